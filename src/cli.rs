@@ -1,0 +1,145 @@
+//! Command-line wiring: the clap definitions shared by every command, the dispatch to
+//! `commands::*`, and the single place where outcomes become exit codes
+//! (0 success, 1 problems in the input or a failed command, 2 usage errors) and where a
+//! closed output pipe counts as success.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+use crate::load::Selection;
+
+const EXAMPLES: &str = "\
+Examples:
+  checkmyogp validate samples/mongolia-2016-2018
+  checkmyogp rubric list
+  checkmyogp rubric export irm-legacy --output my-rubric.toml
+
+Documentation: docs/ in the source folder (formats.md explains the files).";
+
+/// Assess how your government implements its Open Government Partnership action plan.
+///
+/// CHECK MY OGP reads the plan's commitments (plan.toml), a rubric, and several evaluators'
+/// scores (CSV), then checks them, assesses each commitment, measures how far the evaluators
+/// agree, and drafts the civil-society comment on the IRM's report.
+#[derive(Debug, Parser)]
+#[command(name = "checkmyogp", version, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// When to use colour: auto (when writing to a terminal and NO_COLOR is unset), always or never.
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Validate(commands::validate::Args),
+    Rubric(commands::rubric::Args),
+    Completions(commands::completions::Args),
+    #[command(hide = true)]
+    Man(commands::man::Args),
+}
+
+/// Which assessment to work on: every command that reads one takes these.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// The assessment folder (the one holding plan.toml).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Use this plan file instead of DIR/plan.toml.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Use this rubric (a built-in id such as irm-legacy, or a .toml file) instead of the plan's.
+    #[arg(long, value_name = "ID|FILE")]
+    pub rubric: Option<String>,
+
+    /// Read this score file instead of the plan's score files (repeat for several).
+    #[arg(long = "scores", value_name = "FILE")]
+    pub scores: Vec<PathBuf>,
+}
+
+impl InputArgs {
+    pub fn selection(&self) -> Selection {
+        Selection {
+            dir: self.dir.clone(),
+            plan: self.plan.clone(),
+            rubric: self.rubric.clone(),
+            scores: self.scores.clone(),
+        }
+    }
+}
+
+/// How a command ended, when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything went well: exit 0.
+    Ok,
+    /// The input has problems, already reported: exit 1.
+    Problems,
+}
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let result = match cli.command {
+        Command::Validate(args) => commands::validate::run(&args),
+        Command::Rubric(args) => commands::rubric::run(&args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man(args) => commands::man::run(&args),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let red = anstyle::Style::new()
+                .bold()
+                .fg_color(Some(anstyle::AnsiColor::Red.into()));
+            let _ = writeln!(anstream::stderr(), "{red}error{red:#}: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Whether an error is a closed pipe (`checkmyogp assess | head`), which is not a failure.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Creates the clap command (for completions and the man page).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

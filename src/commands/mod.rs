@@ -1,0 +1,20 @@
+//! One module per subcommand, each owning its arguments and its `run`.
+
+pub mod completions;
+pub mod man;
+pub mod rubric;
+pub mod validate;
+
+use std::io::Write;
+
+use crate::diag::Report;
+
+/// Prints a report's diagnostics to stderr.
+pub fn print_report(report: &Report) -> std::io::Result<()> {
+    if report.is_empty() {
+        return Ok(());
+    }
+    let mut err = anstream::stderr().lock();
+    err.write_all(report.render().as_bytes())?;
+    err.flush()
+}

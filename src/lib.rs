@@ -1,0 +1,15 @@
+//! CHECK MY OGP: civil-society assessment of Open Government Partnership action plans.
+//!
+//! Data flows one way: [`load`] reads and checks the plan, rubric and scores into the
+//! [`model`]; the assessment and agreement code compute from the model; renderers turn
+//! results into tables, JSON, CSV and Markdown. [`cli`] wires the commands together.
+
+pub mod cli;
+pub mod commands;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod source;
+pub mod suggest;
+pub mod text;
+pub mod write;

@@ -1,0 +1,454 @@
+//! From files to the model: finds an assessment folder's parts (plan, rubric, score files),
+//! reads each with its own loader, and runs the checks that span files (duplicate ratings,
+//! commitments nobody rated, evaluators who skipped some). Every problem goes into one
+//! [`Report`], so a person sees them all at once.
+
+pub mod builtin;
+mod plan;
+pub(crate) mod rubric;
+pub(crate) mod scores;
+pub(crate) mod toml_doc;
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Location, Report, plural};
+use crate::model::{Plan, Rubric, Scores};
+use crate::source::{FileId, SourceFile, SourceMap, display_path};
+use crate::suggest;
+use crate::text;
+use toml_doc::Cx;
+
+/// Which files make up an assessment: a folder, with optional overrides of its parts.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The assessment folder (holding plan.toml).
+    pub dir: PathBuf,
+    /// `--plan FILE`: another plan file.
+    pub plan: Option<PathBuf>,
+    /// `--rubric ID|FILE`: another rubric.
+    pub rubric: Option<String>,
+    /// `--scores FILE` (repeatable): these score files instead of the plan's globs.
+    pub scores: Vec<PathBuf>,
+}
+
+/// Everything an assessment needs, loaded and checked.
+#[derive(Debug)]
+pub struct Inputs {
+    pub sources: SourceMap,
+    pub plan: Plan,
+    pub rubric: Rubric,
+    pub scores: Scores,
+    pub plan_path: PathBuf,
+    pub score_files: Vec<PathBuf>,
+}
+
+/// The largest plan or rubric file read (TOML files are read whole).
+const MAX_TOML_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a TOML file into the source map. `None` (with a diagnostic) when it cannot be read or
+/// is not text.
+fn read_toml_source(
+    path: &Path,
+    what: &str,
+    sources: &mut SourceMap,
+    report: &mut Report,
+) -> Option<FileId> {
+    let shown = display_path(path);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            report.push(
+                Diagnostic::error("unreadable", format!("cannot open the {what} {shown}: {}", io_words(&e)))
+                    .at(Location::file(shown.clone()))
+                    .help(if what == "plan" {
+                        "an assessment folder holds a plan.toml; run `checkmyogp init DIR` to start one, or give the folder's path"
+                    } else {
+                        "check the path"
+                    }),
+            );
+            return None;
+        }
+    };
+    if meta.is_dir() {
+        report.push(
+            Diagnostic::error(
+                "unreadable",
+                format!("the {what} {shown} is a folder, not a file"),
+            )
+            .at(Location::file(shown)),
+        );
+        return None;
+    }
+    if meta.len() > MAX_TOML_BYTES {
+        report.push(
+            Diagnostic::error(
+                "too-large",
+                format!(
+                    "the {what} is {} MB; files over {} MB are not read",
+                    meta.len() / 1_000_000,
+                    MAX_TOML_BYTES / 1_000_000
+                ),
+            )
+            .at(Location::file(shown))
+            .help("check that this is the right file; see docs/limits.md"),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            report.push(
+                Diagnostic::error(
+                    "unreadable",
+                    format!("cannot read the {what}: {}", io_words(&e)),
+                )
+                .at(Location::file(shown)),
+            );
+            return None;
+        }
+    };
+    match text::decode(&bytes) {
+        Ok(decoded) => {
+            if decoded.encoding != text::Encoding::Utf8
+                && decoded.encoding != text::Encoding::Utf8Bom
+            {
+                report.push(
+                    Diagnostic::note(
+                        "encoding",
+                        format!("read as {} text, not UTF-8", decoded.encoding.name()),
+                    )
+                    .at(Location::file(shown.clone()))
+                    .help("save the file as UTF-8 so that every program reads it the same way"),
+                );
+            }
+            let text = decoded.text.into_owned();
+            Some(sources.add(SourceFile::new(path, Some(text))))
+        }
+        Err(why) => {
+            report.push(
+                Diagnostic::error("not-text", format!("the {what} cannot be read: {why}"))
+                    .at(Location::file(shown))
+                    .help("plan and rubric files are TOML text files; open it in a text editor to check"),
+            );
+            None
+        }
+    }
+}
+
+fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads and checks a plan file on its own.
+pub fn load_plan(path: &Path, sources: &mut SourceMap, report: &mut Report) -> Option<Plan> {
+    let file = read_toml_source(path, "plan", sources, report)?;
+    let text = sources.get(file)?.text.clone()?;
+    let map: &SourceMap = sources;
+    let mut cx = Cx {
+        sources: map,
+        file,
+        report,
+    };
+    let doc = toml_doc::parse(&mut cx, &text)?;
+    let range = doc.span();
+    Some(plan::read(&mut cx, doc.get_ref(), range))
+}
+
+/// Loads a rubric by built-in id or path (`base` is the folder relative paths start from).
+pub fn load_rubric(
+    spec: &str,
+    base: &Path,
+    sources: &mut SourceMap,
+    report: &mut Report,
+    named_at: Option<Location>,
+) -> Option<Rubric> {
+    let (text, origin, path) = if let Some(b) = builtin::find(spec) {
+        (
+            b.text.to_string(),
+            "built-in".to_string(),
+            PathBuf::from(format!("<built-in rubric {}>", b.id)),
+        )
+    } else {
+        let path = base.join(spec.trim());
+        if !path.is_file() {
+            let ids: Vec<&str> = builtin::BUILTIN.iter().map(|b| b.id).collect();
+            let mut d = Diagnostic::error(
+                "unknown-rubric",
+                format!(
+                    "\"{spec}\" is neither a built-in rubric nor a rubric file ({} does not exist)",
+                    display_path(&path)
+                ),
+            )
+            .expected(format!(
+                "a built-in rubric ({}) or the path of a rubric .toml file",
+                suggest::one_of(&ids, 5)
+            ))
+            .maybe_help(suggest::did_you_mean(spec, ids.iter().copied()));
+            if let Some(loc) = named_at {
+                d = d.at(loc);
+            }
+            report.push(d);
+            return None;
+        }
+        let file = read_toml_source(&path, "rubric", sources, report)?;
+        let text = sources.get(file)?.text.clone()?;
+        let map: &SourceMap = sources;
+        let mut cx = Cx {
+            sources: map,
+            file,
+            report,
+        };
+        let doc = toml_doc::parse(&mut cx, &text)?;
+        let range = doc.span();
+        return rubric::read(&mut cx, doc.get_ref(), range, &display_path(&path));
+    };
+    let file = sources.add(SourceFile::new(&path, Some(text.clone())));
+    let map: &SourceMap = sources;
+    let mut cx = Cx {
+        sources: map,
+        file,
+        report,
+    };
+    let doc = toml_doc::parse(&mut cx, &text)?;
+    let range = doc.span();
+    rubric::read(&mut cx, doc.get_ref(), range, &origin)
+}
+
+/// Finds the score files: `--scores` files, or the plan's globs (default `scores/*.csv`),
+/// relative to the plan's folder, in a stable order.
+fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -> Vec<PathBuf> {
+    if !sel.scores.is_empty() {
+        return sel.scores.clone();
+    }
+    let patterns: Vec<String> = if plan.settings.scores.is_empty() {
+        vec!["scores/*.csv".to_string()]
+    } else {
+        plan.settings.scores.clone()
+    };
+    let mut files = Vec::new();
+    for pattern in &patterns {
+        let full = base.join(pattern);
+        let full = full.to_string_lossy();
+        match glob::glob(&full) {
+            Ok(paths) => {
+                let mut found: Vec<PathBuf> = paths
+                    .filter_map(Result::ok)
+                    .filter(|p| p.is_file())
+                    .collect();
+                found.sort();
+                for f in found {
+                    if !files.contains(&f) {
+                        files.push(f);
+                    }
+                }
+            }
+            Err(e) => report.push(
+                Diagnostic::error(
+                    "bad-glob",
+                    format!(
+                        "the score pattern \"{pattern}\" in [assessment] is not valid: {}",
+                        e.msg
+                    ),
+                )
+                .help("patterns look like \"scores/*.csv\""),
+            ),
+        }
+    }
+    if files.is_empty() {
+        report.push(
+            Diagnostic::warning("no-scores", format!("no score files found (looked for {})", suggest::one_of(&patterns, 5)))
+                .help("put the evaluators' CSV files in the scores/ folder, or list them in [assessment] scores"),
+        );
+    }
+    files
+}
+
+/// Loads a whole assessment, reporting every problem. Returns `None` when the inputs could
+/// not be assembled at all; when it returns `Some`, the caller must still check
+/// `report.has_errors()` before trusting the result.
+pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
+    let mut sources = SourceMap::default();
+    let plan_path = sel
+        .plan
+        .clone()
+        .unwrap_or_else(|| sel.dir.join("plan.toml"));
+    let base = plan_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let plan = load_plan(&plan_path, &mut sources, report);
+
+    let (spec, named_at, rubric_base) = match (
+        &sel.rubric,
+        plan.as_ref().and_then(|p| p.settings.rubric.clone()),
+    ) {
+        (Some(r), _) => (r.clone(), None, PathBuf::from(".")),
+        (None, Some((r, span))) => (r, Some(Location::span(&sources, &span)), base.clone()),
+        (None, None) => (builtin::DEFAULT_RUBRIC.to_string(), None, base.clone()),
+    };
+    let rubric = load_rubric(&spec, &rubric_base, &mut sources, report, named_at);
+
+    let (Some(plan), Some(rubric)) = (plan, rubric) else {
+        report.push(Diagnostic::note(
+            "not-checked",
+            "the score files were not checked, because the plan or the rubric could not be read; fix the problems above and run again",
+        ));
+        return None;
+    };
+
+    let files = score_files(sel, &plan, &base, report);
+    let mut scores = Scores::default();
+    {
+        let mut resolver = scores::Resolver::new(&plan, &rubric, &mut scores);
+        for path in &files {
+            let file = sources.add(SourceFile::new(path, None));
+            let display = sources.display(file).to_string();
+            scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
+        }
+    }
+    let inputs = Inputs {
+        sources,
+        plan,
+        rubric,
+        scores,
+        plan_path,
+        score_files: files,
+    };
+    check_duplicates(&inputs, report);
+    check_coverage(&inputs, report);
+    Some(inputs)
+}
+
+/// One evaluator rating the same criterion of the same unit twice is an error naming both lines.
+fn check_duplicates(inputs: &Inputs, report: &mut Report) {
+    let ratings = &inputs.scores.ratings;
+    let mut order: Vec<u32> = (0..u32::try_from(ratings.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_unstable_by_key(|&i| {
+        let r = &ratings[i as usize];
+        (r.unit, r.criterion, r.evaluator, r.file, r.line)
+    });
+    for pair in order.windows(2) {
+        let (a, b) = (&ratings[pair[0] as usize], &ratings[pair[1] as usize]);
+        if a.unit == b.unit && a.criterion == b.criterion && a.evaluator == b.evaluator {
+            let c = &inputs.plan.commitments[a.unit.commitment as usize];
+            let what = match a.unit.milestone {
+                Some(m) => format!("milestone `{}`", c.milestones[m as usize].id),
+                None => format!("commitment `{}`", c.id),
+            };
+            let crit = &inputs.rubric.criteria[usize::from(a.criterion)].id;
+            let evaluator = inputs.scores.evaluator_name(a.evaluator);
+            report.push(
+                Diagnostic::error(
+                    "duplicate-rating",
+                    format!("{evaluator} rated `{crit}` of {what} twice"),
+                )
+                .at(Location::line(
+                    inputs.sources.display(b.file),
+                    b.line as usize,
+                    None,
+                ))
+                .related(
+                    Location::line(inputs.sources.display(a.file), a.line as usize, None),
+                    "also rated at",
+                )
+                .help("keep one of the two rows and delete the other"),
+            );
+        }
+    }
+}
+
+/// Warnings: commitments nobody rated, evaluators who skipped commitments or rated nothing.
+fn check_coverage(inputs: &Inputs, report: &mut Report) {
+    let plan = &inputs.plan;
+    let n_eval = inputs.scores.evaluators.len();
+    let n_comm = plan.commitments.len();
+    let mut rated = vec![false; n_eval * n_comm];
+    for r in &inputs.scores.ratings {
+        if let Some(slot) =
+            rated.get_mut(r.evaluator as usize * n_comm + r.unit.commitment as usize)
+        {
+            *slot = true;
+        }
+    }
+    let is_reference = |e: usize| {
+        plan.is_reference(
+            inputs
+                .scores
+                .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX)),
+        )
+    };
+    for (ci, c) in plan.commitments.iter().enumerate() {
+        if !(0..n_eval).any(|e| !is_reference(e) && rated[e * n_comm + ci]) {
+            report.push(
+                Diagnostic::warning(
+                    "unrated-commitment",
+                    format!("nobody rated commitment `{}` ({})", c.id, c.title),
+                )
+                .at(Location::span(&inputs.sources, &c.span))
+                .help("it will show as \"No evidence\"; add ratings for it to a score file"),
+            );
+        }
+    }
+    for e in 0..n_eval {
+        let name = inputs
+            .scores
+            .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
+        let skipped: Vec<&str> = plan
+            .commitments
+            .iter()
+            .enumerate()
+            .filter(|(ci, _)| !rated[e * n_comm + ci])
+            .map(|(_, c)| c.id.as_str())
+            .collect();
+        let loc = plan
+            .evaluator(name)
+            .map(|ev| Location::span(&inputs.sources, &ev.span));
+        if skipped.len() == n_comm && n_comm > 0 {
+            let mut d = Diagnostic::warning(
+                "idle-evaluator",
+                format!("evaluator `{name}` rated nothing"),
+            )
+            .help("add their score file, or remove them from [[evaluator]]");
+            if let Some(loc) = loc {
+                d = d.at(loc);
+            }
+            report.push(d);
+        } else if !skipped.is_empty() {
+            let mut d = Diagnostic::warning(
+                "skipped-commitments",
+                format!(
+                    "evaluator `{name}` did not rate {} of {}: {}",
+                    plural(skipped.len(), "commitment"),
+                    n_comm,
+                    suggest::one_of(&skipped, 10).replace(" or ", " and ")
+                ),
+            )
+            .help("fine if deliberate; otherwise add their ratings");
+            if let Some(loc) = loc {
+                d = d.at(loc);
+            }
+            report.push(d);
+        }
+    }
+    if plan.evaluators.is_empty() {
+        for (r, span) in &plan.settings.reference {
+            if inputs.scores.evaluator_index(r).is_none() {
+                report.push(
+                    Diagnostic::warning(
+                        "unknown-evaluator",
+                        format!("reference evaluator `{r}` has no ratings in the score files"),
+                    )
+                    .at(Location::span(&inputs.sources, span))
+                    .maybe_help(suggest::did_you_mean(
+                        r,
+                        inputs.scores.evaluators.iter().map(String::as_str),
+                    )),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! `plan.toml`: the action plan, the assessment settings and the evaluators, checked key by key.
+
+use std::collections::HashMap;
+
+use toml::de::DeTable;
+
+use super::toml_doc::{Cx, Table};
+use crate::diag::{Diagnostic, Location};
+use crate::model::plan::Settings;
+use crate::model::{Commitment, Evaluator, Milestone, OgpValue, Plan, Role};
+use crate::source::Span;
+
+/// Builds the plan from a parsed document, reporting every problem. Returns a plan even when
+/// some parts were wrong (those parts left out), so the score files can still be checked.
+pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Range<usize>) -> Plan {
+    let mut root = Table::new(doc, doc_range, "plan.toml");
+    let mut plan = Plan {
+        country: String::new(),
+        title: String::new(),
+        start: None,
+        end: None,
+        organisation: None,
+        language: None,
+        settings: Settings::default(),
+        evaluators: Vec::new(),
+        commitments: Vec::new(),
+    };
+
+    match root.table(cx, "plan", "[plan]") {
+        Some(mut t) => {
+            plan.country = t
+                .required_string(cx, "country", "\"Mongolia\"")
+                .map(|(s, _)| s)
+                .unwrap_or_default();
+            plan.title = t
+                .required_string(cx, "title", "\"Second National Action Plan 2016–2018\"")
+                .map(|(s, _)| s)
+                .unwrap_or_default();
+            let start = t.date(cx, "start");
+            let end = t.date(cx, "end");
+            check_order(cx, start.as_ref(), end.as_ref(), "[plan]", "start", "end");
+            plan.start = start.map(|d| d.0);
+            plan.end = end.map(|d| d.0);
+            plan.organisation = t.text(cx, "organisation");
+            plan.language = t.text(cx, "language");
+            t.finish(cx);
+        }
+        None => {
+            if root.raw("plan").is_none() {
+                cx.push(
+                    Diagnostic::error("missing-key", "plan.toml has no [plan] table")
+                        .at(cx.loc(0..0))
+                        .help("start the file with:\n[plan]\ncountry = \"…\"\ntitle = \"…\""),
+                );
+            }
+        }
+    }
+
+    if let Some(mut t) = root.table(cx, "assessment", "[assessment]") {
+        plan.settings.rubric = t.string(cx, "rubric").filter(|(s, _)| !s.trim().is_empty());
+        plan.settings.scores = t
+            .strings(cx, "scores", true)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        plan.settings.as_of = t.date(cx, "as_of").map(|d| d.0);
+        plan.settings.reference = t.strings(cx, "reference", true);
+        t.finish(cx);
+    }
+
+    let mut seen_evaluators: HashMap<String, Span> = HashMap::new();
+    for mut t in root.tables(cx, "evaluator", "[[evaluator]]") {
+        let id = t.required_string(cx, "id", "\"demo\"");
+        let name = t.text(cx, "name");
+        let organisation = t.text(cx, "organisation");
+        let role = t.choice(cx, "role", &Role::ALL).unwrap_or(Role::Other);
+        t.finish(cx);
+        let Some((id, span)) = id else { continue };
+        let id = id.trim().to_string();
+        if let Some(first) = seen_evaluators.get(&id) {
+            cx.push(
+                Diagnostic::error("duplicate-id", format!("evaluator `{id}` is listed twice"))
+                    .at(Location::span(cx.sources, &span))
+                    .related(Location::span(cx.sources, first), "first listed at")
+                    .help("give each evaluator its own id"),
+            );
+            continue;
+        }
+        seen_evaluators.insert(id.clone(), span.clone());
+        plan.evaluators.push(Evaluator {
+            id,
+            name,
+            organisation,
+            role,
+            span,
+        });
+    }
+
+    // Reference evaluators must be declared when evaluators are declared at all.
+    if !plan.evaluators.is_empty() {
+        for (r, span) in &plan.settings.reference {
+            if plan.evaluator(r).is_none() {
+                let ids: Vec<&str> = plan.evaluators.iter().map(|e| e.id.as_str()).collect();
+                cx.push(
+                    Diagnostic::error(
+                        "unknown-evaluator",
+                        format!("reference evaluator `{r}` is not listed in [[evaluator]]"),
+                    )
+                    .at(Location::span(cx.sources, span))
+                    .expected(format!("one of {}", crate::suggest::one_of(&ids, 20)))
+                    .maybe_help(crate::suggest::did_you_mean(r, ids.iter().copied())),
+                );
+            }
+        }
+    }
+
+    let mut seen_commitments: HashMap<String, Span> = HashMap::new();
+    let mut seen_milestones: HashMap<String, Span> = HashMap::new();
+    for mut t in root.tables(cx, "commitment", "[[commitment]]") {
+        let id = t.required_string(cx, "id", "\"1\"");
+        if let Some((id, _)) = &id {
+            t.rename(format!("commitment `{}`", id.trim()));
+        }
+        let title = t.required_string(cx, "title", "\"Open budget data\"");
+        let lead = t.text(cx, "lead");
+        let supporting = t
+            .strings(cx, "supporting", true)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let mut values = Vec::new();
+        for (v, span) in t.strings(cx, "values", true) {
+            match OgpValue::ALL.iter().find(|(id, _)| *id == v.trim()) {
+                Some((_, value)) if !values.contains(value) => values.push(*value),
+                Some(_) => {}
+                None => {
+                    let names: Vec<&str> = OgpValue::ALL.iter().map(|(id, _)| *id).collect();
+                    cx.push(
+                        Diagnostic::error("unknown-value", format!("\"{v}\" is not an OGP value"))
+                            .at(Location::span(cx.sources, &span))
+                            .expected(crate::suggest::one_of(&names, 4))
+                            .maybe_help(crate::suggest::did_you_mean(&v, names.iter().copied())),
+                    );
+                }
+            }
+        }
+        let themes = t
+            .strings(cx, "themes", true)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let start = t.date(cx, "start");
+        let end = t.date(cx, "end");
+        check_order(
+            cx,
+            start.as_ref(),
+            end.as_ref(),
+            &t.name.clone(),
+            "start",
+            "end",
+        );
+        let description = t.text(cx, "description");
+        let ogp_id = t.text(cx, "ogp_id").map(|s| s.trim().to_string());
+        let mut milestones = Vec::new();
+        let commitment_name = t.name.clone();
+        for mut m in t.tables(cx, "milestone", "[[commitment.milestone]]") {
+            let mid = m.required_string(cx, "id", "\"1.1\"");
+            if let Some((mid, _)) = &mid {
+                m.rename(format!("milestone `{}` of {commitment_name}", mid.trim()));
+            }
+            let mtitle = m.required_string(cx, "title", "\"Draft law submitted to parliament\"");
+            let due = m.date(cx, "due");
+            let weight = m.number(cx, "weight");
+            let name = m.name.clone();
+            m.finish(cx);
+            if let (Some((due, due_span)), Some((end, _))) = (&due, &end) {
+                if due > end {
+                    cx.push(
+                        Diagnostic::warning(
+                            "date-order",
+                            format!("{name} is due {due}, after its commitment ends ({end})"),
+                        )
+                        .at(Location::span(cx.sources, due_span))
+                        .help("check the date, or extend the commitment's `end`"),
+                    );
+                }
+            }
+            let weight = match weight {
+                Some((w, span)) if w <= 0.0 => {
+                    cx.push(
+                        Diagnostic::error("bad-weight", format!("the weight of {name} must be more than 0, but it is {w}"))
+                            .at(Location::span(cx.sources, &span))
+                            .help("use 1 for an ordinary milestone, 2 for one that counts double; remove the milestone if it should not count"),
+                    );
+                    1.0
+                }
+                Some((w, _)) => w,
+                None => 1.0,
+            };
+            let (Some((mid, mspan)), Some((mtitle, _))) = (mid, mtitle) else {
+                continue;
+            };
+            let mid = mid.trim().to_string();
+            if let Some(first) = seen_milestones.get(&mid) {
+                cx.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("milestone id `{mid}` is used twice"),
+                    )
+                    .at(Location::span(cx.sources, &mspan))
+                    .related(Location::span(cx.sources, first), "first used at")
+                    .help("milestone ids must be unique in the whole plan, e.g. 1.1, 1.2, 2.1"),
+                );
+                continue;
+            }
+            seen_milestones.insert(mid.clone(), mspan.clone());
+            milestones.push(Milestone {
+                id: mid,
+                title: mtitle,
+                due: due.map(|d| d.0),
+                weight,
+                span: mspan,
+            });
+        }
+        t.finish(cx);
+        let (Some((id, span)), Some((title, _))) = (id, title) else {
+            continue;
+        };
+        let id = id.trim().to_string();
+        if let Some(first) = seen_commitments.get(&id) {
+            cx.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    format!("commitment id `{id}` is used twice"),
+                )
+                .at(Location::span(cx.sources, &span))
+                .related(Location::span(cx.sources, first), "first used at")
+                .help("give each commitment its own id"),
+            );
+            continue;
+        }
+        seen_commitments.insert(id.clone(), span.clone());
+        plan.commitments.push(Commitment {
+            id,
+            title: title.trim().to_string(),
+            lead,
+            supporting,
+            values,
+            themes,
+            start: start.map(|d| d.0),
+            end: end.map(|d| d.0),
+            description,
+            ogp_id,
+            milestones,
+            span,
+        });
+    }
+    if plan.commitments.is_empty() && !cx.report.has_errors() {
+        cx.push(
+            Diagnostic::warning("no-commitments", "plan.toml lists no commitments")
+                .at(cx.loc(0..0))
+                .help("add one [[commitment]] table per commitment of the action plan (see docs/formats.md)"),
+        );
+    }
+    root.finish(cx);
+    plan
+}
+
+fn check_order(
+    cx: &mut Cx<'_>,
+    start: Option<&(crate::model::Date, Span)>,
+    end: Option<&(crate::model::Date, Span)>,
+    what: &str,
+    start_key: &str,
+    end_key: &str,
+) {
+    if let (Some((s, _)), Some((e, espan))) = (start, end) {
+        if s > e {
+            cx.push(
+                Diagnostic::error(
+                    "date-order",
+                    format!(
+                        "{what} ends before it starts: {end_key} {e} is before {start_key} {s}"
+                    ),
+                )
+                .at(Location::span(cx.sources, espan))
+                .help(format!(
+                    "check both dates; `{end_key}` must be on or after `{start_key}`"
+                )),
+            );
+        }
+    }
+}

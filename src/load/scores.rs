@@ -1,0 +1,939 @@
+//! Score files in CSV: encoding and delimiter detection, long and wide forms, and the
+//! resolution of every cell against the plan and rubric, with a located diagnostic for each
+//! problem. Files are streamed row by row, so millions of rows need no more memory than their
+//! compact [`Rating`]s.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Location, Report, Snippet};
+use crate::model::{Note, Plan, Rating, Rubric, Scope, Scores, Unit};
+use crate::source::FileId;
+use crate::suggest;
+use crate::text::{self, Encoding, Sniffed};
+
+/// Everything a score file is resolved against, indexed for fast lookups.
+#[derive(Debug)]
+pub(crate) struct Resolver<'a> {
+    pub plan: &'a Plan,
+    pub rubric: &'a Rubric,
+    commitments: HashMap<&'a str, u32>,
+    /// milestone id → (commitment, milestone) indices.
+    milestones: HashMap<&'a str, (u32, u32)>,
+    criteria: HashMap<&'a str, u16>,
+    evaluators: HashMap<String, u32>,
+    declared: bool,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(plan: &'a Plan, rubric: &'a Rubric, scores: &mut Scores) -> Self {
+        let mut commitments = HashMap::new();
+        let mut milestones = HashMap::new();
+        for (ci, c) in plan.commitments.iter().enumerate() {
+            let ci = u32::try_from(ci).unwrap_or(u32::MAX);
+            commitments.insert(c.id.as_str(), ci);
+            for (mi, m) in c.milestones.iter().enumerate() {
+                milestones.insert(m.id.as_str(), (ci, u32::try_from(mi).unwrap_or(u32::MAX)));
+            }
+        }
+        let criteria = rubric
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
+            .collect();
+        let mut evaluators = HashMap::new();
+        for e in &plan.evaluators {
+            let idx = intern(&mut scores.evaluators, &e.id);
+            evaluators.insert(e.id.clone(), idx);
+        }
+        Resolver {
+            plan,
+            rubric,
+            commitments,
+            milestones,
+            criteria,
+            evaluators,
+            declared: !plan.evaluators.is_empty(),
+        }
+    }
+
+    fn criterion_ids(&self) -> impl Iterator<Item = &str> {
+        self.rubric.criteria.iter().map(|c| c.id.as_str())
+    }
+}
+
+fn intern(list: &mut Vec<String>, id: &str) -> u32 {
+    match list.iter().position(|e| e == id) {
+        Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
+        None => {
+            list.push(id.to_string());
+            u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+/// The spreadsheet letter of a 0-based column: 0 → A, 26 → AA.
+pub(crate) fn column_letter(mut index: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Which column holds what.
+#[derive(Debug, Default)]
+struct Columns {
+    names: Vec<String>,
+    evaluator: Option<usize>,
+    commitment: Option<usize>,
+    milestone: Option<usize>,
+    criterion: Option<usize>,
+    level: Option<usize>,
+    evidence: Option<usize>,
+    comment: Option<usize>,
+    next_steps: Option<usize>,
+    /// Wide form: (column, criterion index).
+    criteria: Vec<(usize, u16)>,
+}
+
+impl Columns {
+    fn is_long(&self) -> bool {
+        self.criterion.is_some() || self.level.is_some()
+    }
+}
+
+/// A header cell as a column name: trimmed, lower-case, KoboToolbox/ODK group prefixes
+/// (`group/`) removed, and `next steps` / `next-steps` read as `next_steps`.
+fn normalise_header(raw: &str) -> String {
+    let s = raw.trim().trim_start_matches('\u{feff}').trim();
+    let s = s.rsplit('/').next().unwrap_or(s).trim();
+    let lower = s.to_lowercase();
+    match lower.as_str() {
+        "next steps" | "next-steps" | "nextsteps" => "next_steps".to_string(),
+        _ => lower,
+    }
+}
+
+/// Picks the delimiter that splits the header line into the most fields (outside quotes).
+fn sniff_delimiter(head: &str) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut in_quotes = false;
+    for b in head.bytes() {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => break,
+            _ if !in_quotes => {
+                for (d, n) in &mut counts {
+                    if b == *d {
+                        *n += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(d, n)| (*n, *d == b','))
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// One CSV file being read.
+struct FileReader<'r, 'a> {
+    resolver: &'r mut Resolver<'a>,
+    file: FileId,
+    display: String,
+    delimiter: u8,
+    report: &'r mut Report,
+    /// Unknown evaluators/commitments/criteria/milestones: (kind, text) → (first line, column, count).
+    unknown: HashMap<(&'static str, String), (u32, usize, Snippet, usize)>,
+    cols: Columns,
+}
+
+impl FileReader<'_, '_> {
+    fn snippet(&self, fields: &[&str], col: usize) -> Snippet {
+        let d = char::from(self.delimiter);
+        let mut text = String::new();
+        let mut start = 0;
+        let mut width = 1;
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(d);
+            }
+            let shown: String = if f.contains(d) || f.contains('"') || f.contains('\n') {
+                format!("\"{}\"", f.replace('"', "\"\"").replace(['\r', '\n'], " "))
+            } else {
+                (*f).to_string()
+            };
+            let shown: String = shown.chars().take(120).collect();
+            if i == col {
+                start = text.chars().count();
+                width = shown.chars().count().max(1);
+            }
+            text.push_str(&shown);
+        }
+        Snippet { text, start, width }
+    }
+
+    fn loc(&self, line: u32, col: usize, fields: &[&str]) -> Location {
+        let name = self.cols.names.get(col).map_or("", String::as_str);
+        let mut loc = Location::line(
+            self.display.clone(),
+            line as usize,
+            Some(format!("column {} \"{name}\"", column_letter(col))),
+        );
+        loc.snippet = Some(self.snippet(fields, col));
+        loc
+    }
+
+    fn error(&mut self, code: &'static str, message: String, loc: Location) -> Diagnostic {
+        let _ = self;
+        Diagnostic::error(code, message).at(loc)
+    }
+
+    fn unknown(&mut self, kind: &'static str, text: &str, line: u32, col: usize, fields: &[&str]) {
+        let snippet = self.snippet(fields, col);
+        self.unknown
+            .entry((kind, text.to_string()))
+            .and_modify(|e| e.3 += 1)
+            .or_insert((line, col, snippet, 1));
+    }
+
+    fn read_header(&mut self, fields: &[&str]) -> bool {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut ok = true;
+        let mut names = Vec::with_capacity(fields.len());
+        for f in fields {
+            names.push(normalise_header(f));
+        }
+        self.cols.names = names.clone();
+        let is_long = names.iter().any(|n| n == "criterion" || n == "level");
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() {
+                // Spreadsheets often export trailing empty columns; an empty header is only a
+                // problem if the rows below it hold data, which the row check reports.
+                continue;
+            }
+            if let Some(&first) = seen.get(name) {
+                let d = Diagnostic::error(
+                    "duplicate-column",
+                    format!("the column \"{name}\" appears twice in the header"),
+                )
+                .at(self.loc(1, i, fields))
+                .related(
+                    Location::line(
+                        self.display.clone(),
+                        1,
+                        Some(format!("column {}", column_letter(first))),
+                    ),
+                    "first at",
+                )
+                .help("keep one of them, or rename one");
+                self.report.push(d);
+                ok = false;
+                continue;
+            }
+            seen.insert(name.clone(), i);
+            let slot = match name.as_str() {
+                "evaluator" => &mut self.cols.evaluator,
+                "commitment" => &mut self.cols.commitment,
+                "milestone" => &mut self.cols.milestone,
+                "criterion" => &mut self.cols.criterion,
+                "level" => &mut self.cols.level,
+                "evidence" => &mut self.cols.evidence,
+                "comment" => &mut self.cols.comment,
+                "next_steps" => &mut self.cols.next_steps,
+                _ => {
+                    if !is_long {
+                        if let Some(&ci) = self.resolver.criteria.get(name.as_str()) {
+                            self.cols.criteria.push((i, ci));
+                            continue;
+                        }
+                    }
+                    let mut known: Vec<&str> = vec!["evaluator", "commitment", "milestone"];
+                    if is_long {
+                        known.extend(["criterion", "level"]);
+                    } else {
+                        known.extend(self.resolver.criterion_ids());
+                    }
+                    known.extend(["evidence", "comment", "next_steps"]);
+                    let what = if is_long {
+                        "long-form score files have the columns evaluator, commitment, milestone, criterion, level, evidence, comment and next_steps".to_string()
+                    } else {
+                        format!(
+                            "a column per criterion of the rubric `{}`, besides evaluator, commitment, milestone, evidence, comment and next_steps",
+                            self.resolver.rubric.id
+                        )
+                    };
+                    let d = Diagnostic::error(
+                        "unknown-column",
+                        format!("unknown column \"{}\" in the header", fields[i].trim()),
+                    )
+                    .at(self.loc(1, i, fields))
+                    .expected(what)
+                    .maybe_help(
+                        suggest::did_you_mean(name, known.iter().copied()).or_else(|| {
+                            Some(
+                                "rename the column, or delete it if it holds nothing to import"
+                                    .to_string(),
+                            )
+                        }),
+                    );
+                    self.report.push(d);
+                    ok = false;
+                    continue;
+                }
+            };
+            *slot = Some(i);
+        }
+        let mut missing = Vec::new();
+        if self.cols.evaluator.is_none() {
+            missing.push("evaluator");
+        }
+        if self.cols.commitment.is_none() {
+            missing.push("commitment");
+        }
+        if is_long {
+            if self.cols.criterion.is_none() {
+                missing.push("criterion");
+            }
+            if self.cols.level.is_none() {
+                missing.push("level");
+            }
+        }
+        if !missing.is_empty() {
+            let header: String = fields
+                .join(&char::from(self.delimiter).to_string())
+                .chars()
+                .take(200)
+                .collect();
+            let mut loc = Location::line(self.display.clone(), 1, None);
+            loc.snippet = Some(Snippet {
+                text: header,
+                start: 0,
+                width: 1,
+            });
+            let d = Diagnostic::error("missing-column", format!("the header has no {} column", suggest::one_of(&missing, 5).replace(" or ", " and ")))
+                .at(loc)
+                .expected("a header line such as `evaluator,commitment,milestone,criterion,level,evidence,comment` (long form) or `evaluator,commitment,milestone,<criterion ids…>,evidence,comment` (wide form)")
+                .help("the first line of a score file names its columns; see docs/formats.md");
+            self.report.push(d);
+            return false;
+        }
+        if !is_long && self.cols.criteria.is_empty() && ok {
+            let ids: Vec<&str> = self.resolver.criterion_ids().collect();
+            let d = Diagnostic::error("missing-column", "the header names no criterion column")
+                .at(Location::line(self.display.clone(), 1, None))
+                .expected(format!(
+                    "columns named after the rubric's criteria: {}",
+                    suggest::one_of(&ids, 20)
+                ))
+                .help("or use the long form with `criterion` and `level` columns");
+            self.report.push(d);
+            return false;
+        }
+        ok
+    }
+
+    fn cell<'f>(&self, fields: &[&'f str], col: Option<usize>) -> &'f str {
+        col.and_then(|c| fields.get(c)).map_or("", |s| s.trim())
+    }
+
+    fn evaluator(
+        &mut self,
+        name: &str,
+        line: u32,
+        fields: &[&str],
+        scores: &mut Scores,
+    ) -> Option<u32> {
+        if let Some(&i) = self.resolver.evaluators.get(name) {
+            return Some(i);
+        }
+        let col = self.cols.evaluator.unwrap_or(0);
+        if self.resolver.declared {
+            self.unknown("evaluator", name, line, col, fields);
+            return None;
+        }
+        let i = intern(&mut scores.evaluators, name);
+        self.resolver.evaluators.insert(name.to_string(), i);
+        Some(i)
+    }
+
+    fn unit(&mut self, line: u32, fields: &[&str]) -> Option<Unit> {
+        let commitment = self.cell(fields, self.cols.commitment);
+        let ccol = self.cols.commitment.unwrap_or(0);
+        if commitment.is_empty() {
+            let d = self
+                .error(
+                    "missing-value",
+                    "this row names no commitment".into(),
+                    self.loc(line, ccol, fields),
+                )
+                .help("write the commitment's id (as in plan.toml) in this cell");
+            self.report.push(d);
+            return None;
+        }
+        let Some(&ci) = self.resolver.commitments.get(commitment) else {
+            self.unknown("commitment", commitment, line, ccol, fields);
+            return None;
+        };
+        let milestone = self.cell(fields, self.cols.milestone);
+        if milestone.is_empty() {
+            return Some(Unit {
+                commitment: ci,
+                milestone: None,
+            });
+        }
+        let mcol = self.cols.milestone.unwrap_or(0);
+        match self.resolver.milestones.get(milestone) {
+            Some(&(owner, mi)) if owner == ci => Some(Unit {
+                commitment: ci,
+                milestone: Some(mi),
+            }),
+            Some(&(owner, _)) => {
+                let plan = self.resolver.plan;
+                let owner_id = plan
+                    .commitments
+                    .get(owner as usize)
+                    .map_or("?", |c| c.id.as_str());
+                let d = self.error(
+                    "wrong-milestone",
+                    format!("milestone `{milestone}` belongs to commitment `{owner_id}`, not to commitment `{commitment}`"),
+                    self.loc(line, mcol, fields),
+                )
+                .help("check the commitment or the milestone id on this row");
+                self.report.push(d);
+                None
+            }
+            None => {
+                let key = format!("{commitment}\u{1f}{milestone}");
+                self.unknown("milestone", &key, line, mcol, fields);
+                None
+            }
+        }
+    }
+
+    fn level(
+        &mut self,
+        ci: u16,
+        text: &str,
+        line: u32,
+        col: usize,
+        fields: &[&str],
+    ) -> Result<Option<u16>, ()> {
+        let rubric = self.resolver.rubric;
+        if rubric.is_no_rating(text) {
+            return Ok(None);
+        }
+        let c = &rubric.criteria[usize::from(ci)];
+        if let Some(l) = c.parse_level(text) {
+            return Ok(Some(u16::try_from(l).unwrap_or(u16::MAX)));
+        }
+        let labels: Vec<String> = c
+            .levels
+            .iter()
+            .map(|l| {
+                if c.kind == crate::model::ScaleKind::Nominal {
+                    l.label.clone()
+                } else {
+                    format!("{} ({})", l.label, fmt_value(l.value))
+                }
+            })
+            .collect();
+        let help = if text.starts_with('=') {
+            Some("this cell holds a spreadsheet formula; type the level itself".to_string())
+        } else {
+            suggest::did_you_mean(text, c.levels.iter().map(|l| l.label.as_str())).or_else(|| {
+                Some(format!(
+                    "or write one of {} for no rating",
+                    suggest::one_of(
+                        &rubric
+                            .no_rating
+                            .iter()
+                            .filter(|w| !w.is_empty())
+                            .collect::<Vec<_>>(),
+                        6
+                    )
+                ))
+            })
+        };
+        let shown: String = text.chars().take(60).collect();
+        let d = self
+            .error(
+                "unknown-level",
+                format!("\"{shown}\" is not a level of criterion `{}`", c.id),
+                self.loc(line, col, fields),
+            )
+            .expected(format!("one of {}", suggest::one_of(&labels, 12)))
+            .maybe_help(help);
+        self.report.push(d);
+        Err(())
+    }
+
+    fn scope_ok(&mut self, ci: u16, unit: Unit, line: u32, col: usize, fields: &[&str]) -> bool {
+        let c = &self.resolver.rubric.criteria[usize::from(ci)];
+        match (c.scope, unit.milestone) {
+            (Scope::Milestone, None) => {
+                let d = self
+                    .error("needs-milestone", format!("criterion `{}` is rated per milestone, but this row names no milestone", c.id), self.loc(line, col, fields))
+                    .help("put this rating on the milestone's row (fill in the `milestone` column)");
+                self.report.push(d);
+                false
+            }
+            (Scope::Commitment, Some(_)) => {
+                let d = self
+                    .error("no-milestone", format!("criterion `{}` is rated per commitment, but this row is for a milestone", c.id), self.loc(line, col, fields))
+                    .help("put this rating on the commitment's row (leave `milestone` empty there)");
+                self.report.push(d);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn row(&mut self, line: u32, fields: &[&str], scores: &mut Scores) {
+        if fields.len() > self.cols.names.len() {
+            if let Some(extra) = fields[self.cols.names.len()..]
+                .iter()
+                .position(|f| !f.trim().is_empty())
+            {
+                let col = self.cols.names.len() + extra;
+                let d = self
+                    .error("extra-field", format!("this row has {} cells but the header names {} columns", fields.len(), self.cols.names.len()), self.loc(line, col, fields))
+                    .help("a value may contain an unquoted delimiter; put such values in double quotes, or add a header for the extra column");
+                self.report.push(d);
+                return;
+            }
+        }
+        for (i, name) in self.cols.names.iter().enumerate() {
+            if name.is_empty() && fields.get(i).is_some_and(|f| !f.trim().is_empty()) {
+                let d = Diagnostic::error(
+                    "unnamed-column",
+                    format!(
+                        "column {} has no name in the header but holds data",
+                        column_letter(i)
+                    ),
+                )
+                .at(self.loc(line, i, fields))
+                .help("name the column in the first line, or delete it");
+                self.report.push(d);
+                return;
+            }
+        }
+        let name = self.cell(fields, self.cols.evaluator);
+        if name.is_empty() {
+            let d = self
+                .error(
+                    "missing-value",
+                    "this row names no evaluator".into(),
+                    self.loc(line, self.cols.evaluator.unwrap_or(0), fields),
+                )
+                .help("write the evaluator's id in this cell");
+            self.report.push(d);
+            return;
+        }
+        let evaluator = self.evaluator(name, line, fields, scores);
+        let unit = self.unit(line, fields);
+        let (Some(evaluator), Some(unit)) = (evaluator, unit) else {
+            return;
+        };
+        let file = self.file;
+        let mut note_criterion = None;
+        if self.cols.is_long() {
+            let ccol = self.cols.criterion.unwrap_or(0);
+            let crit = self.cell(fields, self.cols.criterion);
+            if crit.is_empty() {
+                let d = self.error(
+                    "missing-value",
+                    "this row names no criterion".into(),
+                    self.loc(line, ccol, fields),
+                );
+                self.report.push(d);
+                return;
+            }
+            let Some(&ci) = self.resolver.criteria.get(crit) else {
+                let lower = crit.to_lowercase();
+                match self.resolver.criteria.get(lower.as_str()) {
+                    Some(&ci) => {
+                        return self.long_rating(ci, evaluator, unit, line, fields, scores);
+                    }
+                    None => {
+                        self.unknown("criterion", crit, line, ccol, fields);
+                        return;
+                    }
+                }
+            };
+            note_criterion = Some(ci);
+            self.long_rating(ci, evaluator, unit, line, fields, scores);
+        } else {
+            for k in 0..self.cols.criteria.len() {
+                let (col, ci) = self.cols.criteria[k];
+                let text = self.cell(fields, Some(col));
+                if text.is_empty() {
+                    continue;
+                }
+                if !self.scope_ok(ci, unit, line, col, fields) {
+                    continue;
+                }
+                if let Ok(level) = self.level(ci, text, line, col, fields) {
+                    scores.ratings.push(Rating {
+                        evaluator,
+                        unit,
+                        criterion: ci,
+                        level,
+                        file,
+                        line,
+                    });
+                }
+            }
+        }
+        let evidence = self.cell(fields, self.cols.evidence);
+        let comment = self.cell(fields, self.cols.comment);
+        let next_steps = self.cell(fields, self.cols.next_steps);
+        if !(evidence.is_empty() && comment.is_empty() && next_steps.is_empty()) {
+            scores.notes.push(Note {
+                evaluator,
+                unit,
+                criterion: note_criterion,
+                evidence: evidence.to_string(),
+                comment: comment.to_string(),
+                next_steps: next_steps.to_string(),
+                file,
+                line,
+            });
+        }
+    }
+
+    fn long_rating(
+        &mut self,
+        ci: u16,
+        evaluator: u32,
+        unit: Unit,
+        line: u32,
+        fields: &[&str],
+        scores: &mut Scores,
+    ) {
+        let lcol = self.cols.level.unwrap_or(0);
+        if !self.scope_ok(ci, unit, line, self.cols.criterion.unwrap_or(0), fields) {
+            return;
+        }
+        let text = self.cell(fields, self.cols.level);
+        if let Ok(level) = self.level(ci, text, line, lcol, fields) {
+            scores.ratings.push(Rating {
+                evaluator,
+                unit,
+                criterion: ci,
+                level,
+                file: self.file,
+                line,
+            });
+        }
+    }
+
+    /// Reports every unknown evaluator, commitment, milestone and criterion once, with how
+    /// many rows named it.
+    fn report_unknowns(&mut self) {
+        let mut unknown: Vec<_> = self.unknown.drain().collect();
+        unknown.sort_by_key(|(_, (line, ..))| *line);
+        for ((kind, text), (line, col, snippet, count)) in unknown {
+            let rows = if count > 1 {
+                format!(" (on {count} rows; the first is shown)")
+            } else {
+                String::new()
+            };
+            let mut loc = Location::line(
+                self.display.clone(),
+                line as usize,
+                Some(format!(
+                    "column {} \"{}\"",
+                    column_letter(col),
+                    self.cols.names.get(col).map_or("", String::as_str)
+                )),
+            );
+            loc.snippet = Some(snippet);
+            let plan = self.resolver.plan;
+            let d = match kind {
+                "evaluator" => {
+                    let ids: Vec<&str> = plan.evaluators.iter().map(|e| e.id.as_str()).collect();
+                    Diagnostic::error("unknown-evaluator", format!("evaluator \"{text}\" is not listed in plan.toml{rows}"))
+                        .at(loc)
+                        .expected(format!("one of {}", suggest::one_of(&ids, 20)))
+                        .maybe_help(suggest::did_you_mean(&text, ids.iter().copied()).or_else(|| {
+                            Some("add an [[evaluator]] with this id to plan.toml, or correct the name".into())
+                        }))
+                }
+                "commitment" => {
+                    let ids: Vec<&str> = plan.commitments.iter().map(|c| c.id.as_str()).collect();
+                    Diagnostic::error(
+                        "unknown-commitment",
+                        format!("commitment \"{text}\" is not in plan.toml{rows}"),
+                    )
+                    .at(loc)
+                    .expected(format!("a commitment id: {}", suggest::one_of(&ids, 15)))
+                    .maybe_help(suggest::did_you_mean(&text, ids.iter().copied()))
+                }
+                "milestone" => {
+                    let (commitment, milestone) = text.split_once('\u{1f}').unwrap_or(("", &text));
+                    let ids: Vec<&str> = plan
+                        .commitment_index(commitment)
+                        .map(|i| {
+                            plan.commitments[i]
+                                .milestones
+                                .iter()
+                                .map(|m| m.id.as_str())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let expected = if ids.is_empty() {
+                        format!(
+                            "commitment `{commitment}` has no milestones in plan.toml; leave the cell empty"
+                        )
+                    } else {
+                        format!(
+                            "a milestone of commitment `{commitment}`: {}",
+                            suggest::one_of(&ids, 15)
+                        )
+                    };
+                    Diagnostic::error(
+                        "unknown-milestone",
+                        format!("milestone \"{milestone}\" is not in plan.toml{rows}"),
+                    )
+                    .at(loc)
+                    .expected(expected)
+                    .maybe_help(suggest::did_you_mean(milestone, ids.iter().copied()))
+                }
+                _ => {
+                    let ids: Vec<&str> = self.resolver.criterion_ids().collect();
+                    Diagnostic::error(
+                        "unknown-criterion",
+                        format!(
+                            "criterion \"{text}\" is not in the rubric `{}`{rows}",
+                            self.resolver.rubric.id
+                        ),
+                    )
+                    .at(loc)
+                    .expected(format!("one of {}", suggest::one_of(&ids, 20)))
+                    .maybe_help(suggest::did_you_mean(&text, ids.iter().copied()))
+                }
+            };
+            self.report.push(d);
+        }
+    }
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Reads one CSV score file into `scores`, reporting every problem.
+pub(crate) fn read_csv(
+    path: &Path,
+    file: FileId,
+    display: &str,
+    resolver: &mut Resolver<'_>,
+    scores: &mut Scores,
+    report: &mut Report,
+) {
+    let whole_file = || Location::file(display.to_string());
+    let mut handle = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            report.push(
+                Diagnostic::error("unreadable", format!("cannot open the score file: {e}"))
+                    .at(whole_file())
+                    .help("check that the file exists and that you may read it"),
+            );
+            return;
+        }
+    };
+    let mut head = Vec::with_capacity(64 * 1024);
+    if let Err(e) = (&mut handle).take(64 * 1024).read_to_end(&mut head) {
+        report.push(
+            Diagnostic::error("unreadable", format!("cannot read the score file: {e}"))
+                .at(whole_file()),
+        );
+        return;
+    }
+    let complete = head.len() < 64 * 1024;
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
+        report.push(
+            Diagnostic::error("empty-file", "the score file is empty")
+                .at(whole_file())
+                .expected("a header line, then one row per rating, e.g.\nevaluator,commitment,milestone,criterion,level\ndemo,1,1.1,completion,Substantial")
+                .help("fill the file in, or delete it so it is not read"),
+        );
+        return;
+    }
+    let encoding = match text::sniff(&head, complete) {
+        Sniffed::Text(e) => e,
+        Sniffed::Zip => {
+            report.push(
+                Diagnostic::error("spreadsheet", "this is a spreadsheet workbook (.xlsx or .ods), not a CSV text file")
+                    .at(whole_file())
+                    .help("in your spreadsheet program choose File → Save as → \"CSV UTF-8\", and list that file instead"),
+            );
+            return;
+        }
+        Sniffed::Binary => {
+            report.push(
+                Diagnostic::error("binary-file", "this file holds binary data, not CSV text")
+                    .at(whole_file())
+                    .help("check that this is the right file; score files are CSV text saved from a spreadsheet"),
+            );
+            return;
+        }
+    };
+    if !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
+        report.push(
+            Diagnostic::note("encoding", format!("read as {} text, not UTF-8", encoding.name()))
+                .at(whole_file())
+                .help("this works, but check that accented and non-Latin letters look right; saving as \"CSV UTF-8\" avoids the question"),
+        );
+    }
+    let bom = encoding.bom_len(&head);
+    let head_text = match encoding.decoder() {
+        Some(dec) => dec.decode_without_bom_handling(&head[bom..]).0.into_owned(),
+        None => String::from_utf8_lossy(&head[bom..]).into_owned(),
+    };
+    let delimiter = sniff_delimiter(&head_text);
+    let stream = std::io::Cursor::new(head).chain(handle);
+    let reader: Box<dyn Read> = match encoding.decoder() {
+        None => {
+            let mut s = BufReader::with_capacity(256 * 1024, stream);
+            let mut skip = [0u8; 3];
+            if bom == 3 && s.read_exact(&mut skip).is_err() {
+                return;
+            }
+            Box::new(s)
+        }
+        Some(enc) => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(enc))
+                .bom_override(true)
+                .build(BufReader::with_capacity(256 * 1024, stream)),
+        ),
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader);
+    let mut fr = FileReader {
+        resolver,
+        file,
+        display: display.to_string(),
+        delimiter,
+        report,
+        unknown: HashMap::new(),
+        cols: Columns::default(),
+    };
+    let mut record = csv::ByteRecord::new();
+    let mut header_done = false;
+    let mut width = 8;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let message = match e.kind() {
+                    csv::ErrorKind::Io(io) => {
+                        format!("the file could not be read to the end: {io}")
+                    }
+                    _ => format!("the file could not be read as CSV: {e}"),
+                };
+                let loc = if line > 0 {
+                    Location::line(display.to_string(), line as usize, None)
+                } else {
+                    Location::file(display.to_string())
+                };
+                fr.report
+                    .push(Diagnostic::error("csv-syntax", message).at(loc));
+                break;
+            }
+        }
+        let line = u32::try_from(record.position().map_or(0, |p| p.line())).unwrap_or(u32::MAX);
+        let mut fields: Vec<&str> = Vec::with_capacity(width);
+        let mut bad_utf8 = None;
+        for (i, f) in record.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields.push(s),
+                Err(_) => {
+                    bad_utf8 = Some(i);
+                    break;
+                }
+            }
+        }
+        if let Some(col) = bad_utf8 {
+            fr.report.push(
+                Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
+                    .at(Location::line(display.to_string(), line as usize, Some(format!("column {}", column_letter(col)))))
+                    .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
+            );
+            continue;
+        }
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        width = fields.len();
+        if !header_done {
+            header_done = true;
+            if !fr.read_header(&fields) {
+                break;
+            }
+            continue;
+        }
+        fr.row(line, &fields, scores);
+    }
+    fr.report_unknowns();
+    if !header_done {
+        fr.report.push(
+            Diagnostic::error("empty-file", "the score file holds no rows")
+                .at(whole_file())
+                .help("the first line names the columns; each later line is one rating"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_match_spreadsheets() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn delimiter_is_sniffed_outside_quotes() {
+        assert_eq!(sniff_delimiter("a,b,c\n"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(sniff_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter("\"a;b;c\",d\n"), b',');
+    }
+
+    #[test]
+    fn headers_are_normalised() {
+        assert_eq!(normalise_header("\u{feff} Evaluator "), "evaluator");
+        assert_eq!(normalise_header("group_a/Completion"), "completion");
+        assert_eq!(normalise_header("Next Steps"), "next_steps");
+    }
+}

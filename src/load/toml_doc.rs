@@ -1,0 +1,436 @@
+//! Reading TOML files with every value's position: a strict, schema-checking reader that
+//! collects *all* problems (unknown keys with a did-you-mean, missing keys, wrong types, bad
+//! dates) instead of stopping at the first, as serde's `deny_unknown_fields` would.
+//!
+//! Usage: wrap a table in a [`Table`], ask for each key the schema knows (which also records
+//! it as known), then call [`Table::finish`] to report every key nobody asked for.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{Diagnostic, Location, Report};
+use crate::model::Date;
+use crate::source::{FileId, SourceMap, Span};
+use crate::suggest;
+
+/// What the reader needs to report problems.
+#[derive(Debug)]
+pub(crate) struct Cx<'a> {
+    pub sources: &'a SourceMap,
+    pub file: FileId,
+    pub report: &'a mut Report,
+}
+
+impl Cx<'_> {
+    pub(crate) fn span(&self, range: Range<usize>) -> Span {
+        Span {
+            file: self.file,
+            range,
+        }
+    }
+
+    pub(crate) fn loc(&self, range: Range<usize>) -> Location {
+        Location::span(self.sources, &self.span(range))
+    }
+
+    pub(crate) fn push(&mut self, diag: Diagnostic) {
+        self.report.push(diag);
+    }
+}
+
+/// Parses a TOML document, reporting every syntax error. `None` when there were any.
+pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTable<'i>>> {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        return Some(table);
+    }
+    for e in errors {
+        let range = e.span().unwrap_or(0..0);
+        let message = e.message().trim().trim_end_matches('.').to_string();
+        let diag = Diagnostic::error("toml-syntax", format!("this is not valid TOML: {message}"))
+            .at(cx.loc(range))
+            .help(syntax_hint(&message));
+        cx.push(diag);
+    }
+    None
+}
+
+fn syntax_hint(message: &str) -> &'static str {
+    if message.contains("duplicate key") {
+        "each key may appear once per table; remove or rename one of them"
+    } else if message.contains("string") || message.contains("quote") {
+        "text values need quotes on both sides, e.g. title = \"Open budget\"; use \"\"\" … \"\"\" for text over several lines"
+    } else {
+        "TOML lines look like `key = value`, with text in quotes and tables named in [brackets]; see docs/formats.md"
+    }
+}
+
+/// How a value was written, for "found …" messages.
+pub(crate) fn describe(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(s) => {
+            let shown: String = s.chars().take(40).collect();
+            format!("the text \"{shown}\"")
+        }
+        DeValue::Integer(i) => format!("the number {i}"),
+        DeValue::Float(f) => format!("the number {f}"),
+        DeValue::Boolean(b) => format!("`{b}`"),
+        DeValue::Datetime(d) => format!("the date/time {d}"),
+        DeValue::Array(_) => "a list".to_string(),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+/// Parses `YYYY-MM-DD` text into a date.
+pub(crate) fn parse_date_text(text: &str) -> Option<Date> {
+    text.trim().parse::<Date>().ok()
+}
+
+/// One TOML table being read against a schema.
+#[derive(Debug)]
+pub(crate) struct Table<'t, 'i> {
+    table: &'t DeTable<'i>,
+    /// How the table is named in messages, e.g. `[plan]` or `[[commitment]] number 3`.
+    pub name: String,
+    pub range: Range<usize>,
+    known: Vec<&'static str>,
+}
+
+impl<'t, 'i> Table<'t, 'i> {
+    pub(crate) fn new(
+        table: &'t DeTable<'i>,
+        range: Range<usize>,
+        name: impl Into<String>,
+    ) -> Self {
+        Table {
+            table,
+            name: name.into(),
+            range,
+            known: Vec::new(),
+        }
+    }
+
+    /// The raw value of a key of the schema.
+    pub(crate) fn raw(&mut self, key: &'static str) -> Option<&'t Spanned<DeValue<'i>>> {
+        if !self.known.contains(&key) {
+            self.known.push(key);
+        }
+        self.table.get(key)
+    }
+
+    fn wrong_type(&self, cx: &mut Cx<'_>, key: &str, value: &Spanned<DeValue<'_>>, expected: &str) {
+        cx.push(
+            Diagnostic::error(
+                "wrong-type",
+                format!(
+                    "`{key}` in {} must be {expected}, but it is {}",
+                    self.name,
+                    describe(value.get_ref())
+                ),
+            )
+            .at(cx.loc(value.span()))
+            .expected(expected.to_string()),
+        );
+    }
+
+    /// Reports that a required key is missing.
+    pub(crate) fn missing(&self, cx: &mut Cx<'_>, key: &str, example: &str) {
+        cx.push(
+            Diagnostic::error("missing-key", format!("{} has no `{key}`", self.name))
+                .at(cx.loc(self.range.start..self.range.start))
+                .help(format!("add a line such as: {key} = {example}")),
+        );
+    }
+
+    /// A text value.
+    pub(crate) fn string(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(String, Span)> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some((s.to_string(), cx.span(v.span()))),
+            _ => {
+                self.wrong_type(cx, key, v, "text in quotes");
+                None
+            }
+        }
+    }
+
+    /// A non-empty text value that must be present.
+    pub(crate) fn required_string(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<(String, Span)> {
+        if !self.table.contains_key(key) {
+            self.raw(key);
+            self.missing(cx, key, example);
+            return None;
+        }
+        let (s, span) = self.string(cx, key)?;
+        if s.trim().is_empty() {
+            cx.push(
+                Diagnostic::error("empty-value", format!("`{key}` in {} is empty", self.name))
+                    .at(Location::span(cx.sources, &span))
+                    .help(format!("write something, e.g. {key} = {example}")),
+            );
+            return None;
+        }
+        Some((s, span))
+    }
+
+    /// Optional text, with empty text treated as absent.
+    pub(crate) fn text(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<String> {
+        self.string(cx, key)
+            .map(|(s, _)| s)
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    /// A date, written as a TOML date (`2018-06-30`) or as text in that form.
+    pub(crate) fn date(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(Date, Span)> {
+        let v = self.raw(key)?;
+        let span = cx.span(v.span());
+        let bad = |cx: &mut Cx<'_>, found: String| {
+            cx.push(
+                Diagnostic::error(
+                    "bad-date",
+                    format!("`{key}` in {} is not a valid date: {found}", self.name),
+                )
+                .at(Location::span(cx.sources, &span))
+                .expected("a date written year-month-day, e.g. 2018-06-30 (without quotes)"),
+            );
+        };
+        match v.get_ref() {
+            DeValue::Datetime(dt) => match (dt.date, dt.time) {
+                (Some(d), None) => {
+                    match Date::new(
+                        i16::try_from(d.year).unwrap_or(i16::MAX),
+                        i8::try_from(d.month).unwrap_or(0),
+                        i8::try_from(d.day).unwrap_or(0),
+                    ) {
+                        Ok(date) => Some((date, span)),
+                        Err(_) => {
+                            bad(cx, format!("{dt} does not exist"));
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    bad(cx, format!("{dt} has a time of day"));
+                    None
+                }
+            },
+            DeValue::String(s) => match parse_date_text(s) {
+                Some(d) => Some((d, span)),
+                None => {
+                    bad(cx, format!("\"{s}\""));
+                    None
+                }
+            },
+            other => {
+                bad(cx, describe(other));
+                None
+            }
+        }
+    }
+
+    /// A number (integer or decimal).
+    pub(crate) fn number(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(f64, Span)> {
+        let v = self.raw(key)?;
+        let n = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok().filter(|x| x.is_finite()),
+            _ => None,
+        };
+        if n.is_none() {
+            self.wrong_type(cx, key, v, "a number, e.g. 1 or 0.5");
+        }
+        n.map(|n| (n, cx.span(v.span())))
+    }
+
+    /// A whole number that is not negative.
+    pub(crate) fn count(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(u32, Span)> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Integer(i) => match u32::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some((n, cx.span(v.span()))),
+                Err(_) => {
+                    self.wrong_type(cx, key, v, "a whole number, 0 or more");
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(cx, key, v, "a whole number, 0 or more");
+                None
+            }
+        }
+    }
+
+    /// A true/false value.
+    pub(crate) fn boolean(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<bool> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(cx, key, v, "true or false (without quotes)");
+                None
+            }
+        }
+    }
+
+    /// A list of texts; with `single_ok`, a lone text counts as a list of one.
+    pub(crate) fn strings(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        single_ok: bool,
+    ) -> Vec<(String, Span)> {
+        let Some(v) = self.raw(key) else {
+            return Vec::new();
+        };
+        match v.get_ref() {
+            DeValue::String(s) if single_ok => vec![(s.to_string(), cx.span(v.span()))],
+            DeValue::Array(items) => {
+                let mut out = Vec::new();
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::String(s) => out.push((s.to_string(), cx.span(item.span()))),
+                        other => cx.push(
+                            Diagnostic::error(
+                                "wrong-type",
+                                format!(
+                                    "every entry of `{key}` in {} must be text in quotes, but one is {}",
+                                    self.name,
+                                    describe(other)
+                                ),
+                            )
+                            .at(cx.loc(item.span())),
+                        ),
+                    }
+                }
+                out
+            }
+            _ => {
+                let expected = if single_ok {
+                    "text in quotes, or a list of them in [brackets]"
+                } else {
+                    "a list of texts in [brackets], e.g. [\"a\", \"b\"]"
+                };
+                self.wrong_type(cx, key, v, expected);
+                Vec::new()
+            }
+        }
+    }
+
+    /// A value from a fixed set of words.
+    pub(crate) fn choice<T: Copy>(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        choices: &[(&'static str, T)],
+    ) -> Option<T> {
+        let (s, span) = self.string(cx, key)?;
+        if let Some((_, t)) = choices.iter().find(|(id, _)| *id == s.trim()) {
+            return Some(*t);
+        }
+        let names: Vec<&str> = choices.iter().map(|(id, _)| *id).collect();
+        cx.push(
+            Diagnostic::error(
+                "unknown-choice",
+                format!("`{key}` in {} cannot be \"{s}\"", self.name),
+            )
+            .at(Location::span(cx.sources, &span))
+            .expected(suggest::one_of(&names, 10))
+            .maybe_help(suggest::did_you_mean(&s, names.iter().copied())),
+        );
+        None
+    }
+
+    /// A sub-table, e.g. `[assessment]`.
+    pub(crate) fn table(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        name: &str,
+    ) -> Option<Table<'t, 'i>> {
+        let v = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => Some(Table::new(t, v.span(), name)),
+            _ => {
+                self.wrong_type(
+                    cx,
+                    key,
+                    v,
+                    &format!("a table, written as {name} on a line of its own"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of tables, e.g. every `[[commitment]]`. `name(i)` names entry `i` in messages.
+    pub(crate) fn tables(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        header: &str,
+    ) -> Vec<Table<'t, 'i>> {
+        let Some(v) = self.raw(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.wrong_type(
+                cx,
+                key,
+                v,
+                &format!("a list of tables, each written as {header}"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::Table(t) => out.push(Table::new(
+                    t,
+                    item.span(),
+                    format!("{header} number {}", i + 1),
+                )),
+                other => cx.push(
+                    Diagnostic::error(
+                        "wrong-type",
+                        format!(
+                            "every entry of `{key}` must be a table ({header}), but one is {}",
+                            describe(other)
+                        ),
+                    )
+                    .at(cx.loc(item.span())),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Renames the table in later messages (e.g. once its `id` is known).
+    pub(crate) fn rename(&mut self, name: String) {
+        self.name = name;
+    }
+
+    /// Reports every key the schema did not ask for, with a did-you-mean.
+    pub(crate) fn finish(self, cx: &mut Cx<'_>) {
+        for (key, _) in self.table.iter() {
+            let k: &str = key.get_ref();
+            if self.known.contains(&k) {
+                continue;
+            }
+            cx.push(
+                Diagnostic::error("unknown-key", format!("unknown key `{k}` in {}", self.name))
+                    .at(cx.loc(key.span()))
+                    .expected(format!("one of {}", suggest::one_of(&self.known, 30)))
+                    .maybe_help(suggest::did_you_mean(k, self.known.iter().copied())),
+            );
+        }
+    }
+}

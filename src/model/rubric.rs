@@ -1,0 +1,282 @@
+//! A rubric: the criteria evaluators answer, their scales, how ratings combine, how a
+//! commitment's rating is derived, and the flags (named rules such as "starred").
+//!
+//! Levels are referred to by their index on the criterion's scale (0 = lowest). Every
+//! reference was resolved and checked when the rubric was loaded, so the indices here are valid.
+
+use serde::Serialize;
+
+/// A whole rubric.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    /// Where the rubric came from: `built-in` or a file path.
+    pub origin: String,
+    /// A spread (in levels) at or above this marks a disagreement.
+    pub disagreement_threshold: u32,
+    /// Words that mean "looked at it, cannot rate" (compared case-insensitively, trimmed).
+    pub no_rating: Vec<String>,
+    pub criteria: Vec<Criterion>,
+    /// Criteria shown as columns in tables (indices into `criteria`).
+    pub key_criteria: Vec<usize>,
+    /// The criterion used for timeliness and completion summaries.
+    pub completion: Option<usize>,
+    pub rating: RatingRule,
+    pub flags: Vec<Flag>,
+}
+
+/// What kind of answer a criterion takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScaleKind {
+    /// Ordered levels with numeric values.
+    Ordinal,
+    /// No (0) or Yes (1).
+    YesNo,
+    /// Unordered categories.
+    Nominal,
+}
+
+impl ScaleKind {
+    pub const ALL: [(&'static str, ScaleKind); 3] = [
+        ("ordinal", ScaleKind::Ordinal),
+        ("yes-no", ScaleKind::YesNo),
+        ("nominal", ScaleKind::Nominal),
+    ];
+
+    pub fn id(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("", |(id, _)| id)
+    }
+
+    /// Whether levels have an order (and so a spread, a minimum, a score).
+    pub fn is_ordered(self) -> bool {
+        !matches!(self, ScaleKind::Nominal)
+    }
+}
+
+/// Whether a criterion is rated once per commitment or once per milestone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Commitment,
+    Milestone,
+}
+
+impl Scope {
+    pub const ALL: [(&'static str, Scope); 2] = [
+        ("commitment", Scope::Commitment),
+        ("milestone", Scope::Milestone),
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Scope::Commitment => "commitment",
+            Scope::Milestone => "milestone",
+        }
+    }
+}
+
+/// How several evaluators' levels for one unit become one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Combine {
+    Median,
+    Mean,
+    Min,
+    Max,
+    Mode,
+}
+
+impl Combine {
+    pub const ALL: [(&'static str, Combine); 5] = [
+        ("median", Combine::Median),
+        ("mean", Combine::Mean),
+        ("min", Combine::Min),
+        ("max", Combine::Max),
+        ("mode", Combine::Mode),
+    ];
+
+    pub fn id(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map_or("", |(id, _)| id)
+    }
+}
+
+/// One level of a scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Level {
+    pub label: String,
+    /// The number used in means and scores (ordinal and yes-no scales); strictly increasing.
+    pub value: f64,
+    pub description: Option<String>,
+}
+
+/// One question of the rubric.
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    pub id: String,
+    pub name: String,
+    pub question: String,
+    pub kind: ScaleKind,
+    pub levels: Vec<Level>,
+    pub scope: Scope,
+    pub combine: Combine,
+    /// Weight in the 0–100 score; 0 keeps the criterion out of it.
+    pub weight: f64,
+    /// Levels at or above this index must cite evidence.
+    pub evidence_from: Option<usize>,
+}
+
+impl Criterion {
+    /// The level a score-file cell names: its label (any case, surrounding space ignored) or
+    /// its numeric value. `None` when it names no level.
+    pub fn parse_level(&self, text: &str) -> Option<usize> {
+        let t = text.trim();
+        if let Some(i) = self.levels.iter().position(|l| l.label == t) {
+            return Some(i);
+        }
+        if let Some(i) = self
+            .levels
+            .iter()
+            .position(|l| l.label.eq_ignore_ascii_case(t))
+        {
+            return Some(i);
+        }
+        let lower = t.to_lowercase();
+        if let Some(i) = self
+            .levels
+            .iter()
+            .position(|l| l.label.to_lowercase() == lower)
+        {
+            return Some(i);
+        }
+        if self.kind == ScaleKind::YesNo {
+            match lower.as_str() {
+                "y" | "yes" | "true" | "1" | "x" => return Some(1),
+                "n" | "no" | "false" | "0" => return Some(0),
+                _ => {}
+            }
+        }
+        if self.kind != ScaleKind::Nominal {
+            if let Ok(n) = t.replace(',', ".").parse::<f64>() {
+                return self.levels.iter().position(|l| l.value == n);
+            }
+        }
+        None
+    }
+
+    /// The highest level whose value is not above `value` (a mean is never rounded up).
+    pub fn level_at_or_below(&self, value: f64) -> usize {
+        self.levels
+            .iter()
+            .rposition(|l| l.value <= value + 1e-9)
+            .unwrap_or(0)
+    }
+
+    /// A level's value on a 0–100 scale.
+    pub fn normalise(&self, value: f64) -> f64 {
+        let (Some(lo), Some(hi)) = (self.levels.first(), self.levels.last()) else {
+            return 0.0;
+        };
+        if hi.value > lo.value {
+            (value - lo.value) / (hi.value - lo.value) * 100.0
+        } else {
+            0.0
+        }
+    }
+
+    pub fn label(&self, level: usize) -> &str {
+        self.levels.get(level).map_or("?", |l| l.label.as_str())
+    }
+}
+
+/// A named band of the 0–100 score: `min` inclusive, `max` exclusive except for the top band.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Band {
+    pub label: String,
+    pub min: f64,
+    pub max: f64,
+    pub description: Option<String>,
+}
+
+/// How a commitment's rating is derived.
+#[derive(Debug, Clone)]
+pub enum RatingRule {
+    /// The combined level of one criterion.
+    Criterion(usize),
+    /// The weighted 0–100 score cut into bands, lowest first.
+    Bands(Vec<Band>),
+}
+
+/// The test a condition applies to a criterion's combined level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CondTest {
+    AtLeast(usize),
+    AtMost(usize),
+    Is(usize),
+    OneOf(Vec<usize>),
+}
+
+impl CondTest {
+    pub fn holds(&self, level: usize) -> bool {
+        match self {
+            CondTest::AtLeast(l) => level >= *l,
+            CondTest::AtMost(l) => level <= *l,
+            CondTest::Is(l) => level == *l,
+            CondTest::OneOf(ls) => ls.contains(&level),
+        }
+    }
+}
+
+/// What a condition checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConditionKind {
+    /// At least one of these criteria (usually just one) passes the test.
+    Level {
+        criteria: Vec<usize>,
+        test: CondTest,
+    },
+    /// Another flag holds.
+    Flag(usize),
+}
+
+/// One condition of a flag.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The short name shown as the binding constraint.
+    pub label: String,
+    pub kind: ConditionKind,
+}
+
+/// A named rule over a commitment's combined levels, e.g. `starred`.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub star: bool,
+    pub conditions: Vec<Condition>,
+}
+
+impl Rubric {
+    pub fn criterion_index(&self, id: &str) -> Option<usize> {
+        self.criteria.iter().position(|c| c.id == id)
+    }
+
+    /// Whether a score-file cell means "no rating".
+    pub fn is_no_rating(&self, text: &str) -> bool {
+        let t = text.trim();
+        self.no_rating
+            .iter()
+            .any(|w| w.trim().eq_ignore_ascii_case(t))
+            || (t.is_empty() && self.no_rating.iter().any(|w| w.trim().is_empty()))
+    }
+}

@@ -1,0 +1,165 @@
+//! Turning the bytes of a file into text: byte-order marks, UTF-16 with or without a BOM, and
+//! Windows-1252 (what older spreadsheet programs save), with a note whenever text was decoded
+//! from something other than UTF-8.
+
+use std::borrow::Cow;
+
+/// The character encoding a file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    Windows1252,
+}
+
+impl Encoding {
+    /// A person-readable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with a byte-order mark",
+            Encoding::Utf16Le => "UTF-16 (little-endian)",
+            Encoding::Utf16Be => "UTF-16 (big-endian)",
+            Encoding::Windows1252 => "Windows-1252",
+        }
+    }
+
+    /// The `encoding_rs` decoder for encodings that are not plain UTF-8.
+    pub fn decoder(self) -> Option<&'static encoding_rs::Encoding> {
+        match self {
+            Encoding::Utf8 | Encoding::Utf8Bom => None,
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE),
+            Encoding::Windows1252 => Some(encoding_rs::WINDOWS_1252),
+        }
+    }
+
+    /// Length of the byte-order mark this encoding was recognised by.
+    pub fn bom_len(self, head: &[u8]) -> usize {
+        match self {
+            Encoding::Utf8Bom => 3,
+            Encoding::Utf16Le if head.starts_with(&[0xFF, 0xFE]) => 2,
+            Encoding::Utf16Be if head.starts_with(&[0xFE, 0xFF]) => 2,
+            _ => 0,
+        }
+    }
+}
+
+/// What kind of content the first bytes of a file show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Text(Encoding),
+    /// A ZIP container: an XLSX, ODS or DOCX file.
+    Zip,
+    /// Control bytes that no text file holds.
+    Binary,
+}
+
+/// Guesses the encoding from the first bytes of a file (a few kilobytes are plenty).
+/// `complete` says whether `head` is the whole file, so a UTF-8 sequence cut at its end is not
+/// mistaken for an encoding error.
+pub fn sniff(head: &[u8], complete: bool) -> Sniffed {
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Sniffed::Text(Encoding::Utf8Bom);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Sniffed::Text(Encoding::Utf16Le);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Sniffed::Text(Encoding::Utf16Be);
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Sniffed::Zip;
+    }
+    // UTF-16 without a BOM: mostly-ASCII text has a zero in every other byte.
+    let sample = &head[..head.len().min(4096)];
+    if sample.len() >= 4 {
+        let pairs = sample.len() / 2;
+        let odd_zero = sample
+            .chunks_exact(2)
+            .filter(|p| p[1] == 0 && p[0] != 0)
+            .count();
+        let even_zero = sample
+            .chunks_exact(2)
+            .filter(|p| p[0] == 0 && p[1] != 0)
+            .count();
+        if odd_zero * 10 >= pairs * 4 {
+            return Sniffed::Text(Encoding::Utf16Le);
+        }
+        if even_zero * 10 >= pairs * 4 {
+            return Sniffed::Text(Encoding::Utf16Be);
+        }
+    }
+    if sample
+        .iter()
+        .any(|&b| b == 0 || (b < 0x09) || (0x0E..0x1A).contains(&b))
+    {
+        return Sniffed::Binary;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => Sniffed::Text(Encoding::Utf8),
+        Err(e) if e.error_len().is_none() && !complete => Sniffed::Text(Encoding::Utf8),
+        Err(_) => Sniffed::Text(Encoding::Windows1252),
+    }
+}
+
+/// A whole file decoded to text.
+#[derive(Debug)]
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    pub encoding: Encoding,
+}
+
+/// Decodes a whole file. `Err` says, in words, why the bytes are not text.
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, &'static str> {
+    match sniff(bytes, true) {
+        Sniffed::Zip => {
+            Err("this is a ZIP container (an .xlsx, .ods or .docx file), not a text file")
+        }
+        Sniffed::Binary => Err("this file holds binary data, not text"),
+        Sniffed::Text(encoding) => {
+            let body = &bytes[encoding.bom_len(bytes)..];
+            let (text, encoding) = match encoding.decoder() {
+                None => match std::str::from_utf8(body) {
+                    Ok(s) => (Cow::Borrowed(s), encoding),
+                    Err(_) => (
+                        encoding_rs::WINDOWS_1252
+                            .decode_without_bom_handling(body)
+                            .0,
+                        Encoding::Windows1252,
+                    ),
+                },
+                Some(dec) => (dec.decode_without_bom_handling(body).0, encoding),
+            };
+            if text.contains('\0') {
+                return Err("this file holds binary data, not text");
+            }
+            Ok(Decoded { text, encoding })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_encodings() {
+        assert_eq!(decode(b"a,b").unwrap().encoding, Encoding::Utf8);
+        assert_eq!(decode(b"\xEF\xBB\xBFa,b").unwrap().text, "a,b");
+        let le: Vec<u8> = "ab,Ж".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let d = decode(&le).unwrap();
+        assert_eq!((d.text.as_ref(), d.encoding), ("ab,Ж", Encoding::Utf16Le));
+        let be: Vec<u8> = "ab,cd".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&be).unwrap().encoding, Encoding::Utf16Be);
+        let d = decode(b"caf\xe9").unwrap();
+        assert_eq!(
+            (d.text.as_ref(), d.encoding),
+            ("café", Encoding::Windows1252)
+        );
+        assert!(decode(b"PK\x03\x04rest").is_err());
+        assert!(decode(b"\x00\x01\x02\x03\x04\x05").is_err());
+    }
+}
