@@ -242,11 +242,19 @@ impl Diagnostic {
         for (loc, what) in &self.related {
             let _ = writeln!(out, "{pad} {blue}={blue:#} {what}: {}", loc.heading());
         }
+        // Continuation lines of a multi-line hint line up under its first line.
+        let indent = |text: &str, label: &str| {
+            text.replace('\n', &format!("\n{pad}   {}", " ".repeat(label.len() + 2)))
+        };
         if let Some(expected) = &self.expected {
-            let _ = writeln!(out, "{pad} {blue}={blue:#} expected: {expected}");
+            let _ = writeln!(
+                out,
+                "{pad} {blue}={blue:#} expected: {}",
+                indent(expected, "expected")
+            );
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} {blue}={blue:#} help: {help}");
+            let _ = writeln!(out, "{pad} {blue}={blue:#} help: {}", indent(help, "help"));
         }
         out
     }

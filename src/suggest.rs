@@ -9,11 +9,16 @@ where
     if wanted.is_empty() {
         return None;
     }
+    // Ids made of digits and dots ("1.3") are too alike for edit distance to mean anything:
+    // only an exact match (ignoring case and spaces) is worth suggesting.
+    let numeric = !wanted.chars().any(char::is_alphabetic);
     let mut best: Option<(&str, f64)> = None;
     for cand in candidates {
         let c = cand.to_lowercase();
         let score = if c == wanted {
             1.0
+        } else if numeric {
+            0.0
         } else {
             let lev = strsim::normalized_damerau_levenshtein(&wanted, &c);
             let jw = strsim::jaro_winkler(&wanted, &c);
@@ -63,6 +68,7 @@ mod tests {
         assert_eq!(closest("titel", keys), Some("title"));
         assert_eq!(closest("Country", keys), Some("country"));
         assert_eq!(closest("budget", keys), None);
+        assert_eq!(closest("1.3", ["1.1", "1.2"]), None);
         assert_eq!(
             closest("Substantia", ["Limited", "Substantial", "Complete"]),
             Some("Substantial")

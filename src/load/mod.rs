@@ -300,6 +300,13 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
         return None;
     };
 
+    if plan.commitments.is_empty() && report.has_errors() {
+        report.push(Diagnostic::note(
+            "not-checked",
+            "the score files were not checked, because no commitment of the plan could be read; fix the problems above and run again",
+        ));
+        return None;
+    }
     let files = score_files(sel, &plan, &base, report);
     let mut scores = Scores::default();
     {
@@ -344,7 +351,7 @@ fn check_duplicates(inputs: &Inputs, report: &mut Report) {
             report.push(
                 Diagnostic::error(
                     "duplicate-rating",
-                    format!("{evaluator} rated `{crit}` of {what} twice"),
+                    format!("evaluator `{evaluator}` rated `{crit}` of {what} twice"),
                 )
                 .at(Location::line(
                     inputs.sources.display(b.file),

@@ -187,11 +187,13 @@ pub(crate) fn read(
             level_spans.push(span);
         }
         t.finish(cx);
-        let (Some((id, id_span)), Some((name, _)), Some((question, _)), Some(kind)) =
-            (id, name, question, kind)
-        else {
-            continue;
-        };
+        // A criterion missing its name, question or scale has been reported; it is still kept
+        // (the rubric as a whole is rejected) so that references to it do not cascade into
+        // "unknown criterion" errors.
+        let Some((id, id_span)) = id else { continue };
+        let name = name.map_or_else(|| id.clone(), |n| n.0);
+        let question = question.map(|q| q.0).unwrap_or_default();
+        let kind = kind.unwrap_or(ScaleKind::Ordinal);
         let id = id.trim().to_string();
         if let Some(first) = criterion_spans.get(&id) {
             cx.push(
@@ -312,6 +314,9 @@ pub(crate) fn read(
                 rubric.key_criteria.push(i);
             }
         }
+    }
+    if rubric.key_criteria.is_empty() {
+        rubric.key_criteria = (0..rubric.criteria.len()).collect();
     }
     rubric.completion = match completion {
         Some((id, span)) => resolve_criterion(cx, &rubric, &id, &span, "completion"),

@@ -185,14 +185,21 @@ impl FileReader<'_, '_> {
     }
 
     fn loc(&self, line: u32, col: usize, fields: &[&str]) -> Location {
-        let name = self.cols.names.get(col).map_or("", String::as_str);
         let mut loc = Location::line(
             self.display.clone(),
             line as usize,
-            Some(format!("column {} \"{name}\"", column_letter(col))),
+            Some(self.column_name(col)),
         );
         loc.snippet = Some(self.snippet(fields, col));
         loc
+    }
+
+    /// `column D "completion"`, or `column F` for a column without a header.
+    fn column_name(&self, col: usize) -> String {
+        match self.cols.names.get(col).map(String::as_str) {
+            Some(name) if !name.is_empty() => format!("column {} \"{name}\"", column_letter(col)),
+            _ => format!("column {}", column_letter(col)),
+        }
     }
 
     fn error(&mut self, code: &'static str, message: String, loc: Location) -> Diagnostic {
@@ -844,6 +851,7 @@ pub(crate) fn read_csv(
     let mut record = csv::ByteRecord::new();
     let mut header_done = false;
     let mut width = 8;
+    let mut rows = 0usize;
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -897,9 +905,17 @@ pub(crate) fn read_csv(
             }
             continue;
         }
+        rows += 1;
         fr.row(line, &fields, scores);
     }
     fr.report_unknowns();
+    if header_done && rows == 0 {
+        fr.report.push(
+            Diagnostic::warning("no-rows", "the score file has a header but no ratings")
+                .at(whole_file())
+                .help("add one row per rating under the header, or delete the file"),
+        );
+    }
     if !header_done {
         fr.report.push(
             Diagnostic::error("empty-file", "the score file holds no rows")

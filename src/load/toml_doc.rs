@@ -58,7 +58,9 @@ pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTabl
 }
 
 fn syntax_hint(message: &str) -> &'static str {
-    if message.contains("duplicate key") {
+    if message.contains("date") || message.contains("time") {
+        "write dates as year-month-day, e.g. 2018-06-30, and check that the day exists in that month"
+    } else if message.contains("duplicate key") {
         "each key may appear once per table; remove or rename one of them"
     } else if message.contains("string") || message.contains("quote") {
         "text values need quotes on both sides, e.g. title = \"Open budget\"; use \"\"\" … \"\"\" for text over several lines"
