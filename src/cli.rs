@@ -14,7 +14,9 @@ use crate::load::Selection;
 
 const EXAMPLES: &str = "\
 Examples:
+  checkmyogp assess samples/mongolia-2016-2018
   checkmyogp validate samples/mongolia-2016-2018
+  checkmyogp explain samples/mongolia-2016-2018 1
   checkmyogp rubric list
   checkmyogp rubric export irm-legacy --output my-rubric.toml
 
@@ -48,6 +50,9 @@ pub enum ColorWhen {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(commands::validate::Args),
+    Assess(commands::assess::Args),
+    Summary(commands::summary::Args),
+    Explain(commands::explain::Args),
     Rubric(commands::rubric::Args),
     Completions(commands::completions::Args),
     #[command(hide = true)]
@@ -61,6 +66,13 @@ pub struct InputArgs {
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
+    #[command(flatten)]
+    pub parts: PartArgs,
+}
+
+/// Overrides of an assessment folder's parts.
+#[derive(Debug, Clone, Args)]
+pub struct PartArgs {
     /// Use this plan file instead of DIR/plan.toml.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
@@ -75,12 +87,16 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    pub fn new(dir: PathBuf, parts: PartArgs) -> Self {
+        InputArgs { dir, parts }
+    }
+
     pub fn selection(&self) -> Selection {
         Selection {
             dir: self.dir.clone(),
-            plan: self.plan.clone(),
-            rubric: self.rubric.clone(),
-            scores: self.scores.clone(),
+            plan: self.parts.plan.clone(),
+            rubric: self.parts.rubric.clone(),
+            scores: self.parts.scores.clone(),
         }
     }
 }
@@ -92,6 +108,8 @@ pub enum Outcome {
     Ok,
     /// The input has problems, already reported: exit 1.
     Problems,
+    /// The command was given a wrong value, already reported: exit 2.
+    Usage,
 }
 
 /// Parses the command line, runs the command and returns the exit code.
@@ -112,6 +130,9 @@ pub fn main() -> ExitCode {
     choice.write_global();
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(&args),
+        Command::Assess(args) => commands::assess::run(&args),
+        Command::Summary(args) => commands::summary::run(&args),
+        Command::Explain(args) => commands::explain::run(&args),
         Command::Rubric(args) => commands::rubric::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man(args) => commands::man::run(&args),
@@ -119,6 +140,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),
+        Ok(Outcome::Usage) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let red = anstyle::Style::new()
@@ -142,4 +164,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// Creates the clap command (for completions and the man page).
 pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::command().debug_assert();
+    }
 }

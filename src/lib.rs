@@ -4,11 +4,14 @@
 //! [`model`]; the assessment and agreement code compute from the model; renderers turn
 //! results into tables, JSON, CSV and Markdown. [`cli`] wires the commands together.
 
+pub mod assess;
 pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod load;
 pub mod model;
+pub mod render;
+pub mod results;
 pub mod source;
 pub mod suggest;
 pub mod text;

@@ -1,8 +1,12 @@
 //! One module per subcommand, each owning its arguments and its `run`.
 
+pub mod assess;
+pub mod common;
 pub mod completions;
+pub mod explain;
 pub mod man;
 pub mod rubric;
+pub mod summary;
 pub mod validate;
 
 use std::io::Write;

@@ -38,11 +38,12 @@ pub enum Format {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let mut report = Report::new();
     let inputs = load::load(&args.input.selection(), &mut report);
-    let place =
-        match crate::source::display_path(args.input.plan.as_deref().unwrap_or(&args.input.dir)) {
-            p if p == "." => "the assessment in this folder".to_string(),
-            p => p,
-        };
+    let place = match crate::source::display_path(
+        args.input.parts.plan.as_deref().unwrap_or(&args.input.dir),
+    ) {
+        p if p == "." => "the assessment in this folder".to_string(),
+        p => p,
+    };
     match args.format {
         Format::Json => {
             let mut json = report.as_json();

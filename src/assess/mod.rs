@@ -1,0 +1,449 @@
+//! The assessment engine: from validated inputs to every commitment's result — combined levels,
+//! milestone roll-ups, the 0–100 score, the rating, flags with their binding constraint,
+//! timeliness, evidence, coverage and disagreement. Pure functions of the model; the rules are
+//! written out in docs/methodology.md §2.
+
+mod combine;
+
+pub use combine::{Combined, EvaluatorMilestones, combine, roll_up};
+
+use crate::model::{
+    CondTest, ConditionKind, Date, Note, Plan, Rating, RatingRule, Rubric, Scope, Scores, Unit,
+};
+
+/// Every commitment's result.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub as_of: Date,
+    pub commitments: Vec<CommitmentResult>,
+    /// Evaluator indices (into `Scores::evaluators`) whose ratings were combined.
+    pub combined_evaluators: Vec<u32>,
+    /// Evaluator indices kept apart as an outside view.
+    pub reference_evaluators: Vec<u32>,
+}
+
+/// Whether a flag holds, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagResult {
+    pub holds: bool,
+    /// Each condition: held or failed.
+    pub conditions: Vec<bool>,
+    /// The first condition that failed (the binding constraint).
+    pub binding: Option<usize>,
+}
+
+/// The parts of a result that depend only on whose ratings are used: computed once for the
+/// combined evaluators and once for each reference evaluator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// One per rubric criterion, at commitment level (milestone criteria rolled up).
+    pub criteria: Vec<Combined>,
+    /// One per milestone of the commitment: `Some` for milestone-scope criteria.
+    pub milestones: Vec<Vec<Option<Combined>>>,
+    pub score: Option<f64>,
+    /// A level index (rating by criterion) or a band index (rating by score).
+    pub rating: Option<usize>,
+    pub flags: Vec<FlagResult>,
+}
+
+/// A reference evaluator's view of a commitment they rated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceView {
+    pub evaluator: u32,
+    pub view: View,
+}
+
+/// One milestone's timeliness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneStatus {
+    pub completion: Option<usize>,
+    pub overdue: bool,
+}
+
+/// One commitment's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitmentResult {
+    /// Index into `Plan::commitments`.
+    pub index: usize,
+    pub view: View,
+    pub milestones: Vec<MilestoneStatus>,
+    /// Past its end date (or with a milestone past its due date) and not at the top completion level.
+    pub overdue: bool,
+    pub disagreement: bool,
+    /// Criteria whose combined level needs evidence that no evaluator giving it cited.
+    pub unsupported: Vec<usize>,
+    /// Combined evaluators who rated nothing of this commitment.
+    pub missing_evaluators: Vec<u32>,
+    pub reference: Vec<ReferenceView>,
+}
+
+impl CommitmentResult {
+    /// How many milestones are overdue.
+    pub fn overdue_milestones(&self) -> usize {
+        self.milestones.iter().filter(|m| m.overdue).count()
+    }
+}
+
+/// Groups indices `0..n` by a key `< buckets` in one pass (a counting sort), keeping order
+/// within each bucket. Returns the bucket offsets and the grouped indices.
+fn bucket(n: usize, buckets: usize, key: impl Fn(usize) -> usize) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; buckets + 1];
+    for i in 0..n {
+        offsets[key(i).min(buckets - 1) + 1] += 1;
+    }
+    for b in 0..buckets {
+        offsets[b + 1] += offsets[b];
+    }
+    let mut next = offsets.clone();
+    let mut out = vec![0u32; n];
+    for i in 0..n {
+        let b = key(i).min(buckets - 1);
+        out[next[b]] = u32::try_from(i).unwrap_or(u32::MAX);
+        next[b] += 1;
+    }
+    (offsets, out)
+}
+
+/// Assesses every commitment of the plan.
+pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Assessment {
+    let n_comm = plan.commitments.len().max(1);
+    let (r_off, r_idx) = bucket(scores.ratings.len(), n_comm, |i| {
+        scores.ratings[i].unit.commitment as usize
+    });
+    let (n_off, n_idx) = bucket(scores.notes.len(), n_comm, |i| {
+        scores.notes[i].unit.commitment as usize
+    });
+    let is_reference: Vec<bool> = scores
+        .evaluators
+        .iter()
+        .map(|e| plan.is_reference(e))
+        .collect();
+    let combined_evaluators: Vec<u32> = (0..scores.evaluators.len())
+        .filter(|&e| !is_reference[e])
+        .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
+        .collect();
+    let reference_evaluators: Vec<u32> = (0..scores.evaluators.len())
+        .filter(|&e| is_reference[e])
+        .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
+        .collect();
+    let mut commitments = Vec::with_capacity(plan.commitments.len());
+    let mut local: Vec<Rating> = Vec::new();
+    for ci in 0..plan.commitments.len() {
+        local.clear();
+        local.extend(
+            r_idx[r_off[ci]..r_off[ci + 1]]
+                .iter()
+                .map(|&i| scores.ratings[i as usize]),
+        );
+        local.sort_unstable_by_key(|r| (r.unit.milestone, r.criterion, r.evaluator));
+        let notes: Vec<&Note> = n_idx[n_off[ci]..n_off[ci + 1]]
+            .iter()
+            .map(|&i| &scores.notes[i as usize])
+            .collect();
+        let cx = Ctx {
+            plan,
+            rubric,
+            ci,
+            ratings: &local,
+            notes: &notes,
+        };
+        let view = cx.view(&|e| !is_reference[e as usize]);
+        let mut reference = Vec::new();
+        for &e in &reference_evaluators {
+            if local.iter().any(|r| r.evaluator == e) {
+                reference.push(ReferenceView {
+                    evaluator: e,
+                    view: cx.view(&|x| x == e),
+                });
+            }
+        }
+        let rated: Vec<bool> = {
+            let mut v = vec![false; scores.evaluators.len()];
+            for r in &local {
+                v[r.evaluator as usize] = true;
+            }
+            v
+        };
+        let missing_evaluators = combined_evaluators
+            .iter()
+            .copied()
+            .filter(|&e| !rated[e as usize])
+            .collect();
+        commitments.push(cx.result(view, as_of, missing_evaluators, reference));
+    }
+    Assessment {
+        as_of,
+        commitments,
+        combined_evaluators,
+        reference_evaluators,
+    }
+}
+
+/// What the computation of one commitment needs.
+struct Ctx<'a> {
+    plan: &'a Plan,
+    rubric: &'a Rubric,
+    ci: usize,
+    /// The commitment's ratings, sorted by (milestone, criterion, evaluator).
+    ratings: &'a [Rating],
+    notes: &'a [&'a Note],
+}
+
+impl Ctx<'_> {
+    /// The answers to one criterion for one unit, from the evaluators `keep` accepts.
+    fn answers(
+        &self,
+        milestone: Option<u32>,
+        criterion: usize,
+        keep: &dyn Fn(u32) -> bool,
+    ) -> Vec<(u32, Option<u16>)> {
+        let key = (milestone, u16::try_from(criterion).unwrap_or(u16::MAX));
+        let start = self
+            .ratings
+            .partition_point(|r| (r.unit.milestone, r.criterion) < key);
+        self.ratings[start..]
+            .iter()
+            .take_while(|r| (r.unit.milestone, r.criterion) == key)
+            .filter(|r| keep(r.evaluator))
+            .map(|r| (r.evaluator, r.level))
+            .collect()
+    }
+
+    /// Whether any evaluator who gave a level at or above `from` cited evidence for it.
+    fn evidence_cited(
+        &self,
+        unit: Unit,
+        criterion: usize,
+        answers: &[(u32, Option<u16>)],
+        from: usize,
+    ) -> bool {
+        answers
+            .iter()
+            .filter(|(_, l)| l.is_some_and(|l| usize::from(l) >= from))
+            .any(|(e, _)| {
+                self.notes.iter().any(|n| {
+                    n.unit == unit
+                        && n.evaluator == *e
+                        && n.criterion.is_none_or(|c| usize::from(c) == criterion)
+                        && !n.evidence.trim().is_empty()
+                })
+            })
+    }
+
+    fn view(&self, keep: &dyn Fn(u32) -> bool) -> View {
+        let rubric = self.rubric;
+        let commitment = &self.plan.commitments[self.ci];
+        let threshold = rubric.disagreement_threshold;
+        let ci = u32::try_from(self.ci).unwrap_or(u32::MAX);
+        let mut milestones: Vec<Vec<Option<Combined>>> =
+            vec![vec![None; rubric.criteria.len()]; commitment.milestones.len()];
+        let mut criteria = Vec::with_capacity(rubric.criteria.len());
+        for (k, c) in rubric.criteria.iter().enumerate() {
+            let checked = |unit: Unit, answers: &[(u32, Option<u16>)], mut comb: Combined| {
+                if let (Some(from), Some(level)) = (c.evidence_from, comb.level) {
+                    if level >= from && !self.evidence_cited(unit, k, answers, from) {
+                        comb.unsupported = true;
+                    }
+                }
+                comb
+            };
+            match c.scope {
+                Scope::Commitment => {
+                    let answers = self.answers(None, k, keep);
+                    let comb = combine(c, &answers, threshold);
+                    criteria.push(checked(
+                        Unit {
+                            commitment: ci,
+                            milestone: None,
+                        },
+                        &answers,
+                        comb,
+                    ));
+                }
+                Scope::Milestone => {
+                    let mut per_evaluator: Vec<EvaluatorMilestones> = Vec::new();
+                    for (mi, m) in commitment.milestones.iter().enumerate() {
+                        let mid = u32::try_from(mi).unwrap_or(u32::MAX);
+                        let answers = self.answers(Some(mid), k, keep);
+                        for &(e, l) in &answers {
+                            match per_evaluator.iter_mut().find(|(x, _)| *x == e) {
+                                Some((_, v)) => v.push((m.weight, l)),
+                                None => per_evaluator.push((e, vec![(m.weight, l)])),
+                            }
+                        }
+                        let comb = combine(c, &answers, threshold);
+                        milestones[mi][k] = Some(checked(
+                            Unit {
+                                commitment: ci,
+                                milestone: Some(mid),
+                            },
+                            &answers,
+                            comb,
+                        ));
+                    }
+                    per_evaluator.sort_by_key(|(e, _)| *e);
+                    let rolled: Vec<(f64, &Combined)> = commitment
+                        .milestones
+                        .iter()
+                        .zip(&milestones)
+                        .filter_map(|(m, row)| row[k].as_ref().map(|comb| (m.weight, comb)))
+                        .collect();
+                    criteria.push(roll_up(c, &rolled, &per_evaluator, threshold));
+                }
+            }
+        }
+        let score = score(rubric, &criteria);
+        let rating = match &rubric.rating {
+            RatingRule::Criterion(i) => criteria.get(*i).and_then(|c| c.level),
+            RatingRule::Bands(bands) => score.and_then(|s| {
+                bands
+                    .iter()
+                    .position(|b| s >= b.min - 1e-9 && s < b.max)
+                    .or_else(|| (s >= 100.0 - 1e-9).then(|| bands.len() - 1))
+            }),
+        };
+        let flags = flags(rubric, &criteria);
+        View {
+            criteria,
+            milestones,
+            score,
+            rating,
+            flags,
+        }
+    }
+
+    fn result(
+        &self,
+        view: View,
+        as_of: Date,
+        missing_evaluators: Vec<u32>,
+        reference: Vec<ReferenceView>,
+    ) -> CommitmentResult {
+        let commitment = &self.plan.commitments[self.ci];
+        let completion = self.rubric.completion;
+        let top = completion.map(|c| self.rubric.criteria[c].levels.len().saturating_sub(1));
+        let commitment_level = completion.and_then(|c| view.criteria[c].level);
+        let done = |level: Option<usize>| top.is_some() && level == top;
+        let milestones: Vec<MilestoneStatus> = commitment
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(mi, m)| {
+                let level = completion
+                    .and_then(|c| view.milestones[mi][c].as_ref().map(|x| x.level))
+                    .unwrap_or(commitment_level);
+                MilestoneStatus {
+                    completion: level,
+                    overdue: completion.is_some()
+                        && m.due.is_some_and(|d| d < as_of)
+                        && !done(level),
+                }
+            })
+            .collect();
+        let overdue = completion.is_some()
+            && ((commitment.end.is_some_and(|d| d < as_of) && !done(commitment_level))
+                || milestones.iter().any(|m| m.overdue));
+        let disagreement = view.criteria.iter().any(|c| c.disagreement)
+            || view
+                .milestones
+                .iter()
+                .flatten()
+                .flatten()
+                .any(|c| c.disagreement);
+        let unsupported = (0..self.rubric.criteria.len())
+            .filter(|&k| {
+                view.criteria[k].unsupported
+                    || view
+                        .milestones
+                        .iter()
+                        .any(|m| m[k].as_ref().is_some_and(|c| c.unsupported))
+            })
+            .collect();
+        CommitmentResult {
+            index: self.ci,
+            view,
+            milestones,
+            overdue,
+            disagreement,
+            unsupported,
+            missing_evaluators,
+            reference,
+        }
+    }
+}
+
+/// The weighted mean of the criteria's values on 0–100, weights renormalised over the criteria
+/// that have a value. `None` when no weighted criterion has one.
+pub fn score(rubric: &Rubric, criteria: &[Combined]) -> Option<f64> {
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for (c, comb) in rubric.criteria.iter().zip(criteria) {
+        if c.weight > 0.0 {
+            if let Some(v) = comb.value {
+                sum += c.weight * c.normalise(v);
+                weights += c.weight;
+            }
+        }
+    }
+    (weights > 0.0).then(|| sum / weights)
+}
+
+/// Evaluates every flag (flags may build on flags; the rubric loader rejected cycles).
+pub fn flags(rubric: &Rubric, criteria: &[Combined]) -> Vec<FlagResult> {
+    let mut memo: Vec<Option<FlagResult>> = vec![None; rubric.flags.len()];
+    for i in 0..rubric.flags.len() {
+        eval_flag(rubric, criteria, i, &mut memo, 0);
+    }
+    memo.into_iter()
+        .map(|f| {
+            f.unwrap_or(FlagResult {
+                holds: false,
+                conditions: Vec::new(),
+                binding: None,
+            })
+        })
+        .collect()
+}
+
+fn eval_flag(
+    rubric: &Rubric,
+    criteria: &[Combined],
+    i: usize,
+    memo: &mut Vec<Option<FlagResult>>,
+    depth: usize,
+) -> bool {
+    if let Some(r) = &memo[i] {
+        return r.holds;
+    }
+    // Depth guard: cycles are rejected when the rubric loads, so this only stops runaway input.
+    if depth > rubric.flags.len() {
+        return false;
+    }
+    let mut conditions = Vec::new();
+    for cond in &rubric.flags[i].conditions {
+        let held = match &cond.kind {
+            ConditionKind::Flag(j) => eval_flag(rubric, criteria, *j, memo, depth + 1),
+            ConditionKind::Level {
+                criteria: list,
+                test,
+            } => list.iter().any(|&k| {
+                criteria
+                    .get(k)
+                    .and_then(|c| c.level)
+                    .is_some_and(|l| test_holds(test, l))
+            }),
+        };
+        conditions.push(held);
+    }
+    let binding = conditions.iter().position(|h| !h);
+    let holds = binding.is_none();
+    memo[i] = Some(FlagResult {
+        holds,
+        conditions,
+        binding,
+    });
+    holds
+}
+
+fn test_holds(test: &CondTest, level: usize) -> bool {
+    test.holds(level)
+}

@@ -1,0 +1,320 @@
+//! `checkmyogp assess [DIR]`: every commitment's rating, score, key criteria, flags and marks.
+
+use clap::ValueEnum;
+
+use super::common::{self, OutputArgs};
+use crate::cli::{InputArgs, Outcome};
+use crate::model::Date;
+use crate::render::{self, Cell, Doc, Grid, Section, Tone};
+use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
+
+const EXAMPLES: &str = "\
+Examples:
+  checkmyogp assess samples/mongolia-2016-2018
+  checkmyogp assess . --sort score --as-of 2018-06-30
+  checkmyogp assess . --format json --output results.json
+  checkmyogp assess . --format csv > results.csv";
+
+/// Assess every commitment: rating, score, key criteria, flags, and what needs attention.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
+    pub as_of: Option<Date>,
+
+    /// Order of the commitments: by id, or best rating / highest score first.
+    #[arg(long, value_enum, default_value_t = SortBy::Id)]
+    pub sort: SortBy,
+}
+
+/// `--sort` choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    Id,
+    Rating,
+    Score,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.as_of)? else {
+        return Ok(Outcome::Problems);
+    };
+    let results = results::build(&inputs, &assessment);
+    common::emit(&document(&results, args.sort), &args.output)?;
+    Ok(Outcome::Ok)
+}
+
+/// Commitments in the requested order (ties keep the plan's order).
+pub fn sorted(results: &Results, sort: SortBy) -> Vec<&CommitmentOut> {
+    let mut list: Vec<&CommitmentOut> = results.commitments.iter().collect();
+    match sort {
+        SortBy::Id => list.sort_by(|a, b| common::natural_cmp(&a.id, &b.id)),
+        SortBy::Rating => list.sort_by_key(|c| std::cmp::Reverse(c.rating_rank)),
+        SortBy::Score => {
+            list.sort_by(|a, b| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
+        }
+    }
+    list
+}
+
+/// The facts shown above every assessment table.
+pub fn meta(results: &Results) -> Vec<(String, String)> {
+    let combined: Vec<&str> = results
+        .evaluators
+        .iter()
+        .filter(|e| !e.reference)
+        .map(|e| e.id.as_str())
+        .collect();
+    let reference: Vec<&str> = results
+        .evaluators
+        .iter()
+        .filter(|e| e.reference)
+        .map(|e| e.id.as_str())
+        .collect();
+    let mut meta = vec![
+        (
+            "rubric".to_string(),
+            format!("{} ({})", results.rubric.id, results.rubric.origin),
+        ),
+        ("as of".to_string(), results.as_of.clone()),
+        (
+            "evaluators".to_string(),
+            if combined.is_empty() {
+                "none".into()
+            } else {
+                combined.join(", ")
+            },
+        ),
+    ];
+    if !reference.is_empty() {
+        meta.push(("reference (not combined)".to_string(), reference.join(", ")));
+    }
+    meta
+}
+
+fn rating_tone(results: &Results, c: &CommitmentOut) -> Tone {
+    match c.rating_rank {
+        Some(r) => Tone::of_level(r, results.rubric.ratings.len()),
+        None => Tone::Muted,
+    }
+}
+
+fn level_tone(results: &Results, criterion: &str, level: Option<&String>) -> Tone {
+    let Some(level) = level else {
+        return Tone::Muted;
+    };
+    results
+        .rubric
+        .criteria
+        .iter()
+        .find(|c| c.id == criterion)
+        .and_then(|c| {
+            c.levels
+                .iter()
+                .position(|l| l == level)
+                .map(|p| Tone::of_level(p, c.levels.len()))
+        })
+        .unwrap_or(Tone::Plain)
+}
+
+/// What needs attention, in words.
+pub fn marks(c: &CommitmentOut) -> Vec<String> {
+    let mut m = Vec::new();
+    if c.overdue {
+        m.push(if c.overdue_milestones > 0 {
+            format!(
+                "overdue ({} milestone{})",
+                c.overdue_milestones,
+                if c.overdue_milestones == 1 { "" } else { "s" }
+            )
+        } else {
+            "overdue".to_string()
+        });
+    }
+    if c.disagreement {
+        m.push("disagreement".into());
+    }
+    if c.unsupported {
+        m.push(format!("unsupported {}", c.unsupported_criteria.join(", ")));
+    }
+    if !c.missing_evaluators.is_empty() {
+        m.push(format!("not rated by {}", c.missing_evaluators.join(", ")));
+    }
+    m
+}
+
+fn flag_text(results: &Results, c: &CommitmentOut) -> String {
+    c.flags
+        .iter()
+        .map(|f| match results.rubric.flags.iter().find(|x| &x.id == f) {
+            Some(info) if info.star => format!("★ {f}"),
+            _ => f.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "–".to_string(), render::number)
+}
+
+/// The document `assess` shows.
+pub fn document(results: &Results, sort: SortBy) -> Doc {
+    let key: Vec<&results::CriterionInfo> =
+        results.rubric.criteria.iter().filter(|c| c.key).collect();
+    let reference: Vec<&str> = results
+        .evaluators
+        .iter()
+        .filter(|e| e.reference)
+        .map(|e| e.id.as_str())
+        .collect();
+    let mut columns: Vec<String> = vec![
+        "id".into(),
+        "commitment".into(),
+        "rating".into(),
+        "score".into(),
+    ];
+    columns.extend(key.iter().map(|c| c.id.clone()));
+    columns.extend(reference.iter().map(|r| format!("{r} rating")));
+    columns.extend(["flags".to_string(), "needs attention".to_string()]);
+    let mut grid = Grid::new(columns).numeric(&["score"]);
+    let list = sorted(results, sort);
+    for c in &list {
+        let mut row = vec![
+            Cell::new(c.id.clone()),
+            Cell::new(c.title.clone()),
+            Cell::toned(
+                c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
+                rating_tone(results, c),
+            ),
+            Cell::new(score_text(c.score)),
+        ];
+        for k in &key {
+            let level = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
+            row.push(Cell::toned(
+                level.cloned().unwrap_or_else(|| "–".into()),
+                level_tone(results, &k.id, level),
+            ));
+        }
+        for r in &reference {
+            let text = match c.reference.get(*r) {
+                Some(v) => {
+                    let rating = v.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into());
+                    if v.differs {
+                        format!("{rating} (differs)")
+                    } else {
+                        rating
+                    }
+                }
+                None => "not rated".into(),
+            };
+            row.push(Cell::new(text));
+        }
+        row.push(Cell::new(flag_text(results, c)));
+        let m = marks(c);
+        row.push(Cell::toned(
+            m.join("; "),
+            if m.is_empty() {
+                Tone::Plain
+            } else {
+                Tone::Poor
+            },
+        ));
+        grid.push(row);
+    }
+    let mut notes = vec![
+        "overdue: past a due or end date and not complete · disagreement: evaluators' levels differ by the rubric's threshold or more · unsupported: a level that needs evidence, cited by no evaluator who gave it".to_string(),
+        "Why a commitment got its rating: checkmyogp explain <folder> <id>. This is a civil-society assessment, not an official IRM rating.".to_string(),
+    ];
+    if results.commitments.is_empty() {
+        notes.insert(0, "The plan lists no commitments.".into());
+    }
+    Doc {
+        title: format!("{} — {}", results.plan.country, results.plan.title),
+        meta: meta(results),
+        sections: vec![Section {
+            heading: None,
+            text: Vec::new(),
+            grid: Some(grid),
+        }],
+        csv: Some(csv_grid(results, &list)),
+        json: serde_json::to_value(results).unwrap_or(serde_json::Value::Null),
+        notes,
+    }
+}
+
+/// One spreadsheet row per commitment, with every criterion.
+fn csv_grid(results: &Results, list: &[&CommitmentOut]) -> Grid {
+    let reference: Vec<&str> = results
+        .evaluators
+        .iter()
+        .filter(|e| e.reference)
+        .map(|e| e.id.as_str())
+        .collect();
+    let mut columns: Vec<String> = ["id", "ogp_id", "title", "lead", "rating", "score"]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+    columns.extend(results.rubric.criteria.iter().map(|c| c.id.clone()));
+    columns.extend(
+        [
+            "flags",
+            "overdue",
+            "overdue_milestones",
+            "disagreement",
+            "unsupported",
+            "missing_evaluators",
+        ]
+        .iter()
+        .map(|s| (*s).to_string()),
+    );
+    columns.extend(reference.iter().map(|r| format!("{r}_rating")));
+    let mut grid = Grid::new(columns);
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+    for c in list {
+        let mut row: Vec<Cell> = vec![
+            c.id.clone().into(),
+            c.ogp_id.clone().unwrap_or_default().into(),
+            c.title.clone().into(),
+            c.lead.clone().unwrap_or_default().into(),
+            c.rating
+                .clone()
+                .unwrap_or_else(|| NO_EVIDENCE.into())
+                .into(),
+            c.score.map(|s| format!("{s}")).unwrap_or_default().into(),
+        ];
+        for k in &results.rubric.criteria {
+            row.push(
+                c.criteria
+                    .get(&k.id)
+                    .and_then(|x| x.level.clone())
+                    .unwrap_or_default()
+                    .into(),
+            );
+        }
+        row.push(c.flags.join("; ").into());
+        row.push(yes(c.overdue).into());
+        row.push(c.overdue_milestones.to_string().into());
+        row.push(yes(c.disagreement).into());
+        row.push(c.unsupported_criteria.join("; ").into());
+        row.push(c.missing_evaluators.join("; ").into());
+        for r in &reference {
+            row.push(
+                c.reference
+                    .get(*r)
+                    .and_then(|v| v.rating.clone())
+                    .unwrap_or_default()
+                    .into(),
+            );
+        }
+        grid.push(row);
+    }
+    grid
+}

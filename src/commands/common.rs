@@ -1,0 +1,143 @@
+//! What the reporting commands share: loading an assessment (errors stop the command,
+//! warnings are counted), the as-of date, and writing a document to stdout or a file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::assess::{self, Assessment};
+use crate::cli::InputArgs;
+use crate::diag::{Report, Severity, plural};
+use crate::load::{self, Inputs};
+use crate::model::Date;
+use crate::render::{self, Doc, Format};
+
+/// `--format`, `--output`, `--force`.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write to this file instead of the screen (`-` means the screen). The file is written
+    /// atomically and never replaces a file a person edited, unless --force.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file even if it was edited since checkmyogp wrote it.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Loads an assessment. Errors are printed and give `None`; warnings are summed up in one line.
+pub fn load_inputs(args: &InputArgs) -> anyhow::Result<Option<Inputs>> {
+    let mut report = Report::new();
+    let inputs = load::load(&args.selection(), &mut report);
+    if report.has_errors() || inputs.is_none() {
+        super::print_report(&report)?;
+        let mut err = anstream::stderr().lock();
+        writeln!(
+            err,
+            "{} in the input: nothing was assessed. Fix {}, then run the command again.",
+            plural(report.errors().max(1), "error"),
+            if report.errors() > 1 { "them" } else { "it" }
+        )?;
+        return Ok(None);
+    }
+    let warnings = report.warnings();
+    let notes: Vec<_> = report
+        .sorted()
+        .into_iter()
+        .filter(|d| d.severity == Severity::Note)
+        .cloned()
+        .collect();
+    let mut err = anstream::stderr().lock();
+    for n in notes {
+        err.write_all(n.render().as_bytes())?;
+    }
+    if warnings > 0 {
+        writeln!(
+            err,
+            "({}; `checkmyogp validate` shows them)",
+            plural(warnings, "warning")
+        )?;
+    }
+    Ok(inputs)
+}
+
+/// The as-of date: `--as-of`, else the plan's `[assessment] as_of`, else today.
+pub fn as_of(flag: Option<Date>, inputs: &Inputs) -> Date {
+    flag.or(inputs.plan.settings.as_of)
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date())
+}
+
+/// Loads and assesses.
+pub fn load_and_assess(
+    args: &InputArgs,
+    as_of_flag: Option<Date>,
+) -> anyhow::Result<Option<(Inputs, Assessment)>> {
+    let Some(inputs) = load_inputs(args)? else {
+        return Ok(None);
+    };
+    let date = as_of(as_of_flag, &inputs);
+    let assessment = assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
+    Ok(Some((inputs, assessment)))
+}
+
+/// Whether the terminal table should be coloured (only when writing to stdout).
+fn colour_on_stdout() -> bool {
+    !matches!(
+        anstream::AutoStream::choice(&std::io::stdout()),
+        anstream::ColorChoice::Never
+    )
+}
+
+/// Renders a document and writes it to stdout or the `--output` file.
+pub fn emit(doc: &Doc, out: &OutputArgs) -> anyhow::Result<()> {
+    let to_file = out.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let text = render::renderer(out.format, to_file.is_none() && colour_on_stdout()).render(doc)?;
+    match to_file {
+        Some(path) => {
+            crate::write::write_output(path, text.as_bytes(), out.force)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            writeln!(anstream::stderr(), "wrote {}", path.display())?;
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// Natural order of ids: "2" before "10", "1.2" before "1.10".
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |s: &str| -> Vec<(u64, String)> {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .map(|p| (p.parse::<u64>().unwrap_or(u64::MAX), p.to_string()))
+            .collect()
+    };
+    parts(a).cmp(&parts(b)).then_with(|| a.cmp(b))
+}
+
+/// Parses `--as-of` values.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    s.trim()
+        .parse::<Date>()
+        .map_err(|_| format!("\"{s}\" is not a date; write it year-month-day, e.g. 2018-06-30"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_naturally() {
+        let mut ids = vec!["10", "2", "1.10", "1.2", "A3", "1"];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(ids, ["1", "1.2", "1.10", "2", "10", "A3"]);
+    }
+}

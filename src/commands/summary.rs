@@ -1,0 +1,281 @@
+//! `checkmyogp summary [DIR]`: the plan at a glance, as IRM reports present it.
+
+use super::assess::meta;
+use super::common::{self, OutputArgs};
+use crate::cli::{InputArgs, Outcome};
+use crate::model::Date;
+use crate::render::{self, Cell, Doc, Grid, Section, Tone};
+use crate::results::{self, NO_EVIDENCE, Results};
+
+const EXAMPLES: &str = "\
+Examples:
+  checkmyogp summary samples/mongolia-irm-legacy
+  checkmyogp summary . --format markdown --output at-a-glance.md";
+
+/// The plan at a glance: ratings, high completion, stars, ambition × completion, what is late.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
+    pub as_of: Option<Date>,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.as_of)? else {
+        return Ok(Outcome::Problems);
+    };
+    let results = results::build(&inputs, &assessment);
+    common::emit(&document(&results), &args.output)?;
+    Ok(Outcome::Ok)
+}
+
+fn list_or_none(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// The document `summary` shows.
+pub fn document(results: &Results) -> Doc {
+    let s = &results.summary;
+    let n = s.commitments;
+    let share = |count: usize| {
+        if n == 0 {
+            "–".to_string()
+        } else {
+            render::percent(count as f64 / n as f64)
+        }
+    };
+    let mut sections = Vec::new();
+    let mut long = Grid::new(["section", "item", "count", "share"]);
+    let mut add_long = |section: &str, item: &str, count: usize| {
+        // Milestone counts are shares of milestones; everything else of commitments.
+        let of = if item == "overdue milestones" {
+            s.milestones
+        } else {
+            n
+        };
+        let share = if of == 0 {
+            "–".to_string()
+        } else {
+            render::percent(count as f64 / of as f64)
+        };
+        long.push(vec![
+            section.into(),
+            item.into(),
+            count.to_string().into(),
+            share.into(),
+        ]);
+    };
+
+    let mut ratings =
+        Grid::new(["rating", "commitments", "share"]).numeric(&["commitments", "share"]);
+    let levels = results.rubric.ratings.len();
+    for (i, label) in results.rubric.ratings.iter().enumerate() {
+        let count = s.by_rating.get(label).copied().unwrap_or(0);
+        ratings.push(vec![
+            Cell::toned(label.clone(), Tone::of_level(i, levels)),
+            count.to_string().into(),
+            share(count).into(),
+        ]);
+        add_long("rating", label, count);
+    }
+    if let Some(&none) = s.by_rating.get(NO_EVIDENCE) {
+        ratings.push(vec![
+            Cell::toned(NO_EVIDENCE, Tone::Muted),
+            none.to_string().into(),
+            share(none).into(),
+        ]);
+        add_long("rating", NO_EVIDENCE, none);
+    }
+    let mut text = vec![format!(
+        "{} commitments, {} milestones.{}",
+        n,
+        s.milestones,
+        s.mean_score
+            .map(|m| format!(" Mean score {}.", render::number(m)))
+            .unwrap_or_default()
+    )];
+    if let Some(h) = &s.high_completion {
+        text.push(format!(
+            "High completion (Substantial or Complete): {} of {n} ({}).",
+            h.count,
+            render::percent(h.share)
+        ));
+        add_long("high completion", "high-completion", h.count);
+    }
+    sections.push(Section {
+        heading: Some(format!("Ratings ({})", results.rubric.rating_from)),
+        text,
+        grid: Some(ratings),
+    });
+
+    if results.rubric.rating_from == "score" {
+        if let Some(by) = &s.by_completion {
+            let mut g = Grid::new(["completion", "commitments", "share"])
+                .numeric(&["commitments", "share"]);
+            let total = by.len().saturating_sub(1);
+            for (i, (label, count)) in by.iter().enumerate() {
+                let tone = if label == NO_EVIDENCE {
+                    Tone::Muted
+                } else {
+                    Tone::of_level(i, total)
+                };
+                g.push(vec![
+                    Cell::toned(label.clone(), tone),
+                    count.to_string().into(),
+                    share(*count).into(),
+                ]);
+                add_long("completion", label, *count);
+            }
+            sections.push(Section {
+                heading: Some("Completion".into()),
+                text: Vec::new(),
+                grid: Some(g),
+            });
+        }
+    }
+
+    if !s.flags.is_empty() {
+        let mut g = Grid::new(["flag", "commitments", "share"]).numeric(&["commitments", "share"]);
+        for f in &results.rubric.flags {
+            let count = s.flags.get(&f.id).copied().unwrap_or(0);
+            let name = if f.star {
+                format!("★ {} ({})", f.id, f.name)
+            } else {
+                format!("{} ({})", f.id, f.name)
+            };
+            g.push(vec![
+                name.into(),
+                count.to_string().into(),
+                share(count).into(),
+            ]);
+            add_long("flag", &f.id, count);
+        }
+        sections.push(Section {
+            heading: Some("Flags".into()),
+            text: Vec::new(),
+            grid: Some(g),
+        });
+    }
+
+    if let Some(q) = &s.quadrant {
+        let mut g = Grid::new(vec![
+            String::new(),
+            format!("{} ✓", q.columns),
+            format!("not {}", q.columns),
+        ]);
+        g.push(vec![
+            format!("{} ✓", q.rows).into(),
+            q.both.to_string().into(),
+            q.rows_only.to_string().into(),
+        ]);
+        g.push(vec![
+            format!("not {}", q.rows).into(),
+            q.columns_only.to_string().into(),
+            q.neither.to_string().into(),
+        ]);
+        add_long("quadrant", "ambitious and high completion", q.both);
+        add_long("quadrant", "ambitious, not high completion", q.rows_only);
+        add_long("quadrant", "high completion, not ambitious", q.columns_only);
+        add_long("quadrant", "neither", q.neither);
+        sections.push(Section {
+            heading: Some("Ambition × completion".into()),
+            text: vec!["How many commitments were ambitious, how many reached high completion, and both (OGP's quadrant).".into()],
+            grid: Some(g),
+        });
+    }
+
+    let mut attention = vec![
+        format!(
+            "Overdue commitments: {}",
+            list_or_none(&s.overdue_commitments)
+        ),
+        format!(
+            "Overdue milestones: {}",
+            list_or_none(&s.overdue_milestones)
+        ),
+        format!("Evaluators disagree on: {}", list_or_none(&s.disagreements)),
+        format!(
+            "Ratings without the evidence the rubric requires: {}",
+            list_or_none(&s.unsupported)
+        ),
+    ];
+    add_long(
+        "attention",
+        "overdue commitments",
+        s.overdue_commitments.len(),
+    );
+    add_long(
+        "attention",
+        "overdue milestones",
+        s.overdue_milestones.len(),
+    );
+    add_long("attention", "disagreement", s.disagreements.len());
+    add_long("attention", "unsupported", s.unsupported.len());
+    if results.evaluators.iter().any(|e| e.reference) {
+        attention.push(format!(
+            "Rated differently by the reference evaluator: {}",
+            list_or_none(&s.differs_from_reference)
+        ));
+        add_long(
+            "attention",
+            "differs from reference",
+            s.differs_from_reference.len(),
+        );
+    }
+    sections.push(Section {
+        heading: Some("Needs attention".into()),
+        text: attention,
+        grid: None,
+    });
+
+    let mut leads = Grid::new(["lead agency", "commitments", "ratings", "overdue"])
+        .numeric(&["commitments", "overdue"]);
+    for l in &s.by_lead {
+        let ratings: Vec<String> = l
+            .by_rating
+            .iter()
+            .map(|(r, c)| format!("{r} {c}"))
+            .collect();
+        leads.push(vec![
+            l.lead.clone().into(),
+            l.commitments.to_string().into(),
+            ratings.join(", ").into(),
+            l.overdue.to_string().into(),
+        ]);
+        add_long("lead agency", &l.lead, l.commitments);
+    }
+    sections.push(Section {
+        heading: Some("By lead agency".into()),
+        text: Vec::new(),
+        grid: Some(leads),
+    });
+
+    Doc {
+        title: format!(
+            "{} — {}: at a glance",
+            results.plan.country, results.plan.title
+        ),
+        meta: meta(results),
+        sections,
+        csv: Some(long),
+        json: serde_json::json!({
+            "schema_version": results.schema_version,
+            "plan": results.plan,
+            "rubric": results.rubric.id,
+            "as_of": results.as_of,
+            "summary": results.summary,
+        }),
+        notes: vec!["A civil-society assessment, not an official IRM rating.".into()],
+    }
+}

@@ -1,0 +1,52 @@
+//! `--format csv`: the document's main table as a spreadsheet. Cells that a spreadsheet would
+//! run as a formula (starting with `=`, `+`, `-`, `@`, or a tab or carriage return) are
+//! neutralised with a leading apostrophe, unless they are plain numbers.
+
+use super::{Doc, Renderer};
+
+/// Writes the main table as CSV.
+#[derive(Debug)]
+pub struct CsvRenderer;
+
+/// Makes a cell safe to open in a spreadsheet.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+impl Renderer for CsvRenderer {
+    fn render(&self, doc: &Doc) -> anyhow::Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        if let Some(grid) = doc.csv_grid() {
+            w.write_record(
+                grid.columns
+                    .iter()
+                    .map(|c| neutralise(c))
+                    .map(|c| c.into_owned()),
+            )?;
+            for row in &grid.rows {
+                w.write_record(row.iter().map(|c| neutralise(&c.text).into_owned()))?;
+            }
+        }
+        Ok(String::from_utf8(w.into_inner()?)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1+1"), "'+1+1");
+        assert_eq!(neutralise("-2+3"), "'-2+3");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("-0.5"), "-0.5");
+        assert_eq!(neutralise("Complete"), "Complete");
+    }
+}

@@ -1,0 +1,727 @@
+//! The assessment as data: the stable, documented schema (`schema_version` 1) that
+//! `assess --format json` writes, that templates and `compare` read, and that every other
+//! format is drawn from. See docs/json-schema.md and docs/assessment.schema.json.
+
+use indexmap::IndexMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::assess::{Assessment, Combined, CommitmentResult, View};
+use crate::load::Inputs;
+use crate::model::{CondTest, ConditionKind, RatingRule, Rubric, ScaleKind};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Rounds to 4 decimals, so that output does not change with the last bits of a float.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub schema_version: u32,
+    pub generator: String,
+    pub plan: PlanInfo,
+    pub rubric: RubricInfo,
+    pub as_of: String,
+    pub evaluators: Vec<EvaluatorInfo>,
+    pub commitments: Vec<CommitmentOut>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanInfo {
+    pub country: String,
+    pub title: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub organisation: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RubricInfo {
+    pub id: String,
+    pub name: String,
+    pub origin: String,
+    /// `criterion` (the rating is one criterion's level) or `score` (bands of the 0–100 score).
+    pub rating_from: String,
+    /// The rating's possible labels, lowest first.
+    pub ratings: Vec<String>,
+    pub criteria: Vec<CriterionInfo>,
+    pub flags: Vec<FlagInfo>,
+    pub disagreement_threshold: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionInfo {
+    pub id: String,
+    pub name: String,
+    pub question: String,
+    pub scale: String,
+    pub scope: String,
+    pub combine: String,
+    pub weight: f64,
+    pub levels: Vec<String>,
+    pub key: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlagInfo {
+    pub id: String,
+    pub name: String,
+    pub star: bool,
+    /// Each condition's short label, in order.
+    pub conditions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvaluatorInfo {
+    pub id: String,
+    pub name: Option<String>,
+    pub organisation: Option<String>,
+    pub role: String,
+    /// An outside view (IRM, government), shown beside the combined rating, never combined into it.
+    pub reference: bool,
+}
+
+/// One criterion's result for one unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionOut {
+    pub level: Option<String>,
+    pub value: Option<f64>,
+    /// How many evaluators gave a level.
+    pub ratings: usize,
+    /// How many said "no rating".
+    pub no_rating: usize,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub spread: Option<usize>,
+    pub disagreement: bool,
+    pub unsupported: bool,
+    /// Each evaluator's level (null: "no rating"); evaluators who did not answer are absent.
+    pub by_evaluator: IndexMap<String, Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneOut {
+    pub id: String,
+    pub title: String,
+    pub due: Option<String>,
+    pub weight: f64,
+    pub overdue: bool,
+    /// The milestone's completion level (its own, or the commitment's when completion is rated per commitment).
+    pub completion: Option<String>,
+    pub criteria: IndexMap<String, CriterionOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceOut {
+    pub rating: Option<String>,
+    pub score: Option<f64>,
+    pub levels: IndexMap<String, Option<String>>,
+    pub flags: Vec<String>,
+    /// Whether the reference's rating differs from the combined one.
+    pub differs: bool,
+}
+
+/// Free text an evaluator wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteOut {
+    pub evaluator: String,
+    pub milestone: Option<String>,
+    pub criterion: Option<String>,
+    pub evidence: String,
+    pub comment: String,
+    pub next_steps: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommitmentOut {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ogp_id: Option<String>,
+    pub title: String,
+    pub lead: Option<String>,
+    pub supporting: Vec<String>,
+    pub values: Vec<String>,
+    pub themes: Vec<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub description: Option<String>,
+    pub rating: Option<String>,
+    /// The rating's position among the rubric's ratings (0 = lowest), for sorting.
+    pub rating_rank: Option<usize>,
+    pub score: Option<f64>,
+    /// Ids of the flags that hold.
+    pub flags: Vec<String>,
+    /// For each flag that does not hold: the first condition that failed.
+    pub binding: IndexMap<String, String>,
+    /// For each flag: whether each of its conditions held, in order.
+    pub conditions: IndexMap<String, Vec<bool>>,
+    pub overdue: bool,
+    pub overdue_milestones: usize,
+    pub disagreement: bool,
+    pub unsupported: bool,
+    pub unsupported_criteria: Vec<String>,
+    pub evaluators: usize,
+    pub missing_evaluators: Vec<String>,
+    pub reference: IndexMap<String, ReferenceOut>,
+    pub criteria: IndexMap<String, CriterionOut>,
+    pub milestones: Vec<MilestoneOut>,
+    pub notes: Vec<NoteOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    pub count: usize,
+    /// Share of all commitments, 0–1.
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadSummary {
+    pub lead: String,
+    pub commitments: usize,
+    pub by_rating: IndexMap<String, usize>,
+    pub overdue: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quadrant {
+    pub rows: String,
+    pub columns: String,
+    pub both: usize,
+    pub rows_only: usize,
+    pub columns_only: usize,
+    pub neither: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub commitments: usize,
+    pub milestones: usize,
+    /// Each rating label (and `No evidence` for unrated commitments) with its count, lowest rating first.
+    pub by_rating: IndexMap<String, usize>,
+    /// The completion criterion's levels with their counts, when the rubric has one.
+    pub by_completion: Option<Vec<(String, usize)>>,
+    pub high_completion: Option<Count>,
+    /// Count of commitments per flag id.
+    pub flags: IndexMap<String, usize>,
+    pub stars: IndexMap<String, usize>,
+    pub quadrant: Option<Quadrant>,
+    pub overdue_commitments: Vec<String>,
+    pub overdue_milestones: Vec<String>,
+    pub disagreements: Vec<String>,
+    pub unsupported: Vec<String>,
+    pub differs_from_reference: Vec<String>,
+    pub mean_score: Option<f64>,
+    pub by_lead: Vec<LeadSummary>,
+}
+
+/// What an unrated commitment's rating is called.
+pub const NO_EVIDENCE: &str = "No evidence";
+
+fn rating_labels(r: &Rubric) -> Vec<String> {
+    match &r.rating {
+        RatingRule::Criterion(i) => r.criteria[*i]
+            .levels
+            .iter()
+            .map(|l| l.label.clone())
+            .collect(),
+        RatingRule::Bands(b) => b.iter().map(|b| b.label.clone()).collect(),
+    }
+}
+
+/// The short name of a flag condition (its label).
+pub fn condition_label(rubric: &Rubric, flag: usize, cond: usize) -> String {
+    rubric.flags[flag]
+        .conditions
+        .get(cond)
+        .map(|c| c.label.clone())
+        .unwrap_or_default()
+}
+
+/// A condition in words: `completion at least Substantial`.
+pub fn condition_words(rubric: &Rubric, flag: usize, cond: usize) -> String {
+    let Some(c) = rubric.flags[flag].conditions.get(cond) else {
+        return String::new();
+    };
+    match &c.kind {
+        ConditionKind::Flag(j) => format!("flag {} holds", rubric.flags[*j].id),
+        ConditionKind::Level { criteria, test } => {
+            let first = &rubric.criteria[criteria[0]];
+            let names: Vec<&str> = criteria
+                .iter()
+                .map(|&i| rubric.criteria[i].id.as_str())
+                .collect();
+            let test = match test {
+                CondTest::AtLeast(l) => format!("at least {}", first.label(*l)),
+                CondTest::AtMost(l) => format!("at most {}", first.label(*l)),
+                CondTest::Is(l) => format!("is {}", first.label(*l)),
+                CondTest::OneOf(ls) => format!(
+                    "is {}",
+                    ls.iter()
+                        .map(|&l| first.label(l))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            };
+            if names.len() > 1 {
+                format!("any of {} {test}", names.join(", "))
+            } else {
+                format!("{} {test}", names[0])
+            }
+        }
+    }
+}
+
+struct Builder<'a> {
+    inputs: &'a Inputs,
+    ratings: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn rubric(&self) -> &Rubric {
+        &self.inputs.rubric
+    }
+
+    fn evaluator(&self, e: u32) -> String {
+        self.inputs.scores.evaluator_name(e).to_string()
+    }
+
+    fn criterion(&self, k: usize, c: &Combined) -> CriterionOut {
+        let crit = &self.rubric().criteria[k];
+        let label = |l: usize| crit.label(l).to_string();
+        CriterionOut {
+            level: c.level.map(label),
+            value: c.value.map(round4),
+            ratings: c.ratings,
+            no_rating: c.no_rating,
+            min: c.min.map(label),
+            max: c.max.map(label),
+            spread: c.spread,
+            disagreement: c.disagreement,
+            unsupported: c.unsupported,
+            by_evaluator: c
+                .by_evaluator
+                .iter()
+                .map(|(e, l)| (self.evaluator(*e), l.map(|l| label(usize::from(l)))))
+                .collect(),
+        }
+    }
+
+    fn rating_label(&self, view: &View) -> Option<String> {
+        view.rating.and_then(|r| self.ratings.get(r).cloned())
+    }
+
+    fn holding_flags(&self, view: &View) -> Vec<String> {
+        self.rubric()
+            .flags
+            .iter()
+            .zip(&view.flags)
+            .filter(|(_, r)| r.holds)
+            .map(|(f, _)| f.id.clone())
+            .collect()
+    }
+
+    fn commitment(&self, r: &CommitmentResult) -> CommitmentOut {
+        let inputs = self.inputs;
+        let rubric = self.rubric();
+        let c = &inputs.plan.commitments[r.index];
+        let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string());
+        let criteria = rubric
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(k, crit)| (crit.id.clone(), self.criterion(k, &r.view.criteria[k])))
+            .collect();
+        let completion = rubric.completion;
+        let milestones = c
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(mi, m)| MilestoneOut {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                due: date(m.due),
+                weight: m.weight,
+                overdue: r.milestones[mi].overdue,
+                completion: completion.and_then(|k| {
+                    r.milestones[mi]
+                        .completion
+                        .map(|l| rubric.criteria[k].label(l).to_string())
+                }),
+                criteria: rubric
+                    .criteria
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, crit)| {
+                        r.view.milestones[mi][k]
+                            .as_ref()
+                            .map(|comb| (crit.id.clone(), self.criterion(k, comb)))
+                    })
+                    .collect(),
+            })
+            .collect();
+        let binding = rubric
+            .flags
+            .iter()
+            .enumerate()
+            .zip(&r.view.flags)
+            .filter_map(|((fi, f), res)| {
+                res.binding
+                    .map(|b| (f.id.clone(), condition_label(rubric, fi, b)))
+            })
+            .collect();
+        let conditions = rubric
+            .flags
+            .iter()
+            .zip(&r.view.flags)
+            .map(|(f, res)| (f.id.clone(), res.conditions.clone()))
+            .collect();
+        let rating = self.rating_label(&r.view);
+        let reference = r
+            .reference
+            .iter()
+            .map(|rv| {
+                let ref_rating = self.rating_label(&rv.view);
+                let out = ReferenceOut {
+                    differs: ref_rating != rating,
+                    rating: ref_rating,
+                    score: rv.view.score.map(round4),
+                    levels: rubric
+                        .criteria
+                        .iter()
+                        .enumerate()
+                        .map(|(k, crit)| {
+                            (
+                                crit.id.clone(),
+                                rv.view.criteria[k].level.map(|l| crit.label(l).to_string()),
+                            )
+                        })
+                        .collect(),
+                    flags: self.holding_flags(&rv.view),
+                };
+                (self.evaluator(rv.evaluator), out)
+            })
+            .collect();
+        let unit_ix = u32::try_from(r.index).unwrap_or(u32::MAX);
+        let notes = inputs
+            .scores
+            .notes
+            .iter()
+            .filter(|n| n.unit.commitment == unit_ix)
+            .map(|n| NoteOut {
+                evaluator: self.evaluator(n.evaluator),
+                milestone: n
+                    .unit
+                    .milestone
+                    .and_then(|m| c.milestones.get(m as usize))
+                    .map(|m| m.id.clone()),
+                criterion: n
+                    .criterion
+                    .map(|k| rubric.criteria[usize::from(k)].id.clone()),
+                evidence: n.evidence.clone(),
+                comment: n.comment.clone(),
+                next_steps: n.next_steps.clone(),
+            })
+            .collect();
+        let rated: std::collections::BTreeSet<u32> = r
+            .view
+            .criteria
+            .iter()
+            .flat_map(|c| c.by_evaluator.iter().map(|(e, _)| *e))
+            .chain(
+                r.view
+                    .milestones
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .flat_map(|c| c.by_evaluator.iter().map(|(e, _)| *e)),
+            )
+            .collect();
+        CommitmentOut {
+            id: c.id.clone(),
+            ogp_id: c.ogp_id.clone(),
+            title: c.title.clone(),
+            lead: c.lead.clone(),
+            supporting: c.supporting.clone(),
+            values: c.values.iter().map(|v| v.id().to_string()).collect(),
+            themes: c.themes.clone(),
+            start: date(c.start),
+            end: date(c.end),
+            description: c.description.clone(),
+            rating,
+            rating_rank: r.view.rating,
+            score: r.view.score.map(round4),
+            flags: self.holding_flags(&r.view),
+            binding,
+            conditions,
+            overdue: r.overdue,
+            overdue_milestones: r.overdue_milestones(),
+            disagreement: r.disagreement,
+            unsupported: !r.unsupported.is_empty(),
+            unsupported_criteria: r
+                .unsupported
+                .iter()
+                .map(|&k| rubric.criteria[k].id.clone())
+                .collect(),
+            evaluators: rated.len(),
+            missing_evaluators: r
+                .missing_evaluators
+                .iter()
+                .map(|&e| self.evaluator(e))
+                .collect(),
+            reference,
+            criteria,
+            milestones,
+            notes,
+        }
+    }
+}
+
+/// Builds the results document.
+pub fn build(inputs: &Inputs, assessment: &Assessment) -> Results {
+    let rubric = &inputs.rubric;
+    let b = Builder {
+        inputs,
+        ratings: rating_labels(rubric),
+    };
+    let commitments: Vec<CommitmentOut> = assessment
+        .commitments
+        .iter()
+        .map(|r| b.commitment(r))
+        .collect();
+    let plan = &inputs.plan;
+    let evaluators = inputs
+        .scores
+        .evaluators
+        .iter()
+        .map(|id| {
+            let declared = plan.evaluator(id);
+            EvaluatorInfo {
+                id: id.clone(),
+                name: declared.and_then(|e| e.name.clone()),
+                organisation: declared.and_then(|e| e.organisation.clone()),
+                role: declared.map_or("other", |e| e.role.id()).to_string(),
+                reference: plan.is_reference(id),
+            }
+        })
+        .collect();
+    let summary = summarise(rubric, &b.ratings, &commitments);
+    Results {
+        schema_version: SCHEMA_VERSION,
+        generator: format!("checkmyogp {}", env!("CARGO_PKG_VERSION")),
+        plan: PlanInfo {
+            country: plan.country.clone(),
+            title: plan.title.clone(),
+            start: plan.start.map(|d| d.to_string()),
+            end: plan.end.map(|d| d.to_string()),
+            organisation: plan.organisation.clone(),
+            language: plan.language.clone(),
+        },
+        rubric: RubricInfo {
+            id: rubric.id.clone(),
+            name: rubric.name.clone(),
+            origin: rubric.origin.clone(),
+            rating_from: match rubric.rating {
+                RatingRule::Criterion(_) => "criterion",
+                RatingRule::Bands(_) => "score",
+            }
+            .to_string(),
+            ratings: b.ratings.clone(),
+            criteria: rubric
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(k, c)| CriterionInfo {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    question: c.question.clone(),
+                    scale: c.kind.id().to_string(),
+                    scope: c.scope.id().to_string(),
+                    combine: c.combine.id().to_string(),
+                    weight: c.weight,
+                    levels: c.levels.iter().map(|l| l.label.clone()).collect(),
+                    key: rubric.key_criteria.contains(&k),
+                })
+                .collect(),
+            flags: rubric
+                .flags
+                .iter()
+                .enumerate()
+                .map(|(fi, f)| FlagInfo {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    star: f.star,
+                    conditions: (0..f.conditions.len())
+                        .map(|ci| condition_label(rubric, fi, ci))
+                        .collect(),
+                })
+                .collect(),
+            disagreement_threshold: rubric.disagreement_threshold,
+        },
+        as_of: assessment.as_of.to_string(),
+        evaluators,
+        commitments,
+        summary,
+    }
+}
+
+fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut]) -> Summary {
+    let n = commitments.len();
+    let share = |count: usize| Count {
+        count,
+        share: if n == 0 {
+            0.0
+        } else {
+            round4(count as f64 / n as f64)
+        },
+    };
+    let mut by_rating: IndexMap<String, usize> = ratings.iter().map(|r| (r.clone(), 0)).collect();
+    for c in commitments {
+        *by_rating
+            .entry(c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string()))
+            .or_insert(0) += 1;
+    }
+    let by_completion = rubric.completion.map(|k| {
+        let crit = &rubric.criteria[k];
+        let mut counts: Vec<(String, usize)> =
+            crit.levels.iter().map(|l| (l.label.clone(), 0)).collect();
+        let mut none = 0;
+        for c in commitments {
+            match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
+                Some(l) => {
+                    if let Some(slot) = counts.iter_mut().find(|(x, _)| x == l) {
+                        slot.1 += 1;
+                    }
+                }
+                None => none += 1,
+            }
+        }
+        counts.push((NO_EVIDENCE.to_string(), none));
+        counts
+    });
+    let flag_count = |id: &str| {
+        commitments
+            .iter()
+            .filter(|c| c.flags.iter().any(|f| f == id))
+            .count()
+    };
+    let flags: IndexMap<String, usize> = rubric
+        .flags
+        .iter()
+        .map(|f| (f.id.clone(), flag_count(&f.id)))
+        .collect();
+    let stars = rubric
+        .flags
+        .iter()
+        .filter(|f| f.star)
+        .map(|f| (f.id.clone(), flag_count(&f.id)))
+        .collect();
+    let has_flag = |id: &str| rubric.flags.iter().any(|f| f.id == id);
+    let high_completion = has_flag("high-completion").then(|| share(flag_count("high-completion")));
+    let quadrant = (has_flag("ambitious") && has_flag("high-completion")).then(|| {
+        let holds = |c: &CommitmentOut, id: &str| c.flags.iter().any(|f| f == id);
+        let mut q = Quadrant {
+            rows: "ambitious".into(),
+            columns: "high-completion".into(),
+            both: 0,
+            rows_only: 0,
+            columns_only: 0,
+            neither: 0,
+        };
+        for c in commitments {
+            match (holds(c, "ambitious"), holds(c, "high-completion")) {
+                (true, true) => q.both += 1,
+                (true, false) => q.rows_only += 1,
+                (false, true) => q.columns_only += 1,
+                (false, false) => q.neither += 1,
+            }
+        }
+        q
+    });
+    let scores: Vec<f64> = commitments.iter().filter_map(|c| c.score).collect();
+    let mut by_lead: Vec<LeadSummary> = Vec::new();
+    for c in commitments {
+        let lead = c
+            .lead
+            .clone()
+            .unwrap_or_else(|| "(no lead agency)".to_string());
+        let slot = match by_lead.iter().position(|l| l.lead == lead) {
+            Some(i) => &mut by_lead[i],
+            None => {
+                by_lead.push(LeadSummary {
+                    lead,
+                    commitments: 0,
+                    by_rating: IndexMap::new(),
+                    overdue: 0,
+                });
+                let last = by_lead.len() - 1;
+                &mut by_lead[last]
+            }
+        };
+        slot.commitments += 1;
+        *slot
+            .by_rating
+            .entry(c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string()))
+            .or_insert(0) += 1;
+        slot.overdue += usize::from(c.overdue);
+    }
+    by_lead.sort_by(|a, b| {
+        b.commitments
+            .cmp(&a.commitments)
+            .then_with(|| a.lead.cmp(&b.lead))
+    });
+    Summary {
+        commitments: n,
+        milestones: commitments.iter().map(|c| c.milestones.len()).sum(),
+        by_rating,
+        by_completion,
+        high_completion,
+        flags,
+        stars,
+        quadrant,
+        overdue_commitments: commitments
+            .iter()
+            .filter(|c| c.overdue)
+            .map(|c| c.id.clone())
+            .collect(),
+        overdue_milestones: commitments
+            .iter()
+            .flat_map(|c| {
+                c.milestones
+                    .iter()
+                    .filter(|m| m.overdue)
+                    .map(|m| m.id.clone())
+            })
+            .collect(),
+        disagreements: commitments
+            .iter()
+            .filter(|c| c.disagreement)
+            .map(|c| c.id.clone())
+            .collect(),
+        unsupported: commitments
+            .iter()
+            .filter(|c| c.unsupported)
+            .map(|c| c.id.clone())
+            .collect(),
+        differs_from_reference: commitments
+            .iter()
+            .filter(|c| c.reference.values().any(|r| r.differs))
+            .map(|c| c.id.clone())
+            .collect(),
+        mean_score: (!scores.is_empty())
+            .then(|| round4(scores.iter().sum::<f64>() / scores.len() as f64)),
+        by_lead,
+    }
+}
+
+/// Whether a criterion's scale is ordered (for presentation).
+pub fn is_ordered(rubric: &Rubric, k: usize) -> bool {
+    rubric
+        .criteria
+        .get(k)
+        .is_some_and(|c| c.kind != ScaleKind::Nominal)
+}
