@@ -57,6 +57,8 @@ pub enum Command {
     Completions(commands::completions::Args),
     #[command(hide = true)]
     Man(commands::man::Args),
+    #[command(hide = true)]
+    Generate(commands::generate::Args),
 }
 
 /// Which assessment to work on: every command that reads one takes these.
@@ -97,6 +99,7 @@ impl InputArgs {
             plan: self.parts.plan.clone(),
             rubric: self.parts.rubric.clone(),
             scores: self.parts.scores.clone(),
+            notes: true,
         }
     }
 }
@@ -136,6 +139,7 @@ pub fn main() -> ExitCode {
         Command::Rubric(args) => commands::rubric::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man(args) => commands::man::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

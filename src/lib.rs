@@ -10,6 +10,7 @@ pub mod commands;
 pub mod diag;
 pub mod load;
 pub mod model;
+pub mod par;
 pub mod render;
 pub mod results;
 pub mod source;

@@ -99,8 +99,10 @@ pub struct CriterionOut {
     pub spread: Option<usize>,
     pub disagreement: bool,
     pub unsupported: bool,
-    /// Each evaluator's level (null: "no rating"); evaluators who did not answer are absent.
-    pub by_evaluator: IndexMap<String, Option<String>>,
+    /// With `--details`: each evaluator's level (null: "no rating"); evaluators who did not
+    /// answer are absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub by_evaluator: Option<IndexMap<String, Option<String>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,7 +171,9 @@ pub struct CommitmentOut {
     pub reference: IndexMap<String, ReferenceOut>,
     pub criteria: IndexMap<String, CriterionOut>,
     pub milestones: Vec<MilestoneOut>,
-    pub notes: Vec<NoteOut>,
+    /// With `--details`: what the evaluators wrote (evidence, comments, next steps).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub notes: Option<Vec<NoteOut>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,6 +283,9 @@ pub fn condition_words(rubric: &Rubric, flag: usize, cond: usize) -> String {
 struct Builder<'a> {
     inputs: &'a Inputs,
     ratings: Vec<String>,
+    details: bool,
+    /// Note indices per commitment (only filled with details).
+    notes_by_commitment: Vec<Vec<usize>>,
 }
 
 impl Builder<'_> {
@@ -303,11 +310,12 @@ impl Builder<'_> {
             spread: c.spread,
             disagreement: c.disagreement,
             unsupported: c.unsupported,
-            by_evaluator: c
-                .by_evaluator
-                .iter()
-                .map(|(e, l)| (self.evaluator(*e), l.map(|l| label(usize::from(l)))))
-                .collect(),
+            by_evaluator: self.details.then(|| {
+                c.by_evaluator
+                    .iter()
+                    .map(|(e, l)| (self.evaluator(*e), l.map(|l| label(usize::from(l)))))
+                    .collect()
+            }),
         }
     }
 
@@ -406,27 +414,29 @@ impl Builder<'_> {
                 (self.evaluator(rv.evaluator), out)
             })
             .collect();
-        let unit_ix = u32::try_from(r.index).unwrap_or(u32::MAX);
-        let notes = inputs
-            .scores
-            .notes
-            .iter()
-            .filter(|n| n.unit.commitment == unit_ix)
-            .map(|n| NoteOut {
-                evaluator: self.evaluator(n.evaluator),
-                milestone: n
-                    .unit
-                    .milestone
-                    .and_then(|m| c.milestones.get(m as usize))
-                    .map(|m| m.id.clone()),
-                criterion: n
-                    .criterion
-                    .map(|k| rubric.criteria[usize::from(k)].id.clone()),
-                evidence: n.evidence.clone(),
-                comment: n.comment.clone(),
-                next_steps: n.next_steps.clone(),
-            })
-            .collect();
+        let notes = self.details.then(|| {
+            self.notes_by_commitment
+                .get(r.index)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|&i| &inputs.scores.notes[i])
+                .map(|n| NoteOut {
+                    evaluator: self.evaluator(n.evaluator),
+                    milestone: n
+                        .unit
+                        .milestone
+                        .and_then(|m| c.milestones.get(m as usize))
+                        .map(|m| m.id.clone()),
+                    criterion: n
+                        .criterion
+                        .map(|k| rubric.criteria[usize::from(k)].id.clone()),
+                    evidence: inputs.scores.text(n.evidence).to_string(),
+                    comment: inputs.scores.text(n.comment).to_string(),
+                    next_steps: inputs.scores.text(n.next_steps).to_string(),
+                })
+                .collect()
+        });
         let rated: std::collections::BTreeSet<u32> = r
             .view
             .criteria
@@ -481,18 +491,45 @@ impl Builder<'_> {
     }
 }
 
-/// Builds the results document.
-pub fn build(inputs: &Inputs, assessment: &Assessment) -> Results {
+/// How much of the per-evaluator detail to include.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The combined results only (the default of `assess --format json`).
+    Combined,
+    /// Also each evaluator's level for every unit and criterion, and their notes.
+    Evaluators,
+}
+
+pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Results {
+    let details = detail == Detail::Evaluators;
+    let mut notes_by_commitment = vec![
+        Vec::new();
+        if details {
+            inputs.plan.commitments.len()
+        } else {
+            0
+        }
+    ];
+    if details {
+        for (i, n) in inputs.scores.notes.iter().enumerate() {
+            if let Some(list) = notes_by_commitment.get_mut(n.unit.commitment as usize) {
+                list.push(i);
+            }
+        }
+    }
     let rubric = &inputs.rubric;
     let b = Builder {
+        details,
+        notes_by_commitment,
         inputs,
         ratings: rating_labels(rubric),
     };
-    let commitments: Vec<CommitmentOut> = assessment
-        .commitments
-        .iter()
-        .map(|r| b.commitment(r))
-        .collect();
+    let commitments: Vec<CommitmentOut> = crate::par::map_with(
+        assessment.commitments.len(),
+        512,
+        || (),
+        |(), i| b.commitment(&assessment.commitments[i]),
+    );
     let plan = &inputs.plan;
     let evaluators = inputs
         .scores

@@ -107,7 +107,7 @@ fn every_command_has_help_with_an_example() {
     let run = run_in(&root(), &["--help"]);
     assert!(
         run.stdout
-            .contains("Examples:\n  checkmyogp validate samples/mongolia-2016-2018")
+            .contains("Examples:\n  checkmyogp assess samples/mongolia-2016-2018\n")
     );
 }
 

@@ -142,3 +142,116 @@ pub fn roll_up(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Level, Scope};
+
+    fn criterion(combine: Combine, kind: ScaleKind, values: &[f64]) -> Criterion {
+        Criterion {
+            id: "c".into(),
+            name: "C".into(),
+            question: "?".into(),
+            kind,
+            levels: values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| Level {
+                    label: format!("L{i}"),
+                    value: v,
+                    description: None,
+                })
+                .collect(),
+            scope: Scope::Commitment,
+            combine,
+            weight: 1.0,
+            evidence_from: None,
+        }
+    }
+
+    fn answers(levels: &[Option<u16>]) -> Vec<(u32, Option<u16>)> {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| (i as u32, l))
+            .collect()
+    }
+
+    #[test]
+    fn median_takes_the_lower_middle_of_an_even_count() {
+        let c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
+        let r = combine(&c, &answers(&[Some(3), Some(1)]), 2);
+        assert_eq!(
+            (r.level, r.value, r.spread, r.disagreement),
+            (Some(1), Some(1.0), Some(2), true)
+        );
+        let r = combine(&c, &answers(&[Some(3), Some(1), Some(2)]), 2);
+        assert_eq!(r.level, Some(2));
+    }
+
+    #[test]
+    fn mean_keeps_the_number_and_never_rounds_up() {
+        let c = criterion(Combine::Mean, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
+        let r = combine(&c, &answers(&[Some(3), Some(2), Some(2)]), 2);
+        assert_eq!(r.level, Some(2));
+        assert!((r.value.unwrap() - 7.0 / 3.0).abs() < 1e-12);
+        // Uneven values: mean 5.5 lies between 5 (level 1) and 10 (level 2).
+        let c = criterion(Combine::Mean, ScaleKind::Ordinal, &[0.0, 5.0, 10.0]);
+        let r = combine(&c, &answers(&[Some(1), Some(2), Some(1), Some(1)]), 9);
+        assert_eq!((r.level, r.value), (Some(1), Some(6.25)));
+    }
+
+    #[test]
+    fn mode_ties_go_to_the_lower_level_and_min_max_work() {
+        let c = criterion(Combine::Mode, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
+        assert_eq!(
+            combine(&c, &answers(&[Some(2), Some(0), Some(2), Some(0)]), 2).level,
+            Some(0)
+        );
+        assert_eq!(
+            combine(&c, &answers(&[Some(2), Some(1), Some(2)]), 2).level,
+            Some(2)
+        );
+        let c = criterion(Combine::Min, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
+        assert_eq!(combine(&c, &answers(&[Some(2), Some(1)]), 2).level, Some(1));
+        let c = criterion(Combine::Max, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
+        assert_eq!(combine(&c, &answers(&[Some(2), Some(1)]), 2).level, Some(2));
+    }
+
+    #[test]
+    fn no_rating_is_counted_but_never_combined() {
+        let c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
+        let r = combine(&c, &answers(&[None, Some(2), None]), 2);
+        assert_eq!((r.level, r.ratings, r.no_rating), (Some(2), 1, 2));
+        let r = combine(&c, &answers(&[None]), 2);
+        assert_eq!((r.level, r.value, r.spread), (None, None, None));
+    }
+
+    #[test]
+    fn nominal_spread_only_says_whether_evaluators_differ() {
+        let c = criterion(Combine::Mode, ScaleKind::Nominal, &[0.0, 1.0, 2.0]);
+        let r = combine(&c, &answers(&[Some(0), Some(2), Some(2)]), 1);
+        assert_eq!(
+            (r.level, r.spread, r.min, r.disagreement),
+            (Some(2), Some(1), None, true)
+        );
+    }
+
+    #[test]
+    fn roll_up_is_the_weighted_mean_mapped_down() {
+        let c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
+        let m1 = combine(&c, &answers(&[Some(3)]), 2);
+        let m2 = combine(&c, &answers(&[Some(1)]), 2);
+        let none = combine(&c, &answers(&[None]), 2);
+        let per = vec![
+            (0, vec![(1.0, Some(3)), (2.0, Some(1))]),
+            (1, vec![(2.0, None)]),
+        ];
+        let r = roll_up(&c, &[(1.0, &m1), (2.0, &m2), (5.0, &none)], &per, 2);
+        assert!((r.value.unwrap() - 5.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.level, Some(1));
+        assert_eq!(r.by_evaluator, vec![(0, Some(1)), (1, None)]);
+        assert_eq!((r.ratings, r.no_rating), (1, 1));
+    }
+}

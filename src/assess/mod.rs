@@ -8,7 +8,7 @@ mod combine;
 pub use combine::{Combined, EvaluatorMilestones, combine, roll_up};
 
 use crate::model::{
-    CondTest, ConditionKind, Date, Note, Plan, Rating, RatingRule, Rubric, Scope, Scores, Unit,
+    CondTest, ConditionKind, Date, Plan, Rating, RatingRule, Rubric, Scope, Scores,
 };
 
 /// Every commitment's result.
@@ -84,35 +84,9 @@ impl CommitmentResult {
     }
 }
 
-/// Groups indices `0..n` by a key `< buckets` in one pass (a counting sort), keeping order
-/// within each bucket. Returns the bucket offsets and the grouped indices.
-fn bucket(n: usize, buckets: usize, key: impl Fn(usize) -> usize) -> (Vec<usize>, Vec<u32>) {
-    let mut offsets = vec![0usize; buckets + 1];
-    for i in 0..n {
-        offsets[key(i).min(buckets - 1) + 1] += 1;
-    }
-    for b in 0..buckets {
-        offsets[b + 1] += offsets[b];
-    }
-    let mut next = offsets.clone();
-    let mut out = vec![0u32; n];
-    for i in 0..n {
-        let b = key(i).min(buckets - 1);
-        out[next[b]] = u32::try_from(i).unwrap_or(u32::MAX);
-        next[b] += 1;
-    }
-    (offsets, out)
-}
-
 /// Assesses every commitment of the plan.
 pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Assessment {
-    let n_comm = plan.commitments.len().max(1);
-    let (r_off, r_idx) = bucket(scores.ratings.len(), n_comm, |i| {
-        scores.ratings[i].unit.commitment as usize
-    });
-    let (n_off, n_idx) = bucket(scores.notes.len(), n_comm, |i| {
-        scores.notes[i].unit.commitment as usize
-    });
+    let grouped = scores.by_commitment(plan.commitments.len());
     let is_reference: Vec<bool> = scores
         .evaluators
         .iter()
@@ -126,26 +100,15 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         .filter(|&e| is_reference[e])
         .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
         .collect();
-    let mut commitments = Vec::with_capacity(plan.commitments.len());
-    let mut local: Vec<Rating> = Vec::new();
-    for ci in 0..plan.commitments.len() {
+    let one = |ci: usize, local: &mut Vec<Rating>| -> CommitmentResult {
         local.clear();
-        local.extend(
-            r_idx[r_off[ci]..r_off[ci + 1]]
-                .iter()
-                .map(|&i| scores.ratings[i as usize]),
-        );
+        local.extend(grouped.of(ci).iter().map(|&i| scores.ratings[i as usize]));
         local.sort_unstable_by_key(|r| (r.unit.milestone, r.criterion, r.evaluator));
-        let notes: Vec<&Note> = n_idx[n_off[ci]..n_off[ci + 1]]
-            .iter()
-            .map(|&i| &scores.notes[i as usize])
-            .collect();
         let cx = Ctx {
             plan,
             rubric,
             ci,
-            ratings: &local,
-            notes: &notes,
+            ratings: local,
         };
         let view = cx.view(&|e| !is_reference[e as usize]);
         let mut reference = Vec::new();
@@ -157,20 +120,21 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
                 });
             }
         }
-        let rated: Vec<bool> = {
-            let mut v = vec![false; scores.evaluators.len()];
-            for r in &local {
-                v[r.evaluator as usize] = true;
-            }
-            v
-        };
+        let mut rated = vec![false; scores.evaluators.len()];
+        for r in local.iter() {
+            rated[r.evaluator as usize] = true;
+        }
         let missing_evaluators = combined_evaluators
             .iter()
             .copied()
             .filter(|&e| !rated[e as usize])
             .collect();
-        commitments.push(cx.result(view, as_of, missing_evaluators, reference));
-    }
+        cx.result(view, as_of, missing_evaluators, reference)
+    };
+    // Commitments are independent: large plans are shared between the cores, in order.
+    let commitments = crate::par::map_with(plan.commitments.len(), 512, Vec::new, |local, ci| {
+        one(ci, local)
+    });
     Assessment {
         as_of,
         commitments,
@@ -186,7 +150,6 @@ struct Ctx<'a> {
     ci: usize,
     /// The commitment's ratings, sorted by (milestone, criterion, evaluator).
     ratings: &'a [Rating],
-    notes: &'a [&'a Note],
 }
 
 impl Ctx<'_> {
@@ -209,24 +172,23 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// Whether any evaluator who gave a level at or above `from` cited evidence for it.
+    /// Whether any evaluator who gave a level at or above `from` cited evidence on that row.
     fn evidence_cited(
         &self,
-        unit: Unit,
+        milestone: Option<u32>,
         criterion: usize,
-        answers: &[(u32, Option<u16>)],
+        keep: &dyn Fn(u32) -> bool,
         from: usize,
     ) -> bool {
-        answers
+        let key = (milestone, u16::try_from(criterion).unwrap_or(u16::MAX));
+        let start = self
+            .ratings
+            .partition_point(|r| (r.unit.milestone, r.criterion) < key);
+        self.ratings[start..]
             .iter()
-            .filter(|(_, l)| l.is_some_and(|l| usize::from(l) >= from))
-            .any(|(e, _)| {
-                self.notes.iter().any(|n| {
-                    n.unit == unit
-                        && n.evaluator == *e
-                        && n.criterion.is_none_or(|c| usize::from(c) == criterion)
-                        && !n.evidence.trim().is_empty()
-                })
+            .take_while(|r| (r.unit.milestone, r.criterion) == key)
+            .any(|r| {
+                keep(r.evaluator) && r.evidence && r.level.is_some_and(|l| usize::from(l) >= from)
             })
     }
 
@@ -234,14 +196,13 @@ impl Ctx<'_> {
         let rubric = self.rubric;
         let commitment = &self.plan.commitments[self.ci];
         let threshold = rubric.disagreement_threshold;
-        let ci = u32::try_from(self.ci).unwrap_or(u32::MAX);
         let mut milestones: Vec<Vec<Option<Combined>>> =
             vec![vec![None; rubric.criteria.len()]; commitment.milestones.len()];
         let mut criteria = Vec::with_capacity(rubric.criteria.len());
         for (k, c) in rubric.criteria.iter().enumerate() {
-            let checked = |unit: Unit, answers: &[(u32, Option<u16>)], mut comb: Combined| {
+            let checked = |milestone: Option<u32>, mut comb: Combined| {
                 if let (Some(from), Some(level)) = (c.evidence_from, comb.level) {
-                    if level >= from && !self.evidence_cited(unit, k, answers, from) {
+                    if level >= from && !self.evidence_cited(milestone, k, keep, from) {
                         comb.unsupported = true;
                     }
                 }
@@ -251,14 +212,7 @@ impl Ctx<'_> {
                 Scope::Commitment => {
                     let answers = self.answers(None, k, keep);
                     let comb = combine(c, &answers, threshold);
-                    criteria.push(checked(
-                        Unit {
-                            commitment: ci,
-                            milestone: None,
-                        },
-                        &answers,
-                        comb,
-                    ));
+                    criteria.push(checked(None, comb));
                 }
                 Scope::Milestone => {
                     let mut per_evaluator: Vec<EvaluatorMilestones> = Vec::new();
@@ -272,14 +226,7 @@ impl Ctx<'_> {
                             }
                         }
                         let comb = combine(c, &answers, threshold);
-                        milestones[mi][k] = Some(checked(
-                            Unit {
-                                commitment: ci,
-                                milestone: Some(mid),
-                            },
-                            &answers,
-                            comb,
-                        ));
+                        milestones[mi][k] = Some(checked(Some(mid), comb));
                     }
                     per_evaluator.sort_by_key(|(e, _)| *e);
                     let rolled: Vec<(f64, &Combined)> = commitment
@@ -298,8 +245,8 @@ impl Ctx<'_> {
             RatingRule::Bands(bands) => score.and_then(|s| {
                 bands
                     .iter()
-                    .position(|b| s >= b.min - 1e-9 && s < b.max)
-                    .or_else(|| (s >= 100.0 - 1e-9).then(|| bands.len() - 1))
+                    .position(|b| s >= b.min && s < b.max)
+                    .or_else(|| (s >= 100.0).then(|| bands.len() - 1))
             }),
         };
         let flags = flags(rubric, &criteria);
@@ -384,7 +331,9 @@ pub fn score(rubric: &Rubric, criteria: &[Combined]) -> Option<f64> {
             }
         }
     }
-    (weights > 0.0).then(|| sum / weights)
+    // Rounded to a millionth so that the same score reached by different float paths (weights
+    // scaled by a constant, say) falls in the same band: 24.999999999 must read as 25.
+    (weights > 0.0).then(|| ((sum / weights) * 1e6).round() / 1e6)
 }
 
 /// Evaluates every flag (flags may build on flags; the rubric loader rejected cycles).

@@ -29,6 +29,11 @@ pub struct Args {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
     pub as_of: Option<Date>,
 
+    /// In JSON, also list each evaluator's level for every unit and criterion, and what they
+    /// wrote (evidence, comments, next steps).
+    #[arg(long)]
+    pub details: bool,
+
     /// Order of the commitments: by id, or best rating / highest score first.
     #[arg(long, value_enum, default_value_t = SortBy::Id)]
     pub sort: SortBy,
@@ -43,11 +48,19 @@ pub enum SortBy {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.as_of)? else {
+    let Some((mut inputs, assessment)) =
+        common::load_and_assess(&args.input, args.as_of, args.details)?
+    else {
         return Ok(Outcome::Problems);
     };
-    let results = results::build(&inputs, &assessment);
-    common::emit(&document(&results, args.sort), &args.output)?;
+    inputs.release_ratings();
+    let detail = if args.details {
+        results::Detail::Evaluators
+    } else {
+        results::Detail::Combined
+    };
+    let results = results::build(&inputs, &assessment, detail);
+    common::emit(&args.output, &results, || document(&results, args.sort))?;
     Ok(Outcome::Ok)
 }
 
@@ -245,7 +258,6 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
             grid: Some(grid),
         }],
         csv: Some(csv_grid(results, &list)),
-        json: serde_json::to_value(results).unwrap_or(serde_json::Value::Null),
         notes,
     }
 }

@@ -32,9 +32,14 @@ pub struct OutputArgs {
 }
 
 /// Loads an assessment. Errors are printed and give `None`; warnings are summed up in one line.
-pub fn load_inputs(args: &InputArgs) -> anyhow::Result<Option<Inputs>> {
+/// `notes`: keep what evaluators wrote (see [`load::Selection::notes`]).
+pub fn load_inputs(args: &InputArgs, notes: bool) -> anyhow::Result<Option<Inputs>> {
     let mut report = Report::new();
-    let inputs = load::load(&args.selection(), &mut report);
+    let selection = load::Selection {
+        notes,
+        ..args.selection()
+    };
+    let inputs = load::load(&selection, &mut report);
     if report.has_errors() || inputs.is_none() {
         super::print_report(&report)?;
         let mut err = anstream::stderr().lock();
@@ -77,8 +82,9 @@ pub fn as_of(flag: Option<Date>, inputs: &Inputs) -> Date {
 pub fn load_and_assess(
     args: &InputArgs,
     as_of_flag: Option<Date>,
+    notes: bool,
 ) -> anyhow::Result<Option<(Inputs, Assessment)>> {
-    let Some(inputs) = load_inputs(args)? else {
+    let Some(inputs) = load_inputs(args, notes)? else {
         return Ok(None);
     };
     let date = as_of(as_of_flag, &inputs);
@@ -94,10 +100,27 @@ fn colour_on_stdout() -> bool {
     )
 }
 
-/// Renders a document and writes it to stdout or the `--output` file.
-pub fn emit(doc: &Doc, out: &OutputArgs) -> anyhow::Result<()> {
+/// Renders a command's output (its data for JSON, its document otherwise) and writes it to
+/// stdout or the `--output` file.
+pub fn emit<T: serde::Serialize + ?Sized>(
+    out: &OutputArgs,
+    data: &T,
+    doc: impl FnOnce() -> Doc,
+) -> anyhow::Result<()> {
     let to_file = out.output.as_ref().filter(|p| p.as_os_str() != "-");
-    let text = render::renderer(out.format, to_file.is_none() && colour_on_stdout()).render(doc)?;
+    if to_file.is_none() && out.format == render::Format::Json {
+        // Straight to the screen or pipe, without holding the whole text in memory.
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        render::json::write(&mut stdout, data)?;
+        stdout.flush()?;
+        return Ok(());
+    }
+    let text = render::render(
+        out.format,
+        to_file.is_none() && colour_on_stdout(),
+        data,
+        doc,
+    )?;
     match to_file {
         Some(path) => {
             crate::write::write_output(path, text.as_bytes(), out.force)

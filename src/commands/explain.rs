@@ -45,10 +45,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         ),
     };
     let input = InputArgs::new(dir.into(), args.parts.clone());
-    let Some((inputs, assessment)) = common::load_and_assess(&input, args.as_of)? else {
+    let Some((inputs, assessment)) = common::load_and_assess(&input, args.as_of, true)? else {
         return Ok(Outcome::Problems);
     };
-    let results = results::build(&inputs, &assessment);
+    let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
     let wanted = wanted.trim();
     let Some(c) = results
         .commitments
@@ -66,7 +66,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         )?;
         return Ok(Outcome::Usage);
     };
-    common::emit(&document(&inputs, &results, c), &args.output)?;
+    let data = serde_json::json!({
+        "schema_version": results.schema_version,
+        "rubric": results.rubric.id,
+        "as_of": results.as_of,
+        "evaluators": results.evaluators,
+        "commitment": c,
+    });
+    common::emit(&args.output, &data, || document(&inputs, &results, c))?;
     Ok(Outcome::Ok)
 }
 
@@ -117,7 +124,7 @@ fn by_evaluator_cells(
                     None => Cell::toned("", Tone::Muted),
                 };
             }
-            match out.by_evaluator.get(&e.id) {
+            match out.by_evaluator.as_ref().and_then(|m| m.get(&e.id)) {
                 Some(Some(l)) => Cell::new(l.clone()),
                 Some(None) => Cell::toned("n/a", Tone::Muted),
                 None => Cell::toned("", Tone::Muted),
@@ -131,7 +138,14 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
     let rubric = &inputs.rubric;
     let plan_c = inputs.plan.commitments.iter().find(|p| p.id == c.id);
     let mut sections = Vec::new();
-    let mut meta = vec![
+    let mut meta = Vec::new();
+    if let Some(lead) = &c.lead {
+        meta.push(("lead".to_string(), lead.clone()));
+    }
+    if let (Some(s), Some(e)) = (&c.start, &c.end) {
+        meta.push(("period".to_string(), format!("{s} to {e}")));
+    }
+    meta.extend([
         (
             "rating".to_string(),
             c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
@@ -145,16 +159,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             format!("{} ({})", results.rubric.id, results.rubric.origin),
         ),
         ("as of".to_string(), results.as_of.clone()),
-    ];
-    if let Some(lead) = &c.lead {
-        meta.insert(0, ("lead".to_string(), lead.clone()));
-    }
-    if let (Some(s), Some(e)) = (&c.start, &c.end) {
-        meta.insert(
-            1.min(meta.len()),
-            ("period".to_string(), format!("{s} to {e}")),
-        );
-    }
+    ]);
     let reference_of = |crit: &str, milestone: Option<&str>| -> Vec<(String, Option<String>)> {
         // Reference evaluators' own answers, read from their ratings in the score files.
         let Some(pc) = plan_c else { return Vec::new() };
@@ -208,22 +213,26 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 ));
                 row.push(Cell::toned(level_or_dash(out.level.as_ref()), Tone::Strong));
                 grid.push(row);
-                text.push(format!(
-                    "{} of {} evaluators gave a level{}; combined by {} → {}{}.",
-                    out.ratings,
-                    results.evaluators.iter().filter(|e| !e.reference).count(),
-                    if out.no_rating > 0 {
-                        format!(" ({} said n/a)", out.no_rating)
-                    } else {
-                        String::new()
-                    },
-                    combine_words(crit.combine),
-                    level_or_dash(out.level.as_ref()),
-                    out.value
-                        .filter(|_| crit.combine == Combine::Mean)
-                        .map(|v| format!(" (mean {})", render::number(v)))
-                        .unwrap_or_default()
-                ));
+                if out.ratings == 0 {
+                    text.push(format!("Nobody gave a level{}: {NO_EVIDENCE}, and the criterion is left out of the score.", if out.no_rating > 0 { format!(" ({} said n/a)", out.no_rating) } else { String::new() }));
+                } else {
+                    text.push(format!(
+                        "{} of {} evaluators gave a level{}; combined by {} → {}{}.",
+                        out.ratings,
+                        results.evaluators.iter().filter(|e| !e.reference).count(),
+                        if out.no_rating > 0 {
+                            format!(" ({} said n/a)", out.no_rating)
+                        } else {
+                            String::new()
+                        },
+                        combine_words(crit.combine),
+                        level_or_dash(out.level.as_ref()),
+                        out.value
+                            .filter(|_| crit.combine == Combine::Mean)
+                            .map(|v| format!(" (mean {})", render::number(v)))
+                            .unwrap_or_default()
+                    ));
+                }
             }
             Scope::Milestone => {
                 let mut cols = vec!["milestone".to_string(), "due".into(), "weight".into()];
@@ -481,9 +490,9 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
     }
 
     // What the evaluators wrote.
-    if !c.notes.is_empty() {
+    if let Some(notes) = c.notes.as_ref().filter(|n| !n.is_empty()) {
         let mut g = Grid::new(["evaluator", "about", "evidence", "comment", "next steps"]);
-        for n in &c.notes {
+        for n in notes {
             let about = match (&n.milestone, &n.criterion) {
                 (Some(m), Some(k)) => format!("{m} {k}"),
                 (Some(m), None) => format!("milestone {m}"),
@@ -510,13 +519,6 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         meta,
         sections,
         csv: None,
-        json: serde_json::json!({
-            "schema_version": results.schema_version,
-            "rubric": results.rubric.id,
-            "as_of": results.as_of,
-            "evaluators": results.evaluators,
-            "commitment": c,
-        }),
         notes: vec!["A civil-society assessment, not an official IRM rating.".into()],
     }
 }

@@ -4,6 +4,7 @@ pub mod assess;
 pub mod common;
 pub mod completions;
 pub mod explain;
+pub mod generate;
 pub mod man;
 pub mod rubric;
 pub mod summary;

@@ -28,11 +28,20 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.as_of)? else {
+    let Some((mut inputs, assessment)) = common::load_and_assess(&args.input, args.as_of, false)?
+    else {
         return Ok(Outcome::Problems);
     };
-    let results = results::build(&inputs, &assessment);
-    common::emit(&document(&results), &args.output)?;
+    inputs.release_ratings();
+    let results = results::build(&inputs, &assessment, results::Detail::Combined);
+    let data = serde_json::json!({
+        "schema_version": results.schema_version,
+        "plan": results.plan,
+        "rubric": results.rubric.id,
+        "as_of": results.as_of,
+        "summary": results.summary,
+    });
+    common::emit(&args.output, &data, || document(&results))?;
     Ok(Outcome::Ok)
 }
 
@@ -269,13 +278,6 @@ pub fn document(results: &Results) -> Doc {
         meta: meta(results),
         sections,
         csv: Some(long),
-        json: serde_json::json!({
-            "schema_version": results.schema_version,
-            "plan": results.plan,
-            "rubric": results.rubric.id,
-            "as_of": results.as_of,
-            "summary": results.summary,
-        }),
         notes: vec!["A civil-society assessment, not an official IRM rating.".into()],
     }
 }

@@ -37,7 +37,11 @@ pub enum Format {
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let mut report = Report::new();
-    let inputs = load::load(&args.input.selection(), &mut report);
+    let selection = load::Selection {
+        notes: false,
+        ..args.input.selection()
+    };
+    let inputs = load::load(&selection, &mut report);
     let place = match crate::source::display_path(
         args.input.parts.plan.as_deref().unwrap_or(&args.input.dir),
     ) {

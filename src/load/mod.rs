@@ -12,14 +12,14 @@ pub(crate) mod toml_doc;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location, Report, plural};
-use crate::model::{Plan, Rubric, Scores};
+use crate::model::{Plan, Rating, Rubric, Scores};
 use crate::source::{FileId, SourceFile, SourceMap, display_path};
 use crate::suggest;
 use crate::text;
 use toml_doc::Cx;
 
 /// Which files make up an assessment: a folder, with optional overrides of its parts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Selection {
     /// The assessment folder (holding plan.toml).
     pub dir: PathBuf,
@@ -29,6 +29,22 @@ pub struct Selection {
     pub rubric: Option<String>,
     /// `--scores FILE` (repeatable): these score files instead of the plan's globs.
     pub scores: Vec<PathBuf>,
+    /// Whether to keep what evaluators wrote (evidence, comments, next steps). Commands that
+    /// only compute (validate, assess without details) leave it out, which halves the memory a
+    /// very large assessment needs; whether evidence was cited is kept on each rating anyway.
+    pub notes: bool,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            dir: PathBuf::from("."),
+            plan: None,
+            rubric: None,
+            scores: Vec::new(),
+            notes: true,
+        }
+    }
 }
 
 /// Everything an assessment needs, loaded and checked.
@@ -44,6 +60,14 @@ pub struct Inputs {
 
 /// The largest plan or rubric file read (TOML files are read whole).
 const MAX_TOML_BYTES: u64 = 16 * 1024 * 1024;
+
+impl Inputs {
+    /// Frees the individual ratings once the assessment has folded them in, so that building
+    /// and writing the results of a very large assessment does not hold both at once.
+    pub fn release_ratings(&mut self) {
+        self.scores.ratings = Vec::new();
+    }
+}
 
 /// Reads a TOML file into the source map. `None` (with a diagnostic) when it cannot be read or
 /// is not text.
@@ -311,6 +335,7 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     let mut scores = Scores::default();
     {
         let mut resolver = scores::Resolver::new(&plan, &rubric, &mut scores);
+        resolver.keep_notes = sel.notes;
         for path in &files {
             let file = sources.add(SourceFile::new(path, None));
             let display = sources.display(file).to_string();
@@ -331,41 +356,60 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
 }
 
 /// One evaluator rating the same criterion of the same unit twice is an error naming both lines.
+/// Each commitment's ratings go into a dense table indexed by (milestone, criterion, evaluator),
+/// so millions of ratings are checked in one pass without sorting.
 fn check_duplicates(inputs: &Inputs, report: &mut Report) {
     let ratings = &inputs.scores.ratings;
-    let mut order: Vec<u32> = (0..u32::try_from(ratings.len()).unwrap_or(u32::MAX)).collect();
-    order.sort_unstable_by_key(|&i| {
-        let r = &ratings[i as usize];
-        (r.unit, r.criterion, r.evaluator, r.file, r.line)
-    });
-    for pair in order.windows(2) {
-        let (a, b) = (&ratings[pair[0] as usize], &ratings[pair[1] as usize]);
-        if a.unit == b.unit && a.criterion == b.criterion && a.evaluator == b.evaluator {
-            let c = &inputs.plan.commitments[a.unit.commitment as usize];
-            let what = match a.unit.milestone {
-                Some(m) => format!("milestone `{}`", c.milestones[m as usize].id),
-                None => format!("commitment `{}`", c.id),
+    let grouped = inputs.scores.by_commitment(inputs.plan.commitments.len());
+    let (n_crit, n_eval) = (
+        inputs.rubric.criteria.len(),
+        inputs.scores.evaluators.len().max(1),
+    );
+    let mut seen: Vec<u32> = Vec::new();
+    for (ci, c) in inputs.plan.commitments.iter().enumerate() {
+        let size = (c.milestones.len() + 1) * n_crit * n_eval;
+        seen.clear();
+        seen.resize(size, u32::MAX);
+        for &i in grouped.of(ci) {
+            let r = &ratings[i as usize];
+            let slot = r.unit.milestone.map_or(0, |m| m as usize + 1);
+            let key = (slot * n_crit + usize::from(r.criterion)) * n_eval + r.evaluator as usize;
+            let Some(first) = seen.get_mut(key) else {
+                continue;
             };
-            let crit = &inputs.rubric.criteria[usize::from(a.criterion)].id;
-            let evaluator = inputs.scores.evaluator_name(a.evaluator);
-            report.push(
-                Diagnostic::error(
-                    "duplicate-rating",
-                    format!("evaluator `{evaluator}` rated `{crit}` of {what} twice"),
-                )
-                .at(Location::line(
-                    inputs.sources.display(b.file),
-                    b.line as usize,
-                    None,
-                ))
-                .related(
-                    Location::line(inputs.sources.display(a.file), a.line as usize, None),
-                    "also rated at",
-                )
-                .help("keep one of the two rows and delete the other"),
-            );
+            if *first == u32::MAX {
+                *first = i;
+            } else {
+                report_duplicate(inputs, &ratings[*first as usize], r, report);
+            }
         }
     }
+}
+
+fn report_duplicate(inputs: &Inputs, a: &Rating, b: &Rating, report: &mut Report) {
+    let c = &inputs.plan.commitments[a.unit.commitment as usize];
+    let what = match a.unit.milestone {
+        Some(m) => format!("milestone `{}`", c.milestones[m as usize].id),
+        None => format!("commitment `{}`", c.id),
+    };
+    let crit = &inputs.rubric.criteria[usize::from(a.criterion)].id;
+    let evaluator = inputs.scores.evaluator_name(a.evaluator);
+    report.push(
+        Diagnostic::error(
+            "duplicate-rating",
+            format!("evaluator `{evaluator}` rated `{crit}` of {what} twice"),
+        )
+        .at(Location::line(
+            inputs.sources.display(b.file),
+            b.line as usize,
+            None,
+        ))
+        .related(
+            Location::line(inputs.sources.display(a.file), a.line as usize, None),
+            "also rated at",
+        )
+        .help("keep one of the two rows and delete the other"),
+    );
 }
 
 /// Warnings: commitments nobody rated, evaluators who skipped commitments or rated nothing.

@@ -14,23 +14,65 @@ use crate::source::FileId;
 use crate::suggest;
 use crate::text::{self, Encoding, Sniffed};
 
+/// A hash map with a fast, non-cryptographic hash: the keys are short ids from the user's own
+/// files, looked up millions of times, where SipHash's protection against crafted keys buys
+/// nothing.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hash of rustc (FxHash).
+#[derive(Debug, Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.add(word);
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 /// Everything a score file is resolved against, indexed for fast lookups.
 #[derive(Debug)]
 pub(crate) struct Resolver<'a> {
     pub plan: &'a Plan,
     pub rubric: &'a Rubric,
-    commitments: HashMap<&'a str, u32>,
+    commitments: FastMap<&'a str, u32>,
     /// milestone id → (commitment, milestone) indices.
-    milestones: HashMap<&'a str, (u32, u32)>,
-    criteria: HashMap<&'a str, u16>,
-    evaluators: HashMap<String, u32>,
+    milestones: FastMap<&'a str, (u32, u32)>,
+    criteria: FastMap<&'a str, u16>,
+    evaluators: FastMap<String, u32>,
     declared: bool,
+    /// Whether to keep notes (see [`crate::load::Selection::notes`]).
+    pub keep_notes: bool,
 }
 
 impl<'a> Resolver<'a> {
     pub(crate) fn new(plan: &'a Plan, rubric: &'a Rubric, scores: &mut Scores) -> Self {
-        let mut commitments = HashMap::new();
-        let mut milestones = HashMap::new();
+        let mut commitments = FastMap::default();
+        let mut milestones = FastMap::default();
         for (ci, c) in plan.commitments.iter().enumerate() {
             let ci = u32::try_from(ci).unwrap_or(u32::MAX);
             commitments.insert(c.id.as_str(), ci);
@@ -44,7 +86,7 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
             .collect();
-        let mut evaluators = HashMap::new();
+        let mut evaluators = FastMap::default();
         for e in &plan.evaluators {
             let idx = intern(&mut scores.evaluators, &e.id);
             evaluators.insert(e.id.clone(), idx);
@@ -57,6 +99,7 @@ impl<'a> Resolver<'a> {
             criteria,
             evaluators,
             declared: !plan.evaluators.is_empty(),
+            keep_notes: true,
         }
     }
 
@@ -157,6 +200,8 @@ struct FileReader<'r, 'a> {
     /// Unknown evaluators/commitments/criteria/milestones: (kind, text) → (first line, column, count).
     unknown: HashMap<(&'static str, String), (u32, usize, Snippet, usize)>,
     cols: Columns,
+    last_evaluator: Option<(String, u32)>,
+    last_commitment: Option<(String, u32)>,
 }
 
 impl FileReader<'_, '_> {
@@ -351,8 +396,9 @@ impl FileReader<'_, '_> {
         ok
     }
 
+    /// A cell of the row (fields are trimmed when the row is read).
     fn cell<'f>(&self, fields: &[&'f str], col: Option<usize>) -> &'f str {
-        col.and_then(|c| fields.get(c)).map_or("", |s| s.trim())
+        col.and_then(|c| fields.get(c)).copied().unwrap_or("")
     }
 
     fn evaluator(
@@ -362,7 +408,14 @@ impl FileReader<'_, '_> {
         fields: &[&str],
         scores: &mut Scores,
     ) -> Option<u32> {
+        // Rows usually come grouped by evaluator: a one-entry cache saves a hash per row.
+        if let Some((last, i)) = &self.last_evaluator {
+            if last == name {
+                return Some(*i);
+            }
+        }
         if let Some(&i) = self.resolver.evaluators.get(name) {
+            self.last_evaluator = Some((name.to_string(), i));
             return Some(i);
         }
         let col = self.cols.evaluator.unwrap_or(0);
@@ -389,9 +442,16 @@ impl FileReader<'_, '_> {
             self.report.push(d);
             return None;
         }
-        let Some(&ci) = self.resolver.commitments.get(commitment) else {
-            self.unknown("commitment", commitment, line, ccol, fields);
-            return None;
+        let ci = match &self.last_commitment {
+            Some((last, ci)) if last == commitment => *ci,
+            _ => {
+                let Some(&ci) = self.resolver.commitments.get(commitment) else {
+                    self.unknown("commitment", commitment, line, ccol, fields);
+                    return None;
+                };
+                self.last_commitment = Some((commitment.to_string(), ci));
+                ci
+            }
         };
         let milestone = self.cell(fields, self.cols.milestone);
         if milestone.is_empty() {
@@ -438,12 +498,16 @@ impl FileReader<'_, '_> {
         fields: &[&str],
     ) -> Result<Option<u16>, ()> {
         let rubric = self.resolver.rubric;
+        let c = &rubric.criteria[usize::from(ci)];
+        // Levels first: they are what almost every cell holds. A level may never be spelt
+        // like a no-rating word (the rubric loader refuses that), so the order is safe.
+        if !text.is_empty() {
+            if let Some(l) = c.parse_level(text) {
+                return Ok(Some(u16::try_from(l).unwrap_or(u16::MAX)));
+            }
+        }
         if rubric.is_no_rating(text) {
             return Ok(None);
-        }
-        let c = &rubric.criteria[usize::from(ci)];
-        if let Some(l) = c.parse_level(text) {
-            return Ok(Some(u16::try_from(l).unwrap_or(u16::MAX)));
         }
         let labels: Vec<String> = c
             .levels
@@ -555,6 +619,7 @@ impl FileReader<'_, '_> {
         };
         let file = self.file;
         let mut note_criterion = None;
+        let has_evidence = !self.cell(fields, self.cols.evidence).is_empty();
         if self.cols.is_long() {
             let ccol = self.cols.criterion.unwrap_or(0);
             let crit = self.cell(fields, self.cols.criterion);
@@ -567,7 +632,8 @@ impl FileReader<'_, '_> {
                 self.report.push(d);
                 return;
             }
-            let Some(&ci) = self.resolver.criteria.get(crit) else {
+            let found = self.resolver.criteria.get(crit).copied();
+            let Some(ci) = found else {
                 let lower = crit.to_lowercase();
                 match self.resolver.criteria.get(lower.as_str()) {
                     Some(&ci) => {
@@ -597,6 +663,7 @@ impl FileReader<'_, '_> {
                         unit,
                         criterion: ci,
                         level,
+                        evidence: has_evidence,
                         file,
                         line,
                     });
@@ -606,14 +673,21 @@ impl FileReader<'_, '_> {
         let evidence = self.cell(fields, self.cols.evidence);
         let comment = self.cell(fields, self.cols.comment);
         let next_steps = self.cell(fields, self.cols.next_steps);
-        if !(evidence.is_empty() && comment.is_empty() && next_steps.is_empty()) {
+        if self.resolver.keep_notes
+            && !(evidence.is_empty() && comment.is_empty() && next_steps.is_empty())
+        {
+            let (evidence, comment, next_steps) = (
+                scores.intern_text(evidence),
+                scores.intern_text(comment),
+                scores.intern_text(next_steps),
+            );
             scores.notes.push(Note {
                 evaluator,
                 unit,
                 criterion: note_criterion,
-                evidence: evidence.to_string(),
-                comment: comment.to_string(),
-                next_steps: next_steps.to_string(),
+                evidence,
+                comment,
+                next_steps,
                 file,
                 line,
             });
@@ -634,12 +708,14 @@ impl FileReader<'_, '_> {
             return;
         }
         let text = self.cell(fields, self.cols.level);
+        let evidence = !self.cell(fields, self.cols.evidence).is_empty();
         if let Ok(level) = self.level(ci, text, line, lcol, fields) {
             scores.ratings.push(Rating {
                 evaluator,
                 unit,
                 criterion: ci,
                 level,
+                evidence,
                 file: self.file,
                 line,
             });
@@ -660,11 +736,7 @@ impl FileReader<'_, '_> {
             let mut loc = Location::line(
                 self.display.clone(),
                 line as usize,
-                Some(format!(
-                    "column {} \"{}\"",
-                    column_letter(col),
-                    self.cols.names.get(col).map_or("", String::as_str)
-                )),
+                Some(self.column_name(col)),
             );
             loc.snippet = Some(snippet);
             let plan = self.resolver.plan;
@@ -737,6 +809,84 @@ impl FileReader<'_, '_> {
     }
 }
 
+/// What the parsing thread hands over.
+enum Item {
+    Row(csv::StringRecord),
+    BadUtf8 { line: u64, col: usize },
+    Broken { line: u64, message: String },
+}
+
+/// Rows per batch passed between the threads.
+const BATCH: usize = 2048;
+
+/// The parsing thread: reads records into batches (reusing the buffers of spent batches) and
+/// sends them on, until the end of the file, a broken file, or the receiver hanging up.
+fn parse(
+    mut csv: csv::Reader<Box<dyn Read + Send>>,
+    out: &std::sync::mpsc::SyncSender<Vec<Item>>,
+    spent: &std::sync::mpsc::Receiver<Vec<Item>>,
+) {
+    let mut free: Vec<csv::ByteRecord> = Vec::new();
+    loop {
+        let mut batch = spent.try_recv().unwrap_or_default();
+        for item in batch.drain(..) {
+            if let Item::Row(text) = item {
+                free.push(text.into_byte_record());
+            }
+        }
+        let mut done = false;
+        while batch.len() < BATCH {
+            let mut record = free.pop().unwrap_or_default();
+            match csv.read_byte_record(&mut record) {
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, csv::Position::line);
+                    let message = match e.kind() {
+                        csv::ErrorKind::Io(io) => {
+                            format!("the file could not be read to the end: {io}")
+                        }
+                        _ => format!("the file could not be read as CSV: {e}"),
+                    };
+                    batch.push(Item::Broken { line, message });
+                    done = true;
+                    break;
+                }
+            }
+            // One UTF-8 check for the whole row.
+            match csv::StringRecord::from_byte_record(record) {
+                Ok(text) => batch.push(Item::Row(text)),
+                Err(e) => {
+                    let col = e.utf8_error().field();
+                    let record = e.into_byte_record();
+                    let line = record.position().map_or(0, csv::Position::line);
+                    batch.push(Item::BadUtf8 { line, col });
+                    free.push(record);
+                }
+            }
+        }
+        if out.send(batch).is_err() || done {
+            return;
+        }
+    }
+}
+
+/// Trims spaces around a cell; most cells have none, and the check for that is cheaper than
+/// Unicode-aware trimming.
+fn trim_cell(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&b))
+            if a < 0x80 && b < 0x80 && !a.is_ascii_whitespace() && !b.is_ascii_whitespace() =>
+        {
+            s
+        }
+        _ => s.trim(),
+    }
+}
+
 fn fmt_value(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
@@ -775,6 +925,11 @@ pub(crate) fn read_csv(
         return;
     }
     let complete = head.len() < 64 * 1024;
+    // Reserving room for the ratings up front, from the rows in the first 64 KiB, keeps a
+    // vector of millions of ratings from doubling past what it needs.
+    let file_len = handle.metadata().map_or(0, |m| m.len()) as usize;
+    let head_rows = head.iter().filter(|&&b| b == b'\n').count().max(1);
+    let estimated_rows = (file_len / (head.len() / head_rows).max(1)).saturating_mul(21) / 20;
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         report.push(
             Diagnostic::error("empty-file", "the score file is empty")
@@ -817,7 +972,7 @@ pub(crate) fn read_csv(
     };
     let delimiter = sniff_delimiter(&head_text);
     let stream = std::io::Cursor::new(head).chain(handle);
-    let reader: Box<dyn Read> = match encoding.decoder() {
+    let reader: Box<dyn Read + Send> = match encoding.decoder() {
         None => {
             let mut s = BufReader::with_capacity(256 * 1024, stream);
             let mut skip = [0u8; 3];
@@ -833,7 +988,7 @@ pub(crate) fn read_csv(
                 .build(BufReader::with_capacity(256 * 1024, stream)),
         ),
     };
-    let mut csv = csv::ReaderBuilder::new()
+    let csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
@@ -847,67 +1002,68 @@ pub(crate) fn read_csv(
         report,
         unknown: HashMap::new(),
         cols: Columns::default(),
+        last_evaluator: None,
+        last_commitment: None,
     };
-    let mut record = csv::ByteRecord::new();
     let mut header_done = false;
     let mut width = 8;
     let mut rows = 0usize;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                let message = match e.kind() {
-                    csv::ErrorKind::Io(io) => {
-                        format!("the file could not be read to the end: {io}")
+    // One thread parses the CSV (the costly byte work), this one resolves rows against the plan
+    // and rubric: on two cores a large file is read in little more than the time of the slower.
+    let (to_resolver, batches) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
+    let (to_parser, spent) = std::sync::mpsc::channel::<Vec<Item>>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || parse(csv, &to_resolver, &spent));
+        'rows: for batch in batches {
+            // One vector of cells per batch, refilled for each row.
+            let mut fields: Vec<&str> = Vec::with_capacity(width);
+            for item in &batch {
+                let text = match item {
+                    Item::Row(text) => text,
+                    Item::BadUtf8 { line, col } => {
+                        fr.report.push(
+                            Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
+                                .at(Location::line(display.to_string(), *line as usize, Some(format!("column {}", column_letter(*col)))))
+                                .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
+                        );
+                        continue;
                     }
-                    _ => format!("the file could not be read as CSV: {e}"),
+                    Item::Broken { line, message } => {
+                        let loc = if *line > 0 {
+                            Location::line(display.to_string(), *line as usize, None)
+                        } else {
+                            Location::file(display.to_string())
+                        };
+                        fr.report
+                            .push(Diagnostic::error("csv-syntax", message.clone()).at(loc));
+                        break 'rows;
+                    }
                 };
-                let loc = if line > 0 {
-                    Location::line(display.to_string(), line as usize, None)
-                } else {
-                    Location::file(display.to_string())
-                };
-                fr.report
-                    .push(Diagnostic::error("csv-syntax", message).at(loc));
-                break;
-            }
-        }
-        let line = u32::try_from(record.position().map_or(0, |p| p.line())).unwrap_or(u32::MAX);
-        let mut fields: Vec<&str> = Vec::with_capacity(width);
-        let mut bad_utf8 = None;
-        for (i, f) in record.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s),
-                Err(_) => {
-                    bad_utf8 = Some(i);
-                    break;
+                let line =
+                    u32::try_from(text.position().map_or(0, |p| p.line())).unwrap_or(u32::MAX);
+                fields.clear();
+                fields.extend(text.iter().map(trim_cell));
+                let blank = fields.iter().all(|f| f.is_empty());
+                width = fields.len();
+                if !blank && !header_done {
+                    header_done = true;
+                    if !fr.read_header(&fields) {
+                        break 'rows;
+                    }
+                    if fr.cols.is_long() {
+                        scores.ratings.reserve(estimated_rows);
+                    }
+                } else if !blank {
+                    rows += 1;
+                    fr.row(line, &fields, scores);
                 }
             }
+            // Hand the buffers back for reuse; if the parser has finished, they are dropped.
+            drop(fields);
+            let _ = to_parser.send(batch);
         }
-        if let Some(col) = bad_utf8 {
-            fr.report.push(
-                Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
-                    .at(Location::line(display.to_string(), line as usize, Some(format!("column {}", column_letter(col)))))
-                    .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
-            );
-            continue;
-        }
-        if fields.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        width = fields.len();
-        if !header_done {
-            header_done = true;
-            if !fr.read_header(&fields) {
-                break;
-            }
-            continue;
-        }
-        rows += 1;
-        fr.row(line, &fields, scores);
-    }
+        // Dropping the receiver (by leaving the loop) stops the parser at its next send.
+    });
     fr.report_unknowns();
     if header_done && rows == 0 {
         fr.report.push(

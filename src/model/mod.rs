@@ -11,7 +11,7 @@ pub use rubric::{
     Band, Combine, CondTest, Condition, ConditionKind, Criterion, Flag, Level, RatingRule, Rubric,
     ScaleKind, Scope,
 };
-pub use scores::{Note, Rating, Scores, Unit};
+pub use scores::{ByCommitment, Note, Rating, Scores, Unit};
 
 /// A calendar date (no time of day).
 pub type Date = jiff::civil::Date;

@@ -11,8 +11,8 @@ pub struct Unit {
     pub milestone: Option<u32>,
 }
 
-/// One evaluator's answer to one criterion for one unit. Kept small (24 bytes): an assessment
-/// can hold millions of them.
+/// One evaluator's answer to one criterion for one unit. Kept small (32 bytes at most): an
+/// assessment can hold millions of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rating {
     pub evaluator: u32,
@@ -20,6 +20,8 @@ pub struct Rating {
     pub criterion: u16,
     /// The level index, or `None` for an explicit "no rating" (`n/a`, `ND`, …).
     pub level: Option<u16>,
+    /// Whether the row cited evidence (a non-empty `evidence` cell).
+    pub evidence: bool,
     pub file: FileId,
     pub line: u32,
 }
@@ -31,23 +33,94 @@ pub struct Note {
     pub unit: Unit,
     /// The criterion the note belongs to (long form), or `None` for a whole row (wide form).
     pub criterion: Option<u16>,
-    pub evidence: String,
-    pub comment: String,
-    pub next_steps: String,
+    /// Indices into [`Scores::texts`] (0 is the empty text).
+    pub evidence: u32,
+    pub comment: u32,
+    pub next_steps: u32,
     pub file: FileId,
     pub line: u32,
 }
 
 /// Every rating of an assessment.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Scores {
     /// Evaluator ids, in order of first appearance.
     pub evaluators: Vec<String>,
     pub ratings: Vec<Rating>,
     pub notes: Vec<Note>,
+    /// The distinct texts of the notes (each stored once; index 0 is the empty text).
+    pub texts: Vec<String>,
+    text_index: std::collections::HashMap<String, u32>,
+}
+
+impl Default for Scores {
+    fn default() -> Self {
+        Scores {
+            evaluators: Vec::new(),
+            ratings: Vec::new(),
+            notes: Vec::new(),
+            texts: vec![String::new()],
+            text_index: std::collections::HashMap::from([(String::new(), 0)]),
+        }
+    }
+}
+
+/// Rating indices grouped by commitment (see [`Scores::by_commitment`]).
+#[derive(Debug, Clone)]
+pub struct ByCommitment {
+    offsets: Vec<usize>,
+    indices: Vec<u32>,
+}
+
+impl ByCommitment {
+    /// The indices of commitment `c`'s ratings, in file order.
+    pub fn of(&self, c: usize) -> &[u32] {
+        match (self.offsets.get(c), self.offsets.get(c + 1)) {
+            (Some(&a), Some(&b)) => &self.indices[a..b],
+            _ => &[],
+        }
+    }
 }
 
 impl Scores {
+    /// Groups the ratings by commitment in one pass (a counting sort), so that per-commitment
+    /// work on millions of ratings needs no global sort.
+    pub fn by_commitment(&self, commitments: usize) -> ByCommitment {
+        let buckets = commitments.max(1);
+        let key = |r: &Rating| (r.unit.commitment as usize).min(buckets - 1);
+        let mut offsets = vec![0usize; buckets + 1];
+        for r in &self.ratings {
+            offsets[key(r) + 1] += 1;
+        }
+        for b in 0..buckets {
+            offsets[b + 1] += offsets[b];
+        }
+        let mut next = offsets.clone();
+        let mut indices = vec![0u32; self.ratings.len()];
+        for (i, r) in self.ratings.iter().enumerate() {
+            let b = key(r);
+            indices[next[b]] = u32::try_from(i).unwrap_or(u32::MAX);
+            next[b] += 1;
+        }
+        ByCommitment { offsets, indices }
+    }
+
+    /// Stores a text once and returns its index.
+    pub fn intern_text(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.text_index.get(text) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push(text.to_string());
+        self.text_index.insert(text.to_string(), i);
+        i
+    }
+
+    /// A note's text by index.
+    pub fn text(&self, index: u32) -> &str {
+        self.texts.get(index as usize).map_or("", String::as_str)
+    }
+
     pub fn evaluator_index(&self, id: &str) -> Option<u32> {
         self.evaluators
             .iter()
@@ -59,5 +132,17 @@ impl Scores {
         self.evaluators
             .get(index as usize)
             .map_or("?", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_rating_stays_small() {
+        assert!(
+            std::mem::size_of::<super::Rating>() <= 32,
+            "{}",
+            std::mem::size_of::<super::Rating>()
+        );
     }
 }

@@ -134,7 +134,7 @@ pub struct Section {
 }
 
 /// Everything a command shows, independent of format.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Doc {
     pub title: String,
     /// Facts shown under the title: (label, value).
@@ -142,8 +142,6 @@ pub struct Doc {
     pub sections: Vec<Section>,
     /// The table written for `--format csv` (default: the first section's table).
     pub csv: Option<Grid>,
-    /// The document for `--format json`.
-    pub json: serde_json::Value,
     /// Closing remarks.
     pub notes: Vec<String>,
 }
@@ -162,13 +160,28 @@ pub trait Renderer {
     fn render(&self, doc: &Doc) -> anyhow::Result<String>;
 }
 
-/// The renderer for a format. `colour` applies to the terminal table only.
-pub fn renderer(format: Format, colour: bool) -> Box<dyn Renderer> {
+/// The renderer of a document format; `None` for JSON, which commands write from their typed
+/// data (see [`render`]). `colour` applies to the terminal table only.
+pub fn renderer(format: Format, colour: bool) -> Option<Box<dyn Renderer>> {
     match format {
-        Format::Table => Box::new(table::TableRenderer { colour }),
-        Format::Json => Box::new(json::JsonRenderer),
-        Format::Csv => Box::new(csv::CsvRenderer),
-        Format::Markdown => Box::new(markdown::MarkdownRenderer),
+        Format::Table => Some(Box::new(table::TableRenderer { colour })),
+        Format::Json => None,
+        Format::Csv => Some(Box::new(csv::CsvRenderer)),
+        Format::Markdown => Some(Box::new(markdown::MarkdownRenderer)),
+    }
+}
+
+/// Renders a command's output: its data as JSON, or its document in the other formats (the
+/// document is only built when needed).
+pub fn render<T: serde::Serialize + ?Sized>(
+    format: Format,
+    colour: bool,
+    data: &T,
+    doc: impl FnOnce() -> Doc,
+) -> anyhow::Result<String> {
+    match renderer(format, colour) {
+        Some(r) => r.render(&doc()),
+        None => json::pretty(data),
     }
 }
 
