@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmarks of whole commands, as a user runs them (see docs/performance.md).
+#   scripts/bench.sh            all benchmarks
+#   scripts/bench.sh assess     only the assessment ones
+# Needs hyperfine (Debian: apt-get install hyperfine) and GNU time (/usr/bin/time) for memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+cargo build --release --quiet
+bin=target/release/checkmyogp
+work="${BENCH_DIR:-$(mktemp -d)}"
+command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install hyperfine" >&2; exit 1; }
+
+peak() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; }
+
+if [[ "$what" == all || "$what" == assess ]]; then
+  echo "== assess of the Mongolia sample (whole process)"
+  hyperfine -N -w 5 -r 50 "$bin assess samples/mongolia-2016-2018" "$bin assess samples/mongolia-2016-2018 --format json"
+
+  for n in 5000 10000 20000; do
+    dir="$work/synthetic-$n"
+    [[ -d "$dir" ]] || "$bin" generate "$dir" --commitments "$n" --evaluators 30 --criteria 8 >/dev/null 2>&1
+  done
+  echo "== assess --format json, 30 evaluators x 8 criteria: 5,000 / 10,000 / 20,000 commitments (1.2 / 2.4 / 4.8 million rows)"
+  hyperfine -N -w 1 -r 10 \
+    "$bin assess $work/synthetic-5000 --format json" \
+    "$bin assess $work/synthetic-10000 --format json" \
+    "$bin assess $work/synthetic-20000 --format json"
+  for n in 5000 10000 20000; do
+    echo "peak memory, $n commitments: $(peak "$bin" assess "$work/synthetic-$n" --format json) KB"
+  done
+  echo "== for scale: reading the 10,000-commitment file"
+  hyperfine -N -w 1 -r 10 "cat $work/synthetic-10000/scores/scores.csv" "$bin validate $work/synthetic-10000"
+fi
