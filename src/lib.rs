@@ -4,6 +4,7 @@
 //! [`model`]; the assessment and agreement code compute from the model; renderers turn
 //! results into tables, JSON, CSV and Markdown. [`cli`] wires the commands together.
 
+pub mod agreement;
 pub mod assess;
 pub mod cli;
 pub mod commands;

@@ -1,6 +1,7 @@
 //! Integration tests, linked into one binary: they run the real `checkmyogp` on files in
 //! temporary folders.
 
+mod agreement;
 mod assess;
 mod cli;
 mod corpus;

@@ -1,0 +1,266 @@
+//! Percentile bootstrap confidence intervals for Krippendorff's alpha, resampling units.
+//!
+//! Method: the pairable units (those with at least two ratings) are resampled with
+//! replacement, as many draws as there are pairable units; alpha is recomputed on each resample;
+//! resamples where alpha is undefined (no variation) are skipped and counted; the interval is
+//! the `(1 − c)/2` and `(1 + c)/2` quantiles of the defined alphas, using linear interpolation
+//! between order statistics (R's default quantile type 7).
+//!
+//! Speed: each unit's coincidence contributions are computed once (see `alpha::Prepared`); a
+//! resample draws how many times each unit is taken and adds the weighted contributions, so a
+//! resample costs `O(units × levels present per unit)` plus `O(k²)`.
+//!
+//! Determinism: resample `i` draws from xoshiro256** seeded with output `i` of SplitMix64 on
+//! the master seed, and sums its units in unit order. The interval therefore depends only on the
+//! data, metric, seed, resample count and confidence level — not on the thread count or the
+//! machine.
+
+use std::sync::mpsc;
+
+use serde::Serialize;
+
+use super::alpha::{Metric, Prepared};
+use super::rng::{SplitMix64, Xoshiro256};
+use super::{AgreementError, Ratings, Result};
+
+/// Bootstrap settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BootstrapOptions {
+    /// Number of resamples (at least 1; 1,000 is customary, 10,000 for publication).
+    pub resamples: usize,
+    /// Master seed; the same seed gives the same interval.
+    pub seed: u64,
+    /// Confidence level, strictly between 0 and 1 (e.g. 0.95).
+    pub confidence: f64,
+    /// Worker threads; `0` means one per available core. Does not change the result.
+    pub threads: usize,
+}
+
+impl Default for BootstrapOptions {
+    /// 1,000 resamples, seed 0, 95 % confidence, one thread per core.
+    fn default() -> Self {
+        Self {
+            resamples: 1000,
+            seed: 0,
+            confidence: 0.95,
+            threads: 0,
+        }
+    }
+}
+
+/// A bootstrap percentile confidence interval for alpha.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BootstrapCi {
+    /// The metric used.
+    pub metric: Metric,
+    /// Alpha on the full data (`None` if undefined there).
+    pub estimate: Option<f64>,
+    /// Lower bound.
+    pub lower: f64,
+    /// Upper bound.
+    pub upper: f64,
+    /// Confidence level used.
+    pub confidence: f64,
+    /// Resamples drawn.
+    pub resamples: usize,
+    /// Resamples whose alpha was defined (the interval is built from these).
+    pub defined: usize,
+    /// Resamples skipped because alpha was undefined (no variation).
+    pub undefined: usize,
+    /// Master seed used.
+    pub seed: u64,
+    /// Pairable units resampled.
+    pub units_resampled: usize,
+    /// The defined resample alphas, sorted ascending (not serialised).
+    #[serde(skip)]
+    pub distribution: Vec<f64>,
+}
+
+impl BootstrapCi {
+    /// Share of defined resamples with alpha below `threshold` (e.g. the probability of failing
+    /// to reach 0.667 or 0.800, as Krippendorff reports it).
+    pub fn share_below(&self, threshold: f64) -> f64 {
+        if self.distribution.is_empty() {
+            return 0.0;
+        }
+        let below = self.distribution.partition_point(|&a| a < threshold);
+        below as f64 / self.distribution.len() as f64
+    }
+}
+
+/// Bootstraps a percentile confidence interval for Krippendorff's alpha.
+///
+/// `progress`, if given, is called on the calling thread with the number of resamples completed
+/// so far (increasing, ending at `options.resamples`), at most about 200 times.
+///
+/// Errors: [`AgreementError::NoResamples`], [`AgreementError::InvalidConfidence`], the errors of
+/// [`krippendorff_alpha`](super::krippendorff_alpha), and
+/// [`AgreementError::AllResamplesUndefined`] when no resample had a defined alpha.
+pub fn bootstrap_alpha(
+    ratings: &Ratings,
+    metric: Metric,
+    options: &BootstrapOptions,
+    mut progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<BootstrapCi> {
+    let n = options.resamples;
+    if n == 0 {
+        return Err(AgreementError::NoResamples);
+    }
+    let confidence = options.confidence;
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(AgreementError::InvalidConfidence { confidence });
+    }
+    let prepared = Prepared::new(ratings, metric)?;
+    let estimate = {
+        let mut acc = prepared.accumulator();
+        for p in 0..prepared.units_pairable() {
+            prepared.add_unit(&mut acc, p, 1.0);
+        }
+        prepared.alpha(&acc)
+    };
+
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
+        t => t,
+    }
+    .clamp(1, n);
+    let batch = (n / 200).max(1);
+    let seed = options.seed;
+    let mut alphas: Vec<Option<f64>> = vec![None; n];
+
+    if threads == 1 {
+        let mut done = 0usize;
+        let mut report = |k: usize| {
+            done += k;
+            if let Some(cb) = progress.as_mut() {
+                cb(done);
+            }
+        };
+        run_range(&prepared, seed, 0, &mut alphas, batch, &mut report);
+    } else {
+        let chunk = n.div_ceil(threads);
+        let want_progress = progress.is_some();
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = mpsc::channel::<usize>();
+            let mut handles = Vec::with_capacity(threads);
+            for (ci, slice) in alphas.chunks_mut(chunk).enumerate() {
+                let tx = tx.clone();
+                let prepared = &prepared;
+                handles.push(scope.spawn(move || {
+                    let mut report = |k: usize| {
+                        if want_progress {
+                            // The receiver outlives the workers; a failed send only loses a
+                            // progress tick.
+                            let _ = tx.send(k);
+                        }
+                    };
+                    run_range(prepared, seed, ci * chunk, slice, batch, &mut report);
+                }));
+            }
+            drop(tx);
+            let mut done = 0usize;
+            for k in rx {
+                done += k;
+                if let Some(cb) = progress.as_mut() {
+                    cb(done);
+                }
+            }
+            for h in handles {
+                h.join().map_err(|_| AgreementError::WorkerFailed)?;
+            }
+            Ok(())
+        })?;
+    }
+
+    let mut distribution: Vec<f64> = alphas.iter().flatten().copied().collect();
+    let undefined = n - distribution.len();
+    if distribution.is_empty() {
+        return Err(AgreementError::AllResamplesUndefined { resamples: n });
+    }
+    distribution.sort_by(f64::total_cmp);
+    let tail = (1.0 - confidence) / 2.0;
+    let lower = quantile(&distribution, tail);
+    let upper = quantile(&distribution, 1.0 - tail);
+    Ok(BootstrapCi {
+        metric,
+        estimate,
+        lower,
+        upper,
+        confidence,
+        resamples: n,
+        defined: distribution.len(),
+        undefined,
+        seed,
+        units_resampled: prepared.units_pairable(),
+        distribution,
+    })
+}
+
+/// Computes resamples `start .. start + out.len()` into `out`, reporting progress in batches.
+fn run_range(
+    prepared: &Prepared,
+    seed: u64,
+    start: usize,
+    out: &mut [Option<f64>],
+    batch: usize,
+    report: &mut dyn FnMut(usize),
+) {
+    let units = prepared.units_pairable();
+    let mut acc = prepared.accumulator();
+    let mut draws = vec![0u32; units];
+    let mut pending = 0usize;
+    for (offset, slot) in out.iter_mut().enumerate() {
+        let index = (start + offset) as u64;
+        let mut rng = Xoshiro256::seed_from(SplitMix64::nth(seed, index));
+        draws.fill(0);
+        for _ in 0..units {
+            let u = rng.below(units as u64) as usize;
+            if let Some(d) = draws.get_mut(u) {
+                *d += 1;
+            }
+        }
+        acc.clear();
+        for (u, &d) in draws.iter().enumerate() {
+            if d > 0 {
+                prepared.add_unit(&mut acc, u, f64::from(d));
+            }
+        }
+        *slot = prepared.alpha(&acc);
+        pending += 1;
+        if pending >= batch {
+            report(pending);
+            pending = 0;
+        }
+    }
+    if pending > 0 {
+        report(pending);
+    }
+}
+
+/// Quantile of sorted, non-empty data by linear interpolation (R type 7).
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let last = sorted.len().saturating_sub(1);
+    let h = last as f64 * p.clamp(0.0, 1.0);
+    let lo = (h.floor() as usize).min(last);
+    let hi = (lo + 1).min(last);
+    let frac = h - lo as f64;
+    match (sorted.get(lo), sorted.get(hi)) {
+        (Some(&a), Some(&b)) => a + frac * (b - a),
+        _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+
+    #[test]
+    fn quantile_type_7() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&x, 0.0), 1.0);
+        assert_eq!(quantile(&x, 1.0), 4.0);
+        assert!((quantile(&x, 0.5) - 2.5).abs() < 1e-12);
+        assert!((quantile(&x, 0.25) - 1.75).abs() < 1e-12);
+        assert_eq!(quantile(&[7.0], 0.3), 7.0);
+    }
+}
