@@ -49,10 +49,17 @@ pub enum ColorWhen {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(commands::init::Args),
+    Sheet(commands::sheet::Args),
     Validate(commands::validate::Args),
     Assess(commands::assess::Args),
     Summary(commands::summary::Args),
     Explain(commands::explain::Args),
+    Draft(commands::draft::Args),
+    Report(commands::report::Args),
+    Agreement(commands::agreement::Args),
+    Compare(commands::compare::Args),
+    Import(commands::import::Args),
     Rubric(commands::rubric::Args),
     Completions(commands::completions::Args),
     #[command(hide = true)]
@@ -99,6 +106,7 @@ impl InputArgs {
             plan: self.parts.plan.clone(),
             rubric: self.parts.rubric.clone(),
             scores: self.parts.scores.clone(),
+            reference_scores: Vec::new(),
             notes: true,
         }
     }
@@ -132,10 +140,17 @@ pub fn main() -> ExitCode {
     };
     choice.write_global();
     let result = match cli.command {
+        Command::Init(args) => commands::init::run(&args),
+        Command::Sheet(args) => commands::sheet::run(&args),
         Command::Validate(args) => commands::validate::run(&args),
         Command::Assess(args) => commands::assess::run(&args),
         Command::Summary(args) => commands::summary::run(&args),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Draft(args) => commands::draft::run(&args),
+        Command::Report(args) => commands::report::run(&args),
+        Command::Agreement(args) => commands::agreement::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
+        Command::Import(args) => commands::import::run(&args),
         Command::Rubric(args) => commands::rubric::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man(args) => commands::man::run(&args),

@@ -299,6 +299,24 @@ impl Report {
         }
     }
 
+    /// Whether a problem of this kind in this file would still be shown. When it would not,
+    /// callers with many problems can [`count`](Report::count_hidden) it instead of building it.
+    pub fn would_show(&self, file: &str, code: &'static str) -> bool {
+        self.shown
+            .get(&(file.to_string(), code))
+            .is_none_or(|&n| n < SHOWN_PER_KIND)
+    }
+
+    /// Counts a problem that would not be shown, without building its diagnostic.
+    pub fn count_hidden(&mut self, file: &str, code: &'static str, severity: Severity) {
+        let key = (file.to_string(), code, severity);
+        *self.shown.entry((key.0.clone(), code)).or_insert(0) += 1;
+        match self.hidden.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, count)) => *count += 1,
+            None => self.hidden.push((key, 1)),
+        }
+    }
+
     pub fn extend(&mut self, other: Report) {
         for d in other.items {
             self.push(d);

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::assess::{Assessment, Combined, CommitmentResult, View};
 use crate::load::Inputs;
-use crate::model::{CondTest, ConditionKind, RatingRule, Rubric, ScaleKind};
+use crate::model::{RatingRule, Rubric, ScaleKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -248,36 +248,11 @@ pub fn condition_label(rubric: &Rubric, flag: usize, cond: usize) -> String {
 
 /// A condition in words: `completion at least Substantial`.
 pub fn condition_words(rubric: &Rubric, flag: usize, cond: usize) -> String {
-    let Some(c) = rubric.flags[flag].conditions.get(cond) else {
-        return String::new();
-    };
-    match &c.kind {
-        ConditionKind::Flag(j) => format!("flag {} holds", rubric.flags[*j].id),
-        ConditionKind::Level { criteria, test } => {
-            let first = &rubric.criteria[criteria[0]];
-            let names: Vec<&str> = criteria
-                .iter()
-                .map(|&i| rubric.criteria[i].id.as_str())
-                .collect();
-            let test = match test {
-                CondTest::AtLeast(l) => format!("at least {}", first.label(*l)),
-                CondTest::AtMost(l) => format!("at most {}", first.label(*l)),
-                CondTest::Is(l) => format!("is {}", first.label(*l)),
-                CondTest::OneOf(ls) => format!(
-                    "is {}",
-                    ls.iter()
-                        .map(|&l| first.label(l))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-            };
-            if names.len() > 1 {
-                format!("any of {} {test}", names.join(", "))
-            } else {
-                format!("{} {test}", names[0])
-            }
-        }
-    }
+    rubric.flags[flag]
+        .conditions
+        .get(cond)
+        .map(|c| rubric.describe(&c.kind))
+        .unwrap_or_default()
 }
 
 struct Builder<'a> {

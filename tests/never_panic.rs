@@ -120,3 +120,25 @@ fn every_builtin_rubric_survives_every_single_line_deletion() {
     }
     let _ = Path::new(".");
 }
+
+/// Every input a fuzzer ever crashed on (saved in tests/fuzz-regressions/TARGET/) stays fixed.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    for target in ["plan", "rubric", "scores"] {
+        let dir = root().join("tests/fuzz-regressions").join(target);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let bytes = fs::read(entry.path()).unwrap();
+            match target {
+                "plan" => load_with(&bytes, &base("scores/ana.csv"), None),
+                "rubric" => load_with(&base("plan.toml"), &base("scores/ana.csv"), Some(&bytes)),
+                _ => load_with(&base("plan.toml"), &bytes, None),
+            }
+        }
+    }
+}

@@ -53,8 +53,10 @@
 mod alpha;
 mod bootstrap;
 mod disagreement;
+mod from_scores;
 mod interpret;
 mod kappa;
+pub mod report;
 mod rng;
 
 use std::fmt;
@@ -64,6 +66,7 @@ pub use bootstrap::{BootstrapCi, BootstrapOptions, bootstrap_alpha};
 pub use disagreement::{
     RaterMatrix, RaterPair, UnitSpread, rank_units_by_spread, rater_agreement_matrix,
 };
+pub use from_scores::{CriterionMatrix, criterion_matrix, metric_for};
 pub use interpret::{AlphaBand, KappaBand};
 pub use kappa::{
     Coefficient, FleissKappa, PairAgreement, PercentAgreement, Weighting, brennan_prediger,

@@ -153,6 +153,19 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The ratings of one criterion for one unit (a run of the sorted ratings).
+    fn group(&self, milestone: Option<u32>, criterion: usize) -> &[Rating] {
+        let key = (milestone, u16::try_from(criterion).unwrap_or(u16::MAX));
+        let start = self
+            .ratings
+            .partition_point(|r| (r.unit.milestone, r.criterion) < key);
+        let len = self.ratings[start..]
+            .iter()
+            .take_while(|r| (r.unit.milestone, r.criterion) == key)
+            .count();
+        &self.ratings[start..start + len]
+    }
+
     /// The answers to one criterion for one unit, from the evaluators `keep` accepts.
     fn answers(
         &self,
@@ -160,13 +173,8 @@ impl Ctx<'_> {
         criterion: usize,
         keep: &dyn Fn(u32) -> bool,
     ) -> Vec<(u32, Option<u16>)> {
-        let key = (milestone, u16::try_from(criterion).unwrap_or(u16::MAX));
-        let start = self
-            .ratings
-            .partition_point(|r| (r.unit.milestone, r.criterion) < key);
-        self.ratings[start..]
+        self.group(milestone, criterion)
             .iter()
-            .take_while(|r| (r.unit.milestone, r.criterion) == key)
             .filter(|r| keep(r.evaluator))
             .map(|r| (r.evaluator, r.level))
             .collect()
@@ -180,16 +188,9 @@ impl Ctx<'_> {
         keep: &dyn Fn(u32) -> bool,
         from: usize,
     ) -> bool {
-        let key = (milestone, u16::try_from(criterion).unwrap_or(u16::MAX));
-        let start = self
-            .ratings
-            .partition_point(|r| (r.unit.milestone, r.criterion) < key);
-        self.ratings[start..]
-            .iter()
-            .take_while(|r| (r.unit.milestone, r.criterion) == key)
-            .any(|r| {
-                keep(r.evaluator) && r.evidence && r.level.is_some_and(|l| usize::from(l) >= from)
-            })
+        self.group(milestone, criterion).iter().any(|r| {
+            keep(r.evaluator) && r.evidence && r.level.is_some_and(|l| usize::from(l) >= from)
+        })
     }
 
     fn view(&self, keep: &dyn Fn(u32) -> bool) -> View {

@@ -34,12 +34,16 @@ pub struct OutputArgs {
 /// Loads an assessment. Errors are printed and give `None`; warnings are summed up in one line.
 /// `notes`: keep what evaluators wrote (see [`load::Selection::notes`]).
 pub fn load_inputs(args: &InputArgs, notes: bool) -> anyhow::Result<Option<Inputs>> {
-    let mut report = Report::new();
-    let selection = load::Selection {
+    load_selection(&load::Selection {
         notes,
         ..args.selection()
-    };
-    let inputs = load::load(&selection, &mut report);
+    })
+}
+
+/// Like [`load_inputs`], for a selection the command has added to (such as `draft --irm`).
+pub fn load_selection(selection: &load::Selection) -> anyhow::Result<Option<Inputs>> {
+    let mut report = Report::new();
+    let inputs = load::load(selection, &mut report);
     if report.has_errors() || inputs.is_none() {
         super::print_report(&report)?;
         let mut err = anstream::stderr().lock();

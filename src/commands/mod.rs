@@ -1,12 +1,19 @@
 //! One module per subcommand, each owning its arguments and its `run`.
 
+pub mod agreement;
 pub mod assess;
 pub mod common;
+pub mod compare;
 pub mod completions;
+pub mod draft;
 pub mod explain;
 pub mod generate;
+pub mod import;
+pub mod init;
 pub mod man;
+pub mod report;
 pub mod rubric;
+pub mod sheet;
 pub mod summary;
 pub mod validate;
 

@@ -10,7 +10,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use crate::cli::Outcome;
 use crate::diag::Report;
 use crate::load::{self, builtin};
-use crate::model::{CondTest, ConditionKind, RatingRule, Rubric, ScaleKind};
+use crate::model::{RatingRule, Rubric, ScaleKind};
 use crate::source::SourceMap;
 
 const EXAMPLES: &str = "\
@@ -177,33 +177,7 @@ pub fn describe(r: &Rubric) -> String {
             let star = if f.star { " ★" } else { "" };
             s.push_str(&format!("  {}{star} — {}\n", f.id, f.name));
             for c in &f.conditions {
-                let what = match &c.kind {
-                    ConditionKind::Flag(j) => format!("flag `{}` holds", r.flags[*j].id),
-                    ConditionKind::Level { criteria, test } => {
-                        let first = &r.criteria[criteria[0]];
-                        let names: Vec<&str> = criteria
-                            .iter()
-                            .map(|&i| r.criteria[i].id.as_str())
-                            .collect();
-                        let test = match test {
-                            CondTest::AtLeast(l) => format!("at least {}", first.label(*l)),
-                            CondTest::AtMost(l) => format!("at most {}", first.label(*l)),
-                            CondTest::Is(l) => format!("is {}", first.label(*l)),
-                            CondTest::OneOf(ls) => format!(
-                                "is {}",
-                                ls.iter()
-                                    .map(|&l| first.label(l))
-                                    .collect::<Vec<_>>()
-                                    .join(" or ")
-                            ),
-                        };
-                        if names.len() > 1 {
-                            format!("any of {} {test}", names.join(", "))
-                        } else {
-                            format!("{} {test}", names[0])
-                        }
-                    }
-                };
+                let what = r.describe(&c.kind);
                 s.push_str(&format!("    - {}: {what}\n", c.label));
             }
         }

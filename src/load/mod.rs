@@ -29,6 +29,10 @@ pub struct Selection {
     pub rubric: Option<String>,
     /// `--scores FILE` (repeatable): these score files instead of the plan's globs.
     pub scores: Vec<PathBuf>,
+    /// Score files holding an outside view, read after the others (`draft --irm FILE`: the
+    /// IRM's official ratings). Every evaluator in them is a reference evaluator (never
+    /// combined); one the plan does not list is added to it with the role `irm`.
+    pub reference_scores: Vec<PathBuf>,
     /// Whether to keep what evaluators wrote (evidence, comments, next steps). Commands that
     /// only compute (validate, assess without details) leave it out, which halves the memory a
     /// very large assessment needs; whether evidence was cited is kept on each rating anyway.
@@ -42,6 +46,7 @@ impl Default for Selection {
             plan: None,
             rubric: None,
             scores: Vec::new(),
+            reference_scores: Vec::new(),
             notes: true,
         }
     }
@@ -170,16 +175,28 @@ fn io_words(e: &std::io::Error) -> String {
 /// Reads and checks a plan file on its own.
 pub fn load_plan(path: &Path, sources: &mut SourceMap, report: &mut Report) -> Option<Plan> {
     let file = read_toml_source(path, "plan", sources, report)?;
-    let text = sources.get(file)?.text.clone()?;
-    let map: &SourceMap = sources;
+    read_toml(file, sources, report, |cx, doc, range| {
+        Some(plan::read(cx, doc, range))
+    })
+}
+
+/// Parses a file of the source map as TOML (reporting syntax errors) and hands the document to
+/// `read`, which checks it against its schema.
+fn read_toml<T>(
+    file: FileId,
+    sources: &SourceMap,
+    report: &mut Report,
+    read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
+) -> Option<T> {
+    let text = sources.get(file)?.text.as_deref()?;
     let mut cx = Cx {
-        sources: map,
+        sources,
         file,
         report,
     };
-    let doc = toml_doc::parse(&mut cx, &text)?;
+    let doc = toml_doc::parse(&mut cx, text)?;
     let range = doc.span();
-    Some(plan::read(&mut cx, doc.get_ref(), range))
+    read(&mut cx, doc.get_ref(), range)
 }
 
 /// Loads a rubric by built-in id or path (`base` is the folder relative paths start from).
@@ -219,37 +236,40 @@ pub fn load_rubric(
             return None;
         }
         let file = read_toml_source(&path, "rubric", sources, report)?;
-        let text = sources.get(file)?.text.clone()?;
-        let map: &SourceMap = sources;
-        let mut cx = Cx {
-            sources: map,
-            file,
-            report,
-        };
-        let doc = toml_doc::parse(&mut cx, &text)?;
-        let range = doc.span();
-        return rubric::read(&mut cx, doc.get_ref(), range, &display_path(&path));
+        let origin = display_path(&path);
+        return read_toml(file, sources, report, |cx, doc, range| {
+            rubric::read(cx, doc, range, &origin)
+        });
     };
-    let file = sources.add(SourceFile::new(&path, Some(text.clone())));
-    let map: &SourceMap = sources;
-    let mut cx = Cx {
-        sources: map,
-        file,
-        report,
-    };
-    let doc = toml_doc::parse(&mut cx, &text)?;
-    let range = doc.span();
-    rubric::read(&mut cx, doc.get_ref(), range, &origin)
+    let file = sources.add(SourceFile::new(&path, Some(text)));
+    read_toml(file, sources, report, |cx, doc, range| {
+        rubric::read(cx, doc, range, &origin)
+    })
 }
 
-/// Finds the score files: `--scores` files, or the plan's globs (default `scores/*.csv`),
+/// Where score files are looked for when plan.toml does not say.
+#[cfg(feature = "spreadsheets")]
+pub const DEFAULT_SCORES: [&str; 3] = ["scores/*.csv", "scores/*.xlsx", "scores/*.ods"];
+/// Where score files are looked for when plan.toml does not say.
+#[cfg(not(feature = "spreadsheets"))]
+pub const DEFAULT_SCORES: [&str; 1] = ["scores/*.csv"];
+
+/// The lock files spreadsheet programs leave beside an open file (`~$scores.xlsx`,
+/// `.~lock.scores.ods#`): never score files.
+fn is_lock_file(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .is_some_and(|n| n.starts_with("~$") || n.starts_with(".~lock."))
+}
+
+/// Finds the score files: `--scores` files, or the plan's globs (default [`DEFAULT_SCORES`]),
 /// relative to the plan's folder, in a stable order.
 fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -> Vec<PathBuf> {
     if !sel.scores.is_empty() {
         return sel.scores.clone();
     }
     let patterns: Vec<String> = if plan.settings.scores.is_empty() {
-        vec!["scores/*.csv".to_string()]
+        DEFAULT_SCORES.iter().map(|p| (*p).to_string()).collect()
     } else {
         plan.settings.scores.clone()
     };
@@ -261,7 +281,7 @@ fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -
             Ok(paths) => {
                 let mut found: Vec<PathBuf> = paths
                     .filter_map(Result::ok)
-                    .filter(|p| p.is_file())
+                    .filter(|p| p.is_file() && !is_lock_file(p))
                     .collect();
                 found.sort();
                 for f in found {
@@ -331,8 +351,12 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
         ));
         return None;
     }
-    let files = score_files(sel, &plan, &base, report);
+    let mut files = score_files(sel, &plan, &base, report);
+    // A reference file that the plan's patterns also find is read once, as a reference file.
+    files.retain(|f| !sel.reference_scores.iter().any(|r| same_file(f, r)));
+    let mut plan = plan;
     let mut scores = Scores::default();
+    let mut reference_files = Vec::new();
     {
         let mut resolver = scores::Resolver::new(&plan, &rubric, &mut scores);
         resolver.keep_notes = sel.notes;
@@ -341,7 +365,17 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
             let display = sources.display(file).to_string();
             scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
         }
+        // Reference files may name evaluators the plan does not list (the IRM's, say).
+        resolver.declared = false;
+        for path in &sel.reference_scores {
+            let file = sources.add(SourceFile::new(path, None));
+            reference_files.push(file);
+            let display = sources.display(file).to_string();
+            scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
+        }
     }
+    files.extend(sel.reference_scores.iter().cloned());
+    mark_references(&reference_files, &mut plan, &scores, &sources, report);
     let inputs = Inputs {
         sources,
         plan,
@@ -353,6 +387,71 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     check_duplicates(&inputs, report);
     check_coverage(&inputs, report);
     Some(inputs)
+}
+
+/// Whether two paths name the same file (the same path, or the same file on disk).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
+}
+
+/// Makes every evaluator of the reference score files (`Selection::reference_scores`) a
+/// reference evaluator, and lists one the plan does not with the role `irm`. One that also
+/// rated in the other score files is an error: their ratings cannot be both combined and set
+/// beside the combined result.
+fn mark_references(
+    reference_files: &[crate::source::FileId],
+    plan: &mut Plan,
+    scores: &Scores,
+    sources: &SourceMap,
+    report: &mut Report,
+) {
+    for &file in reference_files {
+        let mut found: Vec<u32> = Vec::new();
+        for r in scores.ratings.iter().filter(|r| r.file == file) {
+            if !found.contains(&r.evaluator) {
+                found.push(r.evaluator);
+            }
+        }
+        for e in found {
+            let id = scores.evaluator_name(e).to_string();
+            if let Some(r) = scores
+                .ratings
+                .iter()
+                .find(|r| r.evaluator == e && !reference_files.contains(&r.file))
+            {
+                report.push(
+                    Diagnostic::error(
+                        "reference-also-combined",
+                        format!(
+                            "evaluator `{id}` of the reference file {} also rated in {}",
+                            sources.display(file),
+                            sources.display(r.file)
+                        ),
+                    )
+                    .at(Location::line(sources.display(r.file), r.line as usize, None))
+                    .help("give the official ratings their own evaluator id, such as `irm`, in the reference file"),
+                );
+                continue;
+            }
+            let span = crate::source::Span { file, range: 0..0 };
+            if plan.evaluator(&id).is_none() {
+                plan.evaluators.push(crate::model::Evaluator {
+                    id: id.clone(),
+                    name: None,
+                    organisation: None,
+                    role: crate::model::Role::Irm,
+                    span: span.clone(),
+                });
+            }
+            if !plan.is_reference(&id) {
+                plan.settings.reference.push((id, span));
+            }
+        }
+    }
 }
 
 /// One evaluator rating the same criterion of the same unit twice is an error naming both lines.

@@ -37,7 +37,6 @@ struct RawCondition {
     criteria: Vec<(String, Span)>,
     flag: Option<(String, Span)>,
     test: Option<(RawTest, Span)>,
-    range: Range<usize>,
 }
 
 enum RawTest {
@@ -479,7 +478,6 @@ pub(crate) fn read(
                 criteria,
                 flag,
                 test: tests.pop(),
-                range,
             });
         }
         t.finish(cx);
@@ -756,29 +754,9 @@ fn resolve_condition(
         return None;
     }
     let test = test?;
-    let label = rc.label.clone().unwrap_or_else(|| {
-        let names: Vec<&str> = criteria
-            .iter()
-            .map(|&i| rubric.criteria[i].id.as_str())
-            .collect();
-        let first = &rubric.criteria[criteria[0]];
-        let what = match &test {
-            CondTest::AtLeast(l) => format!("at least {}", first.label(*l)),
-            CondTest::AtMost(l) => format!("at most {}", first.label(*l)),
-            CondTest::Is(l) => first.label(*l).to_string(),
-            CondTest::OneOf(ls) => ls
-                .iter()
-                .map(|&l| first.label(l))
-                .collect::<Vec<_>>()
-                .join(" or "),
-        };
-        format!("{} {what}", names.join(" or "))
-    });
-    let _ = &rc.range;
-    Some(Condition {
-        label,
-        kind: ConditionKind::Level { criteria, test },
-    })
+    let kind = ConditionKind::Level { criteria, test };
+    let label = rc.label.clone().unwrap_or_else(|| rubric.describe(&kind));
+    Some(Condition { label, kind })
 }
 
 fn read_bands(

@@ -64,7 +64,9 @@ pub(crate) struct Resolver<'a> {
     milestones: FastMap<&'a str, (u32, u32)>,
     criteria: FastMap<&'a str, u16>,
     evaluators: FastMap<String, u32>,
-    declared: bool,
+    /// Whether evaluator ids must be listed in plan.toml (they must when the plan lists any;
+    /// the loader lifts this for reference score files such as `draft --irm FILE`).
+    pub(crate) declared: bool,
     /// Whether to keep notes (see [`crate::load::Selection::notes`]).
     pub keep_notes: bool,
 }
@@ -200,31 +202,53 @@ struct FileReader<'r, 'a> {
     /// Unknown evaluators/commitments/criteria/milestones: (kind, text) → (first line, column, count).
     unknown: HashMap<(&'static str, String), (u32, usize, Snippet, usize)>,
     cols: Columns,
+    /// The worksheet's name, for spreadsheets (cells are then named like `Scores!D7`).
+    sheet: Option<String>,
     last_evaluator: Option<(String, u32)>,
     last_commitment: Option<(String, u32)>,
 }
 
 impl FileReader<'_, '_> {
+    /// The row as it looks in the file, around the cell at `col` (a few cells either side, each
+    /// shortened), with the position of that cell. Bounded work whatever the row's size.
     fn snippet(&self, fields: &[&str], col: usize) -> Snippet {
+        const AROUND: usize = 6;
         let d = char::from(self.delimiter);
+        let first = col.saturating_sub(AROUND);
+        let last = (col + AROUND).min(fields.len().saturating_sub(1));
         let mut text = String::new();
+        if first > 0 {
+            text.push('…');
+            text.push(d);
+        }
         let mut start = 0;
         let mut width = 1;
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
+        for (i, f) in fields.iter().enumerate().take(last + 1).skip(first) {
+            if i > first {
                 text.push(d);
             }
-            let shown: String = if f.contains(d) || f.contains('"') || f.contains('\n') {
-                format!("\"{}\"", f.replace('"', "\"\"").replace(['\r', '\n'], " "))
+            let limit = if i == col { 120 } else { 40 };
+            let cut: String = f.chars().take(limit + 1).collect();
+            let mut shown = if cut.contains(d) || cut.contains('"') || cut.contains(['\n', '\r']) {
+                format!(
+                    "\"{}\"",
+                    cut.replace('"', "\"\"").replace(['\r', '\n'], " ")
+                )
             } else {
-                (*f).to_string()
+                cut
             };
-            let shown: String = shown.chars().take(120).collect();
+            if shown.chars().count() > limit {
+                shown = shown.chars().take(limit).collect::<String>() + "…";
+            }
             if i == col {
                 start = text.chars().count();
                 width = shown.chars().count().max(1);
             }
             text.push_str(&shown);
+        }
+        if last + 1 < fields.len() {
+            text.push(d);
+            text.push('…');
         }
         Snippet { text, start, width }
     }
@@ -233,18 +257,34 @@ impl FileReader<'_, '_> {
         let mut loc = Location::line(
             self.display.clone(),
             line as usize,
-            Some(self.column_name(col)),
+            Some(self.column_name(line, col)),
         );
         loc.snippet = Some(self.snippet(fields, col));
         loc
     }
 
-    /// `column D "completion"`, or `column F` for a column without a header.
-    fn column_name(&self, col: usize) -> String {
+    /// `column D "completion"` (CSV) or `cell Scores!D7 "completion"` (spreadsheets); the name
+    /// is left out for a column without a header.
+    fn column_name(&self, line: u32, col: usize) -> String {
+        let place = match &self.sheet {
+            Some(sheet) => format!("cell {sheet}!{}{line}", column_letter(col)),
+            None => format!("column {}", column_letter(col)),
+        };
         match self.cols.names.get(col).map(String::as_str) {
-            Some(name) if !name.is_empty() => format!("column {} \"{name}\"", column_letter(col)),
-            _ => format!("column {}", column_letter(col)),
+            Some(name) if !name.is_empty() => format!("{place} \"{name}\""),
+            _ => place,
         }
+    }
+
+    /// Whether a problem of this kind will be shown; if not, it is only counted, so that a file
+    /// with a million bad rows costs no more than a count per row.
+    fn will_show(&mut self, code: &'static str) -> bool {
+        if self.report.would_show(&self.display, code) {
+            return true;
+        }
+        self.report
+            .count_hidden(&self.display, code, crate::diag::Severity::Error);
+        false
     }
 
     fn error(&mut self, code: &'static str, message: String, loc: Location) -> Diagnostic {
@@ -310,6 +350,16 @@ impl FileReader<'_, '_> {
                             self.cols.criteria.push((i, ci));
                             continue;
                         }
+                    }
+                    if !self.report.would_show(&self.display, "unknown-column") {
+                        // A file with thousands of stray columns: count them, don't describe each.
+                        self.report.count_hidden(
+                            &self.display,
+                            "unknown-column",
+                            crate::diag::Severity::Error,
+                        );
+                        ok = false;
+                        continue;
                     }
                     let mut known: Vec<&str> = vec!["evaluator", "commitment", "milestone"];
                     if is_long {
@@ -520,8 +570,16 @@ impl FileReader<'_, '_> {
                 }
             })
             .collect();
+        if !self.will_show("unknown-level") {
+            return Err(());
+        }
         let help = if text.starts_with('=') {
             Some("this cell holds a spreadsheet formula; type the level itself".to_string())
+        } else if text.starts_with('#') {
+            Some(
+                "this cell holds a spreadsheet error (such as #N/A); type the level itself"
+                    .to_string(),
+            )
         } else {
             suggest::did_you_mean(text, c.levels.iter().map(|l| l.label.as_str())).or_else(|| {
                 Some(format!(
@@ -554,6 +612,9 @@ impl FileReader<'_, '_> {
         let c = &self.resolver.rubric.criteria[usize::from(ci)];
         match (c.scope, unit.milestone) {
             (Scope::Milestone, None) => {
+                if !self.will_show("needs-milestone") {
+                    return false;
+                }
                 let d = self
                     .error("needs-milestone", format!("criterion `{}` is rated per milestone, but this row names no milestone", c.id), self.loc(line, col, fields))
                     .help("put this rating on the milestone's row (fill in the `milestone` column)");
@@ -561,6 +622,9 @@ impl FileReader<'_, '_> {
                 false
             }
             (Scope::Commitment, Some(_)) => {
+                if !self.will_show("no-milestone") {
+                    return false;
+                }
                 let d = self
                     .error("no-milestone", format!("criterion `{}` is rated per commitment, but this row is for a milestone", c.id), self.loc(line, col, fields))
                     .help("put this rating on the commitment's row (leave `milestone` empty there)");
@@ -578,6 +642,9 @@ impl FileReader<'_, '_> {
                 .position(|f| !f.trim().is_empty())
             {
                 let col = self.cols.names.len() + extra;
+                if !self.will_show("extra-field") {
+                    return;
+                }
                 let d = self
                     .error("extra-field", format!("this row has {} cells but the header names {} columns", fields.len(), self.cols.names.len()), self.loc(line, col, fields))
                     .help("a value may contain an unquoted delimiter; put such values in double quotes, or add a header for the extra column");
@@ -587,6 +654,9 @@ impl FileReader<'_, '_> {
         }
         for (i, name) in self.cols.names.iter().enumerate() {
             if name.is_empty() && fields.get(i).is_some_and(|f| !f.trim().is_empty()) {
+                if !self.will_show("unnamed-column") {
+                    return;
+                }
                 let d = Diagnostic::error(
                     "unnamed-column",
                     format!(
@@ -602,6 +672,9 @@ impl FileReader<'_, '_> {
         }
         let name = self.cell(fields, self.cols.evaluator);
         if name.is_empty() {
+            if !self.will_show("missing-value") {
+                return;
+            }
             let d = self
                 .error(
                     "missing-value",
@@ -736,7 +809,7 @@ impl FileReader<'_, '_> {
             let mut loc = Location::line(
                 self.display.clone(),
                 line as usize,
-                Some(self.column_name(col)),
+                Some(self.column_name(line, col)),
             );
             loc.snippet = Some(snippet);
             let plan = self.resolver.plan;
@@ -941,6 +1014,11 @@ pub(crate) fn read_csv(
     }
     let encoding = match text::sniff(&head, complete) {
         Sniffed::Text(e) => e,
+        Sniffed::Zip if cfg!(feature = "spreadsheets") => {
+            #[cfg(feature = "spreadsheets")]
+            read_spreadsheet(path, file, display, resolver, scores, report);
+            return;
+        }
         Sniffed::Zip => {
             report.push(
                 Diagnostic::error("spreadsheet", "this is a spreadsheet workbook (.xlsx or .ods), not a CSV text file")
@@ -1002,12 +1080,12 @@ pub(crate) fn read_csv(
         report,
         unknown: HashMap::new(),
         cols: Columns::default(),
+        sheet: None,
         last_evaluator: None,
         last_commitment: None,
     };
-    let mut header_done = false;
+    let mut feed = Feed::default();
     let mut width = 8;
-    let mut rows = 0usize;
     // One thread parses the CSV (the costly byte work), this one resolves rows against the plan
     // and rubric: on two cores a large file is read in little more than the time of the slower.
     let (to_resolver, batches) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
@@ -1043,19 +1121,9 @@ pub(crate) fn read_csv(
                     u32::try_from(text.position().map_or(0, |p| p.line())).unwrap_or(u32::MAX);
                 fields.clear();
                 fields.extend(text.iter().map(trim_cell));
-                let blank = fields.iter().all(|f| f.is_empty());
                 width = fields.len();
-                if !blank && !header_done {
-                    header_done = true;
-                    if !fr.read_header(&fields) {
-                        break 'rows;
-                    }
-                    if fr.cols.is_long() {
-                        scores.ratings.reserve(estimated_rows);
-                    }
-                } else if !blank {
-                    rows += 1;
-                    fr.row(line, &fields, scores);
+                if !feed.take(&mut fr, line, &fields, scores, estimated_rows) {
+                    break 'rows;
                 }
             }
             // Hand the buffers back for reuse; if the parser has finished, they are dropped.
@@ -1064,21 +1132,191 @@ pub(crate) fn read_csv(
         }
         // Dropping the receiver (by leaving the loop) stops the parser at its next send.
     });
-    fr.report_unknowns();
-    if header_done && rows == 0 {
-        fr.report.push(
-            Diagnostic::warning("no-rows", "the score file has a header but no ratings")
-                .at(whole_file())
-                .help("add one row per rating under the header, or delete the file"),
-        );
+    feed.finish(&mut fr);
+}
+
+/// The rows of one score file going into its [`FileReader`]: the first non-blank row is the
+/// header, the others are ratings.
+#[derive(Debug, Default)]
+struct Feed {
+    header_done: bool,
+    rows: usize,
+}
+
+impl Feed {
+    /// Takes one row; `false` when reading must stop (the header is unusable).
+    fn take(
+        &mut self,
+        fr: &mut FileReader<'_, '_>,
+        line: u32,
+        fields: &[&str],
+        scores: &mut Scores,
+        estimated_rows: usize,
+    ) -> bool {
+        if fields.iter().all(|f| f.is_empty()) {
+            return true;
+        }
+        if !self.header_done {
+            self.header_done = true;
+            if !fr.read_header(fields) {
+                return false;
+            }
+            if fr.cols.is_long() {
+                scores.ratings.reserve(estimated_rows);
+            }
+        } else {
+            self.rows += 1;
+            fr.row(line, fields, scores);
+        }
+        true
     }
-    if !header_done {
-        fr.report.push(
-            Diagnostic::error("empty-file", "the score file holds no rows")
-                .at(whole_file())
-                .help("the first line names the columns; each later line is one rating"),
-        );
+
+    /// Reports what only the whole file shows.
+    fn finish(self, fr: &mut FileReader<'_, '_>) {
+        fr.report_unknowns();
+        let whole_file = Location::file(fr.display.clone());
+        if self.header_done && self.rows == 0 {
+            fr.report.push(
+                Diagnostic::warning("no-rows", "the score file has a header but no ratings")
+                    .at(whole_file.clone())
+                    .help("add one row per rating under the header, or delete the file"),
+            );
+        }
+        if !self.header_done {
+            fr.report.push(
+                Diagnostic::error("empty-file", "the score file holds no rows")
+                    .at(whole_file)
+                    .help("the first line names the columns; each later line is one rating"),
+            );
+        }
     }
+}
+
+/// The largest workbook read (workbooks are read whole).
+#[cfg(feature = "spreadsheets")]
+const MAX_WORKBOOK_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A spreadsheet cell as the text a CSV export would hold.
+#[cfg(feature = "spreadsheets")]
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => fmt_value(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => {
+            // Days since 1899-12-30, the spreadsheet epoch.
+            let days = d.as_f64().floor();
+            jiff::civil::date(1899, 12, 30)
+                .checked_add(jiff::Span::new().days(days as i64))
+                .map_or_else(|_| fmt_value(d.as_f64()), |date| date.to_string())
+        }
+        Data::Error(e) => e.to_string(),
+    }
+}
+
+/// Reads one spreadsheet score file (.xlsx, .xlsm, .ods) into `scores`: the first worksheet
+/// (or the one after an "Instructions" sheet), laid out like a CSV score file.
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn read_spreadsheet(
+    path: &Path,
+    file: FileId,
+    display: &str,
+    resolver: &mut Resolver<'_>,
+    scores: &mut Scores,
+    report: &mut Report,
+) {
+    use calamine::Reader;
+    let whole_file = || Location::file(display.to_string());
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_WORKBOOK_BYTES) {
+        report.push(
+            Diagnostic::error(
+                "too-large",
+                format!(
+                    "the workbook is larger than {} MB",
+                    MAX_WORKBOOK_BYTES / 1_000_000
+                ),
+            )
+            .at(whole_file())
+            .help(
+                "save the scores as CSV (File → Save as → \"CSV UTF-8\"), which has no size limit",
+            ),
+        );
+        return;
+    }
+    let opened = std::panic::catch_unwind(|| calamine::open_workbook_auto(path));
+    let mut book = match opened {
+        Ok(Ok(book)) => book,
+        Ok(Err(e)) => {
+            report.push(
+                Diagnostic::error("unreadable", format!("the workbook cannot be read: {e}"))
+                    .at(whole_file())
+                    .help("open it in your spreadsheet program and save it again as .xlsx, .ods or CSV UTF-8"),
+            );
+            return;
+        }
+        Err(_) => {
+            report.push(
+                Diagnostic::error("unreadable", "the workbook is damaged and cannot be read")
+                    .at(whole_file())
+                    .help("open it in your spreadsheet program and save it again as .xlsx, .ods or CSV UTF-8"),
+            );
+            return;
+        }
+    };
+    let names = book.sheet_names();
+    let Some(sheet) = names
+        .iter()
+        .find(|n| !n.trim().eq_ignore_ascii_case("instructions"))
+        .or(names.first())
+        .cloned()
+    else {
+        report.push(
+            Diagnostic::error("empty-file", "the workbook has no worksheet").at(whole_file()),
+        );
+        return;
+    };
+    let range = match book.worksheet_range(&sheet) {
+        Ok(r) => r,
+        Err(e) => {
+            report.push(
+                Diagnostic::error(
+                    "unreadable",
+                    format!("the worksheet \"{sheet}\" cannot be read: {e}"),
+                )
+                .at(whole_file())
+                .help("open it in your spreadsheet program and save it again"),
+            );
+            return;
+        }
+    };
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let mut fr = FileReader {
+        resolver,
+        file,
+        display: display.to_string(),
+        delimiter: b',',
+        report,
+        unknown: HashMap::new(),
+        cols: Columns::default(),
+        sheet: Some(sheet),
+        last_evaluator: None,
+        last_commitment: None,
+    };
+    let mut feed = Feed::default();
+    for (i, row) in range.rows().enumerate() {
+        // Columns left of the used range are empty; keep letters true to the sheet.
+        let mut texts: Vec<String> = vec![String::new(); first_col as usize];
+        texts.extend(row.iter().map(cell_text));
+        let fields: Vec<&str> = texts.iter().map(|t| trim_cell(t)).collect();
+        let line = u32::try_from(first_row as usize + i + 1).unwrap_or(u32::MAX);
+        if !feed.take(&mut fr, line, &fields, scores, 0) {
+            break;
+        }
+    }
+    feed.finish(&mut fr);
 }
 
 #[cfg(test)]

@@ -267,6 +267,45 @@ pub struct Flag {
 }
 
 impl Rubric {
+    /// A condition in words: `completion at least Substantial`, `any of a, b is Yes`,
+    /// `flag starred holds`.
+    pub fn describe(&self, kind: &ConditionKind) -> String {
+        match kind {
+            ConditionKind::Flag(j) => {
+                format!(
+                    "flag {} holds",
+                    self.flags.get(*j).map_or("?", |f| f.id.as_str())
+                )
+            }
+            ConditionKind::Level { criteria, test } => {
+                let Some(first) = criteria.first().and_then(|&i| self.criteria.get(i)) else {
+                    return String::new();
+                };
+                let names: Vec<&str> = criteria
+                    .iter()
+                    .filter_map(|&i| self.criteria.get(i).map(|c| c.id.as_str()))
+                    .collect();
+                let test = match test {
+                    CondTest::AtLeast(l) => format!("at least {}", first.label(*l)),
+                    CondTest::AtMost(l) => format!("at most {}", first.label(*l)),
+                    CondTest::Is(l) => format!("is {}", first.label(*l)),
+                    CondTest::OneOf(ls) => format!(
+                        "is {}",
+                        ls.iter()
+                            .map(|&l| first.label(l))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                };
+                if names.len() > 1 {
+                    format!("any of {} {test}", names.join(", "))
+                } else {
+                    format!("{} {test}", first.id)
+                }
+            }
+        }
+    }
+
     pub fn criterion_index(&self, id: &str) -> Option<usize> {
         self.criteria.iter().position(|c| c.id == id)
     }

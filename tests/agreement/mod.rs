@@ -1,9 +1,10 @@
-//! Tests of `checkmyogp::agreement` through its public API only: every value of
+//! Tests of `checkmyogp::agreement` through its public API: every value of
 //! `shared/reference/agreement-test-vectors.md`, the edge cases, the bootstrap's determinism,
-//! and invariance properties.
+//! and invariance properties; and of the `agreement` command end to end (`cli`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bootstrap;
+mod cli;
 mod disagreement;
 mod edges;
 mod properties;

@@ -1,0 +1,365 @@
+//! `checkmyogp compare A B`: two assessments side by side (mid-term against end of term, the
+//! coalition against the IRM). A and B are each an assessment folder, a plan file, or a file
+//! written by `assess --format json`. See [`crate::compare`] for the rules.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::common::{self, OutputArgs};
+use crate::cli::{InputArgs, Outcome, PartArgs};
+use crate::compare::{self, Change, Comparison, Direction, OnlyOne, Side};
+use crate::diag::{Diagnostic, Location};
+use crate::render::{self, Cell, Doc, Grid, Section, Tone};
+use crate::results::{self, NO_EVIDENCE, Results};
+use crate::source::display_path;
+
+const EXAMPLES: &str = "\
+Examples:
+  checkmyogp compare mid-term end-of-term
+  checkmyogp compare samples/mongolia-2016-2018 results-2019.json
+  checkmyogp compare coalition.json irm.json --format markdown --output comparison.md
+
+A and B are assessment folders, plan files, or files written by
+`checkmyogp assess --format json`. Ratings are compared only when both assessments
+rate on the same scale (the same rubric, or rubrics with the same rating labels).";
+
+/// Compare two assessments: each commitment's rating and score change, and the criteria that moved.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// The first assessment (the earlier one, or yours): a folder, a plan file, or a JSON file
+    /// from `assess --format json`.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+
+    /// The second assessment (the later one, or the other view), in the same forms.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let Some(a) = load_side(&args.a)? else {
+        return Ok(Outcome::Problems);
+    };
+    let Some(b) = load_side(&args.b)? else {
+        return Ok(Outcome::Problems);
+    };
+    let (source_a, source_b) = (display_path(&args.a), display_path(&args.b));
+    let comparison = match compare::compare(&a, &source_a, &b, &source_b) {
+        Ok(c) => c,
+        Err(why) => {
+            let d = Diagnostic::error("incomparable", why.to_string());
+            anstream::stderr().write_all(d.render().as_bytes())?;
+            return Ok(Outcome::Problems);
+        }
+    };
+    // The table and Markdown show the warnings in their notes; other outputs get them here.
+    let to_screen = args
+        .output
+        .output
+        .as_ref()
+        .is_none_or(|p| p.as_os_str() == "-");
+    let in_notes = matches!(
+        args.output.format,
+        render::Format::Table | render::Format::Markdown
+    );
+    if !(to_screen && in_notes) {
+        let mut err = anstream::stderr().lock();
+        for w in &comparison.warnings {
+            writeln!(err, "warning: {w}")?;
+        }
+    }
+    common::emit(&args.output, &comparison, || document(&comparison))?;
+    Ok(Outcome::Ok)
+}
+
+/// Reads one side: assesses a folder or a plan file, or reads an `assess --format json` file.
+/// Problems are printed; `None` when there were any.
+fn load_side(path: &Path) -> anyhow::Result<Option<Results>> {
+    if path.is_dir() {
+        return assess_folder(InputArgs::new(path.to_path_buf(), no_parts()));
+    }
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_toml && path.is_file() {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let parts = PartArgs {
+            plan: Some(path.to_path_buf()),
+            ..no_parts()
+        };
+        return assess_folder(InputArgs::new(dir, parts));
+    }
+    let shown = display_path(path);
+    let problem = |message: String, help: &str| -> anyhow::Result<Option<Results>> {
+        let d = Diagnostic::error("compare-input", message)
+            .at(Location::file(shown.clone()))
+            .help(help.to_string());
+        anstream::stderr().write_all(d.render().as_bytes())?;
+        Ok(None)
+    };
+    const WHAT: &str = "give an assessment folder (holding plan.toml), a plan file, or a file written by `checkmyogp assess --format json`";
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return problem(format!("there is no file or folder {shown}"), WHAT);
+        }
+        Err(e) => return problem(format!("cannot read {shown}: {e}"), WHAT),
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return problem(
+                format!("{shown} is neither an assessment folder nor a JSON file ({e})"),
+                WHAT,
+            );
+        }
+    };
+    match value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        Some(v) if v == u64::from(results::SCHEMA_VERSION) => {}
+        Some(v) => {
+            return problem(
+                format!(
+                    "{shown} has schema_version {v}; this checkmyogp reads version {}",
+                    results::SCHEMA_VERSION
+                ),
+                "write the file again with this checkmyogp: `checkmyogp assess DIR --format json --output FILE`",
+            );
+        }
+        None => {
+            return problem(
+                format!(
+                    "{shown} is JSON, but not an assessment written by checkmyogp (it has no schema_version)"
+                ),
+                WHAT,
+            );
+        }
+    }
+    if value.get("commitments").is_none() {
+        return problem(
+            format!("{shown} holds no commitments: it is not an `assess --format json` document"),
+            "`summary` and `explain` write other documents; compare needs the one `checkmyogp assess DIR --format json` writes",
+        );
+    }
+    match serde_json::from_value::<Results>(value) {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => problem(
+            format!("{shown} does not have the layout of an assessment document: {e}"),
+            "write it again with `checkmyogp assess DIR --format json --output FILE` (docs/json-schema.md describes the layout)",
+        ),
+    }
+}
+
+fn no_parts() -> PartArgs {
+    PartArgs {
+        plan: None,
+        rubric: None,
+        scores: Vec::new(),
+    }
+}
+
+fn assess_folder(input: InputArgs) -> anyhow::Result<Option<Results>> {
+    let Some((mut inputs, assessment)) = common::load_and_assess(&input, None, false)? else {
+        return Ok(None);
+    };
+    inputs.release_ratings();
+    Ok(Some(results::build(
+        &inputs,
+        &assessment,
+        results::Detail::Combined,
+    )))
+}
+
+fn side_text(s: &Side) -> String {
+    format!(
+        "{} — {} · rubric {} · as of {} · {}",
+        s.country, s.title, s.rubric, s.as_of, s.source
+    )
+}
+
+fn rating_text(r: Option<&String>) -> String {
+    r.cloned().unwrap_or_else(|| NO_EVIDENCE.to_string())
+}
+
+fn score_text(s: Option<f64>) -> String {
+    s.map_or_else(|| "–".to_string(), render::number)
+}
+
+fn change_text(d: Option<f64>) -> String {
+    match d {
+        Some(x) if x > 0.0 => format!("+{}", render::number(x)),
+        Some(x) => render::number(x),
+        None => "–".to_string(),
+    }
+}
+
+fn direction_cell(d: Option<Direction>) -> Cell {
+    match d {
+        Some(Direction::Up) => Cell::toned("↑ up", Tone::Good),
+        Some(Direction::Down) => Cell::toned("↓ down", Tone::Bad),
+        Some(Direction::Same) => Cell::new("= same"),
+        None => Cell::toned("–", Tone::Muted),
+    }
+}
+
+fn moved_text(c: &Change) -> String {
+    c.moved
+        .iter()
+        .map(|m| {
+            let arrow = match m.direction {
+                Some(Direction::Up) => " ↑",
+                Some(Direction::Down) => " ↓",
+                _ => "",
+            };
+            format!(
+                "{} {} → {}{arrow}",
+                m.criterion,
+                m.from.as_deref().unwrap_or("–"),
+                m.to.as_deref().unwrap_or("–")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn only_grid(list: &[OnlyOne]) -> Grid {
+    let mut g = Grid::new(["id", "commitment", "rating", "score"]).numeric(&["score"]);
+    for c in list {
+        g.push(vec![
+            c.id.clone().into(),
+            c.title.clone().into(),
+            rating_text(c.rating.as_ref()).into(),
+            score_text(c.score).into(),
+        ]);
+    }
+    g
+}
+
+/// The document `compare` shows.
+pub fn document(c: &Comparison) -> Doc {
+    let s = &c.summary;
+    let mut grid = Grid::new([
+        "id",
+        "commitment",
+        "rating A",
+        "rating B",
+        "change",
+        "score A",
+        "score B",
+        "Δ score",
+        "criteria moved",
+    ])
+    .numeric(&["score A", "score B", "Δ score"]);
+    for ch in &c.commitments {
+        grid.push(vec![
+            ch.id.clone().into(),
+            ch.title.clone().into(),
+            rating_text(ch.rating_a.as_ref()).into(),
+            rating_text(ch.rating_b.as_ref()).into(),
+            direction_cell(ch.direction),
+            score_text(ch.score_a).into(),
+            score_text(ch.score_b).into(),
+            change_text(ch.score_change).into(),
+            moved_text(ch).into(),
+        ]);
+    }
+    let mut sections = vec![Section {
+        heading: None,
+        text: vec![format!(
+            "{} compared: {} up, {} down, {} the same, {} without a rating on one side.",
+            crate::diag::plural(s.compared, "commitment"),
+            s.up,
+            s.down,
+            s.same,
+            s.unknown
+        )],
+        grid: Some(grid),
+    }];
+    if !c.only_in_a.is_empty() {
+        sections.push(Section {
+            heading: Some("Only in A".into()),
+            text: Vec::new(),
+            grid: Some(only_grid(&c.only_in_a)),
+        });
+    }
+    if !c.only_in_b.is_empty() {
+        sections.push(Section {
+            heading: Some("Only in B".into()),
+            text: Vec::new(),
+            grid: Some(only_grid(&c.only_in_b)),
+        });
+    }
+    let mut notes = c.warnings.clone();
+    notes.push("change: the rating's move on the rubric's scale from A to B · Δ score: B's score minus A's · criteria moved: combined levels that differ (– = no level)".into());
+    notes.push("A civil-society assessment, not an official IRM rating.".into());
+    Doc {
+        title: "Comparison of two assessments".into(),
+        meta: vec![("A".into(), side_text(&c.a)), ("B".into(), side_text(&c.b))],
+        sections,
+        csv: Some(csv_grid(c)),
+        notes,
+    }
+}
+
+/// One spreadsheet row per commitment, those on one side only included.
+fn csv_grid(c: &Comparison) -> Grid {
+    let mut g = Grid::new([
+        "id",
+        "title",
+        "in",
+        "rating_a",
+        "rating_b",
+        "direction",
+        "score_a",
+        "score_b",
+        "score_change",
+        "moved",
+    ]);
+    let num = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    for ch in &c.commitments {
+        g.push(vec![
+            ch.id.clone().into(),
+            ch.title.clone().into(),
+            "both".into(),
+            rating_text(ch.rating_a.as_ref()).into(),
+            rating_text(ch.rating_b.as_ref()).into(),
+            ch.direction.map(Direction::word).unwrap_or_default().into(),
+            num(ch.score_a).into(),
+            num(ch.score_b).into(),
+            num(ch.score_change).into(),
+            moved_text(ch).into(),
+        ]);
+    }
+    for (list, side) in [(&c.only_in_a, "a"), (&c.only_in_b, "b")] {
+        for o in list {
+            let rating = rating_text(o.rating.as_ref());
+            let (ra, rb, sa, sb) = if side == "a" {
+                (rating, String::new(), o.score, None)
+            } else {
+                (String::new(), rating, None, o.score)
+            };
+            g.push(vec![
+                o.id.clone().into(),
+                o.title.clone().into(),
+                side.into(),
+                ra.into(),
+                rb.into(),
+                String::new().into(),
+                num(sa).into(),
+                num(sb).into(),
+                String::new().into(),
+                String::new().into(),
+            ]);
+        }
+    }
+    g
+}

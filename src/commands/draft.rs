@@ -1,0 +1,308 @@
+//! `checkmyogp draft [DIR]`: the civil-society comment on the IRM's report, as Markdown (or
+//! Word through pandoc) for a person to polish: an overview (the differences from the IRM's
+//! ratings first, who assessed, the method and how far the evaluators agreed, the headline
+//! figures), one section per commitment, and a closing table. Also `--export-template DIR`,
+//! which writes the built-in templates out to edit.
+//!
+//! Files are written with [`crate::write`]: atomically, and never over a file a person edited
+//! since checkmyogp wrote it (unless `--force`). Every target is checked before the first is
+//! written, so a refusal leaves everything as it was.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::common;
+use crate::cli::{InputArgs, Outcome};
+use crate::diag::plural;
+use crate::draft::{self, Engine, builtin, docx, names};
+use crate::load::Selection;
+use crate::model::Date;
+use crate::results;
+use crate::source::display_path;
+
+const EXAMPLES: &str = "\
+Examples:
+  checkmyogp draft samples/mongolia-2016-2018           writes samples/mongolia-2016-2018/draft.md
+  checkmyogp draft . --output -                         prints the draft instead
+  checkmyogp draft . --irm irm-ratings.csv              sets the IRM's ratings beside yours
+  checkmyogp draft . --split comment                    one file per commitment, in comment/
+  checkmyogp draft . --docx                             draft.docx, through pandoc
+  checkmyogp draft --export-template templates          the built-in templates, to edit
+  checkmyogp draft . --template my-comment.md.j2
+
+A person's edits are never overwritten: a file edited since checkmyogp wrote it is left as it
+is unless you add --force. Templates and their variables: docs/templates.md.";
+
+/// Draft the civil-society comment on the IRM's report, ready to edit.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write the draft to this file (default: draft.md in the assessment folder, draft.docx
+    /// with --docx; `-` means the screen).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write one file per commitment, and overview.md, into this folder instead of one file.
+    #[arg(long, value_name = "FOLDER", conflicts_with_all = ["output", "docx"])]
+    pub split: Option<PathBuf>,
+
+    /// Write a Word document (.docx), converted by pandoc, which must be installed.
+    #[arg(long)]
+    pub docx: bool,
+
+    /// A score file with the IRM's official ratings: its evaluators are set beside the
+    /// coalition's rating (never combined into it), and every difference is called out.
+    #[arg(long, value_name = "FILE")]
+    pub irm: Vec<PathBuf>,
+
+    /// Use this template instead of the assessment's templates/ folder or the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Write the built-in templates into this folder, to edit, and stop.
+    #[arg(
+        long,
+        value_name = "FOLDER",
+        conflicts_with_all = ["output", "split", "docx", "irm", "template", "as_of"]
+    )]
+    pub export_template: Option<PathBuf>,
+
+    /// Replace files even if a person edited them since checkmyogp wrote them (their edits
+    /// are lost).
+    #[arg(long)]
+    pub force: bool,
+
+    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
+    pub as_of: Option<Date>,
+}
+
+/// Refuses, with what to do, when any target was edited by a person. `elsewhere` says how to
+/// write somewhere else instead (e.g. `--output draft-new.md`).
+fn refuse_edited(targets: &[PathBuf], force: bool, elsewhere: &str) -> anyhow::Result<bool> {
+    if force {
+        return Ok(false);
+    }
+    let edited: Vec<&PathBuf> = targets
+        .iter()
+        .filter(|t| !crate::write::is_untouched(t))
+        .collect();
+    if edited.is_empty() {
+        return Ok(false);
+    }
+    let mut err = anstream::stderr().lock();
+    for t in &edited {
+        writeln!(
+            err,
+            "error: {} was changed since checkmyogp wrote it (or was not written by checkmyogp)",
+            display_path(t)
+        )?;
+    }
+    writeln!(
+        err,
+        "  Nothing was written: {} left as {} so that no edits are lost.\n  \
+         To keep the edits and get a fresh copy, write it elsewhere ({elsewhere}) and merge the two;\n  \
+         to replace {} and lose the edits, add --force.",
+        if edited.len() == 1 {
+            "the file was"
+        } else {
+            "the files were"
+        },
+        if edited.len() == 1 {
+            "it is"
+        } else {
+            "they are"
+        },
+        if edited.len() == 1 { "it" } else { "them" },
+    )?;
+    Ok(true)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("could not create the folder {}", display_path(parent)))?;
+    }
+    // Every target was checked before the first was written (see `refuse_edited`).
+    crate::write::write_output(path, bytes, true)
+        .with_context(|| format!("could not write {}", display_path(path)))
+}
+
+fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
+    let targets: Vec<PathBuf> = builtin::TEMPLATES
+        .iter()
+        .map(|t| folder.join(t.name))
+        .collect();
+    if refuse_edited(
+        &targets,
+        force,
+        "for example --export-template templates-new",
+    )? {
+        return Ok(Outcome::Problems);
+    }
+    for (t, path) in builtin::TEMPLATES.iter().zip(&targets) {
+        write_file(path, t.text.as_bytes())?;
+    }
+    let mut err = anstream::stderr().lock();
+    writeln!(
+        err,
+        "wrote {} templates to {}: {}",
+        targets.len(),
+        display_path(folder),
+        builtin::TEMPLATES
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    writeln!(
+        err,
+        "  Edit them there. In an assessment folder's templates/ folder, the file named after the rubric\n  \
+         (or draft.md.j2) replaces the built-in one; anywhere else, use --template FILE. See docs/templates.md."
+    )?;
+    Ok(Outcome::Ok)
+}
+
+fn print_diag(d: &crate::diag::Diagnostic) -> anyhow::Result<()> {
+    let mut err = anstream::stderr().lock();
+    err.write_all(d.render().as_bytes())?;
+    writeln!(err, "The template has an error: nothing was written.")?;
+    Ok(())
+}
+
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    if let Some(folder) = &args.export_template {
+        return export(folder, args.force);
+    }
+    let to_stdout = args.output.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    if args.docx {
+        if to_stdout {
+            writeln!(
+                anstream::stderr(),
+                "error: --docx writes a Word file; give its name with --output FILE.docx, not -"
+            )?;
+            return Ok(Outcome::Usage);
+        }
+        if let Err(e) = docx::available() {
+            writeln!(anstream::stderr(), "error: {e}")?;
+            return Ok(Outcome::Problems);
+        }
+    }
+    let selection = Selection {
+        reference_scores: args.irm.clone(),
+        ..args.input.selection()
+    };
+    let Some(inputs) = common::load_selection(&selection)? else {
+        return Ok(Outcome::Problems);
+    };
+    let date = common::as_of(args.as_of, &inputs);
+    let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
+    let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
+    let cx = draft::context::build(&inputs, &results);
+    drop(assessment);
+    drop(inputs);
+
+    let choice = match draft::choose(args.template.as_deref(), &args.input.dir, &cx.rubric.id) {
+        Ok(c) => c,
+        Err(d) => {
+            print_diag(&d)?;
+            return Ok(Outcome::Problems);
+        }
+    };
+    let engine = Engine::new(&choice, draft::fuel_for(&cx));
+    let differ = cx
+        .differences
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let about = format!(
+        "{}{}",
+        plural(cx.commitments.len(), "commitment"),
+        if cx.references.is_empty() {
+            String::new()
+        } else {
+            format!(", {differ} rated differently from the reference ratings")
+        }
+    );
+
+    if let Some(folder) = &args.split {
+        let (overview, texts) = match draft::render_split(&engine, &cx) {
+            Ok(x) => x,
+            Err(d) => {
+                print_diag(&d)?;
+                return Ok(Outcome::Problems);
+            }
+        };
+        let file_names = names::file_names(cx.commitments.iter().map(|c| c.id.as_str()));
+        let mut targets = vec![folder.join(names::OVERVIEW)];
+        targets.extend(file_names.iter().map(|n| folder.join(n)));
+        if refuse_edited(&targets, args.force, "for example --split draft-new")? {
+            return Ok(Outcome::Problems);
+        }
+        let texts = std::iter::once(overview).chain(texts);
+        for (path, text) in targets.iter().zip(texts) {
+            write_file(path, text.as_bytes())?;
+        }
+        writeln!(
+            anstream::stderr(),
+            "wrote {} files to {} ({about}): {} and one file per commitment.\n  \
+             Edit them freely: checkmyogp never overwrites your edits unless you add --force.",
+            targets.len(),
+            display_path(folder),
+            names::OVERVIEW
+        )?;
+        return Ok(Outcome::Ok);
+    }
+
+    let text = match draft::render_all(&engine, &cx) {
+        Ok(t) => t,
+        Err(d) => {
+            print_diag(&d)?;
+            return Ok(Outcome::Problems);
+        }
+    };
+    if to_stdout {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        return Ok(Outcome::Ok);
+    }
+    let target = args.output.clone().unwrap_or_else(|| {
+        args.input
+            .dir
+            .join(if args.docx { "draft.docx" } else { "draft.md" })
+    });
+    let elsewhere = if args.docx {
+        "for example --output draft-new.docx"
+    } else {
+        "for example --output draft-new.md"
+    };
+    if refuse_edited(std::slice::from_ref(&target), args.force, elsewhere)? {
+        return Ok(Outcome::Problems);
+    }
+    let bytes = if args.docx {
+        match docx::convert(&text) {
+            Ok(b) => b,
+            Err(e) => {
+                writeln!(anstream::stderr(), "error: {e}")?;
+                return Ok(Outcome::Problems);
+            }
+        }
+    } else {
+        text.into_bytes()
+    };
+    write_file(&target, &bytes)?;
+    writeln!(
+        anstream::stderr(),
+        "wrote {} ({about}).\n  \
+         Edit it freely: checkmyogp never overwrites your edits unless you add --force.",
+        display_path(&target)
+    )?;
+    Ok(Outcome::Ok)
+}

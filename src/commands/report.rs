@@ -1,0 +1,123 @@
+//! `checkmyogp report [DIR]`: the visual report, one self-contained HTML file (inline CSS and
+//! SVG, no script, nothing loaded from the network) to open, share and print; with `--charts`,
+//! each chart as a standalone SVG file too. The page is built by [`crate::report`].
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::common;
+use crate::cli::{InputArgs, Outcome};
+use crate::model::Date;
+use crate::report;
+
+const EXAMPLES: &str = "\
+Examples:
+  checkmyogp report samples/mongolia-2016-2018
+  checkmyogp report . --output coalition-report.html --as-of 2018-06-30
+  checkmyogp report . --charts charts     # also charts/completion.svg, charts/heatmap.svg, …
+  checkmyogp report . --output - > report.html
+
+The report is one HTML file that works offline: open it in any browser, send it by e-mail, or
+print it (A4; closed sections are printed open). See docs/report.md.";
+
+/// Write a visual report: one HTML file with charts, to open, share and print.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write the report to this file (default: report.html in the assessment folder; `-`
+    /// means the screen). The file is written atomically and never replaces a file a person
+    /// edited, unless --force.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write each chart as a standalone SVG file in this folder (created if missing),
+    /// for use in a Markdown draft or a slide.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+
+    /// Replace the output files even if they were edited since checkmyogp wrote them.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
+    pub as_of: Option<Date>,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.as_of, true)? else {
+        return Ok(Outcome::Problems);
+    };
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.input.dir.join("report.html"));
+    let to_stdout = output.as_os_str() == "-";
+    let built = report::build(&inputs, &assessment, &report::Options::default());
+    drop(inputs);
+
+    // Every file to write, checked before any is written: all or nothing.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if !to_stdout {
+        files.push((output.clone(), built.html.clone().into_bytes()));
+    }
+    if let Some(dir) = &args.charts {
+        if dir.exists() && !dir.is_dir() {
+            anyhow::bail!(
+                "{} is a file, not a folder: give --charts a folder for the SVG files",
+                dir.display()
+            );
+        }
+        for chart in &built.charts {
+            files.push((
+                dir.join(format!("{}.svg", chart.name)),
+                chart.svg(true).into_bytes(),
+            ));
+        }
+    }
+    if !args.force {
+        let refused: Vec<&Path> = files
+            .iter()
+            .map(|(p, _)| p.as_path())
+            .filter(|p| !crate::write::is_untouched(p))
+            .collect();
+        if !refused.is_empty() {
+            let mut err = anstream::stderr().lock();
+            for p in &refused {
+                writeln!(
+                    err,
+                    "error: {} already exists and was not written by checkmyogp (or was edited since): it was left as it is.",
+                    p.display()
+                )?;
+            }
+            writeln!(
+                err,
+                "  = help: choose another --output or --charts folder, move the file{} away, or add --force to replace {}. Nothing was written.",
+                if refused.len() == 1 { "" } else { "s" },
+                if refused.len() == 1 { "it" } else { "them" }
+            )?;
+            return Ok(Outcome::Problems);
+        }
+    }
+    if let Some(dir) = &args.charts {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create the folder {}", dir.display()))?;
+    }
+    let mut err = anstream::stderr().lock();
+    for (path, bytes) in &files {
+        crate::write::write_output(path, bytes, args.force)
+            .with_context(|| format!("could not write {}", path.display()))?;
+        writeln!(err, "wrote {}", path.display())?;
+    }
+    if to_stdout {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(built.html.as_bytes())?;
+        stdout.flush()?;
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,378 @@
+//! The template engine: MiniJinja, set up for documents people publish.
+//!
+//! - **Sandboxed.** A template can include or import only files of its own folder (no `..`,
+//!   no absolute paths, no links leading out of the folder) and the built-in templates; it
+//!   cannot read any other file, run anything or reach the network.
+//! - **Strict.** An unknown variable or field is an error, not an empty string, and so is
+//!   printing a missing value (`none`): a typo never turns into a silent gap in a comment.
+//! - **Bounded.** Fuel (a budget of work and memory per render) and a recursion limit stop a
+//!   template that would run away.
+//! - **Located errors.** A syntax or render error becomes a [`Diagnostic`] naming the template
+//!   file, line and column, quoting the line, and saying what is wrong.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+
+use super::builtin;
+use crate::diag::{Diagnostic, Location, Snippet};
+use crate::source::{SourceFile, display_path};
+
+/// The largest template file read.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// How deep templates may nest (includes, macros, loops).
+pub const RECURSION_LIMIT: usize = 200;
+
+/// Which template to render, and where its includes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateChoice {
+    /// The folder of the template files (none: built-in templates only). Includes are looked
+    /// up here first, then among the built-in templates.
+    pub folder: Option<PathBuf>,
+    /// The name of the template to render, within the folder or among the built-ins.
+    pub name: String,
+}
+
+/// A template the engine has read, kept to quote it in error messages.
+#[derive(Debug, Clone)]
+struct Loaded {
+    name: String,
+    display: String,
+    text: String,
+}
+
+type Registry = Arc<Mutex<Vec<Loaded>>>;
+
+/// A configured engine for one template choice.
+#[derive(Debug)]
+pub struct Engine {
+    env: Environment<'static>,
+    loaded: Registry,
+    choice: TemplateChoice,
+}
+
+/// Checks an include name and turns it into a path inside `folder`. Only plain relative
+/// names are accepted: `common.md.j2`, `parts/intro.md.j2`.
+fn path_in(folder: &Path, name: &str) -> Result<PathBuf, Error> {
+    let refuse = || {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "templates may only include files of their own folder, by a plain relative name; \"{name}\" is not one"
+            ),
+        )
+    };
+    if name.is_empty() || name.contains('\\') || name.contains(':') || name.contains('\0') {
+        return Err(refuse());
+    }
+    let rel = Path::new(name);
+    if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(refuse());
+    }
+    Ok(folder.join(rel))
+}
+
+fn read_template(folder: &Path, path: &Path) -> Result<Option<String>, Error> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    // A link inside the folder must not lead out of it.
+    let inside = match (std::fs::canonicalize(folder), std::fs::canonicalize(path)) {
+        (Ok(f), Ok(p)) => p.starts_with(f),
+        _ => false,
+    };
+    if !inside {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} leads out of the template folder; templates may only include files of their own folder",
+                display_path(path)
+            ),
+        ));
+    }
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} is larger than {} KB; is it really a template?",
+                display_path(path),
+                MAX_TEMPLATE_BYTES / 1024
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("cannot read {}: {e}", display_path(path)),
+        )
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match String::from_utf8(bytes.to_vec()) {
+        Ok(text) => Ok(Some(text)),
+        Err(_) => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} is not UTF-8 text; save it as UTF-8 in your editor",
+                display_path(path)
+            ),
+        )),
+    }
+}
+
+/// Finds a template by name: in the folder, else among the built-ins. Records what it read.
+fn load(folder: Option<&Path>, loaded: &Registry, name: &str) -> Result<Option<String>, Error> {
+    let found = match folder {
+        Some(folder) => {
+            let path = path_in(folder, name)?;
+            read_template(folder, &path)?.map(|text| (display_path(&path), text))
+        }
+        None => None,
+    };
+    let found = found.or_else(|| {
+        builtin::find(name).map(|b| {
+            (
+                format!("<built-in template {}>", b.name),
+                b.text.to_string(),
+            )
+        })
+    });
+    let Some((display, text)) = found else {
+        return Ok(None);
+    };
+    let mut list = loaded.lock().unwrap_or_else(PoisonError::into_inner);
+    list.push(Loaded {
+        name: name.to_string(),
+        display,
+        text: text.clone(),
+    });
+    Ok(Some(text))
+}
+
+impl Engine {
+    /// An engine for `choice`, with a budget of `fuel` per render (see
+    /// [`Environment::set_fuel`]).
+    pub fn new(choice: &TemplateChoice, fuel: u64) -> Engine {
+        let mut env = Environment::new();
+        env.set_debug(true);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(fuel));
+        env.set_recursion_limit(RECURSION_LIMIT);
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+        {
+            env.set_syntax(syntax);
+        }
+        env.set_formatter(|out, state, value| {
+            if value.is_none() {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    "this value is missing (none) and cannot be printed; test it first ({% if … %}) or give a default (… or \"text\")",
+                ));
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
+        super::filters::register(&mut env);
+        let loaded: Registry = Arc::default();
+        let folder = choice.folder.clone();
+        let registry = Arc::clone(&loaded);
+        env.set_loader(move |name| load(folder.as_deref(), &registry, name));
+        Engine {
+            env,
+            loaded,
+            choice: choice.clone(),
+        }
+    }
+
+    /// Renders the chosen template with `context`.
+    pub fn render(&self, context: Value) -> Result<String, Box<Diagnostic>> {
+        let template = self
+            .env
+            .get_template(&self.choice.name)
+            .map_err(|e| self.diagnose(&e))?;
+        template.render(context).map_err(|e| self.diagnose(&e))
+    }
+
+    /// Where a template is shown in messages (its path, or `<built-in template …>`).
+    pub fn display_of(&self, name: &str) -> String {
+        let list = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
+        list.iter()
+            .find(|l| l.name == name)
+            .map(|l| l.display.clone())
+            .unwrap_or_else(|| match &self.choice.folder {
+                Some(f) => display_path(&f.join(name)),
+                None => format!("<built-in template {name}>"),
+            })
+    }
+
+    fn location(&self, err: &Error) -> Option<Location> {
+        let name = err.name()?;
+        let list = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
+        let loaded = list.iter().find(|l| l.name == name);
+        let display = loaded.map_or_else(|| name.to_string(), |l| l.display.clone());
+        let (Some(loaded), Some(range)) = (loaded, err.range()) else {
+            return Some(match err.line() {
+                Some(line) => Location::line(display, line, None),
+                None => Location::file(display),
+            });
+        };
+        let file = SourceFile::new(Path::new(&display), Some(loaded.text.clone()));
+        let (line, column) = file.line_col(range.start);
+        let snippet = file.line_text(line).map(|text| {
+            let (end_line, end_col) = file.line_col(range.end);
+            let width = if end_line == line {
+                end_col.saturating_sub(column)
+            } else {
+                text.chars().count().saturating_sub(column - 1)
+            };
+            window(text, column - 1, width.max(1))
+        });
+        Some(Location {
+            file: display,
+            line: Some(line),
+            column: Some(column),
+            place: None,
+            snippet,
+        })
+    }
+
+    /// Turns an engine error into a located diagnostic: the innermost error (inside an
+    /// included template, say) is the one shown, and the includes that led there are listed.
+    pub fn diagnose(&self, err: &Error) -> Box<Diagnostic> {
+        let mut chain: Vec<&Error> = vec![err];
+        let mut cur: &dyn std::error::Error = err;
+        while let Some(next) = cur.source() {
+            if let Some(e) = next.downcast_ref::<Error>() {
+                chain.push(e);
+            }
+            cur = next;
+        }
+        let inner = chain
+            .iter()
+            .rev()
+            .find(|e| e.name().is_some())
+            .copied()
+            .unwrap_or(err);
+        let what = match (inner.kind(), inner.detail()) {
+            (ErrorKind::UndefinedError, Some(detail)) => {
+                format!("unknown variable or field: {detail}")
+            }
+            (ErrorKind::UndefinedError, None) => "unknown variable or field".to_string(),
+            (kind, Some(detail)) => format!("{kind}: {detail}"),
+            (kind, None) => kind.to_string(),
+        };
+        let (code, help) = match inner.kind() {
+            ErrorKind::SyntaxError => (
+                "template-syntax",
+                "see the template language and examples in docs/templates.md".to_string(),
+            ),
+            ErrorKind::UndefinedError => (
+                "template-undefined",
+                "docs/templates.md lists every variable a template can use; {{ debug() }} prints all of them".to_string(),
+            ),
+            ErrorKind::OutOfFuel => (
+                "template-too-long",
+                "the template did more work than any draft needs: look for a loop that does not end".to_string(),
+            ),
+            ErrorKind::TemplateNotFound => (
+                "template-not-found",
+                match &self.choice.folder {
+                    Some(f) => format!(
+                        "a template can include files of its folder ({}) and the built-in templates ({})",
+                        display_path(f),
+                        builtin_names()
+                    ),
+                    None => format!("the built-in templates are {}", builtin_names()),
+                },
+            ),
+            _ => (
+                "template-error",
+                "docs/templates.md describes the variables and filters a template can use".to_string(),
+            ),
+        };
+        let mut d = Diagnostic::error(code, format!("in the draft template: {what}")).help(help);
+        if let Some(loc) = self.location(inner) {
+            d = d.at(loc);
+        }
+        for outer in chain.iter().take_while(|e| !std::ptr::eq(**e, inner)) {
+            if let (Some(loc), Some(_)) = (self.location(outer), outer.name()) {
+                let loc = Location {
+                    snippet: None,
+                    ..loc
+                };
+                d = d.related(loc, "included from");
+            }
+        }
+        Box::new(d)
+    }
+}
+
+/// The part of a long line around the problem, so that the underline is always shown.
+fn window(text: &str, start: usize, width: usize) -> Snippet {
+    const BEFORE: usize = 40;
+    const SHOWN: usize = 150;
+    let chars: Vec<char> = text.chars().collect();
+    let (skip, prefix) = if start > BEFORE + 20 {
+        (start - BEFORE, "…")
+    } else {
+        (0, "")
+    };
+    let mut shown: String = prefix.to_string();
+    shown.extend(chars.iter().skip(skip).take(SHOWN));
+    if chars.len() > skip + SHOWN {
+        shown.push('…');
+    }
+    let start = start - skip + prefix.chars().count();
+    Snippet {
+        text: shown,
+        start,
+        width: width.min(SHOWN.saturating_sub(start)).max(1),
+    }
+}
+
+fn builtin_names() -> String {
+    builtin::TEMPLATES
+        .iter()
+        .map(|t| t.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_names_stay_in_the_folder() {
+        let f = Path::new("t");
+        assert!(path_in(f, "common.md.j2").is_ok());
+        assert!(path_in(f, "parts/a.md.j2").is_ok());
+        let long = format!("{}{{{{ x }}}}{}", "a".repeat(300), "b".repeat(300));
+        let w = window(&long, 300, 7);
+        assert!(w.text.starts_with('…') && w.text.ends_with('…'));
+        assert_eq!(
+            w.text.chars().skip(w.start).take(7).collect::<String>(),
+            "{{ x }}"
+        );
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a/../../b",
+            "./a",
+            "C:\\x",
+            "a\\b",
+            "",
+        ] {
+            assert!(path_in(f, bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The filters draft templates can use besides MiniJinja's built-in ones. Each is documented,
+//! with an example, in docs/templates.md; keep the two in step.
+
+use minijinja::value::Value;
+use minijinja::{Environment, Error, ErrorKind};
+
+/// Registers every filter of this module.
+pub(crate) fn register(env: &mut Environment<'_>) {
+    env.add_filter("date", date);
+    env.add_filter("number", number);
+    env.add_filter("percent", percent);
+    env.add_filter("and_list", and_list);
+    env.add_filter("plural", plural);
+    env.add_filter("cell", cell);
+    env.add_filter("blockquote", blockquote);
+    env.add_filter("autolink", autolink);
+    env.add_filter("ucfirst", ucfirst);
+    env.add_filter("lcfirst", lcfirst);
+}
+
+/// `{{ "2018-06-30" | date }}` → `30 June 2018`; `{{ d | date("%Y-%m-%d") }}` with any
+/// strftime format.
+fn date(value: &str, format: Option<&str>) -> Result<String, Error> {
+    let parsed: crate::model::Date = value.trim().parse().map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("the date filter needs a date written YYYY-MM-DD, not {value:?}"),
+        )
+    })?;
+    let format = format.unwrap_or("%-d %B %Y");
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    write!(out, "{}", parsed.strftime(format)).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{format:?} is not a date format the date filter understands (see docs/templates.md)"),
+        )
+    })?;
+    Ok(out)
+}
+
+/// `{{ 88.333 | number }}` → `88.3`, `{{ 85.0 | number }}` → `85`; `number(2)` for two decimals.
+fn number(value: f64, decimals: Option<u32>) -> String {
+    let decimals = decimals.unwrap_or(1).min(6);
+    if (value - value.round()).abs() < 1e-9 {
+        return format!("{}", value.round() as i64);
+    }
+    let text = format!("{value:.prec$}", prec = decimals as usize);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// `{{ 0.5714 | percent }}` → `57.1%`.
+fn percent(value: f64) -> String {
+    crate::render::percent(value)
+}
+
+/// `{{ ["a", "b", "c"] | and_list }}` → `a, b and c`; `and_list("or")`, `and_list("ба")`.
+fn and_list(value: Vec<Value>, word: Option<&str>) -> String {
+    let word = word.unwrap_or("and");
+    let items: Vec<String> = value.iter().map(ToString::to_string).collect();
+    match items.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    }
+}
+
+/// `{{ 3 | plural("commitment") }}` → `3 commitments`; `plural("agency", "agencies")` for an
+/// irregular plural.
+fn plural(value: i64, singular: &str, plural: Option<&str>) -> String {
+    let word = if value == 1 {
+        singular.to_string()
+    } else {
+        plural.map_or_else(|| format!("{singular}s"), String::from)
+    };
+    format!("{value} {word}")
+}
+
+/// `{{ text | cell }}`: fit for a Markdown table cell (`|` escaped, line breaks made spaces).
+fn cell(value: &str) -> String {
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
+/// `{{ text | blockquote }}`: every line starts with `> ` (a quotation in Markdown).
+fn blockquote(value: &str) -> String {
+    value
+        .trim()
+        .lines()
+        .map(|l| {
+            let l = l.trim_end();
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `{{ "https://x.org" | autolink }}` → `<https://x.org>`; other text is left as it is.
+fn autolink(value: &str) -> String {
+    let t = value.trim();
+    if (t.starts_with("https://") || t.starts_with("http://"))
+        && !t.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+    {
+        format!("<{t}>")
+    } else {
+        t.to_string()
+    }
+}
+
+/// `{{ "the IRM" | ucfirst }}` → `The IRM` (the rest is left as it is, unlike `capitalize`).
+fn ucfirst(value: &str) -> String {
+    let mut chars = value.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `{{ "Civil-society participation" | lcfirst }}` → `civil-society participation`, for a
+/// name in the middle of a sentence; a word in capitals stays as it is (`OGP values`).
+fn lcfirst(value: &str) -> String {
+    let mut chars = value.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), second) if !second.is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(value.chars().skip(1)).collect()
+        }
+        _ => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_do_what_the_documentation_says() {
+        assert_eq!(date("2018-06-30", None).unwrap(), "30 June 2018");
+        assert_eq!(date("2018-06-30", Some("%Y.%m.%d")).unwrap(), "2018.06.30");
+        assert!(date("30/06/2018", None).is_err());
+        assert_eq!(number(88.3333, None), "88.3");
+        assert_eq!(number(85.0, None), "85");
+        assert_eq!(number(0.6049, Some(2)), "0.6");
+        assert_eq!(number(0.6149, Some(2)), "0.61");
+        assert_eq!(percent(0.5714), "57.1%");
+        let list = vec![Value::from("a"), Value::from("b"), Value::from("c")];
+        assert_eq!(and_list(list.clone(), None), "a, b and c");
+        assert_eq!(and_list(list[..1].to_vec(), None), "a");
+        assert_eq!(and_list(list[..2].to_vec(), Some("ба")), "a ба b");
+        assert_eq!(plural(1, "commitment", None), "1 commitment");
+        assert_eq!(plural(2, "agency", Some("agencies")), "2 agencies");
+        assert_eq!(cell("a | b\nc"), "a \\| b c");
+        assert_eq!(blockquote("one\n\ntwo\n"), "> one\n>\n> two");
+        assert_eq!(autolink(" https://x.org/a "), "<https://x.org/a>");
+        assert_eq!(autolink("Minutes, May 2017"), "Minutes, May 2017");
+        assert_eq!(ucfirst("the IRM"), "The IRM");
+        assert_eq!(ucfirst("өдөр"), "Өдөр");
+        assert_eq!(
+            lcfirst("Relevance to OGP values"),
+            "relevance to OGP values"
+        );
+        assert_eq!(lcfirst("OGP values"), "OGP values");
+        assert_eq!(lcfirst("Өдөр"), "өдөр");
+    }
+}

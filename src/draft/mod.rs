@@ -1,0 +1,182 @@
+//! Comment drafts: the civil-society comment on the IRM's report, written from an assessment
+//! through a MiniJinja template, for a person to polish.
+//!
+//! - [`context`] builds what a template sees from the results (src/results.rs) and the
+//!   agreement statistics (src/agreement/).
+//! - [`engine`] runs the template: sandboxed, strict, bounded, with located errors.
+//! - [`builtin`] holds the built-in templates (the repository's `templates/` folder).
+//! - [`names`] makes safe file names for `--split`; [`docx`] converts to Word through pandoc.
+//!
+//! Writing the files (atomically, never over a person's edits) is the command's job
+//! (src/commands/draft.rs), through [`crate::write`].
+
+pub mod builtin;
+pub mod context;
+pub mod docx;
+pub mod engine;
+mod filters;
+pub mod names;
+
+use std::path::Path;
+
+use minijinja::value::{Serde, Value};
+
+pub use context::{Context, Part};
+pub use engine::{Engine, TemplateChoice};
+
+use crate::diag::{Diagnostic, Location};
+use crate::source::display_path;
+
+/// The folder of an assessment that overrides the built-in templates.
+pub const TEMPLATE_FOLDER: &str = "templates";
+
+/// The name of a folder template used for any rubric.
+pub const GENERIC_NAME: &str = "draft.md.j2";
+
+/// Chooses the template for a rubric: `--template FILE`; else, in the assessment folder's
+/// `templates/`, the file named after the rubric (`check-my-ogp.md.j2`) or `draft.md.j2`;
+/// else the built-in template of the rubric (or of `check-my-ogp` for a rubric without one).
+/// When the assessment has a `templates/` folder, includes are looked up there first, so an
+/// edited `common.md.j2` is used by the built-in templates too.
+pub fn choose(
+    flag: Option<&Path>,
+    dir: &Path,
+    rubric: &str,
+) -> Result<TemplateChoice, Box<Diagnostic>> {
+    if let Some(file) = flag {
+        if !file.is_file() {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "template-not-found",
+                    format!("the template file {} does not exist", display_path(file)),
+                )
+                .at(Location::file(display_path(file)))
+                .help("check the path; `checkmyogp draft --export-template DIR` writes the built-in templates out to start from"),
+            ));
+        }
+        let folder = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => Path::new(".").to_path_buf(),
+        };
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Ok(TemplateChoice {
+            folder: Some(folder),
+            name,
+        });
+    }
+    let own = builtin::name_for(rubric);
+    let folder = dir.join(TEMPLATE_FOLDER);
+    if folder.is_dir() {
+        for name in [own.as_str(), GENERIC_NAME] {
+            if folder.join(name).is_file() {
+                return Ok(TemplateChoice {
+                    folder: Some(folder),
+                    name: name.to_string(),
+                });
+            }
+        }
+    }
+    let name = if builtin::find(&own).is_some() {
+        own
+    } else {
+        builtin::FALLBACK.to_string()
+    };
+    Ok(TemplateChoice {
+        folder: folder.is_dir().then_some(folder),
+        name,
+    })
+}
+
+/// The work one render may do: plenty for any real plan, proportional to its size, and a
+/// stop for a template that loops without end.
+pub fn fuel_for(cx: &Context) -> u64 {
+    let units: usize = cx
+        .commitments
+        .iter()
+        .map(|c| 1 + c.milestones.len() + c.comments.len() + c.next_steps.len())
+        .sum();
+    5_000_000u64.saturating_add(50_000u64.saturating_mul(units as u64))
+}
+
+/// Tidies a rendered draft, so that templates can space their parts generously: no blank
+/// lines at the start, never more than one blank line in a row (except inside fenced code
+/// blocks), and exactly one line break at the end. Nothing else changes.
+pub fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0usize;
+    let mut in_fence = false;
+    for line in text.lines() {
+        let fence = line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~");
+        if line.trim().is_empty() && !in_fence {
+            blank_run += 1;
+            continue;
+        }
+        if blank_run > 0 && !out.is_empty() {
+            out.push('\n');
+        }
+        blank_run = 0;
+        out.push_str(line);
+        out.push('\n');
+        if fence {
+            in_fence = !in_fence;
+        }
+    }
+    out
+}
+
+/// Renders the whole document.
+pub fn render_all(engine: &Engine, cx: &Context) -> Result<String, Box<Diagnostic>> {
+    engine.render(Value::from(Serde(cx))).map(|t| tidy(&t))
+}
+
+/// Renders a `--split` folder's files: the overview, then one text per commitment.
+pub fn render_split(
+    engine: &Engine,
+    cx: &Context,
+) -> Result<(String, Vec<String>), Box<Diagnostic>> {
+    let base = Value::from(Serde(cx));
+    let overview =
+        tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?);
+    let mut files = Vec::with_capacity(cx.commitments.len());
+    for c in &cx.commitments {
+        let one = Value::from(Serde(std::slice::from_ref(c)));
+        files.push(tidy(&engine.render(minijinja::context! {
+            part => Part::Commitment.id(),
+            commitments => one,
+            ..base.clone()
+        })?));
+    }
+    Ok((overview, files))
+}
+
+impl Part {
+    /// The value templates see in `part`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Part::All => "all",
+            Part::Overview => "overview",
+            Part::Commitment => "commitment",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tidy;
+
+    #[test]
+    fn tidy_collapses_blank_lines_but_not_in_code() {
+        assert_eq!(
+            tidy("\n\n# A\n\n\n\ntext\n  \nmore\n\n"),
+            "# A\n\ntext\n\nmore\n"
+        );
+        assert_eq!(
+            tidy("```\na\n\n\nb\n```\n\n\nc"),
+            "```\na\n\n\nb\n```\n\nc\n"
+        );
+        assert_eq!(tidy("Монгол\r\n\r\n\r\nулс"), "Монгол\n\nулс\n");
+    }
+}

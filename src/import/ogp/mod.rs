@@ -1,0 +1,124 @@
+//! OGP's commitments and IRM database, as CSV (the layout of the public Google Sheet and of its
+//! extracts, such as `open_parliament_0703.csv`: one row per commitment, 171 columns).
+//!
+//! [`read`] loads the file ([`table`]); [`action_plans`] groups its rows by country and action
+//! plan and decides which IRM rubric each plan was assessed with ([`plans`]); [`import`] turns
+//! one action plan into the text of a `plan.toml` and of a long-form score file holding the
+//! IRM's ratings as evaluator `irm` ([`convert`], `write`). [`labels`] maps OGP's spellings
+//! to the rubrics' levels, and [`institutions`] splits lists of supporting institutions.
+//!
+//! Nothing is dropped silently: every value that is not imported is reported as a located
+//! warning (row and column), every date that had to be guessed as a located note.
+//! docs/import.md describes the columns used and the mappings.
+
+pub mod convert;
+pub mod institutions;
+pub mod labels;
+pub mod plans;
+pub mod table;
+mod write;
+
+pub use convert::{Imported, import};
+pub use institutions::split_institutions;
+pub use labels::{level, levels};
+pub use plans::{ActionPlan, action_plans, countries};
+pub use table::{Row, Table, column_letter, read};
+
+use super::dates;
+
+// The columns read, by their names in OGP's header.
+const ID: &str = "Commitment Unique Identifier";
+const COUNTRY: &str = "Country/Locality";
+const PLAN_NUMBER: &str = "Action Plan Number";
+const COMMITMENT_NUMBER: &str = "Commitment Number";
+const YEAR_SUBMITTED: &str = "Year Of Submission";
+const YEAR_END: &str = "Action Plan End Year";
+const ACTION_PLAN_ID: &str = "Action Plan ID";
+const THEME: &str = "Theme";
+const TITLE: &str = "Commitment Title";
+const SHORT_TITLE: &str = "Short Title";
+const FULL_TEXT: &str = "Full Text";
+const START: &str = "Start Date";
+const END: &str = "End Date";
+const LEAD: &str = "Lead Institution";
+const SUPPORTING: &str = "Supporting Institution(s)";
+/// The policy-area tags (1/0) are the columns between these two.
+const TAGS_BEFORE: &str = "Report Publication Year (Progress Report)";
+const REPORT_YEAR_PROGRESS: &str = "Report Publication Year (Progress Report)";
+const REPORT_YEAR_END: &str = "Report Publication Year (End Of Term)";
+const SPECIFICITY: &str = "Specificity";
+const VERIFIABLE: &str = "Verifiable";
+const RELEVANT: &str = "_Relevant";
+const POTENTIAL_IMPACT: &str = "Potential Impact";
+const COMPLETION_PROGRESS: &str = "Completion (Progress Report)";
+const POTENTIAL_FOR_RESULTS: &str = "Potential for Results";
+const COMPLETION_END: &str = "Completion (End Of Term)";
+const CHANGE_IN_COMPLETION: &str = "Change In Completion";
+const EARLY_RESULTS: &str = "Early Results";
+const DIOG: &str = "Did It Open Government (Overall)";
+const DIOG_BY_VALUE: [(&str, &str); 3] = [
+    (
+        "Did It Open Government (Access To Information)",
+        "access to information",
+    ),
+    (
+        "Did It Open Government (Civic Participation)",
+        "civic participation",
+    ),
+    (
+        "Did It Open Government: Public Accountability",
+        "public accountability",
+    ),
+];
+const URL: &str = "URL";
+const LATEST_REPORT: &str = "Latest IRM Report";
+
+/// The four OGP value columns (1/0) and the value ids of plan.toml and the legacy rubric.
+pub const VALUES: [(&str, &str); 4] = [
+    ("OGP Value Access To Information", "access-to-information"),
+    ("OGP Value Civic Participation", "civic-participation"),
+    ("OGP Value Public Accountability", "public-accountability"),
+    ("OGP Value Technology", "technology-innovation"),
+];
+
+/// The IRM rubric an action plan was assessed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rubric {
+    /// Progress and end-of-term reports, 2012–2020.
+    Legacy,
+    /// Action Plan Review and Results Report, since 2021.
+    Refresh,
+}
+
+impl Rubric {
+    /// The built-in rubric's id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rubric::Legacy => "irm-legacy",
+            Rubric::Refresh => "irm-refresh",
+        }
+    }
+}
+
+/// Which IRM completion rating becomes the `completion` criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+pub enum Round {
+    /// For each commitment, the latest rating present (end of term, else progress report).
+    #[default]
+    #[value(skip)]
+    Latest,
+    /// The progress report's (mid-term) rating.
+    Progress,
+    /// The end-of-term (or results report) rating.
+    EndOfTerm,
+}
+
+/// Whether a cell holds nothing, or one of OGP's missing-value markers (`ND`, `NR`, `NA`).
+pub fn is_marker(text: &str) -> bool {
+    dates::is_marker(text)
+}
+
+/// Collapses runs of white space (line breaks included) into single spaces.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

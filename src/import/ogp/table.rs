@@ -1,0 +1,236 @@
+//! Reading the CSV file into a [`Table`]: the header, and each row with the line it starts on
+//! (a row whose `Full Text` spans several lines starts on its first).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{COUNTRY, ID, PLAN_NUMBER};
+use crate::diag::{Diagnostic, Location, Report};
+
+/// One data row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The line the row starts on (rows with multi-line cells span several lines).
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The file as shown in diagnostics.
+    pub display: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+    index: HashMap<String, usize>,
+}
+
+fn normalise_header(name: &str) -> String {
+    name.trim_start_matches('\u{feff}')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(mut index: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(char::from(b'A' + (index % 26) as u8));
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    s.iter().rev().collect()
+}
+
+impl Table {
+    /// Builds a table from a header and rows (for tests and other front ends).
+    pub fn new(display: impl Into<String>, headers: Vec<String>, rows: Vec<Row>) -> Self {
+        let mut index = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            index.entry(normalise_header(h)).or_insert(i);
+        }
+        Table {
+            display: display.into(),
+            headers,
+            rows,
+            index,
+        }
+    }
+
+    /// The index of a column by name (ignoring case and extra spaces).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.index.get(&normalise_header(name)).copied()
+    }
+
+    /// A row's cell in a named column, trimmed ("" when the column or cell is missing).
+    pub(crate) fn get<'a>(&self, row: &'a Row, name: &str) -> &'a str {
+        self.column(name)
+            .and_then(|c| row.cells.get(c))
+            .map_or("", |s| s.trim())
+    }
+
+    /// The place of a cell, for diagnostics.
+    pub(crate) fn at(&self, row: &Row, name: &str) -> Location {
+        match self.column(name) {
+            Some(c) => self.at_index(row, c),
+            None => Location::line(self.display.clone(), row.line, None),
+        }
+    }
+
+    pub(crate) fn at_index(&self, row: &Row, c: usize) -> Location {
+        let header = self.headers.get(c).map_or("", |h| h.trim());
+        Location::line(
+            self.display.clone(),
+            row.line,
+            Some(format!("column {} \"{header}\"", column_letter(c))),
+        )
+    }
+}
+
+/// The separator of the header line: the most frequent of comma, semicolon and tab outside
+/// quotes.
+fn sniff_delimiter(text: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => break,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+/// Reads the CSV file. `None` (with an error in `report`) when it cannot be read or is not
+/// OGP's commitments data.
+pub fn read(path: &Path, display: &str, report: &mut Report) -> Option<Table> {
+    let whole = || Location::file(display.to_string());
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            report.push(
+                Diagnostic::error("unreadable", format!("cannot read {display}: {why}"))
+                    .at(whole())
+                    .help("give the path of the CSV file downloaded from OGP's commitments and IRM database"),
+            );
+            return None;
+        }
+    };
+    let decoded = match crate::text::decode(&bytes) {
+        Ok(d) => d,
+        Err(why) => {
+            report.push(
+                Diagnostic::error("not-text", format!("{display} cannot be read: {why}"))
+                    .at(whole())
+                    .help("download the database as CSV (in Google Sheets: File → Download → Comma-separated values)"),
+            );
+            return None;
+        }
+    };
+    if !matches!(
+        decoded.encoding,
+        crate::text::Encoding::Utf8 | crate::text::Encoding::Utf8Bom
+    ) {
+        report.push(
+            Diagnostic::note(
+                "encoding",
+                format!("read as {} text, not UTF-8", decoded.encoding.name()),
+            )
+            .at(whole())
+            .help("check that accented and non-Latin letters look right in plan.toml"),
+        );
+    }
+    let text = decoded.text;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sniff_delimiter(&text))
+        .from_reader(text.as_bytes());
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                let loc = if line > 0 {
+                    Location::line(display.to_string(), line, None)
+                } else {
+                    whole()
+                };
+                report.push(
+                    Diagnostic::error("csv-syntax", format!("this is not valid CSV: {e}"))
+                        .at(loc)
+                        .help("download the file again from OGP's database; a cell may have lost its closing quote"),
+                );
+                return None;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if headers.is_none() {
+            headers = Some(cells);
+        } else {
+            rows.push(Row { line, cells });
+        }
+    }
+    let Some(headers) = headers else {
+        report.push(
+            Diagnostic::error("empty-file", format!("{display} holds no rows"))
+                .at(whole())
+                .help("download the database again as CSV"),
+        );
+        return None;
+    };
+    let table = Table::new(display, headers, rows);
+    let missing: Vec<&str> = [ID, COUNTRY, PLAN_NUMBER]
+        .into_iter()
+        .filter(|c| table.column(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        report.push(
+            Diagnostic::error(
+                "missing-column",
+                format!(
+                    "the header has no {} column: this does not look like OGP's commitments database",
+                    crate::suggest::one_of(&missing, 5).replace(" or ", " and ")
+                ),
+            )
+            .at(Location::line(display.to_string(), 1, None))
+            .expected(format!("a header with the columns \"{ID}\", \"{COUNTRY}\" and \"{PLAN_NUMBER}\" (see docs/import.md)")),
+        );
+        return None;
+    }
+    Some(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_and_separators() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(170), "FO");
+        assert_eq!(sniff_delimiter("a;b;\"c,d,e\"\n1,2,3,4"), b';');
+        assert_eq!(sniff_delimiter("a,b,c"), b',');
+    }
+}

@@ -1,0 +1,378 @@
+//! The visual report (`checkmyogp report`): one self-contained HTML file (inline CSS and SVG,
+//! no script, no network request) that shows how the plan is going at a glance and lets a
+//! reader drill into any commitment, plus each chart as a standalone SVG.
+//!
+//! Everything shown is drawn from [`crate::results`] (built with every evaluator's levels and
+//! notes) and, for agreement, from [`crate::agreement`]. Layout:
+//!
+//! * [`html`]: escaping and links, the only ways user text enters the page;
+//! * [`svg`]: the [`Chart`] type (title, text alternative, drawing, data table) and palettes;
+//! * [`charts`]: the charts themselves;
+//! * [`agreement`]: alpha per criterion with its bootstrap interval;
+//! * [`page`]: the HTML document, its sections, the commitment cards and the stylesheet.
+//!
+//! See docs/report.md.
+
+pub mod agreement;
+mod charts;
+pub mod html;
+mod page;
+pub mod svg;
+
+use indexmap::IndexMap;
+
+use crate::assess::Assessment;
+use crate::load::Inputs;
+use crate::model::{RatingRule, Rubric};
+use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
+
+pub use agreement::AlphaRow;
+pub use svg::{Chart, DataTable};
+
+use charts::{Bar, ColumnKind, Fill, HeatCell, HeatColumn, HeatRow, QuadrantCell, RefRow};
+
+/// What to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Bootstrap resamples behind each alpha interval.
+    pub resamples: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            resamples: agreement::RESAMPLES,
+        }
+    }
+}
+
+/// The report: the page, and the plan-level charts it shows (for `--charts`).
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub html: String,
+    pub charts: Vec<Chart>,
+}
+
+/// Everything the page is drawn from.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    pub(crate) rubric: &'a Rubric,
+    pub(crate) results: Results,
+    pub(crate) alpha: Vec<AlphaRow>,
+    pub(crate) resamples: usize,
+    /// The criterion of the heat map (completion, else the rating criterion, else the first
+    /// key criterion), as an index into the rubric.
+    pub(crate) main: Option<usize>,
+    /// Ids of the combined evaluators and of the reference evaluators.
+    pub(crate) combined: Vec<String>,
+    pub(crate) references: Vec<String>,
+}
+
+impl Context<'_> {
+    /// The level labels of a criterion.
+    pub(crate) fn levels(&self, k: usize) -> Vec<String> {
+        self.rubric
+            .criteria
+            .get(k)
+            .map(|c| c.levels.iter().map(|l| l.label.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The position of `label` among criterion `k`'s levels.
+    pub(crate) fn level_index(&self, k: usize, label: &str) -> Option<usize> {
+        self.rubric
+            .criteria
+            .get(k)?
+            .levels
+            .iter()
+            .position(|l| l.label == label)
+    }
+
+    /// The index of a rating label.
+    pub(crate) fn rating_index(&self, label: &str) -> Option<usize> {
+        self.results.rubric.ratings.iter().position(|r| r == label)
+    }
+
+    /// A flag's display name.
+    pub(crate) fn flag_name(&self, id: &str) -> String {
+        self.rubric
+            .flags
+            .iter()
+            .find(|f| f.id == id)
+            .map_or_else(|| id.to_string(), |f| f.name.clone())
+    }
+}
+
+/// Builds the report.
+pub fn build(inputs: &Inputs, assessment: &Assessment, options: &Options) -> Report {
+    let alpha = agreement::compute(inputs, options.resamples);
+    let results = results::build(inputs, assessment, results::Detail::Evaluators);
+    let rubric = &inputs.rubric;
+    let main = rubric
+        .completion
+        .or(match rubric.rating {
+            RatingRule::Criterion(i) => Some(i),
+            RatingRule::Bands(_) => None,
+        })
+        .or_else(|| rubric.key_criteria.first().copied())
+        .or_else(|| (!rubric.criteria.is_empty()).then_some(0));
+    let combined = results
+        .evaluators
+        .iter()
+        .filter(|e| !e.reference)
+        .map(|e| e.id.clone())
+        .collect();
+    let references = results
+        .evaluators
+        .iter()
+        .filter(|e| e.reference)
+        .filter(|e| {
+            results
+                .commitments
+                .iter()
+                .any(|c| c.reference.contains_key(&e.id))
+        })
+        .map(|e| e.id.clone())
+        .collect();
+    let cx = Context {
+        rubric,
+        results,
+        alpha,
+        resamples: options.resamples,
+        main,
+        combined,
+        references,
+    };
+    let charts = plan_charts(&cx);
+    let html = page::render(&cx, &charts);
+    Report { html, charts }
+}
+
+/// The plan-level charts, in the order the page shows them.
+fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
+    let mut out = Vec::new();
+    let s = &cx.results.summary;
+    let total = s.commitments;
+    let rubric = cx.rubric;
+    if let (Some(k), Some(by)) = (rubric.completion, &s.by_completion) {
+        let levels = cx.levels(k);
+        let bars: Vec<Bar> = by
+            .iter()
+            .map(|(label, count)| Bar {
+                label: label.clone(),
+                count: *count,
+                fill: match cx.level_index(k, label) {
+                    Some(i) if label != NO_EVIDENCE => Fill::Level(i, levels.len()),
+                    _ => Fill::None,
+                },
+            })
+            .collect();
+        let name = rubric
+            .criteria
+            .get(k)
+            .map_or("Completion", |c| c.name.as_str());
+        out.push(charts::bars(
+            "completion",
+            &format!("{name}: how far the commitments have got"),
+            name,
+            &bars,
+            total,
+            high_completion_line(cx).as_deref(),
+        ));
+    }
+    let rating_is_completion = matches!(
+        (&rubric.rating, rubric.completion),
+        (RatingRule::Criterion(i), Some(k)) if *i == k
+    );
+    if !rating_is_completion {
+        let n = cx.results.rubric.ratings.len();
+        let bars: Vec<Bar> = s
+            .by_rating
+            .iter()
+            .map(|(label, count)| Bar {
+                label: label.clone(),
+                count: *count,
+                fill: match cx.rating_index(label) {
+                    Some(i) => Fill::Level(i, n),
+                    None => Fill::None,
+                },
+            })
+            .collect();
+        let footer = if rubric.completion.is_none() {
+            high_completion_line(cx)
+        } else {
+            None
+        };
+        out.push(charts::bars(
+            "ratings",
+            "Ratings of the commitments",
+            "Rating",
+            &bars,
+            total,
+            footer.as_deref(),
+        ));
+    }
+    if let Some(q) = &s.quadrant {
+        let ids = |a: bool, b: bool| -> Vec<String> {
+            cx.results
+                .commitments
+                .iter()
+                .filter(|c| holds(c, &q.rows) == a && holds(c, &q.columns) == b)
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        let cells = [
+            QuadrantCell {
+                count: q.both,
+                ids: ids(true, true),
+            },
+            QuadrantCell {
+                count: q.rows_only,
+                ids: ids(true, false),
+            },
+            QuadrantCell {
+                count: q.columns_only,
+                ids: ids(false, true),
+            },
+            QuadrantCell {
+                count: q.neither,
+                ids: ids(false, false),
+            },
+        ];
+        out.push(charts::quadrant(
+            &cx.flag_name(&q.rows),
+            &cx.flag_name(&q.columns),
+            &cells,
+            total,
+        ));
+    }
+    for (i, who) in cx.references.iter().enumerate() {
+        let rows: Vec<RefRow> = cx
+            .results
+            .commitments
+            .iter()
+            .map(|c| RefRow {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                coalition: c.rating.as_deref().and_then(|r| cx.rating_index(r)),
+                reference: c
+                    .reference
+                    .get(who)
+                    .map(|r| r.rating.as_deref().and_then(|l| cx.rating_index(l))),
+            })
+            .collect();
+        let name = if i == 0 {
+            "reference".to_string()
+        } else {
+            format!("reference-{}", i + 1)
+        };
+        out.push(charts::reference(
+            &name,
+            who,
+            &cx.results.rubric.ratings,
+            &rows,
+        ));
+    }
+    if let Some(chart) = heatmap(cx) {
+        out.push(chart);
+    }
+    if !cx.alpha.is_empty() {
+        out.push(charts::agreement(&cx.alpha, cx.resamples));
+    }
+    out
+}
+
+fn holds(c: &CommitmentOut, flag: &str) -> bool {
+    c.flags.iter().any(|f| f == flag)
+}
+
+/// "High completion (completion at least Substantial): 4 of 7 commitments (57%)."
+pub(crate) fn high_completion_line(cx: &Context<'_>) -> Option<String> {
+    let h = cx.results.summary.high_completion.as_ref()?;
+    let rubric = cx.rubric;
+    let fi = rubric
+        .flags
+        .iter()
+        .position(|f| f.id == "high-completion")?;
+    let words: Vec<String> = (0..rubric.flags[fi].conditions.len())
+        .map(|ci| results::condition_words(rubric, fi, ci))
+        .collect();
+    Some(format!(
+        "{} ({}): {} of {} commitments ({}).",
+        rubric.flags[fi].name,
+        words.join(" and "),
+        h.count,
+        cx.results.summary.commitments,
+        crate::render::percent(h.share)
+    ))
+}
+
+/// The heat map of the main criterion.
+fn heatmap(cx: &Context<'_>) -> Option<Chart> {
+    let k = cx.main?;
+    let crit = cx.rubric.criteria.get(k)?;
+    let levels = cx.levels(k);
+    let mut columns: Vec<HeatColumn> = cx
+        .combined
+        .iter()
+        .map(|e| HeatColumn {
+            label: e.clone(),
+            kind: ColumnKind::Evaluator,
+        })
+        .collect();
+    columns.push(HeatColumn {
+        label: "combined".into(),
+        kind: ColumnKind::Combined,
+    });
+    columns.extend(cx.references.iter().map(|r| HeatColumn {
+        label: r.clone(),
+        kind: ColumnKind::Reference,
+    }));
+    let level = |label: Option<&String>| match label.and_then(|l| cx.level_index(k, l)) {
+        Some(i) => HeatCell::Level(i),
+        None => HeatCell::Missing,
+    };
+    let empty = IndexMap::new();
+    let rows: Vec<HeatRow> = cx
+        .results
+        .commitments
+        .iter()
+        .map(|c| {
+            let out = c.criteria.get(&crit.id);
+            let by = out.and_then(|o| o.by_evaluator.as_ref()).unwrap_or(&empty);
+            let mut cells: Vec<HeatCell> = cx
+                .combined
+                .iter()
+                .map(|e| match by.get(e) {
+                    Some(Some(l)) => level(Some(l)),
+                    Some(None) => HeatCell::NoRating,
+                    None => HeatCell::Missing,
+                })
+                .collect();
+            cells.push(level(out.and_then(|o| o.level.as_ref())));
+            cells.extend(cx.references.iter().map(|r| {
+                level(
+                    c.reference
+                        .get(r)
+                        .and_then(|v| v.levels.get(&crit.id))
+                        .and_then(Option::as_ref),
+                )
+            }));
+            HeatRow {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                cells,
+                disagreement: out.is_some_and(|o| o.disagreement),
+                spread: out.and_then(|o| o.spread),
+            }
+        })
+        .collect();
+    Some(charts::heatmap(
+        &crit.name,
+        &levels,
+        crit.kind.is_ordered(),
+        &columns,
+        &rows,
+        cx.rubric.disagreement_threshold,
+    ))
+}

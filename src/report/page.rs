@@ -1,0 +1,886 @@
+//! The HTML document: header, key figures, the charts, an overview table, one card per
+//! commitment, and the notes on method, with an inline stylesheet for screen and A4 print.
+//!
+//! The page loads nothing: no script, font, image or style sheet from anywhere, which its
+//! Content-Security-Policy (`default-src 'none'`) also enforces. Drill-down uses `<details>`,
+//! which works without JavaScript; when printing, closed sections are printed open.
+
+use super::Context;
+use super::charts::{self, Fill, TimelineMilestone};
+use super::html::{esc, linkify};
+use super::svg::{Chart, DataTable, text_on};
+use crate::render::{number, percent};
+use crate::results::{self, CommitmentOut, CriterionOut, NO_EVIDENCE, NoteOut};
+
+/// The whole page.
+pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
+    let r = &cx.results;
+    let title = format!("{} — {}", r.plan.country, r.plan.title);
+    let mut out = String::with_capacity(256 * 1024);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n",
+    );
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str("<meta name=\"referrer\" content=\"no-referrer\">\n");
+    out.push_str("<meta name=\"color-scheme\" content=\"light\">\n");
+    out.push_str(&format!(
+        "<meta name=\"generator\" content=\"{}\">\n",
+        esc(&r.generator)
+    ));
+    out.push_str(&format!(
+        "<title>{}: assessment report</title>\n",
+        esc(&title)
+    ));
+    out.push_str("<style>\n");
+    out.push_str(CSS);
+    out.push_str("</style>\n</head>\n<body>\n");
+    out.push_str("<a class=\"skip\" href=\"#commitments\">Skip to the commitments</a>\n");
+    header(&mut out, cx);
+    out.push_str("<main>\n");
+    contents(&mut out, cx, charts);
+    key_figures(&mut out, cx);
+    let find = |name: &str| charts.iter().find(|c| c.name == name);
+    // Progress.
+    out.push_str("<section id=\"progress\" aria-labelledby=\"progress-h\">\n<h2 id=\"progress-h\">How far the plan has got</h2>\n");
+    if let Some(c) = find("completion") {
+        out.push_str(&c.figure("", None));
+    }
+    if let Some(c) = find("ratings") {
+        let note = if r.rubric.rating_from == "score" {
+            "The rating is a band of the 0–100 score, which weighs every criterion (see each commitment's card)."
+        } else {
+            ""
+        };
+        out.push_str(&c.figure(note, None));
+    }
+    if let Some(c) = find("quadrant") {
+        out.push_str(&c.figure(
+            "OGP's ambition × completion table: how many commitments were ambitious, how many reached high completion, and how many both.",
+            None,
+        ));
+    }
+    out.push_str("</section>\n");
+    // Reference.
+    let refs: Vec<&Chart> = charts
+        .iter()
+        .filter(|c| c.name.starts_with("reference"))
+        .collect();
+    if !refs.is_empty() {
+        out.push_str("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">The coalition's view beside the reference</h2>\n");
+        out.push_str(&format!(
+            "<p>Reference evaluators ({}) are never combined with the coalition's ratings: their own ratings are worked out by the same rules and shown beside the coalition's. {} of {} commitments are rated differently.</p>\n",
+            esc(&cx.references.join(", ")),
+            r.summary.differs_from_reference.len(),
+            r.summary.commitments
+        ));
+        for c in refs {
+            out.push_str(&c.figure("", None));
+        }
+        out.push_str("</section>\n");
+    }
+    // Evaluators.
+    out.push_str("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">Where the evaluators agree and disagree</h2>\n");
+    if let Some(c) = find("heatmap") {
+        out.push_str(&c.figure(
+            "Each row is a commitment, each column an evaluator; the combined result follows. Rows where the evaluators are far apart are outlined and marked.",
+            None,
+        ));
+    }
+    if let Some(c) = find("agreement") {
+        let note = format!(
+            "Krippendorff's alpha measures agreement beyond chance among the {} combined evaluators (reference evaluators are left out): 1 is perfect agreement, 0 no better than chance. Krippendorff's reading: 0.800 or more is reliable, 0.667 to 0.800 allows tentative conclusions only, below is unreliable. The interval is a 95% percentile bootstrap over the rated units ({} resamples, fixed seed {}, so the same data always give the same interval). <code>checkmyogp agreement</code> gives every statistic.",
+            cx.combined.len(),
+            thousands(cx.resamples),
+            super::agreement::SEED
+        );
+        out.push_str(&c.figure(&note, None));
+    }
+    out.push_str("</section>\n");
+    overview(&mut out, cx);
+    // Cards.
+    out.push_str("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">The commitments one by one</h2>\n");
+    if r.commitments.is_empty() {
+        out.push_str("<p>The plan lists no commitments.</p>\n");
+    }
+    for (i, c) in r.commitments.iter().enumerate() {
+        card(&mut out, cx, i, c);
+    }
+    out.push_str("</section>\n");
+    about(&mut out, cx);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn header(out: &mut String, cx: &Context<'_>) {
+    let r = &cx.results;
+    out.push_str("<header class=\"top\">\n");
+    out.push_str(&format!(
+        "<p class=\"kicker\">Civil-society assessment report · {}</p>\n<h1>{} <span class=\"plan-title\">{}</span></h1>\n",
+        esc(&r.plan.country),
+        esc(&r.plan.country),
+        esc(&r.plan.title)
+    ));
+    out.push_str("<dl class=\"meta\">\n");
+    let mut fact = |k: &str, v: String| {
+        let wide = if v.starts_with("<ul") {
+            " class=\"wide\""
+        } else {
+            ""
+        };
+        out.push_str(&format!("<div{wide}><dt>{k}</dt><dd>{v}</dd></div>\n"));
+    };
+    if let Some(org) = &r.plan.organisation {
+        fact("Prepared by", esc(org));
+    }
+    match (&r.plan.start, &r.plan.end) {
+        (Some(s), Some(e)) => fact("Plan period", format!("{} to {}", esc(s), esc(e))),
+        (Some(s), None) => fact("Plan period", format!("from {}", esc(s))),
+        (None, Some(e)) => fact("Plan period", format!("until {}", esc(e))),
+        (None, None) => {}
+    }
+    fact("As of", format!("<time>{}</time>", esc(&r.as_of)));
+    fact(
+        "Rubric",
+        format!(
+            "{} <span class=\"muted\">({}, {})</span>",
+            esc(&r.rubric.name),
+            esc(&r.rubric.id),
+            esc(&r.rubric.origin)
+        ),
+    );
+    let who = |reference: bool| -> String {
+        let list: Vec<String> = r
+            .evaluators
+            .iter()
+            .filter(|e| e.reference == reference)
+            .map(|e| {
+                let mut detail: Vec<&str> = e.name.as_deref().into_iter().collect();
+                if let Some(org) = e.organisation.as_deref() {
+                    if !detail.iter().any(|d| d.contains(org) || org.contains(d)) {
+                        detail.push(org);
+                    }
+                }
+                if detail.is_empty() {
+                    format!("<li><b>{}</b></li>", esc(&e.id))
+                } else {
+                    format!(
+                        "<li><b>{}</b>: {}</li>",
+                        esc(&e.id),
+                        esc(&detail.join(", "))
+                    )
+                }
+            })
+            .collect();
+        if list.is_empty() {
+            String::new()
+        } else {
+            format!("<ul class=\"people\">{}</ul>", list.concat())
+        }
+    };
+    let combined = who(false);
+    fact(
+        "Evaluators",
+        if combined.is_empty() {
+            "none".into()
+        } else {
+            combined
+        },
+    );
+    let reference = who(true);
+    if !reference.is_empty() {
+        fact("Reference (not combined)", reference);
+    }
+    out.push_str("</dl>\n");
+    out.push_str("<p class=\"disclaimer\">This is a civil-society assessment: the view of the evaluators named above, never an official rating of OGP's Independent Reporting Mechanism (IRM).</p>\n");
+    out.push_str("</header>\n");
+}
+
+fn contents(out: &mut String, cx: &Context<'_>, charts: &[Chart]) {
+    out.push_str("<nav class=\"toc\" aria-label=\"Contents\"><ul>\n<li><a href=\"#glance\">At a glance</a></li>\n<li><a href=\"#progress\">How far the plan has got</a></li>\n");
+    if charts.iter().any(|c| c.name.starts_with("reference")) {
+        out.push_str("<li><a href=\"#reference\">Beside the reference</a></li>\n");
+    }
+    out.push_str("<li><a href=\"#evaluators\">Agreement</a></li>\n<li><a href=\"#overview\">All commitments</a></li>\n");
+    out.push_str(&format!(
+        "<li><a href=\"#commitments\">One by one ({})</a></li>\n<li><a href=\"#about\">About this report</a></li>\n</ul></nav>\n",
+        cx.results.commitments.len()
+    ));
+}
+
+fn key_figures(out: &mut String, cx: &Context<'_>) {
+    let s = &cx.results.summary;
+    let n = s.commitments;
+    let share = |k: usize| {
+        if n == 0 {
+            "–".to_string()
+        } else {
+            percent(k as f64 / n as f64)
+        }
+    };
+    out.push_str("<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">At a glance</h2>\n<ul class=\"tiles\">\n");
+    let mut tile = |value: String, label: String| {
+        out.push_str(&format!(
+            "<li class=\"tile\"><span class=\"value\">{value}</span> <span class=\"label\">{label}</span></li>\n"
+        ));
+    };
+    tile(
+        n.to_string(),
+        format!("commitments, {} milestones", s.milestones),
+    );
+    if let Some(m) = s.mean_score {
+        tile(number(m), "mean score (0–100)".into());
+    }
+    if let Some(h) = &s.high_completion {
+        tile(
+            percent(h.share),
+            format!("high completion ({} of {n})", h.count),
+        );
+    }
+    for (id, count) in &s.stars {
+        tile(
+            count.to_string(),
+            format!(
+                "<span aria-hidden=\"true\">★</span> {}",
+                esc(&cx.flag_name(id))
+            ),
+        );
+    }
+    tile(
+        s.overdue_commitments.len().to_string(),
+        format!(
+            "overdue commitments ({}), {} overdue milestones",
+            share(s.overdue_commitments.len()),
+            s.overdue_milestones.len()
+        ),
+    );
+    tile(
+        s.disagreements.len().to_string(),
+        "commitments where evaluators disagree".into(),
+    );
+    tile(
+        s.unsupported.len().to_string(),
+        "commitments with a rating that lacks the evidence the rubric asks for".into(),
+    );
+    if !cx.references.is_empty() {
+        tile(
+            s.differs_from_reference.len().to_string(),
+            format!(
+                "commitments rated differently by {}",
+                esc(&cx.references.join(", "))
+            ),
+        );
+    }
+    out.push_str("</ul>\n");
+    if let Some(line) = super::high_completion_line(cx) {
+        out.push_str(&format!("<p>{}</p>\n", esc(&line)));
+    }
+    out.push_str("</section>\n");
+}
+
+/// A rating as a badge: the label on its colour.
+fn rating_badge(cx: &Context<'_>, rating: Option<&str>) -> String {
+    let n = cx.results.rubric.ratings.len();
+    match rating.and_then(|r| cx.rating_index(r).map(|i| (r, i))) {
+        Some((label, i)) => {
+            let fill = charts_fill(Fill::Level(i, n));
+            format!(
+                "<span class=\"badge\" style=\"background:{fill};color:{}\">{}</span>",
+                text_on(&fill),
+                esc(label)
+            )
+        }
+        None => format!(
+            "<span class=\"badge none\">{}</span>",
+            esc(rating.unwrap_or(NO_EVIDENCE))
+        ),
+    }
+}
+
+fn charts_fill(f: Fill) -> String {
+    match f {
+        Fill::Level(i, n) => super::svg::level_fill(i, n),
+        Fill::Category(i) => super::svg::category_fill(i).to_string(),
+        Fill::None => super::svg::NONE_FILL.to_string(),
+    }
+}
+
+/// What needs attention, as short phrases.
+fn marks(c: &CommitmentOut) -> Vec<String> {
+    let mut m = Vec::new();
+    if c.overdue {
+        m.push(match c.overdue_milestones {
+            0 => "overdue".to_string(),
+            1 => "overdue (1 milestone)".to_string(),
+            k => format!("overdue ({k} milestones)"),
+        });
+    }
+    if c.disagreement {
+        m.push("evaluators disagree".into());
+    }
+    if c.unsupported {
+        m.push(format!("unsupported {}", c.unsupported_criteria.join(", ")));
+    }
+    if !c.missing_evaluators.is_empty() {
+        m.push(format!("not rated by {}", c.missing_evaluators.join(", ")));
+    }
+    m
+}
+
+fn flag_list(cx: &Context<'_>, c: &CommitmentOut) -> Vec<String> {
+    cx.results
+        .rubric
+        .flags
+        .iter()
+        .filter(|f| c.flags.contains(&f.id))
+        .map(|f| {
+            if f.star {
+                format!("★ {}", f.name)
+            } else {
+                f.name.clone()
+            }
+        })
+        .collect()
+}
+
+fn overview(out: &mut String, cx: &Context<'_>) {
+    let r = &cx.results;
+    let main = cx.main.and_then(|k| cx.rubric.criteria.get(k));
+    out.push_str("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">All commitments</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">commitment</th><th scope=\"col\">rating</th><th scope=\"col\">score</th>");
+    if let Some(m) = main {
+        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&m.name)));
+    }
+    for who in &cx.references {
+        out.push_str(&format!("<th scope=\"col\">{} rating</th>", esc(who)));
+    }
+    out.push_str("<th scope=\"col\">flags</th><th scope=\"col\">needs attention</th></tr></thead>\n<tbody>\n");
+    for (i, c) in r.commitments.iter().enumerate() {
+        out.push_str(&format!(
+            "<tr><th scope=\"row\"><a href=\"#c{}\">{}</a></th><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
+            i + 1,
+            esc(&c.id),
+            esc(&c.title),
+            rating_badge(cx, c.rating.as_deref()),
+            c.score.map_or_else(|| "–".to_string(), number)
+        ));
+        if let Some(m) = main {
+            out.push_str(&format!(
+                "<td>{}</td>",
+                esc(c
+                    .criteria
+                    .get(&m.id)
+                    .and_then(|x| x.level.as_deref())
+                    .unwrap_or(NO_EVIDENCE))
+            ));
+        }
+        for who in &cx.references {
+            out.push_str(&format!("<td>{}</td>", esc(&reference_text(c, who))));
+        }
+        out.push_str(&format!(
+            "<td>{}</td><td>{}</td></tr>\n",
+            esc(&flag_list(cx, c).join(", ")),
+            esc(&marks(c).join("; "))
+        ));
+    }
+    out.push_str("</tbody></table></div>\n</section>\n");
+}
+
+fn reference_text(c: &CommitmentOut, who: &str) -> String {
+    match c.reference.get(who) {
+        Some(v) => {
+            let rating = v.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into());
+            if v.differs {
+                format!("{rating} (differs)")
+            } else {
+                rating
+            }
+        }
+        None => "not rated".into(),
+    }
+}
+
+/// One commitment's card.
+fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
+    let r = &cx.results;
+    let anchor = format!("c{}", index + 1);
+    out.push_str(&format!(
+        "<article class=\"card\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\">\n<header><h3 id=\"{anchor}-h\"><span class=\"cid\">{}</span> {}</h3>\n",
+        esc(&c.id),
+        esc(&c.title)
+    ));
+    let mut sub = Vec::new();
+    if let Some(lead) = &c.lead {
+        sub.push(format!("Lead: {}", esc(lead)));
+    }
+    if let Some(ogp) = &c.ogp_id {
+        sub.push(format!("OGP id {}", esc(ogp)));
+    }
+    match (&c.start, &c.end) {
+        (Some(s), Some(e)) => sub.push(format!("{} to {}", esc(s), esc(e))),
+        (None, Some(e)) => sub.push(format!("ends {}", esc(e))),
+        _ => {}
+    }
+    if !sub.is_empty() {
+        out.push_str(&format!("<p class=\"sub\">{}</p>\n", sub.join(" · ")));
+    }
+    out.push_str("</header>\n<dl class=\"facts\">\n");
+    out.push_str(&format!(
+        "<div><dt>Rating</dt><dd>{}</dd></div>\n",
+        rating_badge(cx, c.rating.as_deref())
+    ));
+    if let Some(score) = c.score {
+        out.push_str(&format!(
+            "<div><dt>Score</dt><dd>{} <span class=\"muted\">/ 100</span> <span class=\"meter\" aria-hidden=\"true\"><span style=\"width:{:.1}%\"></span></span></dd></div>\n",
+            number(score),
+            score.clamp(0.0, 100.0)
+        ));
+    } else {
+        out.push_str("<div><dt>Score</dt><dd>–</dd></div>\n");
+    }
+    for crit in r.rubric.criteria.iter().filter(|k| k.key) {
+        let level = c.criteria.get(&crit.id).and_then(|x| x.level.as_deref());
+        out.push_str(&format!(
+            "<div><dt>{}</dt><dd>{}</dd></div>\n",
+            esc(&crit.name),
+            esc(level.unwrap_or(NO_EVIDENCE))
+        ));
+    }
+    for who in &cx.references {
+        out.push_str(&format!(
+            "<div><dt>{} <span class=\"muted\">(reference)</span></dt><dd>{}</dd></div>\n",
+            esc(who),
+            reference_html(cx, c, who)
+        ));
+    }
+    out.push_str("</dl>\n");
+    let m = marks(c);
+    if !m.is_empty() {
+        out.push_str("<ul class=\"marks\" aria-label=\"Needs attention\">");
+        for mark in &m {
+            out.push_str(&format!(
+                "<li><span aria-hidden=\"true\">⚠</span> {}</li>",
+                esc(mark)
+            ));
+        }
+        out.push_str("</ul>\n");
+    }
+    flags(out, cx, c);
+    milestones(out, cx, index, c);
+    criteria_table(out, cx, c);
+    notes(out, c);
+    about_commitment(out, c);
+    out.push_str("</article>\n");
+}
+
+fn reference_html(cx: &Context<'_>, c: &CommitmentOut, who: &str) -> String {
+    match c.reference.get(who) {
+        Some(v) => {
+            let badge = rating_badge(cx, v.rating.as_deref());
+            if v.differs {
+                format!(
+                    "{badge} <strong>differs</strong> from the coalition's {}",
+                    esc(c.rating.as_deref().unwrap_or(NO_EVIDENCE))
+                )
+            } else {
+                format!("{badge} same as the coalition")
+            }
+        }
+        None => "not rated".into(),
+    }
+}
+
+fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
+    let flags = &cx.results.rubric.flags;
+    if flags.is_empty() {
+        return;
+    }
+    out.push_str("<ul class=\"flags\" aria-label=\"Flags\">\n");
+    for (fi, f) in flags.iter().enumerate() {
+        let star = if f.star { "★ " } else { "" };
+        if c.flags.contains(&f.id) {
+            out.push_str(&format!(
+                "<li class=\"yes\"><span class=\"sym\" aria-hidden=\"true\">✓</span> <b>{star}{}</b> holds</li>\n",
+                esc(&f.name)
+            ));
+        } else {
+            let binding = c.binding.get(&f.id).cloned().unwrap_or_default();
+            let ci = c
+                .conditions
+                .get(&f.id)
+                .and_then(|cs| cs.iter().position(|held| !held));
+            let words = ci
+                .map(|ci| results::condition_words(cx.rubric, fi, ci))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "<li class=\"no\"><span class=\"sym\" aria-hidden=\"true\">✗</span> <b>{star}{}</b> missed: binding constraint <b class=\"binding\">{}</b>{}</li>\n",
+                esc(&f.name),
+                esc(&binding),
+                if words.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", esc(&words))
+                }
+            ));
+        }
+    }
+    out.push_str("</ul>\n");
+}
+
+fn level_text(v: Option<&Option<String>>) -> String {
+    match v {
+        Some(Some(l)) => l.clone(),
+        Some(None) => "no rating".into(),
+        None => "–".into(),
+    }
+}
+
+fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
+    if c.milestones.is_empty() {
+        out.push_str("<p class=\"muted\">This commitment lists no milestones.</p>\n");
+        return;
+    }
+    let completion = cx.rubric.completion.and_then(|k| cx.rubric.criteria.get(k));
+    let top = completion
+        .and_then(|k| k.levels.last())
+        .map(|l| l.label.as_str());
+    let per_milestone = completion
+        .filter(|k| k.scope == crate::model::Scope::Milestone)
+        .map(|k| k.id.clone());
+    let mut head = vec!["milestone".to_string(), "title".into(), "due".into()];
+    if completion.is_some() {
+        head.extend(["completion".to_string(), "overdue".into()]);
+    }
+    if per_milestone.is_some() {
+        head.extend(cx.combined.iter().cloned());
+    }
+    let mut table = DataTable {
+        head,
+        rows: Vec::new(),
+    };
+    let mut items = Vec::new();
+    for m in &c.milestones {
+        let mut row = vec![
+            m.id.clone(),
+            m.title.clone(),
+            m.due.clone().unwrap_or_else(|| "–".into()),
+        ];
+        if completion.is_some() {
+            row.push(m.completion.clone().unwrap_or_else(|| NO_EVIDENCE.into()));
+            row.push(if m.overdue { "yes" } else { "no" }.into());
+        }
+        if let Some(id) = &per_milestone {
+            let by = m.criteria.get(id).and_then(|x| x.by_evaluator.as_ref());
+            for e in &cx.combined {
+                row.push(level_text(by.and_then(|b| b.get(e))));
+            }
+        }
+        table.rows.push(row);
+        items.push(TimelineMilestone {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            due: m.due.clone(),
+            completion: completion
+                .map(|_| m.completion.clone().unwrap_or_else(|| NO_EVIDENCE.into())),
+            done: top.is_some() && m.completion.as_deref() == top,
+            overdue: m.overdue,
+        });
+    }
+    let summary = format!(
+        "Milestones ({}): titles and each evaluator's level",
+        c.milestones.len()
+    );
+    let chart = charts::timeline(
+        &format!("timeline-{}", index + 1),
+        &c.id,
+        (
+            c.start.as_deref().or(cx.results.plan.start.as_deref()),
+            c.end.as_deref().or(cx.results.plan.end.as_deref()),
+        ),
+        &cx.results.as_of,
+        &items,
+        table.clone(),
+    );
+    match chart {
+        Some(chart) => out.push_str(&chart.figure("", Some(&summary))),
+        None => out.push_str(&format!(
+            "<details class=\"data\"><summary>{}</summary>{}</details>\n",
+            esc(&summary),
+            table.html("")
+        )),
+    }
+}
+
+fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
+    let r = &cx.results;
+    out.push_str(&format!(
+        "<details class=\"drill\"><summary>Criteria ({}): the combined level and each evaluator's</summary>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">criterion</th><th scope=\"col\">combined</th>",
+        r.rubric.criteria.len()
+    ));
+    for e in &cx.combined {
+        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(e)));
+    }
+    for e in &cx.references {
+        out.push_str(&format!("<th scope=\"col\">{} (reference)</th>", esc(e)));
+    }
+    out.push_str("<th scope=\"col\">remarks</th></tr></thead>\n<tbody>\n");
+    for crit in &r.rubric.criteria {
+        let res: Option<&CriterionOut> = c.criteria.get(&crit.id);
+        out.push_str(&format!(
+            "<tr><th scope=\"row\">{} <span class=\"muted\">({}{})</span></th><td><b>{}</b></td>",
+            esc(&crit.name),
+            esc(&crit.id),
+            if crit.scope == "milestone" {
+                ", per milestone"
+            } else {
+                ""
+            },
+            esc(res.and_then(|x| x.level.as_deref()).unwrap_or(NO_EVIDENCE))
+        ));
+        let by = res.and_then(|x| x.by_evaluator.as_ref());
+        for e in &cx.combined {
+            out.push_str(&format!(
+                "<td>{}</td>",
+                esc(&level_text(by.and_then(|b| b.get(e))))
+            ));
+        }
+        for e in &cx.references {
+            let v = c
+                .reference
+                .get(e)
+                .and_then(|v| v.levels.get(&crit.id))
+                .and_then(Option::as_deref)
+                .unwrap_or("–");
+            out.push_str(&format!("<td>{}</td>", esc(v)));
+        }
+        let mut remarks = Vec::new();
+        if let Some(x) = res {
+            if x.disagreement {
+                remarks.push(format!(
+                    "disagreement ({} levels apart)",
+                    x.spread.unwrap_or(0)
+                ));
+            }
+            if x.unsupported {
+                remarks.push("unsupported: no evidence cited".to_string());
+            }
+            if x.no_rating > 0 {
+                remarks.push(format!("{} said “no rating”", x.no_rating));
+            }
+        }
+        out.push_str(&format!("<td>{}</td></tr>\n", esc(&remarks.join("; "))));
+    }
+    out.push_str("</tbody></table></div>\n</details>\n");
+}
+
+fn notes(out: &mut String, c: &CommitmentOut) {
+    let notes: Vec<&NoteOut> = c
+        .notes
+        .iter()
+        .flatten()
+        .filter(|n| {
+            !(n.evidence.trim().is_empty()
+                && n.comment.trim().is_empty()
+                && n.next_steps.trim().is_empty())
+        })
+        .collect();
+    if notes.is_empty() {
+        out.push_str(
+            "<p class=\"muted\">No evaluator wrote evidence or comments on this commitment.</p>\n",
+        );
+        return;
+    }
+    out.push_str(&format!(
+        "<details class=\"drill\"><summary>Evidence and comments ({} note{})</summary>\n<ol class=\"notes\">\n",
+        notes.len(),
+        if notes.len() == 1 { "" } else { "s" },
+    ));
+    for n in notes {
+        let mut about = vec![format!("<b>{}</b>", esc(&n.evaluator))];
+        match &n.milestone {
+            Some(m) => about.push(format!("milestone {}", esc(m))),
+            None => about.push("the whole commitment".into()),
+        }
+        if let Some(k) = &n.criterion {
+            about.push(esc(k));
+        }
+        out.push_str(&format!("<li><p class=\"who\">{}</p>\n", about.join(" · ")));
+        if !n.evidence.trim().is_empty() {
+            out.push_str(&format!(
+                "<p class=\"evidence\"><span class=\"k\">Evidence:</span> {}</p>\n",
+                linkify(n.evidence.trim())
+            ));
+        }
+        if !n.comment.trim().is_empty() {
+            out.push_str(&format!(
+                "<p class=\"comment\">{}</p>\n",
+                linkify(n.comment.trim())
+            ));
+        }
+        if !n.next_steps.trim().is_empty() {
+            out.push_str(&format!(
+                "<p class=\"next\"><span class=\"k\">Next steps:</span> {}</p>\n",
+                linkify(n.next_steps.trim())
+            ));
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n</details>\n");
+}
+
+fn about_commitment(out: &mut String, c: &CommitmentOut) {
+    let mut parts = Vec::new();
+    if let Some(d) = c.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        for para in d.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            let joined = para.split_whitespace().collect::<Vec<_>>().join(" ");
+            parts.push(format!("<p>{}</p>", linkify(&joined)));
+        }
+    }
+    let mut facts = Vec::new();
+    if !c.supporting.is_empty() {
+        facts.push(format!("Supporting: {}", esc(&c.supporting.join(", "))));
+    }
+    if !c.values.is_empty() {
+        facts.push(format!("OGP values: {}", esc(&c.values.join(", "))));
+    }
+    if !c.themes.is_empty() {
+        facts.push(format!("Themes: {}", esc(&c.themes.join(", "))));
+    }
+    if !facts.is_empty() {
+        parts.push(format!("<p class=\"muted\">{}</p>", facts.join(" · ")));
+    }
+    if parts.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "<details class=\"drill\"><summary>About this commitment</summary>\n{}\n</details>\n",
+        parts.join("\n")
+    ));
+}
+
+fn about(out: &mut String, cx: &Context<'_>) {
+    let r = &cx.results;
+    out.push_str("<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">About this report</h2>\n<ul>\n");
+    out.push_str(&format!(
+        "<li>Ratings combine the evaluators' levels by the rules of the rubric <b>{}</b>: each criterion's levels are combined (median, mean…), milestones roll up to their commitment, the score weighs the criteria on 0–100, and the rating is {}. <code>checkmyogp explain</code> shows every step for one commitment.</li>\n",
+        esc(&r.rubric.id),
+        if r.rubric.rating_from == "score" {
+            "a band of the score"
+        } else {
+            "the combined level of one criterion"
+        }
+    ));
+    out.push_str(&format!(
+        "<li><b>Overdue</b>: due before the as-of date ({}) and not at the top completion level. <b>Disagreement</b>: evaluators' levels {} or more levels apart. <b>Unsupported</b>: a level that needs evidence, cited by no evaluator who gave it. <b>Binding constraint</b>: the first condition a missed flag failed.</li>\n",
+        esc(&r.as_of),
+        r.rubric.disagreement_threshold
+    ));
+    out.push_str("<li>Every chart has a data table with the same numbers, and a text description for screen readers. Colours are colour-blind safe (viridis and Okabe–Ito), and every colour is also told in words, shapes or patterns.</li>\n");
+    out.push_str("<li>Links in evidence are shown as written; only web addresses (http, https) are links. This file loads nothing from the internet and works offline.</li>\n");
+    out.push_str(&format!(
+        "<li>Made by {} on the data of the plan and score files. A civil-society assessment, never an official IRM rating.</li>\n",
+        esc(&r.generator)
+    ));
+    out.push_str("</ul>\n</section>\n");
+}
+
+/// `1000` → `1,000`.
+pub(crate) fn thousands(k: usize) -> String {
+    let digits = k.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The stylesheet: screen and A4 print.
+const CSS: &str = r#":root{--ink:#1a1a1a;--muted:#595959;--line:#d0d0d0;--soft:#f4f6f8;--accent:#0072b2;--warn:#d55e00}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;font-size:16px;line-height:1.5;color:var(--ink);background:#fff}
+main,header.top{max-width:1120px;margin:0 auto;padding:0 24px}
+a{color:#005a8c}
+a:focus-visible,summary:focus-visible{outline:3px solid var(--warn);outline-offset:2px}
+.skip{position:absolute;left:-9999px}
+.skip:focus{left:8px;top:8px;background:#fff;padding:4px 8px;z-index:9}
+header.top{padding-top:28px;padding-bottom:8px;border-bottom:4px solid var(--accent)}
+.kicker{margin:0;color:var(--muted);font-size:.9rem;text-transform:uppercase;letter-spacing:.04em}
+h1{font-size:1.9rem;line-height:1.2;margin:.2em 0 .6em}
+h1 .plan-title{display:block;font-size:1.15rem;font-weight:500;color:#333;margin-top:.3em}
+h2{font-size:1.45rem;margin:1.8em 0 .6em;padding-bottom:.2em;border-bottom:1px solid var(--line)}
+h3{font-size:1.15rem;margin:0}
+dl.meta{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:6px 24px;margin:0 0 12px}
+dl.meta div{display:flex;flex-direction:column}
+dl.meta div.wide{grid-column:1/-1}
+ul.people{margin:0;padding:0;list-style:none;display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 24px}
+dt{font-size:.78rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+dd{margin:0}
+.muted{color:var(--muted)}
+.disclaimer{font-size:.9rem;color:var(--muted);border-left:3px solid var(--line);padding-left:10px}
+nav.toc ul{list-style:none;display:flex;flex-wrap:wrap;gap:6px 18px;padding:10px 0;margin:0;border-bottom:1px solid var(--line)}
+.tiles{list-style:none;display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:12px;padding:0;margin:0 0 12px}
+.tile{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
+.tile .value{display:block;font-size:1.9rem;font-weight:700;line-height:1.1}
+.tile .label{font-size:.9rem;color:#333}
+figure.chart{margin:18px 0 26px;padding:14px 16px;border:1px solid var(--line);border-radius:8px}
+figcaption{font-weight:700;font-size:1.05rem;margin-bottom:8px}
+.chart-box{overflow-x:auto}
+.chart-box svg{max-width:100%;height:auto;display:block}
+.chart-note{font-size:.92rem;color:#333;margin:.6em 0}
+details{margin:.5em 0}
+summary{cursor:pointer;color:#005a8c;font-weight:600}
+details.data summary{font-size:.9rem}
+table{border-collapse:collapse;font-size:.9rem;margin:.5em 0}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+thead th{background:var(--soft)}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.scroll{overflow-x:auto}
+table.overview td:nth-child(2){min-width:16em}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;border:1px solid #333;font-weight:600;font-size:.9rem;white-space:nowrap}
+.badge.none{background:repeating-linear-gradient(45deg,#ededed,#ededed 4px,#d6d6d6 4px,#d6d6d6 6px);color:var(--ink)}
+.card{border:1px solid var(--line);border-left:6px solid var(--accent);border-radius:8px;padding:16px 18px;margin:0 0 22px}
+.card .cid{display:inline-block;min-width:1.8em;padding:0 6px;margin-right:4px;border-radius:4px;background:var(--ink);color:#fff;text-align:center}
+.card .sub{margin:.3em 0 0;color:var(--muted);font-size:.92rem}
+dl.facts{display:flex;flex-wrap:wrap;gap:8px 28px;margin:12px 0}
+.meter{display:inline-block;width:90px;height:10px;border:1px solid #333;vertical-align:middle;margin-left:6px;background:#fff}
+.meter span{display:block;height:100%;background:var(--accent)}
+ul.marks{list-style:none;padding:0;margin:8px 0;display:flex;flex-wrap:wrap;gap:6px}
+ul.marks li{border:1px solid var(--warn);border-radius:4px;padding:1px 8px;font-size:.9rem;background:#fff4ec}
+ul.flags{list-style:none;padding:0;margin:8px 0;font-size:.93rem}
+ul.flags li{margin:2px 0}
+ul.flags .sym{display:inline-block;width:1.2em;font-weight:700}
+ul.flags li.yes .sym{color:#00734f}
+ul.flags li.no .sym{color:var(--warn)}
+.binding{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+ol.notes{padding-left:1.4em}
+ol.notes li{margin:0 0 .8em}
+ol.notes p{margin:.1em 0}
+.comment,.next{white-space:pre-line}
+.card details.data td{white-space:nowrap}
+.card details.data td:nth-child(2){white-space:normal;min-width:14em}
+.k{color:var(--muted)}
+.evidence a,.comment a,.next a{word-break:break-all}
+.about{font-size:.93rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
+@media (max-width:640px){main,header.top{padding:0 12px}h1{font-size:1.5rem}}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  body{font-size:10pt}
+  main,header.top{max-width:none;padding:0}
+  .skip,nav.toc{display:none}
+  h2{break-after:avoid;page-break-after:avoid}
+  figure.chart,.tile,tr,ul.flags,dl.facts{break-inside:avoid;page-break-inside:avoid}
+  #commitments{break-before:page;page-break-before:always}
+  .card{break-inside:avoid;page-break-inside:avoid;border-left-width:4px}
+  .chart-box{overflow:visible}
+  .scroll{overflow:visible}
+  details>summary{list-style:none;color:var(--ink)}
+  details::details-content{content-visibility:visible;display:contents}
+  #progress details.data,#reference details.data,#evaluators details.data{display:none}
+  a{color:var(--ink)}
+}
+"#;

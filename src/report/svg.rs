@@ -1,0 +1,373 @@
+//! Hand-made SVG: the [`Chart`] every figure of the report is (a title, a text alternative, the
+//! drawing and the data table behind it), the colour-blind-safe palettes, and small drawing
+//! helpers. The drawing uses presentation attributes only (no CSS classes), so a chart looks
+//! the same inline in the report and as a standalone `.svg` file.
+
+use super::html::esc;
+
+/// The font stack: the reader's system fonts, nothing downloaded.
+pub(crate) const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif";
+
+/// Okabe & Ito's colour-blind-safe palette (2008): blue, vermillion, bluish green, orange,
+/// reddish purple, sky blue, yellow, black.
+pub(crate) const OKABE_ITO: [&str; 8] = [
+    "#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+];
+
+/// The coalition's marks (Okabe–Ito blue).
+pub(crate) const BLUE: &str = "#0072B2";
+/// Warnings and the reference's marks (Okabe–Ito vermillion).
+pub(crate) const VERMILLION: &str = "#D55E00";
+/// Text and outlines.
+pub(crate) const INK: &str = "#1A1A1A";
+/// Secondary text.
+pub(crate) const MUTED: &str = "#595959";
+/// "No evidence" / not rated: a light grey, always drawn with the hatch pattern too.
+pub(crate) const NONE_FILL: &str = "#EDEDED";
+
+/// Viridis (perceptually uniform, readable with every common colour-vision deficiency), nine
+/// stops from dark to light.
+const VIRIDIS: [(u8, u8, u8); 9] = [
+    (0x44, 0x01, 0x54),
+    (0x47, 0x2D, 0x7B),
+    (0x3B, 0x52, 0x8B),
+    (0x2C, 0x72, 0x8E),
+    (0x21, 0x91, 0x8C),
+    (0x28, 0xAE, 0x80),
+    (0x5E, 0xC9, 0x62),
+    (0xAD, 0xDC, 0x30),
+    (0xFD, 0xE7, 0x25),
+];
+
+/// The fill of level `i` of `n` ordered levels (0 = lowest): light yellow for the lowest, dark
+/// purple for the highest, along viridis.
+pub(crate) fn level_fill(i: usize, n: usize) -> String {
+    let t = if n < 2 {
+        0.5
+    } else {
+        1.0 - i.min(n - 1) as f64 / (n - 1) as f64
+    };
+    // Keep away from the darkest end, where labels are hardest to read.
+    let t = 0.12 + t * 0.88;
+    let x = t * (VIRIDIS.len() - 1) as f64;
+    let lo = (x.floor() as usize).min(VIRIDIS.len() - 1);
+    let hi = (lo + 1).min(VIRIDIS.len() - 1);
+    let f = x - lo as f64;
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    let (a, b) = (VIRIDIS[lo], VIRIDIS[hi]);
+    format!(
+        "#{:02X}{:02X}{:02X}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
+}
+
+/// The fill of category `i` of an unordered scale.
+pub(crate) fn category_fill(i: usize) -> &'static str {
+    // Black is left out: labels are written on the fill.
+    OKABE_ITO[i % (OKABE_ITO.len() - 1)]
+}
+
+/// Black or white, whichever reads better on `fill` (`#RRGGBB`).
+pub(crate) fn text_on(fill: &str) -> &'static str {
+    let hex = fill.trim_start_matches('#');
+    let channel = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map_or(1.0, |v| {
+                let c = f64::from(v) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            })
+    };
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    // Contrast against black vs. against white.
+    if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) {
+        "#000000"
+    } else {
+        "#FFFFFF"
+    }
+}
+
+/// A number for SVG coordinates: at most one decimal, no trailing `.0`.
+pub(crate) fn n(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if (r - r.round()).abs() < 1e-9 {
+        format!("{}", r.round() as i64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// Roughly how wide `s` is at `size` pixels (no font metrics: an average glyph width).
+pub(crate) fn text_width(s: &str, size: f64) -> f64 {
+    s.chars().count() as f64 * size * 0.58
+}
+
+/// The data behind a chart, as a table of plain text (escaped when rendered).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DataTable {
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl DataTable {
+    pub(crate) fn new<S: Into<String>>(head: impl IntoIterator<Item = S>) -> Self {
+        DataTable {
+            head: head.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// The table as HTML; the first cell of each row is its header.
+    pub fn html(&self, caption: &str) -> String {
+        let mut out = String::from("<table>");
+        if !caption.is_empty() {
+            out.push_str(&format!("<caption>{}</caption>", esc(caption)));
+        }
+        out.push_str("<thead><tr>");
+        for h in &self.head {
+            out.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+        }
+        out.push_str("</tr></thead><tbody>");
+        for row in &self.rows {
+            out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                if i == 0 {
+                    out.push_str(&format!("<th scope=\"row\">{}</th>", esc(cell)));
+                } else {
+                    out.push_str(&format!("<td>{}</td>", esc(cell)));
+                }
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table>");
+        out
+    }
+}
+
+/// One chart: what it shows in words and numbers, and how it is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// A short id, unique in the report: the file name of `--charts` (`completion.svg`) and
+    /// the prefix of every id inside the drawing.
+    pub name: String,
+    /// The title (the SVG's `<title>` and the visible caption).
+    pub title: String,
+    /// The text alternative (the SVG's `<desc>`): what the chart shows, in sentences.
+    pub desc: String,
+    pub width: f64,
+    pub height: f64,
+    /// The SVG elements, built with escaped text.
+    pub(crate) body: String,
+    /// The same numbers as a table.
+    pub table: DataTable,
+}
+
+impl Chart {
+    /// The `<svg>` element; `standalone` adds the XML declaration and namespace a `.svg` file
+    /// needs (in HTML the parser supplies the namespace).
+    pub fn svg(&self, standalone: bool) -> String {
+        let name = &self.name;
+        let mut out = String::new();
+        if standalone {
+            out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        }
+        out.push_str(&format!(
+            "<svg{} viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" \
+             aria-labelledby=\"{name}-title\" aria-describedby=\"{name}-desc\" \
+             font-family=\"{font}\" font-size=\"12\" fill=\"{INK}\" class=\"chart-svg\">\n",
+            if standalone {
+                " xmlns=\"http://www.w3.org/2000/svg\""
+            } else {
+                ""
+            },
+            w = n(self.width),
+            h = n(self.height),
+            font = esc(FONT),
+        ));
+        out.push_str(&format!(
+            "<title id=\"{name}-title\">{}</title>\n<desc id=\"{name}-desc\">{}</desc>\n",
+            esc(&self.title),
+            esc(&self.desc)
+        ));
+        out.push_str(&format!(
+            "<defs><pattern id=\"{name}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
+             <rect width=\"6\" height=\"6\" fill=\"{NONE_FILL}\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9A9A9A\" stroke-width=\"2\"/></pattern></defs>\n"
+        ));
+        out.push_str(&format!(
+            "<rect width=\"{}\" height=\"{}\" fill=\"#FFFFFF\"/>\n",
+            n(self.width),
+            n(self.height)
+        ));
+        out.push_str(&self.body);
+        out.push_str("</svg>\n");
+        out
+    }
+
+    /// The hatch pattern's reference, for "no evidence" areas.
+    pub(crate) fn hatch(name: &str) -> String {
+        format!("url(#{name}-hatch)")
+    }
+
+    /// The chart as an HTML figure: caption, drawing, a note (HTML, trusted), and the data
+    /// table in a collapsible block (`summary`: its label, default "Data table: TITLE").
+    pub fn figure(&self, note: &str, summary: Option<&str>) -> String {
+        let mut out = format!(
+            "<figure class=\"chart\" id=\"fig-{}\">\n<figcaption>{}</figcaption>\n<div class=\"chart-box\">{}</div>\n",
+            self.name,
+            esc(&self.title),
+            self.svg(false)
+        );
+        if !note.is_empty() {
+            out.push_str(&format!("<p class=\"chart-note\">{note}</p>\n"));
+        }
+        let summary = summary.map_or_else(|| format!("Data table: {}", self.title), String::from);
+        out.push_str(&format!(
+            "<details class=\"data\"><summary>{}</summary>{}</details>\n</figure>\n",
+            esc(&summary),
+            self.table.html("")
+        ));
+        out
+    }
+}
+
+/// Drawing helpers that push SVG elements onto a string.
+#[derive(Debug, Default)]
+pub(crate) struct Draw {
+    pub(crate) out: String,
+}
+
+impl Draw {
+    pub(crate) fn raw(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    /// Text at (x, y); `anchor` is start, middle or end; `extra` holds more attributes.
+    pub(crate) fn text(&mut self, x: f64, y: f64, anchor: &str, extra: &str, content: &str) {
+        self.out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{}{}>{}</text>\n",
+            n(x),
+            n(y),
+            if extra.is_empty() { "" } else { " " },
+            extra,
+            esc(content)
+        ));
+    }
+
+    /// Text with a tooltip holding the full text when it was shortened.
+    pub(crate) fn text_full(
+        &mut self,
+        x: f64,
+        y: f64,
+        anchor: &str,
+        extra: &str,
+        shown: &str,
+        full: &str,
+    ) {
+        if shown == full {
+            self.text(x, y, anchor, extra, shown);
+        } else {
+            self.out.push_str(&format!(
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{}{}><title>{}</title>{}</text>\n",
+                n(x),
+                n(y),
+                if extra.is_empty() { "" } else { " " },
+                extra,
+                esc(full),
+                esc(shown)
+            ));
+        }
+    }
+
+    pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, extra: &str) {
+        self.out.push_str(&format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {extra}/>\n",
+            n(x),
+            n(y),
+            n(w.max(0.0)),
+            n(h.max(0.0))
+        ));
+    }
+
+    pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, extra: &str) {
+        self.out.push_str(&format!(
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {extra}/>\n",
+            n(x1),
+            n(y1),
+            n(x2),
+            n(y2)
+        ));
+    }
+
+    pub(crate) fn circle(&mut self, cx: f64, cy: f64, r: f64, extra: &str) {
+        self.out.push_str(&format!(
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {extra}/>\n",
+            n(cx),
+            n(cy),
+            n(r)
+        ));
+    }
+
+    /// A diamond centred on (cx, cy).
+    pub(crate) fn diamond(&mut self, cx: f64, cy: f64, r: f64, extra: &str) {
+        self.out.push_str(&format!(
+            "<path d=\"M{} {}L{} {}L{} {}L{} {}Z\" {extra}/>\n",
+            n(cx),
+            n(cy - r),
+            n(cx + r),
+            n(cy),
+            n(cx),
+            n(cy + r),
+            n(cx - r),
+            n(cy)
+        ));
+    }
+
+    /// An ✕ centred on (cx, cy).
+    pub(crate) fn cross(&mut self, cx: f64, cy: f64, r: f64, colour: &str) {
+        self.out.push_str(&format!(
+            "<path d=\"M{} {}L{} {}M{} {}L{} {}\" stroke=\"{colour}\" stroke-width=\"3\" stroke-linecap=\"round\"/>\n",
+            n(cx - r),
+            n(cy - r),
+            n(cx + r),
+            n(cy + r),
+            n(cx - r),
+            n(cy + r),
+            n(cx + r),
+            n(cy - r)
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_run_from_light_to_dark_and_text_stays_readable() {
+        let low = level_fill(0, 4);
+        let high = level_fill(3, 4);
+        assert_ne!(low, high);
+        assert_eq!(text_on(&low), "#000000");
+        assert_eq!(text_on(&high), "#FFFFFF");
+        assert_eq!(text_on("#FFFFFF"), "#000000");
+        assert_eq!(level_fill(0, 1), level_fill(0, 1));
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(n(3.0), "3");
+        assert_eq!(n(3.04), "3");
+        assert_eq!(n(3.25), "3.3");
+        assert_eq!(n(-0.5), "-0.5");
+    }
+}

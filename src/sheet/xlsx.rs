@@ -1,0 +1,526 @@
+//! The blank scoring sheet as an Excel workbook (`.xlsx`), also opened by LibreOffice Calc and
+//! Google Sheets.
+//!
+//! Three sheets, in this order (the score reader reads the first one):
+//!
+//! 1. **Scores**: the same header and rows as the CSV sheet, with the header row and the id
+//!    columns frozen, readable column widths, id cells formatted as text (so `1.10` stays
+//!    `1.10`), each commitment's and milestone's title in a note on its id cell, and on each
+//!    criterion column a drop-down list of the criterion's levels and the rubric's no-rating
+//!    words, only on the rows where the criterion is rated; the other cells are shaded grey
+//!    and refuse input.
+//! 2. **Instructions**: how to fill in the sheet, the review date (the plan's `as_of`), every
+//!    criterion's question and levels with their descriptions and which levels need evidence,
+//!    and the list of commitments and milestones with their titles.
+//! 3. **Lists** (hidden): the drop-down lists' values, one column per criterion.
+
+use anyhow::{Context, Result};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign,
+    FormatBorder, Note, Workbook, Worksheet, column_number_to_name,
+};
+
+use super::{Layout, Row};
+use crate::model::{Criterion, Plan, Rubric, ScaleKind, Scope};
+
+/// The sheet names, in workbook order.
+pub const SCORES: &str = "Scores";
+pub const INSTRUCTIONS: &str = "Instructions";
+pub const LISTS: &str = "Lists";
+
+/// Excel's limits on data-validation titles and messages (in characters).
+const TITLE_MAX: usize = 32;
+const MESSAGE_MAX: usize = 255;
+/// How many cell ranges one data validation covers (keeps each `sqref` short).
+const RANGES_PER_VALIDATION: usize = 200;
+
+const GREY: u32 = 0xD9D9D9;
+const HEADER_BLUE: u32 = 0xDDEBF7;
+
+/// Text cut to `max` characters, with `…` when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+fn row_num(i: usize) -> Result<u32> {
+    u32::try_from(i)
+        .ok()
+        .filter(|&r| r < 1_048_576)
+        .context("the plan has more rows than a spreadsheet can hold (1,048,576); use --format csv")
+}
+
+fn col_num(i: usize) -> Result<u16> {
+    u16::try_from(i)
+        .ok()
+        .filter(|&c| c < 16_384)
+        .context("the rubric has more criteria than a spreadsheet has columns; use --format csv")
+}
+
+/// The choices offered in a criterion's drop-down list: its level labels, then the rubric's
+/// non-blank no-rating words (each once, ignoring case).
+pub fn choices(criterion: &Criterion, rubric: &Rubric) -> Vec<String> {
+    let mut out: Vec<String> = criterion.levels.iter().map(|l| l.label.clone()).collect();
+    for w in &rubric.no_rating {
+        let w = w.trim();
+        if !w.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(w)) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+/// Whether criterion `k` is rated on `row`.
+fn applies(rubric: &Rubric, k: usize, row: Row) -> bool {
+    rubric.criteria[k].scope == row.scope()
+}
+
+/// Runs of consecutive sheet rows (0-based, header = 0) where `wanted` holds, as `A2:A9` ranges.
+fn ranges(layout: &Layout, letter: &str, wanted: impl Fn(Row) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let close = |from: usize, to: usize, out: &mut Vec<String>| {
+        // Sheet rows are 1-based and the header is row 1, so layout row i is sheet row i + 2.
+        if from == to {
+            out.push(format!("{letter}{}", from + 2));
+        } else {
+            out.push(format!("{letter}{}:{letter}{}", from + 2, to + 2));
+        }
+    };
+    for (i, &row) in layout.rows.iter().enumerate() {
+        match (wanted(row), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                close(s, i - 1, &mut out);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        close(s, layout.rows.len() - 1, &mut out);
+    }
+    out
+}
+
+/// Adds `validation` to every range in `ranges` (several validations when there are many).
+fn validate_ranges(
+    ws: &mut Worksheet,
+    col: u16,
+    ranges: &[String],
+    validation: &DataValidation,
+    rows: usize,
+) -> Result<()> {
+    let last = row_num(rows)?;
+    for chunk in ranges.chunks(RANGES_PER_VALIDATION) {
+        let dv = validation.clone().set_multi_range(chunk.join(" "));
+        ws.add_data_validation(1, col, last.max(1), col, &dv)?;
+    }
+    Ok(())
+}
+
+fn scope_words(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Commitment => "commitment",
+        Scope::Milestone => "milestone",
+    }
+}
+
+/// The workbook's bytes.
+pub fn workbook(plan: &Plan, rubric: &Rubric, layout: &Layout, evaluator: &str) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    wb.push_worksheet(scores_sheet(plan, rubric, layout, evaluator)?);
+    wb.push_worksheet(instructions_sheet(plan, rubric, evaluator)?);
+    wb.push_worksheet(lists_sheet(rubric)?);
+    Ok(wb.save_to_buffer()?)
+}
+
+fn scores_sheet(
+    plan: &Plan,
+    rubric: &Rubric,
+    layout: &Layout,
+    evaluator: &str,
+) -> Result<Worksheet> {
+    let mut ws = Worksheet::new();
+    ws.set_name(SCORES)?;
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(HEADER_BLUE))
+        .set_border_bottom(FormatBorder::Thin);
+    let text = Format::new().set_num_format("@");
+    let input = Format::new()
+        .set_num_format("@")
+        .set_border(FormatBorder::Hair)
+        .set_border_color(Color::RGB(0xBFBFBF));
+    let na = Format::new()
+        .set_num_format("@")
+        .set_background_color(Color::RGB(GREY));
+    let wrap = Format::new()
+        .set_num_format("@")
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Hair)
+        .set_border_color(Color::RGB(0xBFBFBF));
+
+    let columns = layout.columns(rubric);
+    let ids = layout.id_columns();
+    let n_crit = rubric.criteria.len();
+    for (c, name) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, col_num(c)?, name, &header)?;
+    }
+    // Header notes: what each criterion asks.
+    for (k, crit) in rubric.criteria.iter().enumerate() {
+        let note = Note::new(format!(
+            "{} (rated per {}): {}",
+            crit.name,
+            scope_words(crit.scope),
+            crit.question
+        ))
+        .set_author("checkmyogp")
+        .add_author_prefix(false)
+        .set_width(320)
+        .set_height(120);
+        ws.insert_note(0, col_num(ids + k)?, &note)?;
+    }
+
+    // Rows.
+    for (i, &row) in layout.rows.iter().enumerate() {
+        let r = row_num(i + 1)?;
+        for (c, value) in layout.ids(plan, evaluator, row).iter().enumerate() {
+            ws.write_string_with_format(r, col_num(c)?, value, &text)?;
+        }
+        let commitment = &plan.commitments[row.commitment];
+        let (note_col, note_text) = match row.milestone.and_then(|m| commitment.milestones.get(m)) {
+            Some(m) => (
+                2,
+                format!(
+                    "Milestone {}: {}{}",
+                    m.id,
+                    m.title,
+                    m.due.map(|d| format!("\nDue {d}")).unwrap_or_default()
+                ),
+            ),
+            None => (
+                1,
+                format!(
+                    "Commitment {}: {}{}",
+                    commitment.id,
+                    commitment.title,
+                    commitment
+                        .lead
+                        .as_ref()
+                        .map(|l| format!("\nLead: {l}"))
+                        .unwrap_or_default()
+                ),
+            ),
+        };
+        let note = Note::new(clip(&note_text, 2000))
+            .set_author("checkmyogp")
+            .add_author_prefix(false)
+            .set_width(320)
+            .set_height(100);
+        ws.insert_note(r, note_col, &note)?;
+        for k in 0..n_crit {
+            let format = if applies(rubric, k, row) { &input } else { &na };
+            ws.write_blank(r, col_num(ids + k)?, format)?;
+        }
+        for n in 0..super::NOTE_COLUMNS.len() {
+            ws.write_blank(r, col_num(ids + n_crit + n)?, &wrap)?;
+        }
+    }
+
+    // Drop-down lists where a criterion applies; shaded, locked-out cells elsewhere.
+    let rows = layout.rows.len();
+    for (k, crit) in rubric.criteria.iter().enumerate() {
+        let col = ids + k;
+        let choices = choices(crit, rubric);
+        let list_col = column_number_to_name(col_num(k)?);
+        let list = DataValidation::new()
+            .allow_list_formula(
+                format!("={LISTS}!${list_col}$2:${list_col}${}", choices.len() + 1)
+                    .as_str()
+                    .into(),
+            )
+            .set_input_title(clip(&crit.name, TITLE_MAX))?
+            .set_input_message(clip(
+                &format!("{} Pick a level from the list.", crit.question),
+                MESSAGE_MAX,
+            ))?
+            .set_error_title(clip(&format!("Not a level of {}", crit.id), TITLE_MAX))?
+            .set_error_message(clip(
+                &format!(
+                    "Choose one of: {}. `checkmyogp validate` reports anything else.",
+                    choices.join(", ")
+                ),
+                MESSAGE_MAX,
+            ))?
+            .set_error_style(DataValidationErrorStyle::Warning);
+        let letter = column_number_to_name(col_num(col)?);
+        let wanted = ranges(layout, &letter, |row| crit.scope == row.scope());
+        validate_ranges(&mut ws, col_num(col)?, &wanted, &list, rows)?;
+        let elsewhere = match crit.scope {
+            Scope::Milestone => "on the milestone rows (those with a milestone id)",
+            Scope::Commitment => "on the commitment's own row (the one without a milestone id)",
+        };
+        let blocked = DataValidation::new()
+            .allow_text_length(DataValidationRule::EqualTo(0))
+            .set_error_title(clip(&format!("{} is not rated here", crit.id), TITLE_MAX))?
+            .set_error_message(clip(
+                &format!(
+                    "`{}` is rated per {}: write it {elsewhere}. Grey cells stay empty.",
+                    crit.id,
+                    scope_words(crit.scope)
+                ),
+                MESSAGE_MAX,
+            ))?
+            .set_error_style(DataValidationErrorStyle::Stop);
+        let other = ranges(layout, &letter, |row| crit.scope != row.scope());
+        validate_ranges(&mut ws, col_num(col)?, &other, &blocked, rows)?;
+    }
+
+    // Widths (in characters).
+    let widest = |values: &mut dyn Iterator<Item = usize>, min: usize, max: usize| {
+        values.fold(min, usize::max).min(max) as f64 + 2.0
+    };
+    ws.set_column_width(
+        0,
+        widest(&mut std::iter::once(evaluator.chars().count()), 10, 30),
+    )?;
+    let commitment_ids = plan.commitments.iter().map(|c| c.id.chars().count());
+    ws.set_column_width(1, widest(&mut commitment_ids.into_iter(), 11, 20))?;
+    if layout.milestone_column {
+        let milestone_ids = plan
+            .commitments
+            .iter()
+            .flat_map(|c| c.milestones.iter().map(|m| m.id.chars().count()));
+        ws.set_column_width(2, widest(&mut milestone_ids.into_iter(), 10, 20))?;
+    }
+    for (k, crit) in rubric.criteria.iter().enumerate() {
+        let lengths = choices(crit, rubric)
+            .into_iter()
+            .map(|c| c.chars().count() + 3)
+            .chain(std::iter::once(crit.id.chars().count()))
+            .collect::<Vec<_>>();
+        ws.set_column_width(col_num(ids + k)?, widest(&mut lengths.into_iter(), 12, 32))?;
+    }
+    for (n, width) in [40.0, 50.0, 40.0].into_iter().enumerate() {
+        ws.set_column_width(col_num(ids + n_crit + n)?, width)?;
+    }
+    ws.set_freeze_panes(1, col_num(ids)?)?;
+    ws.set_active(true);
+    Ok(ws)
+}
+
+fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<Worksheet> {
+    let mut ws = Worksheet::new();
+    ws.set_name(INSTRUCTIONS)?;
+    ws.set_column_width(0, 26)?;
+    ws.set_column_width(1, 100)?;
+    let title = Format::new().set_bold().set_font_size(14);
+    let heading = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(HEADER_BLUE));
+    let label = Format::new().set_bold().set_align(FormatAlign::Top);
+    let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let muted = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_italic();
+
+    let mut r: usize = 0;
+    let mut line = |ws: &mut Worksheet, a: &str, b: &str, fa: &Format, fb: &Format| -> Result<()> {
+        let row = row_num(r)?;
+        if !a.is_empty() {
+            ws.write_string_with_format(row, 0, a, fa)?;
+        }
+        if !b.is_empty() {
+            ws.write_string_with_format(row, 1, b, fb)?;
+        }
+        r += 1;
+        Ok(())
+    };
+
+    line(
+        &mut ws,
+        "Scoring sheet",
+        &format!("{} — {}", plan.country, plan.title),
+        &title,
+        &title,
+    )?;
+    let declared = plan.evaluator(evaluator);
+    let who = match declared {
+        Some(e) => {
+            let mut who = evaluator.to_string();
+            let extra: Vec<&str> = [e.name.as_deref(), e.organisation.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !extra.is_empty() {
+                who.push_str(&format!(" ({})", extra.join(", ")));
+            }
+            who
+        }
+        None => evaluator.to_string(),
+    };
+    line(&mut ws, "Evaluator", &who, &label, &body)?;
+    line(
+        &mut ws,
+        "Rubric",
+        &format!("{} ({})", rubric.name, rubric.id),
+        &label,
+        &body,
+    )?;
+    if let Some(org) = &plan.organisation {
+        line(&mut ws, "Assessment by", org, &label, &body)?;
+    }
+    if let Some(date) = plan.settings.as_of {
+        line(
+            &mut ws,
+            "Review date (deadline)",
+            &format!(
+                "{date}: rate what has been done by this date, and send the sheet back to your coordinator by then."
+            ),
+            &label,
+            &body,
+        )?;
+    }
+    line(&mut ws, "", "", &label, &body)?;
+
+    line(&mut ws, "How to fill in", "", &heading, &heading)?;
+    let words: Vec<&str> = rubric
+        .no_rating
+        .iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let evidence_levels: Vec<String> = rubric
+        .criteria
+        .iter()
+        .filter_map(|c| {
+            c.evidence_from
+                .map(|e| format!("{} {} or higher", c.id, c.label(e)))
+        })
+        .collect();
+    let steps = [
+        format!(
+            "The {SCORES} sheet has a row for each commitment and, for criteria rated per milestone, a row for each milestone. Keep the header row, the evaluator, commitment and milestone cells, and the order of the sheets as they are: checkmyogp reads the first sheet."
+        ),
+        "In each white cell of a criterion column, pick a level from the drop-down list. Grey cells do not apply to that row (the criterion is rated on the commitment's own row, or on its milestones' rows).".to_string(),
+        format!(
+            "Leave a cell blank when you did not look at it. When you looked but cannot give a rating (no information, not applicable), write {}.",
+            match words.split_last() {
+                None => "nothing".to_string(),
+                Some((last, [])) => (*last).to_string(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            }
+        ),
+        if evidence_levels.is_empty() {
+            "evidence: a link (https://…) or a precise document reference supporting the ratings of the row.".to_string()
+        } else {
+            format!(
+                "evidence: a link (https://…) or a precise document reference supporting the ratings of the row. Required for {}: without it the rating is marked unsupported.",
+                evidence_levels.join("; ")
+            )
+        },
+        "comment: why you gave these ratings. next_steps: what you recommend. Both apply to the whole row.".to_string(),
+        "Point at a commitment or milestone id to see its title; all of them are listed at the end of this sheet.".to_string(),
+        "Save the file as it is (.xlsx) and send it back. Your coordinator puts it in the assessment's scores folder and runs `checkmyogp validate`.".to_string(),
+    ];
+    for (i, s) in steps.iter().enumerate() {
+        line(&mut ws, &format!("{}.", i + 1), s, &label, &body)?;
+    }
+    line(&mut ws, "", "", &label, &body)?;
+
+    line(&mut ws, "Criteria", "", &heading, &heading)?;
+    for crit in &rubric.criteria {
+        line(
+            &mut ws,
+            &crit.id,
+            &format!("{} — rated per {}", crit.name, scope_words(crit.scope)),
+            &label,
+            &label,
+        )?;
+        line(&mut ws, "Question", &crit.question, &muted, &body)?;
+        for (i, level) in crit.levels.iter().enumerate() {
+            let mut text = level.description.clone().unwrap_or_default();
+            if crit.kind != ScaleKind::Nominal && crit.kind != ScaleKind::YesNo {
+                text = format!("({}) {text}", crate::render::number(level.value));
+            }
+            if crit.evidence_from.is_some_and(|e| i >= e) {
+                text.push_str(" Evidence required.");
+            }
+            line(
+                &mut ws,
+                &format!("  {}", level.label),
+                text.trim(),
+                &label,
+                &body,
+            )?;
+        }
+        line(&mut ws, "", "", &label, &body)?;
+    }
+    if !words.is_empty() {
+        line(
+            &mut ws,
+            "No rating",
+            &format!(
+                "{}: you looked, but cannot give a rating. Counted as looked at, left out when ratings are combined.",
+                words.join(", ")
+            ),
+            &label,
+            &body,
+        )?;
+        line(&mut ws, "", "", &label, &body)?;
+    }
+
+    line(&mut ws, "Commitments", "", &heading, &heading)?;
+    for c in &plan.commitments {
+        let mut text = c.title.clone();
+        if let Some(lead) = &c.lead {
+            text.push_str(&format!(" — lead: {lead}"));
+        }
+        if let Some(end) = c.end {
+            text.push_str(&format!(" — ends {end}"));
+        }
+        line(&mut ws, &c.id, &text, &label, &body)?;
+        for m in &c.milestones {
+            let mut text = m.title.clone();
+            if let Some(due) = m.due {
+                text.push_str(&format!(" — due {due}"));
+            }
+            line(&mut ws, &format!("  {}", m.id), &text, &body, &body)?;
+        }
+    }
+    Ok(ws)
+}
+
+fn lists_sheet(rubric: &Rubric) -> Result<Worksheet> {
+    let mut ws = Worksheet::new();
+    ws.set_name(LISTS)?;
+    for (k, crit) in rubric.criteria.iter().enumerate() {
+        let col = col_num(k)?;
+        ws.write_string(0, col, &crit.id)?;
+        for (i, choice) in choices(crit, rubric).iter().enumerate() {
+            ws.write_string(row_num(i + 1)?, col, choice)?;
+        }
+    }
+    ws.set_hidden(true);
+    Ok(ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_clipped_to_excel_limits() {
+        assert_eq!(clip("short", 32), "short");
+        let long = "x".repeat(300);
+        assert_eq!(clip(&long, MESSAGE_MAX).chars().count(), MESSAGE_MAX);
+        assert!(clip(&long, 10).ends_with('…'));
+    }
+}

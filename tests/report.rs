@@ -1,0 +1,658 @@
+//! `checkmyogp report`: the structure of the HTML (a card per commitment, every chart with its
+//! title, description and data table, nothing loaded from the network), escaping of hostile
+//! text, the standalone SVG files, reproducibility, the write rules, and an end-to-end check in
+//! headless Chromium (skipped when Chromium is not installed).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{run_in, sample};
+
+/// Every element name the report may contain; anything else came from user text.
+const TAGS: &[&str] = &[
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "a",
+    "header",
+    "main",
+    "section",
+    "nav",
+    "ul",
+    "ol",
+    "li",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "dl",
+    "dt",
+    "dd",
+    "div",
+    "span",
+    "b",
+    "strong",
+    "code",
+    "time",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "article",
+    "svg",
+    "defs",
+    "pattern",
+    "rect",
+    "line",
+    "g",
+    "text",
+    "circle",
+    "path",
+    "desc",
+];
+
+fn report_of(dir: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["report", "."];
+    args.extend_from_slice(extra);
+    let run = run_in(dir, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    fs::read_to_string(dir.join("report.html")).unwrap()
+}
+
+/// The tags of a document: (name, is_closing, the text inside `<…>`).
+fn tags(doc: &str) -> Vec<(String, bool, String)> {
+    let mut out = Vec::new();
+    let mut rest = doc;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest.find('>').expect("every tag is closed");
+        let inner = &rest[..end];
+        rest = &rest[end + 1..];
+        if inner.starts_with('!') || inner.starts_with('?') {
+            continue;
+        }
+        let closing = inner.starts_with('/');
+        let name: String = inner
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        out.push((name.to_ascii_lowercase(), closing, inner.to_string()));
+    }
+    out
+}
+
+/// Only known elements, no event-handler attributes, no `javascript:` links, and every link
+/// either an anchor in the page or an http(s) address.
+fn assert_safe_markup(doc: &str) {
+    let body = doc.split("</style>").last().unwrap();
+    for (name, _, inner) in tags(body) {
+        assert!(
+            TAGS.contains(&name.as_str()),
+            "unexpected element <{inner}>"
+        );
+        let lower = inner.to_ascii_lowercase();
+        for attr in lower.split_whitespace().skip(1) {
+            assert!(!attr.starts_with("on"), "event handler in <{inner}>");
+            assert!(!attr.starts_with("src="), "resource in <{inner}>");
+            if let Some(href) = attr.strip_prefix("href=\"") {
+                assert!(
+                    href.starts_with('#')
+                        || href.starts_with("https://")
+                        || href.starts_with("http://"),
+                    "unsafe link in <{inner}>"
+                );
+            }
+        }
+    }
+    let lower = doc.to_ascii_lowercase();
+    assert!(!lower.contains("href=\"javascript:"));
+    assert!(!lower.contains("<script"));
+    assert!(!lower.contains("<link"));
+    assert!(!lower.contains("@import"));
+}
+
+/// No `http(s)://` outside `<a href>` elements: nothing is loaded from the network.
+fn assert_no_network(doc: &str) {
+    let mut rest = doc;
+    let mut outside = String::new();
+    while let Some(i) = rest.find("<a href=") {
+        outside.push_str(&rest[..i]);
+        let end = rest[i..].find("</a>").expect("links are closed") + i + 4;
+        rest = &rest[end..];
+    }
+    outside.push_str(rest);
+    let lower = outside.to_ascii_lowercase();
+    assert!(
+        !lower.contains("http://") && !lower.contains("https://"),
+        "a web address outside a link: {}",
+        &outside[lower.find("http").unwrap_or(0)..][..80.min(outside.len())]
+    );
+    assert!(
+        !lower.contains("url(") || lower.matches("url(").count() == lower.matches("url(#").count()
+    );
+}
+
+/// Tags are balanced (SVG is XML) and every entity is one XML knows.
+fn assert_well_formed(doc: &str, void: &[&str]) {
+    let mut stack: Vec<String> = Vec::new();
+    for (name, closing, inner) in tags(doc) {
+        if closing {
+            let open = stack.pop().unwrap_or_default();
+            assert_eq!(open, name, "</{name}> closes <{open}>");
+        } else if !inner.ends_with('/') && !void.contains(&name.as_str()) {
+            stack.push(name);
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    for (i, _) in doc.match_indices('&') {
+        let entity: String = doc[i..].chars().take_while(|&c| c != ';').collect();
+        assert!(
+            ["&amp", "&lt", "&gt", "&quot", "&#39"].contains(&entity.as_str()),
+            "entity {entity}"
+        );
+    }
+}
+
+/// The `<svg>…</svg>` blocks of a document.
+fn svgs(doc: &str) -> Vec<&str> {
+    doc.match_indices("<svg")
+        .map(|(i, _)| {
+            let end = doc[i..].find("</svg>").unwrap() + i + 6;
+            &doc[i..end]
+        })
+        .collect()
+}
+
+fn figures(doc: &str) -> Vec<&str> {
+    doc.match_indices("<figure class=\"chart\"")
+        .map(|(i, _)| {
+            let end = doc[i..].find("</figure>").unwrap() + i;
+            &doc[i..end]
+        })
+        .collect()
+}
+
+#[test]
+fn help_shows_examples() {
+    let run = run_in(Path::new("."), &["report", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Example"), "{}", run.stdout);
+    assert!(run.stdout.contains("--charts"));
+}
+
+#[test]
+fn the_sample_report_has_a_card_per_commitment_and_accessible_charts() {
+    let dir = sample("mongolia-2016-2018");
+    let html = report_of(dir.path(), &["--charts", "charts"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
+    assert_eq!(html.matches("<article class=\"card\"").count(), 7);
+    for id in 1..=7 {
+        assert!(html.contains(&format!("href=\"#c{id}\"")));
+        assert!(html.contains(&format!("id=\"c{id}\"")));
+    }
+    // Every drawing is a chart figure with a caption, a title, a description and a table.
+    let svg = svgs(&html);
+    let figs = figures(&html);
+    assert_eq!(svg.len(), figs.len());
+    assert_eq!(
+        svg.len(),
+        4 + 7,
+        "completion, ratings, heat map, agreement, 7 timelines"
+    );
+    for fig in &figs {
+        assert!(fig.contains("<figcaption>"), "{fig}");
+        assert!(
+            fig.contains("<table>") && fig.contains("<th scope=\"col\">"),
+            "{fig}"
+        );
+        let s = svgs(fig)[0];
+        assert!(s.contains("role=\"img\""));
+        assert!(s.contains("aria-labelledby=") && s.contains("aria-describedby="));
+        let title = s.split("<title id=").nth(1).unwrap();
+        assert!(title.split('>').nth(1).unwrap().len() > 5, "{s}");
+        let desc = s.split("<desc id=").nth(1).unwrap();
+        assert!(desc.split('>').nth(1).unwrap().len() > 30, "{s}");
+        assert!(s.matches("<rect").count() + s.matches("<circle").count() > 2);
+    }
+    // The figures the issue asks for.
+    for fig in [
+        "completion",
+        "ratings",
+        "heatmap",
+        "agreement",
+        "timeline-1",
+    ] {
+        assert!(html.contains(&format!("id=\"fig-{fig}\"")), "{fig}");
+    }
+    assert!(html.contains("High completion (completion at least Substantial): 4 of 7"));
+    assert!(html.contains("disagreement (2 levels)"));
+    assert!(html.contains("as of 2018-06-30"));
+    assert!(html.contains("OVERDUE"));
+    assert!(html.contains("1,000 resamples"));
+    assert!(html.contains("binding constraint <b class=\"binding\">Part</b>"));
+    // Evidence: web addresses are links, other evidence is text; comments are there, in Mongolian too.
+    assert!(html.contains(
+        "<a href=\"https://www.facebook.com/CheckMyService\" rel=\"noopener noreferrer nofollow\">"
+    ));
+    assert!(html.contains("Minutes of DEMO meetings with the Capital City Governor&#39;s Office"));
+    assert!(html.contains("Аппликейшн 2018 оны"));
+    assert_safe_markup(&html);
+    assert_no_network(&html);
+    for s in svg {
+        assert_well_formed(s, &[]);
+    }
+    // The standalone charts.
+    let charts = dir.path().join("charts");
+    for name in ["completion", "ratings", "heatmap", "agreement"] {
+        let s = fs::read_to_string(charts.join(format!("{name}.svg"))).unwrap();
+        assert!(s.starts_with(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\""
+        ));
+        assert!(s.contains(&format!("<title id=\"{name}-title\">")));
+        assert!(s.contains(&format!("<desc id=\"{name}-desc\">")));
+        assert_well_formed(&s, &[]);
+        assert!(html.contains(s.split("<title").nth(1).unwrap().split('<').next().unwrap()));
+    }
+    assert!(
+        !charts.join("quadrant.svg").exists(),
+        "check-my-ogp has no ambition flag"
+    );
+}
+
+#[test]
+fn alpha_and_its_interval_are_reported_per_criterion_and_reproducibly() {
+    let dir = sample("mongolia-2016-2018");
+    let first = report_of(dir.path(), &[]);
+    let second = report_of(dir.path(), &[]);
+    assert_eq!(first, second, "a fixed seed gives the same file");
+    let table = first.split("id=\"fig-agreement\"").nth(1).unwrap();
+    for criterion in [
+        "completion",
+        "relevance",
+        "participation",
+        "published-evidence",
+        "results",
+    ] {
+        assert!(
+            table.contains(&format!("<th scope=\"row\">{criterion}</th>")),
+            "{criterion}"
+        );
+    }
+    assert!(table.contains("95% interval"));
+    assert!(table.contains(" to "));
+    assert!(
+        ["reliable", "tentative", "unreliable"]
+            .iter()
+            .any(|b| table.contains(b))
+    );
+}
+
+#[test]
+fn the_irm_sample_shows_the_quadrant_and_the_reference_beside_the_coalition() {
+    let dir = sample("mongolia-irm-legacy");
+    let html = report_of(dir.path(), &[]);
+    assert_eq!(html.matches("<article class=\"card\"").count(), 7);
+    assert!(html.contains("id=\"fig-quadrant\""));
+    assert!(html.contains("id=\"fig-reference\""));
+    assert!(
+        !html.contains("id=\"fig-ratings\""),
+        "the rating is the completion level"
+    );
+    let reference = html.split("id=\"fig-reference\"").nth(1).unwrap();
+    let reference = reference.split("</figure>").next().unwrap();
+    assert!(reference.contains("differs"));
+    assert!(reference.contains("<td>Complete</td><td>Limited</td><td>yes</td>"));
+    // The heat map has the reference column, apart from the combined one.
+    let heat = html.split("id=\"fig-heatmap\"").nth(1).unwrap();
+    assert!(heat.contains("irm (reference)"));
+    assert!(html.contains("<strong>differs</strong> from the coalition's Complete"));
+    assert_safe_markup(&html);
+    assert_no_network(&html);
+}
+
+const HOSTILE_PLAN: &str = r#"
+[plan]
+country = "Монголия <script>alert('country')</script>"
+title = "Plan \"quoted\" & <b>bold</b> <script>alert(1)</script>"
+organisation = "Коалиция & Co <img src=x onerror=alert(2)>"
+
+[assessment]
+as_of = 2021-06-30
+reference = "irm"
+
+[[evaluator]]
+id = "a"
+name = "Анна <script>alert(3)</script>"
+organisation = "\"Org\" & 'co'"
+
+[[evaluator]]
+id = "b"
+
+[[evaluator]]
+id = "irm"
+role = "irm"
+
+[[commitment]]
+id = "1<x>"
+title = "<script>alert(1)</script> Открытый бюджет & \"данные\""
+lead = "Министерство <i>финансов</i>"
+description = "Line one <script>alert(4)</script>\n\njavascript:alert(5)"
+themes = ["<svg onload=alert(6)>"]
+start = 2020-01-01
+end = 2021-12-31
+
+[[commitment.milestone]]
+id = "1.1\"><script>alert(7)</script>"
+title = "Публикация <script>alert(8)</script>"
+due = 2020-06-30
+
+[[commitment.milestone]]
+id = "1.2"
+title = "Hearings & 'quotes'"
+due = 2021-03-31
+"#;
+
+const HOSTILE_SCORES: &str = r#"evaluator,commitment,milestone,criterion,level,evidence,comment,next_steps
+a,1<x>,"1.1""><script>alert(7)</script>",completion,Complete,javascript:alert(9),"<script>alert(10)</script> Комментарий & ""кавычки""",<b>next</b>
+b,1<x>,"1.1""><script>alert(7)</script>",completion,Limited,"https://example.org/a?b=1&c=""><script>alert(11)</script>",ok,
+a,1<x>,1.2,completion,Limited,"see https://example.org/x?y=1&z=2 and data:text/html,<script>alert(12)</script>",,
+b,1<x>,1.2,completion,Substantial,https://пример.рф/док,,
+a,1<x>,,relevance,Clear,,,
+b,1<x>,,relevance,Unclear,,,
+irm,1<x>,1.2,completion,Limited,,,
+irm,1<x>,,relevance,Clear,,,
+"#;
+
+#[test]
+fn hostile_text_is_escaped_everywhere_and_only_web_addresses_become_links() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("plan.toml"), HOSTILE_PLAN).unwrap();
+    fs::create_dir(dir.path().join("scores")).unwrap();
+    fs::write(dir.path().join("scores/ratings.csv"), HOSTILE_SCORES).unwrap();
+    let html = report_of(dir.path(), &["--charts", "charts"]);
+    assert_safe_markup(&html);
+    assert_no_network(&html);
+    assert!(html.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt; Открытый бюджет &amp; &quot;данные&quot;"
+    ));
+    assert!(html.contains("Монголия &lt;script&gt;alert(&#39;country&#39;)&lt;/script&gt;"));
+    assert!(html.contains("Коалиция &amp; Co &lt;img src=x onerror=alert(2)&gt;"));
+    assert!(
+        html.contains(
+            "&lt;script&gt;alert(10)&lt;/script&gt; Комментарий &amp; &quot;кавычки&quot;"
+        )
+    );
+    assert!(html.contains("&lt;svg onload=alert(6)&gt;"));
+    assert!(html.contains("Evidence:</span> javascript:alert(9)</p>"));
+    // A link stops where the address stops being safe; the rest is text.
+    assert!(html.contains(
+        "<a href=\"https://example.org/a?b=1&amp;c=\" rel=\"noopener noreferrer nofollow\">https://example.org/a?b=1&amp;c=</a>&quot;&gt;&lt;script&gt;alert(11)&lt;/script&gt;"
+    ));
+    assert!(html.contains("<a href=\"https://example.org/x?y=1&amp;z=2\""));
+    assert!(html.contains("<a href=\"https://пример.рф/док\""));
+    assert!(html.contains("and data:text/html,&lt;script&gt;alert(12)&lt;/script&gt;"));
+    // Inside the SVG too (timeline labels, heat-map rows, tooltips).
+    let svg = svgs(&html);
+    assert!(svg.iter().any(|s| s.contains("1&lt;x&gt;")));
+    for s in &svg {
+        assert_well_formed(s, &[]);
+    }
+    for entry in fs::read_dir(dir.path().join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let s = fs::read_to_string(&path).unwrap();
+            assert!(
+                !s.to_ascii_lowercase().contains("<script"),
+                "{}",
+                path.display()
+            );
+            assert_well_formed(&s, &[]);
+        }
+    }
+    // The document as a whole is balanced HTML.
+    let body = &html[html.find("<body>").unwrap()..html.find("</body>").unwrap() + 7];
+    assert_well_formed(body, &[]);
+}
+
+#[test]
+fn undefined_agreement_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        "[plan]\ncountry = \"X\"\ntitle = \"Y\"\n[assessment]\nas_of = 2021-06-30\n[[evaluator]]\nid = \"a\"\n[[commitment]]\nid = \"1\"\ntitle = \"T\"\n[[commitment.milestone]]\nid = \"1.1\"\ntitle = \"M\"\n",
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("scores")).unwrap();
+    fs::write(
+        dir.path().join("scores/a.csv"),
+        "evaluator,commitment,milestone,criterion,level\na,1,1.1,completion,Limited\n",
+    )
+    .unwrap();
+    let html = report_of(dir.path(), &[]);
+    let agreement = html.split("id=\"fig-agreement\"").nth(1).unwrap();
+    assert!(agreement.contains("undefined: agreement needs at least two evaluators"));
+    assert!(agreement.contains("undefined: fewer than two evaluators"));
+    assert_eq!(html.matches("<article class=\"card\"").count(), 1);
+}
+
+#[test]
+fn an_edited_report_is_kept_unless_forced_and_nothing_is_half_written() {
+    let dir = sample("mongolia-2016-2018");
+    let path = dir.path().join("report.html");
+    report_of(dir.path(), &[]);
+    fs::write(&path, "my notes").unwrap();
+    let run = run_in(dir.path(), &["report", ".", "--charts", "charts"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("was left as it is"), "{}", run.stderr);
+    assert!(run.stderr.contains("Nothing was written"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&path).unwrap(), "my notes");
+    assert!(!dir.path().join("charts").exists());
+    let run = run_in(dir.path(), &["report", ".", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
+    // `--output -` is the screen, and writes no file.
+    let run = run_in(
+        dir.path(),
+        &["report", ".", "--output", "-", "--as-of", "2017-01-01"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("<!DOCTYPE html>"));
+    assert!(run.stdout.contains("as of 2017-01-01"));
+    // A bad input writes nothing and exits 1.
+    fs::write(
+        dir.path().join("scores/bad.csv"),
+        "evaluator,commitment,criterion,level\ndemo,1,relevance,Clera\n",
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["report", ".", "--output", "other.html"]);
+    assert_eq!(run.code, 1);
+    assert!(!dir.path().join("other.html").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// In a real browser.
+
+fn chromium() -> Option<PathBuf> {
+    let fixed = PathBuf::from("/usr/bin/chromium");
+    if fixed.is_file() {
+        return Some(fixed);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Runs Chromium headless on `page` with `args`, returning (stdout, stderr).
+fn headless(chromium: &Path, page: &Path, args: &[&str]) -> (String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (
+        fs::read_to_string(out.path()).unwrap_or_default(),
+        fs::read_to_string(err.path()).unwrap_or_default(),
+    )
+}
+
+fn console_messages(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
+        .collect()
+}
+
+#[test]
+fn the_sample_report_renders_in_headless_chromium() {
+    let Some(chromium) = chromium() else {
+        let _ = writeln!(std::io::stderr(), "skipped: chromium not found");
+        return;
+    };
+    let dir = sample("mongolia-2016-2018");
+    let html = report_of(dir.path(), &[]);
+    let page = dir.path().join("report.html");
+    let shot = dir.path().join("report.png");
+
+    let screenshot = format!("--screenshot={}", shot.display());
+    let (_, stderr) = headless(&chromium, &page, &[&screenshot, "--window-size=1280,2000"]);
+    assert!(
+        console_messages(&stderr).is_empty(),
+        "console messages: {:?}",
+        console_messages(&stderr)
+    );
+    let png = fs::read(&shot).expect("a screenshot was taken");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&png[12..16], b"IHDR");
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert_eq!((width, height), (1280, 2000));
+    // A blank or single-colour page compresses to a few kilobytes; text and charts do not.
+    assert!(png.len() > 60_000, "screenshot only {} bytes", png.len());
+
+    let (dom, stderr) = headless(&chromium, &page, &["--dump-dom"]);
+    assert!(
+        console_messages(&stderr).is_empty(),
+        "{:?}",
+        console_messages(&stderr)
+    );
+    assert!(
+        dom.contains("<h1>Mongolia"),
+        "the page was parsed: {}",
+        &dom[..dom.len().min(500)]
+    );
+    assert_eq!(dom.matches("<article class=\"card\"").count(), 7);
+    let parsed = svgs(&dom);
+    assert_eq!(
+        parsed.len(),
+        svgs(&html).len(),
+        "every chart survived parsing"
+    );
+    for s in parsed {
+        assert!(s.contains("<title"), "{s}");
+        assert!(s.contains("<desc"), "{s}");
+        assert!(
+            s.matches("<rect").count() >= 2,
+            "a chart with nothing drawn: {s}"
+        );
+        assert!(s.contains("<text"), "{s}");
+    }
+}
+
+#[test]
+fn a_rubric_without_completion_shows_ratings_and_its_first_key_criterion() {
+    let dir = tempfile::tempdir().unwrap();
+    let level = |label: &str, value: u32| {
+        format!("[[criterion.level]]\nlabel = \"{label}\"\nvalue = {value}\n")
+    };
+    let rubric = format!(
+        "[rubric]\nid = \"quality-only\"\nname = \"Quality only\"\nkey_criteria = [\"quality\"]\n\
+         [rating]\n[[rating.band]]\nlabel = \"Weak\"\nmin = 0\nmax = 50\n[[rating.band]]\nlabel = \"Strong\"\nmin = 50\nmax = 100\n\
+         [[criterion]]\nid = \"quality\"\nname = \"Quality of delivery\"\nquestion = \"How good?\"\nscale = \"ordinal\"\ncombine = \"median\"\nweight = 1.0\n{}{}{}",
+        level("Nothing delivered at all", 0),
+        level("Partly delivered so far", 1),
+        level("Fully delivered as promised", 2)
+    );
+    fs::write(dir.path().join("rubric.toml"), rubric).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        "[plan]\ncountry = \"X\"\ntitle = \"Y\"\n[assessment]\nrubric = \"rubric.toml\"\nas_of = 2021-06-30\n\
+         [[evaluator]]\nid = \"a\"\n[[evaluator]]\nid = \"b\"\n\
+         [[commitment]]\nid = \"1\"\ntitle = \"T\"\n[[commitment]]\nid = \"2\"\ntitle = \"U\"\n\
+         [[commitment.milestone]]\nid = \"2.1\"\ntitle = \"M\"\ndue = 2020-01-01\n",
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("scores")).unwrap();
+    fs::write(
+        dir.path().join("scores/s.csv"),
+        "evaluator,commitment,criterion,level\na,1,quality,Nothing delivered at all\nb,1,quality,Fully delivered as promised\na,2,quality,Partly delivered so far\nb,2,quality,Partly delivered so far\n",
+    )
+    .unwrap();
+    let html = report_of(dir.path(), &["--charts", "charts"]);
+    assert!(html.contains("id=\"fig-ratings\""));
+    assert!(!html.contains("id=\"fig-completion\""));
+    let heat = html.split("id=\"fig-heatmap\"").nth(1).unwrap();
+    assert!(heat.contains("Who rated what: Quality of delivery by evaluator"));
+    // Long level names are abbreviated in the cells and explained in the legend.
+    assert!(heat.contains("NDAA = Nothing delivered at all"));
+    assert!(heat.contains("disagreement (2 levels)"));
+    let mut files: Vec<String> = fs::read_dir(dir.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    files.sort();
+    assert_eq!(files, ["agreement.svg", "heatmap.svg", "ratings.svg"]);
+    assert_safe_markup(&html);
+}
