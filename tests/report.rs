@@ -445,7 +445,7 @@ fn undefined_agreement_is_said_in_words() {
     .unwrap();
     let html = report_of(dir.path(), &[]);
     let agreement = html.split("id=\"fig-agreement\"").nth(1).unwrap();
-    assert!(agreement.contains("undefined: agreement needs at least two evaluators"));
+    assert!(agreement.contains("undefined: only one evaluator (`a`) gave levels on this criterion; agreement needs at least two"), "{agreement}");
     assert!(agreement.contains("undefined: fewer than two evaluators"));
     assert_eq!(html.matches("<article class=\"card\"").count(), 1);
 }

@@ -3,10 +3,8 @@
 //! criterion's scale, a percentile bootstrap interval with a fixed seed (so the same data give
 //! the same file), its interpretation, and, when alpha is undefined, why in words.
 
-use crate::agreement::{
-    AgreementError, AlphaBand, BootstrapOptions, Metric, bootstrap_alpha, criterion_matrix,
-    krippendorff_alpha, metric_for,
-};
+use crate::agreement::report::{self, Options, Undefined};
+use crate::agreement::{AlphaBand, BootstrapOptions, Metric};
 use crate::load::Inputs;
 use crate::model::Scope;
 
@@ -39,105 +37,50 @@ pub struct AlphaRow {
     pub undefined_short: Option<&'static str>,
 }
 
-/// Alpha for every criterion of the rubric, in rubric order.
+/// Alpha for every criterion of the rubric, in rubric order, as `checkmyogp agreement` computes
+/// it (the same evaluators, metrics and undefined cases), with a fixed-seed bootstrap interval.
 pub fn compute(inputs: &Inputs, resamples: usize) -> Vec<AlphaRow> {
-    let plan = &inputs.plan;
-    let rubric = &inputs.rubric;
-    let scores = &inputs.scores;
-    let evaluators: Vec<u32> = scores
-        .evaluators
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| !plan.is_reference(id))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .collect();
-    let options = BootstrapOptions {
-        resamples: resamples.max(1),
-        seed: SEED,
-        confidence: CONFIDENCE,
-        threads: 0,
+    let options = Options {
+        bootstrap: Some(BootstrapOptions {
+            resamples: resamples.max(1),
+            seed: SEED,
+            confidence: CONFIDENCE,
+            threads: 0,
+        }),
+        ..Options::default()
     };
-    rubric
-        .criteria
-        .iter()
-        .enumerate()
-        .map(|(k, c)| {
-            let metric = metric_for(rubric, k);
-            let unit_word = match c.scope {
-                Scope::Commitment => "commitments",
-                Scope::Milestone => "milestones",
-            };
-            let matrix = criterion_matrix(plan, rubric, scores, k, &evaluators);
-            let mut row = AlphaRow {
-                criterion: c.id.clone(),
-                name: c.name.clone(),
-                metric,
-                alpha: None,
-                ci: None,
-                band: None,
-                units: 0,
-                units_total: matrix.units.len(),
-                unit_word,
-                undefined: None,
-                undefined_short: None,
-            };
-            if evaluators.len() < 2 {
-                row.undefined = Some(
-                    "undefined: agreement needs at least two evaluators, and this assessment has fewer"
-                        .into(),
-                );
-                row.undefined_short = Some("undefined: fewer than two evaluators");
-                return row;
+    let full = report::build(&inputs.plan, &inputs.rubric, &inputs.scores, &options, None);
+    full.criteria
+        .into_iter()
+        .map(|c| {
+            let undefined_short = c.undefined.map(|why| match why {
+                Undefined::NoRatings => "undefined: no ratings",
+                Undefined::SingleEvaluator => "undefined: fewer than two evaluators",
+                Undefined::TooFewUnits => "undefined: no shared ratings",
+                Undefined::NoVariation => "undefined: no variation",
+                Undefined::NotApplicable => "undefined: unsuitable scale",
+            });
+            AlphaRow {
+                unit_word: match c.scope {
+                    Scope::Commitment => "commitments",
+                    Scope::Milestone => "milestones",
+                },
+                undefined: c.undefined.map(|_| c.reading.clone()),
+                undefined_short,
+                ci: c.ci.flatten().map(|[lo, hi]| (lo, hi)),
+                band: c.interpretation,
+                criterion: c.criterion,
+                name: c.name,
+                metric: c.metric,
+                alpha: c.alpha,
+                units: c.units,
+                units_total: c.units_total,
             }
-            let ratings = match matrix.ratings {
-                Ok(r) => r,
-                Err(e) => {
-                    row.undefined = Some(format!("undefined: {e}"));
-                    row.undefined_short = Some("undefined: unsuitable scale");
-                    return row;
-                }
-            };
-            match krippendorff_alpha(&ratings, metric) {
-                Ok(a) => {
-                    row.units = a.units_pairable;
-                    row.alpha = a.alpha;
-                    row.band = a.alpha.map(AlphaBand::of);
-                    if a.alpha.is_none() {
-                        row.undefined = Some(
-                            "undefined: every rating is on the same level, so agreement cannot be told apart from chance"
-                                .into(),
-                        );
-                        row.undefined_short = Some("undefined: no variation");
-                        return row;
-                    }
-                }
-                Err(AgreementError::NoPairableUnits) => {
-                    let one = &unit_word[..unit_word.len() - 1];
-                    row.undefined = Some(format!(
-                        "undefined: no {one} was rated by two or more evaluators"
-                    ));
-                    row.undefined_short = Some("undefined: no shared ratings");
-                    return row;
-                }
-                Err(e) => {
-                    row.undefined = Some(format!("undefined: {e}"));
-                    row.undefined_short = Some("undefined");
-                    return row;
-                }
-            }
-            if let Ok(ci) = bootstrap_alpha(&ratings, metric, &options, None) {
-                row.ci = Some((ci.lower, ci.upper));
-            }
-            row
         })
         .collect()
 }
 
-/// Alpha to three decimals ("0.000", never "-0.000").
-pub fn fmt_alpha(a: f64) -> String {
-    let s = format!("{a:.3}");
-    if s == "-0.000" { "0.000".into() } else { s }
-}
+pub use report::fmt_alpha;
 
 /// The result in words: `0.734 (95% interval 0.512 to 0.890): tentative` or the reason it is
 /// undefined.
