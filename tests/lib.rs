@@ -9,6 +9,7 @@ mod draft;
 mod import;
 mod json_schema;
 mod never_panic;
+mod reliability;
 mod report;
 mod spreadsheets;
 mod util;
