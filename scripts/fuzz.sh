@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bounded fuzzing of the loaders (plan, rubric, scores) with cargo-fuzz (libFuzzer).
+# Bounded fuzzing of the loaders (plan, rubric, scores) and of draft templates with cargo-fuzz
+# (libFuzzer).
 #   scripts/fuzz.sh            every target for 60 s
 #   scripts/fuzz.sh 300 plan   one target for 300 s
 # cargo-fuzz needs a nightly compiler; the stable toolchain works with RUSTC_BOOTSTRAP=1.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/../fuzz"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(plan rubric scores)
+[[ ${#targets[@]} -gt 0 ]] || targets=(plan rubric scores template)
 command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked" >&2; exit 1; }
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
@@ -20,6 +21,7 @@ for t in "${targets[@]}"; do
     plan) seeds=(../tests/corpus/*/plan.toml ../samples/*/plan.toml) ;;
     rubric) seeds=(../rubrics/*.toml ../tests/corpus/*/rubric.toml) ;;
     scores) seeds=(../tests/corpus/*/scores/*.csv ../samples/*/scores/*.csv) ;;
+    template) seeds=(../templates/*.j2 ../templates/*/*/*.j2) ;;
   esac
   for f in "${seeds[@]}"; do
     [[ -f "$f" ]] && cp "$f" "corpus/$t/seed-$(echo "$f" | tr '/.' '__')"

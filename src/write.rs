@@ -100,6 +100,37 @@ pub fn atomic_write_with(
     Ok(())
 }
 
+/// What a folder holds, for commands that only fill a new or empty folder: `None` when it does
+/// not exist or is empty, otherwise a short listing ("plan.toml, scores and 2 more"). A path
+/// that is a file is an error.
+pub fn occupied(dir: &Path) -> Result<Option<String>> {
+    if !dir.exists() {
+        return Ok(None);
+    }
+    if !dir.is_dir() {
+        bail!(
+            "{} is a file, not a folder; give the name of a new folder",
+            dir.display()
+        );
+    }
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .with_context(|| format!("could not read the folder {}", dir.display()))?
+        .filter_map(std::result::Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    names.sort();
+    let more = names.len().saturating_sub(3);
+    names.truncate(3);
+    let mut listing = names.join(", ");
+    if more > 0 {
+        listing.push_str(&format!(" and {more} more"));
+    }
+    Ok(Some(listing))
+}
+
 fn read_ledger(dir: &Path) -> Vec<(String, u64)> {
     let Ok(text) = fs::read_to_string(dir.join(LEDGER)) else {
         return Vec::new();

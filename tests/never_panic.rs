@@ -124,7 +124,7 @@ fn every_builtin_rubric_survives_every_single_line_deletion() {
 /// Every input a fuzzer ever crashed on (saved in tests/fuzz-regressions/TARGET/) stays fixed.
 #[test]
 fn fuzz_regressions_stay_fixed() {
-    for target in ["plan", "rubric", "scores"] {
+    for target in ["plan", "rubric", "scores", "template"] {
         let dir = root().join("tests/fuzz-regressions").join(target);
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
@@ -137,8 +137,79 @@ fn fuzz_regressions_stay_fixed() {
             match target {
                 "plan" => load_with(&bytes, &base("scores/ana.csv"), None),
                 "rubric" => load_with(&base("plan.toml"), &base("scores/ana.csv"), Some(&bytes)),
+                "template" => {
+                    let tmp = tempfile::tempdir().unwrap();
+                    fs::write(tmp.path().join("templates-check.md.j2"), &bytes).unwrap();
+                    let run = crate::util::run_in(
+                        &root().join("tests/corpus/_base"),
+                        &[
+                            "draft",
+                            "--template",
+                            tmp.path().join("templates-check.md.j2").to_str().unwrap(),
+                            "--output",
+                            "-",
+                        ],
+                    );
+                    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+                }
                 _ => load_with(&base("plan.toml"), &bytes, None),
             }
+        }
+    }
+}
+
+/// Template text made of template-language pieces, shuffled.
+fn template_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "{{ plan.country }}",
+        "{% for c in commitments %}",
+        "{% endfor %}",
+        "{% if x %}",
+        "{% endif %}",
+        "{{ c.title | upper }}",
+        "{% include 'common.md.j2' %}",
+        "{% include '../../etc/passwd' %}",
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+        "{% set x = [1,2] * 99999 %}",
+        "{{ 1 / 0 }}",
+        "{{ debug() }}",
+        "{% raw %}",
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "\u{feff}",
+        "Монгол",
+        "\n",
+        "{{ commitments[99] }}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}",
+    ]);
+    prop::collection::vec(pieces, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A draft template never makes the tool panic, hang or escape its folder: any problem is
+    /// a diagnostic.
+    #[test]
+    fn any_template_renders_or_fails_with_a_diagnostic(text in template_text()) {
+        use checkmyogp::draft::{self, engine::Engine};
+        let dir = root().join("tests/corpus/_base");
+        let mut report = Report::new();
+        let inputs = load::load(&Selection { dir, ..Selection::default() }, &mut report).unwrap();
+        let as_of = inputs.plan.settings.as_of.unwrap();
+        let a = checkmyogp::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+        let results = checkmyogp::results::build(&inputs, &a, checkmyogp::results::Detail::Evaluators);
+        let cx = draft::context::build(&inputs, &results);
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("t.md.j2");
+        fs::write(&file, &text).unwrap();
+        let choice = draft::choose(Some(&file), tmp.path(), "check-my-ogp").unwrap();
+        let engine = Engine::new(&choice, draft::fuel_for(&cx));
+        if let Err(d) = draft::render_all(&engine, &cx) {
+            let shown = d.render();
+            prop_assert!(shown.contains("t.md.j2") || shown.contains("common.md.j2"), "{}", shown);
         }
     }
 }

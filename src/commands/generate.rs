@@ -34,8 +34,11 @@ pub struct Args {
 const LEVELS: [&str; 5] = ["None", "Low", "Medium", "High", "Full"];
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    if args.dir.exists() && std::fs::read_dir(&args.dir)?.next().is_some() {
-        bail!("{} is not empty; give a new folder", args.dir.display());
+    if let Some(listing) = crate::write::occupied(&args.dir)? {
+        bail!(
+            "{} is not empty (it holds {listing}); give a new folder",
+            args.dir.display()
+        );
     }
     if args.criteria == 0 || args.evaluators == 0 {
         bail!("--criteria and --evaluators must be at least 1");

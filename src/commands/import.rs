@@ -229,7 +229,13 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
         )?;
         return Ok(Outcome::Usage);
     };
-    refuse_unless_empty(dir)?;
+    if let Some(listing) = crate::write::occupied(dir)? {
+        bail!(
+            "the output folder {} is not empty (it holds {listing}): nothing was imported.\n\
+             An import only fills a new or empty folder, so that nothing is overwritten; give another --output.",
+            dir.display()
+        );
+    }
 
     let round = args.round.unwrap_or_default();
     let imported = ogp::import(&table, plan, round, &mut report);
@@ -361,42 +367,6 @@ fn folder_name(plan: &ActionPlan) -> String {
     }
     let parts: Vec<&str> = name.split('-').filter(|p| !p.is_empty()).collect();
     parts.join("-")
-}
-
-/// Refuses a folder that holds anything (or a path that is a file): an import only fills a
-/// new or empty folder, so that nothing is overwritten.
-fn refuse_unless_empty(dir: &Path) -> anyhow::Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    if !dir.is_dir() {
-        bail!(
-            "{} is a file, not a folder; give the name of a new folder with --output",
-            dir.display()
-        );
-    }
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .with_context(|| format!("could not read the folder {}", dir.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    if names.is_empty() {
-        return Ok(());
-    }
-    names.sort();
-    let count = names.len();
-    let shown: Vec<String> = names.into_iter().take(3).collect();
-    bail!(
-        "the output folder {} is not empty (it holds {}{}): nothing was imported.\n\
-         An import only fills a new or empty folder, so that nothing is overwritten; give another --output.",
-        dir.display(),
-        shown.join(", "),
-        if count > 3 {
-            format!(" and {} more", count - 3)
-        } else {
-            String::new()
-        }
-    )
 }
 
 fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {

@@ -52,7 +52,16 @@ const EXAMPLE_EVALUATORS: [&str; 2] = ["org-a", "org-b"];
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let dir = &args.dir;
-    refuse_unless_empty(dir)?;
+    if let Some(listing) = crate::write::occupied(dir)? {
+        bail!(
+            "{} is not empty (it holds {listing}): init only fills a new or empty folder, so that nothing \
+             is overwritten.\nGive a new folder name, e.g. `checkmyogp init {}-new`.",
+            dir.display(),
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "assessment".into())
+        );
+    }
     let rubric = builtin_rubric(&args.rubric)?;
 
     std::fs::create_dir_all(dir.join("scores"))
@@ -91,44 +100,6 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         rubric.id
     )?;
     Ok(Outcome::Ok)
-}
-
-/// Refuses a folder that holds anything (or a path that is a file).
-fn refuse_unless_empty(dir: &Path) -> anyhow::Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    if !dir.is_dir() {
-        bail!(
-            "{} is a file, not a folder; give the name of a new folder",
-            dir.display()
-        );
-    }
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .with_context(|| format!("could not read the folder {}", dir.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    if names.is_empty() {
-        return Ok(());
-    }
-    names.sort();
-    let count = names.len();
-    let shown: Vec<String> = names.into_iter().take(3).collect();
-    bail!(
-        "{} is not empty (it holds {}{}): init only fills a new or empty folder, so that nothing \
-         is overwritten.\nGive a new folder name, e.g. `checkmyogp init {}-new`.",
-        dir.display(),
-        shown.join(", "),
-        if count > 3 {
-            format!(" and {} more", count - 3)
-        } else {
-            String::new()
-        },
-        dir.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "assessment".into())
-    )
 }
 
 fn builtin_rubric(id: &str) -> anyhow::Result<Rubric> {
