@@ -182,39 +182,39 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
     };
     let mine: Vec<&ActionPlan> = plans.iter().filter(|p| p.country == country).collect();
 
+    // Without a usable --action-plan, list the country's plans on stderr and stop (exit 2).
+    let refuse = |report: &Report, why: String| -> anyhow::Result<Outcome> {
+        super::print_report(report)?;
+        let doc = plans_doc(
+            format!("The action plans of {country} in {display}:"),
+            &mine,
+        );
+        let mut err = anstream::stderr().lock();
+        writeln!(err, "error: {display} {why}:\n")?;
+        err.write_all(table_text(&doc, colour_on(&std::io::stderr()))?.as_bytes())?;
+        Ok(Outcome::Usage)
+    };
     let plan = match &args.action_plan {
         Some(n) => match mine.iter().find(|p| p.is_number(n)) {
             Some(p) => *p,
             None => {
-                super::print_report(&report)?;
-                let doc = plans_doc(
-                    format!("The action plans of {country} in {display}:"),
-                    &mine,
+                return refuse(
+                    &report,
+                    format!(
+                        "has no action plan {n} of {country}; choose one of these with --action-plan N"
+                    ),
                 );
-                let mut err = anstream::stderr().lock();
-                writeln!(
-                    err,
-                    "error: {display} has no action plan {n} of {country}; choose one of these with --action-plan N:\n"
-                )?;
-                err.write_all(table_text(&doc, colour_on(&std::io::stderr()))?.as_bytes())?;
-                return Ok(Outcome::Usage);
             }
         },
         None if mine.len() == 1 => mine[0],
         None => {
-            super::print_report(&report)?;
-            let doc = plans_doc(
-                format!("The action plans of {country} in {display}:"),
-                &mine,
+            return refuse(
+                &report,
+                format!(
+                    "holds {} action plans of {country}; choose one with --action-plan N",
+                    mine.len()
+                ),
             );
-            let mut err = anstream::stderr().lock();
-            writeln!(
-                err,
-                "error: {display} holds {} action plans of {country}; choose one with --action-plan N:\n",
-                mine.len()
-            )?;
-            err.write_all(table_text(&doc, colour_on(&std::io::stderr()))?.as_bytes())?;
-            return Ok(Outcome::Usage);
         }
     };
 
