@@ -4,7 +4,6 @@ use clap::ValueEnum;
 
 use super::common::{self, OutputArgs};
 use crate::cli::{InputArgs, Outcome};
-use crate::model::Date;
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
 use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
 
@@ -25,9 +24,8 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub date: common::AsOfArg,
 
     /// In JSON, also list each evaluator's level for every unit and criterion, and what they
     /// wrote (evidence, comments, next steps).
@@ -49,7 +47,7 @@ pub enum SortBy {
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let Some((mut inputs, assessment)) =
-        common::load_and_assess(&args.input, args.as_of, args.details)?
+        common::load_and_assess(&args.input, args.date.as_of, args.details)?
     else {
         return Ok(Outcome::Problems);
     };

@@ -31,6 +31,14 @@ pub struct OutputArgs {
     pub force: bool,
 }
 
+/// `--as-of`, shared by the commands that judge timeliness.
+#[derive(Debug, Clone, Args)]
+pub struct AsOfArg {
+    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+}
+
 /// Loads an assessment. Errors are printed and give `None`; warnings are summed up in one line.
 /// `notes`: keep what evaluators wrote (see [`load::Selection::notes`]).
 pub fn load_inputs(args: &InputArgs, notes: bool) -> anyhow::Result<Option<Inputs>> {

@@ -18,7 +18,6 @@ use crate::cli::{InputArgs, Outcome};
 use crate::diag::plural;
 use crate::draft::{self, Engine, builtin, docx, names};
 use crate::load::Selection;
-use crate::model::Date;
 use crate::results;
 use crate::source::display_path;
 
@@ -77,9 +76,8 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
 
-    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub date: common::AsOfArg,
 }
 
 /// Refuses, with what to do, when any target was edited by a person. `elsewhere` says how to
@@ -200,7 +198,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let Some(inputs) = common::load_selection(&selection)? else {
         return Ok(Outcome::Problems);
     };
-    let date = common::as_of(args.as_of, &inputs);
+    let date = common::as_of(args.date.as_of, &inputs);
     let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
     let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
     let cx = draft::context::build(&inputs, &results);

@@ -7,7 +7,7 @@ use std::io::Write;
 use super::common::{self, OutputArgs};
 use crate::cli::{InputArgs, Outcome, PartArgs};
 use crate::load::Inputs;
-use crate::model::{Combine, Date, RatingRule, Scope};
+use crate::model::{Combine, RatingRule, Scope};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
 use crate::results::{self, CommitmentOut, CriterionOut, NO_EVIDENCE, Results};
 
@@ -31,9 +31,8 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub date: common::AsOfArg,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
@@ -45,7 +44,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         ),
     };
     let input = InputArgs::new(dir.into(), args.parts.clone());
-    let Some((inputs, assessment)) = common::load_and_assess(&input, args.as_of, true)? else {
+    let Some((inputs, assessment)) = common::load_and_assess(&input, args.date.as_of, true)? else {
         return Ok(Outcome::Problems);
     };
     let results = results::build(&inputs, &assessment, results::Detail::Evaluators);

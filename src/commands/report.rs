@@ -9,7 +9,6 @@ use anyhow::Context;
 
 use super::common;
 use crate::cli::{InputArgs, Outcome};
-use crate::model::Date;
 use crate::report;
 
 const EXAMPLES: &str = "\
@@ -44,13 +43,13 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
 
-    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub date: common::AsOfArg,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.as_of, true)? else {
+    let Some((inputs, assessment)) = common::load_and_assess(&args.input, args.date.as_of, true)?
+    else {
         return Ok(Outcome::Problems);
     };
     let output = args

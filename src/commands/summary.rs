@@ -3,7 +3,6 @@
 use super::assess::meta;
 use super::common::{self, OutputArgs};
 use crate::cli::{InputArgs, Outcome};
-use crate::model::Date;
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
 use crate::results::{self, NO_EVIDENCE, Results};
 
@@ -22,13 +21,13 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// The date that decides what is overdue (default: the plan's `as_of`, else today).
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = common::parse_date)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub date: common::AsOfArg,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some((mut inputs, assessment)) = common::load_and_assess(&args.input, args.as_of, false)?
+    let Some((mut inputs, assessment)) =
+        common::load_and_assess(&args.input, args.date.as_of, false)?
     else {
         return Ok(Outcome::Problems);
     };
