@@ -583,66 +583,33 @@ fn commitment_cx(
     }
 }
 
-/// Krippendorff's alpha of each key criterion over the coalition's evaluators.
+/// Krippendorff's alpha of each key criterion over the coalition's evaluators, computed as
+/// `checkmyogp agreement` computes it (same evaluators, metric and undefined cases).
 fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
     let rubric = &inputs.rubric;
-    let coalition: Vec<u32> = inputs
-        .scores
-        .evaluators
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| !inputs.plan.is_reference(id))
-        .filter_map(|(i, _)| u32::try_from(i).ok())
-        .collect();
-    rubric
-        .key_criteria
-        .iter()
-        .filter_map(|&k| rubric.criteria.get(k).map(|c| (k, c)))
-        .map(|(k, c)| {
-            let matrix =
-                agreement::criterion_matrix(&inputs.plan, rubric, &inputs.scores, k, &coalition);
-            let metric = agreement::metric_for(rubric, k);
-            let units_total = matrix.units.len();
-            let computed = matrix
-                .ratings
-                .and_then(|r| agreement::krippendorff_alpha(&r, metric));
-            let (alpha, band, meaning, units) = match computed {
-                Ok(a) => match a.alpha {
-                    Some(x) => {
-                        let band = AlphaBand::of(x);
-                        (
-                            Some((x * 1000.0).round() / 1000.0),
-                            Some(band.label().to_string()),
-                            band.description().to_string(),
-                            a.units_pairable,
-                        )
-                    }
-                    None => (
-                        None,
-                        None,
-                        "no variation: every evaluator gave the same level, so alpha is undefined"
-                            .to_string(),
-                        a.units_pairable,
-                    ),
-                },
-                Err(e) => (None, None, e.to_string(), 0),
-            };
+    let options = agreement::report::Options {
+        criteria: rubric.key_criteria.clone(),
+        ..agreement::report::Options::default()
+    };
+    let report = agreement::report::build(&inputs.plan, rubric, &inputs.scores, &options, None);
+    report
+        .criteria
+        .into_iter()
+        .map(|c| {
+            let band = c.alpha.map(AlphaBand::of);
             AgreementCx {
-                criterion: c.id.clone(),
-                name: c.name.clone(),
                 scope: c.scope.id().to_string(),
-                metric: match metric {
-                    agreement::Metric::Nominal => "nominal",
-                    agreement::Metric::Ordinal => "ordinal",
-                    agreement::Metric::Interval => "interval",
-                    agreement::Metric::Ratio => "ratio",
-                }
-                .to_string(),
-                alpha,
-                band,
-                meaning,
-                units,
-                units_total,
+                metric: c.metric.label().to_string(),
+                alpha: c.alpha.map(|x| (x * 1000.0).round() / 1000.0),
+                band: band.map(|b| b.label().to_string()),
+                meaning: match band {
+                    Some(b) => b.description().to_string(),
+                    None => c.reading.clone(),
+                },
+                units: c.units,
+                units_total: c.units_total,
+                criterion: c.criterion,
+                name: c.name,
             }
         })
         .collect()
