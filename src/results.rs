@@ -17,6 +17,23 @@ pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// Writes a number rounded to 4 decimals. Results keep every number unrounded through every
+/// computation; they are rounded once, here, when written (tables round to 1 decimal).
+pub fn ser4<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(v) => s.serialize_some(&round4(*v)),
+        None => s.serialize_none(),
+    }
+}
+
+fn ser4_plain<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round4(*x))
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     pub schema_version: u32,
@@ -88,9 +105,16 @@ pub struct EvaluatorInfo {
 /// One criterion's result for one unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionOut {
+    /// The combined level's label, or the status's label (e.g. `Withdrawn`).
     pub level: Option<String>,
+    /// The combined value; null for a status.
+    #[serde(serialize_with = "ser4")]
     pub value: Option<f64>,
-    /// How many evaluators gave a level.
+    /// The level is the one the coalition agreed after discussion (an evaluator with
+    /// `role = "consensus"`), not the combination of the evaluators' levels. Omitted when false.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub consensus: bool,
+    /// How many evaluators gave a level or a status.
     pub ratings: usize,
     /// How many said "no rating".
     pub no_rating: usize,
@@ -112,14 +136,18 @@ pub struct MilestoneOut {
     pub due: Option<String>,
     pub weight: f64,
     pub overdue: bool,
-    /// The milestone's completion level (its own, or the commitment's when completion is rated per commitment).
+    /// The milestone's completion level or status (its own, or the commitment's when completion is rated per commitment).
     pub completion: Option<String>,
+    /// Past due with no completion level: never overdue, listed as not rated. Omitted when false.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub not_rated: bool,
     pub criteria: IndexMap<String, CriterionOut>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceOut {
     pub rating: Option<String>,
+    #[serde(serialize_with = "ser4")]
     pub score: Option<f64>,
     pub levels: IndexMap<String, Option<String>>,
     pub flags: Vec<String>,
@@ -152,8 +180,11 @@ pub struct CommitmentOut {
     pub end: Option<String>,
     pub description: Option<String>,
     pub rating: Option<String>,
-    /// The rating's position among the rubric's ratings (0 = lowest), for sorting.
+    /// The rating's position among the rubric's ratings (0 = lowest), for sorting; null for a
+    /// status (which is not on the scale).
     pub rating_rank: Option<usize>,
+    /// Null when nothing weighted was rated, or when the rating criterion is a status.
+    #[serde(serialize_with = "ser4")]
     pub score: Option<f64>,
     /// Ids of the flags that hold.
     pub flags: Vec<String>,
@@ -163,6 +194,10 @@ pub struct CommitmentOut {
     pub conditions: IndexMap<String, Vec<bool>>,
     pub overdue: bool,
     pub overdue_milestones: usize,
+    /// Past its end date with no completion level: never overdue, listed as not rated.
+    /// Omitted when false.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub not_rated: bool,
     pub disagreement: bool,
     pub unsupported: bool,
     pub unsupported_criteria: Vec<String>,
@@ -180,6 +215,7 @@ pub struct CommitmentOut {
 pub struct Count {
     pub count: usize,
     /// Share of all commitments, 0–1.
+    #[serde(serialize_with = "ser4_plain")]
     pub share: f64,
 }
 
@@ -216,9 +252,16 @@ pub struct Summary {
     pub quadrant: Option<Quadrant>,
     pub overdue_commitments: Vec<String>,
     pub overdue_milestones: Vec<String>,
+    /// Past their date with no completion level (never overdue). Omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub not_rated_commitments: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub not_rated_milestones: Vec<String>,
     pub disagreements: Vec<String>,
     pub unsupported: Vec<String>,
     pub differs_from_reference: Vec<String>,
+    /// The mean of the unrounded scores.
+    #[serde(serialize_with = "ser4")]
     pub mean_score: Option<f64>,
     pub by_lead: Vec<LeadSummary>,
 }
@@ -276,8 +319,9 @@ impl Builder<'_> {
         let crit = &self.rubric().criteria[k];
         let label = |l: usize| crit.label(l).to_string();
         CriterionOut {
-            level: c.level.map(label),
-            value: c.value.map(round4),
+            level: c.answer().map(label),
+            value: c.value,
+            consensus: c.consensus,
             ratings: c.ratings,
             no_rating: c.no_rating,
             min: c.min.map(label),
@@ -294,7 +338,14 @@ impl Builder<'_> {
         }
     }
 
+    /// The rating's label, or the status of the rating criterion.
     fn rating_label(&self, view: &View) -> Option<String> {
+        let rubric = self.rubric();
+        if let RatingRule::Criterion(i) = &rubric.rating {
+            if let Some(s) = view.criteria.get(*i).and_then(|c| c.status) {
+                return Some(rubric.criteria[*i].label(s).to_string());
+            }
+        }
         view.rating.and_then(|r| self.ratings.get(r).cloned())
     }
 
@@ -330,6 +381,7 @@ impl Builder<'_> {
                 due: date(m.due),
                 weight: m.weight,
                 overdue: r.milestones[mi].overdue,
+                not_rated: r.milestones[mi].not_rated,
                 completion: completion.and_then(|k| {
                     r.milestones[mi]
                         .completion
@@ -372,7 +424,7 @@ impl Builder<'_> {
                 let out = ReferenceOut {
                     differs: ref_rating != rating,
                     rating: ref_rating,
-                    score: rv.view.score.map(round4),
+                    score: rv.view.score,
                     levels: rubric
                         .criteria
                         .iter()
@@ -380,7 +432,9 @@ impl Builder<'_> {
                         .map(|(k, crit)| {
                             (
                                 crit.id.clone(),
-                                rv.view.criteria[k].level.map(|l| crit.label(l).to_string()),
+                                rv.view.criteria[k]
+                                    .answer()
+                                    .map(|l| crit.label(l).to_string()),
                             )
                         })
                         .collect(),
@@ -439,12 +493,13 @@ impl Builder<'_> {
             description: c.description.clone(),
             rating,
             rating_rank: r.view.rating,
-            score: r.view.score.map(round4),
+            score: r.view.score,
             flags: self.holding_flags(&r.view),
             binding,
             conditions,
             overdue: r.overdue,
             overdue_milestones: r.overdue_milestones(),
+            not_rated: r.not_rated,
             disagreement: r.disagreement,
             unsupported: !r.unsupported.is_empty(),
             unsupported_criteria: r
@@ -588,10 +643,23 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
         share: if n == 0 {
             0.0
         } else {
-            round4(count as f64 / n as f64)
+            count as f64 / n as f64
         },
     };
-    let mut by_rating: IndexMap<String, usize> = ratings.iter().map(|r| (r.clone(), 0)).collect();
+    // The rating's labels, then the statuses of the rating criterion (counted under their label).
+    let statuses: Vec<String> = match &rubric.rating {
+        RatingRule::Criterion(i) => rubric.criteria[*i]
+            .statuses
+            .iter()
+            .map(|s| s.label.clone())
+            .collect(),
+        RatingRule::Bands(_) => Vec::new(),
+    };
+    let mut by_rating: IndexMap<String, usize> = ratings
+        .iter()
+        .chain(&statuses)
+        .map(|r| (r.clone(), 0))
+        .collect();
     for c in commitments {
         *by_rating
             .entry(c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string()))
@@ -600,7 +668,7 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
     let by_completion = rubric.completion.map(|k| {
         let crit = &rubric.criteria[k];
         let mut counts: Vec<(String, usize)> =
-            crit.levels.iter().map(|l| (l.label.clone(), 0)).collect();
+            crit.answer_labels().map(|l| (l.to_string(), 0)).collect();
         let mut none = 0;
         for c in commitments {
             match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
@@ -709,6 +777,20 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
                     .map(|m| m.id.clone())
             })
             .collect(),
+        not_rated_commitments: commitments
+            .iter()
+            .filter(|c| c.not_rated)
+            .map(|c| c.id.clone())
+            .collect(),
+        not_rated_milestones: commitments
+            .iter()
+            .flat_map(|c| {
+                c.milestones
+                    .iter()
+                    .filter(|m| m.not_rated)
+                    .map(|m| m.id.clone())
+            })
+            .collect(),
         disagreements: commitments
             .iter()
             .filter(|c| c.disagreement)
@@ -725,7 +807,7 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
             .map(|c| c.id.clone())
             .collect(),
         mean_score: (!scores.is_empty())
-            .then(|| round4(scores.iter().sum::<f64>() / scores.len() as f64)),
+            .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         by_lead,
     }
 }

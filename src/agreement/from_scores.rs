@@ -1,7 +1,7 @@
 //! Reliability matrices from an assessment: for one criterion, the units it is rated on (the
 //! commitments, or the milestones for milestone-scope criteria) × the chosen evaluators, each
-//! cell the evaluator's level index on the rubric's declared scale (`None`: not rated, or
-//! "no rating").
+//! cell the evaluator's level index on the rubric's declared scale (`None`: not rated,
+//! "no rating", or a status, which is not on the scale).
 
 use super::{AgreementError, Metric, Ratings, Result};
 use crate::model::{Plan, Rubric, ScaleKind, Scope, Scores, Unit};
@@ -92,7 +92,9 @@ pub fn criterion_matrix(
             continue;
         };
         if let Some(cell) = row_of(r.unit).and_then(|row| cells.get_mut(row * width + col)) {
-            *cell = r.level;
+            // A status (Withdrawn, No Evidence Available) is not a point on the scale: it is
+            // left out, like "no rating".
+            *cell = r.level.filter(|&l| c.is_level(usize::from(l)));
         }
     }
     let values = c.levels.iter().map(|l| l.value).collect();

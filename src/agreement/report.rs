@@ -222,12 +222,17 @@ fn choose_evaluators(
     let mut chosen = Vec::new();
     let mut reference = Vec::new();
     let mut silent = Vec::new();
+    let mut consensus = Vec::new();
     for (i, (id, &has_ratings)) in scores.evaluators.iter().zip(&rated).enumerate() {
         let Ok(index) = u32::try_from(i) else {
             continue;
         };
         if !has_ratings {
             silent.push(format!("`{id}`"));
+            continue;
+        }
+        if plan.is_consensus(id) && !plan.is_reference(id) {
+            consensus.push(format!("`{id}`"));
             continue;
         }
         if plan.is_reference(id) {
@@ -242,6 +247,12 @@ fn choose_evaluators(
         notes.push(format!(
             "Left out for lack of ratings: {}.",
             silent.join(", ")
+        ));
+    }
+    if !consensus.is_empty() {
+        notes.push(format!(
+            "Left out as the coalition's agreed ratings (role \"consensus\"): {}.",
+            consensus.join(", ")
         ));
     }
     if !reference.is_empty() {

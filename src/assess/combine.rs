@@ -2,57 +2,113 @@
 //! milestones up to their commitment. Pure arithmetic on the model; documented in
 //! docs/methodology.md §2.
 
-use crate::model::{Combine, Criterion, ScaleKind};
+use crate::model::{Combine, Criterion, RollUp, ScaleKind};
 
 /// One criterion's result for one unit (a commitment or a milestone).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Combined {
     /// The combined number: a level's value, or for `mean` and roll-ups the average itself.
+    /// `None` for a status.
     pub value: Option<f64>,
-    /// The combined level: the level of `value`, or the level at or below it.
+    /// The combined level: the level of `value`, or the level at or below it. `None` for a status.
     pub level: Option<usize>,
-    /// How many evaluators gave a level.
+    /// The status the unit takes (an answer index past the levels, see
+    /// [`Criterion::status_of`]), when most of the evaluators who answered gave it.
+    pub status: Option<usize>,
+    /// How many evaluators answered (a level or a status).
     pub ratings: usize,
     /// How many evaluators said "no rating".
     pub no_rating: usize,
-    /// The lowest and highest level given (ordered scales only).
+    /// The lowest and highest level given (ordered scales only; statuses are not levels).
     pub min: Option<usize>,
     pub max: Option<usize>,
     /// `max − min`, in levels (ordered scales; for nominal scales 1 when evaluators differ).
     pub spread: Option<usize>,
+    /// The spread reaches the rubric's threshold, or evaluators split between a status and
+    /// something else.
     pub disagreement: bool,
     /// A level at or above the criterion's evidence threshold that no evaluator backed with evidence.
     pub unsupported: bool,
-    /// Each evaluator's own level (`None`: said "no rating"), in evaluator order. For a
+    /// The level (or status) is the one the coalition agreed (`role = "consensus"`), not the
+    /// combination of the evaluators' answers.
+    pub consensus: bool,
+    /// Each evaluator's own answer (`None`: said "no rating"), in evaluator order. For a
     /// roll-up, each evaluator's own roll-up of the milestones they rated.
     pub by_evaluator: Vec<(u32, Option<u16>)>,
+}
+
+impl Combined {
+    /// The level or status, as an answer index.
+    pub fn answer(&self) -> Option<usize> {
+        self.level.or(self.status)
+    }
 }
 
 /// One evaluator's answers to a milestone-scope criterion: `(milestone weight, level)` per
 /// milestone they answered.
 pub type EvaluatorMilestones = (u32, Vec<(f64, Option<u16>)>);
 
-/// Combines the answers of several evaluators (`(evaluator, level)`, `None` = no rating).
+/// The status most of `answers` (answer indices) share, if more than half give it.
+fn majority_status(c: &Criterion, answers: &[usize]) -> Option<usize> {
+    let mut counts = vec![0usize; c.statuses.len()];
+    for &a in answers {
+        if let Some(j) = c.status_of(a) {
+            counts[j] += 1;
+        }
+    }
+    counts
+        .iter()
+        .position(|&n| 2 * n > answers.len())
+        .map(|j| c.levels.len() + j)
+}
+
+/// Combines the answers of several evaluators (`(evaluator, answer)`, `None` = no rating).
+/// A status is never combined with levels: when most of those who answered give the same
+/// status the unit takes it; otherwise the levels are combined and the split is a disagreement.
 pub fn combine(c: &Criterion, answers: &[(u32, Option<u16>)], threshold: u32) -> Combined {
-    let mut levels: Vec<usize> = answers
+    let given: Vec<usize> = answers
         .iter()
         .filter_map(|(_, l)| l.map(usize::from))
         .collect();
+    let mut levels: Vec<usize> = given.iter().copied().filter(|&l| c.is_level(l)).collect();
     levels.sort_unstable();
     let mut out = Combined {
-        ratings: levels.len(),
-        no_rating: answers.len() - levels.len(),
+        ratings: given.len(),
+        no_rating: answers.len() - given.len(),
         by_evaluator: answers.to_vec(),
         ..Combined::default()
     };
-    if levels.is_empty() {
+    if given.is_empty() {
         return out;
     }
+    let mixed = given.iter().any(|&a| a != given[0]) && levels.len() < given.len();
+    if let Some(s) = majority_status(c, &given) {
+        out.status = Some(s);
+    } else if !levels.is_empty() {
+        let (level, value) = combine_levels(c, &levels);
+        out.level = Some(level);
+        out.value = Some(value);
+    }
+    if let (Some(&lo), Some(&hi)) = (levels.first(), levels.last()) {
+        if c.kind == ScaleKind::Nominal {
+            out.spread = Some(usize::from(lo != hi));
+        } else {
+            out.min = Some(lo);
+            out.max = Some(hi);
+            out.spread = Some(hi - lo);
+        }
+    }
+    out.disagreement = mixed || out.spread.is_some_and(|s| s > 0 && s >= threshold as usize);
+    out
+}
+
+/// The combined level and value of levels (sorted, not empty) by the criterion's method.
+fn combine_levels(c: &Criterion, levels: &[usize]) -> (usize, f64) {
     let value_of = |l: usize| c.levels.get(l).map_or(0.0, |x| x.value);
     let level = match c.combine {
-        Combine::Median => Some(levels[(levels.len() - 1) / 2]),
-        Combine::Min => levels.first().copied(),
-        Combine::Max => levels.last().copied(),
+        Combine::Median => levels[(levels.len() - 1) / 2],
+        Combine::Min => levels[0],
+        Combine::Max => levels[levels.len() - 1],
         Combine::Mode => {
             // Ties go to the lower level (for nominal scales: the level declared first).
             let mut best = (0usize, 0usize);
@@ -64,83 +120,132 @@ pub fn combine(c: &Criterion, answers: &[(u32, Option<u16>)], threshold: u32) ->
                 }
                 i += j;
             }
-            Some(best.0)
+            best.0
         }
-        Combine::Mean => None,
-    };
-    match level {
-        Some(l) => {
-            out.level = Some(l);
-            out.value = Some(value_of(l));
-        }
-        None => {
+        Combine::Mean => {
             let mean = levels.iter().map(|&l| value_of(l)).sum::<f64>() / levels.len() as f64;
-            out.value = Some(mean);
-            out.level = Some(c.level_at_or_below(mean));
+            return (c.level_at_or_below(mean), mean);
         }
-    }
-    let (lo, hi) = (levels[0], levels[levels.len() - 1]);
-    if c.kind == ScaleKind::Nominal {
-        out.spread = Some(usize::from(lo != hi));
+    };
+    (level, value_of(level))
+}
+
+/// Makes the coalition's agreed answer (`role = "consensus"`) the unit's level (or status) and
+/// value, whatever the combining method; the evaluators' own answers stay as they are.
+pub fn agree(c: &Criterion, comb: &mut Combined, answer: usize) {
+    comb.consensus = true;
+    if c.is_level(answer) {
+        comb.level = Some(answer);
+        comb.value = c.levels.get(answer).map(|l| l.value);
+        comb.status = None;
     } else {
-        out.min = Some(lo);
-        out.max = Some(hi);
-        out.spread = Some(hi - lo);
+        comb.level = None;
+        comb.value = None;
+        comb.status = Some(answer);
     }
-    out.disagreement = out.spread.is_some_and(|s| s > 0 && s >= threshold as usize);
-    out
+}
+
+/// The level of a roll-up's weighted mean. With `roll_up = "strict-ends"`, the lowest level
+/// only when every rated milestone is at it and the highest only when every one is.
+fn roll_up_level(c: &Criterion, mean: f64, levels: &[usize]) -> usize {
+    let l = c.level_at_or_below(mean);
+    let top = c.levels.len().saturating_sub(1);
+    if c.roll_up != RollUp::StrictEnds || top < 2 {
+        return l;
+    }
+    let all_low = levels.iter().all(|&x| x == 0);
+    let all_high = levels.iter().all(|&x| x == top);
+    let l = if all_low { l } else { l.max(1) };
+    if all_high { l } else { l.min(top - 1) }
 }
 
 /// Rolls milestone results up to the commitment: the weighted mean of the milestones' combined
-/// values (milestones without a value left out), kept as a number and mapped down to a level.
-/// `per_evaluator` holds, for each evaluator, `(milestone weight, level)` of the milestones they
-/// rated; each evaluator's own roll-up gives the commitment's spread.
+/// values (milestones without a value, or with a status, left out), kept as a number and
+/// mapped to a level (see [`roll_up_level`]). When no milestone has a level, the commitment
+/// takes the status most of its milestones share. `per_evaluator` holds, for each evaluator,
+/// `(milestone weight, answer)` of the milestones they rated; each evaluator's own roll-up gives
+/// the commitment's spread.
 pub fn roll_up(
     c: &Criterion,
     milestones: &[(f64, &Combined)],
     per_evaluator: &[EvaluatorMilestones],
     threshold: u32,
 ) -> Combined {
-    let value_of = |l: u16| c.levels.get(usize::from(l)).map_or(0.0, |x| x.value);
     let mut out = Combined::default();
-    let (mut sum, mut weights) = (0.0, 0.0);
-    for (w, m) in milestones {
-        if let Some(v) = m.value {
-            sum += w * v;
-            weights += w;
-        }
-    }
-    if weights > 0.0 {
-        let mean = sum / weights;
-        out.value = Some(mean);
-        out.level = Some(c.level_at_or_below(mean));
-    }
+    let (value, level, status) = mean_of(
+        c,
+        milestones
+            .iter()
+            .map(|(w, m)| (*w, m.level, m.value, m.status)),
+    );
+    out.value = value;
+    out.level = level;
+    out.status = status;
     out.unsupported = milestones.iter().any(|(_, m)| m.unsupported);
+    let mut mixed = false;
     for (e, answers) in per_evaluator {
-        let (mut s, mut w) = (0.0, 0.0);
-        for (weight, level) in answers {
-            if let Some(l) = level {
-                s += weight * value_of(*l);
-                w += weight;
-            }
-        }
-        let own = (w > 0.0).then(|| u16::try_from(c.level_at_or_below(s / w)).unwrap_or(u16::MAX));
+        let (_, own_level, own_status) = mean_of(
+            c,
+            answers.iter().map(|(w, a)| {
+                let a = a.map(usize::from);
+                let level = a.filter(|&l| c.is_level(l));
+                let status = a.filter(|&l| !c.is_level(l));
+                (*w, level, level.and_then(|l| c.levels.get(l).map(|x| x.value)), status)
+            }),
+        );
+        let own = own_level
+            .or(own_status)
+            .map(|l| u16::try_from(l).unwrap_or(u16::MAX));
         out.by_evaluator.push((*e, own));
-        match own {
-            Some(l) => {
-                let l = usize::from(l);
+        match (own_level, own_status) {
+            (Some(l), _) => {
                 out.ratings += 1;
                 out.min = Some(out.min.map_or(l, |m| m.min(l)));
                 out.max = Some(out.max.map_or(l, |m| m.max(l)));
             }
-            None => out.no_rating += 1,
+            (None, Some(_)) => {
+                out.ratings += 1;
+                mixed = true;
+            }
+            (None, None) => out.no_rating += 1,
         }
     }
+    // Evaluators whose own roll-up is a status, beside others with a level or another status.
+    let answered: Vec<u16> = out.by_evaluator.iter().filter_map(|(_, a)| *a).collect();
+    mixed = mixed && answered.iter().any(|&a| a != answered[0]);
     if let (Some(lo), Some(hi)) = (out.min, out.max) {
         out.spread = Some(hi - lo);
         out.disagreement = hi - lo > 0 && hi - lo >= threshold as usize;
     }
+    out.disagreement |= mixed;
     out
+}
+
+/// The weighted mean of `(weight, level, value, status)` items with a value, its level, and,
+/// when no item has a level, the status most of them share.
+fn mean_of(
+    c: &Criterion,
+    items: impl Iterator<Item = (f64, Option<usize>, Option<f64>, Option<usize>)>,
+) -> (Option<f64>, Option<usize>, Option<usize>) {
+    let (mut sum, mut weights) = (0.0, 0.0);
+    let mut levels = Vec::new();
+    let mut statuses = Vec::new();
+    for (w, level, value, status) in items {
+        if let Some(v) = value {
+            sum += w * v;
+            weights += w;
+            if let Some(l) = level {
+                levels.push(l);
+            }
+        } else if let Some(s) = status {
+            statuses.push(s);
+        }
+    }
+    if weights > 0.0 {
+        let mean = sum / weights;
+        return (Some(mean), Some(roll_up_level(c, mean, &levels)), None);
+    }
+    (None, None, majority_status(c, &statuses))
 }
 
 #[cfg(test)]
@@ -167,6 +272,8 @@ mod tests {
             combine,
             weight: 1.0,
             evidence_from: None,
+            statuses: Vec::new(),
+            roll_up: RollUp::WeightedMean,
         }
     }
 

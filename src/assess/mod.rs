@@ -5,7 +5,7 @@
 
 mod combine;
 
-pub use combine::{Combined, EvaluatorMilestones, combine, roll_up};
+pub use combine::{Combined, EvaluatorMilestones, agree, combine, roll_up};
 
 use crate::model::{
     CondTest, ConditionKind, Date, Plan, Rating, RatingRule, Rubric, Scope, Scores,
@@ -20,6 +20,8 @@ pub struct Assessment {
     pub combined_evaluators: Vec<u32>,
     /// Evaluator indices kept apart as an outside view.
     pub reference_evaluators: Vec<u32>,
+    /// Evaluator indices that record the coalition's agreed ratings (`role = "consensus"`).
+    pub consensus_evaluators: Vec<u32>,
 }
 
 /// Whether a flag holds, and why not.
@@ -56,8 +58,12 @@ pub struct ReferenceView {
 /// One milestone's timeliness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MilestoneStatus {
+    /// The completion level, or a status (an answer index past the levels).
     pub completion: Option<usize>,
     pub overdue: bool,
+    /// Past its due date with no completion level nor status: never overdue, listed as *not
+    /// rated* instead.
+    pub not_rated: bool,
 }
 
 /// One commitment's result.
@@ -67,8 +73,11 @@ pub struct CommitmentResult {
     pub index: usize,
     pub view: View,
     pub milestones: Vec<MilestoneStatus>,
-    /// Past its end date (or with a milestone past its due date) and not at the top completion level.
+    /// Past its end date (or with a milestone past its due date) and not at the top completion
+    /// level. Never for a unit with no completion level, or with a status.
     pub overdue: bool,
+    /// Past its end date with no completion level nor status: listed as *not rated*.
+    pub not_rated: bool,
     pub disagreement: bool,
     /// Criteria whose combined level needs evidence that no evaluator giving it cited.
     pub unsupported: Vec<usize>,
@@ -82,6 +91,11 @@ impl CommitmentResult {
     pub fn overdue_milestones(&self) -> usize {
         self.milestones.iter().filter(|m| m.overdue).count()
     }
+
+    /// How many milestones are past due with no completion level.
+    pub fn not_rated_milestones(&self) -> usize {
+        self.milestones.iter().filter(|m| m.not_rated).count()
+    }
 }
 
 /// Assesses every commitment of the plan.
@@ -92,8 +106,18 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         .iter()
         .map(|e| plan.is_reference(e))
         .collect();
+    let is_consensus: Vec<bool> = scores
+        .evaluators
+        .iter()
+        .zip(&is_reference)
+        .map(|(e, &r)| !r && plan.is_consensus(e))
+        .collect();
+    let consensus_evaluators: Vec<u32> = (0..scores.evaluators.len())
+        .filter(|&e| is_consensus[e])
+        .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
+        .collect();
     let combined_evaluators: Vec<u32> = (0..scores.evaluators.len())
-        .filter(|&e| !is_reference[e])
+        .filter(|&e| !is_reference[e] && !is_consensus[e])
         .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
         .collect();
     let reference_evaluators: Vec<u32> = (0..scores.evaluators.len())
@@ -110,13 +134,16 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
             ci,
             ratings: local,
         };
-        let view = cx.view(&|e| !is_reference[e as usize]);
+        let view = cx.view(
+            &|e| !is_reference[e as usize] && !is_consensus[e as usize],
+            Some(&|e| is_consensus[e as usize]),
+        );
         let mut reference = Vec::new();
         for &e in &reference_evaluators {
             if local.iter().any(|r| r.evaluator == e) {
                 reference.push(ReferenceView {
                     evaluator: e,
-                    view: cx.view(&|x| x == e),
+                    view: cx.view(&|x| x == e, None),
                 });
             }
         }
@@ -140,6 +167,7 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         commitments,
         combined_evaluators,
         reference_evaluators,
+        consensus_evaluators,
     }
 }
 
@@ -193,7 +221,26 @@ impl Ctx<'_> {
         })
     }
 
-    fn view(&self, keep: &dyn Fn(u32) -> bool) -> View {
+    /// The consensus evaluator's answer (a level or status) for one unit and criterion.
+    fn agreed(
+        &self,
+        milestone: Option<u32>,
+        criterion: usize,
+        consensus: &dyn Fn(u32) -> bool,
+    ) -> Option<usize> {
+        self.group(milestone, criterion)
+            .iter()
+            .filter(|r| consensus(r.evaluator))
+            .find_map(|r| r.level.map(usize::from))
+    }
+
+    /// The combined view of the evaluators `keep` accepts; where an evaluator `consensus`
+    /// accepts gave an answer, that answer is the unit's level (or status).
+    fn view(
+        &self,
+        keep: &dyn Fn(u32) -> bool,
+        consensus: Option<&dyn Fn(u32) -> bool>,
+    ) -> View {
         let rubric = self.rubric;
         let commitment = &self.plan.commitments[self.ci];
         let threshold = rubric.disagreement_threshold;
@@ -202,8 +249,12 @@ impl Ctx<'_> {
         let mut criteria = Vec::with_capacity(rubric.criteria.len());
         for (k, c) in rubric.criteria.iter().enumerate() {
             let checked = |milestone: Option<u32>, mut comb: Combined| {
+                if let Some(agreed) = consensus.and_then(|f| self.agreed(milestone, k, f)) {
+                    agree(c, &mut comb, agreed);
+                }
+                let cited_by = |e: u32| keep(e) || consensus.is_some_and(|f| f(e));
                 if let (Some(from), Some(level)) = (c.evidence_from, comb.level) {
-                    if level >= from && !self.evidence_cited(milestone, k, keep, from) {
+                    if level >= from && !self.evidence_cited(milestone, k, &cited_by, from) {
                         comb.unsupported = true;
                     }
                 }
@@ -240,15 +291,16 @@ impl Ctx<'_> {
                 }
             }
         }
-        let score = score(rubric, &criteria);
+        // A commitment whose rating criterion is a status has no rating on the scale and no score.
+        let score = match &rubric.rating {
+            RatingRule::Criterion(i) if criteria.get(*i).is_some_and(|c| c.status.is_some()) => {
+                None
+            }
+            _ => score(rubric, &criteria),
+        };
         let rating = match &rubric.rating {
             RatingRule::Criterion(i) => criteria.get(*i).and_then(|c| c.level),
-            RatingRule::Bands(bands) => score.and_then(|s| {
-                bands
-                    .iter()
-                    .position(|b| s >= b.min && s < b.max)
-                    .or_else(|| (s >= 100.0).then(|| bands.len() - 1))
-            }),
+            RatingRule::Bands(bands) => score.and_then(|s| band_of(bands, s)),
         };
         let flags = flags(rubric, &criteria);
         View {
@@ -270,27 +322,39 @@ impl Ctx<'_> {
         let commitment = &self.plan.commitments[self.ci];
         let completion = self.rubric.completion;
         let top = completion.map(|c| self.rubric.criteria[c].levels.len().saturating_sub(1));
-        let commitment_level = completion.and_then(|c| view.criteria[c].level);
-        let done = |level: Option<usize>| top.is_some() && level == top;
+        let commitment_answer = completion.and_then(|c| view.criteria[c].answer());
+        let is_level = |a: usize| completion.is_some_and(|c| self.rubric.criteria[c].is_level(a));
+        // (overdue, not rated) of a unit past its date with this completion answer.
+        let timeliness = |answer: Option<usize>, past: bool| match answer {
+            _ if !past || completion.is_none() => (false, false),
+            None => (false, true),
+            Some(a) if !is_level(a) => (false, false),
+            Some(a) => (Some(a) != top, false),
+        };
         let milestones: Vec<MilestoneStatus> = commitment
             .milestones
             .iter()
             .enumerate()
             .map(|(mi, m)| {
-                let level = completion
-                    .and_then(|c| view.milestones[mi][c].as_ref().map(|x| x.level))
-                    .unwrap_or(commitment_level);
+                let answer = match completion.and_then(|c| view.milestones[mi][c].as_ref()) {
+                    Some(x) => x.answer(),
+                    None => commitment_answer,
+                };
+                let (overdue, not_rated) = timeliness(answer, m.due.is_some_and(|d| d < as_of));
                 MilestoneStatus {
-                    completion: level,
-                    overdue: completion.is_some()
-                        && m.due.is_some_and(|d| d < as_of)
-                        && !done(level),
+                    completion: answer,
+                    overdue,
+                    not_rated,
                 }
             })
             .collect();
-        let overdue = completion.is_some()
-            && ((commitment.end.is_some_and(|d| d < as_of) && !done(commitment_level))
-                || milestones.iter().any(|m| m.overdue));
+        let (own_overdue, not_rated) = timeliness(
+            commitment_answer,
+            commitment.end.is_some_and(|d| d < as_of),
+        );
+        // A commitment with a status, or with no completion level, is never overdue.
+        let overdue = commitment_answer.is_some_and(is_level)
+            && (own_overdue || milestones.iter().any(|m| m.overdue));
         let disagreement = view.criteria.iter().any(|c| c.disagreement)
             || view
                 .milestones
@@ -312,6 +376,7 @@ impl Ctx<'_> {
             view,
             milestones,
             overdue,
+            not_rated,
             disagreement,
             unsupported,
             missing_evaluators,
@@ -332,9 +397,20 @@ pub fn score(rubric: &Rubric, criteria: &[Combined]) -> Option<f64> {
             }
         }
     }
-    // Rounded to a millionth so that the same score reached by different float paths (weights
-    // scaled by a constant, say) falls in the same band: 24.999999999 must read as 25.
-    (weights > 0.0).then(|| ((sum / weights) * 1e6).round() / 1e6)
+    // Kept unrounded: it is rounded once, when written (see `band_of` for band edges).
+    (weights > 0.0).then(|| sum / weights)
+}
+
+/// The band a score falls in. A score within a millionth below a band's `min` counts as
+/// reaching it, so that the same score reached by different float paths (weights scaled by a
+/// constant, say) falls in the same band: 24.999999999 reads as 25.
+pub fn band_of(bands: &[crate::model::Band], score: f64) -> Option<usize> {
+    const EDGE: f64 = 1e-6;
+    bands
+        .iter()
+        .rposition(|b| score >= b.min - EDGE && score < b.max)
+        .or_else(|| (score >= 100.0 - EDGE).then(|| bands.len().saturating_sub(1)))
+        .filter(|_| !bands.is_empty())
 }
 
 /// Evaluates every flag (flags may build on flags; the rubric loader rejected cycles).

@@ -141,8 +141,15 @@ pub fn describe(r: &Rubric) -> String {
             };
             t.add_row([label, value, l.description.clone().unwrap_or_default()]);
         }
+        for st in &c.statuses {
+            t.add_row([
+                format!("{} (status)", st.label),
+                "not on the scale".to_string(),
+                st.description.clone().unwrap_or_default(),
+            ]);
+        }
         s.push_str(&format!(
-            "{} ({}) — {}\n  {}\n  scale {}, rated per {}, combined by {}, weight {}\n{t}\n\n",
+            "{} ({}) — {}\n  {}\n  scale {}, rated per {}, combined by {}{}, weight {}\n{t}\n\n",
             c.id,
             c.name,
             c.question,
@@ -155,6 +162,11 @@ pub fn describe(r: &Rubric) -> String {
             c.kind.id(),
             c.scope.id(),
             c.combine.id(),
+            if c.roll_up == crate::model::RollUp::StrictEnds {
+                ", milestones rolled up with strict ends"
+            } else {
+                ""
+            },
             c.weight
         ));
     }

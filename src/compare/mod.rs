@@ -84,7 +84,9 @@ pub struct Change {
     pub rating_b: Option<String>,
     /// From the ratings' ranks; null when either side has no rating.
     pub direction: Option<Direction>,
+    #[serde(serialize_with = "crate::results::ser4")]
     pub score_a: Option<f64>,
+    #[serde(serialize_with = "crate::results::ser4")]
     pub score_b: Option<f64>,
     /// `score_b − score_a`, rounded to 4 decimals; null when either is null.
     pub score_change: Option<f64>,
@@ -98,6 +100,7 @@ pub struct OnlyOne {
     pub id: String,
     pub title: String,
     pub rating: Option<String>,
+    #[serde(serialize_with = "crate::results::ser4")]
     pub score: Option<f64>,
 }
 

@@ -525,11 +525,10 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
         }
     }
     let is_reference = |e: usize| {
-        plan.is_reference(
-            inputs
-                .scores
-                .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX)),
-        )
+        let name = inputs
+            .scores
+            .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
+        plan.is_reference(name) || plan.is_consensus(name)
     };
     for (ci, c) in plan.commitments.iter().enumerate() {
         if !(0..n_eval).any(|e| !is_reference(e) && rated[e * n_comm + ci]) {
@@ -557,6 +556,10 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
         let loc = plan
             .evaluator(name)
             .map(|ev| Location::span(&inputs.sources, &ev.span));
+        // The coalition's agreed ratings cover only the units it discussed.
+        if plan.is_consensus(name) && !skipped.is_empty() && skipped.len() < n_comm {
+            continue;
+        }
         if skipped.len() == n_comm && n_comm > 0 {
             let mut d = Diagnostic::warning(
                 "idle-evaluator",

@@ -10,8 +10,8 @@ use toml::de::DeTable;
 use super::toml_doc::{Cx, Table};
 use crate::diag::{Diagnostic, Location};
 use crate::model::{
-    Band, Combine, CondTest, Condition, ConditionKind, Criterion, Flag, Level, RatingRule, Rubric,
-    ScaleKind, Scope,
+    Band, Combine, CondTest, Condition, ConditionKind, Criterion, Flag, Level, RatingRule, RollUp,
+    Rubric, ScaleKind, Scope, Status,
 };
 use crate::source::Span;
 use crate::suggest;
@@ -149,6 +149,8 @@ pub(crate) fn read(
         let combine = t.choice(cx, "combine", &Combine::ALL);
         let weight = t.number(cx, "weight");
         let evidence_from = t.string(cx, "evidence_from");
+        let roll_up = t.choice(cx, "roll_up", &RollUp::ALL);
+        let roll_up_span = t.raw("roll_up").map(|v| v.span());
         let crit_name = t.name.clone();
         let mut levels = Vec::new();
         let mut level_spans: Vec<Span> = Vec::new();
@@ -184,6 +186,44 @@ pub(crate) fn read(
                 description,
             });
             level_spans.push(span);
+        }
+        let mut statuses: Vec<Status> = Vec::new();
+        for mut st in t.tables(cx, "status", "[[criterion.status]]") {
+            st.rename(format!("a status of {crit_name}"));
+            let label = st.required_string(cx, "label", "\"Withdrawn\"");
+            let description = st.text(cx, "description");
+            st.finish(cx);
+            let Some((label, span)) = label else { continue };
+            let label = label.trim().to_string();
+            let clash = levels
+                .iter()
+                .map(|l| l.label.as_str())
+                .chain(statuses.iter().map(|s| s.label.as_str()))
+                .any(|l| l.to_lowercase() == label.to_lowercase());
+            if clash {
+                cx.push(
+                    Diagnostic::error(
+                        "duplicate-level",
+                        format!("{crit_name} has \"{label}\" twice among its levels and statuses"),
+                    )
+                    .at(Location::span(cx.sources, &span))
+                    .help("each level and status needs its own label"),
+                );
+                continue;
+            }
+            if rubric
+                .no_rating
+                .iter()
+                .any(|w| w.trim().eq_ignore_ascii_case(&label))
+            {
+                cx.push(
+                    Diagnostic::error("level-is-no-rating", format!("the status \"{label}\" of {crit_name} is also a word that means \"no rating\""))
+                        .at(Location::span(cx.sources, &span))
+                        .help("rename the status, or remove the word from `no_rating` in [rubric]"),
+                );
+                continue;
+            }
+            statuses.push(Status { label, description });
         }
         t.finish(cx);
         // A criterion missing its name, question or scale has been reported; it is still kept
@@ -276,7 +316,19 @@ pub(crate) fn read(
             combine,
             weight,
             evidence_from: None,
+            statuses,
+            roll_up: roll_up.unwrap_or(RollUp::WeightedMean),
         });
+        if let Some(range) = roll_up_span {
+            let c = &rubric.criteria[index];
+            if c.roll_up == RollUp::StrictEnds && (c.kind != ScaleKind::Ordinal || c.levels.len() < 3) {
+                cx.push(
+                    Diagnostic::error("bad-roll-up", format!("`roll_up = \"strict-ends\"` keeps a mixed roll-up between the lowest and highest levels, so {crit_name} needs an ordinal scale with at least three levels"))
+                        .at(cx.loc(range.start..range.start))
+                        .help("remove `roll_up`, or add a level between the lowest and the highest"),
+                );
+            }
+        }
     }
     if rubric.criteria.is_empty() && root.raw("criterion").is_none() {
         cx.push(

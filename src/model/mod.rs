@@ -8,8 +8,8 @@ pub mod scores;
 
 pub use plan::{Commitment, Evaluator, Milestone, OgpValue, Plan, Role};
 pub use rubric::{
-    Band, Combine, CondTest, Condition, ConditionKind, Criterion, Flag, Level, RatingRule, Rubric,
-    ScaleKind, Scope,
+    Band, Combine, CondTest, Condition, ConditionKind, Criterion, Flag, Level, RatingRule, RollUp,
+    Rubric, ScaleKind, Scope, Status,
 };
 pub use scores::{ByCommitment, Note, Rating, Scores, Unit};
 

@@ -39,14 +39,18 @@ pub enum Role {
     Government,
     Irm,
     Other,
+    /// What the coalition agreed after discussing: where it gave a level, that is the unit's
+    /// combined level; never part of agreement statistics.
+    Consensus,
 }
 
 impl Role {
-    pub const ALL: [(&'static str, Role); 4] = [
+    pub const ALL: [(&'static str, Role); 5] = [
         ("civil-society", Role::CivilSociety),
         ("government", Role::Government),
         ("irm", Role::Irm),
         ("other", Role::Other),
+        ("consensus", Role::Consensus),
     ];
 
     pub fn id(self) -> &'static str {
@@ -141,6 +145,12 @@ impl Plan {
     /// Whether an evaluator's ratings are an outside view (not combined).
     pub fn is_reference(&self, evaluator: &str) -> bool {
         self.settings.reference.iter().any(|(r, _)| r == evaluator)
+    }
+
+    /// Whether an evaluator records the coalition's agreed ratings (`role = "consensus"`).
+    pub fn is_consensus(&self, evaluator: &str) -> bool {
+        self.evaluator(evaluator)
+            .is_some_and(|e| e.role == Role::Consensus)
     }
 
     /// The declared evaluator with this id.

@@ -119,6 +119,39 @@ pub struct Level {
     pub description: Option<String>,
 }
 
+/// An answer that is not a point on the scale (the IRM's *Withdrawn*, *No Evidence Available*):
+/// never combined with levels, never averaged, never scored, never overdue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    pub label: String,
+    pub description: Option<String>,
+}
+
+/// How a milestone-scope criterion's milestones become the commitment's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RollUp {
+    /// The level at or below the weighted mean.
+    WeightedMean,
+    /// As `WeightedMean`, but the lowest level only when every rated milestone is at it and the
+    /// highest only when every rated milestone is at it.
+    StrictEnds,
+}
+
+impl RollUp {
+    pub const ALL: [(&'static str, RollUp); 2] = [
+        ("weighted-mean", RollUp::WeightedMean),
+        ("strict-ends", RollUp::StrictEnds),
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            RollUp::WeightedMean => "weighted-mean",
+            RollUp::StrictEnds => "strict-ends",
+        }
+    }
+}
+
 /// One question of the rubric.
 #[derive(Debug, Clone)]
 pub struct Criterion {
@@ -133,9 +166,33 @@ pub struct Criterion {
     pub weight: f64,
     /// Levels at or above this index must cite evidence.
     pub evidence_from: Option<usize>,
+    /// Answers outside the scale. In ratings and results, index `levels.len() + j` stands for
+    /// status `j`.
+    pub statuses: Vec<Status>,
+    pub roll_up: RollUp,
 }
 
 impl Criterion {
+    /// The status an answer index stands for (`None`: a level of the scale).
+    pub fn status_of(&self, index: usize) -> Option<usize> {
+        index
+            .checked_sub(self.levels.len())
+            .filter(|&j| j < self.statuses.len())
+    }
+
+    /// Whether an answer index is a point on the scale.
+    pub fn is_level(&self, index: usize) -> bool {
+        index < self.levels.len()
+    }
+
+    /// Every answer's label: the levels, then the statuses.
+    pub fn answer_labels(&self) -> impl Iterator<Item = &str> {
+        self.levels
+            .iter()
+            .map(|l| l.label.as_str())
+            .chain(self.statuses.iter().map(|s| s.label.as_str()))
+    }
+
     /// The level a score-file cell names: its label (any case, surrounding space ignored) or
     /// its numeric value. `None` when it names no level.
     pub fn parse_level(&self, text: &str) -> Option<usize> {
@@ -157,6 +214,13 @@ impl Criterion {
             .position(|l| l.label.to_lowercase() == lower)
         {
             return Some(i);
+        }
+        if let Some(j) = self
+            .statuses
+            .iter()
+            .position(|s| s.label.to_lowercase() == lower)
+        {
+            return Some(self.levels.len() + j);
         }
         if self.kind == ScaleKind::YesNo {
             match lower.as_str() {
@@ -193,8 +257,14 @@ impl Criterion {
         }
     }
 
+    /// The label of a level or, past the levels, of a status.
     pub fn label(&self, level: usize) -> &str {
-        self.levels.get(level).map_or("?", |l| l.label.as_str())
+        match self.levels.get(level) {
+            Some(l) => l.label.as_str(),
+            None => self
+                .status_of(level)
+                .map_or("?", |j| self.statuses[j].label.as_str()),
+        }
     }
 }
 
