@@ -1183,7 +1183,7 @@ fn compare_the_samples_json_outputs() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.is_empty());
     assert!(
-        run.stderr.contains("the two assessments rate on different scales: A (mongolia-2016-2018.json) uses the `check-my-ogp` rubric, rated Off track … On track, and B (mongolia-irm-legacy.json) the `irm-legacy` rubric, rated Withdrawn … Complete"),
+        run.stderr.contains("the two assessments rate on different scales: A (mongolia-2016-2018.json) uses the `check-my-ogp` rubric, rated Off track … On track, and B (mongolia-irm-legacy.json) the `irm-legacy` rubric, rated Not Started … Complete"),
         "{}",
         run.stderr
     );

@@ -324,7 +324,10 @@ fn csv_grid(c: &Comparison) -> Grid {
         "score_change",
         "moved",
     ]);
-    let num = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    let num = |x: Option<f64>| {
+        x.map(|v| format!("{}", crate::results::round4(v)))
+            .unwrap_or_default()
+    };
     for ch in &c.commitments {
         g.push(vec![
             ch.id.clone().into(),

@@ -88,7 +88,7 @@ pub struct Change {
     pub score_a: Option<f64>,
     #[serde(serialize_with = "crate::results::ser4")]
     pub score_b: Option<f64>,
-    /// `score_b − score_a`, rounded to 4 decimals; null when either is null.
+    /// `score_b − score_a` of the scores as written (4 decimals); null when either is null.
     pub score_change: Option<f64>,
     /// The criteria whose combined level changed, in A's rubric order.
     pub moved: Vec<Move>,
@@ -323,7 +323,12 @@ pub fn compare(
             direction,
             score_a: ca.score,
             score_b: cb.score,
-            score_change: ca.score.zip(cb.score).map(|(x, y)| round4(y - x)),
+            // The change between the scores as written (4 decimals), so that a folder and the
+            // JSON file written from it give the same change.
+            score_change: ca
+                .score
+                .zip(cb.score)
+                .map(|(x, y)| round4(round4(y) - round4(x))),
             moved: moved(ca, cb, &criteria),
         });
     }

@@ -124,7 +124,7 @@ mod tests {
             for criterion in &loaded.criteria {
                 let mapped = labels(rubric, &criterion.id);
                 assert!(!mapped.is_empty(), "{} {}", rubric.id(), criterion.id);
-                let known: Vec<&str> = criterion.levels.iter().map(|l| l.label.as_str()).collect();
+                let known: Vec<&str> = criterion.answer_labels().collect();
                 for label in &mapped {
                     assert!(
                         known.contains(label),
