@@ -149,6 +149,17 @@ pub fn marks(c: &CommitmentOut) -> Vec<String> {
             "overdue".to_string()
         });
     }
+    let not_rated = c.milestones.iter().filter(|m| m.not_rated).count();
+    if c.not_rated || not_rated > 0 {
+        m.push(if not_rated > 0 {
+            format!(
+                "not rated ({not_rated} milestone{} past due)",
+                if not_rated == 1 { "" } else { "s" }
+            )
+        } else {
+            "not rated (past its end)".to_string()
+        });
+    }
     if c.disagreement {
         m.push("disagreement".into());
     }

@@ -76,6 +76,17 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// A number as `explain` writes it: up to 4 decimals, without trailing zeros (2.25, 1.6667, 3).
+fn exact(x: f64) -> String {
+    let s = format!("{:.4}", results::round4(x));
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+fn is_consensus(e: &results::EvaluatorInfo) -> bool {
+    e.role == "consensus" && !e.reference
+}
+
 fn level_or_dash(level: Option<&String>) -> String {
     level.cloned().unwrap_or_else(|| "–".to_string())
 }
@@ -99,6 +110,8 @@ fn evaluator_columns(results: &Results) -> Vec<String> {
         .map(|e| {
             if e.reference {
                 format!("{} (reference)", e.id)
+            } else if is_consensus(e) {
+                format!("{} (consensus)", e.id)
             } else {
                 e.id.clone()
             }
@@ -121,6 +134,12 @@ fn by_evaluator_cells(
                         Cell::toned(level.clone().unwrap_or_else(|| "n/a".into()), Tone::Muted)
                     }
                     None => Cell::toned("", Tone::Muted),
+                };
+            }
+            if is_consensus(e) {
+                return match (out.consensus, &out.level) {
+                    (true, Some(l)) => Cell::toned(l.clone(), Tone::Strong),
+                    _ => Cell::toned("", Tone::Muted),
                 };
             }
             match out.by_evaluator.as_ref().and_then(|m| m.get(&e.id)) {
@@ -216,9 +235,13 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                     text.push(format!("Nobody gave a level{}: {NO_EVIDENCE}, and the criterion is left out of the score.", if out.no_rating > 0 { format!(" ({} said n/a)", out.no_rating) } else { String::new() }));
                 } else {
                     text.push(format!(
-                        "{} of {} evaluators gave a level{}; combined by {} → {}{}.",
+                        "{} of {} evaluators answered{}; combined by {} → {}{}.",
                         out.ratings,
-                        results.evaluators.iter().filter(|e| !e.reference).count(),
+                        results
+                            .evaluators
+                            .iter()
+                            .filter(|e| !e.reference && !is_consensus(e))
+                            .count(),
                         if out.no_rating > 0 {
                             format!(" ({} said n/a)", out.no_rating)
                         } else {
@@ -228,7 +251,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                         level_or_dash(out.level.as_ref()),
                         out.value
                             .filter(|_| crit.combine == Combine::Mean)
-                            .map(|v| format!(" (mean {})", render::number(v)))
+                            .map(|v| format!(" (mean {})", exact(v)))
                             .unwrap_or_default()
                     ));
                 }
@@ -279,27 +302,20 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                     ));
                     grid.push(row);
                 }
-                let values: Vec<String> = c
-                    .milestones
-                    .iter()
-                    .filter_map(|m| {
-                        m.criteria.get(&crit.id).and_then(|x| {
-                            x.value.map(|v| {
-                                format!("{}×{}", render::number(m.weight), render::number(v))
-                            })
-                        })
-                    })
-                    .collect();
                 text.push(format!(
-                    "Each milestone combined by {}. The commitment's value is the weighted mean of the milestones' values ({}) = {} → {} (the level at or below it).",
-                    combine_words(crit.combine),
-                    if values.is_empty() { "none rated".to_string() } else { values.join(" + ") },
-                    out.value.map_or_else(|| "–".into(), render::number),
-                    level_or_dash(out.level.as_ref())
+                    "Each milestone combined by {}.",
+                    combine_words(crit.combine)
                 ));
+                text.push(roll_up_words(crit, c, out));
             }
         }
-        if out.disagreement {
+        text.extend(status_and_consensus_words(crit, out, None));
+        for m in &c.milestones {
+            if let Some(mout) = m.criteria.get(&crit.id) {
+                text.extend(status_and_consensus_words(crit, mout, Some(&m.id)));
+            }
+        }
+        if out.disagreement && out.spread.unwrap_or(0) >= rubric.disagreement_threshold as usize {
             text.push(format!(
                 "Disagreement: the evaluators' levels run from {} to {} ({} levels apart; the rubric's threshold is {}).",
                 level_or_dash(out.min.as_ref()),
@@ -342,6 +358,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         .filter(|k| k.weight > 0.0 && c.criteria.get(&k.id).is_some_and(|x| x.value.is_some()))
         .map(|k| k.weight)
         .sum();
+    let mut terms: Vec<(f64, f64)> = Vec::new();
     for crit in rubric.criteria.iter().filter(|k| k.weight > 0.0) {
         let value = c.criteria.get(&crit.id).and_then(|x| x.value);
         match value {
@@ -349,24 +366,37 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 let norm = crit.normalise(v);
                 g.push(vec![
                     crit.id.clone().into(),
-                    render::number(crit.weight).into(),
-                    render::number(v).into(),
-                    render::number(norm).into(),
+                    exact(crit.weight).into(),
+                    exact(v).into(),
+                    exact(norm).into(),
                     render::percent(crit.weight / total).into(),
-                    format!("{:.1}", norm * crit.weight / total).into(),
+                    exact(norm * crit.weight / total).into(),
                 ]);
+                terms.push((crit.weight, norm));
             }
             _ => g.push(vec![
                 crit.id.clone().into(),
                 render::number(crit.weight).into(),
                 Cell::toned("–", Tone::Muted),
-                Cell::toned("not rated: left out", Tone::Muted),
+                Cell::toned(
+                    match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
+                        Some(status) => format!("{status} (a status): left out"),
+                        None => "not rated: left out".to_string(),
+                    },
+                    Tone::Muted,
+                ),
                 "".into(),
                 "".into(),
             ]),
         }
     }
     let rating_line = match &rubric.rating {
+        RatingRule::Criterion(i) if c.rating.is_some() && c.rating_rank.is_none() => format!(
+            "The rating is the combined level of `{}`: {}, a status, not a point on the scale; so the commitment has no score, is never overdue, and fails every flag condition on `{}`.",
+            rubric.criteria[*i].id,
+            c.rating.clone().unwrap_or_default(),
+            rubric.criteria[*i].id,
+        ),
         RatingRule::Criterion(i) => format!(
             "The rating is the combined level of `{}`: {}.",
             rubric.criteria[*i].id,
@@ -375,7 +405,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         RatingRule::Bands(bands) => match (c.score, c.rating_rank.and_then(|r| bands.get(r))) {
             (Some(s), Some(b)) => format!(
                 "The rating is the score's band: {} falls in {} [{}, {}{}.",
-                render::number(s),
+                exact(s),
                 b.label,
                 render::number(b.min),
                 render::number(b.max),
@@ -390,7 +420,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         heading: Some("Score".into()),
         text: vec![
             "Each criterion's value is placed on 0–100 and weighted; weights are shared among the criteria that have a value.".into(),
-            format!("Score = {}.", c.score.map_or_else(|| "– (nothing rated)".into(), render::number)),
+            score_words(c.score, &terms),
             rating_line,
         ],
         grid: Some(g),
@@ -460,6 +490,24 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             }
         ));
     }
+    let not_rated: Vec<&str> = c
+        .milestones
+        .iter()
+        .filter(|m| m.not_rated)
+        .map(|m| m.id.as_str())
+        .collect();
+    if c.not_rated || !not_rated.is_empty() {
+        status.push(format!(
+            "Not rated as of {}: {} past {} date with no completion level, so not counted as overdue.",
+            results.as_of,
+            if not_rated.is_empty() {
+                "the commitment is".to_string()
+            } else {
+                format!("milestone{} {} {}", if not_rated.len() == 1 { "" } else { "s" }, not_rated.join(", "), if not_rated.len() == 1 { "is" } else { "are" })
+            },
+            if not_rated.is_empty() { "its end" } else { "the due" }
+        ));
+    }
     if !c.missing_evaluators.is_empty() {
         status.push(format!(
             "Not rated by: {}.",
@@ -513,11 +561,181 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         });
     }
 
+    let csv = steps_grid(&meta, &sections);
     Doc {
         title: format!("Commitment {}: {}", c.id, c.title),
         meta,
         sections,
-        csv: None,
+        csv: Some(csv),
         notes: vec!["A civil-society assessment, not an official IRM rating.".into()],
     }
+}
+
+/// `Score = (3×55.5556 + 1×100) / 4 = 66.6667`: every term, the denominator and the result.
+fn score_words(score: Option<f64>, terms: &[(f64, f64)]) -> String {
+    let Some(score) = score else {
+        return "Score = – (nothing rated).".into();
+    };
+    let total: f64 = terms.iter().map(|(w, _)| w).sum();
+    let sum = terms
+        .iter()
+        .map(|(w, v)| format!("{}×{}", exact(*w), exact(*v)))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    format!("Score = ({sum}) / {} = {}.", exact(total), exact(score))
+}
+
+/// How the milestones roll up: `(1×3 + 2×2 + 1×2) / 4 = 2.25 → Substantial`, and why the level
+/// was kept away from an end of the scale.
+fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &CriterionOut) -> String {
+    let mut terms = Vec::new();
+    let mut weights = 0.0;
+    let mut levels: Vec<usize> = Vec::new();
+    let mut statuses = Vec::new();
+    for m in &c.milestones {
+        let Some(x) = m.criteria.get(&crit.id) else {
+            continue;
+        };
+        match x.value {
+            Some(v) => {
+                terms.push(format!("{}×{}", exact(m.weight), exact(v)));
+                weights += m.weight;
+                if let Some(l) = x.level.as_ref().and_then(|l| crit.levels.iter().position(|k| &k.label == l)) {
+                    levels.push(l);
+                }
+            }
+            None => {
+                if let Some(status) = &x.level {
+                    statuses.push(format!("{} ({status})", m.id));
+                }
+            }
+        }
+    }
+    let mut s = if terms.is_empty() {
+        match &out.level {
+            Some(status) => format!(
+                "No milestone has a level; most have the status {status}, so the commitment takes it."
+            ),
+            None => "No milestone was rated, so the commitment has no value.".to_string(),
+        }
+    } else {
+        let mean = out.value.unwrap_or(0.0);
+        let natural = crit.level_at_or_below(mean);
+        let level = level_or_dash(out.level.as_ref());
+        let mut s = format!(
+            "The commitment's value is the weighted mean of the milestones' values: ({}) / {} = {} → {level}",
+            terms.join(" + "),
+            exact(weights),
+            exact(mean)
+        );
+        let top = crit.levels.len().saturating_sub(1);
+        let chosen = out
+            .level
+            .as_ref()
+            .and_then(|l| crit.levels.iter().position(|k| &k.label == l));
+        if chosen == Some(natural) {
+            s.push_str(" (the level at or below it).");
+        } else if natural == 0 && !levels.iter().all(|&l| l == 0) {
+            s.push_str(&format!(
+                " ({} is only for a commitment whose every rated milestone is at it: `roll_up = \"strict-ends\"`).",
+                crit.label(0)
+            ));
+        } else {
+            s.push_str(&format!(
+                " ({} is only for a commitment whose every rated milestone is at it: `roll_up = \"strict-ends\"`).",
+                crit.label(top)
+            ));
+        }
+        s
+    };
+    if !statuses.is_empty() {
+        s.push_str(&format!(
+            " Left out of the mean, as statuses are not on the scale: {}.",
+            statuses.join(", ")
+        ));
+    }
+    s
+}
+
+/// Sentences for a unit whose result is a status, or the coalition's agreed level, or whose
+/// evaluators split between a status and other answers.
+fn status_and_consensus_words(
+    crit: &crate::model::Criterion,
+    out: &CriterionOut,
+    milestone: Option<&str>,
+) -> Vec<String> {
+    let unit = milestone.map_or_else(String::new, |m| format!("Milestone {m}: "));
+    let mut text = Vec::new();
+    let given: Vec<String> = out
+        .by_evaluator
+        .iter()
+        .flatten()
+        .filter_map(|(e, l)| l.as_ref().map(|l| format!("{e} {l}")))
+        .collect();
+    let is_status = |l: &str| crit.statuses.iter().any(|s| s.label == l);
+    if out.consensus {
+        text.push(format!(
+            "{unit}after discussion the coalition agreed on {}; the evaluators had rated {}.",
+            level_or_dash(out.level.as_ref()),
+            if given.is_empty() {
+                "nothing".to_string()
+            } else {
+                given.join(", ")
+            }
+        ));
+    } else if let Some(l) = out.level.as_ref().filter(|l| is_status(l)) {
+        text.push(format!(
+            "{unit}most evaluators who answered gave the status {l} ({}), which is not a point on the scale: no value, no score, never overdue.",
+            given.join(", ")
+        ));
+    }
+    let statuses_given = out
+        .by_evaluator
+        .iter()
+        .flatten()
+        .filter(|(_, l)| l.as_deref().is_some_and(is_status))
+        .count();
+    let answered = out.by_evaluator.iter().flatten().filter(|(_, l)| l.is_some()).count();
+    if out.disagreement && statuses_given > 0 && statuses_given < answered {
+        text.push(format!(
+            "{unit}disagreement: the evaluators split between a status and other answers ({}); a status is never combined with levels{}.",
+            given.join(", "),
+            if out.level.as_ref().is_some_and(|l| is_status(l)) {
+                String::new()
+            } else {
+                ", so the levels given were combined".to_string()
+            }
+        ));
+    }
+    text
+}
+
+/// `--format csv`: every step as a labelled row (section, what, detail), nothing left out.
+fn steps_grid(meta: &[(String, String)], sections: &[Section]) -> Grid {
+    let mut g = Grid::new(["section", "step", "detail"]);
+    for (k, v) in meta {
+        g.push(vec!["commitment".into(), k.clone().into(), v.clone().into()]);
+    }
+    for s in sections {
+        let heading = s.heading.clone().unwrap_or_default();
+        for t in &s.text {
+            g.push(vec![heading.clone().into(), "text".into(), t.clone().into()]);
+        }
+        if let Some(grid) = &s.grid {
+            for row in &grid.rows {
+                let label = row.first().map(|c| c.text.clone()).unwrap_or_default();
+                let detail = grid
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .skip(1)
+                    .filter(|(_, c)| !c.text.is_empty())
+                    .map(|(col, c)| format!("{}: {}", if col.is_empty() { "-" } else { col }, c.text.replace('\n', "; ")))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                g.push(vec![heading.clone().into(), label.into(), detail.into()]);
+            }
+        }
+    }
+    g
 }

@@ -97,6 +97,20 @@ pub fn document(results: &Results) -> Doc {
         ]);
         add_long("rating", label, count);
     }
+    // Statuses of the rating criterion (Withdrawn, No Evidence Available): counted under
+    // their label, not on the scale.
+    for (label, &count) in s
+        .by_rating
+        .iter()
+        .filter(|(l, _)| !results.rubric.ratings.contains(l) && l.as_str() != NO_EVIDENCE)
+    {
+        ratings.push(vec![
+            Cell::toned(format!("{label} (status)"), Tone::Muted),
+            count.to_string().into(),
+            share(count).into(),
+        ]);
+        add_long("rating", label, count);
+    }
     if let Some(&none) = s.by_rating.get(NO_EVIDENCE) {
         ratings.push(vec![
             Cell::toned(NO_EVIDENCE, Tone::Muted),
@@ -228,6 +242,23 @@ pub fn document(results: &Results) -> Doc {
         "overdue milestones",
         s.overdue_milestones.len(),
     );
+    let not_rated: Vec<String> = s
+        .not_rated_commitments
+        .iter()
+        .chain(&s.not_rated_milestones)
+        .cloned()
+        .collect();
+    if !not_rated.is_empty() {
+        // Listed where the overdue items are: past their date, but with no completion level.
+        attention.insert(
+            2,
+            format!(
+                "Not rated (past their date with no completion level, so not counted as overdue): {}",
+                not_rated.join(", ")
+            ),
+        );
+        add_long("attention", "not rated", not_rated.len());
+    }
     add_long("attention", "disagreement", s.disagreements.len());
     add_long("attention", "unsupported", s.unsupported.len());
     if results.evaluators.iter().any(|e| e.reference) {
