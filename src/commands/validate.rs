@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use crate::cli::{InputArgs, Outcome};
-use crate::diag::{Report, plural};
+use crate::diag::{Diagnostic, Location, Report, plural};
 use crate::load::{self, Inputs};
 
 const EXAMPLES: &str = "\
@@ -42,6 +42,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         ..args.input.selection()
     };
     let inputs = load::load(&selection, &mut report);
+    if let Some(i) = &inputs {
+        skipped_files(&selection, i, &mut report);
+        if !report.has_errors() {
+            evidence_warnings(i, &mut report);
+        }
+    }
     let place = match crate::source::display_path(
         args.input.parts.plan.as_deref().unwrap_or(&args.input.dir),
     ) {
@@ -138,4 +144,122 @@ fn summary_json(i: &Inputs) -> serde_json::Value {
         "ratings": ratings,
         "no_rating": no_rating,
     })
+}
+
+/// Warns about CSV and spreadsheet files in a scores folder that the plan's patterns skip.
+fn skipped_files(selection: &load::Selection, i: &Inputs, report: &mut Report) {
+    let patterns = if i.plan.settings.scores.is_empty() {
+        load::DEFAULT_SCORES.iter().map(|p| (*p).to_string()).collect()
+    } else {
+        i.plan.settings.scores.clone()
+    };
+    for path in load::skipped_score_files(selection, &i.plan, &i.score_files) {
+        report.push(
+            Diagnostic::warning(
+                "skipped-score-file",
+                format!(
+                    "{} is in a scores folder, but no score pattern reads it, so its ratings are not used",
+                    crate::source::display_path(&path)
+                ),
+            )
+            .at(Location::line(crate::source::display_path(&path), 1, None))
+            .expected(format!("score files matching {}", crate::suggest::one_of(&patterns, 5)))
+            .help("add its pattern to `scores` in [assessment] of plan.toml (e.g. \"scores/*.xlsx\"), or move the file out of the folder"),
+        );
+    }
+}
+
+/// Warns, at the rating's file and line, about every combined level that needs evidence no
+/// evaluator giving it cited (what `assess` marks *unsupported*).
+fn evidence_warnings(i: &Inputs, report: &mut Report) {
+    let as_of = super::common::as_of(None, i);
+    let assessment = crate::assess::assess(&i.plan, &i.rubric, &i.scores, as_of);
+    let combined: Vec<bool> = (0..i.scores.evaluators.len())
+        .map(|e| {
+            let id = i.scores.evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
+            !i.plan.is_reference(id)
+        })
+        .collect();
+    let grouped = i.scores.by_commitment(i.plan.commitments.len());
+    for r in &assessment.commitments {
+        if r.unsupported.is_empty() {
+            continue;
+        }
+        let c = &i.plan.commitments[r.index];
+        let rows = grouped.of(r.index);
+        for &k in &r.unsupported {
+            let crit = &i.rubric.criteria[k];
+            let Some(from) = crit.evidence_from else {
+                continue;
+            };
+            let mut units: Vec<(Option<u32>, &crate::assess::Combined)> = Vec::new();
+            if crit.scope == crate::model::Scope::Commitment {
+                units.push((None, &r.view.criteria[k]));
+            }
+            for (mi, m) in r.view.milestones.iter().enumerate() {
+                if let Some(comb) = m[k].as_ref() {
+                    units.push((Some(u32::try_from(mi).unwrap_or(u32::MAX)), comb));
+                }
+            }
+            for (milestone, comb) in units {
+                let Some(level) = comb.level.filter(|_| comb.unsupported) else {
+                    continue;
+                };
+                let given: Vec<&crate::model::Rating> = rows
+                    .iter()
+                    .map(|&x| &i.scores.ratings[x as usize])
+                    .filter(|x| {
+                        x.unit.milestone == milestone
+                            && usize::from(x.criterion) == k
+                            && combined[x.evaluator as usize]
+                            && x.level.is_some_and(|l| {
+                                let l = usize::from(l);
+                                crit.is_level(l) && l >= from
+                            })
+                    })
+                    .collect();
+                let unit = match milestone {
+                    Some(m) => format!(
+                        "milestone {}",
+                        c.milestones.get(m as usize).map_or("?", |x| x.id.as_str())
+                    ),
+                    None => format!("commitment {}", c.id),
+                };
+                let who: Vec<String> = given
+                    .iter()
+                    .map(|x| format!("`{}`", i.scores.evaluator_name(x.evaluator)))
+                    .collect();
+                let mut d = Diagnostic::warning(
+                    "unsupported",
+                    format!(
+                        "{unit}: `{}` is {}, which needs evidence, but no evaluator who gave {} or above cited any{}",
+                        crit.id,
+                        crit.label(level),
+                        crit.label(from),
+                        if who.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", who.join(", "))
+                        }
+                    ),
+                )
+                .help("put a link or a document in the `evidence` column of the rating, or lower the rating");
+                let mut lines = given.iter();
+                if let Some(first) = lines.next() {
+                    d = d.at(Location::line(
+                        i.sources.display(first.file),
+                        first.line as usize,
+                        None,
+                    ));
+                }
+                for other in lines {
+                    d = d.related(
+                        Location::line(i.sources.display(other.file), other.line as usize, None),
+                        "also without evidence",
+                    );
+                }
+                report.push(d);
+            }
+        }
+    }
 }

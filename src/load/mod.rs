@@ -262,6 +262,74 @@ fn is_lock_file(path: &Path) -> bool {
         .is_some_and(|n| n.starts_with("~$") || n.starts_with(".~lock."))
 }
 
+/// Extensions of files that look like score files (a CSV, or a spreadsheet workbook).
+const SCORE_LIKE: [&str; 6] = ["csv", "tsv", "xlsx", "xlsm", "xls", "ods"];
+
+/// CSV and spreadsheet files in the folders of the plan's score patterns that no pattern
+/// matches (a filled `.xlsx` sheet in `scores/` when the plan reads only `scores/*.csv`).
+/// Empty when `--scores` names the files.
+pub fn skipped_score_files(sel: &Selection, plan: &Plan, found: &[PathBuf]) -> Vec<PathBuf> {
+    if !sel.scores.is_empty() {
+        return Vec::new();
+    }
+    let base = sel
+        .plan
+        .as_ref()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| sel.dir.clone());
+    let patterns: Vec<String> = if plan.settings.scores.is_empty() {
+        DEFAULT_SCORES.iter().map(|p| (*p).to_string()).collect()
+    } else {
+        plan.settings.scores.clone()
+    };
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let found: Vec<PathBuf> = found.iter().map(|p| canonical(p)).collect();
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for pattern in &patterns {
+        // The folder part before the first component with a wildcard.
+        let mut folder = PathBuf::new();
+        let parts: Vec<&str> = pattern.split(['/', '\\']).collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            if part.contains(['*', '?', '[']) {
+                break;
+            }
+            folder.push(part);
+        }
+        let folder = base.join(folder);
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    let mut skipped = Vec::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut here: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && !is_lock_file(p)
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                    && p.extension().is_some_and(|x| {
+                        SCORE_LIKE.contains(&x.to_string_lossy().to_lowercase().as_str())
+                    })
+            })
+            .filter(|p| !found.contains(&canonical(p)))
+            .collect();
+        here.sort();
+        for p in here {
+            if !skipped.contains(&p) {
+                skipped.push(p);
+            }
+        }
+    }
+    skipped
+}
+
 /// Finds the score files: `--scores` files, or the plan's globs (default [`DEFAULT_SCORES`]),
 /// relative to the plan's folder, in a stable order.
 fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -> Vec<PathBuf> {
