@@ -10,7 +10,8 @@
 //! * **Percent agreement** (multi-rater): for each unit with `m ≥ 2` ratings, the share of its
 //!   `m (m − 1) / 2` rater pairs that chose the same level; averaged over those units (every such
 //!   unit weighs the same). With two raters this is the share of units on which they agree.
-//! * **Fleiss' kappa** (1971): units rated by *every* rater only; `p_e = Σ_j p_j²` with `p_j` the
+//! * **Fleiss' kappa** (1971): units rated by *every* rater only ([`fleiss_kappa_of_raters`]
+//!   first leaves out the raters who rated nothing of the criterion); `p_e = Σ_j p_j²` with `p_j` the
 //!   share of all their ratings at level `j`.
 //! * **Gwet's AC1** (Gwet 2008; irrCAC `gwet.ac1.raw`): `p_o` = percent agreement above;
 //!   `p_e = Σ_j π_j (1 − π_j) / (k − 1)` with `π_j` the mean, over units with at least one
@@ -271,6 +272,35 @@ pub fn fleiss_kappa(ratings: &Ratings) -> Result<FleissKappa> {
         raters,
         category_totals: totals,
     })
+}
+
+/// Fleiss' kappa for the raters who gave at least one level (the others are left out, their
+/// indices returned), over the units all of those rated. With every rater taking part this is
+/// [`fleiss_kappa`]; it equals statsmodels' `fleiss_kappa` on the aggregated table of those
+/// raters and units.
+pub fn fleiss_kappa_of_raters(ratings: &Ratings) -> (Vec<usize>, Result<FleissKappa>) {
+    let raters = ratings.raters();
+    let active: Vec<usize> = (0..raters)
+        .filter(|&r| (0..ratings.units()).any(|u| ratings.rating(u, r).is_some()))
+        .collect();
+    let left_out: Vec<usize> = (0..raters).filter(|r| !active.contains(r)).collect();
+    if left_out.is_empty() {
+        return (left_out, fleiss_kappa(ratings));
+    }
+    let cells: Vec<Option<u16>> = ratings
+        .unit_rows()
+        .flat_map(|row| active.iter().map(move |&r| row[r]))
+        .collect();
+    let result = if active.is_empty() {
+        Err(AgreementError::TooFewRaters {
+            raters: 0,
+            needed: 2,
+        })
+    } else {
+        Ratings::new(ratings.values().to_vec(), active.len(), cells)
+            .and_then(|sub| fleiss_kappa(&sub))
+    };
+    (left_out, result)
 }
 
 /// A two-rater contingency table over the declared levels.

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{
     AgreementError, AlphaBand, BootstrapOptions, Metric, Ratings, Weighting, bootstrap_alpha,
-    criterion_matrix, fleiss_kappa, gwet_ac1, krippendorff_alpha, metric_for, pair_agreement,
+    criterion_matrix, fleiss_kappa_of_raters, gwet_ac1, krippendorff_alpha, metric_for, pair_agreement,
     percent_agreement, rank_units_by_spread, rater_agreement_matrix,
 };
 use crate::model::{Criterion, Plan, Rubric, ScaleKind, Scope, Scores, Unit};
@@ -115,10 +115,13 @@ pub struct CriterionReport {
     pub expected_disagreement: Option<f64>,
     /// Mean share of agreeing evaluator pairs per unit (0–1).
     pub percent_agreement: Option<f64>,
-    /// Over the units rated by every evaluator.
+    /// Over the evaluators who rated this criterion, and the units all of them rated.
     pub fleiss_kappa: Option<f64>,
-    /// Units rated by every evaluator.
+    /// Units rated by every evaluator who rated this criterion.
     pub fleiss_units: usize,
+    /// Evaluators left out of Fleiss' kappa because they rated nothing of this criterion.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fleiss_left_out: Vec<String>,
     pub gwet_ac1: Option<f64>,
     /// `[low, high]`, present when bootstrapped; `null` when no interval exists.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -417,6 +420,7 @@ fn criterion_report(
         percent_agreement: None,
         fleiss_kappa: None,
         fleiss_units: 0,
+        fleiss_left_out: Vec::new(),
         gwet_ac1: None,
         ci: options.bootstrap.map(|_| None),
         bootstrap: None,
@@ -629,7 +633,20 @@ fn fill_other_measures(out: &mut CriterionReport, r: &Ratings, names: &[String])
     let name = |j: usize| names.get(j).cloned().unwrap_or_else(|| "?".into());
     out.percent_agreement = percent_agreement(r).ok().map(|p| p.value);
     out.gwet_ac1 = gwet_ac1(r).ok().and_then(|c| c.value);
-    match fleiss_kappa(r) {
+    let (left_out, fleiss) = fleiss_kappa_of_raters(r);
+    out.fleiss_left_out = left_out.iter().map(|&j| name(j)).collect();
+    if !left_out.is_empty() {
+        out.notes.push(format!(
+            "Fleiss' kappa leaves out {}, who rated nothing of this criterion.",
+            out.fleiss_left_out
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let fleiss_raters = r.raters() - left_out.len();
+    match fleiss {
         Ok(f) => {
             out.fleiss_units = f.units_used;
             out.fleiss_kappa = f.kappa;
@@ -641,8 +658,7 @@ fn fill_other_measures(out: &mut CriterionReport, r: &Ratings, names: &[String])
             }
         }
         Err(_) => out.notes.push(format!(
-            "Fleiss' kappa is undefined: no unit was rated by all {} evaluators.",
-            r.raters()
+            "Fleiss' kappa is undefined: no unit was rated by all {fleiss_raters} evaluators."
         )),
     }
     for a in 0..r.raters() {

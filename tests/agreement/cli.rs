@@ -568,3 +568,47 @@ fn help_has_examples_and_mistakes_are_usage_errors() {
     );
     assert_eq!(v["criteria"][0]["spread"]["units_with_spread"], 5);
 }
+
+/// Fleiss' kappa for a criterion uses the evaluators who rated it: one who rated only another
+/// criterion is left out and named, instead of making kappa null. The expected value is
+/// statsmodels' `fleiss_kappa` on the aggregated table of raters a, b, c over the five units
+/// all three rated (unit 6 lacks b): `aggregate_raters([[0,0,1],[1,1,1],[2,2,1],[0,1,0],
+/// [2,2,2]])` → 0.3918918918918918.
+#[test]
+fn fleiss_leaves_out_an_evaluator_who_rated_nothing_of_the_criterion() {
+    let three = [("Low", 0.0), ("Mid", 1.0), ("High", 2.0)];
+    let dir = folder(
+        6,
+        &rubric("nominal", &three),
+        &[
+            ("a", "Low Mid High Low High Mid"),
+            ("b", "Low Mid High Mid High ."),
+            ("c", "Mid Mid Mid Low High Mid"),
+            ("d", ". . . . . ."),
+        ],
+    );
+    // `d` rated only `overall`.
+    let path = dir.path().join("scores/ratings.csv");
+    let mut csv = fs::read_to_string(&path).unwrap();
+    csv.push_str("d,1,overall,Low\nd,2,overall,High\n");
+    fs::write(&path, csv).unwrap();
+    let v = json(dir.path(), &[]);
+    let c = v["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["criterion"] == "grade")
+        .unwrap();
+    assert_eq!(c["fleiss_units"], 5);
+    close(c["fleiss_kappa"].as_f64().unwrap(), 0.3918918918918918, EXACT);
+    assert_eq!(c["fleiss_left_out"], serde_json::json!(["d"]));
+    assert!(
+        c["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "Fleiss' kappa leaves out `d`, who rated nothing of this criterion."),
+        "{}",
+        c["notes"]
+    );
+}
