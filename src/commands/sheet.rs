@@ -23,6 +23,7 @@ Examples:
   checkmyogp sheet . --evaluator wsp --format xlsx
   checkmyogp sheet . --evaluator wsp --output scores/wsp.csv
   checkmyogp sheet . --evaluator demo --output -        # CSV on the screen
+  checkmyogp sheet . --consensus                        # what the evaluators disagree on
 
 Give each evaluator their sheet; put the filled sheets in the folder's scores/ and run
 `checkmyogp validate`. The CSV is read as it is; so is the XLSX (first sheet).";
@@ -35,9 +36,16 @@ pub struct Args {
     pub input: InputArgs,
 
     /// The evaluator's id, as written in the `evaluator` column (one of the plan's
-    /// [[evaluator]] ids when it lists any).
-    #[arg(long, short, value_name = "ID")]
-    pub evaluator: String,
+    /// [[evaluator]] ids when it lists any). With --consensus, default: the plan's evaluator
+    /// with role = "consensus", else `consensus`.
+    #[arg(long, short, value_name = "ID", required_unless_present = "consensus")]
+    pub evaluator: Option<String>,
+
+    /// Write the consensus sheet instead: only the units and criteria where the evaluators
+    /// disagree, each with the levels given, for the coalition to fill in the level it agrees
+    /// on at its meeting (CSV; reads the score files).
+    #[arg(long)]
+    pub consensus: bool,
 
     /// csv (read by `validate` as it is) or xlsx (drop-down lists, shading, instructions).
     /// Default: from the --output file name, else csv.
@@ -145,7 +153,10 @@ fn usage(message: impl Into<String>) -> anyhow::Result<Outcome> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let evaluator = args.evaluator.trim();
+    if args.consensus {
+        return consensus(args);
+    }
+    let evaluator = args.evaluator.as_deref().unwrap_or("").trim();
     if evaluator.is_empty() {
         return usage("--evaluator needs an evaluator id, e.g. --evaluator demo");
     }
@@ -283,4 +294,77 @@ fn report_rows(layout: &Layout, path: Option<&Path>, evaluator: &str) -> anyhow:
         )?;
     }
     Ok(())
+}
+
+/// `sheet --consensus`: the units and criteria the evaluators disagree on, with the levels given.
+fn consensus(args: &Args) -> anyhow::Result<Outcome> {
+    if args.format == Some(SheetFormat::Xlsx)
+        || args
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| !e.eq_ignore_ascii_case("csv"))
+    {
+        return usage("the consensus sheet is a CSV file; name the --output file .csv");
+    }
+    let Some((inputs, assessment)) = super::common::load_and_assess(&args.input, None, false)?
+    else {
+        return Ok(Outcome::Problems);
+    };
+    let plan = &inputs.plan;
+    let evaluator = match args.evaluator.as_deref().map(str::trim) {
+        Some("") => return usage("--evaluator needs an evaluator id, e.g. --evaluator consensus"),
+        Some(id) => {
+            if !plan.is_consensus(id) {
+                if let Some(d) = unknown_evaluator(plan, id) {
+                    anstream::stderr().write_all(d.render().as_bytes())?;
+                    return Ok(Outcome::Usage);
+                }
+                writeln!(
+                    anstream::stderr(),
+                    "warning: `{id}` does not have role = \"consensus\" in plan.toml, so its levels would be combined with the others; give it that role before putting the sheet in scores/"
+                )?;
+            }
+            id.to_string()
+        }
+        None => plan
+            .evaluators
+            .iter()
+            .find(|e| e.role == crate::model::Role::Consensus)
+            .map_or_else(|| "consensus".to_string(), |e| e.id.clone()),
+    };
+    let rows = sheet::consensus::rows(plan, &inputs.rubric, &inputs.scores, &assessment);
+    let text = sheet::consensus::csv(&rows, &evaluator)?;
+    let to_stdout = args.output.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    let mut err = anstream::stderr().lock();
+    if to_stdout {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    } else {
+        let path = args.output.clone().unwrap_or_else(|| {
+            PathBuf::from(format!("sheet-{}.csv", sheet::file_stem(&evaluator)))
+        });
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend_from_slice(text.as_bytes());
+        crate::write::write_output(&path, &bytes, args.force)
+            .with_context(|| format!("could not write the sheet {}", path.display()))?;
+        writeln!(
+            err,
+            "wrote {} for evaluator `{evaluator}`: {} where the evaluators disagree.",
+            path.display(),
+            plural(rows.len(), "row")
+        )?;
+    }
+    if plan.evaluator(&evaluator).is_none() {
+        writeln!(
+            err,
+            "To use it, add to plan.toml:\n\n[[evaluator]]\nid = \"{evaluator}\"\nrole = \"consensus\"\n"
+        )?;
+    }
+    writeln!(
+        err,
+        "At the meeting, write the agreed level in the `level` column (leave it blank where there is no agreement), put the file in scores/, and run `checkmyogp validate`."
+    )?;
+    Ok(Outcome::Ok)
 }

@@ -335,6 +335,10 @@ impl FileReader<'_, '_> {
                 continue;
             }
             seen.insert(name.clone(), i);
+            if name == crate::sheet::consensus::GIVEN_COLUMN {
+                // The consensus sheet's reminder of the levels given: read by people, not here.
+                continue;
+            }
             let slot = match name.as_str() {
                 "evaluator" => &mut self.cols.evaluator,
                 "commitment" => &mut self.cols.commitment,
@@ -569,6 +573,7 @@ impl FileReader<'_, '_> {
                     format!("{} ({})", l.label, fmt_value(l.value))
                 }
             })
+            .chain(c.statuses.iter().map(|s| s.label.clone()))
             .collect();
         if !self.will_show("unknown-level") {
             return Err(());
@@ -581,7 +586,7 @@ impl FileReader<'_, '_> {
                     .to_string(),
             )
         } else {
-            suggest::did_you_mean(text, c.levels.iter().map(|l| l.label.as_str())).or_else(|| {
+            suggest::did_you_mean(text, c.answer_labels()).or_else(|| {
                 Some(format!(
                     "or write one of {} for no rating",
                     suggest::one_of(

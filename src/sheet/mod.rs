@@ -7,6 +7,7 @@
 //! feature) as a workbook with drop-down lists, shading of the cells that do not apply, and an
 //! Instructions sheet.
 
+pub mod consensus;
 #[cfg(feature = "spreadsheets")]
 pub mod xlsx;
 

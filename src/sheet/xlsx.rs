@@ -61,10 +61,10 @@ fn col_num(i: usize) -> Result<u16> {
         .context("the rubric has more criteria than a spreadsheet has columns; use --format csv")
 }
 
-/// The choices offered in a criterion's drop-down list: its level labels, then the rubric's
-/// non-blank no-rating words (each once, ignoring case).
+/// The choices offered in a criterion's drop-down list: its level labels, its statuses, then
+/// the rubric's non-blank no-rating words (each once, ignoring case).
 pub fn choices(criterion: &Criterion, rubric: &Rubric) -> Vec<String> {
-    let mut out: Vec<String> = criterion.levels.iter().map(|l| l.label.clone()).collect();
+    let mut out: Vec<String> = criterion.answer_labels().map(str::to_string).collect();
     for w in &rubric.no_rating {
         let w = w.trim();
         if !w.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(w)) {
