@@ -324,7 +324,7 @@ pub(crate) fn read(
             if c.roll_up == RollUp::StrictEnds && (c.kind != ScaleKind::Ordinal || c.levels.len() < 3) {
                 cx.push(
                     Diagnostic::error("bad-roll-up", format!("`roll_up = \"strict-ends\"` keeps a mixed roll-up between the lowest and highest levels, so {crit_name} needs an ordinal scale with at least three levels"))
-                        .at(cx.loc(range.start..range.start))
+                        .at(cx.loc(range))
                         .help("remove `roll_up`, or add a level between the lowest and the highest"),
                 );
             }
