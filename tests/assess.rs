@@ -190,6 +190,12 @@ fn the_mongolia_sample() {
             ("7", "Behind", 37.0, &[], 0, true, false),
         ],
     );
+    // Commitments 4 and 5 by hand: milestones Substantial, Limited, Not started, Not started
+    // (4) average 0.75, below Limited, but Not started is only for a commitment whose every
+    // milestone has not started (roll_up = "strict-ends"): both read Limited.
+    let completion = |i: usize| r.commitments[i].criteria["completion"].level.as_deref();
+    assert_eq!((completion(3), completion(4)), (Some("Limited"), Some("Limited")));
+    assert!(close(r.commitments[3].criteria["completion"].value, 0.75));
     assert_eq!(r.commitments[5].missing_evaluators, ["wsp"]);
     assert_eq!(r.commitments[2].unsupported_criteria, ["completion"]);
     let s = &r.summary;
@@ -374,8 +380,8 @@ fn explain_shows_the_reasoning_and_suggests_ids() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     for needle in [
         "Commitment 3: Open government data portal",
-        "The commitment's value is the weighted mean of the milestones' values (1×3 + 2×2 + 1×2) = 2.2 → Substantial",
-        "Score = 56.5.",
+        "The commitment's value is the weighted mean of the milestones' values: (1×3 + 2×2 + 1×2) / 4 = 2.25 → Substantial (the level at or below it).",
+        "Score = (3×75 + 1×100 + 2×25 + 1×66.6667 + 2×33.3333) / 9 = 56.4815.",
         "falls in Progressing [50, 75)",
         "unsupported: no evidence cited",
         "✗ binding Part: participation at least Involved",

@@ -8,6 +8,7 @@ mod corpus;
 mod draft;
 mod import;
 mod json_schema;
+mod methodology;
 mod never_panic;
 mod reliability;
 mod report;

@@ -1,0 +1,490 @@
+//! The rules of docs/methodology.md that make results quotable: statuses outside the scale,
+//! the strict-ends completion roll-up, consensus ratings, units with no completion level,
+//! numbers rounded once, and the consensus sheet. Each test builds its assessment in a
+//! temporary folder and checks exact outcomes.
+
+use std::fs;
+use std::path::Path;
+
+use checkmyogp::assess;
+use checkmyogp::diag::Report;
+use checkmyogp::load::{self, Selection};
+use checkmyogp::results::{self, Results};
+use serde_json::Value;
+
+use crate::util::{root, run_in};
+
+/// An assessment folder from a plan (after `[plan]`) and one long-form score file.
+fn folder(plan: &str, csv: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        format!("[plan]\ncountry = \"Testland\"\ntitle = \"Methodology test\"\n{plan}"),
+    )
+    .unwrap();
+    fs::create_dir_all(dir.path().join("scores")).unwrap();
+    fs::write(
+        dir.path().join("scores/ratings.csv"),
+        format!("evaluator,commitment,milestone,criterion,level,evidence\n{csv}"),
+    )
+    .unwrap();
+    dir
+}
+
+fn results_of(dir: &Path) -> Results {
+    let sel = Selection {
+        dir: dir.to_path_buf(),
+        ..Selection::default()
+    };
+    let mut report = Report::new();
+    let inputs = load::load(&sel, &mut report).expect("loads");
+    assert!(!report.has_errors(), "{}", report.render());
+    let as_of = inputs.plan.settings.as_of.expect("as_of is set");
+    let a = assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+    results::build(&inputs, &a, results::Detail::Evaluators)
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let run = run_in(dir, args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// Commitments `1`…`n`, each with milestones `i.1`…`i.4` due 2020-06-30, ending 2020-12-31.
+fn commitments(n: usize, milestones: usize) -> String {
+    let mut s = String::new();
+    for i in 1..=n {
+        s.push_str(&format!(
+            "\n[[commitment]]\nid = \"{i}\"\ntitle = \"Commitment {i}\"\nend = 2020-12-31\n"
+        ));
+        for m in 1..=milestones {
+            s.push_str(&format!(
+                "\n[[commitment.milestone]]\nid = \"{i}.{m}\"\ntitle = \"Milestone {i}.{m}\"\ndue = 2020-06-30\n"
+            ));
+        }
+    }
+    s
+}
+
+/// methodology §2.3: the issue's five examples, and the value kept as the weighted mean.
+#[test]
+fn the_completion_roll_up_reaches_an_end_only_when_every_milestone_is_there() {
+    let cases: [([&str; 4], &str, f64); 5] = [
+        (
+            ["Substantial", "Limited", "Not started", "Not started"],
+            "Limited",
+            0.75,
+        ),
+        (
+            ["Limited", "Not started", "Not started", "Not started"],
+            "Limited",
+            0.25,
+        ),
+        (
+            ["Complete", "Complete", "Complete", "Substantial"],
+            "Substantial",
+            2.75,
+        ),
+        (["Complete"; 4], "Complete", 3.0),
+        (["Not started"; 4], "Not started", 0.0),
+    ];
+    let mut csv = String::new();
+    for (i, (levels, _, _)) in cases.iter().enumerate() {
+        for (m, level) in levels.iter().enumerate() {
+            let evidence = if matches!(*level, "Substantial" | "Complete") {
+                "https://example.org"
+            } else {
+                ""
+            };
+            csv.push_str(&format!(
+                "e,{c},{c}.{m},completion,{level},{evidence}\n",
+                c = i + 1,
+                m = m + 1
+            ));
+        }
+    }
+    let dir = folder(
+        &format!(
+            "\n[assessment]\nas_of = 2021-06-30\n\n[[evaluator]]\nid = \"e\"\n{}",
+            commitments(5, 4)
+        ),
+        &csv,
+    );
+    let r = results_of(dir.path());
+    for (c, (levels, level, value)) in r.commitments.iter().zip(cases) {
+        let completion = &c.criteria["completion"];
+        assert_eq!(completion.level.as_deref(), Some(level), "{levels:?}");
+        assert_eq!(completion.value, Some(value), "{levels:?}");
+    }
+    // The worked explanation names the rule.
+    let run = run_in(dir.path(), &["explain", "1"]);
+    assert!(
+        run.stdout.contains("The commitment's value is the weighted mean of the milestones' values: (1×2 + 1×1 + 1×0 + 1×0) / 4 = 0.75 → Limited (Not started is only for a commitment whose every rated milestone is at it: `roll_up = \"strict-ends\"`)."),
+        "{}",
+        run.stdout
+    );
+}
+
+/// methodology §2.2: Withdrawn is a status, never combined, averaged, scored or overdue; the
+/// levels left on the scale score 0, 33.3, 66.7 and 100.
+#[test]
+fn statuses_stay_outside_the_scale() {
+    let csv = "\
+a,1,,completion,Withdrawn,
+b,1,,completion,Withdrawn,
+c,1,,completion,Complete,https://example.org
+a,2,,completion,Withdrawn,
+b,2,,completion,Complete,https://example.org
+a,3,,completion,Not Started,
+a,4,,completion,Limited,
+a,5,,completion,Substantial,https://example.org
+a,6,,completion,Complete,https://example.org
+";
+    let dir = folder(
+        &format!(
+            "\n[assessment]\nrubric = \"irm-legacy\"\nas_of = 2021-06-30\n\n[[evaluator]]\nid = \"a\"\n\n[[evaluator]]\nid = \"b\"\n\n[[evaluator]]\nid = \"c\"\n{}",
+            commitments(6, 0)
+        ),
+        csv,
+    );
+    let r = results_of(dir.path());
+    let c1 = &r.commitments[0];
+    let completion = &c1.criteria["completion"];
+    assert_eq!(completion.level.as_deref(), Some("Withdrawn"));
+    assert_eq!(completion.value, None);
+    assert_eq!(
+        (completion.min.as_deref(), completion.max.as_deref(), completion.spread),
+        (Some("Complete"), Some("Complete"), Some(0))
+    );
+    assert!(completion.disagreement, "Withdrawn beside Complete is a split");
+    assert_eq!(
+        (c1.rating.as_deref(), c1.rating_rank, c1.score, c1.overdue),
+        (Some("Withdrawn"), None, None, false)
+    );
+    assert_eq!(c1.binding["high-completion"], "Cmpl");
+    // One Withdrawn of two is no majority: the level given is combined, and the split shows.
+    let c2 = &r.commitments[1];
+    assert_eq!(c2.rating.as_deref(), Some("Complete"));
+    assert!(c2.criteria["completion"].disagreement);
+    assert_eq!(c2.criteria["completion"].spread, Some(0));
+    let scores: Vec<f64> = r.commitments[2..].iter().map(|c| c.score.unwrap()).collect();
+    for (got, want) in scores.iter().zip([0.0, 100.0 / 3.0, 200.0 / 3.0, 100.0]) {
+        assert!((got - want).abs() < 1e-9, "{scores:?}");
+    }
+    assert_eq!(r.summary.by_rating["Withdrawn"], 1);
+    assert_eq!(r.summary.overdue_commitments, ["3", "4", "5"]);
+    // In JSON: level is the status, value and score null, written to 4 decimals elsewhere.
+    let v = json(dir.path(), &["assess", "--format", "json"]);
+    assert_eq!(v["commitments"][0]["criteria"]["completion"]["level"], "Withdrawn");
+    assert_eq!(v["commitments"][0]["criteria"]["completion"]["value"], Value::Null);
+    assert_eq!(v["commitments"][0]["score"], Value::Null);
+    assert_eq!(v["commitments"][3]["score"], 33.3333);
+    // Agreement leaves statuses out: no completion unit keeps two levels.
+    let v = json(dir.path(), &["agreement", "--format", "json"]);
+    let completion = v["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["criterion"] == "completion")
+        .unwrap();
+    assert_eq!(completion["units"], 0);
+    assert_eq!(completion["pairable"], 0);
+    // explain says what happened.
+    let run = run_in(dir.path(), &["explain", "1"]);
+    for needle in [
+        "most evaluators who answered gave the status Withdrawn (a Withdrawn, b Withdrawn, c Complete), which is not a point on the scale: no value, no score, never overdue.",
+        "disagreement: the evaluators split between a status and other answers (a Withdrawn, b Withdrawn, c Complete); a status is never combined with levels.",
+        "The rating is the combined level of `completion`: Withdrawn, a status, not a point on the scale",
+    ] {
+        assert!(run.stdout.contains(needle), "missing {needle:?} in\n{}", run.stdout);
+    }
+    let run = run_in(dir.path(), &["summary"]);
+    assert!(run.stdout.contains("Withdrawn (status)"), "{}", run.stdout);
+}
+
+#[test]
+fn no_evidence_available_is_a_status_of_irm_refresh() {
+    let csv = "\
+a,1,,completion,No Evidence Available,
+b,1,,completion,no evidence available,
+a,2,,completion,No Evidence Available,
+b,2,,completion,Limited,
+c,2,,completion,Limited,
+";
+    let dir = folder(
+        &format!(
+            "\n[assessment]\nrubric = \"irm-refresh\"\nas_of = 2021-06-30\n\n[[evaluator]]\nid = \"a\"\n\n[[evaluator]]\nid = \"b\"\n\n[[evaluator]]\nid = \"c\"\n{}",
+            commitments(2, 0)
+        ),
+        csv,
+    );
+    let r = results_of(dir.path());
+    assert_eq!(
+        (r.commitments[0].rating.as_deref(), r.commitments[0].score, r.commitments[0].overdue),
+        (Some("No Evidence Available"), None, false)
+    );
+    assert!(!r.commitments[0].disagreement);
+    assert_eq!(r.commitments[1].rating.as_deref(), Some("Limited"));
+    assert!(r.commitments[1].overdue);
+    assert!(r.commitments[1].disagreement);
+    assert!((r.commitments[1].score.unwrap() - 100.0 / 3.0).abs() < 1e-9);
+}
+
+/// methodology §2.7: a unit with no completion level is never overdue; it is listed as not rated.
+#[test]
+fn a_unit_with_no_completion_level_is_not_rated_rather_than_overdue() {
+    let plan = "
+[assessment]
+as_of = 2021-06-30
+
+[[evaluator]]
+id = \"e\"
+
+[[commitment]]
+id = \"1\"
+title = \"One\"
+end = 2022-12-31
+
+[[commitment.milestone]]
+id = \"1.1\"
+title = \"Unrated\"
+due = 2020-06-30
+
+[[commitment.milestone]]
+id = \"1.2\"
+title = \"Limited\"
+due = 2020-06-30
+
+[[commitment]]
+id = \"2\"
+title = \"No milestones, nothing rated\"
+end = 2020-12-31
+";
+    let dir = folder(plan, "e,1,1.2,completion,Limited,\ne,2,,relevance,Clear,\n");
+    let r = results_of(dir.path());
+    let c1 = &r.commitments[0];
+    assert_eq!(
+        (c1.milestones[0].overdue, c1.milestones[0].not_rated),
+        (false, true)
+    );
+    assert_eq!(
+        (c1.milestones[1].overdue, c1.milestones[1].not_rated),
+        (true, false)
+    );
+    assert!(c1.overdue);
+    let c2 = &r.commitments[1];
+    assert_eq!((c2.overdue, c2.not_rated), (false, true));
+    assert_eq!(r.summary.overdue_commitments, ["1"]);
+    assert_eq!(r.summary.overdue_milestones, ["1.2"]);
+    assert_eq!(r.summary.not_rated_commitments, ["2"]);
+    assert_eq!(r.summary.not_rated_milestones, ["1.1"]);
+    let run = run_in(dir.path(), &["summary"]);
+    assert!(
+        run.stdout.contains(
+            "Not rated (past their date with no completion level, so not counted as overdue): 2, 1.1"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = run_in(dir.path(), &["assess"]);
+    assert!(run.stdout.contains("not rated (past its end)"), "{}", run.stdout);
+}
+
+const CONSENSUS_PLAN: &str = "
+[assessment]
+as_of = 2021-06-30
+
+[[evaluator]]
+id = \"a\"
+
+[[evaluator]]
+id = \"b\"
+
+[[evaluator]]
+id = \"coalition\"
+role = \"consensus\"
+
+[[commitment]]
+id = \"1\"
+title = \"One\"
+end = 2022-12-31
+
+[[commitment.milestone]]
+id = \"1.1\"
+title = \"Split\"
+due = 2022-06-30
+
+[[commitment]]
+id = \"2\"
+title = \"Two\"
+end = 2022-12-31
+";
+
+const CONSENSUS_RATINGS: &str = "\
+a,1,1.1,completion,Complete,https://example.org
+b,1,1.1,completion,Not started,
+a,1,,participation,Informed,
+b,1,,participation,Involved,
+a,2,,relevance,Clear,
+";
+
+/// methodology §2.2: the coalition's agreed level replaces the combination; the individual
+/// levels still give min, max, disagreement; the consensus evaluator is never missing and never
+/// in agreement statistics.
+#[test]
+fn a_consensus_rating_is_the_units_level() {
+    let dir = folder(
+        CONSENSUS_PLAN,
+        &format!(
+            "{CONSENSUS_RATINGS}coalition,1,1.1,completion,Substantial,https://example.org/minutes\n"
+        ),
+    );
+    let r = results_of(dir.path());
+    let c1 = &r.commitments[0];
+    let m = &c1.milestones[0].criteria["completion"];
+    assert_eq!(
+        (m.level.as_deref(), m.value, m.consensus, m.ratings),
+        (Some("Substantial"), Some(2.0), true, 2)
+    );
+    assert_eq!(
+        (m.min.as_deref(), m.max.as_deref(), m.disagreement),
+        (Some("Not started"), Some("Complete"), true)
+    );
+    assert!(!m.by_evaluator.as_ref().unwrap().contains_key("coalition"));
+    assert!(!c1.criteria["participation"].consensus);
+    assert_eq!(
+        c1.criteria["participation"].level.as_deref(),
+        Some("Informed")
+    );
+    assert!(c1.missing_evaluators.is_empty());
+    assert_eq!(r.commitments[1].missing_evaluators, ["b"]);
+    let v = json(dir.path(), &["assess", "--format", "json"]);
+    let ms = &v["commitments"][0]["milestones"][0]["criteria"]["completion"];
+    assert_eq!(ms["consensus"], true);
+    assert!(
+        v["commitments"][0]["criteria"]["participation"]
+            .get("consensus")
+            .is_none()
+    );
+    let run = run_in(dir.path(), &["explain", "1"]);
+    assert!(
+        run.stdout.contains("Milestone 1.1: after discussion the coalition agreed on Substantial; the evaluators had rated a Complete, b Not started."),
+        "{}",
+        run.stdout
+    );
+    let v = json(dir.path(), &["agreement", "--format", "json"]);
+    assert_eq!(v["evaluators"], serde_json::json!(["a", "b"]));
+    let run = run_in(dir.path(), &["agreement"]);
+    assert!(
+        run.stdout
+            .contains("Left out as the coalition's agreed ratings (role \"consensus\"): `coalition`."),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `sheet --consensus`: the disagreements with the levels given, read back as a score file.
+#[test]
+fn the_consensus_sheet_lists_the_disagreements_and_reads_back() {
+    let dir = folder(CONSENSUS_PLAN, CONSENSUS_RATINGS);
+    let run = run_in(dir.path(), &["sheet", "--consensus", "--output", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "evaluator,commitment,milestone,criterion,levels_given,level,evidence,comment\n\
+         coalition,1,1.1,completion,a: Complete; b: Not started,,,\n\
+         coalition,1,,participation,a: Informed; b: Involved,,,\n"
+    );
+    let run = run_in(
+        dir.path(),
+        &["sheet", "--consensus", "--output", "scores/coalition.csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("wrote scores/coalition.csv for evaluator `coalition`: 2 rows where the evaluators disagree."),
+        "{}",
+        run.stderr
+    );
+    let path = dir.path().join("scores/coalition.csv");
+    let filled = fs::read_to_string(&path)
+        .unwrap()
+        .replace("a: Informed; b: Involved,,", "a: Informed; b: Involved,Consulted,");
+    fs::write(&path, filled).unwrap();
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = results_of(dir.path());
+    let p = &r.commitments[0].criteria["participation"];
+    assert_eq!((p.level.as_deref(), p.consensus), (Some("Consulted"), true));
+    // The blank completion row is "no rating": the median stands.
+    let m = &r.commitments[0].milestones[0].criteria["completion"];
+    assert_eq!((m.level.as_deref(), m.consensus), (Some("Not started"), false));
+    // Without a consensus evaluator in the plan, the sheet says how to declare one.
+    let plain = folder(
+        &CONSENSUS_PLAN.replace("id = \"coalition\"\nrole = \"consensus\"", "id = \"c\""),
+        CONSENSUS_RATINGS,
+    );
+    let run = run_in(plain.path(), &["sheet", "--consensus", "--output", "-"]);
+    assert!(
+        run.stdout.starts_with("evaluator,") && run.stdout.contains("\nconsensus,1,1.1,"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("[[evaluator]]\nid = \"consensus\"\nrole = \"consensus\""),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(plain.path(), &["sheet", "--consensus", "--format", "xlsx"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// methodology §2.4: scores and means stay unrounded until written (JSON 4 decimals, tables 1).
+#[test]
+fn numbers_are_rounded_once_when_written() {
+    let dir = root().join("tests/fixtures/worked-example");
+    let r = results_of(&dir);
+    let score = r.commitments[0].score.unwrap();
+    assert!((score - 400.0 / 7.0).abs() < 1e-9, "{score}");
+    assert_ne!(score, 57.1429, "unrounded in memory");
+    let v = json(&dir, &["assess", "--format", "json"]);
+    assert_eq!(v["commitments"][0]["score"], 57.1429);
+    assert_eq!(v["summary"]["mean_score"], 57.1429);
+    assert_eq!(
+        v["commitments"][0]["criteria"]["completion"]["value"],
+        1.6667
+    );
+    let run = run_in(&dir, &["assess", "--format", "csv"]);
+    assert!(run.stdout.contains(",Progressing,57.1429,"), "{}", run.stdout);
+    let run = run_in(&dir, &["explain", "1"]);
+    assert!(
+        run.stdout.contains("Score = (3×55.5556 + 1×100 + 2×50 + 1×33.3333) / 7 = 57.1429."),
+        "{}",
+        run.stdout
+    );
+    // explain --format csv: one labelled row per step, nothing lost.
+    let run = run_in(&dir, &["explain", "1", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
+    assert_eq!(
+        rows.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["section", "step", "detail"]
+    );
+    let rows: Vec<Vec<String>> = rows
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert!(rows.iter().all(|r| r.len() == 3));
+    assert!(rows.contains(&vec![
+        "completion (Completion) — weight 3".to_string(),
+        "text".to_string(),
+        "The commitment's value is the weighted mean of the milestones' values: (1×3 + 2×1) / 3 = 1.6667 → Limited (the level at or below it).".to_string(),
+    ]));
+    assert!(rows.contains(&vec![
+        "Score".to_string(),
+        "completion".to_string(),
+        "weight: 3; value: 1.6667; on 0–100: 55.5556; share of weight: 42.9%; points: 23.8095"
+            .to_string(),
+    ]));
+}
