@@ -640,11 +640,7 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
     let n = commitments.len();
     let share = |count: usize| Count {
         count,
-        share: if n == 0 {
-            0.0
-        } else {
-            count as f64 / n as f64
-        },
+        share: if n == 0 { 0.0 } else { count as f64 / n as f64 },
     };
     // The rating's labels, then the statuses of the rating criterion (counted under their label).
     let statuses: Vec<String> = match &rubric.rating {
@@ -806,8 +802,7 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
             .filter(|c| c.reference.values().any(|r| r.differs))
             .map(|c| c.id.clone())
             .collect(),
-        mean_score: (!scores.is_empty())
-            .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         by_lead,
     }
 }

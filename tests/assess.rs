@@ -194,7 +194,10 @@ fn the_mongolia_sample() {
     // (4) average 0.75, below Limited, but Not started is only for a commitment whose every
     // milestone has not started (roll_up = "strict-ends"): both read Limited.
     let completion = |i: usize| r.commitments[i].criteria["completion"].level.as_deref();
-    assert_eq!((completion(3), completion(4)), (Some("Limited"), Some("Limited")));
+    assert_eq!(
+        (completion(3), completion(4)),
+        (Some("Limited"), Some("Limited"))
+    );
     assert!(close(r.commitments[3].criteria["completion"].value, 0.75));
     assert_eq!(r.commitments[5].missing_evaluators, ["wsp"]);
     assert_eq!(r.commitments[2].unsupported_criteria, ["completion"]);

@@ -21,12 +21,12 @@ fn both_samples_validate_without_errors() {
 }
 
 #[test]
-fn the_mongolia_sample_reports_exactly_its_known_warning() {
+fn the_mongolia_sample_reports_exactly_its_known_warnings() {
     let run = run_in(&root(), &["validate", "samples/mongolia-2016-2018"]);
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stderr,
-        "warning: evaluator `wsp` did not rate 1 commitment of 7: `6`\n  --> samples/mongolia-2016-2018/plan.toml:39:6\n   |\n39 | id = \"wsp\"\n   |      ^^^^^\n   = help: fine if deliberate; otherwise add their ratings\n\nok: samples/mongolia-2016-2018 is valid, with 1 warning\n  plan     Mongolia — Second National Action Plan of Mongolia for the Open Government Partnership, 2016–2018 (sample) (7 commitments, 22 milestones)\n  rubric   check-my-ogp (built-in): 5 criteria, 4 flags\n  scores   3 files, 3 evaluators, 143 ratings (2 \"no rating\")\n"
+        "warning: evaluator `wsp` did not rate 1 commitment of 7: `6`\n  --> samples/mongolia-2016-2018/plan.toml:39:6\n   |\n39 | id = \"wsp\"\n   |      ^^^^^\n   = help: fine if deliberate; otherwise add their ratings\n\nwarning: milestone 3.3: `completion` is Substantial, which needs evidence, but no evaluator who gave Substantial or above cited any (`transparency-mn`, `wsp`)\n  --> samples/mongolia-2016-2018/scores/transparency-mn.csv:13\n   = also without evidence: samples/mongolia-2016-2018/scores/wsp.csv:13\n   = help: put a link or a document in the `evidence` column of the rating, or lower the rating\n\nok: samples/mongolia-2016-2018 is valid, with 2 warnings\n  plan     Mongolia — Second National Action Plan of Mongolia for the Open Government Partnership, 2016–2018 (sample) (7 commitments, 22 milestones)\n  rubric   check-my-ogp (built-in): 5 criteria, 4 flags\n  scores   3 files, 3 evaluators, 143 ratings (2 \"no rating\")\n"
     );
 }
 

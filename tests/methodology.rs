@@ -153,10 +153,17 @@ a,6,,completion,Complete,https://example.org
     assert_eq!(completion.level.as_deref(), Some("Withdrawn"));
     assert_eq!(completion.value, None);
     assert_eq!(
-        (completion.min.as_deref(), completion.max.as_deref(), completion.spread),
+        (
+            completion.min.as_deref(),
+            completion.max.as_deref(),
+            completion.spread
+        ),
         (Some("Complete"), Some("Complete"), Some(0))
     );
-    assert!(completion.disagreement, "Withdrawn beside Complete is a split");
+    assert!(
+        completion.disagreement,
+        "Withdrawn beside Complete is a split"
+    );
     assert_eq!(
         (c1.rating.as_deref(), c1.rating_rank, c1.score, c1.overdue),
         (Some("Withdrawn"), None, None, false)
@@ -167,7 +174,10 @@ a,6,,completion,Complete,https://example.org
     assert_eq!(c2.rating.as_deref(), Some("Complete"));
     assert!(c2.criteria["completion"].disagreement);
     assert_eq!(c2.criteria["completion"].spread, Some(0));
-    let scores: Vec<f64> = r.commitments[2..].iter().map(|c| c.score.unwrap()).collect();
+    let scores: Vec<f64> = r.commitments[2..]
+        .iter()
+        .map(|c| c.score.unwrap())
+        .collect();
     for (got, want) in scores.iter().zip([0.0, 100.0 / 3.0, 200.0 / 3.0, 100.0]) {
         assert!((got - want).abs() < 1e-9, "{scores:?}");
     }
@@ -175,8 +185,14 @@ a,6,,completion,Complete,https://example.org
     assert_eq!(r.summary.overdue_commitments, ["3", "4", "5"]);
     // In JSON: level is the status, value and score null, written to 4 decimals elsewhere.
     let v = json(dir.path(), &["assess", "--format", "json"]);
-    assert_eq!(v["commitments"][0]["criteria"]["completion"]["level"], "Withdrawn");
-    assert_eq!(v["commitments"][0]["criteria"]["completion"]["value"], Value::Null);
+    assert_eq!(
+        v["commitments"][0]["criteria"]["completion"]["level"],
+        "Withdrawn"
+    );
+    assert_eq!(
+        v["commitments"][0]["criteria"]["completion"]["value"],
+        Value::Null
+    );
     assert_eq!(v["commitments"][0]["score"], Value::Null);
     assert_eq!(v["commitments"][3]["score"], 33.3333);
     // Agreement leaves statuses out: no completion unit keeps two levels.
@@ -196,7 +212,11 @@ a,6,,completion,Complete,https://example.org
         "disagreement: the evaluators split between a status and other answers (a Withdrawn, b Withdrawn, c Complete); a status is never combined with levels.",
         "The rating is the combined level of `completion`: Withdrawn, a status, not a point on the scale",
     ] {
-        assert!(run.stdout.contains(needle), "missing {needle:?} in\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stdout
+        );
     }
     let run = run_in(dir.path(), &["summary"]);
     assert!(run.stdout.contains("Withdrawn (status)"), "{}", run.stdout);
@@ -220,7 +240,11 @@ c,2,,completion,Limited,
     );
     let r = results_of(dir.path());
     assert_eq!(
-        (r.commitments[0].rating.as_deref(), r.commitments[0].score, r.commitments[0].overdue),
+        (
+            r.commitments[0].rating.as_deref(),
+            r.commitments[0].score,
+            r.commitments[0].overdue
+        ),
         (Some("No Evidence Available"), None, false)
     );
     assert!(!r.commitments[0].disagreement);
@@ -287,7 +311,11 @@ end = 2020-12-31
         run.stdout
     );
     let run = run_in(dir.path(), &["assess"]);
-    assert!(run.stdout.contains("not rated (past its end)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("not rated (past its end)"),
+        "{}",
+        run.stdout
+    );
 }
 
 const CONSENSUS_PLAN: &str = "
@@ -376,8 +404,9 @@ fn a_consensus_rating_is_the_units_level() {
     assert_eq!(v["evaluators"], serde_json::json!(["a", "b"]));
     let run = run_in(dir.path(), &["agreement"]);
     assert!(
-        run.stdout
-            .contains("Left out as the coalition's agreed ratings (role \"consensus\"): `coalition`."),
+        run.stdout.contains(
+            "Left out as the coalition's agreed ratings (role \"consensus\"): `coalition`."
+        ),
         "{}",
         run.stdout
     );
@@ -407,9 +436,10 @@ fn the_consensus_sheet_lists_the_disagreements_and_reads_back() {
         run.stderr
     );
     let path = dir.path().join("scores/coalition.csv");
-    let filled = fs::read_to_string(&path)
-        .unwrap()
-        .replace("a: Informed; b: Involved,,", "a: Informed; b: Involved,Consulted,");
+    let filled = fs::read_to_string(&path).unwrap().replace(
+        "a: Informed; b: Involved,,",
+        "a: Informed; b: Involved,Consulted,",
+    );
     fs::write(&path, filled).unwrap();
     let run = run_in(dir.path(), &["validate"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -418,7 +448,10 @@ fn the_consensus_sheet_lists_the_disagreements_and_reads_back() {
     assert_eq!((p.level.as_deref(), p.consensus), (Some("Consulted"), true));
     // The blank completion row is "no rating": the median stands.
     let m = &r.commitments[0].milestones[0].criteria["completion"];
-    assert_eq!((m.level.as_deref(), m.consensus), (Some("Not started"), false));
+    assert_eq!(
+        (m.level.as_deref(), m.consensus),
+        (Some("Not started"), false)
+    );
     // Without a consensus evaluator in the plan, the sheet says how to declare one.
     let plain = folder(
         &CONSENSUS_PLAN.replace("id = \"coalition\"\nrole = \"consensus\"", "id = \"c\""),
@@ -456,10 +489,15 @@ fn numbers_are_rounded_once_when_written() {
         1.6667
     );
     let run = run_in(&dir, &["assess", "--format", "csv"]);
-    assert!(run.stdout.contains(",Progressing,57.1429,"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(",Progressing,57.1429,"),
+        "{}",
+        run.stdout
+    );
     let run = run_in(&dir, &["explain", "1"]);
     assert!(
-        run.stdout.contains("Score = (3×55.5556 + 1×100 + 2×50 + 1×33.3333) / 7 = 57.1429."),
+        run.stdout
+            .contains("Score = (3×55.5556 + 1×100 + 2×50 + 1×33.3333) / 7 = 57.1429."),
         "{}",
         run.stdout
     );

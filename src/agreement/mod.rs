@@ -70,8 +70,8 @@ pub use from_scores::{CriterionMatrix, criterion_matrix, metric_for};
 pub use interpret::{AlphaBand, KappaBand};
 pub use kappa::{
     Coefficient, FleissKappa, PairAgreement, PercentAgreement, Weighting, brennan_prediger,
-    cohen_kappa, fleiss_kappa, fleiss_kappa_of_raters, gwet_ac1, pair_agreement,
-    percent_agreement, scott_pi,
+    cohen_kappa, fleiss_kappa, fleiss_kappa_of_raters, gwet_ac1, pair_agreement, percent_agreement,
+    scott_pi,
 };
 
 /// Largest number of levels a scale may declare.

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::{
     AgreementError, AlphaBand, BootstrapOptions, Metric, Ratings, Weighting, bootstrap_alpha,
-    criterion_matrix, fleiss_kappa_of_raters, gwet_ac1, krippendorff_alpha, metric_for, pair_agreement,
-    percent_agreement, rank_units_by_spread, rater_agreement_matrix,
+    criterion_matrix, fleiss_kappa_of_raters, gwet_ac1, krippendorff_alpha, metric_for,
+    pair_agreement, percent_agreement, rank_units_by_spread, rater_agreement_matrix,
 };
 use crate::model::{Criterion, Plan, Rubric, ScaleKind, Scope, Scores, Unit};
 

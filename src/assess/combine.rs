@@ -190,7 +190,12 @@ pub fn roll_up(
                 let a = a.map(usize::from);
                 let level = a.filter(|&l| c.is_level(l));
                 let status = a.filter(|&l| !c.is_level(l));
-                (*w, level, level.and_then(|l| c.levels.get(l).map(|x| x.value)), status)
+                (
+                    *w,
+                    level,
+                    level.and_then(|l| c.levels.get(l).map(|x| x.value)),
+                    status,
+                )
             }),
         );
         let own = own_level

@@ -236,11 +236,7 @@ impl Ctx<'_> {
 
     /// The combined view of the evaluators `keep` accepts; where an evaluator `consensus`
     /// accepts gave an answer, that answer is the unit's level (or status).
-    fn view(
-        &self,
-        keep: &dyn Fn(u32) -> bool,
-        consensus: Option<&dyn Fn(u32) -> bool>,
-    ) -> View {
+    fn view(&self, keep: &dyn Fn(u32) -> bool, consensus: Option<&dyn Fn(u32) -> bool>) -> View {
         let rubric = self.rubric;
         let commitment = &self.plan.commitments[self.ci];
         let threshold = rubric.disagreement_threshold;
@@ -348,10 +344,8 @@ impl Ctx<'_> {
                 }
             })
             .collect();
-        let (own_overdue, not_rated) = timeliness(
-            commitment_answer,
-            commitment.end.is_some_and(|d| d < as_of),
-        );
+        let (own_overdue, not_rated) =
+            timeliness(commitment_answer, commitment.end.is_some_and(|d| d < as_of));
         // A commitment with a status, or with no completion level, is never overdue.
         let overdue = commitment_answer.is_some_and(is_level)
             && (own_overdue || milestones.iter().any(|m| m.overdue));

@@ -309,7 +309,10 @@ fn csv_grid(results: &Results, list: &[&CommitmentOut]) -> Grid {
                 .clone()
                 .unwrap_or_else(|| NO_EVIDENCE.into())
                 .into(),
-            c.score.map(|s| format!("{}", crate::results::round4(s))).unwrap_or_default().into(),
+            c.score
+                .map(|s| format!("{}", crate::results::round4(s)))
+                .unwrap_or_default()
+                .into(),
         ];
         for k in &results.rubric.criteria {
             row.push(

@@ -600,7 +600,11 @@ fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &Criter
             Some(v) => {
                 terms.push(format!("{}×{}", exact(m.weight), exact(v)));
                 weights += m.weight;
-                if let Some(l) = x.level.as_ref().and_then(|l| crit.levels.iter().position(|k| &k.label == l)) {
+                if let Some(l) = x
+                    .level
+                    .as_ref()
+                    .and_then(|l| crit.levels.iter().position(|k| &k.label == l))
+                {
                     levels.push(l);
                 }
             }
@@ -695,7 +699,12 @@ fn status_and_consensus_words(
         .flatten()
         .filter(|(_, l)| l.as_deref().is_some_and(is_status))
         .count();
-    let answered = out.by_evaluator.iter().flatten().filter(|(_, l)| l.is_some()).count();
+    let answered = out
+        .by_evaluator
+        .iter()
+        .flatten()
+        .filter(|(_, l)| l.is_some())
+        .count();
     if out.disagreement && statuses_given > 0 && statuses_given < answered {
         text.push(format!(
             "{unit}disagreement: the evaluators split between a status and other answers ({}); a status is never combined with levels{}.",
@@ -714,12 +723,20 @@ fn status_and_consensus_words(
 fn steps_grid(meta: &[(String, String)], sections: &[Section]) -> Grid {
     let mut g = Grid::new(["section", "step", "detail"]);
     for (k, v) in meta {
-        g.push(vec!["commitment".into(), k.clone().into(), v.clone().into()]);
+        g.push(vec![
+            "commitment".into(),
+            k.clone().into(),
+            v.clone().into(),
+        ]);
     }
     for s in sections {
         let heading = s.heading.clone().unwrap_or_default();
         for t in &s.text {
-            g.push(vec![heading.clone().into(), "text".into(), t.clone().into()]);
+            g.push(vec![
+                heading.clone().into(),
+                "text".into(),
+                t.clone().into(),
+            ]);
         }
         if let Some(grid) = &s.grid {
             for row in &grid.rows {
@@ -730,7 +747,13 @@ fn steps_grid(meta: &[(String, String)], sections: &[Section]) -> Grid {
                     .zip(row)
                     .skip(1)
                     .filter(|(_, c)| !c.text.is_empty())
-                    .map(|(col, c)| format!("{}: {}", if col.is_empty() { "-" } else { col }, c.text.replace('\n', "; ")))
+                    .map(|(col, c)| {
+                        format!(
+                            "{}: {}",
+                            if col.is_empty() { "-" } else { col },
+                            c.text.replace('\n', "; ")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("; ");
                 g.push(vec![heading.clone().into(), label.into(), detail.into()]);

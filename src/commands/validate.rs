@@ -149,7 +149,10 @@ fn summary_json(i: &Inputs) -> serde_json::Value {
 /// Warns about CSV and spreadsheet files in a scores folder that the plan's patterns skip.
 fn skipped_files(selection: &load::Selection, i: &Inputs, report: &mut Report) {
     let patterns = if i.plan.settings.scores.is_empty() {
-        load::DEFAULT_SCORES.iter().map(|p| (*p).to_string()).collect()
+        load::DEFAULT_SCORES
+            .iter()
+            .map(|p| (*p).to_string())
+            .collect()
     } else {
         i.plan.settings.scores.clone()
     };
@@ -176,7 +179,9 @@ fn evidence_warnings(i: &Inputs, report: &mut Report) {
     let assessment = crate::assess::assess(&i.plan, &i.rubric, &i.scores, as_of);
     let combined: Vec<bool> = (0..i.scores.evaluators.len())
         .map(|e| {
-            let id = i.scores.evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
+            let id = i
+                .scores
+                .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
             !i.plan.is_reference(id)
         })
         .collect();

@@ -321,7 +321,9 @@ pub(crate) fn read(
         });
         if let Some(range) = roll_up_span {
             let c = &rubric.criteria[index];
-            if c.roll_up == RollUp::StrictEnds && (c.kind != ScaleKind::Ordinal || c.levels.len() < 3) {
+            if c.roll_up == RollUp::StrictEnds
+                && (c.kind != ScaleKind::Ordinal || c.levels.len() < 3)
+            {
                 cx.push(
                     Diagnostic::error("bad-roll-up", format!("`roll_up = \"strict-ends\"` keeps a mixed roll-up between the lowest and highest levels, so {crit_name} needs an ordinal scale with at least three levels"))
                         .at(cx.loc(range))

@@ -600,7 +600,11 @@ fn fleiss_leaves_out_an_evaluator_who_rated_nothing_of_the_criterion() {
         .find(|c| c["criterion"] == "grade")
         .unwrap();
     assert_eq!(c["fleiss_units"], 5);
-    close(c["fleiss_kappa"].as_f64().unwrap(), 0.3918918918918918, EXACT);
+    close(
+        c["fleiss_kappa"].as_f64().unwrap(),
+        0.3918918918918918,
+        EXACT,
+    );
     assert_eq!(c["fleiss_left_out"], serde_json::json!(["d"]));
     assert!(
         c["notes"]
