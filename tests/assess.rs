@@ -53,6 +53,22 @@ fn the_worked_example_of_the_methodology() {
         (Some("Limited"), Some("Complete"))
     );
     assert!(completion.disagreement);
+    // Each evaluator's own roll-up (step 1): a Limited, b Substantial, c Complete.
+    let own: Vec<(&str, Option<&str>)> = completion
+        .by_evaluator
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|(e, l)| (e.as_str(), l.as_deref()))
+        .collect();
+    assert_eq!(
+        own,
+        [
+            ("a", Some("Limited")),
+            ("b", Some("Substantial")),
+            ("c", Some("Complete"))
+        ]
+    );
     assert_eq!(c.criteria["relevance"].level.as_deref(), Some("Clear"));
     assert_eq!(
         c.criteria["participation"].level.as_deref(),

@@ -35,7 +35,7 @@ const ASSERTIONS: [&str; 15] = [
 /// Keywords that only annotate (or hold definitions) and are not checked.
 const ANNOTATIONS: [&str; 4] = ["$schema", "title", "description", "$defs"];
 
-fn load_schema() -> Value {
+pub(crate) fn load_schema() -> Value {
     let path = root().join("docs").join("assessment.schema.json");
     let text =
         fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -398,7 +398,7 @@ fn type_names(t: &Value) -> Vec<String> {
 }
 
 /// The problems of `doc` against the schema (empty when it conforms).
-fn validate(schema: &Value, doc: &Value) -> Vec<String> {
+pub(crate) fn validate(schema: &Value, doc: &Value) -> Vec<String> {
     let mut v = Validator::new(schema);
     v.check(schema, doc, "");
     v.errors

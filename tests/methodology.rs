@@ -47,7 +47,13 @@ fn results_of(dir: &Path) -> Results {
 fn json(dir: &Path, args: &[&str]) -> Value {
     let run = run_in(dir, args);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    serde_json::from_str(&run.stdout).unwrap()
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    if args.first() == Some(&"assess") {
+        // Statuses, agreed levels and not-rated units are all in the published schema.
+        let errors = crate::json_schema::validate(&crate::json_schema::load_schema(), &v);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    v
 }
 
 /// Commitments `1`…`n`, each with milestones `i.1`…`i.4` due 2020-06-30, ending 2020-12-31.
@@ -302,6 +308,10 @@ end = 2020-12-31
     assert_eq!(r.summary.overdue_milestones, ["1.2"]);
     assert_eq!(r.summary.not_rated_commitments, ["2"]);
     assert_eq!(r.summary.not_rated_milestones, ["1.1"]);
+    let v = json(dir.path(), &["assess", "--format", "json", "--details"]);
+    assert_eq!(v["commitments"][1]["not_rated"], true);
+    assert_eq!(v["commitments"][0]["milestones"][0]["not_rated"], true);
+    assert!(v["commitments"][0]["milestones"][1].get("not_rated").is_none());
     let run = run_in(dir.path(), &["summary"]);
     assert!(
         run.stdout.contains(
