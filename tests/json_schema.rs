@@ -607,7 +607,7 @@ fn the_validator_reports_where_the_output_and_the_schema_disagree() {
         ),
         (
             "evaluators[0].role: expected one of \"civil-society\", \"government\", \"irm\", \
-             \"other\", found \"donor\"",
+             \"other\", \"consensus\", found \"donor\"",
             |d| *ptr(d, "/evaluators/0/role") = "donor".into(),
         ),
         (

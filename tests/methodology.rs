@@ -311,7 +311,11 @@ end = 2020-12-31
     let v = json(dir.path(), &["assess", "--format", "json", "--details"]);
     assert_eq!(v["commitments"][1]["not_rated"], true);
     assert_eq!(v["commitments"][0]["milestones"][0]["not_rated"], true);
-    assert!(v["commitments"][0]["milestones"][1].get("not_rated").is_none());
+    assert!(
+        v["commitments"][0]["milestones"][1]
+            .get("not_rated")
+            .is_none()
+    );
     let run = run_in(dir.path(), &["summary"]);
     assert!(
         run.stdout.contains(

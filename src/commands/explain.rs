@@ -283,6 +283,9 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                     if m.overdue && rubric.completion == Some(k) {
                         status.push("overdue".to_string());
                     }
+                    if m.not_rated && rubric.completion == Some(k) {
+                        status.push("not rated (past due)".to_string());
+                    }
                     if mout.disagreement {
                         status.push(format!(
                             "disagreement (spread {})",

@@ -162,7 +162,9 @@ pub fn describe(r: &Rubric) -> String {
             c.kind.id(),
             c.scope.id(),
             c.combine.id(),
-            if c.roll_up == crate::model::RollUp::StrictEnds {
+            if c.roll_up == crate::model::RollUp::StrictEnds
+                && c.scope == crate::model::Scope::Milestone
+            {
                 ", milestones rolled up with strict ends"
             } else {
                 ""

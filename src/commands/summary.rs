@@ -145,9 +145,17 @@ pub fn document(results: &Results) -> Doc {
         if let Some(by) = &s.by_completion {
             let mut g = Grid::new(["completion", "commitments", "share"])
                 .numeric(&["commitments", "share"]);
-            let total = by.len().saturating_sub(1);
+            // The completion criterion's levels are toned along the scale; its statuses and
+            // "No evidence" are not on it.
+            let levels: &[String] = results
+                .rubric
+                .criteria
+                .iter()
+                .find(|c| by.first().is_some_and(|(l, _)| c.levels.first() == Some(l)))
+                .map_or(&[], |c| c.levels.as_slice());
+            let total = levels.len().max(1);
             for (i, (label, count)) in by.iter().enumerate() {
-                let tone = if label == NO_EVIDENCE {
+                let tone = if label == NO_EVIDENCE || !levels.contains(label) {
                     Tone::Muted
                 } else {
                     Tone::of_level(i, total)
