@@ -366,4 +366,58 @@ mod tests {
         assert_eq!(r.by_evaluator, vec![(0, Some(1)), (1, None)]);
         assert_eq!((r.ratings, r.no_rating), (1, 1));
     }
+
+    fn with_status(mut c: Criterion) -> Criterion {
+        c.statuses = vec![crate::model::Status {
+            label: "Withdrawn".into(),
+            description: None,
+        }];
+        c
+    }
+
+    #[test]
+    fn a_status_needs_more_than_half_of_the_answers() {
+        let c = with_status(criterion(
+            Combine::Median,
+            ScaleKind::Ordinal,
+            &[0.0, 1.0, 2.0, 3.0],
+        ));
+        let w = 4; // the status's answer index: past the four levels
+        // Half is not most: the levels given are combined, and the split is a disagreement.
+        let r = combine(&c, &answers(&[Some(w), Some(w), Some(3), Some(3)]), 2);
+        assert_eq!((r.level, r.status, r.spread), (Some(3), None, Some(0)));
+        assert!(r.disagreement);
+        let r = combine(&c, &answers(&[Some(w), Some(w), Some(3), None]), 2);
+        assert_eq!((r.level, r.value, r.status), (None, None, Some(4)));
+        assert_eq!((r.ratings, r.no_rating, r.disagreement), (3, 1, true));
+        // Unanimous: no disagreement.
+        let r = combine(&c, &answers(&[Some(w), Some(w)]), 2);
+        assert_eq!((r.status, r.disagreement), (Some(4), false));
+    }
+
+    #[test]
+    fn strict_ends_keep_a_mixed_roll_up_off_the_ends() {
+        let mut c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
+        c.roll_up = RollUp::StrictEnds;
+        let m = |l: u16| combine(&c, &answers(&[Some(l)]), 2);
+        let (a, b, z) = (m(2), m(1), m(0));
+        let r = roll_up(&c, &[(1.0, &a), (1.0, &b), (1.0, &z), (1.0, &z)], &[], 2);
+        assert_eq!((r.level, r.value), (Some(1), Some(0.75)));
+        let top = m(3);
+        let r = roll_up(
+            &c,
+            &[(1.0, &top), (1.0, &top), (1.0, &top), (1.0, &a)],
+            &[],
+            2,
+        );
+        assert_eq!((r.level, r.value), (Some(2), Some(2.75)));
+        // A milestone with a status is left out of the mean.
+        let c = with_status(c);
+        let w = combine(&c, &answers(&[Some(4)]), 2);
+        let top = combine(&c, &answers(&[Some(3)]), 2);
+        let r = roll_up(&c, &[(1.0, &top), (5.0, &w)], &[], 2);
+        assert_eq!((r.level, r.value, r.status), (Some(3), Some(3.0), None));
+        let r = roll_up(&c, &[(1.0, &w), (1.0, &w)], &[], 2);
+        assert_eq!((r.level, r.status), (None, Some(4)));
+    }
 }

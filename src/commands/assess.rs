@@ -77,10 +77,17 @@ pub fn sorted(results: &Results, sort: SortBy) -> Vec<&CommitmentOut> {
 
 /// The facts shown above every assessment table.
 pub fn meta(results: &Results) -> Vec<(String, String)> {
+    let is_consensus = |e: &crate::results::EvaluatorInfo| e.role == "consensus" && !e.reference;
     let combined: Vec<&str> = results
         .evaluators
         .iter()
-        .filter(|e| !e.reference)
+        .filter(|e| !e.reference && !is_consensus(e))
+        .map(|e| e.id.as_str())
+        .collect();
+    let consensus: Vec<&str> = results
+        .evaluators
+        .iter()
+        .filter(|e| is_consensus(e))
         .map(|e| e.id.as_str())
         .collect();
     let reference: Vec<&str> = results
@@ -106,6 +113,9 @@ pub fn meta(results: &Results) -> Vec<(String, String)> {
     ];
     if !reference.is_empty() {
         meta.push(("reference (not combined)".to_string(), reference.join(", ")));
+    }
+    if !consensus.is_empty() {
+        meta.push(("agreed levels from".to_string(), consensus.join(", ")));
     }
     meta
 }
