@@ -461,6 +461,19 @@ fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<W
                 &body,
             )?;
         }
+        for status in &crit.statuses {
+            let text = format!(
+                "(a status, not a level: never averaged or scored) {}",
+                status.description.clone().unwrap_or_default()
+            );
+            line(
+                &mut ws,
+                &format!("  {}", status.label),
+                text.trim(),
+                &label,
+                &body,
+            )?;
+        }
         line(&mut ws, "", "", &label, &body)?;
     }
     if !words.is_empty() {
