@@ -67,6 +67,11 @@ pub struct OgpArgs {
     #[arg(long, value_enum, value_name = "ROUND", requires = "country")]
     pub round: Option<Round>,
 
+    /// Do not read milestones out of OGP's "Full Text": the commitments get no milestones and
+    /// their description is the whole text, as written.
+    #[arg(long = "no-milestones", requires = "country")]
+    pub no_milestones: bool,
+
     /// The assessment folder to create (it may exist, but must be empty).
     #[arg(long, short, value_name = "DIR", requires = "country")]
     pub output: Option<PathBuf>,
@@ -238,7 +243,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
     }
 
     let round = args.round.unwrap_or_default();
-    let imported = ogp::import(&table, plan, round, &mut report);
+    let imported = ogp::import(&table, plan, round, !args.no_milestones, &mut report);
     let scores_dir = dir.join("scores");
     std::fs::create_dir_all(&scores_dir)
         .with_context(|| format!("could not create the folder {}", scores_dir.display()))?;
@@ -291,6 +296,9 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
         imported.rubric.id()
     )?;
     writeln!(err, "  wrote {shown}/plan.toml and {shown}/scores/irm.csv")?;
+    for line in summary_lines(&imported, round, args.no_milestones) {
+        writeln!(err, "  {line}")?;
+    }
     let n = imported.not_imported;
     if n > 0 {
         writeln!(
@@ -319,6 +327,67 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
          To compare your coalition's ratings with the IRM's, follow the steps at the top of {shown}/plan.toml."
     )?;
     Ok(Outcome::Ok)
+}
+
+/// What the summary says about the rounds and the milestones.
+fn summary_lines(imported: &ogp::Imported, round: Round, no_milestones: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let rubric = imported.rubric;
+    let mut stages: Vec<ogp::Stage> = imported.by_report.iter().map(|(_, s, _)| *s).collect();
+    stages.sort();
+    stages.dedup();
+    let head = match round {
+        Round::Latest => "ratings by IRM report (without --round, each criterion's latest):",
+        Round::Progress => "ratings by IRM report (--round progress: the progress report's only):",
+        Round::EndOfTerm => {
+            "ratings by IRM report (--round end-of-term: the end-of-term report's only):"
+        }
+    };
+    if !stages.is_empty() {
+        lines.push(head.to_string());
+    }
+    for stage in stages {
+        let parts: Vec<String> = imported
+            .by_report
+            .iter()
+            .filter(|(_, s, _)| *s == stage)
+            .map(|(c, _, n)| format!("{c} {n}"))
+            .collect();
+        lines.push(format!("  {}: {}", stage.words(rubric), parts.join(", ")));
+    }
+    if imported.left_out > 0 {
+        lines.push(format!(
+            "{} of the other report left out (--round)",
+            plural(imported.left_out, "rating")
+        ));
+    }
+    if no_milestones {
+        lines.push("milestones not read (--no-milestones)".to_string());
+    } else {
+        let with: usize = imported.milestones_by_layout.iter().map(|(_, n)| n).sum();
+        let mut line = format!(
+            "milestones: {} read for {} of {}",
+            plural(imported.milestones, "milestone"),
+            with,
+            plural(imported.commitments, "commitment"),
+        );
+        if with > 0 {
+            let layouts: Vec<String> = imported
+                .milestones_by_layout
+                .iter()
+                .map(|(l, n)| format!("{} {n}", l.words()))
+                .collect();
+            line.push_str(&format!(" ({})", layouts.join("; ")));
+        }
+        lines.push(line);
+        if imported.milestones_unsure > 0 {
+            lines.push(format!(
+                "{} need a person: their milestone text could not be read with confidence and is in a comment block in plan.toml",
+                plural(imported.milestones_unsure, "commitment")
+            ));
+        }
+    }
+    lines
 }
 
 /// "1 country", "75 countries".

@@ -113,19 +113,74 @@ fn full_year(digits: &str) -> Option<i32> {
     }
 }
 
-fn month_number(word: &str) -> Option<i32> {
-    let w = word.trim_end_matches('.').to_lowercase();
+/// Month names in Spanish and French (English is [`MONTHS`]), accents optional.
+const OTHER_MONTHS: [(&str, i32); 27] = [
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("janvier", 1),
+    ("février", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+];
+
+/// A month's number from its name: English (or its three-letter abbreviation, `Sept`),
+/// Spanish or French, with any case and a trailing full stop or comma.
+pub fn month_number(word: &str) -> Option<i32> {
+    let w = word.trim_end_matches(['.', ',']).to_lowercase();
     if w == "sept" {
         return Some(9);
     }
+    if w == "decembre" {
+        return Some(12);
+    }
     if w.len() < 3 {
         return None;
+    }
+    if let Some(&(_, n)) = OTHER_MONTHS.iter().find(|(name, _)| *name == w) {
+        return Some(n);
     }
     MONTHS
         .iter()
         .position(|m| *m == w || (w.len() == 3 && m.starts_with(&w)))
         .and_then(|i| i32::try_from(i + 1).ok())
 }
+
+/// Seasons, in the languages read: a season is not a date, so it is never turned into one.
+const SEASONS: [&str; 12] = [
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "primavera",
+    "verano",
+    "otoño",
+    "invierno",
+    "printemps",
+    "été",
+    "automne",
+];
 
 fn roman_or_digit(word: &str) -> Option<i32> {
     match word.to_ascii_uppercase().as_str() {
@@ -174,10 +229,61 @@ pub fn parse(text: &str, edge: Edge) -> Parsed {
     {
         return numeric(parts[0], parts[1], parts[2], t);
     }
+    // 08.2020, 11/2022, 1/2023: a month and a year.
+    if parts.len() == 2
+        && parts[1].len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        if let (Ok(month), Some(year)) = (parts[0].parse::<i32>(), full_year(parts[1])) {
+            if let Some(first) = date(year, month, 1) {
+                return Parsed::Approximate {
+                    date: period_edge(first, first.last_of_month(), edge),
+                    how: format!("a month only: read as {}", edge_words(edge)),
+                };
+            }
+        }
+    }
+    // Words such as "of", "de", "end of" and "by" around a date carry no meaning here.
     let words: Vec<&str> = t
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
+        .filter(|w| {
+            !matches!(
+                w.to_lowercase().as_str(),
+                "de" | "del" | "of" | "the" | "by" | "end" | "fin" | "finales" | "a" | "en" | "le"
+            )
+        })
         .collect();
+    if words
+        .iter()
+        .any(|w| SEASONS.contains(&w.to_lowercase().as_str()))
+    {
+        return Parsed::Invalid(format!(
+            "\"{t}\" is a season, not a date: it is not turned into one"
+        ));
+    }
+    // 1 July 2022, 31 December 2022, 15 de enero de 2020, 1er juillet 2022
+    if let [d, m, y] = words.as_slice() {
+        let d = d
+            .trim_end_matches(['.', ','])
+            .trim_end_matches("er")
+            .trim_end_matches("st")
+            .trim_end_matches("nd")
+            .trim_end_matches("rd")
+            .trim_end_matches("th");
+        if let (Ok(day), Some(month), Some(year)) =
+            (d.parse::<i32>(), month_number(m), full_year(y))
+        {
+            if let Some(exact) = date(year, month, day) {
+                return Parsed::Exact {
+                    date: exact,
+                    order: None,
+                };
+            }
+        }
+    }
     // 2016
     if let [y] = words.as_slice() {
         if y.len() == 4 {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::dates::{self, Edge, Order, Parsed};
 use super::labels::{labels, level};
+use super::milestones::{self, Layout, Milestones};
 use super::plans::year;
 use super::write::{plan_text, scores_text};
 use super::*;
@@ -47,6 +48,42 @@ const SOURCES: [(&str, Use, Use); 7] = [
     (EARLY_RESULTS, Use::Missing, Use::Criterion("early-results")),
 ];
 
+/// Which IRM report gave a rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// A design rating (specificity, relevance, potential impact; verifiable, lens, potential
+    /// for results): given once, at the start (in the progress report of the legacy IRM, the
+    /// Action Plan Review of the refreshed one), and used by both rounds.
+    Design,
+    /// The progress report's completion (mid-term).
+    Progress,
+    /// The end-of-term report's (or Results Report's) completion and results.
+    EndOfTerm,
+}
+
+impl Stage {
+    /// The report, in words, for the rubric.
+    pub fn words(self, rubric: Rubric) -> &'static str {
+        match (self, rubric) {
+            (Stage::Design, Rubric::Legacy) => "design, progress report",
+            (Stage::Design, Rubric::Refresh) => "design, Action Plan Review",
+            (Stage::Progress, _) => "progress report",
+            (Stage::EndOfTerm, Rubric::Legacy) => "end-of-term report",
+            (Stage::EndOfTerm, Rubric::Refresh) => "Results Report",
+        }
+    }
+
+    fn of_column(column: &str) -> Stage {
+        if [COMPLETION_END, DIOG, EARLY_RESULTS].contains(&column) {
+            Stage::EndOfTerm
+        } else if column == COMPLETION_PROGRESS {
+            Stage::Progress
+        } else {
+            Stage::Design
+        }
+    }
+}
+
 /// One rating of the score file.
 #[derive(Debug, Clone)]
 pub(super) struct Rating {
@@ -54,7 +91,10 @@ pub(super) struct Rating {
     pub(super) criterion: &'static str,
     pub(super) level: &'static str,
     pub(super) evidence: String,
-    pub(super) comment: String,
+    pub(super) stage: Stage,
+    /// Where the rating comes from (column, report, year): written as a comment in plan.toml,
+    /// never as the evaluator's words.
+    pub(super) source: String,
 }
 
 /// A date of a commitment, with a remark when it was guessed or approximated.
@@ -76,6 +116,8 @@ pub(super) struct Commitment {
     pub(super) end: Option<Dated>,
     pub(super) description: Option<String>,
     pub(super) url: Option<String>,
+    /// The milestones read from `Full Text` (none with `--no-milestones`).
+    pub(super) milestones: Milestones,
 }
 
 /// The result of importing one action plan.
@@ -95,6 +137,16 @@ pub struct Imported {
     pub not_imported: usize,
     /// Dates guessed or read from a month, quarter or year (notes).
     pub guessed_dates: usize,
+    /// Ratings of the report that `--round` did not choose, left out.
+    pub left_out: usize,
+    /// How many ratings of each criterion come from each IRM report, in the rubric's order.
+    pub by_report: Vec<(&'static str, Stage, usize)>,
+    /// Commitments whose milestones were read, by layout, and how many milestones.
+    pub milestones_by_layout: Vec<(Layout, usize)>,
+    pub milestones: usize,
+    /// Commitments with a milestone heading whose milestones could not be read: their raw
+    /// text is in a comment for a person.
+    pub milestones_unsure: usize,
 }
 
 /// `10.130000000000001` → `10.13`: commitment numbers that went through a spreadsheet's
@@ -225,11 +277,20 @@ struct Importer<'a> {
     markers: usize,
     warnings: usize,
     notes: usize,
+    left_out: usize,
+    read_milestones: bool,
 }
 
-/// Imports one action plan: its commitments (in the order of their numbers) and the IRM's
-/// ratings, reporting every value that is not imported.
-pub fn import(table: &Table, plan: &ActionPlan, round: Round, report: &mut Report) -> Imported {
+/// Imports one action plan: its commitments (in the order of their numbers), with the
+/// milestones their text shows unless `read_milestones` is false, and the IRM's ratings,
+/// reporting every value that is not imported.
+pub fn import(
+    table: &Table,
+    plan: &ActionPlan,
+    round: Round,
+    read_milestones: bool,
+    report: &mut Report,
+) -> Imported {
     let mut im = Importer {
         table,
         plan,
@@ -240,6 +301,8 @@ pub fn import(table: &Table, plan: &ActionPlan, round: Round, report: &mut Repor
         markers: 0,
         warnings: 0,
         notes: 0,
+        left_out: 0,
+        read_milestones,
     };
     let mut commitments: Vec<(Commitment, usize)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -295,16 +358,47 @@ pub fn import(table: &Table, plan: &ActionPlan, round: Round, report: &mut Repor
             .unwrap_or(usize::MAX)
     });
     let commitments: Vec<Commitment> = commitments.into_iter().map(|(c, _)| c).collect();
+    let mut by_report: Vec<(&'static str, Stage, usize)> = Vec::new();
+    for r in &ratings {
+        match by_report
+            .iter_mut()
+            .find(|(c, s, _)| *c == r.criterion && *s == r.stage)
+        {
+            Some(entry) => entry.2 += 1,
+            None => by_report.push((r.criterion, r.stage, 1)),
+        }
+    }
+    let mut milestones_by_layout: Vec<(Layout, usize)> = Vec::new();
+    let (mut milestone_count, mut unsure) = (0, 0);
+    for c in &commitments {
+        match &c.milestones {
+            Milestones::Read { layout, items } => {
+                milestone_count += items.len();
+                match milestones_by_layout.iter_mut().find(|(l, _)| l == layout) {
+                    Some(entry) => entry.1 += 1,
+                    None => milestones_by_layout.push((*layout, 1)),
+                }
+            }
+            Milestones::Unsure { .. } => unsure += 1,
+            Milestones::None => {}
+        }
+    }
+    milestones_by_layout.sort();
     Imported {
         title: plan.title(),
         rubric: plan.rubric,
-        plan_toml: plan_text(plan, &commitments, round, table),
+        plan_toml: plan_text(plan, &commitments, &ratings, round, table),
         scores_csv: scores_text(&ratings),
         commitments: commitments.len(),
         ratings: ratings.len(),
         markers: im.markers,
         not_imported: im.warnings,
         guessed_dates: im.notes,
+        left_out: im.left_out,
+        by_report,
+        milestones_by_layout,
+        milestones: milestone_count,
+        milestones_unsure: unsure,
     }
 }
 
@@ -318,6 +412,22 @@ impl Importer<'_> {
     fn note(&mut self, d: Diagnostic) {
         self.notes += 1;
         self.report.push(d);
+    }
+
+    /// Keeps a rating when the chosen round's report gave it: `--round progress` leaves out
+    /// the end-of-term report's ratings (completion, results), `--round end-of-term` the
+    /// progress report's completion; design ratings belong to both.
+    fn keep(&mut self, r: Rating) {
+        let left_out = match self.round {
+            Round::Latest => false,
+            Round::Progress => r.stage == Stage::EndOfTerm,
+            Round::EndOfTerm => r.stage == Stage::Progress,
+        };
+        if left_out {
+            self.left_out += 1;
+        } else {
+            self.ratings.push(r);
+        }
     }
 
     /// The commitment of row `ri` (its dates are placed later, once the whole plan is read).
@@ -363,7 +473,14 @@ impl Importer<'_> {
             .and_then(|i| row.cells.get(i))
             .map_or("", String::as_str);
         if !is_marker(text) {
-            c.description = Some(text.replace("\r\n", "\n").trim().to_string());
+            let text = text.replace("\r\n", "\n").trim().to_string();
+            if self.read_milestones {
+                let reading = milestones::read(&text);
+                c.milestones = reading.milestones;
+                c.description = Some(reading.description).filter(|d| !d.is_empty());
+            } else {
+                c.description = Some(text);
+            }
         }
         let url = table.get(row, URL);
         if url.starts_with("http") {
@@ -403,7 +520,7 @@ impl Importer<'_> {
                     }
                     if rubric == Rubric::Legacy {
                         let r = rating(table, row, id, value, yes_no, column, None);
-                        self.ratings.push(r);
+                        self.keep(r);
                     }
                 }
                 None => self.warn(
@@ -502,7 +619,7 @@ impl Importer<'_> {
                             None
                         };
                         let r = rating(table, row, id, criterion, label, column, extra);
-                        self.ratings.push(r);
+                        self.keep(r);
                     }
                     None => {
                         let d = unknown_level(table, row, column, cell, rubric, criterion);
@@ -550,16 +667,24 @@ impl Importer<'_> {
         let (other_cell, other_label, other_marker) = pick(other);
         if let Some(label) = chosen_label {
             let mut extra = Vec::new();
-            if !other_marker {
-                extra.push(format!("column \"{other}\" says {}", one_line(other_cell)));
+            // Only without --round does the other round's rating belong in the folder.
+            if !other_marker && self.round == Round::Latest {
+                extra.push(format!(
+                    "the {} rated it {} (column \"{other}\")",
+                    Stage::of_column(other).words(rubric),
+                    one_line(other_cell)
+                ));
                 let change = table.get(row, CHANGE_IN_COMPLETION);
                 if !is_marker(change) {
                     extra.push(format!("change in completion: {}", one_line(change)));
                 }
             }
+            if self.round != Round::Latest && other_label.is_some() {
+                self.left_out += 1;
+            }
             let extra = (!extra.is_empty()).then(|| extra.join("; "));
             let r = rating(table, row, id, "completion", label, chosen, extra);
-            self.ratings.push(r);
+            self.keep(r);
             return;
         }
         let flag = match self.round {
@@ -705,7 +830,7 @@ fn unknown_level(
 }
 
 /// One rating, with its evidence (a link to the IRM report when the data has one, else the
-/// commitment's page on OGP's website) and a comment saying where it comes from.
+/// commitment's page on OGP's website) and where it comes from (its provenance).
 fn rating(
     table: &Table,
     row: &Row,
@@ -724,25 +849,27 @@ fn rating(
     } else {
         String::new()
     };
-    let year_column = if [COMPLETION_END, DIOG, EARLY_RESULTS].contains(&column) {
+    let stage = Stage::of_column(column);
+    let year_column = if stage == Stage::EndOfTerm {
         REPORT_YEAR_END
     } else {
         REPORT_YEAR_PROGRESS
     };
-    let mut comment = format!("OGP data, column \"{column}\"");
+    let mut source = format!("column \"{column}\"");
     if let Some(y) = year(table.get(row, year_column)) {
-        comment.push_str(&format!("; IRM report published {y}"));
+        source.push_str(&format!(", report published {y}"));
     }
     if let Some(extra) = extra {
-        comment.push_str("; ");
-        comment.push_str(&extra);
+        source.push_str("; ");
+        source.push_str(&extra);
     }
     Rating {
         commitment: id.to_string(),
         criterion,
         level,
         evidence,
-        comment,
+        stage,
+        source,
     }
 }
 

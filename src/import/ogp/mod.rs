@@ -14,11 +14,13 @@
 pub mod convert;
 pub mod institutions;
 pub mod labels;
+pub mod milestones;
 pub mod plans;
 pub mod table;
 mod write;
 
-pub use convert::{Imported, import};
+pub use convert::{Imported, Stage, import};
+pub use milestones::Layout;
 pub use institutions::split_institutions;
 pub use labels::{level, levels};
 pub use plans::{ActionPlan, action_plans, countries};

@@ -4,9 +4,14 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::convert::{Commitment, Rating};
+use super::convert::{Commitment, Rating, Stage};
+use super::milestones::{Milestones, When};
 use super::{ActionPlan, Round, Rubric, Table, is_marker};
 use crate::import::toml_text;
+use crate::model::Date;
+
+/// The most lines of a commitment's raw milestone text copied into its comment block.
+const RAW_LINES: usize = 80;
 
 pub(super) fn scores_text(ratings: &[Rating]) -> String {
     let mut w = csv::WriterBuilder::new()
@@ -29,7 +34,7 @@ pub(super) fn scores_text(ratings: &[Rating]) -> String {
             r.criterion,
             r.level,
             r.evidence.as_str(),
-            r.comment.as_str(),
+            "",
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -61,9 +66,137 @@ fn rule(out: &mut String, c: char) {
     out.push('\n');
 }
 
+/// The plan's span: its start from the commitments' and milestones' start dates, else
+/// 1 January of its first year (`Year Of Submission`), never from an end date; its end the
+/// latest date of all, extended to 31 December of `Action Plan End Year` when no date reaches
+/// that year. Each with why, for the comment.
+pub(super) fn span(
+    plan: &ActionPlan,
+    commitments: &[Commitment],
+) -> (Option<(Date, String)>, Option<(Date, String)>) {
+    let milestone_dates = |c: &Commitment, due: bool| -> Vec<Date> {
+        match &c.milestones {
+            Milestones::Read { items, .. } => items
+                .iter()
+                .filter_map(|m| if due { m.due.as_ref() } else { m.start.as_ref() })
+                .filter_map(|w| w.date)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let starts: Vec<Date> = commitments
+        .iter()
+        .flat_map(|c| {
+            let mut v = milestone_dates(c, false);
+            v.extend(c.start.as_ref().map(|d| d.0));
+            v
+        })
+        .collect();
+    let all: Vec<Date> = commitments
+        .iter()
+        .flat_map(|c| {
+            let mut v = milestone_dates(c, false);
+            v.extend(milestone_dates(c, true));
+            v.extend(c.start.as_ref().map(|d| d.0));
+            v.extend(c.end.as_ref().map(|d| d.0));
+            v
+        })
+        .collect();
+    let year_day = |y: i32, m: i8, d: i8| {
+        i16::try_from(y)
+            .ok()
+            .and_then(|y| Date::new(y, m, d).ok())
+    };
+    let start = match starts.iter().min() {
+        Some(d) => Some((*d, "the earliest start date of its commitments and milestones".to_string())),
+        None => plan.first_year.and_then(|y| year_day(y, 1, 1)).map(|d| {
+            (
+                d,
+                "1 January of its year of submission: no commitment gives a start date"
+                    .to_string(),
+            )
+        }),
+    };
+    let latest = all.iter().max().copied();
+    let end = match (latest, plan.last_year) {
+        (Some(d), Some(y)) if i32::from(d.year()) >= y => {
+            Some((d, "the latest date of its commitments and milestones".to_string()))
+        }
+        (_, Some(y)) => year_day(y, 12, 31).map(|d| {
+            (
+                d,
+                "31 December of its end year (OGP's \"Action Plan End Year\")".to_string(),
+            )
+        }),
+        (Some(d), None) => Some((d, "the latest date of its commitments and milestones".to_string())),
+        (None, None) => None,
+    };
+    let end = match (&start, end) {
+        (Some((s, _)), Some((e, _))) if e < *s => {
+            Some((*s, "its start: no later date is known".to_string()))
+        }
+        (_, e) => e,
+    };
+    (start, end)
+}
+
+/// The date the chosen round assesses, and why: the end of the first year of implementation
+/// for the progress report, the plan's end for the end-of-term (or Results) report; without
+/// `--round`, the plan's end when any completion comes from the end of term (or none is
+/// rated), else the end of the first year.
+pub(super) fn as_of(
+    start: Option<Date>,
+    end: Option<Date>,
+    round: Round,
+    ratings: &[Rating],
+) -> Option<(Date, &'static str)> {
+    let first_year = start.and_then(|s| {
+        s.checked_add(jiff::Span::new().years(1))
+            .ok()
+            .and_then(|d| d.yesterday().ok())
+            .map(|d| end.map_or(d, |e| d.min(e)))
+    });
+    let progress = (
+        first_year,
+        "the end of the plan's first year of implementation, which the IRM's progress report assesses",
+    );
+    let end_of_term = (
+        end,
+        "the end of the action plan, which the IRM's end-of-term report assesses",
+    );
+    let (date, why) = match round {
+        Round::Progress => progress,
+        Round::EndOfTerm => end_of_term,
+        Round::Latest => {
+            let completions: Vec<Stage> = ratings
+                .iter()
+                .filter(|r| r.criterion == "completion")
+                .map(|r| r.stage)
+                .collect();
+            if !completions.is_empty() && completions.iter().all(|s| *s == Stage::Progress) {
+                progress
+            } else {
+                end_of_term
+            }
+        }
+    };
+    date.map(|d| (d, why))
+}
+
+/// A milestone's date as a comment: what was written and how it was read.
+fn when_words(w: &When) -> String {
+    let mut s = format!("\"{}\"", w.raw);
+    if !w.how.is_empty() {
+        s.push_str(": ");
+        s.push_str(&w.how);
+    }
+    s.replace(['\n', '\r'], " ")
+}
+
 pub(super) fn plan_text(
     plan: &ActionPlan,
     commitments: &[Commitment],
+    ratings: &[Rating],
     round: Round,
     table: &Table,
 ) -> String {
@@ -83,16 +216,28 @@ pub(super) fn plan_text(
             .unwrap_or_default()
     )));
     rule(&mut out, '=');
-    // The span of every date of its commitments (a commitment may give only a start or only
-    // an end, so the earliest start alone could fall after the latest end).
-    let all_dates = || {
-        commitments
-            .iter()
-            .flat_map(|c| [c.start.as_ref(), c.end.as_ref()])
-            .flatten()
-            .map(|d| d.0)
+    let (start, end) = span(plan, commitments);
+    let as_of = as_of(
+        start.as_ref().map(|s| s.0),
+        end.as_ref().map(|e| e.0),
+        round,
+        ratings,
+    );
+    let read_milestones = commitments
+        .iter()
+        .filter(|c| matches!(c.milestones, Milestones::Read { .. }))
+        .count();
+    let unsure = commitments
+        .iter()
+        .filter(|c| matches!(c.milestones, Milestones::Unsure { .. }))
+        .count();
+    let milestone_words = if read_milestones + unsure == 0 {
+        "The commitments have no milestones: OGP's text shows none (the IRM rates each\ncommitment as a whole). You may add [[commitment.milestone]] tables under a\ncommitment (see docs/formats.md).".to_string()
+    } else {
+        format!(
+            "Milestones were read from the action plan's own text (OGP's \"Full Text\") for\n{read_milestones} commitment(s), with their titles as written; {unsure} commitment(s) have\nmilestones that could not be read with confidence: their text is in a comment\nblock under the commitment, ready to turn into [[commitment.milestone]] tables.\nCheck the milestones against the action plan."
+        )
     };
-    let (first, last) = (all_dates().min(), all_dates().max());
     let round_words = match round {
         Round::Latest => {
             "Completion: for each commitment, the latest IRM rating present (end of term,\nelse progress report)."
@@ -109,9 +254,10 @@ pub(super) fn plan_text(
                   {rubric}; each row cites the commitment's page on OGP's website
                   as evidence.
 {round_words}
+Where each rating comes from is written above each commitment's milestones, as a
+comment (OGP's data, not the IRM's words).
 
-The commitments have no milestones: the IRM rates each commitment as a whole. You may
-add [[commitment.milestone]] tables under a commitment (see docs/formats.md).
+{milestone_words}
 
 What to do next:
   1. checkmyogp validate .      check the folder (it should be valid)
@@ -137,11 +283,11 @@ What to do next:
     out.push_str("[plan]\n");
     let _ = writeln!(out, "country = {}", toml_text::basic(&plan.country));
     let _ = writeln!(out, "title = {}", toml_text::basic(&plan.plan_title()));
-    if let Some(s) = first {
-        let _ = writeln!(out, "start = {s}    # the earliest date of its commitments");
+    if let Some((s, why)) = &start {
+        let _ = writeln!(out, "start = {s}    # {why}");
     }
-    if let Some(e) = last {
-        let _ = writeln!(out, "end = {e}      # the latest date of its commitments");
+    if let Some((e, why)) = &end {
+        let _ = writeln!(out, "end = {e}      # {why}");
     }
     out.push_str(
         "# organisation = \"Your coalition\"   # who runs this assessment (shown in reports)\n",
@@ -154,11 +300,23 @@ What to do next:
         &format!("{} because {}.", rubric.id(), plan.rubric_why),
         88,
     )));
-    out.push_str("scores = [\"scores/*.csv\"]\n");
-    let example = last.map_or_else(|| "2018-06-30".to_string(), |d| d.to_string());
-    out.push_str(&toml_text::comment(&format!(
-        "as_of = {example}    # the date of your review: milestones due before it are checked\n                      # for delays (without it, today's date is used)"
-    )));
+    out.push_str(&toml_text::comment(
+        "scores: left to the default, every .csv, .xlsx and .ods file in scores/",
+    ));
+    match &as_of {
+        Some((d, why)) => {
+            let _ = writeln!(out, "as_of = {d}");
+            out.push_str(&toml_text::comment(&wrap(
+                &format!(
+                    "as_of is {why}: milestones due before it are checked for delays, as the IRM judged them. Change it to the date of your own review."
+                ),
+                88,
+            )));
+        }
+        None => out.push_str(&toml_text::comment(
+            "as_of = 2018-06-30    # the date of your review: milestones due before it are checked\n                      # for delays (without it, today's date is used)",
+        )),
+    }
     out.push_str(&toml_text::comment(
         "reference = \"irm\"     # uncomment once your coalition's own scores are in scores/:\n                      # the IRM's ratings are then shown beside yours, never mixed in",
     ));
@@ -231,8 +389,93 @@ What to do next:
         if let Some(text) = &c.description {
             let _ = writeln!(out, "description = {}", toml_text::multiline(text));
         }
+        provenance(&mut out, c, ratings, rubric);
+        milestones(&mut out, c);
     }
     out
+}
+
+/// Where each of the commitment's IRM ratings comes from, as a comment: bookkeeping, kept out
+/// of the score file's `comment` column so that nothing quotes it as the IRM's words.
+fn provenance(out: &mut String, c: &Commitment, ratings: &[Rating], rubric: Rubric) {
+    let mine: Vec<&Rating> = ratings.iter().filter(|r| r.commitment == c.id).collect();
+    if mine.is_empty() {
+        return;
+    }
+    let mut text =
+        String::from("The IRM's ratings in scores/irm.csv, as OGP's data gives them:");
+    for r in mine {
+        let line = format!(
+            "{} = {} ({}; {})",
+            r.criterion,
+            r.level,
+            r.stage.words(rubric),
+            r.source
+        );
+        text.push('\n');
+        text.push_str(&wrap(&line, 86).replace('\n', "\n    "));
+    }
+    out.push_str(&toml_text::comment(&text));
+}
+
+/// The milestones read from the text, or the raw text for a person.
+fn milestones(out: &mut String, c: &Commitment) {
+    match &c.milestones {
+        Milestones::None => {}
+        Milestones::Read { layout, items } => {
+            out.push_str(&toml_text::comment(&format!(
+                "Milestones read from the action plan's text ({}): titles as written.",
+                layout.words()
+            )));
+            for (n, m) in items.iter().enumerate() {
+                out.push_str("\n[[commitment.milestone]]\n");
+                let _ = writeln!(
+                    out,
+                    "id = {}",
+                    toml_text::basic(&format!("{}.{}", c.id, n + 1))
+                );
+                let _ = writeln!(out, "title = {}", toml_text::basic(&m.title));
+                if let Some(due) = &m.due {
+                    match due.date {
+                        Some(d) => {
+                            let _ = writeln!(out, "due = {d}    # {}", when_words(due));
+                        }
+                        None => out.push_str(&toml_text::comment(&format!(
+                            "due: {} (write the due date here if you know it)",
+                            when_words(due)
+                        ))),
+                    }
+                }
+                if let Some(start) = &m.start {
+                    let day = start
+                        .date
+                        .map_or_else(|| "no day".to_string(), |d| d.to_string());
+                    out.push_str(&toml_text::comment(&format!(
+                        "start: {day}, from {}",
+                        when_words(start)
+                    )));
+                }
+            }
+        }
+        Milestones::Unsure { raw, why } => {
+            let mut text = format!(
+                "Milestones: the action plan's text has a milestone heading, but its milestones could not be read with confidence ({why}). Turn the text below into [[commitment.milestone]] tables (id, title, due)."
+            );
+            text = wrap(&text, 88);
+            let lines: Vec<&str> = raw.lines().collect();
+            for line in lines.iter().take(RAW_LINES) {
+                text.push_str("\n  | ");
+                text.push_str(line.trim_end());
+            }
+            if lines.len() > RAW_LINES {
+                text.push_str(&format!(
+                    "\n  | … ({} more lines: see the action plan)",
+                    lines.len() - RAW_LINES
+                ));
+            }
+            out.push_str(&toml_text::comment(&text));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,859 @@
+//! Reading a commitment's milestones and its own sections out of OGP's `Full Text`: the table
+//! layouts of OGP's templates (columns separated by tabs or runs of spaces, or by `|`, with a
+//! start and an end column or one "Start Date - End Date" column), numbered activities
+//! (`1.1 …`, `Task 1: …`) and bullets under a milestone heading.
+//!
+//! Nothing is invented: a title is the text as written (white space tidied), a date is read
+//! only in the forms of [`dates::parse`], and a vague one (`Ongoing`, `Spring 2019`, a day and
+//! month that could be swapped) is kept as written for a comment, never turned into a day.
+//! When a milestone heading is there but its rows cannot all be read, no milestone is read and
+//! the raw text is returned for a person to turn into milestones.
+
+use super::dates::{self, Edge, Parsed};
+use crate::model::Date;
+
+/// How the milestones were written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layout {
+    /// Columns separated by tabs or runs of spaces, with start and end columns.
+    Columns,
+    /// Columns separated by `|`.
+    Pipes,
+    /// One column holding "Start Date - End Date".
+    DatePairs,
+    /// Numbered activities: `1.1 …`, `Task 1: …`, `Milestone 2 - …`.
+    Numbered,
+    /// Bulleted deliverables under a milestone heading.
+    Bullets,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 5] = [
+        Layout::Columns,
+        Layout::Pipes,
+        Layout::DatePairs,
+        Layout::Numbered,
+        Layout::Bullets,
+    ];
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Layout::Columns => "table, tab- or space-separated columns",
+            Layout::Pipes => "table, |-separated columns",
+            Layout::DatePairs => "table with \"Start Date - End Date\" pairs",
+            Layout::Numbered => "numbered activities",
+            Layout::Bullets => "bullets under a milestone heading",
+        }
+    }
+}
+
+/// A date of a milestone as written, and the day read from it (none when it is vague).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    pub raw: String,
+    pub date: Option<Date>,
+    /// How the day was read ("a month only: …"), or why none was.
+    pub how: String,
+}
+
+/// One milestone read from the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub title: String,
+    pub start: Option<When>,
+    pub due: Option<When>,
+}
+
+/// What the text holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Milestones {
+    /// No milestone heading or list.
+    #[default]
+    None,
+    /// Milestones read with confidence.
+    Read { layout: Layout, items: Vec<Item> },
+    /// A milestone heading whose rows could not all be read: the raw text, for a person.
+    Unsure { raw: String, why: String },
+}
+
+/// The result of reading one `Full Text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    pub milestones: Milestones,
+    /// The description: the text from its first marked section (brief description, problem,
+    /// objectives…) to the milestone heading, or the whole text when nothing is marked.
+    pub description: String,
+}
+
+/// Headings that open the commitment's own sections (lower case, matched at a line's start,
+/// after a list marker such as `a.` or `i.`).
+const SECTION_HEADINGS: [&str; 24] = [
+    "brief description",
+    "commitment description",
+    "description of the commitment",
+    "description",
+    "what is the public problem",
+    "what problem does the commitment",
+    "problem",
+    "status quo",
+    "what is the commitment",
+    "main objective",
+    "objective",
+    "breve descripción",
+    "descripción",
+    "¿cuál es el problema",
+    "problema",
+    "objetivo",
+    "¿cuál es el compromiso",
+    "ámbito",
+    "description de l'engagement",
+    "brève description",
+    "problème",
+    "problématique",
+    "objectif",
+    "quel est le problème",
+];
+
+/// Words that name milestones in a heading.
+const MILESTONE_WORDS: [&str; 8] = [
+    "milestone",
+    "hito",
+    "jalon",
+    "activities",
+    "actividades",
+    "activités",
+    "deliverable",
+    "entregable",
+];
+
+fn tidy(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A line's cells: split on `|` when `pipes`, else on tabs and runs of two or more spaces.
+fn cells(line: &str, pipes: bool) -> Vec<String> {
+    let parts: Vec<String> = if pipes {
+        line.split('|').map(tidy).collect()
+    } else {
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        let mut spaces = 0;
+        for ch in line.chars() {
+            if ch == '\t' {
+                out.push(std::mem::take(&mut cur));
+                spaces = 0;
+            } else if ch == ' ' || ch == '\u{a0}' {
+                spaces += 1;
+                cur.push(' ');
+                if spaces == 2 {
+                    out.push(std::mem::take(&mut cur));
+                }
+            } else {
+                spaces = 0;
+                cur.push(ch);
+            }
+        }
+        out.push(cur);
+        out.iter().map(|c| tidy(c)).collect()
+    };
+    parts.into_iter().filter(|c| !c.is_empty()).collect()
+}
+
+fn has_separators(line: &str) -> bool {
+    line.contains('|') || cells(line, false).len() >= 2
+}
+
+/// What a header cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Text,
+    Start,
+    End,
+    Pair,
+}
+
+fn role(cell: &str) -> Role {
+    let c = cell.to_lowercase();
+    let start = ["start", "inicio", "début", "debut", "comienzo"]
+        .iter()
+        .any(|w| c.contains(w));
+    let end = [
+        "end date",
+        "end:",
+        "completion date",
+        "fecha de fin",
+        "finalización",
+        "término",
+        "fin ",
+        "échéance",
+        "date de fin",
+        "implementation by",
+        "deadline",
+        "plazo",
+    ]
+    .iter()
+    .any(|w| c.contains(w))
+        || c.trim_end_matches(':').ends_with("end")
+        || c.trim_end_matches(':').ends_with("fin");
+    match (start, end) {
+        (true, true) => Role::Pair,
+        (true, false) => Role::Start,
+        (false, true) => Role::End,
+        _ => Role::Text,
+    }
+}
+
+/// Whether a line is a milestone heading: it names milestones in its first words
+/// ("milestone", "hito", "jalon"; "activities" or "deliverables" only as its first word,
+/// after a label such as "Commitment Planning (") and is a heading (short, or the header of
+/// a table).
+fn is_heading(line: &str) -> bool {
+    let l = line.trim().to_lowercase();
+    if l.is_empty() || l.starts_with("see ") || l.starts_with("véase") {
+        return false;
+    }
+    let inner = match l.find('(') {
+        Some(a) if l[a..].contains('|') => &l[a + 1..],
+        _ => l.as_str(),
+    };
+    let first: Vec<&str> = inner
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(5)
+        .collect();
+    let strong = first.iter().any(|w| {
+        ["milestone", "hito", "jalon"]
+            .iter()
+            .any(|m| w.starts_with(m))
+    });
+    let weak = first.first().is_some_and(|w| {
+        MILESTONE_WORDS
+            .iter()
+            .any(|m| w.starts_with(m.trim_end_matches('s')))
+    });
+    if !strong && !weak {
+        return false;
+    }
+    let words = l.split_whitespace().count();
+    words <= 12 || (words <= 30 && (has_separators(line) || l.contains("date")))
+}
+
+/// The cells of a header, taking `A | B | C` out of "Commitment Planning (A | B | C)".
+fn header_cells(line: &str) -> (Vec<String>, bool) {
+    let pipes = line.contains('|');
+    let inner = match (line.find('('), line.rfind(')')) {
+        (Some(a), Some(b)) if a < b && line[a..b].contains('|') => &line[a + 1..b],
+        _ => line,
+    };
+    (cells(inner, pipes), pipes)
+}
+
+/// Reads one date cell of a milestone.
+fn when(raw: &str, edge: Edge) -> When {
+    let raw = tidy(raw);
+    let (date, how) = match dates::parse(&raw, edge) {
+        Parsed::Exact { date, .. } => (Some(date), String::new()),
+        Parsed::Approximate { date, how } => (Some(date), how),
+        Parsed::Ambiguous { .. } => (
+            None,
+            "day and month could be swapped: not read as a day".to_string(),
+        ),
+        Parsed::Missing => (None, "no date".to_string()),
+        Parsed::Invalid(_) => (None, "not a date: not read as a day".to_string()),
+    };
+    When { raw, date, how }
+}
+
+/// Whether a cell reads as a date (a day, month, quarter or year), not only as a vague word.
+fn is_date(raw: &str) -> bool {
+    matches!(
+        dates::parse(raw, Edge::End),
+        Parsed::Exact { .. } | Parsed::Approximate { .. } | Parsed::Ambiguous { .. }
+    )
+}
+
+/// A short cell that is not a date, but may be a vague one ("Ongoing", "Spring 2019").
+fn is_vague(raw: &str) -> bool {
+    let words = raw.split_whitespace().count();
+    (1..=4).contains(&words) && !raw.ends_with('.')
+}
+
+/// Splits "January, 2024 - December, 2024" into its two dates.
+fn split_pair(cell: &str) -> Option<(String, String)> {
+    for sep in [" - ", " – ", " — ", " to ", " a ", " al ", " au "] {
+        if let Some((a, b)) = cell.split_once(sep) {
+            return Some((tidy(a), tidy(b)));
+        }
+    }
+    None
+}
+
+/// The dates at the end of a text written without columns ("… October 2018 May 2019"):
+/// the text before them and up to two dates, each a month and year, a quarter, or a
+/// numeric date.
+fn trailing_dates(text: &str) -> (String, Vec<String>) {
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    let mut found: Vec<String> = Vec::new();
+    while found.len() < 2 && !words.is_empty() {
+        let n = words.len();
+        let mut taken = None;
+        for k in [3usize, 2, 1] {
+            if n < k {
+                continue;
+            }
+            let cand = words[n - k..].join(" ");
+            let cand = cand.trim_end_matches(['.', ',', ';']);
+            let ok = match k {
+                3 => {
+                    // "Enero de 2020", "31 December 2022", "1 July 2022"
+                    let (a, b) = (words[n - 3], words[n - 2]);
+                    ((dates::month_number(a).is_some() && ["de", "of"].contains(&b))
+                        || (a.chars().next().is_some_and(|c| c.is_ascii_digit())
+                            && a.len() <= 4
+                            && dates::month_number(b).is_some()))
+                        && is_date(cand)
+                }
+                2 => {
+                    let first = words[n - 2];
+                    (dates::month_number(first).is_some()
+                        || first.eq_ignore_ascii_case("quarter")
+                        || (first.len() == 2 && first.to_ascii_lowercase().starts_with('q')))
+                        && is_date(cand)
+                }
+                _ => {
+                    // A lone token only when it is a full numeric date or a month/year.
+                    (cand.contains('/') || cand.contains('-') || cand.contains('.'))
+                        && cand.chars().any(|c| c.is_ascii_digit())
+                        && is_date(cand)
+                }
+            };
+            if ok {
+                taken = Some((k, cand.to_string()));
+                break;
+            }
+        }
+        match taken {
+            Some((k, cand)) => {
+                found.insert(0, cand);
+                words.truncate(n - k);
+                if let Some(last) = words.last() {
+                    if matches!(*last, "-" | "–" | "to" | "a" | "al") {
+                        words.pop();
+                    }
+                }
+            }
+            None => break,
+        }
+    }
+    (words.join(" "), found)
+}
+
+/// An item's dates from the dates found at its end: two are start and due, one is due.
+fn dated(title: String, found: Vec<String>) -> Item {
+    let (start, due) = match found.as_slice() {
+        [s, d] => (Some(when(s, Edge::Start)), Some(when(d, Edge::End))),
+        [d] => (None, Some(when(d, Edge::End))),
+        _ => (None, None),
+    };
+    Item { title, start, due }
+}
+
+/// A table under `header` (its line index): each following line is a row, until a line that
+/// is not one; the rows after it must hold no more dated rows.
+fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), String>> {
+    let (head, pipes) = header_cells(lines[header]);
+    let roles: Vec<Role> = head.iter().map(|c| role(c)).collect();
+    let pair = roles.contains(&Role::Pair);
+    let has_start = roles.contains(&Role::Start);
+    let has_end = roles.contains(&Role::End);
+    if head.len() < 2 && !pipes {
+        return None;
+    }
+    if !pair && !has_end {
+        return None;
+    }
+    let layout = if pair {
+        Layout::DatePairs
+    } else if pipes {
+        Layout::Pipes
+    } else {
+        Layout::Columns
+    };
+    let mut items = Vec::new();
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate().skip(header + 1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row = cells(line, pipes);
+        let item = if row.len() < 2 {
+            None
+        } else if pair {
+            let last = &row[row.len() - 1];
+            match split_pair(last) {
+                Some((a, b)) if (is_date(&a) || is_vague(&a)) && (is_date(&b) || is_vague(&b)) => {
+                    Some(Item {
+                        title: row[0].clone(),
+                        start: Some(when(&a, Edge::Start)),
+                        due: Some(when(&b, Edge::End)),
+                    })
+                }
+                _ if is_date(last) => Some(Item {
+                    title: row[0].clone(),
+                    start: None,
+                    due: Some(when(last, Edge::End)),
+                }),
+                _ => None,
+            }
+        } else if has_start && row.len() >= 3 {
+            let (s, d) = (&row[row.len() - 2], &row[row.len() - 1]);
+            ((is_date(s) || is_date(d)) && (is_date(s) || is_vague(s)) && (is_date(d) || is_vague(d)))
+                .then(|| Item {
+                    title: row[0].clone(),
+                    start: Some(when(s, Edge::Start)),
+                    due: Some(when(d, Edge::End)),
+                })
+        } else {
+            let d = &row[row.len() - 1];
+            if is_date(d) && !has_start {
+                Some(Item {
+                    title: row[0].clone(),
+                    start: None,
+                    due: Some(when(d, Edge::End)),
+                })
+            } else {
+                // "January 2023 - May 2023" in a completion-date column.
+                split_pair(d)
+                    .filter(|(a, b)| is_date(a) && is_date(b))
+                    .map(|(a, b)| Item {
+                        title: row[0].clone(),
+                        start: Some(when(&a, Edge::Start)),
+                        due: Some(when(&b, Edge::End)),
+                    })
+            }
+        };
+        match item {
+            Some(it) => items.push(it),
+            None => {
+                end = i;
+                break;
+            }
+        }
+    }
+    if items.is_empty() {
+        return Some(Err("its table has no row with dates that can be read".to_string()));
+    }
+    // Rows that carry on after a line that is not a row: the table was broken up.
+    let later = lines[end.min(lines.len())..].iter().any(|l| {
+        let row = cells(l, pipes);
+        row.len() >= 2 && is_date(&row[row.len() - 1]) && !is_heading(l)
+    });
+    if later {
+        return Some(Err(format!(
+            "a line of its table is not a row with dates (\"{}\")",
+            tidy(lines[end]).chars().take(60).collect::<String>()
+        )));
+    }
+    Some(Ok((layout, items)))
+}
+
+/// Whether a text holds a date anywhere (a month and a year, or a numeric date).
+fn contains_date(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let w = w.trim_end_matches([',', '.', ';', ')']);
+        (dates::month_number(w).is_some()
+            && words.get(i + 1).is_some_and(|y| {
+                let y = y.trim_end_matches([',', '.', ';', ')']);
+                y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())
+            }))
+            || (w.contains('/') && w.chars().filter(char::is_ascii_digit).count() >= 4 && is_date(w))
+    })
+}
+
+/// Rows whose columns lost their separators: under a heading naming a start and an end date,
+/// each milestone is a title followed by its dates, on the same line ("… October 2018 May
+/// 2019") or on the next ("Appoint National Data Commissioner" / "7/1/2018 – 12/31/2019").
+fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>> {
+    let head = lines[header].to_lowercase();
+    let words_of_dates = (head.contains("start") || head.contains("inicio") || head.contains("début"))
+        && (head.contains("end") || head.contains("término") || head.contains("fin"));
+    if !words_of_dates {
+        return None;
+    }
+    let dates_of = |line: &str| -> (String, Vec<String>) {
+        let t = tidy(line);
+        if let Some((a, b)) = split_pair(&t) {
+            if is_date(&a) && is_date(&b) {
+                return (String::new(), vec![a, b]);
+            }
+        }
+        // The date pair may be written "7/1/2018 – 12/31/2019" after a title, too.
+        let (title, found) = trailing_dates(&t);
+        if found.len() == 1 {
+            let (before, more) = trailing_dates(title.trim_end_matches(['–', '-', ' ']));
+            if more.len() == 1 {
+                return (before, vec![more[0].clone(), found[0].clone()]);
+            }
+        }
+        (title, found)
+    };
+    let mut items = Vec::new();
+    let mut pending: Vec<String> = Vec::new();
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate().skip(header + 1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (title, found) = dates_of(line);
+        if found.is_empty() {
+            if pending.len() >= 3 {
+                end = i;
+                break;
+            }
+            pending.push(tidy(line));
+            continue;
+        }
+        let mut full = std::mem::take(&mut pending);
+        if !title.is_empty() {
+            full.push(title);
+        }
+        if full.is_empty() {
+            return Some(Err("a line of dates has no milestone before it".to_string()));
+        }
+        let joined = full.join(" ");
+        let lower = joined.to_lowercase();
+        if contains_date(&joined)
+            || ["end of", " by", " from", " and", " &", " until"]
+                .iter()
+                .any(|w| lower.ends_with(w))
+        {
+            return Some(Err(format!(
+                "the dates of a milestone are mixed with its text (\"{}\")",
+                joined.chars().take(60).collect::<String>()
+            )));
+        }
+        items.push(dated(full.join(" "), found));
+    }
+    if items.is_empty() {
+        return None;
+    }
+    let later = lines[end.min(lines.len())..]
+        .iter()
+        .any(|l| dates_of(l).1.len() == 2);
+    if later {
+        return Some(Err(
+            "dated lines carry on after a part that is not a milestone".to_string(),
+        ));
+    }
+    Some(Ok(items))
+}
+
+/// `1.1 …`, `Task 1: …`, `Milestone 2 - …`, `Hito 3. …`: the item's number and its text.
+fn numbered(line: &str) -> Option<(Vec<u32>, String)> {
+    let t = line.trim_start();
+    // 1.1 / 1.1. / 1.1)
+    let lead: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let parts: Vec<&str> = lead.trim_end_matches('.').split('.').collect();
+    if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.len() <= 2) {
+        let rest = t[lead.len()..].trim_start_matches(')');
+        if rest.starts_with([' ', '\t']) && !rest.trim().is_empty() {
+            let n = parts.iter().filter_map(|p| p.parse().ok()).collect();
+            return Some((n, tidy(rest)));
+        }
+    }
+    for word in [
+        "task", "tarea", "tâche", "activity", "actividad", "activité", "milestone", "hito", "jalon",
+    ] {
+        let Some(head) = t.get(..word.len()) else {
+            continue;
+        };
+        if head.to_lowercase() != word {
+            continue;
+        }
+        let rest = t[word.len()..].trim_start();
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() || digits.len() > 2 {
+            return None;
+        }
+        let after = rest[digits.len()..].trim_start();
+        let text = after.strip_prefix([':', '.', '-', '–', ')'])?;
+        if text.trim().is_empty() {
+            return None;
+        }
+        return Some((vec![digits.parse().ok()?], tidy(text)));
+    }
+    None
+}
+
+/// Whether `line` carries on a title broken over lines: it starts in lower case, or the title
+/// stops mid-sentence and the line is not the label of another column ("Expected results:").
+fn continues(title: &str, line: &str) -> bool {
+    let t = line.trim();
+    if t.starts_with(char::is_lowercase) {
+        return true;
+    }
+    let label = t.chars().take(30).collect::<String>().contains(':')
+        || ["expected", "indicator", "responsible", "funds", "budget", "holder", "result"]
+            .iter()
+            .any(|w| t.to_lowercase().starts_with(w));
+    let mid_sentence = !title.trim_end().ends_with(['.', ';', ':', '!', '?', ')', '"', '”']);
+    mid_sentence && !label && bullet(t).is_none()
+}
+
+/// Numbered activities: at least two, numbered in sequence (1.1, 1.2, … or Task 1, Task 2, …),
+/// each on its own line (a line that is not numbered, before a blank line, continues it).
+fn numbered_list(
+    lines: &[&str],
+    from: usize,
+    under_heading: bool,
+) -> Option<Result<Vec<Item>, String>> {
+    let mut items: Vec<(Vec<u32>, String)> = Vec::new();
+    let mut open = false;
+    let mut last_item_line = from;
+    for (i, line) in lines.iter().enumerate().skip(from) {
+        if line.trim().is_empty() {
+            open = false;
+            continue;
+        }
+        if let Some((n, text)) = numbered(line) {
+            items.push((n, text));
+            open = true;
+            last_item_line = i;
+        } else if open && continues(items.last().map_or("", |(_, t)| t.as_str()), line) {
+            // A title broken over lines.
+            if let Some((_, text)) = items.last_mut() {
+                text.push(' ');
+                text.push_str(&tidy(line));
+            }
+        } else if items.is_empty() {
+            // Under a heading, the list starts within a few lines (after column titles).
+            if under_heading && i > from + 6 {
+                break;
+            }
+        } else {
+            // Another column of the table ("Expected results: …"): not part of the title.
+            open = false;
+            if i > last_item_line + 40 {
+                break;
+            }
+        }
+    }
+    if items.len() < 2 {
+        return None;
+    }
+    // In sequence: the last number goes 1, 2, 3…, the others stay.
+    let first = &items[0].0;
+    for (k, (n, _)) in items.iter().enumerate() {
+        let want = u32::try_from(k + 1).unwrap_or(u32::MAX);
+        let same_prefix = n.len() == first.len() && n[..n.len() - 1] == first[..first.len() - 1];
+        if !same_prefix || n.last() != Some(&want) {
+            return Some(Err(format!(
+                "its numbered activities are not in sequence (item {} is numbered {})",
+                k + 1,
+                n.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+            )));
+        }
+    }
+    let out = items
+        .into_iter()
+        .map(|(_, text)| {
+            let (title, found) = trailing_dates(&text);
+            dated(title, found)
+        })
+        .collect::<Vec<_>>();
+    if out.iter().any(|it| it.title.is_empty()) {
+        return Some(Err("an activity has dates but no title".to_string()));
+    }
+    Some(Ok(out))
+}
+
+fn bullet(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let mut chars = t.chars();
+    let first = chars.next()?;
+    if !['•', '●', '▪', '■', '◦', '·', '-', '–', '*', '\u{f0b7}', '\u{f0a7}', '➢', '√', '✓'].contains(&first) {
+        return None;
+    }
+    let rest = chars.as_str();
+    if !rest.starts_with([' ', '\t']) || rest.trim().is_empty() {
+        return None;
+    }
+    Some(tidy(rest))
+}
+
+/// Bullets right under a milestone heading (blank lines apart), at least two.
+fn bullets(lines: &[&str], heading: usize) -> Option<Vec<Item>> {
+    let mut items = Vec::new();
+    for line in lines.iter().skip(heading + 1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match bullet(line) {
+            Some(text) => items.push(text),
+            None => break,
+        }
+    }
+    (items.len() >= 2).then(|| {
+        items
+            .into_iter()
+            .map(|text| {
+                let (title, found) = trailing_dates(&text);
+                dated(title, found)
+            })
+            .collect()
+    })
+}
+
+/// Where the commitment's own sections start: the first line opening one (its byte offset).
+fn sections_start(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim().to_lowercase();
+        // Skip a list marker: "a. ", "i. ", "1. ", "e) ".
+        let l = match l.split_once([' ']) {
+            Some((m, rest))
+                if m.len() <= 4
+                    && m.ends_with(['.', ')'])
+                    && m[..m.len() - 1].chars().all(|c| c.is_alphanumeric()) =>
+            {
+                rest.trim_start().to_string()
+            }
+            _ => l,
+        };
+        if SECTION_HEADINGS.iter().any(|h| l.starts_with(h)) {
+            return offset;
+        }
+        offset += line.len();
+    }
+    0
+}
+
+/// Reads the numeric dates whose day and month could be swapped in the order the other dates
+/// of the same milestones show (`31/12/2018` shows day first), when they all show one order;
+/// otherwise they stay unread.
+fn settle_order(items: &mut [Item]) {
+    let mut shown: Vec<(dates::Order, String)> = Vec::new();
+    for w in items.iter().flat_map(|i| [&i.start, &i.due]).flatten() {
+        if let Parsed::Exact { order: Some(o), .. } = dates::parse(&w.raw, Edge::End) {
+            if !shown.iter().any(|(s, _)| *s == o) {
+                shown.push((o, w.raw.clone()));
+            }
+        }
+    }
+    let [(order, example)] = shown.as_slice() else {
+        return;
+    };
+    for (w, edge) in items
+        .iter_mut()
+        .flat_map(|i| [(&mut i.start, Edge::Start), (&mut i.due, Edge::End)])
+    {
+        let Some(w) = w else { continue };
+        if let Some(d) = dates::parse(&w.raw, edge).in_order(*order) {
+            w.date = Some(d);
+            w.how = format!(
+                "read {}, like \"{example}\" in the same milestones",
+                order.words()
+            );
+        }
+    }
+}
+
+/// Reads one commitment's `Full Text`.
+pub fn read(text: &str) -> Reading {
+    let text = text.replace("\r\n", "\n");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let heading = lines.iter().position(|l| is_heading(l));
+    let line_offset = |i: usize| lines[..i].iter().map(|l| l.len() + 1).sum::<usize>();
+
+    let mut milestones = Milestones::None;
+    if let Some(h) = heading {
+        let found = match table(&lines, h) {
+            Some(result) => result,
+            None => match loose_rows(&lines, h) {
+                Some(result) => result.map(|items| (Layout::Columns, items)),
+                None => match numbered_list(&lines, h + 1, true) {
+                    Some(result) => result.map(|items| (Layout::Numbered, items)),
+                    None => match bullets(&lines, h) {
+                        Some(items) => Ok((Layout::Bullets, items)),
+                        None => Err(
+                            "no table, numbered activities or bullets follow its milestone heading"
+                                .to_string(),
+                        ),
+                    },
+                },
+            },
+        };
+        milestones = match found {
+            Ok((layout, mut items)) => {
+                settle_order(&mut items);
+                Milestones::Read { layout, items }
+            }
+            Err(why) => {
+                let raw: Vec<&str> = lines[h..].to_vec();
+                Milestones::Unsure {
+                    raw: raw.join("\n").trim().to_string(),
+                    why,
+                }
+            }
+        };
+    } else if let Some(Ok(items)) = numbered_list(&lines, 0, false) {
+        // Activities numbered `Task 1:` or `1.1` without a heading: only the explicit
+        // `Task`/`Milestone` forms count here, as a bare `1.1` may number anything.
+        let explicit = lines.iter().filter_map(|l| numbered(l)).all(|(n, _)| n.len() == 1);
+        if explicit {
+            milestones = Milestones::Read {
+                layout: Layout::Numbered,
+                items,
+            };
+        }
+    }
+
+    let start = sections_start(&text);
+    let stop = match (&milestones, heading) {
+        (Milestones::Read { .. } | Milestones::Unsure { .. }, Some(h)) => line_offset(h),
+        _ => text.len(),
+    };
+    let description = if start < stop {
+        text[start..stop].trim().to_string()
+    } else {
+        text[..stop].trim().to_string()
+    };
+    Reading {
+        milestones,
+        description,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_split_on_tabs_runs_of_spaces_and_pipes() {
+        assert_eq!(cells("a b        c\td", false), ["a b", "c", "d"]);
+        assert_eq!(cells(" a | b |c ", true), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn trailing_dates_are_taken_off_the_end() {
+        let (t, d) = trailing_dates("18.2 Institutionalization by a joint resolution. November 2019 December 2019");
+        assert_eq!(t, "18.2 Institutionalization by a joint resolution.");
+        assert_eq!(d, ["November 2019", "December 2019"]);
+        let (t, d) = trailing_dates("Draft concept Q4 2021 Q2 2022");
+        assert_eq!((t.as_str(), d.len()), ("Draft concept", 2));
+        let (t, d) = trailing_dates("Publish 2 reports in 2019");
+        assert_eq!((t.as_str(), d.len()), ("Publish 2 reports in 2019", 0));
+    }
+
+    #[test]
+    fn numbers_and_words_number_activities() {
+        assert_eq!(numbered("1.1  Development of a workspace"), Some((vec![1, 1], "Development of a workspace".to_string())));
+        assert_eq!(numbered("Task 2: Creation of a portal."), Some((vec![2], "Creation of a portal.".to_string())));
+        assert_eq!(numbered("2016. The year"), None);
+        assert_eq!(numbered("Tasks are many"), None);
+    }
+}
