@@ -114,18 +114,6 @@ const SECTION_HEADINGS: [&str; 24] = [
     "quel est le problème",
 ];
 
-/// Words that name milestones in a heading.
-const MILESTONE_WORDS: [&str; 8] = [
-    "milestone",
-    "hito",
-    "jalon",
-    "activities",
-    "actividades",
-    "activités",
-    "deliverable",
-    "entregable",
-];
-
 fn tidy(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -227,9 +215,9 @@ fn is_heading(line: &str) -> bool {
             .any(|m| w.starts_with(m))
     });
     let weak = first.first().is_some_and(|w| {
-        MILESTONE_WORDS
+        ["activit", "actividad", "deliverable", "entregable"]
             .iter()
-            .any(|m| w.starts_with(m.trim_end_matches('s')))
+            .any(|m| w.starts_with(m))
     });
     if !strong && !weak {
         return false;
@@ -385,7 +373,13 @@ fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), St
         if line.trim().is_empty() {
             continue;
         }
-        let row = cells(line, pipes);
+        let mut row = cells(line, pipes);
+        // A bullet before a row's title is layout, not words.
+        if let Some(first) = row.first_mut() {
+            if let Some(text) = bullet(first) {
+                *first = text;
+            }
+        }
         let item = if row.len() < 2 {
             None
         } else if pair {
@@ -685,26 +679,37 @@ fn bullet(line: &str) -> Option<String> {
     Some(tidy(rest))
 }
 
-/// Bullets right under a milestone heading (blank lines apart), at least two.
-fn bullets(lines: &[&str], heading: usize) -> Option<Vec<Item>> {
+/// Bullets under a milestone heading (within two lines of it, blank lines apart), at least
+/// two; a date right after them, which no bullet holds, makes them unsure.
+fn bullets(lines: &[&str], heading: usize) -> Option<Result<Vec<Item>, String>> {
     let mut items = Vec::new();
+    let mut before = 0;
     for line in lines.iter().skip(heading + 1) {
         if line.trim().is_empty() {
             continue;
         }
         match bullet(line) {
             Some(text) => items.push(text),
-            None => break,
+            None if items.is_empty() && before < 2 => before += 1,
+            None => {
+                if items.len() >= 2 && contains_date(line) {
+                    return Some(Err(format!(
+                        "a date follows its bullets without saying which it belongs to (\"{}\")",
+                        tidy(line).chars().take(60).collect::<String>()
+                    )));
+                }
+                break;
+            }
         }
     }
     (items.len() >= 2).then(|| {
-        items
+        Ok(items
             .into_iter()
             .map(|text| {
                 let (title, found) = trailing_dates(&text);
                 dated(title, found)
             })
-            .collect()
+            .collect())
     })
 }
 
@@ -778,7 +783,7 @@ pub fn read(text: &str) -> Reading {
                 None => match numbered_list(&lines, h + 1, true) {
                     Some(result) => result.map(|items| (Layout::Numbered, items)),
                     None => match bullets(&lines, h) {
-                        Some(items) => Ok((Layout::Bullets, items)),
+                        Some(result) => result.map(|items| (Layout::Bullets, items)),
                         None => Err(
                             "no table, numbered activities or bullets follow its milestone heading"
                                 .to_string(),
