@@ -509,6 +509,13 @@ fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>
             continue;
         }
         let mut full = std::mem::take(&mut pending);
+        // Lines before the dates carry on one title only when none ends a sentence.
+        if let Some(prose) = full.iter().find(|l| l.ends_with(['.', ';'])) {
+            return Some(Err(format!(
+                "text that is not a milestone's title comes between its rows (\"{}\")",
+                prose.chars().take(60).collect::<String>()
+            )));
+        }
         if !title.is_empty() {
             full.push(title);
         }
@@ -556,7 +563,8 @@ fn numbered(line: &str) -> Option<(Vec<u32>, String)> {
         let rest = t[lead.len()..].trim_start_matches(')');
         if rest.starts_with([' ', '\t']) && !rest.trim().is_empty() {
             let n = parts.iter().filter_map(|p| p.parse().ok()).collect();
-            return Some((n, tidy(rest)));
+            // The title keeps its number, as written.
+            return Some((n, tidy(t)));
         }
     }
     for word in [
@@ -578,17 +586,22 @@ fn numbered(line: &str) -> Option<(Vec<u32>, String)> {
         if text.trim().is_empty() {
             return None;
         }
-        return Some((vec![digits.parse().ok()?], tidy(text)));
+        return Some((vec![digits.parse().ok()?], tidy(t)));
     }
     None
 }
 
 /// Whether `line` carries on a title broken over lines: it starts in lower case, or the title
-/// stops mid-sentence and the line is not the label of another column ("Expected results:").
-fn continues(title: &str, line: &str) -> bool {
+/// stops mid-sentence at the end of a long `previous` line and the line is not the label of
+/// another column ("Expected results:").
+fn continues(title: &str, previous: &str, line: &str) -> bool {
     let t = line.trim();
     if t.starts_with(char::is_lowercase) {
         return true;
+    }
+    // Only a long line was broken by the page's width.
+    if previous.trim().chars().count() < 70 {
+        return false;
     }
     let label = t.chars().take(30).collect::<String>().contains(':')
         || ["expected", "indicator", "responsible", "funds", "budget", "holder", "result"]
@@ -617,7 +630,14 @@ fn numbered_list(
             items.push((n, text));
             open = true;
             last_item_line = i;
-        } else if open && continues(items.last().map_or("", |(_, t)| t.as_str()), line) {
+        } else if open
+            && i > 0
+            && continues(
+                items.last().map_or("", |(_, t)| t.as_str()),
+                lines[i - 1],
+                line,
+            )
+        {
             // A title broken over lines.
             if let Some((_, text)) = items.last_mut() {
                 text.push(' ');
@@ -856,9 +876,248 @@ mod tests {
 
     #[test]
     fn numbers_and_words_number_activities() {
-        assert_eq!(numbered("1.1  Development of a workspace"), Some((vec![1, 1], "Development of a workspace".to_string())));
-        assert_eq!(numbered("Task 2: Creation of a portal."), Some((vec![2], "Creation of a portal.".to_string())));
+        assert_eq!(
+            numbered("1.1  Development of a workspace"),
+            Some((vec![1, 1], "1.1 Development of a workspace".to_string()))
+        );
+        assert_eq!(
+            numbered("Task 2: Creation of a portal."),
+            Some((vec![2], "Task 2: Creation of a portal.".to_string()))
+        );
         assert_eq!(numbered("2016. The year"), None);
         assert_eq!(numbered("Tasks are many"), None);
+    }
+
+    fn day(y: i16, m: i8, d: i8) -> Option<Date> {
+        Date::new(y, m, d).ok()
+    }
+
+    /// The titles, starts and dues read, or why not.
+    fn read_items(text: &str) -> (Layout, Vec<(String, Option<Date>, Option<Date>)>) {
+        match read(text).milestones {
+            Milestones::Read { layout, items } => (
+                layout,
+                items
+                    .into_iter()
+                    .map(|i| {
+                        (
+                            i.title,
+                            i.start.and_then(|w| w.date),
+                            i.due.and_then(|w| w.date),
+                        )
+                    })
+                    .collect(),
+            ),
+            other => panic!("not read: {other:?}"),
+        }
+    }
+
+    // The excerpts below are quoted from OGP's data (open_parliament_0703.csv), commitment by
+    // commitment, with the line breaks and tabs of its `Full Text`.
+
+    #[test]
+    fn columns_separated_by_runs_of_spaces_ee0050() {
+        let text = "Increasing the openness and transparency of the Riigikogu\nCommitment Start and End Date \nJuly 2018 – June 2020\nLead implementing agency/actor        Riigikogu\nCommitment description\nWhat is the commitment?        In order to make the information on the web page of the Riigikogu more available and user-friendly, the web page is further developed.\nAdditional information        \nMilestone Activity        Start Date:        End Date:\nOpen data of the Riigikogu are being tested.        October 2018        May 2019\nOpen data of the Riigikogu are constantly available.        October 2018        June 2019\nMinutes are published as soon as possible after a sitting of a committee has finished.        July 2018        June 2020";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Columns);
+        assert_eq!(
+            items,
+            [
+                (
+                    "Open data of the Riigikogu are being tested.".to_string(),
+                    day(2018, 10, 1),
+                    day(2019, 5, 31)
+                ),
+                (
+                    "Open data of the Riigikogu are constantly available.".to_string(),
+                    day(2018, 10, 1),
+                    day(2019, 6, 30)
+                ),
+                (
+                    "Minutes are published as soon as possible after a sitting of a committee has finished.".to_string(),
+                    day(2018, 7, 1),
+                    day(2020, 6, 30)
+                ),
+            ]
+        );
+        // The description starts at the text's own first section and stops at the milestones.
+        assert_eq!(
+            read(text).description,
+            "Commitment description\nWhat is the commitment?        In order to make the information on the web page of the Riigikogu more available and user-friendly, the web page is further developed.\nAdditional information"
+        );
+    }
+
+    #[test]
+    fn columns_separated_by_tabs_ge0073() {
+        let text = "Milestones to Fulfill the Commitment\tNew or ongoing commitment\tStart date:\tEnd date:\nDrafting a law on regulatory assessment and monitoring of legislative acts.\tNew\tSeptember 2018\tMarch 2019\nDeveloping a unified framework and methodology for assessing and monitoring of legislative acts.\tNew\tDecember 2018\tDecember 2019\n \n\nIndicator\tA draft law on regulatory assessment and monitoring of legislative acts as has been submitted to the GoG for consideration; ";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Columns);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            items[1],
+            (
+                "Developing a unified framework and methodology for assessing and monitoring of legislative acts.".to_string(),
+                day(2018, 12, 1),
+                day(2019, 12, 31)
+            )
+        );
+    }
+
+    #[test]
+    fn columns_separated_by_pipes_gr0084() {
+        let text = "Commitment Planning (Milestones | Expected Outputs | Expected Completion Date)\n\n1. Completion of the app that will support the introduction of the Eurovoc thesaurus into the Parliament’s internal network. | 1. Digital index in pdf and e-book form | 11/2022\n\n2. Guideline for the way interested parties can access the Parliament’s legislative archives. | 2.Guideline for the use of the Parliament’s legislative archives. | 12/2022\n\n3. Release of the minutes in both pdf and e-book form for easier access | 1/2023";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Pipes);
+        let dues: Vec<_> = items.iter().map(|i| i.2).collect();
+        assert_eq!(dues, [day(2022, 11, 30), day(2022, 12, 31), day(2023, 1, 31)]);
+        assert_eq!(
+            items[2].0,
+            "3. Release of the minutes in both pdf and e-book form for easier access"
+        );
+        assert_eq!(items[2].1, None);
+    }
+
+    #[test]
+    fn start_date_end_date_pairs_il0041_and_gh0042() {
+        let text = "Milestone with deliverable | Start date - End date\n\nDevelopment of an interface to submit information about government bills and to conducts checks | January 2024 - August 2024 \n\nLaunch of Justice Ministry-Knesset interface | October 2024 - December 2025";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::DatePairs);
+        assert_eq!(
+            items[1],
+            (
+                "Launch of Justice Ministry-Knesset interface".to_string(),
+                day(2024, 10, 1),
+                day(2025, 12, 31)
+            )
+        );
+        // "January, 2024 - December, 2024", with a bullet before the title.
+        let text = "Milestone Activity with a verifiable deliverable | Start Date - End Date\n\n\u{f0b7} Draft Bill approved by Cabinet. | January, 2024 - December, 2024 \n\n\u{f0b7} Final Bill drafted by AG Department. | January, 2025 - December, 2025 ";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::DatePairs);
+        assert_eq!(
+            items[0],
+            (
+                "Draft Bill approved by Cabinet.".to_string(),
+                day(2024, 1, 1),
+                day(2024, 12, 31)
+            )
+        );
+    }
+
+    #[test]
+    fn numbered_activities_mk0124_and_kg0018() {
+        let text = "ards the citizens.\nMilestone \n2.1.1 Revision of the asset declaration’s content \n2.1.2 Analysis of the functional failures of the Register of elected and appointed persons\n2.1.3 Completing the registry according to the analysis\nContact information \nName of responsible person from implementing agency ";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Numbered);
+        let titles: Vec<&str> = items.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "2.1.1 Revision of the asset declaration’s content",
+                "2.1.2 Analysis of the functional failures of the Register of elected and appointed persons",
+                "2.1.3 Completing the registry according to the analysis",
+            ]
+        );
+        // `Task 1:`, a title broken over two lines, and another column that is not part of it.
+        let text = "Milestone Activity with a verifiable deliverable Budget\n\nTask 1: Development of the amendments to the legislation to systemize and improve the\nmechanism of inclusion of citizens in the discussion of draft laws\nExpected results:\nThe Laws of the Kyrgyz Republic contain a detailed\nprocedure\n\nTask 2: Creation of a unified portal to enable online public discussion of draft laws.\nExpected results:\nEstablishment of a unified portal";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Numbered);
+        assert_eq!(
+            items[0].0,
+            "Task 1: Development of the amendments to the legislation to systemize and improve the mechanism of inclusion of citizens in the discussion of draft laws"
+        );
+        assert_eq!(
+            items[1].0,
+            "Task 2: Creation of a unified portal to enable online public discussion of draft laws."
+        );
+        assert_eq!((items[0].1, items[0].2), (None, None));
+    }
+
+    #[test]
+    fn numbered_rows_with_dates_at_their_end_ar0096() {
+        let text = "Activity and deliverable product Start End\n18.1 Holding of at least three (3) workshops for to legislators, officials, workers legislatures and CSOs for the participatory design of the methodology to be used in the preparation of the Action Plan for Open Congress. September 2019 November 2022\n18.2 Institutionalization of the methodology by both Houses through a joint resolution. November 2019 December 2019";
+        let (_, items) = read_items(text);
+        assert_eq!(
+            items[1],
+            (
+                "18.2 Institutionalization of the methodology by both Houses through a joint resolution.".to_string(),
+                day(2019, 11, 1),
+                day(2019, 12, 31)
+            )
+        );
+    }
+
+    #[test]
+    fn bullets_under_a_milestone_heading_cv0001() {
+        let text = "Development Plan (PEDS).  Milestone activity with\na verifiable deliverable\n• Establish and empower Competitiveness Unit\n• Approach top-100 ranking by 2020\n• Achieve top-100 ranking by 2021\n• Continue to rise in ranking through 2022 and beyond";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Bullets);
+        let titles: Vec<&str> = items.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Establish and empower Competitiveness Unit",
+                "Approach top-100 ranking by 2020",
+                "Achieve top-100 ranking by 2021",
+                "Continue to rise in ranking through 2022 and beyond"
+            ]
+        );
+        // In the full text a date follows, belonging to no bullet: a person decides.
+        let more = format!("{text}\nJuly 2018 — July 2022\nOverarching\nMilestones");
+        match read(&more).milestones {
+            Milestones::Unsure { raw, why } => {
+                assert!(raw.starts_with("Development Plan (PEDS)."), "{raw}");
+                assert_eq!(
+                    why,
+                    "a date follows its bullets without saying which it belongs to (\"July 2018 — July 2022\")"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn day_first_dates_settle_the_swappable_ones_nl0035() {
+        let text = "Milestone with a verifiable result (please note: SMART) Start date: End date:\n Completion of an advisory report (analysis phase) on “no-threshold” publications on the website of the House of Representatives. 01/06/2018 01/10/2018\n Project plan, incl. assigned budget, established 01/10/2018 31/12/2018";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Columns);
+        assert_eq!((items[0].1, items[0].2), (day(2018, 6, 1), day(2018, 10, 1)));
+        assert_eq!(items[1].0, "Project plan, incl. assigned budget, established");
+        match read(text).milestones {
+            Milestones::Read { items, .. } => assert_eq!(
+                items[0].start.as_ref().map(|w| w.how.as_str()),
+                Some("read day first, like \"31/12/2018\" in the same milestones")
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn vague_dates_are_kept_as_written_not_turned_into_days() {
+        let w = when("Spring 2019", Edge::End);
+        assert_eq!((w.raw.as_str(), w.date), ("Spring 2019", None));
+        assert_eq!(when("Ongoing", Edge::End).date, None);
+        assert_eq!(when("10/1/2019", Edge::End).date, None);
+        assert_eq!(when("Q3 2019", Edge::End).date, day(2019, 9, 30));
+        assert_eq!(when("31/12/2019", Edge::End).date, day(2019, 12, 31));
+        assert_eq!(when("2019-12-31", Edge::End).date, day(2019, 12, 31));
+        assert_eq!(when("enero de 2020", Edge::Start).date, day(2020, 1, 1));
+        assert_eq!(when("Junio de 2020", Edge::End).date, day(2020, 6, 30));
+        assert_eq!(when("décembre 2021", Edge::End).date, day(2021, 12, 31));
+        assert_eq!(when("31st May 2027", Edge::End).date, day(2027, 5, 31));
+        assert_eq!(when("08.2020", Edge::Start).date, day(2020, 8, 1));
+    }
+
+    #[test]
+    fn a_heading_without_readable_rows_keeps_the_raw_text_py0038() {
+        let text = "Hitos Fecha de inicio: Fecha de término:\n \n Consejos de Desarrollo Enero de 2020 Junio de 2020\n Capacitación a los funcionarios de 40 consejos y coordinación de todas las instituciones a nivel local, incluyendo aquellas del nivel central que tienen presencia local. \n Las acciones propuestas contribuirán a fortalecer a 40 consejos de desarrollo local que deberán reflejarse en el cumplimiento de ciertos indicadores de calidad de la participación. \n   \n Ordenamiento Territorial Julio de 2018 Junio de 2020";
+        match read(text).milestones {
+            Milestones::Unsure { raw, .. } => assert_eq!(raw, text.trim()),
+            other => panic!("{other:?}"),
+        }
+        // Prose that mentions milestones is no heading.
+        let prose = "See action plan for additional information on the commitment milestones.";
+        assert_eq!(read(prose).milestones, Milestones::None);
+        assert_eq!(read(prose).description, prose);
     }
 }
