@@ -381,9 +381,12 @@ fn summary_lines(imported: &ogp::Imported, round: Round, no_milestones: bool) ->
         }
         lines.push(line);
         if imported.milestones_unsure > 0 {
+            let n = imported.milestones_unsure;
             lines.push(format!(
-                "{} need a person: their milestone text could not be read with confidence and is in a comment block in plan.toml",
-                plural(imported.milestones_unsure, "commitment")
+                "{} {} a person: {} milestone text could not be read with confidence and is in a comment block in plan.toml",
+                plural(n, "commitment"),
+                if n == 1 { "needs" } else { "need" },
+                if n == 1 { "its" } else { "their" },
             ));
         }
     }
