@@ -806,6 +806,7 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
         }
     }
     assert_eq!(imported, 558, "every commitment is imported");
+    assert_eq!(not_imported, 48, "values reported as not imported");
     // The milestones read from `Full Text`, by layout (docs/import.md §11 gives these figures).
     let mut by_layout: Vec<(String, usize)> = layouts.into_iter().collect();
     by_layout.sort();
