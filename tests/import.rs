@@ -477,12 +477,22 @@ fn ee0050_imports_with_its_three_milestones() {
     // --no-milestones keeps the whole text and writes no milestone.
     let run = import(
         dir.path(),
-        &["--country", "Estonia", "--no-milestones", "--output", "ee-plain"],
+        &[
+            "--country",
+            "Estonia",
+            "--no-milestones",
+            "--output",
+            "ee-plain",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("  milestones not read (--no-milestones)\n"));
+    assert!(
+        run.stderr
+            .contains("  milestones not read (--no-milestones)\n")
+    );
     let plain: toml::Table =
-        toml::from_str(&fs::read_to_string(dir.path().join("ee-plain/plan.toml")).unwrap()).unwrap();
+        toml::from_str(&fs::read_to_string(dir.path().join("ee-plain/plan.toml")).unwrap())
+            .unwrap();
     let c = &commitments(&plain)["EE0050"];
     assert!(c.get("milestone").is_none());
     assert_eq!(c["description"].as_str(), Some(EE0050_TEXT));
@@ -512,13 +522,19 @@ fn the_plan_starts_with_its_start_dates_or_its_first_year_and_covers_its_end_yea
     let dir = quoted_folder();
     // Ukraine's plan 2 gives no start date: it starts on 1 January of its year of submission,
     // never on its first deadline, and ends with its end year.
-    assert_eq!(import(dir.path(), &["--country", "Ukraine", "--output", "ua"]).code, 0);
+    assert_eq!(
+        import(dir.path(), &["--country", "Ukraine", "--output", "ua"]).code,
+        0
+    );
     let text = fs::read_to_string(dir.path().join("ua/plan.toml")).unwrap();
     assert!(
         text.contains("start = 2014-01-01    # 1 January of its year of submission: no commitment gives a start date\nend = 2016-12-31      # 31 December of its end year (OGP's \"Action Plan End Year\")\n"),
         "{text}"
     );
-    assert_eq!(import(dir.path(), &["--country", "Estonia", "--output", "ee"]).code, 0);
+    assert_eq!(
+        import(dir.path(), &["--country", "Estonia", "--output", "ee"]).code,
+        0
+    );
     let text = fs::read_to_string(dir.path().join("ee/plan.toml")).unwrap();
     assert!(
         text.contains("start = 2018-07-01    # the earliest start date of its commitments and milestones\nend = 2020-06-30      # the latest date of its commitments and milestones\n"),
@@ -556,13 +572,19 @@ fn each_round_imports_only_what_its_report_rated_as_of_the_date_it_assessed() {
         ),
         (
             Some("end-of-term"),
-            vec![("completion", "Complete"), ("did-it-open-government", "Major")],
+            vec![
+                ("completion", "Complete"),
+                ("did-it-open-government", "Major"),
+            ],
             "2020-06-30",
             "  ratings by IRM report (--round end-of-term: the end-of-term report's only):\n    design, progress report: access-to-information 1, civic-participation 1, public-accountability 1, technology-innovation 1, potential-impact 1\n    end-of-term report: completion 1, did-it-open-government 1\n  1 rating of the other report left out (--round)\n",
         ),
         (
             None,
-            vec![("completion", "Complete"), ("did-it-open-government", "Major")],
+            vec![
+                ("completion", "Complete"),
+                ("did-it-open-government", "Major"),
+            ],
             "2020-06-30",
             "  ratings by IRM report (without --round, each criterion's latest):\n    design, progress report: access-to-information 1, civic-participation 1, public-accountability 1, technology-innovation 1, potential-impact 1\n    end-of-term report: completion 1, did-it-open-government 1\n",
         ),
@@ -589,23 +611,35 @@ fn each_round_imports_only_what_its_report_rated_as_of_the_date_it_assessed() {
         assert_eq!(plan["assessment"]["as_of"].to_string(), as_of, "{round:?}");
         // The score patterns are left to the default, which reads .csv, .xlsx and .ods.
         assert!(plan["assessment"].get("scores").is_none());
-        assert!(text.contains("# scores: left to the default, every .csv, .xlsx and .ods file in scores/\n"));
+        assert!(text.contains(
+            "# scores: left to the default, every .csv, .xlsx and .ods file in scores/\n"
+        ));
     }
     // Mid-term, the milestones due after the first year are not overdue.
     let assess = run_in(dir.path(), &["assess", "ee-progress", "--format", "json"]);
     assert_eq!(assess.code, 0, "{}", assess.stderr);
     let json: serde_json::Value = serde_json::from_str(&assess.stdout).unwrap();
-    assert_eq!(json["commitments"][0]["criteria"]["completion"]["level"], "Substantial");
+    assert_eq!(
+        json["commitments"][0]["criteria"]["completion"]["level"],
+        "Substantial"
+    );
 }
 
 #[test]
 fn where_a_rating_comes_from_is_a_comment_never_the_irms_words() {
     let dir = quoted_folder();
-    assert_eq!(import(dir.path(), &["--country", "Estonia", "--output", "ee"]).code, 0);
+    assert_eq!(
+        import(dir.path(), &["--country", "Estonia", "--output", "ee"]).code,
+        0
+    );
     let scores = fs::read_to_string(dir.path().join("ee/scores/irm.csv")).unwrap();
     let mut r = csv::Reader::from_reader(scores.as_bytes());
     for rec in r.records() {
-        assert_eq!(&rec.unwrap()[6], "", "the comment column stays empty:\n{scores}");
+        assert_eq!(
+            &rec.unwrap()[6],
+            "",
+            "the comment column stays empty:\n{scores}"
+        );
     }
     let text = fs::read_to_string(dir.path().join("ee/plan.toml")).unwrap();
     assert!(
@@ -626,7 +660,10 @@ fn where_a_rating_comes_from_is_a_comment_never_the_irms_words() {
 fn real_file() -> Option<PathBuf> {
     // OGP_DATA names the file when it is elsewhere (e.g. from a git worktree).
     let path = std::env::var_os("OGP_DATA").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ogp/open_parliament_0703.csv"),
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/data/ogp/open_parliament_0703.csv")
+        },
         PathBuf::from,
     );
     if path.is_file() {
@@ -859,7 +896,11 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
         match job.round {
             None => {
                 for c in json["commitments"].as_array().unwrap() {
-                    let starred = c["flags"].as_array().unwrap().iter().any(|f| f == "starred");
+                    let starred = c["flags"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f == "starred");
                     let binding = if starred {
                         Some("STAR".to_string())
                     } else {

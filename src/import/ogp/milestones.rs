@@ -401,12 +401,14 @@ fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), St
             }
         } else if has_start && row.len() >= 3 {
             let (s, d) = (&row[row.len() - 2], &row[row.len() - 1]);
-            ((is_date(s) || is_date(d)) && (is_date(s) || is_vague(s)) && (is_date(d) || is_vague(d)))
-                .then(|| Item {
-                    title: row[0].clone(),
-                    start: Some(when(s, Edge::Start)),
-                    due: Some(when(d, Edge::End)),
-                })
+            ((is_date(s) || is_date(d))
+                && (is_date(s) || is_vague(s))
+                && (is_date(d) || is_vague(d)))
+            .then(|| Item {
+                title: row[0].clone(),
+                start: Some(when(s, Edge::Start)),
+                due: Some(when(d, Edge::End)),
+            })
         } else {
             let d = &row[row.len() - 1];
             if is_date(d) && !has_start {
@@ -435,7 +437,9 @@ fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), St
         }
     }
     if items.is_empty() {
-        return Some(Err("its table has no row with dates that can be read".to_string()));
+        return Some(Err(
+            "its table has no row with dates that can be read".to_string()
+        ));
     }
     // Rows that carry on after a line that is not a row: the table was broken up.
     let later = lines[end.min(lines.len())..].iter().any(|l| {
@@ -461,7 +465,9 @@ fn contains_date(text: &str) -> bool {
                 let y = y.trim_end_matches([',', '.', ';', ')']);
                 y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())
             }))
-            || (w.contains('/') && w.chars().filter(char::is_ascii_digit).count() >= 4 && is_date(w))
+            || (w.contains('/')
+                && w.chars().filter(char::is_ascii_digit).count() >= 4
+                && is_date(w))
     })
 }
 
@@ -470,8 +476,9 @@ fn contains_date(text: &str) -> bool {
 /// 2019") or on the next ("Appoint National Data Commissioner" / "7/1/2018 – 12/31/2019").
 fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>> {
     let head = lines[header].to_lowercase();
-    let words_of_dates = (head.contains("start") || head.contains("inicio") || head.contains("début"))
-        && (head.contains("end") || head.contains("término") || head.contains("fin"));
+    let words_of_dates =
+        (head.contains("start") || head.contains("inicio") || head.contains("début"))
+            && (head.contains("end") || head.contains("término") || head.contains("fin"));
     if !words_of_dates {
         return None;
     }
@@ -568,7 +575,15 @@ fn numbered(line: &str) -> Option<(Vec<u32>, String)> {
         }
     }
     for word in [
-        "task", "tarea", "tâche", "activity", "actividad", "activité", "milestone", "hito", "jalon",
+        "task",
+        "tarea",
+        "tâche",
+        "activity",
+        "actividad",
+        "activité",
+        "milestone",
+        "hito",
+        "jalon",
     ] {
         let Some(head) = t.get(..word.len()) else {
             continue;
@@ -604,10 +619,20 @@ fn continues(title: &str, previous: &str, line: &str) -> bool {
         return false;
     }
     let label = t.chars().take(30).collect::<String>().contains(':')
-        || ["expected", "indicator", "responsible", "funds", "budget", "holder", "result"]
-            .iter()
-            .any(|w| t.to_lowercase().starts_with(w));
-    let mid_sentence = !title.trim_end().ends_with(['.', ';', ':', '!', '?', ')', '"', '”']);
+        || [
+            "expected",
+            "indicator",
+            "responsible",
+            "funds",
+            "budget",
+            "holder",
+            "result",
+        ]
+        .iter()
+        .any(|w| t.to_lowercase().starts_with(w));
+    let mid_sentence = !title
+        .trim_end()
+        .ends_with(['.', ';', ':', '!', '?', ')', '"', '”']);
     mid_sentence && !label && bullet(t).is_none()
 }
 
@@ -689,7 +714,11 @@ fn bullet(line: &str) -> Option<String> {
     let t = line.trim_start();
     let mut chars = t.chars();
     let first = chars.next()?;
-    if !['•', '●', '▪', '■', '◦', '·', '-', '–', '*', '\u{f0b7}', '\u{f0a7}', '➢', '√', '✓'].contains(&first) {
+    if ![
+        '•', '●', '▪', '■', '◦', '·', '-', '–', '*', '\u{f0b7}', '\u{f0a7}', '➢', '√', '✓',
+    ]
+    .contains(&first)
+    {
         return None;
     }
     let rest = chars.as_str();
@@ -828,7 +857,10 @@ pub fn read(text: &str) -> Reading {
     } else if let Some(Ok(items)) = numbered_list(&lines, 0, false) {
         // Activities numbered `Task 1:` or `1.1` without a heading: only the explicit
         // `Task`/`Milestone` forms count here, as a bare `1.1` may number anything.
-        let explicit = lines.iter().filter_map(|l| numbered(l)).all(|(n, _)| n.len() == 1);
+        let explicit = lines
+            .iter()
+            .filter_map(|l| numbered(l))
+            .all(|(n, _)| n.len() == 1);
         if explicit {
             milestones = Milestones::Read {
                 layout: Layout::Numbered,
@@ -865,7 +897,9 @@ mod tests {
 
     #[test]
     fn trailing_dates_are_taken_off_the_end() {
-        let (t, d) = trailing_dates("18.2 Institutionalization by a joint resolution. November 2019 December 2019");
+        let (t, d) = trailing_dates(
+            "18.2 Institutionalization by a joint resolution. November 2019 December 2019",
+        );
         assert_eq!(t, "18.2 Institutionalization by a joint resolution.");
         assert_eq!(d, ["November 2019", "December 2019"]);
         let (t, d) = trailing_dates("Draft concept Q4 2021 Q2 2022");
@@ -892,8 +926,11 @@ mod tests {
         Date::new(y, m, d).ok()
     }
 
+    /// A milestone's title, start and due.
+    type Got = (String, Option<Date>, Option<Date>);
+
     /// The titles, starts and dues read, or why not.
-    fn read_items(text: &str) -> (Layout, Vec<(String, Option<Date>, Option<Date>)>) {
+    fn read_items(text: &str) -> (Layout, Vec<Got>) {
         match read(text).milestones {
             Milestones::Read { layout, items } => (
                 layout,
@@ -969,7 +1006,10 @@ mod tests {
         let (layout, items) = read_items(text);
         assert_eq!(layout, Layout::Pipes);
         let dues: Vec<_> = items.iter().map(|i| i.2).collect();
-        assert_eq!(dues, [day(2022, 11, 30), day(2022, 12, 31), day(2023, 1, 31)]);
+        assert_eq!(
+            dues,
+            [day(2022, 11, 30), day(2022, 12, 31), day(2023, 1, 31)]
+        );
         assert_eq!(
             items[2].0,
             "3. Release of the minutes in both pdf and e-book form for easier access"
@@ -1081,8 +1121,14 @@ mod tests {
         let text = "Milestone with a verifiable result (please note: SMART) Start date: End date:\n Completion of an advisory report (analysis phase) on “no-threshold” publications on the website of the House of Representatives. 01/06/2018 01/10/2018\n Project plan, incl. assigned budget, established 01/10/2018 31/12/2018";
         let (layout, items) = read_items(text);
         assert_eq!(layout, Layout::Columns);
-        assert_eq!((items[0].1, items[0].2), (day(2018, 6, 1), day(2018, 10, 1)));
-        assert_eq!(items[1].0, "Project plan, incl. assigned budget, established");
+        assert_eq!(
+            (items[0].1, items[0].2),
+            (day(2018, 6, 1), day(2018, 10, 1))
+        );
+        assert_eq!(
+            items[1].0,
+            "Project plan, incl. assigned budget, established"
+        );
         match read(text).milestones {
             Milestones::Read { items, .. } => assert_eq!(
                 items[0].start.as_ref().map(|w| w.how.as_str()),

@@ -20,9 +20,9 @@ pub mod table;
 mod write;
 
 pub use convert::{Imported, Stage, import};
-pub use milestones::Layout;
 pub use institutions::split_institutions;
 pub use labels::{level, levels};
+pub use milestones::Layout;
 pub use plans::{ActionPlan, action_plans, countries};
 pub use table::{Row, Table, column_letter, read};
 

@@ -66,6 +66,9 @@ fn rule(out: &mut String, c: char) {
     out.push('\n');
 }
 
+/// A date of the plan's span, with why it is that date.
+pub(super) type Bound = (Date, String);
+
 /// The plan's span: its start from the commitments' and milestones' start dates, else
 /// 1 January of its first year (`Year Of Submission`), never from an end date; its end the
 /// latest date of all, extended to 31 December of `Action Plan End Year` when no date reaches
@@ -73,12 +76,18 @@ fn rule(out: &mut String, c: char) {
 pub(super) fn span(
     plan: &ActionPlan,
     commitments: &[Commitment],
-) -> (Option<(Date, String)>, Option<(Date, String)>) {
+) -> (Option<Bound>, Option<Bound>) {
     let milestone_dates = |c: &Commitment, due: bool| -> Vec<Date> {
         match &c.milestones {
             Milestones::Read { items, .. } => items
                 .iter()
-                .filter_map(|m| if due { m.due.as_ref() } else { m.start.as_ref() })
+                .filter_map(|m| {
+                    if due {
+                        m.due.as_ref()
+                    } else {
+                        m.start.as_ref()
+                    }
+                })
                 .filter_map(|w| w.date)
                 .collect(),
             _ => Vec::new(),
@@ -102,33 +111,36 @@ pub(super) fn span(
             v
         })
         .collect();
-    let year_day = |y: i32, m: i8, d: i8| {
-        i16::try_from(y)
-            .ok()
-            .and_then(|y| Date::new(y, m, d).ok())
-    };
+    let year_day =
+        |y: i32, m: i8, d: i8| i16::try_from(y).ok().and_then(|y| Date::new(y, m, d).ok());
     let start = match starts.iter().min() {
-        Some(d) => Some((*d, "the earliest start date of its commitments and milestones".to_string())),
+        Some(d) => Some((
+            *d,
+            "the earliest start date of its commitments and milestones".to_string(),
+        )),
         None => plan.first_year.and_then(|y| year_day(y, 1, 1)).map(|d| {
             (
                 d,
-                "1 January of its year of submission: no commitment gives a start date"
-                    .to_string(),
+                "1 January of its year of submission: no commitment gives a start date".to_string(),
             )
         }),
     };
     let latest = all.iter().max().copied();
     let end = match (latest, plan.last_year) {
-        (Some(d), Some(y)) if i32::from(d.year()) >= y => {
-            Some((d, "the latest date of its commitments and milestones".to_string()))
-        }
+        (Some(d), Some(y)) if i32::from(d.year()) >= y => Some((
+            d,
+            "the latest date of its commitments and milestones".to_string(),
+        )),
         (_, Some(y)) => year_day(y, 12, 31).map(|d| {
             (
                 d,
                 "31 December of its end year (OGP's \"Action Plan End Year\")".to_string(),
             )
         }),
-        (Some(d), None) => Some((d, "the latest date of its commitments and milestones".to_string())),
+        (Some(d), None) => Some((
+            d,
+            "the latest date of its commitments and milestones".to_string(),
+        )),
         (None, None) => None,
     };
     let end = match (&start, end) {
@@ -240,12 +252,14 @@ pub(super) fn plan_text(
     };
     let round_words = match round {
         Round::Latest => {
-            "Completion: for each commitment, the latest IRM rating present (end of term,\nelse progress report)."
+            "Ratings: for each criterion, the latest IRM rating present (for completion, the\nend-of-term rating, else the progress report's)."
         }
         Round::Progress => {
-            "Completion: the IRM's progress-report (mid-term) ratings (--round progress)."
+            "Ratings: only what the IRM's progress report (mid-term) rated: the design ratings\nand its completion; the end-of-term ratings are left out (--round progress)."
         }
-        Round::EndOfTerm => "Completion: the IRM's end-of-term ratings (--round end-of-term).",
+        Round::EndOfTerm => {
+            "Ratings: only what the IRM's end-of-term report rated: the design ratings, its\ncompletion and its results; the progress report's completion is left out\n(--round end-of-term)."
+        }
     };
     out.push_str(&toml_text::comment(&format!(
         "This folder holds:
@@ -254,8 +268,8 @@ pub(super) fn plan_text(
                   {rubric}; each row cites the commitment's page on OGP's website
                   as evidence.
 {round_words}
-Where each rating comes from is written above each commitment's milestones, as a
-comment (OGP's data, not the IRM's words).
+Where each rating comes from is written under each commitment, as a comment (OGP's
+data, not the IRM's words).
 
 {milestone_words}
 
@@ -402,8 +416,7 @@ fn provenance(out: &mut String, c: &Commitment, ratings: &[Rating], rubric: Rubr
     if mine.is_empty() {
         return;
     }
-    let mut text =
-        String::from("The IRM's ratings in scores/irm.csv, as OGP's data gives them:");
+    let mut text = String::from("The IRM's ratings in scores/irm.csv, as OGP's data gives them:");
     for r in mine {
         let line = format!(
             "{} = {} ({}; {})",
