@@ -1,6 +1,7 @@
-//! `checkmyogp import ogp FILE [--country NAME] [--action-plan N] [--round …] --output DIR`:
-//! creates an assessment folder from OGP's commitments and IRM database. Without `--country`
-//! it lists the countries and action plans in the file. `import` takes a nested subcommand
+//! `checkmyogp import ogp FILE [--country NAME] [--action-plan N] [--round …] [--no-milestones]
+//! --output DIR`: creates an assessment folder from OGP's commitments and IRM database, with
+//! the milestones the plan's own text shows. Without `--country` it lists the countries and
+//! action plans in the file. `import` takes a nested subcommand
 //! per source, so that later importers sit beside `ogp`.
 
 use std::io::Write;
@@ -62,8 +63,9 @@ pub struct OgpArgs {
     #[arg(long = "action-plan", value_name = "N", requires = "country")]
     pub action_plan: Option<String>,
 
-    /// Which IRM completion rating becomes `completion`: the progress report's (mid-term) or
-    /// the end-of-term one. Default: the latest one present, for each commitment.
+    /// Import only what one IRM report rated: the progress report (mid-term) or the
+    /// end-of-term one; `as_of` is then the date that report assesses. Default: each
+    /// criterion's latest rating present.
     #[arg(long, value_enum, value_name = "ROUND", requires = "country")]
     pub round: Option<Round>,
 

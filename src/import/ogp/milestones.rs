@@ -751,15 +751,20 @@ fn bullets(lines: &[&str], heading: usize) -> Option<Result<Vec<Item>, String>> 
             }
         }
     }
-    (items.len() >= 2).then(|| {
-        Ok(items
-            .into_iter()
-            .map(|text| {
-                let (title, found) = trailing_dates(&text);
-                dated(title, found)
-            })
-            .collect())
-    })
+    if items.len() < 2 {
+        return None;
+    }
+    let out: Vec<Item> = items
+        .into_iter()
+        .map(|text| {
+            let (title, found) = trailing_dates(&text);
+            dated(title, found)
+        })
+        .collect();
+    if out.iter().any(|i| i.title.is_empty()) {
+        return Some(Err("a bullet has dates but no title".to_string()));
+    }
+    Some(Ok(out))
 }
 
 /// Where the commitment's own sections start: the first line opening one (its byte offset).

@@ -102,16 +102,18 @@ impl Rubric {
     }
 }
 
-/// Which IRM completion rating becomes the `completion` criterion.
+/// Which IRM report's ratings are imported (docs/import.md §12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum Round {
-    /// For each commitment, the latest rating present (end of term, else progress report).
+    /// For each criterion, the latest rating present (completion: end of term, else progress
+    /// report).
     #[default]
     #[value(skip)]
     Latest,
-    /// The progress report's (mid-term) rating.
+    /// What the progress report (mid-term) rated: the design ratings and its completion.
     Progress,
-    /// The end-of-term (or results report) rating.
+    /// What the end-of-term (or Results) report rated: the design ratings, its completion and
+    /// its results.
     EndOfTerm,
 }
 
