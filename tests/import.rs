@@ -797,6 +797,7 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
     let mut layouts: HashMap<String, usize> = HashMap::new();
     let (mut milestones, mut unsure) = (0, 0);
     let mut ee0050 = String::new();
+    let mut from_sections = 0;
     for (i, plan) in plans.iter().enumerate() {
         let mut rounds = vec![None];
         if plan.rubric == Rubric::Legacy {
@@ -820,6 +821,25 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
                 }
                 if result.plan_toml.contains("id = \"EE0050\"") {
                     ee0050 = result.plan_toml.clone();
+                }
+                // Descriptions that start at a section the text marks, not at its first line.
+                let written: toml::Table = toml::from_str(&result.plan_toml).unwrap();
+                let full_text = table.column("Full Text").unwrap();
+                for &r in &plan.rows {
+                    let row = &table.rows[r];
+                    let id =
+                        row.cells[table.column("Commitment Unique Identifier").unwrap()].trim();
+                    let full = row.cells[full_text].replace("\r\n", "\n");
+                    if let Some(d) = commitments(&written)
+                        .get(id)
+                        .and_then(|c| c.get("description"))
+                        .and_then(|d| d.as_str())
+                    {
+                        let head: String = d.chars().take(40).collect();
+                        if !full.trim().starts_with(&head) {
+                            from_sections += 1;
+                        }
+                    }
                 }
                 jobs.push(Job {
                     plan: i,
@@ -861,6 +881,10 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
         ]
     );
     assert_eq!((milestones, unsure), (306, 85));
+    assert_eq!(
+        from_sections, 124,
+        "descriptions starting at a marked section"
+    );
     let plan: toml::Table = toml::from_str(&ee0050).unwrap();
     let dues: Vec<String> = commitments(&plan)["EE0050"]["milestone"]
         .as_array()

@@ -87,7 +87,7 @@ pub struct Reading {
 
 /// Headings that open the commitment's own sections (lower case, matched at a line's start,
 /// after a list marker such as `a.` or `i.`).
-const SECTION_HEADINGS: [&str; 24] = [
+const SECTION_HEADINGS: [&str; 25] = [
     "brief description",
     "commitment description",
     "description of the commitment",
@@ -100,6 +100,7 @@ const SECTION_HEADINGS: [&str; 24] = [
     "main objective",
     "objective",
     "breve descripción",
+    "definición del problema",
     "descripción",
     "¿cuál es el problema",
     "problema",
@@ -767,23 +768,45 @@ fn bullets(lines: &[&str], heading: usize) -> Option<Result<Vec<Item>, String>> 
     Some(Ok(out))
 }
 
+/// Whether a line (lower case, list marker removed) is the heading `h` of a section, not a
+/// sentence that happens to start with the same word ("Problems occur…"): the heading is the
+/// whole line or most of a short one, or is followed by `:`, `?`, a tab or a run of spaces, or
+/// is a question that the line asks.
+fn opens_section(l: &str, h: &str) -> bool {
+    let Some(rest) = l.strip_prefix(h) else {
+        return false;
+    };
+    let question = ["what", "how", "why", "¿", "quel"]
+        .iter()
+        .any(|q| h.starts_with(q));
+    rest.is_empty()
+        || rest.starts_with([':', '?', '\t', '.'])
+        || rest.starts_with("  ")
+        || (question && l.chars().take(160).collect::<String>().contains('?'))
+        || (l.split_whitespace().count() <= 6 && !l.ends_with(['.', ',', ';']))
+}
+
 /// Where the commitment's own sections start: the first line opening one (its byte offset).
 fn sections_start(text: &str) -> usize {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let l = line.trim().to_lowercase();
-        // Skip a list marker: "a. ", "i. ", "1. ", "e) ".
-        let l = match l.split_once([' ']) {
+        let t = line.trim();
+        // Skip a list marker: "a. ", "iv. ", "1. ", "e) ".
+        let t = match t.split_once(' ') {
             Some((m, rest))
                 if m.len() <= 4
                     && m.ends_with(['.', ')'])
-                    && m[..m.len() - 1].chars().all(|c| c.is_alphanumeric()) =>
+                    && m[..m.len() - 1].chars().all(char::is_alphanumeric) =>
             {
-                rest.trim_start().to_string()
+                rest.trim_start()
             }
-            _ => l,
+            _ => t,
         };
-        if SECTION_HEADINGS.iter().any(|h| l.starts_with(h)) {
+        // A heading starts with a capital (a line in lower case carries on a broken one).
+        let l = t.to_lowercase();
+        if !t.starts_with(char::is_lowercase)
+            && SECTION_HEADINGS.iter().any(|h| opens_section(&l, h))
+        {
             return offset;
         }
         offset += line.len();
@@ -879,11 +902,15 @@ pub fn read(text: &str) -> Reading {
         (Milestones::Read { .. } | Milestones::Unsure { .. }, Some(h)) => line_offset(h),
         _ => text.len(),
     };
-    let description = if start < stop {
+    let mut description = if start < stop {
         text[start..stop].trim().to_string()
     } else {
         text[..stop].trim().to_string()
     };
+    // A text that opens with its milestones keeps all of it.
+    if description.is_empty() {
+        description = text.trim().to_string();
+    }
     Reading {
         milestones,
         description,
@@ -1169,6 +1196,20 @@ mod tests {
         // Prose that mentions milestones is no heading.
         let prose = "See action plan for additional information on the commitment milestones.";
         assert_eq!(read(prose).milestones, Milestones::None);
+        assert_eq!(read(prose).description, prose);
+    }
+
+    #[test]
+    fn the_description_starts_at_the_texts_own_first_section_cl0081() {
+        let text = "ersidad de Valparaíso (UV) y Centro Nacional de Inteligencia Artificial (CENIA). \n\nb. Definición del problema \n\niv. ¿Cuál es el problema que el compromiso busca abordar? La plataforma del Congreso Virtual de Chile, establecida en 2020 para fomentar la participac";
+        assert!(
+            read(text)
+                .description
+                .starts_with("b. Definición del problema \n\niv. ¿Cuál")
+        );
+        // A sentence that starts with a heading's word opens no section.
+        let prose =
+            "Open budgets\nProblems occur when budgets are late.\nThe ministry will publish them.";
         assert_eq!(read(prose).description, prose);
     }
 }
