@@ -192,6 +192,27 @@ fn roman_or_digit(word: &str) -> Option<i32> {
     }
 }
 
+/// The number of a quarter or half: `1`, `I`, `1st`, `1er`, `first`, `primer`, `segundo`…
+fn ordinal(word: &str) -> Option<i32> {
+    let w = word.trim_end_matches(['.', 'º', '°']);
+    match w {
+        "first" | "primer" | "primero" | "premier" => return Some(1),
+        "second" | "segundo" | "deuxième" | "second." => return Some(2),
+        "third" | "tercer" | "tercero" | "troisième" => return Some(3),
+        "fourth" | "cuarto" | "quatrième" => return Some(4),
+        _ => {}
+    }
+    let digits = w
+        .trim_end_matches("st")
+        .trim_end_matches("nd")
+        .trim_end_matches("rd")
+        .trim_end_matches("th")
+        .trim_end_matches("er")
+        .trim_end_matches("do")
+        .trim_end_matches('e');
+    roman_or_digit(digits)
+}
+
 /// A period from its first day to its last, as `edge` asks.
 fn period_edge(first: Date, last: Date, edge: Edge) -> Date {
     match edge {
@@ -328,28 +349,41 @@ pub fn parse(text: &str, edge: Edge) -> Parsed {
             }
         }
     }
-    // Quarter 1 2014, Q1 2014, I quarter of 2021, 1st quarter 2021
+    // Quarter 1 2014, Q1 2014, I quarter of 2021, 1st quarter 2021, primer trimestre de 2020;
+    // I semestre 2024, H2 2025, first half of 2022: a quarter or a half year.
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let quarter_and_year = match lower.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["quarter", q, y] => roman_or_digit(q).zip(full_year(y)),
-        [q, "quarter", "of", y] | [q, "quarter", y] => roman_or_digit(
-            q.trim_end_matches("st")
-                .trim_end_matches("nd")
-                .trim_end_matches("rd")
-                .trim_end_matches("th"),
-        )
-        .zip(full_year(y)),
-        [q, y] if q.len() == 2 && q.starts_with('q') => roman_or_digit(&q[1..]).zip(full_year(y)),
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let period = |w: &str| match w {
+        "quarter" | "trimestre" => Some(3),
+        "semester" | "semestre" | "half" => Some(6),
         _ => None,
     };
-    if let Some((q, year)) = quarter_and_year {
-        let first = date(year, (q - 1) * 3 + 1, 1);
-        let last = date(year, q * 3, 1).map(Date::last_of_month);
-        if let (Some(first), Some(last)) = (first, last) {
-            return Parsed::Approximate {
-                date: period_edge(first, last, edge),
-                how: format!("a quarter only: read as {}", edge_words(edge)),
-            };
+    let found = match lower[..] {
+        [p, n, y] if period(p).is_some() => period(p).zip(ordinal(n)).zip(full_year(y)),
+        [n, p, y] if period(p).is_some() => period(p).zip(ordinal(n)).zip(full_year(y)),
+        [q, y] if q.len() == 2 && q.starts_with('q') => {
+            Some(3).zip(roman_or_digit(&q[1..])).zip(full_year(y))
+        }
+        [h, y] if h.len() == 2 && h.starts_with('h') => Some(6)
+            .zip(roman_or_digit(&h[1..]).filter(|n| *n <= 2))
+            .zip(full_year(y)),
+        _ => None,
+    };
+    if let Some(((months, n), year)) = found {
+        if n * months <= 12 {
+            let first = date(year, (n - 1) * months + 1, 1);
+            let last = date(year, n * months, 1).map(Date::last_of_month);
+            if let (Some(first), Some(last)) = (first, last) {
+                let what = if months == 3 {
+                    "a quarter"
+                } else {
+                    "a half year"
+                };
+                return Parsed::Approximate {
+                    date: period_edge(first, last, edge),
+                    how: format!("{what} only: read as {}", edge_words(edge)),
+                };
+            }
         }
     }
     Parsed::Invalid(format!(

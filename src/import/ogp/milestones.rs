@@ -294,19 +294,21 @@ fn trailing_dates(text: &str) -> (String, Vec<String>) {
             let cand = cand.trim_end_matches(['.', ',', ';']);
             let ok = match k {
                 3 => {
-                    // "Enero de 2020", "31 December 2022", "1 July 2022"
+                    // "Enero de 2020", "31 December 2022", "1 July 2022", "I semestre 2024"
                     let (a, b) = (words[n - 3], words[n - 2]);
                     ((dates::month_number(a).is_some() && ["de", "of"].contains(&b))
                         || (a.chars().next().is_some_and(|c| c.is_ascii_digit())
                             && a.len() <= 4
-                            && dates::month_number(b).is_some()))
+                            && dates::month_number(b).is_some())
+                        || ["quarter", "trimestre", "semestre", "semester", "half"]
+                            .contains(&b.to_lowercase().as_str()))
                         && is_date(cand)
                 }
                 2 => {
                     let first = words[n - 2];
                     (dates::month_number(first).is_some()
                         || first.eq_ignore_ascii_case("quarter")
-                        || (first.len() == 2 && first.to_ascii_lowercase().starts_with('q')))
+                        || (first.len() == 2 && first.to_ascii_lowercase().starts_with(['q', 'h'])))
                         && is_date(cand)
                 }
                 _ => {
@@ -379,6 +381,13 @@ fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), St
         if let Some(first) = row.first_mut() {
             if let Some(text) = bullet(first) {
                 *first = text;
+            }
+        }
+        // Columns after the dates ("Partes interesadas"): left aside when the row has all of
+        // the header's columns.
+        if let Some(last_date) = roles.iter().rposition(|r| *r != Role::Text) {
+            if row.len() == head.len() && last_date + 1 < row.len() {
+                row.truncate(last_date + 1);
             }
         }
         let item = if row.len() < 2 {
@@ -1184,6 +1193,16 @@ mod tests {
         assert_eq!(when("décembre 2021", Edge::End).date, day(2021, 12, 31));
         assert_eq!(when("31st May 2027", Edge::End).date, day(2027, 5, 31));
         assert_eq!(when("08.2020", Edge::Start).date, day(2020, 8, 1));
+        assert_eq!(when("I semestre 2024", Edge::End).date, day(2024, 6, 30));
+        assert_eq!(
+            when("segundo semestre de 2024", Edge::Start).date,
+            day(2024, 7, 1)
+        );
+        assert_eq!(when("H2 2025", Edge::End).date, day(2025, 12, 31));
+        assert_eq!(
+            when("primer trimestre de 2020", Edge::End).date,
+            day(2020, 3, 31)
+        );
     }
 
     #[test]
