@@ -5,7 +5,8 @@
 //! plan and decides which IRM rubric each plan was assessed with ([`plans`]); [`import`] turns
 //! one action plan into the text of a `plan.toml` and of a long-form score file holding the
 //! IRM's ratings as evaluator `irm` ([`convert`], `write`). [`labels`] maps OGP's spellings
-//! to the rubrics' levels, and [`institutions`] splits lists of supporting institutions.
+//! to the rubrics' levels, [`institutions`] splits lists of supporting institutions, and
+//! [`milestones`] reads the milestones and the sections of a commitment's `Full Text`.
 //!
 //! Nothing is dropped silently: every value that is not imported is reported as a located
 //! warning (row and column), every date that had to be guessed as a located note.
