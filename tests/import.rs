@@ -510,7 +510,7 @@ fn unreadable_milestones_are_left_to_a_person_in_a_comment() {
     );
     let text = fs::read_to_string(dir.path().join("ua/plan.toml")).unwrap();
     assert!(
-        text.contains("# Milestones: the action plan's text has a milestone heading, but its milestones could not\n# be read with confidence (no table, numbered activities or bullets follow its milestone\n# heading). Turn the text below into [[commitment.milestone]] tables (id, title, due).\n#   | Milestones:\n#   | 1. Prepare the draft law\n#   | 1.1 Hold hearings\n#   | 3. Adopt it\n"),
+        text.contains("# Milestones: the action plan's text has a milestone heading, but its milestones could not\n# be read with confidence (its numbered activities are not in sequence (item 2 is numbered\n# 1.1)). Turn the text below into [[commitment.milestone]] tables (id, title, due).\n#   | Milestones:\n#   | 1. Prepare the draft law\n#   | 1.1 Hold hearings\n#   | 3. Adopt it\n"),
         "{text}"
     );
     let plan: toml::Table = toml::from_str(&text).unwrap();
@@ -874,13 +874,13 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
     assert_eq!(
         by_layout,
         [
-            ("numbered activities".to_string(), 24),
+            ("numbered activities".to_string(), 28),
             ("table with \"Start Date - End Date\" pairs".to_string(), 16),
-            ("table, tab- or space-separated columns".to_string(), 19),
+            ("table, tab- or space-separated columns".to_string(), 20),
             ("table, |-separated columns".to_string(), 21),
         ]
     );
-    assert_eq!((milestones, unsure), (325, 82));
+    assert_eq!((milestones, unsure), (347, 77));
     assert_eq!(
         from_sections, 124,
         "descriptions starting at a marked section"

@@ -468,11 +468,12 @@ fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), St
 /// Whether a text holds a date anywhere (a month and a year, or a numeric date).
 fn contains_date(text: &str) -> bool {
     let words: Vec<&str> = text.split_whitespace().collect();
+    let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
     words.iter().enumerate().any(|(i, w)| {
-        let w = w.trim_end_matches([',', '.', ';', ')']);
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
         (dates::month_number(w).is_some()
             && words.get(i + 1).is_some_and(|y| {
-                let y = y.trim_end_matches([',', '.', ';', ')']);
+                let y = bare(y);
                 y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())
             }))
             || (w.contains('/')
@@ -489,9 +490,9 @@ fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>
     let words_of_dates =
         (head.contains("start") || head.contains("inicio") || head.contains("début"))
             && (head.contains("end") || head.contains("término") || head.contains("fin"));
-    if !words_of_dates {
-        return None;
-    }
+    // Without date words in the heading, only strictly alternating lines count: a title,
+    // then a line holding its two dates and nothing else.
+    let strict = !words_of_dates;
     let dates_of = |line: &str| -> (String, Vec<String>) {
         let t = tidy(line);
         if let Some((a, b)) = split_pair(&t) {
@@ -524,6 +525,9 @@ fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>
             }
             pending.push(tidy(line));
             continue;
+        }
+        if strict && (!title.is_empty() || found.len() != 2 || pending.len() != 1) {
+            return None;
         }
         let mut full = std::mem::take(&mut pending);
         // Lines before the dates carry on one title only when none ends a sentence.
@@ -567,16 +571,22 @@ fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>
     Some(Ok(items))
 }
 
-/// `1.1 …`, `Task 1: …`, `Milestone 2 - …`, `Hito 3. …`: the item's number and its text.
-fn numbered(line: &str) -> Option<(Vec<u32>, String)> {
+/// `1.1 …`, `Task 1: …`, `Milestone 2 - …`, `Hito 3. …` (and `1. …` when `single`, under a
+/// milestone heading): the item's number and its text.
+fn numbered(line: &str, single: bool) -> Option<(Vec<u32>, String)> {
     let t = line.trim_start();
-    // 1.1 / 1.1. / 1.1)
+    // 1.1 / 1.1. / 1.1) / 2.1.1; with `single`, also 1. / 1)
     let lead: String = t
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
     let parts: Vec<&str> = lead.trim_end_matches('.').split('.').collect();
-    if (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.len() <= 2) {
+    let levels = if single { 1..=3 } else { 2..=3 };
+    let marked = parts.len() > 1 || lead.ends_with('.') || t[lead.len()..].starts_with(')');
+    if levels.contains(&parts.len())
+        && marked
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 2)
+    {
         let rest = t[lead.len()..].trim_start_matches(')');
         if rest.starts_with([' ', '\t']) && !rest.trim().is_empty() {
             let n = parts.iter().filter_map(|p| p.parse().ok()).collect();
@@ -616,19 +626,11 @@ fn numbered(line: &str) -> Option<(Vec<u32>, String)> {
     None
 }
 
-/// Whether `line` carries on a title broken over lines: it starts in lower case, or the title
-/// stops mid-sentence at the end of a long `previous` line and the line is not the label of
-/// another column ("Expected results:").
-fn continues(title: &str, previous: &str, line: &str) -> bool {
-    let t = line.trim();
-    if t.starts_with(char::is_lowercase) {
-        return true;
-    }
-    // Only a long line was broken by the page's width.
-    if previous.trim().chars().count() < 70 {
-        return false;
-    }
-    let label = t.chars().take(30).collect::<String>().contains(':')
+/// Whether a line is the label of another column of a table ("Expected results:",
+/// "Indicator", "Responsible …", "Contact information").
+fn label(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    t.chars().take(30).collect::<String>().contains(':')
         || [
             "expected",
             "indicator",
@@ -637,9 +639,42 @@ fn continues(title: &str, previous: &str, line: &str) -> bool {
             "budget",
             "holder",
             "result",
+            "contact",
         ]
         .iter()
-        .any(|w| t.to_lowercase().starts_with(w));
+        .any(|w| lower.starts_with(w))
+}
+
+/// Whether a title stops on a word that cannot end it ("the", "of", "on", "de", "la"…): it was
+/// broken over lines.
+fn dangling(title: &str) -> bool {
+    let last = title
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    [
+        "a", "an", "the", "of", "on", "to", "in", "for", "and", "or", "with", "by", "at", "from",
+        "de", "del", "la", "las", "el", "los", "y", "en", "para", "con", "du", "des", "le", "les",
+        "et", "pour",
+    ]
+    .contains(&last.as_str())
+}
+
+/// Whether `line` carries on a title broken over lines: it starts in lower case, or the title
+/// stops on a word that cannot end it, or it stops mid-sentence at the end of a long `previous`
+/// line and the line is not the label of another column ("Expected results:").
+fn continues(title: &str, previous: &str, line: &str) -> bool {
+    let t = line.trim();
+    if t.starts_with(char::is_lowercase) || dangling(title) {
+        return true;
+    }
+    // Only a long line was broken by the page's width.
+    if previous.trim().chars().count() < 70 {
+        return false;
+    }
+    let label = label(t);
     let mid_sentence = !title
         .trim_end()
         .ends_with(['.', ';', ':', '!', '?', ')', '"', '”']);
@@ -648,12 +683,24 @@ fn continues(title: &str, previous: &str, line: &str) -> bool {
 
 /// Numbered activities: at least two, numbered in sequence (1.1, 1.2, … or Task 1, Task 2, …),
 /// each on its own line (a line that is not numbered, before a blank line, continues it).
+/// One numbered activity as it is gathered.
+struct RawItem {
+    number: Vec<u32>,
+    text: String,
+    /// Its first line is short: it sits in a narrow column, broken over several lines.
+    narrow: bool,
+    /// The dates found on a line of their own after a narrow title: start (maybe vague) and due.
+    dates: Option<(Option<String>, String)>,
+    /// Lines added to its first.
+    more: usize,
+}
+
 fn numbered_list(
     lines: &[&str],
     from: usize,
     under_heading: bool,
 ) -> Option<Result<Vec<Item>, String>> {
-    let mut items: Vec<(Vec<u32>, String)> = Vec::new();
+    let mut items: Vec<RawItem> = Vec::new();
     let mut open = false;
     let mut last_item_line = from;
     for (i, line) in lines.iter().enumerate().skip(from) {
@@ -661,42 +708,79 @@ fn numbered_list(
             open = false;
             continue;
         }
-        if let Some((n, text)) = numbered(line) {
-            items.push((n, text));
+        if let Some((number, text)) = numbered(line, under_heading) {
+            // In a `|` table, the activity is the first column.
+            let text = match text.split_once(" | ") {
+                Some((first, _)) => first.trim().to_string(),
+                None => text,
+            };
+            items.push(RawItem {
+                number,
+                narrow: line.trim().chars().count() < 45,
+                text,
+                dates: None,
+                more: 0,
+            });
             open = true;
             last_item_line = i;
-        } else if open
-            && i > 0
-            && continues(
-                items.last().map_or("", |(_, t)| t.as_str()),
-                lines[i - 1],
-                line,
-            )
-        {
-            // A title broken over lines.
-            if let Some((_, text)) = items.last_mut() {
-                text.push(' ');
-                text.push_str(&tidy(line));
-            }
-        } else if items.is_empty() {
-            // Under a heading, the list starts within a few lines (after column titles).
-            if under_heading && i > from + 6 {
+            continue;
+        }
+        let Some(last) = items.last_mut().filter(|_| open) else {
+            if items.is_empty() {
+                // Under a heading, the list starts within a few lines (after column titles).
+                if under_heading && i > from + 6 {
+                    break;
+                }
+            } else if i > last_item_line + 40 {
                 break;
             }
+            continue;
+        };
+        let t = tidy(line);
+        if last.narrow {
+            // A narrow column: the title goes on until the line of its dates.
+            let (rest, found) = trailing_dates(&t);
+            let words = rest.split_whitespace().count();
+            if !found.is_empty() && words <= 3 {
+                last.dates = match found.as_slice() {
+                    [s, d] if words == 0 => Some((Some(s.clone()), d.clone())),
+                    [d] => Some(((words > 0).then_some(rest), d.clone())),
+                    _ => {
+                        return Some(Err(format!(
+                            "a line of dates holds more than its start and due (\"{t}\")"
+                        )));
+                    }
+                };
+                open = false;
+            } else if label(&t) {
+                open = false;
+            } else if last.more >= 3 {
+                // More lines than a title takes: other columns run into it.
+                return Some(Err(format!(
+                    "an activity's title cannot be told from the columns beside it (\"{}\")",
+                    last.text.chars().take(60).collect::<String>()
+                )));
+            } else {
+                last.text.push(' ');
+                last.text.push_str(&t);
+                last.more += 1;
+            }
+        } else if i > 0 && continues(&last.text, lines[i - 1], line) {
+            // A title broken over lines.
+            last.text.push(' ');
+            last.text.push_str(&t);
         } else {
             // Another column of the table ("Expected results: …"): not part of the title.
             open = false;
-            if i > last_item_line + 40 {
-                break;
-            }
         }
     }
     if items.len() < 2 {
         return None;
     }
     // In sequence: the last number goes 1, 2, 3…, the others stay.
-    let first = &items[0].0;
-    for (k, (n, _)) in items.iter().enumerate() {
+    let first = items[0].number.clone();
+    for (k, item) in items.iter().enumerate() {
+        let n = &item.number;
         let want = u32::try_from(k + 1).unwrap_or(u32::MAX);
         let same_prefix = n.len() == first.len() && n[..n.len() - 1] == first[..first.len() - 1];
         if !same_prefix || n.last() != Some(&want) {
@@ -707,15 +791,34 @@ fn numbered_list(
             )));
         }
     }
-    let out = items
-        .into_iter()
-        .map(|(_, text)| {
-            let (title, found) = trailing_dates(&text);
-            dated(title, found)
-        })
-        .collect::<Vec<_>>();
+    let mut out = Vec::new();
+    for item in items {
+        if item.narrow && contains_date(&item.text) {
+            return Some(Err(format!(
+                "the dates of an activity are mixed with its text (\"{}\")",
+                item.text.chars().take(60).collect::<String>()
+            )));
+        }
+        out.push(match item.dates {
+            Some((start, due)) => Item {
+                title: item.text,
+                start: start.map(|s| when(&s, Edge::Start)),
+                due: Some(when(&due, Edge::End)),
+            },
+            None => {
+                let (title, found) = trailing_dates(&item.text);
+                dated(title, found)
+            }
+        });
+    }
     if out.iter().any(|it| it.title.is_empty()) {
         return Some(Err("an activity has dates but no title".to_string()));
+    }
+    if let Some(broken) = out.iter().find(|it| dangling(&it.title)) {
+        return Some(Err(format!(
+            "an activity's title breaks off (\"{}\")",
+            broken.title.chars().take(60).collect::<String>()
+        )));
     }
     Some(Ok(out))
 }
@@ -878,6 +981,20 @@ pub fn read(text: &str) -> Reading {
                 },
             },
         };
+        // A title is words: a cell's leftover separator goes, and a title without a letter
+        // ("2.") means the row was broken.
+        let found = found.and_then(|(layout, mut items)| {
+            for item in &mut items {
+                item.title = item.title.trim_end_matches(['|', ' ']).to_string();
+            }
+            match items
+                .iter()
+                .find(|i| !i.title.chars().any(char::is_alphabetic))
+            {
+                Some(bad) => Err(format!("a milestone has no title (\"{}\")", bad.title)),
+                None => Ok((layout, items)),
+            }
+        });
         milestones = match found {
             Ok((layout, mut items)) => {
                 settle_order(&mut items);
@@ -896,7 +1013,7 @@ pub fn read(text: &str) -> Reading {
         // `Task`/`Milestone` forms count here, as a bare `1.1` may number anything.
         let explicit = lines
             .iter()
-            .filter_map(|l| numbered(l))
+            .filter_map(|l| numbered(l, false))
             .all(|(n, _)| n.len() == 1);
         if explicit {
             milestones = Milestones::Read {
@@ -952,15 +1069,20 @@ mod tests {
     #[test]
     fn numbers_and_words_number_activities() {
         assert_eq!(
-            numbered("1.1  Development of a workspace"),
+            numbered("1.1  Development of a workspace", false),
             Some((vec![1, 1], "1.1 Development of a workspace".to_string()))
         );
         assert_eq!(
-            numbered("Task 2: Creation of a portal."),
+            numbered("Task 2: Creation of a portal.", false),
             Some((vec![2], "Task 2: Creation of a portal.".to_string()))
         );
-        assert_eq!(numbered("2016. The year"), None);
-        assert_eq!(numbered("Tasks are many"), None);
+        assert_eq!(numbered("2016. The year", true), None);
+        assert_eq!(numbered("Tasks are many", true), None);
+        assert_eq!(numbered("1. Carry out a study", false), None);
+        assert_eq!(
+            numbered("1. Carry out a study", true),
+            Some((vec![1], "1. Carry out a study".to_string()))
+        );
     }
 
     fn day(y: i16, m: i8, d: i8) -> Option<Date> {
@@ -1230,5 +1352,83 @@ mod tests {
         let prose =
             "Open budgets\nProblems occur when budgets are late.\nThe ministry will publish them.";
         assert_eq!(read(prose).description, prose);
+    }
+
+    #[test]
+    fn numbered_one_level_under_a_heading_mn0042() {
+        let text = "Milestones:\n1. Carry out study on inclusion of \"transparency of political parties financing\" requirements in the Law on Political Parties, develop draft law and submit to Parliament\n2. Provide public with information, present the draft law to attract their support, and organize discussions for feedback and comments based on multi-stakeholder approach at broader level;\n3. Organize activities to get pledges and commitment from political parties to support the draft law with presence of public;";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Numbered);
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[2].0,
+            "3. Organize activities to get pledges and commitment from political parties to support the draft law with presence of public;"
+        );
+        // Without a milestone heading, "1." numbers anything: not read.
+        assert_eq!(
+            read(&text["Milestones:\n".len()..]).milestones,
+            Milestones::None
+        );
+    }
+
+    #[test]
+    fn narrow_columns_broken_over_lines_rs0039() {
+        let text = "Activity with a verifiable\ndeliverable and completion date\nStart Date: End Date:\n1. Finalisation of the work on draft\namendments to the Law on Free\nAccess to Information of Public\nImportance\nOngoing Q4 2018\n2. Submission of the Draft Law to the\nGovernment for review and adoption of\nthe Bill\nQ1 2019 Q2 2019\nContact information\nName of a responsible person in\nthe implementing agen";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Numbered);
+        assert_eq!(
+            items,
+            [
+                (
+                    "1. Finalisation of the work on draft amendments to the Law on Free Access to Information of Public Importance".to_string(),
+                    None,
+                    day(2018, 12, 31)
+                ),
+                (
+                    "2. Submission of the Draft Law to the Government for review and adoption of the Bill".to_string(),
+                    day(2019, 1, 1),
+                    day(2019, 6, 30)
+                ),
+            ]
+        );
+        match read(text).milestones {
+            Milestones::Read { items, .. } => {
+                let start = items[0].start.as_ref().unwrap();
+                assert_eq!((start.raw.as_str(), start.date), ("Ongoing", None));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_title_line_then_its_dates_mo0008() {
+        let text = "Milestone Activity with a verifiable deliverable\nInserting the project’s provisions in the public services charter \nSeptember 2018 October 2018\nSharing the charter with all stakeholders \nNovember 2018 December 2019\nAdopting the charter \nJanuary 2019 June 2020\nContact point details \nName of contact point (project manager)";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Columns);
+        assert_eq!(
+            items[2],
+            (
+                "Adopting the charter".to_string(),
+                day(2019, 1, 1),
+                day(2020, 6, 30)
+            )
+        );
+        assert_eq!(items.len(), 3);
+    }
+
+    #[test]
+    fn numbered_rows_of_a_pipe_table_without_dates_ge0096() {
+        let text = "Milestones | Expected Output\n\n3.1 Conducting consultations with stakeholders to prepare legal amendments | Consultations with various government agencies, public organizations and experts on the preparation of amendments to legislation are completed\n\n3.2 Preparation and discussion of draft amendments to the Law of Georgia “On Grants” | Draft amendments to the Law of Georgia “On Grants” are prepared";
+        let (layout, items) = read_items(text);
+        assert_eq!(layout, Layout::Numbered);
+        assert_eq!(
+            items[0],
+            (
+                "3.1 Conducting consultations with stakeholders to prepare legal amendments"
+                    .to_string(),
+                None,
+                None
+            )
+        );
     }
 }
