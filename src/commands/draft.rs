@@ -1,8 +1,9 @@
-//! `checkmyogp draft [DIR]`: the civil-society comment on the IRM's report, as Markdown (or
-//! Word through pandoc) for a person to polish: an overview (the differences from the IRM's
-//! ratings first, who assessed, the method and how far the evaluators agreed, the headline
-//! figures), one section per commitment, and a closing table. Also `--export-template DIR`,
-//! which writes the built-in templates out to edit.
+//! `checkmyogp draft [DIR]`: the civil-society comment on the IRM's report, as Markdown (or a
+//! Word file) for a person to polish, in the plan's language: the header, a general overview
+//! (who monitored, when and how, the differences from the IRM), one section per commitment,
+//! and, with `--appendix`, the figures. Also `--export-template DIR`, which writes the
+//! built-in templates and wording files out to edit. Says at the end how many places are
+//! left to write.
 //!
 //! Files are written with [`crate::write`]: atomically, and never over a file a person edited
 //! since checkmyogp wrote it (unless `--force`). Every target is checked before the first is
@@ -16,7 +17,7 @@ use anyhow::Context as _;
 use super::common;
 use crate::cli::{InputArgs, Outcome};
 use crate::diag::plural;
-use crate::draft::{self, Engine, builtin, docx, names};
+use crate::draft::{self, builtin, docx, names};
 use crate::load::Selection;
 use crate::results;
 use crate::source::display_path;
@@ -27,7 +28,9 @@ Examples:
   checkmyogp draft . --output -                         prints the draft instead
   checkmyogp draft . --irm irm-ratings.csv              sets the IRM's ratings beside yours
   checkmyogp draft . --split comment                    one file per commitment, in comment/
-  checkmyogp draft . --docx                             draft.docx, through pandoc
+  checkmyogp draft . --docx                             draft.docx, a Word file
+  checkmyogp draft . --language es                      in Spanish (en, es, fr, mn)
+  checkmyogp draft . --appendix                         adds the ratings, scores and agreement figures
   checkmyogp draft --export-template templates          the built-in templates, to edit
   checkmyogp draft . --template my-comment.md.j2
 
@@ -50,9 +53,19 @@ pub struct Args {
     #[arg(long, value_name = "FOLDER", conflicts_with_all = ["output", "docx"])]
     pub split: Option<PathBuf>,
 
-    /// Write a Word document (.docx), converted by pandoc, which must be installed.
+    /// Write a Word document (.docx) instead of Markdown (no other program needed).
     #[arg(long)]
     pub docx: bool,
+
+    /// The draft's language: en, es, fr, mn, or one added in templates/lang/ (default: the
+    /// plan's `[plan] language`, else English).
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
+
+    /// Add an appendix with the figures behind the comment: ratings, scores, flags, how far
+    /// the evaluators agreed, where they disagree.
+    #[arg(long)]
+    pub appendix: bool,
 
     /// A score file with the IRM's official ratings: its evaluators are set beside the
     /// coalition's rating (never combined into it), and every difference is called out.
@@ -67,7 +80,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "FOLDER",
-        conflicts_with_all = ["output", "split", "docx", "irm", "template", "as_of"]
+        conflicts_with_all = ["output", "split", "docx", "irm", "template", "as_of", "language", "appendix"]
     )]
     pub export_template: Option<PathBuf>,
 
@@ -132,10 +145,16 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
-    let targets: Vec<PathBuf> = builtin::TEMPLATES
+    let mut files: Vec<(String, &str)> = builtin::TEMPLATES
         .iter()
-        .map(|t| folder.join(t.name))
+        .map(|t| (t.name.to_string(), t.text))
         .collect();
+    files.extend(
+        draft::wording::BUILTIN
+            .iter()
+            .map(|l| (format!("lang/{}.toml", l.code), l.text)),
+    );
+    let targets: Vec<PathBuf> = files.iter().map(|(n, _)| folder.join(n)).collect();
     if refuse_edited(
         &targets,
         force,
@@ -143,18 +162,18 @@ fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
     )? {
         return Ok(Outcome::Problems);
     }
-    for (t, path) in builtin::TEMPLATES.iter().zip(&targets) {
-        write_file(path, t.text.as_bytes())?;
+    for ((_, text), path) in files.iter().zip(&targets) {
+        write_file(path, text.as_bytes())?;
     }
     let mut err = anstream::stderr().lock();
     writeln!(
         err,
-        "wrote {} templates to {}: {}",
+        "wrote {} templates and wording files to {}: {}",
         targets.len(),
         display_path(folder),
-        builtin::TEMPLATES
+        files
             .iter()
-            .map(|t| t.name)
+            .map(|(n, _)| n.as_str())
             .collect::<Vec<_>>()
             .join(", ")
     )?;
@@ -186,10 +205,6 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             )?;
             return Ok(Outcome::Usage);
         }
-        if let Err(e) = docx::available() {
-            writeln!(anstream::stderr(), "error: {e}")?;
-            return Ok(Outcome::Problems);
-        }
     }
     let selection = Selection {
         reference_scores: args.irm.clone(),
@@ -201,18 +216,34 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let date = common::as_of(args.date.as_of, &inputs);
     let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
     let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
-    let cx = draft::context::build(&inputs, &results);
-    drop(assessment);
-    drop(inputs);
-
-    let choice = match draft::choose(args.template.as_deref(), &args.input.dir, &cx.rubric.id) {
+    let choice = match draft::choose(
+        args.template.as_deref(),
+        &args.input.dir,
+        &inputs.rubric.id,
+    ) {
         Ok(c) => c,
         Err(d) => {
             print_diag(&d)?;
             return Ok(Outcome::Problems);
         }
     };
-    let engine = Engine::new(&choice, draft::fuel_for(&cx));
+    let code = args
+        .language
+        .clone()
+        .or_else(|| inputs.plan.language.clone())
+        .unwrap_or_else(|| "en".to_string());
+    let lang_folder = args.input.dir.join(draft::TEMPLATE_FOLDER);
+    let (wording, problem) = draft::wording::Wording::load(
+        &code,
+        lang_folder.is_dir().then_some(lang_folder.as_path()),
+    );
+    if let Some(problem) = problem {
+        writeln!(anstream::stderr(), "warning: {}", problem.0)?;
+    }
+    let cx = draft::context::build(&inputs, &results, &wording, args.appendix);
+    drop(assessment);
+    drop(inputs);
+    let engine = draft::engine_for(&choice, &cx, wording);
     let differ = cx
         .differences
         .iter()
@@ -237,6 +268,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::Problems);
             }
         };
+        let places: usize = std::iter::once(&overview)
+            .chain(&texts)
+            .map(|t| draft::markdown::count_places(t))
+            .sum();
         let file_names = names::file_names(cx.commitments.iter().map(|c| c.id.as_str()));
         let mut targets = vec![folder.join(names::OVERVIEW)];
         targets.extend(file_names.iter().map(|n| folder.join(n)));
@@ -250,10 +285,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         writeln!(
             anstream::stderr(),
             "wrote {} files to {} ({about}): {} and one file per commitment.\n  \
+             {}\n  \
              Edit them freely: checkmyogp never overwrites your edits unless you add --force.",
             targets.len(),
             display_path(folder),
-            names::OVERVIEW
+            names::OVERVIEW,
+            places_left(places)
         )?;
         return Ok(Outcome::Ok);
     }
@@ -265,10 +302,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Problems);
         }
     };
+    let places = draft::markdown::count_places(&text);
     if to_stdout {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())?;
         out.flush()?;
+        writeln!(anstream::stderr(), "{}", places_left(places))?;
         return Ok(Outcome::Ok);
     }
     let target = args.output.clone().unwrap_or_else(|| {
@@ -285,7 +324,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Problems);
     }
     let bytes = if args.docx {
-        match docx::convert(&text) {
+        match docx::convert(&text, &cx.language) {
             Ok(b) => b,
             Err(e) => {
                 writeln!(anstream::stderr(), "error: {e}")?;
@@ -298,9 +337,19 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     write_file(&target, &bytes)?;
     writeln!(
         anstream::stderr(),
-        "wrote {} ({about}).\n  \
+        "wrote {} ({about}).\n  {}\n  \
          Edit it freely: checkmyogp never overwrites your edits unless you add --force.",
-        display_path(&target)
+        display_path(&target),
+        places_left(places)
     )?;
     Ok(Outcome::Ok)
+}
+
+/// "7 places left to write (marked [[…]])", or that none are.
+fn places_left(n: usize) -> String {
+    match n {
+        0 => "No places left to write.".to_string(),
+        1 => "1 place left to write (marked [[…]]).".to_string(),
+        n => format!("{n} places left to write (marked [[…]])."),
+    }
 }

@@ -1,5 +1,6 @@
 //! The built-in draft templates, compiled into the program from the repository's `templates/`
-//! folder: one per built-in rubric, the macros they share, and a worked translation.
+//! folder: one per built-in rubric and the macros they share (their wording, per language, is
+//! in [`super::wording`]).
 
 /// A built-in template: its name (as templates include it, and as `--export-template` writes
 /// it) and its text.
@@ -10,7 +11,7 @@ pub struct BuiltinTemplate {
 }
 
 /// Every built-in template, in the order `--export-template` writes them.
-pub const TEMPLATES: [BuiltinTemplate; 5] = [
+pub const TEMPLATES: [BuiltinTemplate; 4] = [
     BuiltinTemplate {
         name: "check-my-ogp.md.j2",
         text: include_str!("../../templates/check-my-ogp.md.j2"),
@@ -26,10 +27,6 @@ pub const TEMPLATES: [BuiltinTemplate; 5] = [
     BuiltinTemplate {
         name: "common.md.j2",
         text: include_str!("../../templates/common.md.j2"),
-    },
-    BuiltinTemplate {
-        name: "translations/mn/check-my-ogp.md.j2",
-        text: include_str!("../../templates/translations/mn/check-my-ogp.md.j2"),
     },
 ];
 

@@ -7,10 +7,17 @@
 //! Every field is always present (a missing value is `none`, an empty list `[]`), so that a
 //! template running with strict undefined values never trips over a field that is only
 //! sometimes there. docs/templates.md documents every field; keep the two in step.
+//!
+//! Text from the inputs is made safe here, once, for Markdown (see [`super::markdown`]):
+//! plain-text fields are escaped, Markdown fields have raw HTML and script links defused.
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use std::collections::HashMap;
+
+use super::markdown::{markdown, plain_block, plain_line};
+use super::wording::Wording;
 use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
 use crate::model::OgpValue;
@@ -34,6 +41,12 @@ pub struct Context {
     /// `checkmyogp 0.1.0`.
     pub generator: String,
     pub part: Part,
+    /// The draft's language code (`en`, `es`, `fr`, `mn`, …).
+    pub language: String,
+    /// Whether the appendix of figures is asked for (`draft --appendix`).
+    pub appendix: bool,
+    /// The comment's header and overview (plan.toml's `[comment]`).
+    pub comment: CommentCx,
     pub plan: PlanInfo,
     pub rubric: RubricCx,
     /// The date that decided what is overdue, `YYYY-MM-DD`.
@@ -52,6 +65,43 @@ pub struct Context {
     pub commitments: Vec<CommitmentCx>,
     /// The one sentence every draft should keep.
     pub disclaimer: String,
+}
+
+/// The `[comment]` table of plan.toml. `overview`, `monitoring` and `funders` are Markdown;
+/// the others plain text. `organisation` defaults to `[plan] organisation`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentCx {
+    pub organisation: Option<String>,
+    pub authors: Vec<String>,
+    pub contact: Option<String>,
+    pub report: Option<String>,
+    pub monitoring: Option<String>,
+    pub funders: Option<String>,
+    pub overview: Option<String>,
+}
+
+/// A dated event of a commitment's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventCx {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// What happened (Markdown).
+    pub text: String,
+    /// Where it is recorded, or none.
+    pub source: Option<String>,
+    /// Whether `source` is a web address.
+    pub link: bool,
+    /// Whether it happened before the commitment (or the plan) started: told under Context.
+    pub before_start: bool,
+}
+
+/// A reference evaluator's level on one criterion, beside the coalition's.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonCx {
+    pub evaluator: String,
+    pub who: String,
+    pub level: Option<String>,
+    pub differs: bool,
 }
 
 /// The rubric, with the two criteria a comment is built around.
@@ -137,6 +187,11 @@ pub struct DifferenceCx {
     pub evaluator: String,
     pub who: String,
     pub reference_rating: Option<String>,
+    /// The criterion compared (the completion criterion), or none when the ratings are.
+    pub criterion: Option<String>,
+    /// The coalition's level and the reference evaluator's on it.
+    pub level: Option<String>,
+    pub reference_level: Option<String>,
 }
 
 /// One evaluator's level (none: they said "no rating").
@@ -162,6 +217,8 @@ pub struct CriterionCx {
     pub spread: Option<usize>,
     pub disagreement: bool,
     pub unsupported: bool,
+    /// Whether the level is one the coalition agreed on after discussion (a consensus rating).
+    pub consensus: bool,
     /// Each coalition evaluator who answered, in evaluator order.
     pub by_evaluator: Vec<LevelBy>,
 }
@@ -225,7 +282,16 @@ pub struct ReferenceCx {
     pub score: Option<f64>,
     pub levels: IndexMap<String, Option<String>>,
     pub flags: Vec<String>,
+    /// The criterion compared (the completion criterion), or none when the ratings are.
+    pub criterion: Option<String>,
+    /// Their level on it (or their rating).
+    pub level: Option<String>,
+    /// Whether `level` differs from the coalition's.
     pub differs: bool,
+    /// Whether their rating differs from the coalition's rating.
+    pub rating_differs: bool,
+    /// What they rated on criteria the coalition's rubric does not have, by criterion name.
+    pub unmatched: IndexMap<String, String>,
     /// What they wrote about this commitment.
     pub comments: Vec<NoteCx>,
     pub evidence: Vec<EvidenceCx>,
@@ -272,24 +338,29 @@ pub struct CommitmentCx {
     pub next_steps: Vec<NoteCx>,
     pub disagreements: Vec<DisagreementCx>,
     pub references: Vec<ReferenceCx>,
-    /// Whether any reference evaluator's rating differs from the coalition's.
+    /// Each reference evaluator's level on the results criterion.
+    pub results_references: Vec<ComparisonCx>,
+    /// Whether any reference evaluator's level differs from the coalition's.
     pub differs: bool,
+    /// The names of the flags that hold.
+    pub flag_names: Vec<String>,
+    /// The dated events of plan.toml's `[[commitment.event]]`, in date order.
+    pub timeline: Vec<EventCx>,
 }
-
-/// The sentence a draft keeps, in English (templates in other languages write their own).
-pub const DISCLAIMER: &str = "This is a civil-society assessment, not an official rating of OGP's Independent Reporting Mechanism (IRM).";
 
 /// The criterion that answers "did it open government?" in each built-in rubric.
 const RESULTS_CRITERIA: [&str; 3] = ["did-it-open-government", "early-results", "results"];
 
-fn label_of(e: &crate::results::EvaluatorInfo) -> String {
+fn label_of(e: &crate::results::EvaluatorInfo, wording: &Wording) -> String {
     if e.reference && e.role == "irm" {
-        return "the IRM".to_string();
+        return wording.text("the_irm", None).unwrap_or("the IRM").to_string();
     }
-    e.organisation
-        .clone()
-        .or_else(|| e.name.clone())
-        .unwrap_or_else(|| e.id.clone())
+    plain_line(
+        e.organisation
+            .as_deref()
+            .or(e.name.as_deref())
+            .unwrap_or(&e.id),
+    )
 }
 
 /// Whether evidence text is a bare web address.
@@ -299,20 +370,20 @@ fn is_link(text: &str) -> bool {
 }
 
 struct Labels<'a> {
-    evaluators: &'a [EvaluatorCx],
+    /// Each evaluator's label and whether they are a reference evaluator, by id.
+    evaluators: HashMap<&'a str, (&'a str, bool)>,
     results: &'a Results,
 }
 
 impl Labels<'_> {
     fn who(&self, id: &str) -> String {
         self.evaluators
-            .iter()
-            .find(|e| e.id == id)
-            .map_or_else(|| id.to_string(), |e| e.label.clone())
+            .get(id)
+            .map_or_else(|| plain_line(id), |(label, _)| (*label).to_string())
     }
 
     fn is_reference(&self, id: &str) -> bool {
-        self.evaluators.iter().any(|e| e.id == id && e.reference)
+        self.evaluators.get(id).is_some_and(|(_, r)| *r)
     }
 
     fn levels(&self, out: &CriterionOut) -> Vec<LevelBy> {
@@ -323,7 +394,7 @@ impl Labels<'_> {
             .map(|(e, l)| LevelBy {
                 evaluator: e.clone(),
                 who: self.who(e),
-                level: l.clone(),
+                level: l.as_deref().map(plain_line),
             })
             .collect()
     }
@@ -335,14 +406,16 @@ impl Labels<'_> {
             milestone: n.milestone.clone(),
             criterion: n.criterion.clone(),
             criterion_name: n.criterion.as_ref().map(|k| {
-                self.results
-                    .rubric
-                    .criteria
-                    .iter()
-                    .find(|c| c.id == *k)
-                    .map_or_else(|| k.clone(), |c| c.name.clone())
+                plain_line(
+                    self.results
+                        .rubric
+                        .criteria
+                        .iter()
+                        .find(|c| c.id == *k)
+                        .map_or(k.as_str(), |c| c.name.as_str()),
+                )
             }),
-            text: text.trim().to_string(),
+            text: plain_block(text),
         }
     }
 }
@@ -356,27 +429,35 @@ fn criterion_cx(
     let info = results.rubric.criteria.iter().find(|c| c.id == id);
     CriterionCx {
         id: id.to_string(),
-        name: info.map_or_else(|| id.to_string(), |c| c.name.clone()),
-        question: info.map(|c| c.question.clone()).unwrap_or_default(),
+        name: plain_line(info.map_or(id, |c| c.name.as_str())),
+        question: info.map(|c| plain_line(&c.question)).unwrap_or_default(),
         scope: info.map_or_else(|| "commitment".to_string(), |c| c.scope.clone()),
-        level: out.level.clone(),
+        level: out.level.as_deref().map(plain_line),
         value: out.value,
         ratings: out.ratings,
         no_rating: out.no_rating,
-        min: out.min.clone(),
-        max: out.max.clone(),
+        min: out.min.as_deref().map(plain_line),
+        max: out.max.as_deref().map(plain_line),
         spread: out.spread,
         disagreement: out.disagreement,
         unsupported: out.unsupported,
+        consensus: false,
         by_evaluator: labels.levels(out),
     }
 }
 
 fn add_evidence(list: &mut Vec<EvidenceCx>, text: &str, who: &str) {
-    let text = text.trim();
-    if text.is_empty() {
+    let raw = text.trim();
+    if raw.is_empty() {
         return;
     }
+    let link = is_link(raw) && !raw.contains(['<', '>']);
+    let text = if link {
+        raw.to_string()
+    } else {
+        plain_line(raw)
+    };
+    let text = text.as_str();
     match list.iter_mut().find(|e| e.text == text) {
         Some(e) => {
             if !e.cited_by.iter().any(|w| w == who) {
@@ -385,7 +466,7 @@ fn add_evidence(list: &mut Vec<EvidenceCx>, text: &str, who: &str) {
         }
         None => list.push(EvidenceCx {
             text: text.to_string(),
-            link: is_link(text),
+            link,
             cited_by: vec![who.to_string()],
         }),
     }
@@ -396,6 +477,8 @@ fn commitment_cx(
     labels: &Labels<'_>,
     rubric: &RubricCx,
     c: &CommitmentOut,
+    model: Option<&crate::model::Commitment>,
+    plan_start: Option<crate::model::Date>,
 ) -> CommitmentCx {
     let criteria: IndexMap<String, CriterionCx> = c
         .criteria
@@ -424,7 +507,7 @@ fn commitment_cx(
                 });
             MilestoneCx {
                 id: m.id.clone(),
-                title: m.title.clone(),
+                title: plain_line(&m.title),
                 due: m.due.clone(),
                 weight: m.weight,
                 overdue: m.overdue,
@@ -441,12 +524,19 @@ fn commitment_cx(
     let mut comments = Vec::new();
     let mut evidence = Vec::new();
     let mut next_steps = Vec::new();
+    // Notes find their milestone through a map: linear in notes, whatever the milestones.
+    let slots: HashMap<String, usize> = milestones
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.clone(), i))
+        .collect();
     for n in coalition_notes() {
         let who = labels.who(&n.evaluator);
         let slot = n
             .milestone
             .as_ref()
-            .and_then(|id| milestones.iter_mut().find(|m| m.id == *id));
+            .and_then(|id| slots.get(id))
+            .map(|&i| &mut milestones[i]);
         match slot {
             Some(m) => {
                 add_evidence(&mut m.evidence, &n.evidence, &who);
@@ -501,6 +591,8 @@ fn commitment_cx(
         }
     }
 
+    let completion = pick(&rubric.completion);
+    let results_cx = pick(&rubric.results);
     let references: Vec<ReferenceCx> = c
         .reference
         .iter()
@@ -514,14 +606,30 @@ fn commitment_cx(
                     ref_comments.push(labels.note(n, &n.comment));
                 }
             }
+            let (criterion, level, differs) = match (&rubric.completion, &completion) {
+                (Some(k), Some(ours)) => {
+                    let theirs = r.levels.get(k).cloned().flatten().map(|l| plain_line(&l));
+                    let differs = theirs.is_some() && theirs != ours.level;
+                    (Some(k.clone()), theirs, differs)
+                }
+                _ => (None, r.rating.as_deref().map(plain_line), r.differs),
+            };
             ReferenceCx {
                 evaluator: e.clone(),
                 who,
-                rating: r.rating.clone(),
+                rating: r.rating.as_deref().map(plain_line),
                 score: r.score,
-                levels: r.levels.clone(),
+                levels: r
+                    .levels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_deref().map(plain_line)))
+                    .collect(),
                 flags: r.flags.clone(),
-                differs: r.differs,
+                criterion,
+                level,
+                differs,
+                rating_differs: r.differs,
+                unmatched: IndexMap::new(),
                 comments: ref_comments,
                 evidence: ref_evidence,
             }
@@ -533,12 +641,59 @@ fn commitment_cx(
         .filter(|f| rubric.flags.iter().any(|x| x.id == **f && x.star))
         .cloned()
         .collect();
+    let results_references = match (&rubric.results, &results_cx) {
+        (Some(k), Some(ours)) => references
+            .iter()
+            .filter_map(|r| {
+                let level = r.levels.get(k).cloned().flatten()?;
+                Some(ComparisonCx {
+                    evaluator: r.evaluator.clone(),
+                    who: r.who.clone(),
+                    differs: Some(&level) != ours.level.as_ref(),
+                    level: Some(level),
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let start = model.and_then(|m| m.start).or(plan_start);
+    let timeline = model
+        .map(|m| {
+            m.events
+                .iter()
+                .map(|e| {
+                    let link = e.source.as_deref().is_some_and(|s| is_link(s) && !s.contains(['<', '>']));
+                    EventCx {
+                        date: e.date.to_string(),
+                        text: markdown(&e.text),
+                        source: e.source.as_deref().map(|s| if link { s.trim().to_string() } else { plain_line(s) }),
+                        link,
+                        before_start: start.is_some_and(|s| e.date < s),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let flag_names = c
+        .flags
+        .iter()
+        .map(|f| {
+            plain_line(
+                results
+                    .rubric
+                    .flags
+                    .iter()
+                    .find(|x| x.id == *f)
+                    .map_or(f.as_str(), |x| x.name.as_str()),
+            )
+        })
+        .collect();
     CommitmentCx {
-        id: c.id.clone(),
-        ogp_id: c.ogp_id.clone(),
-        title: c.title.clone(),
-        lead: c.lead.clone(),
-        supporting: c.supporting.clone(),
+        id: plain_line(&c.id),
+        ogp_id: c.ogp_id.as_deref().map(plain_line),
+        title: plain_line(&c.title),
+        lead: c.lead.as_deref().map(plain_line),
+        supporting: c.supporting.iter().map(|s| plain_line(s)).collect(),
         values: c.values.clone(),
         value_names: c
             .values
@@ -555,10 +710,10 @@ fn commitment_cx(
         end: c.end.clone(),
         description: c
             .description
-            .as_ref()
-            .map(|d| d.trim().to_string())
+            .as_deref()
+            .map(markdown)
             .filter(|d| !d.is_empty()),
-        rating: c.rating.clone(),
+        rating: c.rating.as_deref().map(plain_line),
         rating_rank: c.rating_rank,
         score: c.score,
         flags: c.flags.clone(),
@@ -570,8 +725,8 @@ fn commitment_cx(
         unsupported_criteria: c.unsupported_criteria.clone(),
         evaluators: c.evaluators,
         missing_evaluators: c.missing_evaluators.iter().map(|e| labels.who(e)).collect(),
-        completion: pick(&rubric.completion),
-        results: pick(&rubric.results),
+        completion,
+        results: results_cx,
         criteria,
         milestones,
         comments,
@@ -580,6 +735,9 @@ fn commitment_cx(
         disagreements,
         differs: references.iter().any(|r| r.differs),
         references,
+        results_references,
+        flag_names,
+        timeline,
     }
 }
 
@@ -617,17 +775,17 @@ fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
 
 /// Builds the context of a whole document from results built with
 /// [`crate::results::Detail::Evaluators`] (so that notes and each evaluator's levels are there).
-pub fn build(inputs: &Inputs, results: &Results) -> Context {
+pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bool) -> Context {
     let evaluators: Vec<EvaluatorCx> = results
         .evaluators
         .iter()
         .map(|e| EvaluatorCx {
             id: e.id.clone(),
-            name: e.name.clone(),
-            organisation: e.organisation.clone(),
+            name: e.name.as_deref().map(plain_line),
+            organisation: e.organisation.as_deref().map(plain_line),
             role: e.role.clone(),
             reference: e.reference,
-            label: label_of(e),
+            label: label_of(e, wording),
         })
         .collect();
     let rubric_model = &inputs.rubric;
@@ -688,13 +846,25 @@ pub fn build(inputs: &Inputs, results: &Results) -> Context {
             .map(|id| (*id).to_string()),
     };
     let labels = Labels {
-        evaluators: &evaluators,
+        evaluators: evaluators
+            .iter()
+            .map(|e| (e.id.as_str(), (e.label.as_str(), e.reference)))
+            .collect(),
         results,
     };
+    let models: HashMap<&str, &crate::model::Commitment> = inputs
+        .plan
+        .commitments
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let commitments: Vec<CommitmentCx> = results
         .commitments
         .iter()
-        .map(|c| commitment_cx(results, &labels, &rubric, c))
+        .map(|c| {
+            let model = models.get(c.id.as_str()).copied();
+            commitment_cx(results, &labels, &rubric, c, model, inputs.plan.start)
+        })
         .collect();
     let differences = commitments
         .iter()
@@ -709,13 +879,40 @@ pub fn build(inputs: &Inputs, results: &Results) -> Context {
                     evaluator: r.evaluator.clone(),
                     who: r.who.clone(),
                     reference_rating: r.rating.clone(),
+                    criterion: r.criterion.clone(),
+                    level: match &r.criterion {
+                        Some(_) => c.completion.as_ref().and_then(|x| x.level.clone()),
+                        None => c.rating.clone(),
+                    },
+                    reference_level: r.level.clone(),
                 })
         })
         .collect();
+    let h = &inputs.plan.comment;
+    let comment = CommentCx {
+        organisation: h
+            .organisation
+            .as_deref()
+            .or(inputs.plan.organisation.as_deref())
+            .map(plain_line),
+        authors: h.authors.iter().map(|a| plain_line(a)).collect(),
+        contact: h.contact.as_deref().map(plain_line),
+        report: h.report.as_deref().map(plain_line),
+        monitoring: h.monitoring.as_deref().map(markdown),
+        funders: h.funders.as_deref().map(markdown),
+        overview: h.overview.as_deref().map(markdown),
+    };
+    let mut plan = results.plan.clone();
+    plan.country = plain_line(&plan.country);
+    plan.title = plain_line(&plan.title);
+    plan.organisation = plan.organisation.as_deref().map(plain_line);
     Context {
         generator: results.generator.clone(),
         part: Part::All,
-        plan: results.plan.clone(),
+        language: wording.code.clone(),
+        appendix,
+        comment,
+        plan,
         agreement: agreement_of(inputs),
         rubric,
         as_of: results.as_of.clone(),
@@ -729,6 +926,9 @@ pub fn build(inputs: &Inputs, results: &Results) -> Context {
         summary: results.summary.clone(),
         differences,
         commitments,
-        disclaimer: DISCLAIMER.to_string(),
+        disclaimer: wording
+            .text("disclaimer", None)
+            .unwrap_or_default()
+            .to_string(),
     }
 }

@@ -1,71 +1,451 @@
-//! Word documents through pandoc (<https://pandoc.org>), when it is installed: the Markdown
-//! goes to a temporary folder, pandoc converts it there, and the caller writes the result
-//! atomically. Nothing is written to the target when pandoc is missing or fails.
+//! Word documents (.docx) written by checkmyogp itself: the Markdown draft is parsed
+//! (CommonMark with tables, by `pulldown-cmark`) and written as Office Open XML in a zip
+//! archive. No other program is needed, and nothing outside the draft's text is read: an
+//! image becomes its alt text, raw HTML is left out, and only `http`, `https` and `mailto`
+//! links become links (any other link is kept as its text).
 
-use std::process::{Command, Stdio};
+use std::io::Write as _;
 
-/// Why a conversion did not happen.
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Why a Word file could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
-    /// pandoc is not on PATH.
-    #[error(
-        "--docx needs pandoc, which was not found on this computer (it is not on PATH): nothing was written.\n  \
-         Install pandoc (https://pandoc.org/installing.html, or `apt install pandoc`, `brew install pandoc`, `winget install pandoc`),\n  \
-         or write Markdown now (leave out --docx) and convert it later: pandoc draft.md -o draft.docx"
-    )]
-    Missing,
-    /// pandoc ran and failed.
-    #[error("pandoc could not convert the draft to Word: {0}\n  nothing was written")]
-    Failed(String),
-    /// The temporary files could not be used.
-    #[error("could not prepare the conversion to Word: {0}")]
+    #[error("could not build the Word file: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("could not build the Word file: {0}")]
     Io(#[from] std::io::Error),
 }
 
-/// Whether pandoc can be run.
-pub fn available() -> Result<(), DocxError> {
-    match Command::new("pandoc")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(DocxError::Failed(format!(
-            "`pandoc --version` ended with {s}"
-        ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DocxError::Missing),
-        Err(e) => Err(DocxError::Failed(e.to_string())),
+const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+
+/// Text made safe for XML: markup characters escaped, characters XML cannot hold dropped.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(ch),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct RunStyle {
+    bold: bool,
+    italic: bool,
+    strike: bool,
+    code: bool,
+}
+
+#[derive(Clone, Copy)]
+enum ListKind {
+    Bullet,
+    Ordered,
+}
+
+#[derive(Default)]
+struct Writer {
+    body: String,
+    /// The paragraph being written (its runs), if one is open.
+    para: Option<String>,
+    /// The properties of the paragraph being written.
+    para_props: String,
+    style: RunStyle,
+    lists: Vec<ListKind>,
+    quote: usize,
+    /// The hyperlink being written: its relationship id.
+    link: Option<usize>,
+    links: Vec<String>,
+    /// Inside an image: its alt text is written as text.
+    image: usize,
+    table: Option<String>,
+    cell: Option<String>,
+    header_row: bool,
+    heading: Option<u8>,
+}
+
+impl Writer {
+    fn open_para(&mut self) {
+        if self.para.is_some() {
+            return;
+        }
+        let mut props = String::new();
+        if let Some(level) = self.heading {
+            props.push_str(&format!(r#"<w:pStyle w:val="Heading{level}"/>"#));
+        } else if let Some(kind) = self.lists.last() {
+            let num = match kind {
+                ListKind::Bullet => 1,
+                ListKind::Ordered => 2,
+            };
+            props.push_str(&format!(
+                r#"<w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="{}"/><w:numId w:val="{num}"/></w:numPr>"#,
+                (self.lists.len() - 1).min(8)
+            ));
+        } else if self.quote > 0 {
+            props.push_str(r#"<w:pStyle w:val="Quote"/>"#);
+        }
+        self.para_props = props;
+        self.para = Some(String::new());
+    }
+
+    fn close_para(&mut self) {
+        let Some(runs) = self.para.take() else {
+            return;
+        };
+        let p = format!("<w:p><w:pPr>{}</w:pPr>{runs}</w:p>", self.para_props);
+        match &mut self.cell {
+            Some(cell) => cell.push_str(&p),
+            None => self.body.push_str(&p),
+        }
+    }
+
+    fn run(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.open_para();
+        let s = self.style;
+        let mut props = String::new();
+        if s.bold || self.header_row {
+            props.push_str("<w:b/>");
+        }
+        if s.italic {
+            props.push_str("<w:i/>");
+        }
+        if s.strike {
+            props.push_str("<w:strike/>");
+        }
+        if s.code {
+            props.push_str(r#"<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New"/>"#);
+        }
+        if self.link.is_some() {
+            props.push_str(r#"<w:rStyle w:val="Hyperlink"/>"#);
+        }
+        let run = format!(
+            r#"<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{}</w:t></w:r>"#,
+            xml(text)
+        );
+        if let Some(p) = &mut self.para {
+            p.push_str(&run);
+        }
+    }
+
+    fn raw_run(&mut self, xml: &str) {
+        self.open_para();
+        if let Some(p) = &mut self.para {
+            p.push_str(xml);
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => self.run(&t),
+            Event::Code(t) => {
+                let before = self.style;
+                self.style.code = true;
+                self.run(&t);
+                self.style = before;
+            }
+            Event::SoftBreak => self.run(" "),
+            Event::HardBreak => self.raw_run("<w:r><w:br/></w:r>"),
+            Event::Rule => {
+                self.close_para();
+                self.body.push_str(r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr></w:pPr></w:p>"#);
+            }
+            // Raw HTML (the draft's opening note, say) is not part of the document.
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            Event::TaskListMarker(done) => self.run(if done { "☒ " } else { "☐ " }),
+            Event::FootnoteReference(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                self.run(&t);
+            }
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => {
+                // A list item's first paragraph is the item itself.
+                if self.para.is_none() {
+                    self.open_para();
+                }
+            }
+            Tag::Heading { level, .. } => {
+                self.close_para();
+                self.heading = Some(match level {
+                    HeadingLevel::H1 => 1,
+                    HeadingLevel::H2 => 2,
+                    HeadingLevel::H3 => 3,
+                    _ => 4,
+                });
+            }
+            Tag::BlockQuote(_) => {
+                self.close_para();
+                self.quote += 1;
+            }
+            Tag::CodeBlock(_) => {
+                self.close_para();
+                self.style.code = true;
+            }
+            Tag::List(first) => {
+                self.close_para();
+                self.lists.push(if first.is_some() {
+                    ListKind::Ordered
+                } else {
+                    ListKind::Bullet
+                });
+            }
+            Tag::Item => {
+                self.close_para();
+                self.open_para();
+            }
+            Tag::Table(_) => {
+                self.close_para();
+                self.table = Some(String::new());
+            }
+            Tag::TableHead => {
+                self.header_row = true;
+                if let Some(t) = &mut self.table {
+                    t.push_str("<w:tr><w:trPr><w:tblHeader/></w:trPr>");
+                }
+            }
+            Tag::TableRow => {
+                if let Some(t) = &mut self.table {
+                    t.push_str("<w:tr>");
+                }
+            }
+            Tag::TableCell => {
+                self.cell = Some(String::new());
+            }
+            Tag::Emphasis => self.style.italic = true,
+            Tag::Strong => self.style.bold = true,
+            Tag::Strikethrough => self.style.strike = true,
+            Tag::Link { dest_url, .. } => {
+                let url = dest_url.trim();
+                let lower = url.to_ascii_lowercase();
+                if lower.starts_with("https://")
+                    || lower.starts_with("http://")
+                    || lower.starts_with("mailto:")
+                {
+                    self.close_link();
+                    self.links.push(url.to_string());
+                    let id = self.links.len();
+                    self.raw_run(&format!(r#"<w:hyperlink r:id="rIdLink{id}">"#));
+                    self.link = Some(id);
+                }
+            }
+            Tag::Image { .. } => self.image += 1,
+            _ => {}
+        }
+    }
+
+    fn close_link(&mut self) {
+        if self.link.take().is_some() {
+            self.raw_run("</w:hyperlink>");
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => {
+                if self.lists.is_empty() || self.cell.is_some() {
+                    self.close_para();
+                } else {
+                    self.close_para();
+                }
+            }
+            TagEnd::Heading(_) => {
+                self.close_para();
+                self.heading = None;
+            }
+            TagEnd::BlockQuote(_) => {
+                self.close_para();
+                self.quote = self.quote.saturating_sub(1);
+            }
+            TagEnd::CodeBlock => {
+                self.close_para();
+                self.style.code = false;
+            }
+            TagEnd::List(_) => {
+                self.close_para();
+                self.lists.pop();
+            }
+            TagEnd::Item => self.close_para(),
+            TagEnd::TableHead => {
+                self.header_row = false;
+                if let Some(t) = &mut self.table {
+                    t.push_str("</w:tr>");
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(t) = &mut self.table {
+                    t.push_str("</w:tr>");
+                }
+            }
+            TagEnd::TableCell => {
+                self.close_para();
+                let cell = self.cell.take().unwrap_or_default();
+                let cell = if cell.is_empty() { "<w:p/>".to_string() } else { cell };
+                if let Some(t) = &mut self.table {
+                    t.push_str(&format!("<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr>{cell}</w:tc>"));
+                }
+            }
+            TagEnd::Table => {
+                if let Some(rows) = self.table.take() {
+                    self.body.push_str(&format!(
+                        r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblBorders><w:top w:val="single" w:sz="4" w:color="auto"/><w:left w:val="single" w:sz="4" w:color="auto"/><w:bottom w:val="single" w:sz="4" w:color="auto"/><w:right w:val="single" w:sz="4" w:color="auto"/><w:insideH w:val="single" w:sz="4" w:color="auto"/><w:insideV w:val="single" w:sz="4" w:color="auto"/></w:tblBorders></w:tblPr>{rows}</w:tbl><w:p/>"#
+                    ));
+                }
+            }
+            TagEnd::Emphasis => self.style.italic = false,
+            TagEnd::Strong => self.style.bold = false,
+            TagEnd::Strikethrough => self.style.strike = false,
+            TagEnd::Link => self.close_link(),
+            TagEnd::Image => self.image = self.image.saturating_sub(1),
+            _ => {}
+        }
     }
 }
 
-/// Converts Markdown to the bytes of a .docx file.
-pub fn convert(markdown: &str) -> Result<Vec<u8>, DocxError> {
-    let dir = tempfile::tempdir()?;
-    let source = dir.path().join("draft.md");
-    let target = dir.path().join("draft.docx");
-    std::fs::write(&source, markdown)?;
-    let out = match Command::new("pandoc")
-        .arg("--from=markdown")
-        .arg("--to=docx")
-        .arg("--output")
-        .arg(&target)
-        .arg(&source)
-        .stdin(Stdio::null())
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(DocxError::Missing),
-        Err(e) => return Err(DocxError::Failed(e.to_string())),
+fn styles(lang: &str) -> String {
+    let heading = |n: u8, size: u32| {
+        format!(
+            r#"<w:style w:type="paragraph" w:styleId="Heading{n}"><w:name w:val="heading {n}"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="{}"/></w:pPr><w:rPr><w:b/><w:sz w:val="{size}"/></w:rPr></w:style>"#,
+            n - 1
+        )
     };
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(DocxError::Failed(if why.is_empty() {
-            format!("pandoc ended with {}", out.status)
-        } else {
-            why
-        }));
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:styles {NS}><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/><w:sz w:val="22"/><w:lang w:val="{lang}"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>{}{}{}{}<w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="60"/><w:ind w:left="720"/></w:pPr></w:style><w:style w:type="paragraph" w:styleId="Quote"><w:name w:val="Quote"/><w:basedOn w:val="Normal"/><w:pPr><w:ind w:left="567" w:right="567"/></w:pPr><w:rPr><w:i/></w:rPr></w:style><w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr></w:style><w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:tblPr><w:tblCellMar><w:left w:w="80" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style></w:styles>"#,
+        heading(1, 36),
+        heading(2, 30),
+        heading(3, 26),
+        heading(4, 22)
+    )
+}
+
+fn numbering() -> String {
+    let levels = |ordered: bool| {
+        (0..9)
+            .map(|i| {
+                let (fmt, text) = if ordered {
+                    ("decimal", format!("%{}.", i + 1))
+                } else {
+                    ("bullet", ["•", "◦", "▪"][i % 3].to_string())
+                };
+                format!(
+                    r#"<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="{}" w:hanging="360"/></w:pPr></w:lvl>"#,
+                    720 * (i + 1)
+                )
+            })
+            .collect::<String>()
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering {NS}><w:abstractNum w:abstractNumId="0"><w:multiLevelType w:val="hybridMultilevel"/>{}</w:abstractNum><w:abstractNum w:abstractNumId="1"><w:multiLevelType w:val="hybridMultilevel"/>{}</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#,
+        levels(false),
+        levels(true)
+    )
+}
+
+/// Converts a Markdown draft to the bytes of a .docx file; `lang` is the document's language
+/// (`en`, `es`, …), for spelling checkers.
+pub fn convert(markdown: &str, lang: &str) -> Result<Vec<u8>, DocxError> {
+    let mut w = Writer::default();
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    for event in parser {
+        // Inside an image only its alt text is kept, as text.
+        if w.image > 0 {
+            match event {
+                Event::Text(t) | Event::Code(t) => w.run(&t),
+                Event::End(TagEnd::Image) => w.image -= 1,
+                Event::Start(Tag::Image { .. }) => w.image += 1,
+                _ => {}
+            }
+            continue;
+        }
+        w.event(event);
     }
-    Ok(std::fs::read(&target)?)
+    w.close_link();
+    w.close_para();
+    let lang = xml(lang);
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document {NS}><w:body>{}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
+        w.body
+    );
+    let mut rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>"#,
+    );
+    for (i, url) in w.links.iter().enumerate() {
+        rels.push_str(&format!(
+            r#"<Relationship Id="rIdLink{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="{}" TargetMode="External"/>"#,
+            i + 1,
+            xml(url)
+        ));
+    }
+    rels.push_str("</Relationships>");
+    let files: [(&str, String); 6] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
+        ),
+        ("word/document.xml", document),
+        ("word/styles.xml", styles(&lang)),
+        ("word/numbering.xml", numbering()),
+        ("word/_rels/document.xml.rels", rels),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in files {
+        zip.start_file(name, options)?;
+        zip.write_all(text.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document_xml(bytes: &[u8]) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut f = archive.by_name("word/document.xml").unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn images_become_alt_text_and_only_web_links_are_links() {
+        let md = "# T\n\n![a photo](file:///etc/passwd) <img src=\"http://x\"> [x](javascript:alert) [y](https://y.org/?a&b)\n\n| a | b |\n|---|---|\n| Монгол | **ж** |\n";
+        let bytes = convert(md, "mn").unwrap();
+        let xml = document_xml(&bytes);
+        assert!(xml.contains(">a photo<"), "{xml}");
+        assert!(!xml.contains("passwd") && !xml.contains("img"), "{xml}");
+        assert!(xml.contains(r#"<w:hyperlink r:id="rIdLink1">"#));
+        assert!(xml.contains(">Монгол<"));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
+        let mut rels = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("word/_rels/document.xml.rels").unwrap(), &mut rels).unwrap();
+        assert!(rels.contains(r#"Target="https://y.org/?a&amp;b""#));
+        assert!(!rels.contains("javascript"));
+        assert_eq!(convert(md, "mn").unwrap(), bytes, "the same draft gives the same bytes");
+    }
 }

@@ -5,12 +5,16 @@
 //!   cannot read any other file, run anything or reach the network.
 //! - **Strict.** An unknown variable or field is an error, not an empty string, and so is
 //!   printing a missing value (`none`): a typo never turns into a silent gap in a comment.
-//! - **Bounded.** Fuel (a budget of work and memory per render) and a recursion limit stop a
-//!   template that would run away.
+//! - **Bounded.** Fuel (a budget of work per render) and a recursion limit stop a template that
+//!   would run away; the text a render prints is capped ([`Engine::new`]'s `max_output`); and,
+//!   where the system says how much memory the program uses (Linux), a render that takes more
+//!   than [`MAX_RENDER_MEMORY`] beyond what the program used before it is stopped with a clear
+//!   message, so that a template doubling a string in a loop cannot eat the computer's memory.
 //! - **Located errors.** A syntax or render error becomes a [`Diagnostic`] naming the template
 //!   file, line and column, quoting the line, and saying what is wrong.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::Value;
@@ -25,6 +29,16 @@ const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 
 /// How deep templates may nest (includes, macros, loops).
 pub const RECURSION_LIMIT: usize = 200;
+
+/// The memory a render may take beyond what the program used before it.
+pub const MAX_RENDER_MEMORY: u64 = 1024 * 1024 * 1024;
+
+/// The memory the program uses now, where the system says so (Linux: /proc/self/statm).
+fn resident_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages.saturating_mul(4096))
+}
 
 /// Which template to render, and where its includes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +66,8 @@ pub struct Engine {
     env: Environment<'static>,
     loaded: Registry,
     choice: TemplateChoice,
+    /// Bytes printed by the render under way.
+    printed: Arc<AtomicUsize>,
 }
 
 /// Checks an include name and turns it into a path inside `folder`. Only plain relative
@@ -157,7 +173,15 @@ fn load(folder: Option<&Path>, loaded: &Registry, name: &str) -> Result<Option<S
 impl Engine {
     /// An engine for `choice`, with a budget of `fuel` per render (see
     /// [`Environment::set_fuel`]).
-    pub fn new(choice: &TemplateChoice, fuel: u64) -> Engine {
+    ///
+    /// `max_output` caps the text one render prints (in bytes); `wording` is the draft's
+    /// language.
+    pub fn new(
+        choice: &TemplateChoice,
+        fuel: u64,
+        max_output: usize,
+        wording: Arc<super::wording::Wording>,
+    ) -> Engine {
         let mut env = Environment::new();
         env.set_debug(true);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -172,16 +196,28 @@ impl Engine {
         {
             env.set_syntax(syntax);
         }
-        env.set_formatter(|out, state, value| {
+        let printed: Arc<AtomicUsize> = Arc::default();
+        let count = Arc::clone(&printed);
+        env.set_formatter(move |out, state, value| {
             if value.is_none() {
                 return Err(Error::new(
                     ErrorKind::InvalidOperation,
                     "this value is missing (none) and cannot be printed; test it first ({% if … %}) or give a default (… or \"text\")",
                 ));
             }
+            let len = value.as_str().map_or(0, str::len);
+            if count.fetch_add(len, Ordering::Relaxed).saturating_add(len) > max_output {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "the draft would be longer than {} MB, far more than any comment needs; look for a loop that repeats text without end",
+                        max_output / (1024 * 1024)
+                    ),
+                ));
+            }
             minijinja::escape_formatter(out, state, value)
         });
-        super::filters::register(&mut env);
+        super::filters::register(&mut env, wording);
         let loaded: Registry = Arc::default();
         let folder = choice.folder.clone();
         let registry = Arc::clone(&loaded);
@@ -190,16 +226,61 @@ impl Engine {
             env,
             loaded,
             choice: choice.clone(),
+            printed,
         }
     }
 
-    /// Renders the chosen template with `context`.
+    /// Renders the chosen template with `context`, on a thread of its own that is watched: a
+    /// render taking more than [`MAX_RENDER_MEMORY`] beyond what the program used before it
+    /// ends the program with a clear message (exit status 1) before the computer runs out.
     pub fn render(&self, context: Value) -> Result<String, Box<Diagnostic>> {
-        let template = self
-            .env
-            .get_template(&self.choice.name)
-            .map_err(|e| self.diagnose(&e))?;
-        template.render(context).map_err(|e| self.diagnose(&e))
+        self.printed.store(0, Ordering::Relaxed);
+        let limit = resident_bytes().map(|b| b.saturating_add(MAX_RENDER_MEMORY));
+        let result = std::thread::scope(|scope| {
+            let work = std::thread::Builder::new()
+                .name("draft-template".into())
+                .stack_size(64 * 1024 * 1024)
+                .spawn_scoped(scope, || {
+                    self.env
+                        .get_template(&self.choice.name)
+                        .and_then(|t| t.render(context))
+                });
+            let Ok(work) = work else {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    "could not start the template's thread",
+                ));
+            };
+            while !work.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                if let (Some(limit), Some(now)) = (limit, resident_bytes()) {
+                    if now > limit {
+                        self.too_much_memory();
+                    }
+                }
+            }
+            work.join().unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    "the template stopped unexpectedly",
+                ))
+            })
+        });
+        result.map_err(|e| self.diagnose(&e))
+    }
+
+    /// Ends the program: a template is taking far more memory than any draft needs.
+    fn too_much_memory(&self) -> ! {
+        use std::io::Write as _;
+        let shown = self.display_of(&self.choice.name);
+        let _ = writeln!(
+            anstream::stderr(),
+            "error[template-too-large]: the draft template {shown} took more than {} MB of memory, far more than any comment needs, and was stopped\n  \
+             = help: look for a loop that doubles or repeats text (`{{% set s = s ~ s %}}`) without end\n\
+             The template has an error: nothing was written.",
+            MAX_RENDER_MEMORY / (1024 * 1024)
+        );
+        std::process::exit(1)
     }
 
     /// Where a template is shown in messages (its path, or `<built-in template …>`).

@@ -1,15 +1,34 @@
 //! The filters draft templates can use besides MiniJinja's built-in ones. Each is documented,
 //! with an example, in docs/templates.md; keep the two in step.
 
-use minijinja::value::Value;
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind};
 
-/// Registers every filter of this module.
-pub(crate) fn register(env: &mut Environment<'_>) {
-    env.add_filter("date", date);
-    env.add_filter("number", number);
-    env.add_filter("percent", percent);
-    env.add_filter("and_list", and_list);
+use super::wording::{Wording, fill};
+
+/// Registers every filter and function of this module, writing in `wording`'s language.
+pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
+    let w = Arc::clone(&wording);
+    env.add_filter("date", move |value: &str, format: Option<&str>| date(&w, value, format));
+    let w = Arc::clone(&wording);
+    env.add_filter("number", move |value: f64, decimals: Option<u32>| {
+        w.number(&number(value, decimals))
+    });
+    let w = Arc::clone(&wording);
+    env.add_filter("percent", move |value: f64| w.percent(value));
+    let w = Arc::clone(&wording);
+    env.add_filter("and_list", move |value: Vec<Value>, word: Option<&str>| {
+        and_list(value, Some(word.unwrap_or(&w.and)))
+    });
+    let w = Arc::clone(&wording);
+    env.add_filter("lv", move |value: &str| w.label(value).to_string());
+    let w = Arc::clone(&wording);
+    env.add_function("t", move |key: &str, kwargs: Kwargs| t(&w, key, &kwargs));
+    env.add_function("todo", todo);
+    env.add_filter("sentence", sentence);
+    env.add_filter("strip_period", strip_period);
     env.add_filter("plural", plural);
     env.add_filter("cell", cell);
     env.add_filter("blockquote", blockquote);
@@ -18,16 +37,69 @@ pub(crate) fn register(env: &mut Environment<'_>) {
     env.add_filter("lcfirst", lcfirst);
 }
 
-/// `{{ "2018-06-30" | date }}` → `30 June 2018`; `{{ d | date("%Y-%m-%d") }}` with any
-/// strftime format.
-fn date(value: &str, format: Option<&str>) -> Result<String, Error> {
+/// `t("key", name=value, …)`: the text of `key` in the draft's language, its `{name}`
+/// placeholders filled; `n=` chooses between the singular and the plural and fills `{n}`.
+fn t(wording: &Wording, key: &str, kwargs: &Kwargs) -> Result<String, Error> {
+    let n = kwargs.get::<Option<i64>>("n").ok().flatten();
+    let text = wording.text(key, n).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("there is no text \"{key}\" in the wording of the language `{}` nor in English (templates/lang/en.toml lists every key)", wording.code),
+        )
+    })?;
+    let mut args = Vec::new();
+    for name in kwargs.args() {
+        let v: Value = kwargs.get(name)?;
+        let shown = match (name, v.as_i64()) {
+            ("n", Some(n)) => n.to_string(),
+            _ if v.is_none() || v.is_undefined() => String::new(),
+            _ => v.to_string(),
+        };
+        args.push((name.to_string(), shown));
+    }
+    Ok(fill(text, &args))
+}
+
+/// `todo("Describe the context")` → `[[Describe the context]]`: a place a person must still
+/// write, counted when `draft` ends.
+fn todo(text: &str) -> String {
+    format!("[[{}]]", text.trim().replace("]]", "] ]"))
+}
+
+/// `{{ "Lead: Ministry of Finance" | sentence }}` → `Lead: Ministry of Finance.`; text that
+/// already ends a sentence (`Ltd.`, `why?`) gets nothing more.
+fn sentence(value: &str) -> String {
+    let t = value.trim_end();
+    if t.is_empty() || t.ends_with(['.', '!', '?', '…', '。', ':']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// `{{ "Publish the budget." | strip_period }}` → `Publish the budget` (one final full stop
+/// removed, so that more can follow in the same sentence).
+fn strip_period(value: &str) -> String {
+    let t = value.trim_end();
+    if t.ends_with('.') && !t.ends_with("..") {
+        t[..t.len() - 1].to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// `{{ "2018-06-30" | date }}` → `30 June 2018` (in the draft's language);
+/// `{{ d | date("%Y-%m-%d") }}` with any strftime format.
+fn date(wording: &Wording, value: &str, format: Option<&str>) -> Result<String, Error> {
     let parsed: crate::model::Date = value.trim().parse().map_err(|_| {
         Error::new(
             ErrorKind::InvalidOperation,
             format!("the date filter needs a date written YYYY-MM-DD, not {value:?}"),
         )
     })?;
-    let format = format.unwrap_or("%-d %B %Y");
+    let Some(format) = format else {
+        return Ok(wording.date(parsed));
+    };
     let mut out = String::new();
     use std::fmt::Write as _;
     write!(out, "{}", parsed.strftime(format)).map_err(|_| {
@@ -51,11 +123,6 @@ fn number(value: f64, decimals: Option<u32>) -> String {
     } else {
         text
     }
-}
-
-/// `{{ 0.5714 | percent }}` → `57.1%`.
-fn percent(value: f64) -> String {
-    crate::render::percent(value)
 }
 
 /// `{{ ["a", "b", "c"] | and_list }}` → `a, b and c`; `and_list("or")`, `and_list("ба")`.
@@ -145,14 +212,18 @@ mod tests {
 
     #[test]
     fn filters_do_what_the_documentation_says() {
-        assert_eq!(date("2018-06-30", None).unwrap(), "30 June 2018");
-        assert_eq!(date("2018-06-30", Some("%Y.%m.%d")).unwrap(), "2018.06.30");
-        assert!(date("30/06/2018", None).is_err());
+        let en = Wording::english();
+        assert_eq!(date(&en, "2018-06-30", None).unwrap(), "30 June 2018");
+        assert_eq!(date(&en, "2018-06-30", Some("%Y.%m.%d")).unwrap(), "2018.06.30");
+        assert!(date(&en, "30/06/2018", None).is_err());
+        assert_eq!(sentence("Lead: Agency (STP)."), "Lead: Agency (STP).");
+        assert_eq!(sentence("Lead: Agency (STP)"), "Lead: Agency (STP).");
+        assert_eq!(strip_period("Publish it."), "Publish it");
+        assert_eq!(todo("a]]b"), "[[a] ]b]]");
         assert_eq!(number(88.3333, None), "88.3");
         assert_eq!(number(85.0, None), "85");
         assert_eq!(number(0.6049, Some(2)), "0.6");
         assert_eq!(number(0.6149, Some(2)), "0.61");
-        assert_eq!(percent(0.5714), "57.1%");
         let list = vec![Value::from("a"), Value::from("b"), Value::from("c")];
         assert_eq!(and_list(list.clone(), None), "a, b and c");
         assert_eq!(and_list(list[..1].to_vec(), None), "a");

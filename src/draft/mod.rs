@@ -5,7 +5,9 @@
 //!   agreement statistics (src/agreement/).
 //! - [`engine`] runs the template: sandboxed, strict, bounded, with located errors.
 //! - [`builtin`] holds the built-in templates (the repository's `templates/` folder).
-//! - [`names`] makes safe file names for `--split`; [`docx`] converts to Word through pandoc.
+//! - [`wording`] holds each language's sentences and labels (`templates/lang/CODE.toml`).
+//! - [`markdown`] makes text from the inputs safe in Markdown, and counts the places to write.
+//! - [`names`] makes safe file names for `--split`; [`docx`] writes Word files itself.
 //!
 //! Writing the files (atomically, never over a person's edits) is the command's job
 //! (src/commands/draft.rs), through [`crate::write`].
@@ -15,7 +17,9 @@ pub mod context;
 pub mod docx;
 pub mod engine;
 mod filters;
+pub mod markdown;
 pub mod names;
+pub mod wording;
 
 use std::path::Path;
 
@@ -99,6 +103,29 @@ pub fn fuel_for(cx: &Context) -> u64 {
         .map(|c| 1 + c.milestones.len() + c.comments.len() + c.next_steps.len())
         .sum();
     5_000_000u64.saturating_add(50_000u64.saturating_mul(units as u64))
+}
+
+/// The most text one render may print, in bytes: far more than any real comment (the
+/// Mongolia sample's is about 30 kB), growing with the plan, and a stop for a template that
+/// repeats text without end.
+pub fn output_limit(cx: &Context) -> usize {
+    let units: usize = cx
+        .commitments
+        .iter()
+        .map(|c| 1 + c.milestones.len() + c.comments.len() + c.next_steps.len())
+        .sum();
+    (64usize << 20).saturating_add(units.saturating_mul(64 << 10))
+}
+
+/// The engine for `choice`, with the fuel and output bounds of this context, in `wording`'s
+/// language.
+pub fn engine_for(choice: &TemplateChoice, cx: &Context, wording: wording::Wording) -> Engine {
+    Engine::new(
+        choice,
+        fuel_for(cx),
+        output_limit(cx),
+        std::sync::Arc::new(wording),
+    )
 }
 
 /// Tidies a rendered draft, so that templates can space their parts generously: no blank

@@ -21,6 +21,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
         end: None,
         organisation: None,
         language: None,
+        comment: crate::model::plan::CommentHeader::default(),
         settings: Settings::default(),
         evaluators: Vec::new(),
         commitments: Vec::new(),
@@ -54,6 +55,23 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
                 );
             }
         }
+    }
+
+    if let Some(mut t) = root.table(cx, "comment", "[comment]") {
+        let h = &mut plan.comment;
+        h.organisation = t.text(cx, "organisation");
+        h.authors = t
+            .strings(cx, "authors", true)
+            .into_iter()
+            .map(|(s, _)| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        h.contact = t.text(cx, "contact");
+        h.report = t.text(cx, "report");
+        h.monitoring = t.text(cx, "monitoring");
+        h.funders = t.text(cx, "funders");
+        h.overview = t.text(cx, "overview");
+        t.finish(cx);
     }
 
     if let Some(mut t) = root.table(cx, "assessment", "[assessment]") {
@@ -161,6 +179,24 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
         );
         let description = t.text(cx, "description");
         let ogp_id = t.text(cx, "ogp_id").map(|s| s.trim().to_string());
+        let mut events = Vec::new();
+        for mut e in t.tables(cx, "event", "[[commitment.event]]") {
+            let date = e.date(cx, "date");
+            if date.is_none() && e.raw("date").is_none() {
+                e.missing(cx, "date", "2018-01-31");
+            }
+            let text = e.required_string(cx, "text", "\"The application was launched\"");
+            let source = e.text(cx, "source");
+            e.finish(cx);
+            if let (Some((date, _)), Some((text, _))) = (date, text) {
+                events.push(crate::model::plan::Event {
+                    date,
+                    text: text.trim().to_string(),
+                    source,
+                });
+            }
+        }
+        events.sort_by_key(|e| e.date);
         let mut milestones = Vec::new();
         let commitment_name = t.name.clone();
         for mut m in t.tables(cx, "milestone", "[[commitment.milestone]]") {
@@ -252,6 +288,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
             description,
             ogp_id,
             milestones,
+            events,
             span,
         });
     }

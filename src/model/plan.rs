@@ -14,6 +14,9 @@ pub struct Plan {
     pub end: Option<Date>,
     pub organisation: Option<String>,
     pub language: Option<String>,
+    /// The optional `[comment]` table: who sends the comment on the IRM's report, and how the
+    /// monitoring was done (read by `draft`).
+    pub comment: CommentHeader,
     pub settings: Settings,
     pub evaluators: Vec<Evaluator>,
     pub commitments: Vec<Commitment>,
@@ -121,8 +124,41 @@ pub struct Commitment {
     pub description: Option<String>,
     pub ogp_id: Option<String>,
     pub milestones: Vec<Milestone>,
+    /// The `[[commitment.event]]` timeline, in date order (what the draft tells).
+    pub events: Vec<Event>,
     /// Where the commitment's `id` was written.
     pub span: Span,
+}
+
+/// The `[comment]` table of plan.toml: the header and overview of the coalition's comment on
+/// the IRM's report. Every key is optional; `draft` marks what is missing as a place to write.
+/// `overview`, `monitoring` and `funders` may hold Markdown; the other keys are plain text.
+#[derive(Debug, Clone, Default)]
+pub struct CommentHeader {
+    /// The organisation sending the comment (default: `[plan] organisation`).
+    pub organisation: Option<String>,
+    /// Who wrote it.
+    pub authors: Vec<String>,
+    /// How to reach them (an e-mail address, a telephone number).
+    pub contact: Option<String>,
+    /// The IRM report commented on ("Second Progress Report 2016–2017").
+    pub report: Option<String>,
+    /// When and how the monitoring was done.
+    pub monitoring: Option<String>,
+    /// Who funded the monitoring.
+    pub funders: Option<String>,
+    /// The general overview, in the coalition's own words.
+    pub overview: Option<String>,
+}
+
+/// A dated event of a commitment's story (`[[commitment.event]]`): a meeting with the lead
+/// agency, a launch, a change of lead agency. `text` may hold Markdown.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub date: Date,
+    pub text: String,
+    /// Where it is recorded (a web address or a document's name).
+    pub source: Option<String>,
 }
 
 /// A `[[commitment.milestone]]`.

@@ -1,0 +1,343 @@
+//! The wording of drafts, one file per language (`templates/lang/CODE.toml`): every sentence
+//! the built-in templates write (`t("key", …)`), the rubric labels as the language writes them
+//! (`| lv`), and how dates and numbers are written. English, Spanish, French and Mongolian are
+//! built in; an assessment folder's `templates/lang/CODE.toml` adds a language or replaces a
+//! built-in one. A key missing from a language falls back to English.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// A built-in language: its code and the text of its wording file.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinLanguage {
+    pub code: &'static str,
+    pub text: &'static str,
+}
+
+/// The built-in languages, English first (the fallback).
+pub const BUILTIN: [BuiltinLanguage; 4] = [
+    BuiltinLanguage {
+        code: "en",
+        text: include_str!("../../templates/lang/en.toml"),
+    },
+    BuiltinLanguage {
+        code: "es",
+        text: include_str!("../../templates/lang/es.toml"),
+    },
+    BuiltinLanguage {
+        code: "fr",
+        text: include_str!("../../templates/lang/fr.toml"),
+    },
+    BuiltinLanguage {
+        code: "mn",
+        text: include_str!("../../templates/lang/mn.toml"),
+    },
+];
+
+/// The largest wording file read from an assessment folder.
+const MAX_FILE: u64 = 1024 * 1024;
+
+/// One text: the same in the singular and plural, or one for each.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Text {
+    Plain(String),
+    Counted { one: String, other: String },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct LanguageInfo {
+    name: Option<String>,
+    months: Option<Vec<String>>,
+    date: Option<String>,
+    first_day: Option<String>,
+    decimal: Option<String>,
+    percent: Option<String>,
+    and: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct File {
+    language: LanguageInfo,
+    labels: HashMap<String, String>,
+    text: HashMap<String, Text>,
+}
+
+/// The wording of one language, English filling its gaps.
+#[derive(Debug, Clone)]
+pub struct Wording {
+    /// The language's code (`en`, `es`, …).
+    pub code: String,
+    /// Its name, in itself (`Español`).
+    pub name: String,
+    months: Vec<String>,
+    date: String,
+    first_day: String,
+    pub decimal: String,
+    percent: String,
+    /// The word of `a, b and c`.
+    pub and: String,
+    labels: HashMap<String, String>,
+    text: HashMap<String, Text>,
+}
+
+/// Why a language could not be used as asked (a warning: the draft is written in English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageProblem(pub String);
+
+fn parse(text: &str) -> Result<File, String> {
+    toml::from_str::<File>(text).map_err(|e| e.to_string())
+}
+
+/// The codes of the languages available: the built-in ones and those of `folder`
+/// (`templates/lang/*.toml` of the assessment), sorted.
+pub fn available(folder: Option<&Path>) -> Vec<String> {
+    let mut codes: Vec<String> = BUILTIN.iter().map(|b| b.code.to_string()).collect();
+    if let Some(dir) = folder.map(|f| f.join("lang")) {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(code) = name.strip_suffix(".toml") {
+                    if valid_code(code) && !codes.iter().any(|c| c == code) {
+                        codes.push(code.to_string());
+                    }
+                }
+            }
+        }
+    }
+    codes.sort();
+    codes
+}
+
+/// A language code is letters, digits and `-` (`en`, `pt-BR`), at most 16 of them.
+fn valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 16
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+impl Wording {
+    /// English, as built in.
+    pub fn english() -> Wording {
+        let file = parse(BUILTIN[0].text).unwrap_or_default();
+        Wording::from_files("en", &file, &File::default())
+    }
+
+    fn from_files(code: &str, base: &File, own: &File) -> Wording {
+        let pick = |a: &Option<String>, b: &Option<String>, d: &str| {
+            a.clone().or_else(|| b.clone()).unwrap_or_else(|| d.to_string())
+        };
+        let (l, e) = (&own.language, &base.language);
+        let mut text = base.text.clone();
+        text.extend(own.text.clone());
+        Wording {
+            code: code.to_string(),
+            name: pick(&l.name, &e.name, code),
+            months: l
+                .months
+                .clone()
+                .filter(|m| m.len() == 12)
+                .or_else(|| e.months.clone())
+                .unwrap_or_default(),
+            date: pick(&l.date, &e.date, "{year}-{m}-{day}"),
+            first_day: pick(&l.first_day, &e.first_day, "1"),
+            decimal: pick(&l.decimal, &e.decimal, "."),
+            percent: pick(&l.percent, &e.percent, "{n}%"),
+            and: pick(&l.and, &e.and, "and"),
+            labels: own.labels.clone(),
+            text,
+        }
+    }
+
+    /// The wording for `code`, from the assessment's `folder` (its `templates/`) first, then
+    /// the built-in files. An unknown code or a broken file is a problem, and English is used.
+    pub fn load(code: &str, folder: Option<&Path>) -> (Wording, Option<LanguageProblem>) {
+        let code = code.trim();
+        let base = parse(BUILTIN[0].text).unwrap_or_default();
+        let english = || Wording::from_files("en", &base, &File::default());
+        let own_file = folder
+            .filter(|_| valid_code(code))
+            .map(|f| f.join("lang").join(format!("{code}.toml")))
+            .filter(|p| p.is_file());
+        let text: Option<(String, String)> = match own_file {
+            Some(path) => {
+                let shown = crate::source::display_path(&path);
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.len() > MAX_FILE => {
+                        return (
+                            english(),
+                            Some(LanguageProblem(format!(
+                                "{shown} is larger than 1 MB, so it was not read; the draft is in English"
+                            ))),
+                        );
+                    }
+                    _ => {}
+                }
+                match std::fs::read_to_string(&path) {
+                    Ok(t) => Some((t, shown)),
+                    Err(e) => {
+                        return (
+                            english(),
+                            Some(LanguageProblem(format!(
+                                "could not read {shown} ({e}); the draft is in English"
+                            ))),
+                        );
+                    }
+                }
+            }
+            None => BUILTIN
+                .iter()
+                .find(|b| b.code.eq_ignore_ascii_case(code))
+                .map(|b| (b.text.to_string(), format!("<built-in {}.toml>", b.code))),
+        };
+        let Some((text, shown)) = text else {
+            return (
+                english(),
+                Some(LanguageProblem(format!(
+                    "there is no wording for the language \"{code}\", so the draft is in English; available: {} (docs/templates.md says how to add one)",
+                    available(folder).join(", ")
+                ))),
+            );
+        };
+        match parse(&text) {
+            Ok(own) => (Wording::from_files(&code.to_lowercase(), &base, &own), None),
+            Err(e) => (
+                english(),
+                Some(LanguageProblem(format!(
+                    "{shown} is not a valid wording file ({}); the draft is in English",
+                    e.trim()
+                ))),
+            ),
+        }
+    }
+
+    /// The raw text of `key` for a count (`n`), or none when no language has it.
+    pub fn text(&self, key: &str, n: Option<i64>) -> Option<&str> {
+        Some(match self.text.get(key)? {
+            Text::Plain(s) => s,
+            Text::Counted { one, other } => {
+                if n == Some(1) {
+                    one
+                } else {
+                    other
+                }
+            }
+        })
+    }
+
+    /// A rubric label as this language writes it (as it is when the language has no entry).
+    pub fn label<'a>(&'a self, label: &'a str) -> &'a str {
+        self.labels.get(label).map_or(label, String::as_str)
+    }
+
+    /// `2018-06-30` written the language's way.
+    pub fn date(&self, d: crate::model::Date) -> String {
+        let month = self
+            .months
+            .get(usize::try_from(d.month()).unwrap_or(1).saturating_sub(1))
+            .cloned()
+            .unwrap_or_else(|| d.month().to_string());
+        let day = if d.day() == 1 {
+            self.first_day.clone()
+        } else {
+            d.day().to_string()
+        };
+        self.date
+            .replace("{day}", &day)
+            .replace("{month}", &month)
+            .replace("{year}", &d.year().to_string())
+            .replace("{m}", &d.month().to_string())
+    }
+
+    /// A decimal number with the language's separator.
+    pub fn number(&self, text: &str) -> String {
+        if self.decimal == "." {
+            text.to_string()
+        } else {
+            text.replace('.', &self.decimal)
+        }
+    }
+
+    /// A share (0.571) as a percentage (`57.1%`, `57,1 %`).
+    pub fn percent(&self, share: f64) -> String {
+        let n = self.number(&crate::render::percent(share).trim_end_matches('%').to_string());
+        self.percent.replace("{n}", &n)
+    }
+}
+
+/// Fills the `{name}` placeholders of `text` from `args`; a placeholder without a value is
+/// left as it is, so that a missing one shows in the draft.
+pub fn fill(text: &str, args: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if after[..close].chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                let name = &after[..close];
+                match args.iter().find(|(k, _)| k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_parses_and_has_every_english_key() {
+        let en = parse(BUILTIN[0].text).unwrap();
+        for b in BUILTIN {
+            let file = parse(b.text).unwrap_or_else(|e| panic!("{}: {e}", b.code));
+            let missing: Vec<&String> = en.text.keys().filter(|k| !file.text.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", b.code);
+            let extra: Vec<&String> = file.text.keys().filter(|k| !en.text.contains_key(*k)).collect();
+            assert!(extra.is_empty(), "{} has unknown keys {extra:?}", b.code);
+            assert_eq!(file.language.months.as_ref().map(Vec::len), Some(12), "{}", b.code);
+        }
+    }
+
+    #[test]
+    fn dates_numbers_and_placeholders() {
+        let d = |s: &str| s.parse::<crate::model::Date>().unwrap();
+        let (es, _) = Wording::load("es", None);
+        let (fr, _) = Wording::load("FR", None);
+        let (mn, _) = Wording::load("mn", None);
+        assert_eq!(Wording::english().date(d("2018-01-31")), "31 January 2018");
+        assert_eq!(es.date(d("2018-01-31")), "31 de enero de 2018");
+        assert_eq!(fr.date(d("2016-07-01")), "1er juillet 2016");
+        assert_eq!(mn.date(d("2018-01-31")), "2018 оны 1-р сарын 31");
+        assert_eq!(fr.number("88.3"), "88,3");
+        assert_eq!(fr.percent(0.5714), "57,1\u{a0}%");
+        assert_eq!(Wording::english().percent(0.5714), "57.1%");
+        let (_, problem) = Wording::load("xx", None);
+        assert_eq!(
+            problem.unwrap().0,
+            "there is no wording for the language \"xx\", so the draft is in English; available: en, es, fr, mn (docs/templates.md says how to add one)"
+        );
+        assert_eq!(
+            fill("{a} and {b} {c} {", &[("a".into(), "1".into()), ("b".into(), "{c}".into())]),
+            "1 and {c} {c} {"
+        );
+    }
+}
