@@ -194,7 +194,7 @@ proptest! {
     /// a diagnostic.
     #[test]
     fn any_template_renders_or_fails_with_a_diagnostic(text in template_text()) {
-        use checkmyogp::draft::{self, engine::Engine};
+        use checkmyogp::draft;
         let dir = root().join("tests/corpus/_base");
         let mut report = Report::new();
         let inputs = load::load(&Selection { dir, ..Selection::default() }, &mut report).unwrap();

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use checkmyogp::diag::Report;
-use checkmyogp::draft::{self, context::Context, engine::Engine};
+use checkmyogp::draft::{self, context::Context};
 use checkmyogp::load::{self, Selection};
 
 /// The context of the corpus base assessment, built once.
