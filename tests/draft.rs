@@ -867,3 +867,121 @@ fn a_template_that_repeats_text_without_end_is_stopped() {
         run.stderr
     );
 }
+
+/// An assessment as `import ogp` leaves it (OGP's ids as `ogp_id`, the IRM's ratings in
+/// scores/irm.csv on the IRM's legacy rubric), then taken up by a coalition rating on
+/// check-my-ogp: its own ids, milestones, and the IRM named as the reference.
+fn imported_then_rated(dir: &Path) {
+    fs::create_dir_all(dir.join("scores")).unwrap();
+    fs::write(
+        dir.join("plan.toml"),
+        "[plan]\ncountry = \"Paraguay\"\ntitle = \"Fourth National Action Plan 2018–2020\"\nstart = 2018-09-01\nend = 2020-08-31\norganisation = \"Coalición de Gobierno Abierto\"\n\n\
+         [assessment]\nrubric = \"check-my-ogp\"\nas_of = 2020-08-31\nreference = \"irm\"\n\n\
+         [[evaluator]]\nid = \"irm\"\nname = \"Independent Reporting Mechanism\"\norganisation = \"Open Government Partnership\"\nrole = \"irm\"\n\n\
+         [[evaluator]]\nid = \"cea\"\norganisation = \"Centro de Estudios Ambientales\"\n\n\
+         [[evaluator]]\nid = \"idea\"\norganisation = \"Instituto de Derecho y Economía Ambiental\"\n\n\
+         [[commitment]]\nid = \"1\"\nogp_id = \"PY0038\"\ntitle = \"Open contracting in public works\"\nlead = \"Dirección Nacional de Contrataciones Públicas\"\n\
+         description = \"Publish every public works contract in the Open Contracting Data Standard.\"\n\n\
+         [[commitment.milestone]]\nid = \"1.1\"\ntitle = \"Publish contracts in OCDS\"\ndue = 2019-12-31\n\n\
+         [[commitment.milestone]]\nid = \"1.2\"\ntitle = \"Train citizen monitors\"\ndue = 2020-06-30\n\n\
+         [[commitment]]\nid = \"2\"\nogp_id = \"PY0039\"\ntitle = \"Access to environmental information\"\nlead = \"Ministerio del Ambiente\"\n\n\
+         [[commitment.milestone]]\nid = \"2.1\"\ntitle = \"Open the environmental licences register\"\ndue = 2020-03-31\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("scores/irm.csv"),
+        "evaluator,commitment,milestone,criterion,level,evidence,comment\n\
+         irm,PY0038,,access-to-information,Yes,https://www.opengovpartnership.org/members/paraguay/commitments/PY0038/,\"OGP data, column \"\"OGP Value Access To Information\"\"\"\n\
+         irm,PY0038,,completion,Limited,,The portal publishes only a third of the contracts.\n\
+         irm,PY0038,,did-it-open-government,Marginal,,\n\
+         irm,PY0039,,completion,Substantial,,\n\
+         irm,PY0039,,potential-impact,Moderate,,\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("scores/coalition.csv"),
+        "evaluator,commitment,milestone,criterion,level,evidence,comment,next_steps\n\
+         cea,1,1.1,completion,Complete,https://www.contrataciones.gov.py/datos,All contracts since 2019 are published.,\n\
+         cea,1,1.2,completion,Substantial,Training attendance lists,,Extend the training to the departments\n\
+         cea,1,,results,Major,,,\n\
+         idea,1,1.1,completion,Complete,https://www.contrataciones.gov.py/datos,,\n\
+         idea,1,1.2,completion,Substantial,Training attendance lists,,\n\
+         idea,1,,results,Major,,,\n\
+         cea,2,2.1,completion,Substantial,https://www.mades.gov.py/licencias,,\n\
+         idea,2,2.1,completion,Substantial,https://www.mades.gov.py/licencias,,\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_imported_plan_rated_on_check_my_ogp_is_set_against_the_irm() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    imported_then_rated(d);
+    let validate = run_in(d, &["validate"]);
+    assert_eq!(validate.code, 0, "{}", validate.stderr);
+    for lang in ["en", "es", "fr"] {
+        let run = run_in(d, &["draft", "-o", "-", "--language", lang]);
+        assert_eq!(run.code, 0, "{lang}: {}", run.stderr);
+        check_snapshot(&format!("draft-imported-check-my-ogp-{lang}.md"), &run.stdout);
+    }
+    let en = run_in(d, &["draft", "-o", "-"]).stdout;
+    for part in [
+        // Matched by ogp_id, the IRM's completion mapped onto check-my-ogp's scale.
+        "- **Commitment 1**, Open contracting in public works: we rate its completion **Substantial**; the IRM rated it **Limited**.\n",
+        "The IRM rated it **Substantial** too.",
+        // What the coalition's rubric lacks is the IRM's view alone.
+        "The IRM also rated what the coalition's rubric does not ask about:\n\n- *Access to information*: Yes\n- *Did it open government?*: Marginal\n",
+        "> **The IRM**: The portal publishes only a third of the contracts.",
+    ] {
+        assert!(en.contains(part), "{part}\n{en}");
+    }
+    // Where the import says each rating came from is not the IRM speaking.
+    assert!(!en.contains("OGP data, column"), "{en}");
+    // The same IRM file given with --irm, the IRM not named in the plan: the same comparison.
+    let plan = fs::read_to_string(d.join("plan.toml")).unwrap();
+    let start = plan.find("[[evaluator]]\nid = \"irm\"").unwrap();
+    let end = plan[start..].find("\n\n").unwrap() + start + 2;
+    let without = format!("{}{}", &plan[..start], &plan[end..]).replace("reference = \"irm\"\n", "");
+    fs::write(d.join("plan.toml"), without).unwrap();
+    fs::rename(d.join("scores/irm.csv"), d.join("irm.csv")).unwrap();
+    let with_flag = run_in(d, &["draft", "-o", "-", "--irm", "irm.csv"]);
+    assert_eq!(with_flag.code, 0, "{}", with_flag.stderr);
+    assert!(with_flag.stdout.contains("the IRM rated it **Limited**."), "{}", with_flag.stdout);
+}
+
+#[test]
+fn a_real_imported_plan_drafts_against_the_irm_on_any_rubric() {
+    let data = root().join("../shared/data/ogp/open_parliament_0703.csv");
+    let data = if data.is_file() {
+        data
+    } else {
+        Path::new("/work/shared/data/ogp/open_parliament_0703.csv").to_path_buf()
+    };
+    if !data.is_file() {
+        eprintln!("skipped: OGP's data (open_parliament_0703.csv) is not here, so drafting from a real import was not tested");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ar");
+    let import = run_in(
+        dir.path(),
+        &["import", "ogp", &data.to_string_lossy(), "--country", "Argentina", "--action-plan", "3", "--output", &out.to_string_lossy()],
+    );
+    assert_eq!(import.code, 0, "{}", import.stderr);
+    // The coalition keeps OGP's ids, rates on check-my-ogp, and sets the IRM beside it.
+    let plan = fs::read_to_string(out.join("plan.toml"))
+        .unwrap()
+        .replace("rubric = \"irm-legacy\"", "rubric = \"check-my-ogp\"")
+        .replace("# reference = \"irm\"", "reference = \"irm\"")
+        .replace("# Your coalition's evaluators", "[[evaluator]]\nid = \"ours\"\n\n# Your coalition's evaluators");
+    fs::write(out.join("plan.toml"), plan).unwrap();
+    fs::write(
+        out.join("scores/ours.csv"),
+        "evaluator,commitment,milestone,criterion,level\nours,AR0045,,relevance,Clear\n",
+    )
+    .unwrap();
+    let run = run_in(&out, &["draft", "-o", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("The IRM also rated what the coalition's rubric does not ask about:"), "{}", run.stdout);
+}

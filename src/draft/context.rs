@@ -348,6 +348,9 @@ pub struct CommitmentCx {
     pub timeline: Vec<EventCx>,
 }
 
+/// How the comments of `import ogp`'s score files start: where each rating came from.
+const IMPORT_PROVENANCE: &str = "OGP data, column ";
+
 /// The criterion that answers "did it open government?" in each built-in rubric.
 const RESULTS_CRITERIA: [&str; 3] = ["did-it-open-government", "early-results", "results"];
 
@@ -472,6 +475,33 @@ fn add_evidence(list: &mut Vec<EvidenceCx>, text: &str, who: &str) {
     }
 }
 
+/// The name of a criterion of the IRM's rubrics, for one the coalition's rubric lacks.
+fn irm_criterion_name(id: &str) -> String {
+    const NAMES: [(&str, &str); 12] = [
+        ("completion", "Completion"),
+        ("specificity", "Specificity"),
+        ("access-to-information", "Access to information"),
+        ("civic-participation", "Civic participation"),
+        ("public-accountability", "Public accountability"),
+        ("technology-innovation", "Technology and innovation for transparency and accountability"),
+        ("potential-impact", "Potential impact"),
+        ("did-it-open-government", "Did it open government?"),
+        ("early-results", "Early results"),
+        ("verifiable", "Verifiable"),
+        ("open-government-lens", "Open-government lens"),
+        ("potential-for-results", "Potential for results"),
+    ];
+    let key = id.trim().to_lowercase();
+    NAMES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or_else(|| plain_line(id), |(_, n)| (*n).to_string())
+}
+
+/// A reference evaluator's ratings the rubric cannot hold (see
+/// [`crate::model::scores::ReferenceView`]), for one commitment: (evaluator, criterion, level).
+type Views<'a> = [(&'a str, &'a str, &'a str)];
+
 fn commitment_cx(
     results: &Results,
     labels: &Labels<'_>,
@@ -479,6 +509,8 @@ fn commitment_cx(
     c: &CommitmentOut,
     model: Option<&crate::model::Commitment>,
     plan_start: Option<crate::model::Date>,
+    views: &Views<'_>,
+    completion_model: Option<&crate::model::Criterion>,
 ) -> CommitmentCx {
     let criteria: IndexMap<String, CriterionCx> = c
         .criteria
@@ -593,27 +625,67 @@ fn commitment_cx(
 
     let completion = pick(&rubric.completion);
     let results_cx = pick(&rubric.results);
-    let references: Vec<ReferenceCx> = c
-        .reference
-        .iter()
+    let empty = crate::results::ReferenceOut {
+        rating: None,
+        score: None,
+        levels: IndexMap::new(),
+        flags: Vec::new(),
+        differs: false,
+    };
+    let mut who_refs: Vec<(&str, &crate::results::ReferenceOut)> =
+        c.reference.iter().map(|(e, r)| (e.as_str(), r)).collect();
+    for (e, _, _) in views {
+        if !who_refs.iter().any(|(x, _)| x == e) {
+            who_refs.push((e, &empty));
+        }
+    }
+    let references: Vec<ReferenceCx> = who_refs
+        .into_iter()
         .map(|(e, r)| {
+            let e = &e.to_string();
             let mut ref_comments = Vec::new();
             let mut ref_evidence = Vec::new();
             let who = labels.who(e);
             for n in notes.iter().filter(|n| n.evaluator == *e) {
                 add_evidence(&mut ref_evidence, &n.evidence, &who);
-                if !n.comment.trim().is_empty() {
+                // `import ogp` notes where each rating came from; that is not the IRM speaking.
+                if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE) {
                     ref_comments.push(labels.note(n, &n.comment));
                 }
             }
+            let mine: Vec<(&str, &str)> = views
+                .iter()
+                .filter(|(x, _, _)| x == e)
+                .map(|(_, k, l)| (*k, *l))
+                .collect();
             let (criterion, level, differs) = match (&rubric.completion, &completion) {
                 (Some(k), Some(ours)) => {
-                    let theirs = r.levels.get(k).cloned().flatten().map(|l| plain_line(&l));
+                    // Their own level on the criterion, or their rating of the whole
+                    // commitment on another completion scale, mapped by meaning.
+                    let theirs = r.levels.get(k).cloned().flatten().or_else(|| {
+                        let model = completion_model?;
+                        mine.iter()
+                            .filter(|(name, _)| name.eq_ignore_ascii_case(k) || name.eq_ignore_ascii_case("completion"))
+                            .find_map(|(_, l)| crate::model::rubric::level_by_meaning(model, l))
+                            .map(|i| model.levels[i].label.clone())
+                    });
+                    let theirs = theirs.map(|l| plain_line(&l));
                     let differs = theirs.is_some() && theirs != ours.level;
                     (Some(k.clone()), theirs, differs)
                 }
                 _ => (None, r.rating.as_deref().map(plain_line), r.differs),
             };
+            let unmatched: IndexMap<String, String> = mine
+                .iter()
+                .filter(|(name, l)| {
+                    let completion_view = rubric.completion.as_ref().is_some_and(|k| {
+                        (name.eq_ignore_ascii_case(k) || name.eq_ignore_ascii_case("completion"))
+                            && completion_model.and_then(|m| crate::model::rubric::level_by_meaning(m, l)).is_some()
+                    });
+                    !completion_view
+                })
+                .map(|(name, l)| (irm_criterion_name(name), plain_line(l)))
+                .collect();
             ReferenceCx {
                 evaluator: e.clone(),
                 who,
@@ -629,7 +701,7 @@ fn commitment_cx(
                 level,
                 differs,
                 rating_differs: r.differs,
-                unmatched: IndexMap::new(),
+                unmatched,
                 comments: ref_comments,
                 evidence: ref_evidence,
             }
@@ -858,12 +930,36 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         .iter()
         .map(|c| (c.id.as_str(), c))
         .collect();
+    let mut views: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
+    for v in &inputs.scores.reference_views {
+        let (Some(c), Some(e)) = (
+            inputs.plan.commitments.get(v.commitment as usize),
+            inputs.scores.evaluators.get(v.evaluator as usize),
+        ) else {
+            continue;
+        };
+        views
+            .entry(c.id.as_str())
+            .or_default()
+            .push((e.as_str(), v.criterion.as_str(), v.level.as_str()));
+    }
+    let completion_model = rubric_model.completion.and_then(|k| rubric_model.criteria.get(k));
     let commitments: Vec<CommitmentCx> = results
         .commitments
         .iter()
         .map(|c| {
             let model = models.get(c.id.as_str()).copied();
-            commitment_cx(results, &labels, &rubric, c, model, inputs.plan.start)
+            let views = views.get(c.id.as_str()).map_or(&[][..], Vec::as_slice);
+            commitment_cx(
+                results,
+                &labels,
+                &rubric,
+                c,
+                model,
+                inputs.plan.start,
+                views,
+                completion_model,
+            )
         })
         .collect();
     let differences = commitments

@@ -435,6 +435,7 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
         }
         // Reference files may name evaluators the plan does not list (the IRM's, say).
         resolver.declared = false;
+        resolver.reference_file = true;
         for path in &sel.reference_scores {
             let file = sources.add(SourceFile::new(path, None));
             reference_files.push(file);
@@ -479,9 +480,21 @@ fn mark_references(
 ) {
     for &file in reference_files {
         let mut found: Vec<u32> = Vec::new();
-        for r in scores.ratings.iter().filter(|r| r.file == file) {
-            if !found.contains(&r.evaluator) {
-                found.push(r.evaluator);
+        let evaluators = scores
+            .ratings
+            .iter()
+            .filter(|r| r.file == file)
+            .map(|r| r.evaluator)
+            .chain(
+                scores
+                    .reference_views
+                    .iter()
+                    .filter(|v| v.file == file)
+                    .map(|v| v.evaluator),
+            );
+        for e in evaluators {
+            if !found.contains(&e) {
+                found.push(e);
             }
         }
         for e in found {
@@ -585,10 +598,20 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
     let n_eval = inputs.scores.evaluators.len();
     let n_comm = plan.commitments.len();
     let mut rated = vec![false; n_eval * n_comm];
-    for r in &inputs.scores.ratings {
-        if let Some(slot) =
-            rated.get_mut(r.evaluator as usize * n_comm + r.unit.commitment as usize)
-        {
+    let units = inputs
+        .scores
+        .ratings
+        .iter()
+        .map(|r| (r.evaluator, r.unit.commitment))
+        .chain(
+            inputs
+                .scores
+                .reference_views
+                .iter()
+                .map(|v| (v.evaluator, v.commitment)),
+        );
+    for (e, c) in units {
+        if let Some(slot) = rated.get_mut(e as usize * n_comm + c as usize) {
             *slot = true;
         }
     }

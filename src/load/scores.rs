@@ -9,6 +9,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Location, Report, Snippet};
+use crate::model::scores::ReferenceView;
 use crate::model::{Note, Plan, Rating, Rubric, Scope, Scores, Unit};
 use crate::source::FileId;
 use crate::suggest;
@@ -60,6 +61,8 @@ pub(crate) struct Resolver<'a> {
     pub plan: &'a Plan,
     pub rubric: &'a Rubric,
     commitments: FastMap<&'a str, u32>,
+    /// OGP's commitment ids (`ogp_id`) → commitment index: a row may name either.
+    ogp_ids: FastMap<&'a str, u32>,
     /// milestone id → (commitment, milestone) indices.
     milestones: FastMap<&'a str, (u32, u32)>,
     criteria: FastMap<&'a str, u16>,
@@ -67,6 +70,10 @@ pub(crate) struct Resolver<'a> {
     /// Whether evaluator ids must be listed in plan.toml (they must when the plan lists any;
     /// the loader lifts this for reference score files such as `draft --irm FILE`).
     pub(crate) declared: bool,
+    /// Whether the file being read is a reference score file (`draft --irm FILE`): its
+    /// ratings are kept beside the coalition's, so what the rubric cannot hold is kept as a
+    /// [`crate::model::scores::ReferenceView`] instead of being an error.
+    pub(crate) reference_file: bool,
     /// Whether to keep notes (see [`crate::load::Selection::notes`]).
     pub keep_notes: bool,
 }
@@ -74,10 +81,14 @@ pub(crate) struct Resolver<'a> {
 impl<'a> Resolver<'a> {
     pub(crate) fn new(plan: &'a Plan, rubric: &'a Rubric, scores: &mut Scores) -> Self {
         let mut commitments = FastMap::default();
+        let mut ogp_ids = FastMap::default();
         let mut milestones = FastMap::default();
         for (ci, c) in plan.commitments.iter().enumerate() {
             let ci = u32::try_from(ci).unwrap_or(u32::MAX);
             commitments.insert(c.id.as_str(), ci);
+            if let Some(o) = &c.ogp_id {
+                ogp_ids.insert(o.as_str(), ci);
+            }
             for (mi, m) in c.milestones.iter().enumerate() {
                 milestones.insert(m.id.as_str(), (ci, u32::try_from(mi).unwrap_or(u32::MAX)));
             }
@@ -97,10 +108,12 @@ impl<'a> Resolver<'a> {
             plan,
             rubric,
             commitments,
+            ogp_ids,
             milestones,
             criteria,
             evaluators,
             declared: !plan.evaluators.is_empty(),
+            reference_file: false,
             keep_notes: true,
         }
     }
@@ -499,7 +512,12 @@ impl FileReader<'_, '_> {
         let ci = match &self.last_commitment {
             Some((last, ci)) if last == commitment => *ci,
             _ => {
-                let Some(&ci) = self.resolver.commitments.get(commitment) else {
+                let found = self
+                    .resolver
+                    .commitments
+                    .get(commitment)
+                    .or_else(|| self.resolver.ogp_ids.get(commitment));
+                let Some(&ci) = found else {
                     self.unknown("commitment", commitment, line, ccol, fields);
                     return None;
                 };
@@ -710,21 +728,37 @@ impl FileReader<'_, '_> {
                 self.report.push(d);
                 return;
             }
-            let found = self.resolver.criteria.get(crit).copied();
-            let Some(ci) = found else {
-                let lower = crit.to_lowercase();
-                match self.resolver.criteria.get(lower.as_str()) {
-                    Some(&ci) => {
-                        return self.long_rating(ci, evaluator, unit, line, fields, scores);
-                    }
-                    None => {
-                        self.unknown("criterion", crit, line, ccol, fields);
-                        return;
+            let lower = crit.to_lowercase();
+            let found = self
+                .resolver
+                .criteria
+                .get(crit)
+                .or_else(|| self.resolver.criteria.get(lower.as_str()))
+                .copied();
+            match found {
+                Some(ci) => {
+                    note_criterion = Some(ci);
+                    if !self.reference_view(ci, evaluator, unit, fields, scores) {
+                        self.long_rating(ci, evaluator, unit, line, fields, scores);
                     }
                 }
-            };
-            note_criterion = Some(ci);
-            self.long_rating(ci, evaluator, unit, line, fields, scores);
+                None if self.is_reference(evaluator, scores) => {
+                    let level = self.cell(fields, self.cols.level).to_string();
+                    if !level.is_empty() && !self.resolver.rubric.is_no_rating(&level) {
+                        scores.reference_views.push(ReferenceView {
+                            evaluator,
+                            commitment: unit.commitment,
+                            criterion: crit.to_string(),
+                            level,
+                            file: self.file,
+                        });
+                    }
+                }
+                None => {
+                    self.unknown("criterion", crit, line, ccol, fields);
+                    return;
+                }
+            }
         } else {
             for k in 0..self.cols.criteria.len() {
                 let (col, ci) = self.cols.criteria[k];
@@ -772,6 +806,51 @@ impl FileReader<'_, '_> {
         }
     }
 
+    /// Whether an evaluator's ratings are set beside the coalition's: one the plan names as a
+    /// reference, or any evaluator of a reference score file.
+    fn is_reference(&self, evaluator: u32, scores: &Scores) -> bool {
+        self.resolver.reference_file
+            || scores
+                .evaluators
+                .get(evaluator as usize)
+                .is_some_and(|e| self.resolver.plan.is_reference(e))
+    }
+
+    /// For a reference evaluator, keeps a rating the rubric cannot hold as it is (a whole
+    /// commitment rated on a per-milestone criterion, or a level outside the scale that its
+    /// meaning does not map onto) as a view, and says so. Level names are mapped by meaning
+    /// first (`Not Started`, `Completed` onto a completion scale's `Not started`, `Complete`).
+    fn reference_view(
+        &mut self,
+        ci: u16,
+        evaluator: u32,
+        unit: Unit,
+        fields: &[&str],
+        scores: &mut Scores,
+    ) -> bool {
+        if !self.is_reference(evaluator, scores) {
+            return false;
+        }
+        let c = &self.resolver.rubric.criteria[usize::from(ci)];
+        let text = self.cell(fields, self.cols.level);
+        if text.is_empty() || self.resolver.rubric.is_no_rating(text) {
+            return false;
+        }
+        let fits_scope = !(c.scope == Scope::Milestone && unit.milestone.is_none());
+        let fits_level = c.parse_level(text).is_some() || crate::model::rubric::level_by_meaning(c, text).is_some();
+        if fits_scope && fits_level {
+            return false;
+        }
+        scores.reference_views.push(ReferenceView {
+            evaluator,
+            commitment: unit.commitment,
+            criterion: c.id.clone(),
+            level: text.to_string(),
+            file: self.file,
+        });
+        true
+    }
+
     fn long_rating(
         &mut self,
         ci: u16,
@@ -787,6 +866,27 @@ impl FileReader<'_, '_> {
         }
         let text = self.cell(fields, self.cols.level);
         let evidence = !self.cell(fields, self.cols.evidence).is_empty();
+        let mapped = if self.is_reference(evaluator, scores) {
+            let c = &self.resolver.rubric.criteria[usize::from(ci)];
+            c.parse_level(text)
+                .is_none()
+                .then(|| crate::model::rubric::level_by_meaning(c, text))
+                .flatten()
+        } else {
+            None
+        };
+        if let Some(l) = mapped {
+            scores.ratings.push(Rating {
+                evaluator,
+                unit,
+                criterion: ci,
+                level: Some(u16::try_from(l).unwrap_or(u16::MAX)),
+                evidence,
+                file: self.file,
+                line,
+            });
+            return;
+        }
         if let Ok(level) = self.level(ci, text, line, lcol, fields) {
             scores.ratings.push(Rating {
                 evaluator,

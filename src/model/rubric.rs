@@ -172,6 +172,32 @@ pub struct Criterion {
     pub roll_up: RollUp,
 }
 
+/// What a completion level means, whatever the rubric calls it: 0 not started, 1 limited,
+/// 2 substantial, 3 complete (`Not Started`, `not started`, `Completed` and `Complete` alike).
+fn completion_meaning(label: &str) -> Option<u8> {
+    let key: String = label
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match key.as_str() {
+        "notstarted" => Some(0),
+        "limited" => Some(1),
+        "substantial" => Some(2),
+        "complete" | "completed" => Some(3),
+        _ => None,
+    }
+}
+
+/// The level of `c` that means what `text` means on a completion scale (the completion scales
+/// of the built-in rubrics, mapped onto each other by meaning), or none.
+pub fn level_by_meaning(c: &Criterion, text: &str) -> Option<usize> {
+    let meaning = completion_meaning(text)?;
+    c.levels
+        .iter()
+        .position(|l| completion_meaning(&l.label) == Some(meaning))
+}
+
 impl Criterion {
     /// The status an answer index stands for (`None`: a level of the scale).
     pub fn status_of(&self, index: usize) -> Option<usize> {

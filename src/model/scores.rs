@@ -51,6 +51,25 @@ pub struct Scores {
     /// The distinct texts of the notes (each stored once; index 0 is the empty text).
     pub texts: Vec<String>,
     text_index: std::collections::HashMap<String, u32>,
+    /// A reference evaluator's ratings that the plan's rubric cannot hold as they are (see
+    /// [`ReferenceView`]): set beside the coalition's, never combined.
+    pub reference_views: Vec<ReferenceView>,
+}
+
+/// One rating of a reference evaluator (the IRM) that the coalition's rubric cannot hold as it
+/// is: a criterion the rubric lacks (`did-it-open-government` beside `check-my-ogp`), a level
+/// outside the criterion's scale, or a rating of the whole commitment for a criterion the
+/// rubric rates per milestone. Kept as written, to be shown as the reference evaluator's view.
+#[derive(Debug, Clone)]
+pub struct ReferenceView {
+    pub evaluator: u32,
+    pub commitment: u32,
+    /// The criterion as the file names it.
+    pub criterion: String,
+    /// The level as the file writes it.
+    pub level: String,
+    /// The file it was read from.
+    pub file: crate::source::FileId,
 }
 
 impl Default for Scores {
@@ -61,6 +80,7 @@ impl Default for Scores {
             notes: Vec::new(),
             texts: vec![String::new()],
             text_index: std::collections::HashMap::from([(String::new(), 0)]),
+            reference_views: Vec::new(),
         }
     }
 }
