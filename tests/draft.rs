@@ -7,6 +7,7 @@
 //! LibreOffice reads back.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -378,7 +379,11 @@ fn the_samples_drafts_match_their_snapshots_in_every_language() {
         for (dir, extra, name) in [
             ("samples/mongolia-2016-2018", None, "mongolia-2016-2018"),
             ("samples/mongolia-irm-legacy", None, "mongolia-irm-legacy"),
-            (irm_dir.as_str(), Some("irm.csv"), "mongolia-2016-2018-with-irm"),
+            (
+                irm_dir.as_str(),
+                Some("irm.csv"),
+                "mongolia-2016-2018-with-irm",
+            ),
         ] {
             if lang == "mn" && name != "mongolia-2016-2018" {
                 continue;
@@ -388,7 +393,14 @@ fn the_samples_drafts_match_their_snapshots_in_every_language() {
                 args.extend(["--irm", irm]);
             }
             let base = root();
-            let run = run_in(if extra.is_some() { with_irm.path() } else { &base }, &args);
+            let run = run_in(
+                if extra.is_some() {
+                    with_irm.path()
+                } else {
+                    &base
+                },
+                &args,
+            );
             assert_eq!(run.code, 0, "{name} {lang}: {}", run.stderr);
             assert!(!run.stdout.contains("none"), "{name} {lang}");
             check_snapshot(&format!("draft-{name}-{lang}.md"), &run.stdout);
@@ -429,8 +441,17 @@ fn the_default_draft_is_a_comment_not_a_dump() {
     }
     // No internal machinery: scores, bands, flags, constraint codes, agreement statistics.
     for word in [
-        "score", "On track", "Progressing", "★", "Cmpl", "alpha", "Krippendorff", "0.48",
-        "disagree", "high-completion", "Headline",
+        "score",
+        "On track",
+        "Progressing",
+        "★",
+        "Cmpl",
+        "alpha",
+        "Krippendorff",
+        "0.48",
+        "disagree",
+        "high-completion",
+        "Headline",
     ] {
         assert!(!d.contains(word), "{word:?} in the default draft\n{d}");
     }
@@ -438,16 +459,26 @@ fn the_default_draft_is_a_comment_not_a_dump() {
     let places = d.matches("[[").count();
     assert_eq!(places, 5, "{d}");
     assert!(
-        run.stderr.ends_with("5 places left to write (marked [[…]]).\n"),
+        run.stderr
+            .ends_with("5 places left to write (marked [[…]]).\n"),
         "{}",
         run.stderr
     );
     // With --appendix, the figures are there, after the commitments.
     let full = run_in(
         &root(),
-        &["draft", "samples/mongolia-2016-2018", "--output", "-", "--appendix"],
+        &[
+            "draft",
+            "samples/mongolia-2016-2018",
+            "--output",
+            "-",
+            "--appendix",
+        ],
     );
-    let appendix = full.stdout.find("## Appendix: the coalition's ratings in figures").unwrap();
+    let appendix = full
+        .stdout
+        .find("## Appendix: the coalition's ratings in figures")
+        .unwrap();
     assert!(appendix > full.stdout.find("## Commitment 7:").unwrap());
     for part in [
         "| 1. Mobile application for the Government 11-11 Center to receive citizen feedback and requests | On track ★ | 78.6 | Substantial | Major | yes |",
@@ -462,7 +493,9 @@ fn the_default_draft_is_a_comment_not_a_dump() {
     assert_eq!(written.code, 0, "{}", written.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("draft.md")).unwrap(), *d);
     assert!(
-        written.stderr.contains("wrote draft.md (7 commitments).\n  5 places left to write (marked [[…]]).\n"),
+        written.stderr.contains(
+            "wrote draft.md (7 commitments).\n  5 places left to write (marked [[…]]).\n"
+        ),
         "{}",
         written.stderr
     );
@@ -484,13 +517,29 @@ fn differences_from_the_irm_come_first_and_are_said_once() {
     let at = d.find(overview).unwrap_or_else(|| panic!("{d}"));
     assert!(at < d.find("## Commitment 1:").unwrap());
     for (id, sentence) in [
-        ("1", "The coalition rates the commitment's completion as **Complete**.\nThe IRM rated it **Limited**.\n"),
-        ("3", "The coalition rates the commitment's completion as **Limited**.\nThe IRM rated it **Substantial**.\n"),
-        ("2", "The coalition rates the commitment's completion as **Substantial**.\nThe IRM rated it **Substantial** too.\n"),
-        ("1", "The coalition's answer: **Major**.\nThe IRM's answer: **Marginal**.\n"),
+        (
+            "1",
+            "The coalition rates the commitment's completion as **Complete**.\nThe IRM rated it **Limited**.\n",
+        ),
+        (
+            "3",
+            "The coalition rates the commitment's completion as **Limited**.\nThe IRM rated it **Substantial**.\n",
+        ),
+        (
+            "2",
+            "The coalition rates the commitment's completion as **Substantial**.\nThe IRM rated it **Substantial** too.\n",
+        ),
+        (
+            "1",
+            "The coalition's answer: **Major**.\nThe IRM's answer: **Marginal**.\n",
+        ),
     ] {
         let s = section(d, id);
-        assert_eq!(s.matches(sentence).count(), 1, "commitment {id}: {sentence}\n{s}");
+        assert_eq!(
+            s.matches(sentence).count(),
+            1,
+            "commitment {id}: {sentence}\n{s}"
+        );
         assert_eq!(s.matches("The IRM rated it").count(), 1, "said once\n{s}");
     }
 }
@@ -510,14 +559,20 @@ fn an_irm_score_file_is_set_beside_the_coalition() {
         ),
         "{d}"
     );
-    assert!(section(d, "2").contains("The IRM rated it **Substantial** too."), "{d}");
+    assert!(
+        section(d, "2").contains("The IRM rated it **Substantial** too."),
+        "{d}"
+    );
     assert!(
         d.contains("> **The IRM**: The application works in Ulaanbaatar only."),
         "{d}"
     );
     // The IRM is never combined: the coalition's ratings are the same as without it.
     let plain = run_in(dir.path(), &["draft", "--output", "-"]);
-    assert!(section(&plain.stdout, "1").contains("The coalition rates the commitment's completion as **Substantial**."));
+    assert!(
+        section(&plain.stdout, "1")
+            .contains("The coalition rates the commitment's completion as **Substantial**.")
+    );
     // The same file inside scores/ is read once, and still only set beside.
     fs::rename(
         dir.path().join("irm.csv"),
@@ -561,7 +616,9 @@ fn one_commitment(dir: &Path, commitment: &str, scores: &str, extra: &str) {
     .unwrap();
     fs::write(
         dir.join("scores/a.csv"),
-        format!("evaluator,commitment,milestone,criterion,level,evidence,comment,next_steps\n{scores}"),
+        format!(
+            "evaluator,commitment,milestone,criterion,level,evidence,comment,next_steps\n{scores}"
+        ),
     )
     .unwrap();
 }
@@ -580,17 +637,35 @@ fn grammar_reads_right_in_the_edge_cases() {
     let run = run_in(d, &["draft", "-o", "-"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let s = section(&run.stdout, "1");
-    assert!(s.contains("*Lead agency: Ministry of Justice (STP); supporting agency: Bar Association.*\n"), "{s}");
+    assert!(
+        s.contains(
+            "*Lead agency: Ministry of Justice (STP); supporting agency: Bar Association.*\n"
+        ),
+        "{s}"
+    );
     assert!(!s.contains(".."), "doubled punctuation\n{s}");
-    assert!(!s.to_lowercase().contains("milestone"), "milestones of a plan without any\n{s}");
-    assert!(s.contains("[[Describe the commitment's context and objectives]]"), "{s}");
-    assert!(s.contains("[[The coalition's recommendations for this commitment]]"), "{s}");
+    assert!(
+        !s.to_lowercase().contains("milestone"),
+        "milestones of a plan without any\n{s}"
+    );
+    assert!(
+        s.contains("[[Describe the commitment's context and objectives]]"),
+        "{s}"
+    );
+    assert!(
+        s.contains("[[The coalition's recommendations for this commitment]]"),
+        "{s}"
+    );
     // Every heading has something under it.
     let lines: Vec<&str> = run.stdout.lines().collect();
     for (i, l) in lines.iter().enumerate() {
         if l.starts_with('#') {
             let next = lines[i + 1..].iter().find(|x| !x.trim().is_empty());
-            assert!(next.is_some_and(|n| !n.starts_with('#') || l.starts_with("# ")), "empty heading {l}\n{}", run.stdout);
+            assert!(
+                next.is_some_and(|n| !n.starts_with('#') || l.starts_with("# ")),
+                "empty heading {l}\n{}",
+                run.stdout
+            );
         }
     }
     // One overdue milestone, singular; one milestone: its level is not said twice.
@@ -603,13 +678,29 @@ fn grammar_reads_right_in_the_edge_cases() {
     let run = run_in(d, &["draft", "-o", "-"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let s = section(&run.stdout, "1");
-    assert!(s.contains("One milestone was due before 30 June 2018 and was not complete."), "{s}");
-    assert_eq!(s.matches("**Limited**").count() + s.matches("**Substantial**").count() + s.matches("**Complete**").count(), 1, "{s}");
+    assert!(
+        s.contains("One milestone was due before 30 June 2018 and was not complete."),
+        "{s}"
+    );
+    assert_eq!(
+        s.matches("**Limited**").count()
+            + s.matches("**Substantial**").count()
+            + s.matches("**Complete**").count(),
+        1,
+        "{s}"
+    );
     assert!(s.contains("- Milestone 1.1: Restart it.\n"), "{s}");
     assert!(!s.contains('?'), "{s}");
     // The IRM's question is a heading, never asked mid-sentence.
-    let legacy = run_in(&root(), &["draft", "samples/mongolia-irm-legacy", "-o", "-"]);
-    for l in legacy.stdout.lines().filter(|l| !l.starts_with('#') && !l.starts_with('|')) {
+    let legacy = run_in(
+        &root(),
+        &["draft", "samples/mongolia-irm-legacy", "-o", "-"],
+    );
+    for l in legacy
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('|'))
+    {
         let t = l.trim_end();
         if let Some(q) = t.find('?') {
             assert!(q + 1 == t.len(), "question mid-sentence: {l}");
@@ -646,10 +737,19 @@ fn header_overview_and_timeline_come_from_plan_toml() {
     ] {
         assert!(t.contains(part), "{part}\n{t}");
     }
-    assert!(run.stderr.ends_with("No places left to write.\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("No places left to write.\n"),
+        "{}",
+        run.stderr
+    );
     // In Spanish, dates and the header follow the language.
     let es = run_in(d, &["draft", "-o", "-", "--language", "es"]);
-    assert!(es.stdout.contains("- **31 de enero de 2018**: The application was launched before 100 guests."), "{}", es.stdout);
+    assert!(
+        es.stdout
+            .contains("- **31 de enero de 2018**: The application was launched before 100 guests."),
+        "{}",
+        es.stdout
+    );
     assert!(es.stdout.contains("El IRM recibió el siguiente comentario de Undral Gombodorj, de Democracy Education Center (DEMO)."), "{}", es.stdout);
     // A broken event is located.
     let mut plan = fs::read_to_string(d.join("plan.toml")).unwrap();
@@ -671,7 +771,10 @@ fn the_language_comes_from_the_plan_or_the_flag_and_an_unknown_one_is_a_warning(
     let es = run_in(d, &["draft", "-o", "-"]);
     assert_eq!(es.code, 0, "{}", es.stderr);
     assert!(es.stdout.contains("## Panorama general"), "{}", es.stdout);
-    assert!(es.stdout.contains("La coalición califica el cumplimiento del compromiso como **Sustancial**."));
+    assert!(
+        es.stdout
+            .contains("La coalición califica el cumplimiento del compromiso como **Sustancial**.")
+    );
     let fr = run_in(d, &["draft", "-o", "-", "--language", "fr"]);
     assert!(fr.stdout.contains("## Vue d'ensemble"), "{}", fr.stdout);
     let xx = run_in(d, &["draft", "-o", "-", "--language", "xx"]);
@@ -684,13 +787,25 @@ fn the_language_comes_from_the_plan_or_the_flag_and_an_unknown_one_is_a_warning(
     );
     // A language added in the assessment's templates/lang/ is available, English filling gaps.
     fs::create_dir_all(d.join("templates/lang")).unwrap();
-    fs::write(d.join("templates/lang/pt.toml"), "[language]\nname = \"Português\"\nand = \"e\"\n\n[text]\noverview = \"Visão geral\"\n").unwrap();
+    fs::write(
+        d.join("templates/lang/pt.toml"),
+        "[language]\nname = \"Português\"\nand = \"e\"\n\n[text]\noverview = \"Visão geral\"\n",
+    )
+    .unwrap();
     let pt = run_in(d, &["draft", "-o", "-", "--language", "pt"]);
     assert_eq!(pt.code, 0, "{}", pt.stderr);
     assert!(pt.stdout.contains("## Visão geral\n"), "{}", pt.stdout);
-    assert!(pt.stdout.contains("(WSP) e Transparency Network"), "{}", pt.stdout);
+    assert!(
+        pt.stdout.contains("(WSP) e Transparency Network"),
+        "{}",
+        pt.stdout
+    );
     let unknown = run_in(d, &["draft", "-o", "-", "--language", "qq"]);
-    assert!(unknown.stderr.contains("available: en, es, fr, mn, pt "), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("available: en, es, fr, mn, pt "),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
@@ -707,7 +822,10 @@ fn text_from_the_inputs_never_becomes_markup() {
     let run = run_in(d, &["draft", "-o", "-"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let t = &run.stdout;
-    assert!(t.contains("## Commitment 1: Title \\# Not a heading \\<script\\>alert(1)\\</script\\>\n"), "{t}");
+    assert!(
+        t.contains("## Commitment 1: Title \\# Not a heading \\<script\\>alert(1)\\</script\\>\n"),
+        "{t}"
+    );
     assert!(!t.contains("\n# Not a heading"), "{t}");
     let live = t.replace("\\<", "");
     assert!(!live.contains("<script"), "{t}");
@@ -715,13 +833,20 @@ fn text_from_the_inputs_never_becomes_markup() {
     assert!(t.contains("**Bold** stays."), "{t}");
     assert!(!t.to_lowercase().contains("javascript:"), "{t}");
     assert!(!t.contains("<b>"), "{t}");
-    assert!(run.stderr.contains("5 places left to write"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("5 places left to write"),
+        "{}",
+        run.stderr
+    );
     // The Word file has no link but web links, no image, no HTML.
     let docx = run_in(d, &["draft", "--docx"]);
     assert_eq!(docx.code, 0, "{}", docx.stderr);
     let xml = docx_part(&d.join("draft.docx"), "word/document.xml");
     assert!(xml.contains(">photo<"), "{xml}");
-    assert!(!xml.contains("passwd") && !xml.contains("<img") && !xml.contains("w:hyperlink"), "{xml}");
+    assert!(
+        !xml.contains("passwd") && !xml.contains("<img") && !xml.contains("w:hyperlink"),
+        "{xml}"
+    );
 }
 
 /// One part of a .docx file, as text.
@@ -739,7 +864,12 @@ fn docx_is_a_word_file_that_libreoffice_reads_back() {
     let dir = sample("mongolia-2016-2018");
     let d = dir.path();
     // No pandoc, nor anything else, is needed.
-    let (code, _, stderr) = run_env(d, &["draft", "--docx", "--language", "mn", "--appendix"], "PATH", "");
+    let (code, _, stderr) = run_env(
+        d,
+        &["draft", "--docx", "--language", "mn", "--appendix"],
+        "PATH",
+        "",
+    );
     assert_eq!(code, 0, "{stderr}");
     let path = d.join("draft.docx");
     let xml = docx_part(&path, "word/document.xml");
@@ -764,12 +894,20 @@ fn docx_is_a_word_file_that_libreoffice_reads_back() {
         .status()
         .is_ok_and(|s| s.success());
     if !has_soffice {
-        eprintln!("skipped: LibreOffice (soffice) is not installed, so the .docx was not read back");
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: LibreOffice (soffice) is not installed, so the .docx was not read back"
+        );
         return;
     }
     let out = tempfile::tempdir().unwrap();
     let status = Command::new("soffice")
-        .args(["--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir"])
+        .args([
+            "--headless",
+            "--convert-to",
+            "txt:Text (encoded):UTF8",
+            "--outdir",
+        ])
         .arg(out.path())
         .arg(&path)
         .env("HOME", out.path())
@@ -797,7 +935,9 @@ fn split_files_are_in_plan_order_and_safe_for_any_id() {
     let mut plan = String::from(
         "[plan]\ncountry = \"Testland\"\ntitle = \"Plan\"\n\n[assessment]\nas_of = 2021-06-30\n",
     );
-    let ids = ["../x", "Σ", "ς", "COM¹", "CON", "...", "overview", "18", "4"];
+    let ids = [
+        "../x", "Σ", "ς", "COM¹", "CON", "...", "overview", "18", "4",
+    ];
     let mut scores = String::from("evaluator,commitment,milestone,criterion,level\n");
     for id in ids {
         plan.push_str(&format!(
@@ -827,10 +967,16 @@ fn split_files_are_in_plan_order_and_safe_for_any_id() {
     );
     assert_eq!(names_in(d), ["out", "plan.toml", "scores"]);
     let x = fs::read_to_string(d.join("out/01-x.md")).unwrap();
-    assert!(x.starts_with("## Commitment ../x: Commitment ../x\n"), "{x}");
+    assert!(
+        x.starts_with("## Commitment ../x: Commitment ../x\n"),
+        "{x}"
+    );
     let overview = fs::read_to_string(d.join("out/overview.md")).unwrap();
     assert!(overview.contains("## General overview"), "{overview}");
-    assert!(!overview.contains("### Context and Objectives"), "{overview}");
+    assert!(
+        !overview.contains("### Context and Objectives"),
+        "{overview}"
+    );
 }
 
 #[test]
@@ -862,7 +1008,8 @@ fn a_template_that_repeats_text_without_end_is_stopped() {
     let run = run_in(d, &["draft", "--template", "print.md.j2", "-o", "out.md"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("the draft would be longer than") || run.stderr.contains("template-too-long"),
+        run.stderr.contains("the draft would be longer than")
+            || run.stderr.contains("template-too-long"),
         "{}",
         run.stderr
     );
@@ -923,7 +1070,10 @@ fn an_imported_plan_rated_on_check_my_ogp_is_set_against_the_irm() {
     for lang in ["en", "es", "fr"] {
         let run = run_in(d, &["draft", "-o", "-", "--language", lang]);
         assert_eq!(run.code, 0, "{lang}: {}", run.stderr);
-        check_snapshot(&format!("draft-imported-check-my-ogp-{lang}.md"), &run.stdout);
+        check_snapshot(
+            &format!("draft-imported-check-my-ogp-{lang}.md"),
+            &run.stdout,
+        );
     }
     let en = run_in(d, &["draft", "-o", "-"]).stdout;
     for part in [
@@ -942,12 +1092,17 @@ fn an_imported_plan_rated_on_check_my_ogp_is_set_against_the_irm() {
     let plan = fs::read_to_string(d.join("plan.toml")).unwrap();
     let start = plan.find("[[evaluator]]\nid = \"irm\"").unwrap();
     let end = plan[start..].find("\n\n").unwrap() + start + 2;
-    let without = format!("{}{}", &plan[..start], &plan[end..]).replace("reference = \"irm\"\n", "");
+    let without =
+        format!("{}{}", &plan[..start], &plan[end..]).replace("reference = \"irm\"\n", "");
     fs::write(d.join("plan.toml"), without).unwrap();
     fs::rename(d.join("scores/irm.csv"), d.join("irm.csv")).unwrap();
     let with_flag = run_in(d, &["draft", "-o", "-", "--irm", "irm.csv"]);
     assert_eq!(with_flag.code, 0, "{}", with_flag.stderr);
-    assert!(with_flag.stdout.contains("the IRM rated it **Limited**."), "{}", with_flag.stdout);
+    assert!(
+        with_flag.stdout.contains("the IRM rated it **Limited**."),
+        "{}",
+        with_flag.stdout
+    );
 }
 
 #[test]
@@ -959,14 +1114,27 @@ fn a_real_imported_plan_drafts_against_the_irm_on_any_rubric() {
         Path::new("/work/shared/data/ogp/open_parliament_0703.csv").to_path_buf()
     };
     if !data.is_file() {
-        eprintln!("skipped: OGP's data (open_parliament_0703.csv) is not here, so drafting from a real import was not tested");
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: OGP's data (open_parliament_0703.csv) is not here, so drafting from a real import was not tested"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ar");
     let import = run_in(
         dir.path(),
-        &["import", "ogp", &data.to_string_lossy(), "--country", "Argentina", "--action-plan", "3", "--output", &out.to_string_lossy()],
+        &[
+            "import",
+            "ogp",
+            &data.to_string_lossy(),
+            "--country",
+            "Argentina",
+            "--action-plan",
+            "3",
+            "--output",
+            &out.to_string_lossy(),
+        ],
     );
     assert_eq!(import.code, 0, "{}", import.stderr);
     // The coalition keeps OGP's ids, rates on check-my-ogp, and sets the IRM beside it.
@@ -974,7 +1142,10 @@ fn a_real_imported_plan_drafts_against_the_irm_on_any_rubric() {
         .unwrap()
         .replace("rubric = \"irm-legacy\"", "rubric = \"check-my-ogp\"")
         .replace("# reference = \"irm\"", "reference = \"irm\"")
-        .replace("# Your coalition's evaluators", "[[evaluator]]\nid = \"ours\"\n\n# Your coalition's evaluators");
+        .replace(
+            "# Your coalition's evaluators",
+            "[[evaluator]]\nid = \"ours\"\n\n# Your coalition's evaluators",
+        );
     fs::write(out.join("plan.toml"), plan).unwrap();
     fs::write(
         out.join("scores/ours.csv"),
@@ -983,5 +1154,10 @@ fn a_real_imported_plan_drafts_against_the_irm_on_any_rubric() {
     .unwrap();
     let run = run_in(&out, &["draft", "-o", "-"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("The IRM also rated what the coalition's rubric does not ask about:"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("The IRM also rated what the coalition's rubric does not ask about:"),
+        "{}",
+        run.stdout
+    );
 }

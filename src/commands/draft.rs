@@ -197,14 +197,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         return export(folder, args.force);
     }
     let to_stdout = args.output.as_ref().is_some_and(|p| p.as_os_str() == "-");
-    if args.docx {
-        if to_stdout {
-            writeln!(
-                anstream::stderr(),
-                "error: --docx writes a Word file; give its name with --output FILE.docx, not -"
-            )?;
-            return Ok(Outcome::Usage);
-        }
+    if args.docx && to_stdout {
+        writeln!(
+            anstream::stderr(),
+            "error: --docx writes a Word file; give its name with --output FILE.docx, not -"
+        )?;
+        return Ok(Outcome::Usage);
     }
     let selection = Selection {
         reference_scores: args.irm.clone(),
@@ -216,11 +214,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let date = common::as_of(args.date.as_of, &inputs);
     let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
     let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
-    let choice = match draft::choose(
-        args.template.as_deref(),
-        &args.input.dir,
-        &inputs.rubric.id,
-    ) {
+    let choice = match draft::choose(args.template.as_deref(), &args.input.dir, &inputs.rubric.id) {
         Ok(c) => c,
         Err(d) => {
             print_diag(&d)?;
@@ -233,10 +227,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         .or_else(|| inputs.plan.language.clone())
         .unwrap_or_else(|| "en".to_string());
     let lang_folder = args.input.dir.join(draft::TEMPLATE_FOLDER);
-    let (wording, problem) = draft::wording::Wording::load(
-        &code,
-        lang_folder.is_dir().then_some(lang_folder.as_path()),
-    );
+    let (wording, problem) =
+        draft::wording::Wording::load(&code, lang_folder.is_dir().then_some(lang_folder.as_path()));
     if let Some(problem) = problem {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }

@@ -356,7 +356,10 @@ const RESULTS_CRITERIA: [&str; 3] = ["did-it-open-government", "early-results", 
 
 fn label_of(e: &crate::results::EvaluatorInfo, wording: &Wording) -> String {
     if e.reference && e.role == "irm" {
-        return wording.text("the_irm", None).unwrap_or("the IRM").to_string();
+        return wording
+            .text("the_irm", None)
+            .unwrap_or("the IRM")
+            .to_string();
     }
     plain_line(
         e.organisation
@@ -483,7 +486,10 @@ fn irm_criterion_name(id: &str) -> String {
         ("access-to-information", "Access to information"),
         ("civic-participation", "Civic participation"),
         ("public-accountability", "Public accountability"),
-        ("technology-innovation", "Technology and innovation for transparency and accountability"),
+        (
+            "technology-innovation",
+            "Technology and innovation for transparency and accountability",
+        ),
         ("potential-impact", "Potential impact"),
         ("did-it-open-government", "Did it open government?"),
         ("early-results", "Early results"),
@@ -502,16 +508,29 @@ fn irm_criterion_name(id: &str) -> String {
 /// [`crate::model::scores::ReferenceView`]), for one commitment: (evaluator, criterion, level).
 type Views<'a> = [(&'a str, &'a str, &'a str)];
 
+/// What a commitment's context needs from the inputs besides its results.
+struct FromInputs<'a> {
+    /// The commitment in plan.toml (its timeline).
+    model: Option<&'a crate::model::Commitment>,
+    plan_start: Option<crate::model::Date>,
+    views: &'a Views<'a>,
+    /// The rubric's completion criterion.
+    completion_model: Option<&'a crate::model::Criterion>,
+}
+
 fn commitment_cx(
     results: &Results,
     labels: &Labels<'_>,
     rubric: &RubricCx,
     c: &CommitmentOut,
-    model: Option<&crate::model::Commitment>,
-    plan_start: Option<crate::model::Date>,
-    views: &Views<'_>,
-    completion_model: Option<&crate::model::Criterion>,
+    from: &FromInputs<'_>,
 ) -> CommitmentCx {
+    let FromInputs {
+        model,
+        plan_start,
+        views,
+        completion_model,
+    } = *from;
     let criteria: IndexMap<String, CriterionCx> = c
         .criteria
         .iter()
@@ -665,7 +684,10 @@ fn commitment_cx(
                     let theirs = r.levels.get(k).cloned().flatten().or_else(|| {
                         let model = completion_model?;
                         mine.iter()
-                            .filter(|(name, _)| name.eq_ignore_ascii_case(k) || name.eq_ignore_ascii_case("completion"))
+                            .filter(|(name, _)| {
+                                name.eq_ignore_ascii_case(k)
+                                    || name.eq_ignore_ascii_case("completion")
+                            })
                             .find_map(|(_, l)| crate::model::rubric::level_by_meaning(model, l))
                             .map(|i| model.levels[i].label.clone())
                     });
@@ -680,7 +702,9 @@ fn commitment_cx(
                 .filter(|(name, l)| {
                     let completion_view = rubric.completion.as_ref().is_some_and(|k| {
                         (name.eq_ignore_ascii_case(k) || name.eq_ignore_ascii_case("completion"))
-                            && completion_model.and_then(|m| crate::model::rubric::level_by_meaning(m, l)).is_some()
+                            && completion_model
+                                .and_then(|m| crate::model::rubric::level_by_meaning(m, l))
+                                .is_some()
                     });
                     !completion_view
                 })
@@ -734,11 +758,20 @@ fn commitment_cx(
             m.events
                 .iter()
                 .map(|e| {
-                    let link = e.source.as_deref().is_some_and(|s| is_link(s) && !s.contains(['<', '>']));
+                    let link = e
+                        .source
+                        .as_deref()
+                        .is_some_and(|s| is_link(s) && !s.contains(['<', '>']));
                     EventCx {
                         date: e.date.to_string(),
                         text: markdown(&e.text),
-                        source: e.source.as_deref().map(|s| if link { s.trim().to_string() } else { plain_line(s) }),
+                        source: e.source.as_deref().map(|s| {
+                            if link {
+                                s.trim().to_string()
+                            } else {
+                                plain_line(s)
+                            }
+                        }),
                         link,
                         before_start: start.is_some_and(|s| e.date < s),
                     }
@@ -938,28 +971,28 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         ) else {
             continue;
         };
-        views
-            .entry(c.id.as_str())
-            .or_default()
-            .push((e.as_str(), v.criterion.as_str(), v.level.as_str()));
+        views.entry(c.id.as_str()).or_default().push((
+            e.as_str(),
+            v.criterion.as_str(),
+            v.level.as_str(),
+        ));
     }
-    let completion_model = rubric_model.completion.and_then(|k| rubric_model.criteria.get(k));
+    let completion_model = rubric_model
+        .completion
+        .and_then(|k| rubric_model.criteria.get(k));
     let commitments: Vec<CommitmentCx> = results
         .commitments
         .iter()
         .map(|c| {
             let model = models.get(c.id.as_str()).copied();
             let views = views.get(c.id.as_str()).map_or(&[][..], Vec::as_slice);
-            commitment_cx(
-                results,
-                &labels,
-                &rubric,
-                c,
+            let from = FromInputs {
                 model,
-                inputs.plan.start,
+                plan_start: inputs.plan.start,
                 views,
                 completion_model,
-            )
+            };
+            commitment_cx(results, &labels, &rubric, c, &from)
         })
         .collect();
     let differences = commitments

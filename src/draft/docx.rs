@@ -172,12 +172,8 @@ impl Writer {
 
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
-            Tag::Paragraph => {
-                // A list item's first paragraph is the item itself.
-                if self.para.is_none() {
-                    self.open_para();
-                }
-            }
+            // A list item's first paragraph is the item itself (already open).
+            Tag::Paragraph => self.open_para(),
             Tag::Heading { level, .. } => {
                 self.close_para();
                 self.heading = Some(match level {
@@ -255,13 +251,7 @@ impl Writer {
 
     fn end(&mut self, tag: TagEnd) {
         match tag {
-            TagEnd::Paragraph => {
-                if self.lists.is_empty() || self.cell.is_some() {
-                    self.close_para();
-                } else {
-                    self.close_para();
-                }
-            }
+            TagEnd::Paragraph => self.close_para(),
             TagEnd::Heading(_) => {
                 self.close_para();
                 self.heading = None;
@@ -293,9 +283,15 @@ impl Writer {
             TagEnd::TableCell => {
                 self.close_para();
                 let cell = self.cell.take().unwrap_or_default();
-                let cell = if cell.is_empty() { "<w:p/>".to_string() } else { cell };
+                let cell = if cell.is_empty() {
+                    "<w:p/>".to_string()
+                } else {
+                    cell
+                };
                 if let Some(t) = &mut self.table {
-                    t.push_str(&format!("<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr>{cell}</w:tc>"));
+                    t.push_str(&format!(
+                        "<w:tc><w:tcPr><w:tcW w:w=\"0\" w:type=\"auto\"/></w:tcPr>{cell}</w:tc>"
+                    ));
                 }
             }
             TagEnd::Table => {
@@ -360,7 +356,10 @@ fn numbering() -> String {
 /// (`en`, `es`, …), for spelling checkers.
 pub fn convert(markdown: &str, lang: &str) -> Result<Vec<u8>, DocxError> {
     let mut w = Writer::default();
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
     for event in parser {
         // Inside an image only its alt text is kept, as text.
         if w.image > 0 {
@@ -443,9 +442,17 @@ mod tests {
         assert!(xml.contains(">Монгол<"));
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
         let mut rels = String::new();
-        std::io::Read::read_to_string(&mut archive.by_name("word/_rels/document.xml.rels").unwrap(), &mut rels).unwrap();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("word/_rels/document.xml.rels").unwrap(),
+            &mut rels,
+        )
+        .unwrap();
         assert!(rels.contains(r#"Target="https://y.org/?a&amp;b""#));
         assert!(!rels.contains("javascript"));
-        assert_eq!(convert(md, "mn").unwrap(), bytes, "the same draft gives the same bytes");
+        assert_eq!(
+            convert(md, "mn").unwrap(),
+            bytes,
+            "the same draft gives the same bytes"
+        );
     }
 }

@@ -11,7 +11,9 @@ use super::wording::{Wording, fill};
 /// Registers every filter and function of this module, writing in `wording`'s language.
 pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
     let w = Arc::clone(&wording);
-    env.add_filter("date", move |value: &str, format: Option<&str>| date(&w, value, format));
+    env.add_filter("date", move |value: &str, format: Option<&str>| {
+        date(&w, value, format)
+    });
     let w = Arc::clone(&wording);
     env.add_filter("number", move |value: f64, decimals: Option<u32>| {
         w.number(&number(value, decimals))
@@ -214,7 +216,10 @@ mod tests {
     fn filters_do_what_the_documentation_says() {
         let en = Wording::english();
         assert_eq!(date(&en, "2018-06-30", None).unwrap(), "30 June 2018");
-        assert_eq!(date(&en, "2018-06-30", Some("%Y.%m.%d")).unwrap(), "2018.06.30");
+        assert_eq!(
+            date(&en, "2018-06-30", Some("%Y.%m.%d")).unwrap(),
+            "2018.06.30"
+        );
         assert!(date(&en, "30/06/2018", None).is_err());
         assert_eq!(sentence("Lead: Agency (STP)."), "Lead: Agency (STP).");
         assert_eq!(sentence("Lead: Agency (STP)"), "Lead: Agency (STP).");

@@ -99,12 +99,18 @@ pub fn markdown(text: &str) -> String {
 /// The length of a safe autolink (`<https://…>`, `<mailto:…>`) at the start of `text`.
 fn autolink_len(text: &str) -> Option<usize> {
     let lower = text.get(..9).unwrap_or(text).to_ascii_lowercase();
-    if !(lower.starts_with("<https://") || lower.starts_with("<http://") || lower.starts_with("<mailto:")) {
+    if !(lower.starts_with("<https://")
+        || lower.starts_with("<http://")
+        || lower.starts_with("<mailto:"))
+    {
         return None;
     }
     let end = text.find('>')?;
     let inner = &text[1..end];
-    (!inner.chars().any(|c| c.is_whitespace() || c == '<' || c.is_control())).then_some(end + 1)
+    (!inner
+        .chars()
+        .any(|c| c.is_whitespace() || c == '<' || c.is_control()))
+    .then_some(end + 1)
 }
 
 /// Puts a zero-width space before the colon of every `javascript:`, `vbscript:` and `data:`,
@@ -146,7 +152,9 @@ fn ends_with_scheme(before: &str) -> bool {
     if word == "data" {
         return matches!(prev, None | Some('(' | '<' | '"' | '\'' | '='));
     }
-    SCRIPT_SCHEMES.iter().any(|s| *s != "data" && word.ends_with(s))
+    SCRIPT_SCHEMES
+        .iter()
+        .any(|s| *s != "data" && word.ends_with(s))
 }
 
 /// Counts the places a person must still write: `[[…]]` markers (escaped brackets from the
@@ -174,20 +182,44 @@ mod tests {
 
     #[test]
     fn plain_text_shows_as_written() {
-        assert_eq!(plain_line("A *b* [c](javascript:alert(1))"), "A \\*b\\* \\[c\\](javascript\u{200b}:alert(1))");
-        assert_eq!(plain_line("Title\n# not a heading"), "Title \\# not a heading");
-        assert_eq!(plain_line("<script>x</script> & 1"), "\\<script\\>x\\</script\\> \\& 1");
-        assert_eq!(plain_block("- one\n2. two\n---\nok"), "\\- one\n2\\. two\n\\---\nok");
+        assert_eq!(
+            plain_line("A *b* [c](javascript:alert(1))"),
+            "A \\*b\\* \\[c\\](javascript\u{200b}:alert(1))"
+        );
+        assert_eq!(
+            plain_line("Title\n# not a heading"),
+            "Title \\# not a heading"
+        );
+        assert_eq!(
+            plain_line("<script>x</script> & 1"),
+            "\\<script\\>x\\</script\\> \\& 1"
+        );
+        assert_eq!(
+            plain_block("- one\n2. two\n---\nok"),
+            "\\- one\n2\\. two\n\\---\nok"
+        );
         assert_eq!(plain_line("[[not a place]]"), "\\[\\[not a place\\]\\]");
         assert_eq!(count_places(&plain_line("[[x]]")), 0);
     }
 
     #[test]
     fn markdown_keeps_markdown_but_not_html_or_scripts() {
-        assert_eq!(markdown("**bold** <b>x</b> <https://a.org/x>"), "**bold** &lt;b>x&lt;/b> <https://a.org/x>");
-        assert_eq!(markdown("[a](JaVa\\Script:alert(1))"), "[a](JaVa\\Script\u{200b}:alert(1))");
-        assert_eq!(markdown("[a](jav&#x61;script:x)"), "[a](jav&amp;#x61;script:x)");
-        assert_eq!(markdown("![x](data:image/png;base64,AA)"), "![x](data\u{200b}:image/png;base64,AA)");
+        assert_eq!(
+            markdown("**bold** <b>x</b> <https://a.org/x>"),
+            "**bold** &lt;b>x&lt;/b> <https://a.org/x>"
+        );
+        assert_eq!(
+            markdown("[a](JaVa\\Script:alert(1))"),
+            "[a](JaVa\\Script\u{200b}:alert(1))"
+        );
+        assert_eq!(
+            markdown("[a](jav&#x61;script:x)"),
+            "[a](jav&amp;#x61;script:x)"
+        );
+        assert_eq!(
+            markdown("![x](data:image/png;base64,AA)"),
+            "![x](data\u{200b}:image/png;base64,AA)"
+        );
         assert_eq!(markdown("Open data: a portal"), "Open data: a portal");
         assert_eq!(count_places("[[a]] and [[b]] \\[\\[c\\]\\]"), 2);
     }

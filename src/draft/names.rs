@@ -62,16 +62,43 @@ mod tests {
     #[test]
     fn ids_become_safe_distinct_names_in_plan_order() {
         let ids = [
-            "1", "3.2", "../x", "a/b", "1 2", "Монгол", "CON", "COM¹", "a-b", "A/B", "..", "",
-            "overview", "Σ", "ς", "NUL.txt",
+            "1",
+            "3.2",
+            "../x",
+            "a/b",
+            "1 2",
+            "Монгол",
+            "CON",
+            "COM¹",
+            "a-b",
+            "A/B",
+            "..",
+            "",
+            "overview",
+            "Σ",
+            "ς",
+            "NUL.txt",
         ];
         let names = file_names(ids);
         assert_eq!(
             names,
             [
-                "01-1.md", "02-3-2.md", "03-x.md", "04-a-b.md", "05-1-2.md", "06-Монгол.md",
-                "07-CON.md", "08-COM¹.md", "09-a-b.md", "10-A-B.md", "11.md", "12.md",
-                "13-overview.md", "14-Σ.md", "15-ς.md", "16-NUL-txt.md",
+                "01-1.md",
+                "02-3-2.md",
+                "03-x.md",
+                "04-a-b.md",
+                "05-1-2.md",
+                "06-Монгол.md",
+                "07-CON.md",
+                "08-COM¹.md",
+                "09-a-b.md",
+                "10-A-B.md",
+                "11.md",
+                "12.md",
+                "13-overview.md",
+                "14-Σ.md",
+                "15-ς.md",
+                "16-NUL-txt.md",
             ]
         );
         let mut sorted = names.clone();
@@ -87,6 +114,9 @@ mod tests {
         assert_eq!(name.chars().count(), MAX_STEM + 6);
         let many: Vec<String> = (1..=120).map(|i| i.to_string()).collect();
         let names = file_names(many.iter().map(String::as_str));
-        assert_eq!((names[0].as_str(), names[119].as_str()), ("001-1.md", "120-120.md"));
+        assert_eq!(
+            (names[0].as_str(), names[119].as_str()),
+            ("001-1.md", "120-120.md")
+        );
     }
 }

@@ -129,7 +129,9 @@ impl Wording {
 
     fn from_files(code: &str, base: &File, own: &File) -> Wording {
         let pick = |a: &Option<String>, b: &Option<String>, d: &str| {
-            a.clone().or_else(|| b.clone()).unwrap_or_else(|| d.to_string())
+            a.clone()
+                .or_else(|| b.clone())
+                .unwrap_or_else(|| d.to_string())
         };
         let (l, e) = (&own.language, &base.language);
         let mut text = base.text.clone();
@@ -264,7 +266,8 @@ impl Wording {
 
     /// A share (0.571) as a percentage (`57.1%`, `57,1 %`).
     pub fn percent(&self, share: f64) -> String {
-        let n = self.number(&crate::render::percent(share).trim_end_matches('%').to_string());
+        let shown = crate::render::percent(share);
+        let n = self.number(shown.trim_end_matches('%'));
         self.percent.replace("{n}", &n)
     }
 }
@@ -278,7 +281,11 @@ pub fn fill(text: &str, args: &[(String, String)]) -> String {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if after[..close].chars().all(|c| c.is_alphanumeric() || c == '_') => {
+            Some(close)
+                if after[..close]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_') =>
+            {
                 let name = &after[..close];
                 match args.iter().find(|(k, _)| k == name) {
                     Some((_, v)) => out.push_str(v),
@@ -309,11 +316,24 @@ mod tests {
         let en = parse(BUILTIN[0].text).unwrap();
         for b in BUILTIN {
             let file = parse(b.text).unwrap_or_else(|e| panic!("{}: {e}", b.code));
-            let missing: Vec<&String> = en.text.keys().filter(|k| !file.text.contains_key(*k)).collect();
+            let missing: Vec<&String> = en
+                .text
+                .keys()
+                .filter(|k| !file.text.contains_key(*k))
+                .collect();
             assert!(missing.is_empty(), "{} lacks {missing:?}", b.code);
-            let extra: Vec<&String> = file.text.keys().filter(|k| !en.text.contains_key(*k)).collect();
+            let extra: Vec<&String> = file
+                .text
+                .keys()
+                .filter(|k| !en.text.contains_key(*k))
+                .collect();
             assert!(extra.is_empty(), "{} has unknown keys {extra:?}", b.code);
-            assert_eq!(file.language.months.as_ref().map(Vec::len), Some(12), "{}", b.code);
+            assert_eq!(
+                file.language.months.as_ref().map(Vec::len),
+                Some(12),
+                "{}",
+                b.code
+            );
         }
     }
 
@@ -336,7 +356,10 @@ mod tests {
             "there is no wording for the language \"xx\", so the draft is in English; available: en, es, fr, mn (docs/templates.md says how to add one)"
         );
         assert_eq!(
-            fill("{a} and {b} {c} {", &[("a".into(), "1".into()), ("b".into(), "{c}".into())]),
+            fill(
+                "{a} and {b} {c} {",
+                &[("a".into(), "1".into()), ("b".into(), "{c}".into())]
+            ),
             "1 and {c} {c} {"
         );
     }

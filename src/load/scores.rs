@@ -837,7 +837,8 @@ impl FileReader<'_, '_> {
             return false;
         }
         let fits_scope = !(c.scope == Scope::Milestone && unit.milestone.is_none());
-        let fits_level = c.parse_level(text).is_some() || crate::model::rubric::level_by_meaning(c, text).is_some();
+        let fits_level = c.parse_level(text).is_some()
+            || crate::model::rubric::level_by_meaning(c, text).is_some();
         if fits_scope && fits_level {
             return false;
         }
