@@ -1161,3 +1161,35 @@ fn a_real_imported_plan_drafts_against_the_irm_on_any_rubric() {
         run.stdout
     );
 }
+
+#[test]
+fn the_draft_says_what_the_coalition_agreed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    one_commitment(
+        d,
+        "[[commitment]]\nid = \"1\"\ntitle = \"One\"\ndescription = \"D.\"\n",
+        "ana,1,,completion,Complete,Minutes,,\nbob,1,,completion,Limited,Minutes,,\nmeeting,1,,completion,Substantial,Minutes,,\n",
+        "\n[[evaluator]]\nid = \"ana\"\norganisation = \"DEMO\"\n\n[[evaluator]]\nid = \"bob\"\norganisation = \"WSP\"\n\n\
+         [[evaluator]]\nid = \"meeting\"\nname = \"Coalition meeting of 12 July 2018\"\nrole = \"consensus\"\n",
+    );
+    let run = run_in(d, &["draft", "-o", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let s = section(&run.stdout, "1");
+    assert!(
+        s.contains("After discussion the coalition agreed on **Substantial**; the evaluators had rated it Complete (DEMO) and Limited (WSP).\n"),
+        "{s}"
+    );
+    // The meeting is not one of the evaluators who monitored the plan.
+    assert!(
+        run.stdout.contains("The plan was monitored by DEMO and WSP, each rating the commitments on their own."),
+        "{}",
+        run.stdout
+    );
+    let es = run_in(d, &["draft", "-o", "-", "--language", "es"]);
+    assert!(
+        es.stdout.contains("Tras deliberar, la coalición acordó **Sustancial**; los evaluadores lo habían calificado como Completo (DEMO) y Limitado (WSP).\n"),
+        "{}",
+        es.stdout
+    );
+}

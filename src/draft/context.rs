@@ -378,6 +378,8 @@ fn is_link(text: &str) -> bool {
 struct Labels<'a> {
     /// Each evaluator's label and whether they are a reference evaluator, by id.
     evaluators: HashMap<&'a str, (&'a str, bool)>,
+    /// The evaluators who record the coalition's agreed levels (`role = "consensus"`).
+    consensus: Vec<&'a str>,
     results: &'a Results,
 }
 
@@ -396,7 +398,7 @@ impl Labels<'_> {
         out.by_evaluator
             .iter()
             .flatten()
-            .filter(|(e, _)| !self.is_reference(e))
+            .filter(|(e, _)| !self.is_reference(e) && !self.consensus.contains(&e.as_str()))
             .map(|(e, l)| LevelBy {
                 evaluator: e.clone(),
                 who: self.who(e),
@@ -447,7 +449,7 @@ fn criterion_cx(
         spread: out.spread,
         disagreement: out.disagreement,
         unsupported: out.unsupported,
-        consensus: false,
+        consensus: out.consensus,
         by_evaluator: labels.levels(out),
     }
 }
@@ -955,6 +957,11 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
             .iter()
             .map(|e| (e.id.as_str(), (e.label.as_str(), e.reference)))
             .collect(),
+        consensus: evaluators
+            .iter()
+            .filter(|e| e.role == "consensus")
+            .map(|e| e.id.as_str())
+            .collect(),
         results,
     };
     let models: HashMap<&str, &crate::model::Commitment> = inputs
@@ -1047,7 +1054,7 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         as_of: results.as_of.clone(),
         coalition: evaluators
             .iter()
-            .filter(|e| !e.reference)
+            .filter(|e| !e.reference && e.role != "consensus")
             .cloned()
             .collect(),
         references: evaluators.iter().filter(|e| e.reference).cloned().collect(),
