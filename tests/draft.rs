@@ -1182,7 +1182,9 @@ fn the_draft_says_what_the_coalition_agreed() {
     );
     // The meeting is not one of the evaluators who monitored the plan.
     assert!(
-        run.stdout.contains("The plan was monitored by DEMO and WSP, each rating the commitments on their own."),
+        run.stdout.contains(
+            "The plan was monitored by DEMO and WSP, each rating the commitments on their own."
+        ),
         "{}",
         run.stdout
     );

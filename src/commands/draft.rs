@@ -264,7 +264,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             .chain(&texts)
             .map(|t| draft::markdown::count_places(t))
             .sum();
-        let file_names = names::file_names(cx.commitments.iter().map(|c| c.id.as_str()));
+        let file_names = names::file_names(cx.commitments.iter().map(|c| c.out.id.as_str()));
         let mut targets = vec![folder.join(names::OVERVIEW)];
         targets.extend(file_names.iter().map(|n| folder.join(n)));
         if refuse_edited(&targets, args.force, "for example --split draft-new")? {

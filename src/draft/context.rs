@@ -21,7 +21,10 @@ use super::wording::Wording;
 use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
 use crate::model::OgpValue;
-use crate::results::{CommitmentOut, CriterionOut, NoteOut, PlanInfo, Results, Summary};
+use crate::results::{
+    CommitmentOut, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo, ReferenceOut,
+    Results, RubricInfo, Summary,
+};
 
 /// Which part of the document a render is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,18 +107,14 @@ pub struct ComparisonCx {
     pub differs: bool,
 }
 
-/// The rubric, with the two criteria a comment is built around.
+/// The rubric: the results' [`RubricInfo`] (`id`, `name`, `origin`, `rating_from`, `ratings`,
+/// `criteria`, `flags`, `disagreement_threshold`), with the criteria a comment is built around.
 #[derive(Debug, Clone, Serialize)]
 pub struct RubricCx {
-    pub id: String,
-    pub name: String,
-    pub origin: String,
-    pub rating_from: String,
-    pub ratings: Vec<String>,
-    pub criteria: Vec<CriterionInfoCx>,
+    #[serde(flatten)]
+    pub info: RubricInfo,
+    /// The ids of the key criteria.
     pub key_criteria: Vec<String>,
-    pub flags: Vec<FlagCx>,
-    pub disagreement_threshold: u32,
     /// The criterion the rating is the level of (`rating_from` is `criterion`), or none.
     pub rating_criterion: Option<String>,
     /// The completion criterion's id, or none.
@@ -124,33 +123,12 @@ pub struct RubricCx {
     pub results: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct CriterionInfoCx {
-    pub id: String,
-    pub name: String,
-    pub question: String,
-    pub scale: String,
-    pub scope: String,
-    pub combine: String,
-    pub weight: f64,
-    pub levels: Vec<String>,
-    pub key: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FlagCx {
-    pub id: String,
-    pub name: String,
-    pub star: bool,
-}
-
+/// An evaluator: the results' [`EvaluatorInfo`] (`id`, `name`, `organisation`, `role`,
+/// `reference`; its names made safe), with how the draft names them.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvaluatorCx {
-    pub id: String,
-    pub name: Option<String>,
-    pub organisation: Option<String>,
-    pub role: String,
-    pub reference: bool,
+    #[serde(flatten)]
+    pub info: EvaluatorInfo,
     /// How the draft names them: `the IRM` for an IRM reference evaluator, else the
     /// organisation, the name or the id, whichever is given first.
     pub label: String,
@@ -202,25 +180,23 @@ pub struct LevelBy {
     pub level: Option<String>,
 }
 
+/// One criterion's result: the results' [`CriterionOut`] (its labels made safe), with the
+/// criterion's names and each coalition evaluator's level by label.
+///
+/// The reused results type comes first when serialised, so that the fields after it replace
+/// its own field of the same name (`by_evaluator`) in what templates see.
 #[derive(Debug, Clone, Serialize)]
 pub struct CriterionCx {
+    #[serde(flatten)]
+    pub out: CriterionOut,
     pub id: String,
     pub name: String,
     pub question: String,
     pub scope: String,
-    pub level: Option<String>,
-    pub value: Option<f64>,
-    pub ratings: usize,
-    pub no_rating: usize,
-    pub min: Option<String>,
-    pub max: Option<String>,
-    pub spread: Option<usize>,
-    pub disagreement: bool,
-    pub unsupported: bool,
-    /// Whether the level is one the coalition agreed on after discussion (a consensus rating).
-    pub consensus: bool,
     /// Each coalition evaluator who answered, in evaluator order.
     pub by_evaluator: Vec<LevelBy>,
+    /// `consensus` always present (the results leave it out when false).
+    pub consensus: bool,
 }
 
 /// A piece of text an evaluator wrote (a comment or a next step).
@@ -244,15 +220,12 @@ pub struct EvidenceCx {
     pub cited_by: Vec<String>,
 }
 
+/// A milestone: the results' [`MilestoneOut`] (`id`, `title`, `due`, `weight`, `overdue`,
+/// `completion`, `criteria`; its title made safe), with what was written about it.
 #[derive(Debug, Clone, Serialize)]
 pub struct MilestoneCx {
-    pub id: String,
-    pub title: String,
-    pub due: Option<String>,
-    pub weight: f64,
-    pub overdue: bool,
-    /// Its completion level (its own, or the commitment's when completion is rated per commitment).
-    pub completion: Option<String>,
+    #[serde(flatten)]
+    pub out: MilestoneOut,
     /// The milestone's own completion result, when completion is rated per milestone.
     pub criterion: Option<CriterionCx>,
     pub disagreement: bool,
@@ -274,14 +247,16 @@ pub struct DisagreementCx {
     pub by_evaluator: Vec<LevelBy>,
 }
 
+/// A reference evaluator's view of a commitment: the results' [`ReferenceOut`] (`rating`,
+/// `score`, `levels`, `flags`; its labels made safe), with the comparison a comment makes.
+/// `differs` here is about the level of completion (the results' own, about the rating, is
+/// `rating_differs`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferenceCx {
+    #[serde(flatten)]
+    pub out: ReferenceOut,
     pub evaluator: String,
     pub who: String,
-    pub rating: Option<String>,
-    pub score: Option<f64>,
-    pub levels: IndexMap<String, Option<String>>,
-    pub flags: Vec<String>,
     /// The criterion compared (the completion criterion), or none when the ratings are.
     pub criterion: Option<String>,
     /// Their level on it (or their rating).
@@ -297,33 +272,21 @@ pub struct ReferenceCx {
     pub evidence: Vec<EvidenceCx>,
 }
 
+/// A commitment: the results' [`CommitmentOut`] (`id`, `ogp_id`, `title`, `lead`,
+/// `supporting`, `values`, `themes`, `start`, `end`, `description`, `rating`, `rating_rank`,
+/// `score`, `flags`, `overdue`, `overdue_milestones`, `disagreement`, `unsupported`,
+/// `unsupported_criteria`, `evaluators`; its text made safe, its notes and raw reference views
+/// left out), with everything arranged for writing a comment. The fields after it replace its
+/// `criteria`, `milestones` and `missing_evaluators` with richer ones.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitmentCx {
-    pub id: String,
-    pub ogp_id: Option<String>,
-    pub title: String,
-    pub lead: Option<String>,
-    pub supporting: Vec<String>,
-    /// OGP value ids (`access-to-information`, …) and their names as OGP writes them.
-    pub values: Vec<String>,
+    #[serde(flatten)]
+    pub out: CommitmentOut,
+    /// The names of its OGP values, as OGP writes them.
     pub value_names: Vec<String>,
-    pub themes: Vec<String>,
-    pub start: Option<String>,
-    pub end: Option<String>,
-    pub description: Option<String>,
-    pub rating: Option<String>,
-    pub rating_rank: Option<usize>,
-    pub score: Option<f64>,
-    /// Ids of the flags that hold, and of the star flags among them.
-    pub flags: Vec<String>,
+    /// The ids of the star flags that hold.
     pub stars: Vec<String>,
-    pub overdue: bool,
-    pub overdue_milestones: usize,
-    pub disagreement: bool,
-    pub unsupported: bool,
-    pub unsupported_criteria: Vec<String>,
-    /// How many coalition evaluators rated it, and the labels of those who did not.
-    pub evaluators: usize,
+    /// The labels of the coalition evaluators who did not rate it.
     pub missing_evaluators: Vec<String>,
     /// Every criterion, by id.
     pub criteria: IndexMap<String, CriterionCx>,
@@ -435,22 +398,21 @@ fn criterion_cx(
     out: &CriterionOut,
 ) -> CriterionCx {
     let info = results.rubric.criteria.iter().find(|c| c.id == id);
+    let safe = |x: &Option<String>| x.as_deref().map(plain_line);
     CriterionCx {
+        out: CriterionOut {
+            level: safe(&out.level),
+            min: safe(&out.min),
+            max: safe(&out.max),
+            by_evaluator: None,
+            ..out.clone()
+        },
         id: id.to_string(),
         name: plain_line(info.map_or(id, |c| c.name.as_str())),
         question: info.map(|c| plain_line(&c.question)).unwrap_or_default(),
         scope: info.map_or_else(|| "commitment".to_string(), |c| c.scope.clone()),
-        level: out.level.as_deref().map(plain_line),
-        value: out.value,
-        ratings: out.ratings,
-        no_rating: out.no_rating,
-        min: out.min.as_deref().map(plain_line),
-        max: out.max.as_deref().map(plain_line),
-        spread: out.spread,
-        disagreement: out.disagreement,
-        unsupported: out.unsupported,
-        consensus: out.consensus,
         by_evaluator: labels.levels(out),
+        consensus: out.consensus,
     }
 }
 
@@ -559,12 +521,11 @@ fn commitment_cx(
                     )
                 });
             MilestoneCx {
-                id: m.id.clone(),
-                title: plain_line(&m.title),
-                due: m.due.clone(),
-                weight: m.weight,
-                overdue: m.overdue,
-                completion: m.completion.clone(),
+                out: MilestoneOut {
+                    title: plain_line(&m.title),
+                    completion: m.completion.as_deref().map(plain_line),
+                    ..m.clone()
+                },
                 disagreement: m.criteria.values().any(|x| x.disagreement),
                 unsupported: m.criteria.values().any(|x| x.unsupported),
                 criterion: own,
@@ -581,7 +542,7 @@ fn commitment_cx(
     let slots: HashMap<String, usize> = milestones
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.id.clone(), i))
+        .map(|(i, m)| (m.out.id.clone(), i))
         .collect();
     for n in coalition_notes() {
         let who = labels.who(&n.evaluator);
@@ -694,7 +655,7 @@ fn commitment_cx(
                             .map(|i| model.levels[i].label.clone())
                     });
                     let theirs = theirs.map(|l| plain_line(&l));
-                    let differs = theirs.is_some() && theirs != ours.level;
+                    let differs = theirs.is_some() && theirs != ours.out.level;
                     (Some(k.clone()), theirs, differs)
                 }
                 _ => (None, r.rating.as_deref().map(plain_line), r.differs),
@@ -713,16 +674,17 @@ fn commitment_cx(
                 .map(|(name, l)| (irm_criterion_name(name), plain_line(l)))
                 .collect();
             ReferenceCx {
+                out: ReferenceOut {
+                    rating: r.rating.as_deref().map(plain_line),
+                    levels: r
+                        .levels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_deref().map(plain_line)))
+                        .collect(),
+                    ..r.clone()
+                },
                 evaluator: e.clone(),
                 who,
-                rating: r.rating.as_deref().map(plain_line),
-                score: r.score,
-                levels: r
-                    .levels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_deref().map(plain_line)))
-                    .collect(),
-                flags: r.flags.clone(),
                 criterion,
                 level,
                 differs,
@@ -736,18 +698,18 @@ fn commitment_cx(
     let stars = c
         .flags
         .iter()
-        .filter(|f| rubric.flags.iter().any(|x| x.id == **f && x.star))
+        .filter(|f| rubric.info.flags.iter().any(|x| x.id == **f && x.star))
         .cloned()
         .collect();
     let results_references = match (&rubric.results, &results_cx) {
         (Some(k), Some(ours)) => references
             .iter()
             .filter_map(|r| {
-                let level = r.levels.get(k).cloned().flatten()?;
+                let level = r.out.levels.get(k).cloned().flatten()?;
                 Some(ComparisonCx {
                     evaluator: r.evaluator.clone(),
                     who: r.who.clone(),
-                    differs: Some(&level) != ours.level.as_ref(),
+                    differs: Some(&level) != ours.out.level.as_ref(),
                     level: Some(level),
                 })
             })
@@ -795,13 +757,29 @@ fn commitment_cx(
             )
         })
         .collect();
-    CommitmentCx {
+    let out = CommitmentOut {
         id: plain_line(&c.id),
         ogp_id: c.ogp_id.as_deref().map(plain_line),
         title: plain_line(&c.title),
         lead: c.lead.as_deref().map(plain_line),
         supporting: c.supporting.iter().map(|s| plain_line(s)).collect(),
-        values: c.values.clone(),
+        themes: c.themes.iter().map(|s| plain_line(s)).collect(),
+        description: c
+            .description
+            .as_deref()
+            .map(markdown)
+            .filter(|d| !d.is_empty()),
+        rating: c.rating.as_deref().map(plain_line),
+        // Replaced below, or raw text kept out of templates.
+        criteria: IndexMap::new(),
+        milestones: Vec::new(),
+        missing_evaluators: Vec::new(),
+        reference: IndexMap::new(),
+        notes: None,
+        ..c.clone()
+    };
+    CommitmentCx {
+        out,
         value_names: c
             .values
             .iter()
@@ -812,25 +790,7 @@ fn commitment_cx(
                     .map_or_else(|| v.clone(), |(_, x)| x.name().to_string())
             })
             .collect(),
-        themes: c.themes.clone(),
-        start: c.start.clone(),
-        end: c.end.clone(),
-        description: c
-            .description
-            .as_deref()
-            .map(markdown)
-            .filter(|d| !d.is_empty()),
-        rating: c.rating.as_deref().map(plain_line),
-        rating_rank: c.rating_rank,
-        score: c.score,
-        flags: c.flags.clone(),
         stars,
-        overdue: c.overdue,
-        overdue_milestones: c.overdue_milestones,
-        disagreement: c.disagreement,
-        unsupported: c.unsupported,
-        unsupported_criteria: c.unsupported_criteria.clone(),
-        evaluators: c.evaluators,
         missing_evaluators: c.missing_evaluators.iter().map(|e| labels.who(e)).collect(),
         completion,
         results: results_cx,
@@ -887,38 +847,18 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         .evaluators
         .iter()
         .map(|e| EvaluatorCx {
-            id: e.id.clone(),
-            name: e.name.as_deref().map(plain_line),
-            organisation: e.organisation.as_deref().map(plain_line),
-            role: e.role.clone(),
-            reference: e.reference,
+            info: EvaluatorInfo {
+                name: e.name.as_deref().map(plain_line),
+                organisation: e.organisation.as_deref().map(plain_line),
+                ..e.clone()
+            },
             label: label_of(e, wording),
         })
         .collect();
     let rubric_model = &inputs.rubric;
     let has = |id: &str| results.rubric.criteria.iter().any(|c| c.id == id);
     let rubric = RubricCx {
-        id: results.rubric.id.clone(),
-        name: results.rubric.name.clone(),
-        origin: results.rubric.origin.clone(),
-        rating_from: results.rubric.rating_from.clone(),
-        ratings: results.rubric.ratings.clone(),
-        criteria: results
-            .rubric
-            .criteria
-            .iter()
-            .map(|c| CriterionInfoCx {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                question: c.question.clone(),
-                scale: c.scale.clone(),
-                scope: c.scope.clone(),
-                combine: c.combine.clone(),
-                weight: c.weight,
-                levels: c.levels.clone(),
-                key: c.key,
-            })
-            .collect(),
+        info: results.rubric.clone(),
         key_criteria: results
             .rubric
             .criteria
@@ -926,17 +866,6 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
             .filter(|c| c.key)
             .map(|c| c.id.clone())
             .collect(),
-        flags: results
-            .rubric
-            .flags
-            .iter()
-            .map(|f| FlagCx {
-                id: f.id.clone(),
-                name: f.name.clone(),
-                star: f.star,
-            })
-            .collect(),
-        disagreement_threshold: results.rubric.disagreement_threshold,
         rating_criterion: match &rubric_model.rating {
             crate::model::RatingRule::Criterion(k) => {
                 rubric_model.criteria.get(*k).map(|c| c.id.clone())
@@ -955,12 +884,12 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
     let labels = Labels {
         evaluators: evaluators
             .iter()
-            .map(|e| (e.id.as_str(), (e.label.as_str(), e.reference)))
+            .map(|e| (e.info.id.as_str(), (e.label.as_str(), e.info.reference)))
             .collect(),
         consensus: evaluators
             .iter()
-            .filter(|e| e.role == "consensus")
-            .map(|e| e.id.as_str())
+            .filter(|e| e.info.role == "consensus")
+            .map(|e| e.info.id.as_str())
             .collect(),
         results,
     };
@@ -1009,16 +938,16 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
                 .iter()
                 .filter(|r| r.differs)
                 .map(|r| DifferenceCx {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    rating: c.rating.clone(),
+                    id: c.out.id.clone(),
+                    title: c.out.title.clone(),
+                    rating: c.out.rating.clone(),
                     evaluator: r.evaluator.clone(),
                     who: r.who.clone(),
-                    reference_rating: r.rating.clone(),
+                    reference_rating: r.out.rating.clone(),
                     criterion: r.criterion.clone(),
                     level: match &r.criterion {
-                        Some(_) => c.completion.as_ref().and_then(|x| x.level.clone()),
-                        None => c.rating.clone(),
+                        Some(_) => c.completion.as_ref().and_then(|x| x.out.level.clone()),
+                        None => c.out.rating.clone(),
                     },
                     reference_level: r.level.clone(),
                 })
@@ -1054,10 +983,14 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         as_of: results.as_of.clone(),
         coalition: evaluators
             .iter()
-            .filter(|e| !e.reference && e.role != "consensus")
+            .filter(|e| !e.info.reference && e.info.role != "consensus")
             .cloned()
             .collect(),
-        references: evaluators.iter().filter(|e| e.reference).cloned().collect(),
+        references: evaluators
+            .iter()
+            .filter(|e| e.info.reference)
+            .cloned()
+            .collect(),
         evaluators,
         summary: results.summary.clone(),
         differences,
