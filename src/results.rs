@@ -153,6 +153,10 @@ pub struct ReferenceOut {
     pub flags: Vec<String>,
     /// Whether the reference's rating differs from the combined one.
     pub differs: bool,
+    /// What they rated that the rubric cannot hold as it is (a criterion it lacks, a level
+    /// outside its scale), as written: criterion → level. Omitted when empty.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
+    pub other: IndexMap<String, String>,
 }
 
 /// Free text an evaluator wrote.
@@ -304,11 +308,64 @@ struct Builder<'a> {
     details: bool,
     /// Note indices per commitment (only filled with details).
     notes_by_commitment: Vec<Vec<usize>>,
+    /// Indices of the reference evaluators' ratings the rubric cannot hold, per commitment.
+    views_by_commitment: Vec<Vec<usize>>,
 }
 
 impl Builder<'_> {
     fn rubric(&self) -> &Rubric {
         &self.inputs.rubric
+    }
+
+    /// Adds a reference evaluator's ratings that the rubric cannot hold as it is (see
+    /// [`crate::model::scores::ReferenceView`]): a rating of the whole commitment on another
+    /// completion scale becomes their completion level on this one, mapped by meaning; the
+    /// rest goes to `other`, as written. An evaluator with only such ratings gets an entry
+    /// without a rating, which does not count as differing.
+    fn add_views(&self, index: usize, reference: &mut IndexMap<String, ReferenceOut>) {
+        let rubric = self.rubric();
+        let views = self
+            .views_by_commitment
+            .get(index)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for &vi in views {
+            let v = &self.inputs.scores.reference_views[vi];
+            let out = reference
+                .entry(self.evaluator(v.evaluator))
+                .or_insert_with(|| ReferenceOut {
+                    rating: None,
+                    score: None,
+                    levels: rubric
+                        .criteria
+                        .iter()
+                        .map(|c| (c.id.clone(), None))
+                        .collect(),
+                    flags: Vec::new(),
+                    differs: false,
+                    other: IndexMap::new(),
+                });
+            let mapped = rubric.completion.and_then(|k| {
+                let crit = rubric.criteria.get(k)?;
+                let names_it = v.criterion.eq_ignore_ascii_case(&crit.id)
+                    || v.criterion.eq_ignore_ascii_case("completion");
+                let l = names_it
+                    .then(|| crate::model::rubric::level_by_meaning(crit, &v.level))
+                    .flatten()?;
+                Some((crit.id.clone(), crit.label(l).to_string()))
+            });
+            match mapped {
+                Some((id, label)) => {
+                    let slot = out.levels.entry(id).or_insert(None);
+                    if slot.is_none() {
+                        *slot = Some(label);
+                    }
+                }
+                None => {
+                    out.other.insert(v.criterion.clone(), v.level.clone());
+                }
+            }
+        }
     }
 
     fn evaluator(&self, e: u32) -> String {
@@ -439,10 +496,13 @@ impl Builder<'_> {
                         })
                         .collect(),
                     flags: self.holding_flags(&rv.view),
+                    other: IndexMap::new(),
                 };
                 (self.evaluator(rv.evaluator), out)
             })
             .collect();
+        let mut reference = reference;
+        self.add_views(r.index, &mut reference);
         let notes = self.details.then(|| {
             self.notes_by_commitment
                 .get(r.index)
@@ -547,10 +607,17 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Result
             }
         }
     }
+    let mut views_by_commitment = vec![Vec::new(); inputs.plan.commitments.len()];
+    for (i, v) in inputs.scores.reference_views.iter().enumerate() {
+        if let Some(list) = views_by_commitment.get_mut(v.commitment as usize) {
+            list.push(i);
+        }
+    }
     let rubric = &inputs.rubric;
     let b = Builder {
         details,
         notes_by_commitment,
+        views_by_commitment,
         inputs,
         ratings: rating_labels(rubric),
     };

@@ -1088,6 +1088,21 @@ fn an_imported_plan_rated_on_check_my_ogp_is_set_against_the_irm() {
     }
     // Where the import says each rating came from is not the IRM speaking.
     assert!(!en.contains("OGP data, column"), "{en}");
+    // assess --format json sets the IRM's view beside the coalition's the same way.
+    let json = run_in(d, &["assess", "--format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        v["commitments"][0]["reference"]["irm"],
+        serde_json::json!({
+            "rating": null,
+            "score": null,
+            "levels": {"completion": "Limited", "relevance": null, "participation": null, "published-evidence": null, "results": null},
+            "flags": [],
+            "differs": false,
+            "other": {"access-to-information": "Yes", "did-it-open-government": "Marginal"}
+        })
+    );
     // The same IRM file given with --irm, the IRM not named in the plan: the same comparison.
     let plan = fs::read_to_string(d.join("plan.toml")).unwrap();
     let start = plan.find("[[evaluator]]\nid = \"irm\"").unwrap();

@@ -468,18 +468,11 @@ fn irm_criterion_name(id: &str) -> String {
         .map_or_else(|| plain_line(id), |(_, n)| (*n).to_string())
 }
 
-/// A reference evaluator's ratings the rubric cannot hold (see
-/// [`crate::model::scores::ReferenceView`]), for one commitment: (evaluator, criterion, level).
-type Views<'a> = [(&'a str, &'a str, &'a str)];
-
 /// What a commitment's context needs from the inputs besides its results.
 struct FromInputs<'a> {
     /// The commitment in plan.toml (its timeline).
     model: Option<&'a crate::model::Commitment>,
     plan_start: Option<crate::model::Date>,
-    views: &'a Views<'a>,
-    /// The rubric's completion criterion.
-    completion_model: Option<&'a crate::model::Criterion>,
 }
 
 fn commitment_cx(
@@ -489,12 +482,7 @@ fn commitment_cx(
     c: &CommitmentOut,
     from: &FromInputs<'_>,
 ) -> CommitmentCx {
-    let FromInputs {
-        model,
-        plan_start,
-        views,
-        completion_model,
-    } = *from;
+    let FromInputs { model, plan_start } = *from;
     let criteria: IndexMap<String, CriterionCx> = c
         .criteria
         .iter()
@@ -607,24 +595,10 @@ fn commitment_cx(
 
     let completion = pick(&rubric.completion);
     let results_cx = pick(&rubric.results);
-    let empty = crate::results::ReferenceOut {
-        rating: None,
-        score: None,
-        levels: IndexMap::new(),
-        flags: Vec::new(),
-        differs: false,
-    };
-    let mut who_refs: Vec<(&str, &crate::results::ReferenceOut)> =
-        c.reference.iter().map(|(e, r)| (e.as_str(), r)).collect();
-    for (e, _, _) in views {
-        if !who_refs.iter().any(|(x, _)| x == e) {
-            who_refs.push((e, &empty));
-        }
-    }
-    let references: Vec<ReferenceCx> = who_refs
-        .into_iter()
+    let references: Vec<ReferenceCx> = c
+        .reference
+        .iter()
         .map(|(e, r)| {
-            let e = &e.to_string();
             let mut ref_comments = Vec::new();
             let mut ref_evidence = Vec::new();
             let who = labels.who(e);
@@ -635,42 +609,20 @@ fn commitment_cx(
                     ref_comments.push(labels.note(n, &n.comment));
                 }
             }
-            let mine: Vec<(&str, &str)> = views
-                .iter()
-                .filter(|(x, _, _)| x == e)
-                .map(|(_, k, l)| (*k, *l))
-                .collect();
             let (criterion, level, differs) = match (&rubric.completion, &completion) {
                 (Some(k), Some(ours)) => {
                     // Their own level on the criterion, or their rating of the whole
-                    // commitment on another completion scale, mapped by meaning.
-                    let theirs = r.levels.get(k).cloned().flatten().or_else(|| {
-                        let model = completion_model?;
-                        mine.iter()
-                            .filter(|(name, _)| {
-                                name.eq_ignore_ascii_case(k)
-                                    || name.eq_ignore_ascii_case("completion")
-                            })
-                            .find_map(|(_, l)| crate::model::rubric::level_by_meaning(model, l))
-                            .map(|i| model.levels[i].label.clone())
-                    });
+                    // commitment on another completion scale, mapped by meaning (results).
+                    let theirs = r.levels.get(k).cloned().flatten();
                     let theirs = theirs.map(|l| plain_line(&l));
                     let differs = theirs.is_some() && theirs != ours.out.level;
                     (Some(k.clone()), theirs, differs)
                 }
                 _ => (None, r.rating.as_deref().map(plain_line), r.differs),
             };
-            let unmatched: IndexMap<String, String> = mine
+            let unmatched: IndexMap<String, String> = r
+                .other
                 .iter()
-                .filter(|(name, l)| {
-                    let completion_view = rubric.completion.as_ref().is_some_and(|k| {
-                        (name.eq_ignore_ascii_case(k) || name.eq_ignore_ascii_case("completion"))
-                            && completion_model
-                                .and_then(|m| crate::model::rubric::level_by_meaning(m, l))
-                                .is_some()
-                    });
-                    !completion_view
-                })
                 .map(|(name, l)| (irm_criterion_name(name), plain_line(l)))
                 .collect();
             ReferenceCx {
@@ -899,34 +851,14 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         .iter()
         .map(|c| (c.id.as_str(), c))
         .collect();
-    let mut views: HashMap<&str, Vec<(&str, &str, &str)>> = HashMap::new();
-    for v in &inputs.scores.reference_views {
-        let (Some(c), Some(e)) = (
-            inputs.plan.commitments.get(v.commitment as usize),
-            inputs.scores.evaluators.get(v.evaluator as usize),
-        ) else {
-            continue;
-        };
-        views.entry(c.id.as_str()).or_default().push((
-            e.as_str(),
-            v.criterion.as_str(),
-            v.level.as_str(),
-        ));
-    }
-    let completion_model = rubric_model
-        .completion
-        .and_then(|k| rubric_model.criteria.get(k));
     let commitments: Vec<CommitmentCx> = results
         .commitments
         .iter()
         .map(|c| {
             let model = models.get(c.id.as_str()).copied();
-            let views = views.get(c.id.as_str()).map_or(&[][..], Vec::as_slice);
             let from = FromInputs {
                 model,
                 plan_start: inputs.plan.start,
-                views,
-                completion_model,
             };
             commitment_cx(results, &labels, &rubric, c, &from)
         })
