@@ -2,6 +2,7 @@
 # Benchmarks of whole commands, as a user runs them (see docs/performance.md).
 #   scripts/bench.sh            all benchmarks
 #   scripts/bench.sh assess     only the assessment ones
+#   scripts/bench.sh draft      only the draft ones
 # Needs hyperfine (Debian: apt-get install hyperfine) and GNU time (/usr/bin/time) for memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +32,35 @@ if [[ "$what" == all || "$what" == assess ]]; then
   done
   echo "== for scale: reading the 10,000-commitment file"
   hyperfine -N -w 1 -r 10 "cat $work/synthetic-10000/scores/scores.csv" "$bin validate $work/synthetic-10000"
+fi
+
+if [[ "$what" == all || "$what" == draft ]]; then
+  # One commitment with N milestones, three evaluators each rating and commenting on every
+  # milestone: the draft's work must grow linearly with N (notes find their milestone
+  # through a map).
+  for n in 1000 2000 4000; do
+    dir="$work/draft-$n"
+    if [[ ! -d "$dir" ]]; then
+      mkdir -p "$dir/scores"
+      python3 - "$dir" "$n" <<'PY'
+import sys
+d, n = sys.argv[1], int(sys.argv[2])
+with open(f"{d}/plan.toml", "w") as f:
+    f.write('[plan]\ncountry = "Benchland"\ntitle = "Plan"\n\n[assessment]\nas_of = 2020-01-01\n\n[[commitment]]\nid = "1"\ntitle = "One"\n')
+    for m in range(n):
+        f.write(f'\n[[commitment.milestone]]\nid = "1.{m}"\ntitle = "Step {m}"\ndue = 2019-12-31\n')
+with open(f"{d}/scores/s.csv", "w") as f:
+    f.write("evaluator,commitment,milestone,criterion,level,evidence,comment\n")
+    for e in ("a", "b", "c"):
+        for m in range(n):
+            f.write(f"{e},1,1.{m},completion,Substantial,https://example.org/{m},Comment {e} {m}\n")
+PY
+    fi
+  done
+  echo "== draft of one commitment with 1,000 / 2,000 / 4,000 milestones (3 evaluators, a comment each)"
+  hyperfine -N -w 1 -r 10 \
+    "$bin draft $work/draft-1000 --output -" \
+    "$bin draft $work/draft-2000 --output -" \
+    "$bin draft $work/draft-4000 --output -"
+  echo "peak memory, 4,000 milestones: $(peak "$bin" draft "$work/draft-4000" --output -) KB"
 fi
