@@ -510,7 +510,7 @@ fn differences_from_the_irm_come_first_and_are_said_once() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let d = &run.stdout;
     let overview = "### Where we differ from the IRM\n\n\
-        The coalition rates 3 of the 7 commitments differently from the IRM:\n\n\
+        The IRM rated every commitment; the coalition rates 3 of them differently:\n\n\
         - **Commitment 1**, Mobile application for the Government 11-11 Center to receive citizen feedback and requests: we rate its completion **Complete**; the IRM rated it **Limited**.\n\
         - **Commitment 3**, Open government data portal: we rate its completion **Limited**; the IRM rated it **Substantial**.\n\
         - **Commitment 6**, Beneficial ownership transparency in the extractive industries: we rate its completion **Substantial**; the IRM rated it **Limited**.\n";
@@ -554,7 +554,7 @@ fn an_irm_score_file_is_set_beside_the_coalition() {
     assert!(
         d.contains(
             "### Where we differ from the IRM\n\n\
-             The coalition rates one of the 7 commitments differently from the IRM:\n\n\
+             The IRM rated 2 of the 7 commitments; the coalition rates one of them differently:\n\n\
              - **Commitment 1**, Mobile application for the Government 11-11 Center to receive citizen feedback and requests: we rate its completion **Substantial**; the IRM rated it **Limited**.\n"
         ),
         "{d}"
