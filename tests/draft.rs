@@ -690,6 +690,21 @@ fn grammar_reads_right_in_the_edge_cases() {
         "{s}"
     );
     assert!(s.contains("- Milestone 1.1: Restart it.\n"), "{s}");
+    // In the appendix, the disagreement on the one milestone is said once.
+    let full = run_in(d, &["draft", "-o", "-", "--appendix"]);
+    assert_eq!(
+        full.stdout
+            .matches("Where the evaluators disagree:")
+            .count(),
+        1,
+        "{}",
+        full.stdout
+    );
+    assert!(
+        full.stdout.contains("- Where the evaluators disagree: Completion (milestone 1.1): Limited (ana) and Complete (bob).\n"),
+        "{}",
+        full.stdout
+    );
     assert!(!s.contains('?'), "{s}");
     // The IRM's question is a heading, never asked mid-sentence.
     let legacy = run_in(

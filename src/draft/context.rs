@@ -563,7 +563,10 @@ fn commitment_cx(
 
     let mut disagreements = Vec::new();
     for (id, out) in &c.criteria {
-        if out.disagreement {
+        // A criterion rated per milestone disagrees on its milestones, listed below: its
+        // roll-up to the commitment would say the same thing twice.
+        let per_milestone = criteria[id].scope == "milestone" && !c.milestones.is_empty();
+        if out.disagreement && !per_milestone {
             let cx = &criteria[id];
             disagreements.push(DisagreementCx {
                 criterion: id.clone(),
