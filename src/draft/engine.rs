@@ -237,13 +237,17 @@ impl Engine {
         self.printed.store(0, Ordering::Relaxed);
         let limit = resident_bytes().map(|b| b.saturating_add(MAX_RENDER_MEMORY));
         let result = std::thread::scope(|scope| {
+            let (done, finished) = std::sync::mpsc::channel::<()>();
             let work = std::thread::Builder::new()
                 .name("draft-template".into())
                 .stack_size(64 * 1024 * 1024)
-                .spawn_scoped(scope, || {
-                    self.env
+                .spawn_scoped(scope, move || {
+                    let out = self
+                        .env
                         .get_template(&self.choice.name)
-                        .and_then(|t| t.render(context))
+                        .and_then(|t| t.render(context));
+                    let _ = done.send(());
+                    out
                 });
             let Ok(work) = work else {
                 return Err(Error::new(
@@ -251,8 +255,10 @@ impl Engine {
                     "could not start the template's thread",
                 ));
             };
-            while !work.is_finished() {
-                std::thread::sleep(std::time::Duration::from_millis(5));
+            // Wake when the render ends (at once), or every few milliseconds to look at memory.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                finished.recv_timeout(std::time::Duration::from_millis(5))
+            {
                 if let (Some(limit), Some(now)) = (limit, resident_bytes()) {
                     if now > limit {
                         self.too_much_memory();
