@@ -1225,3 +1225,40 @@ fn the_draft_says_what_the_coalition_agreed() {
         es.stdout
     );
 }
+
+#[test]
+fn every_built_in_rubric_and_language_works_with_a_sparse_plan() {
+    // No organisation, dates, descriptions or declared evaluators; one evaluator.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("scores")).unwrap();
+    fs::write(
+        d.join("plan.toml"),
+        "[plan]\ncountry = \"Testland\"\ntitle = \"Plan\"\n\n[assessment]\nas_of = 2021-06-30\n\n\
+         [[commitment]]\nid = \"1\"\ntitle = \"One\"\n\n[[commitment.milestone]]\nid = \"1.1\"\ntitle = \"Step\"\n\n\
+         [[commitment]]\nid = \"2\"\ntitle = \"Two\"\n",
+    )
+    .unwrap();
+    for (rubric, scores) in [
+        ("check-my-ogp", "ana,1,1.1,completion,Complete\nana,2,,relevance,Clear\n"),
+        ("irm-legacy", "ana,1,,completion,Complete\nana,2,,specificity,High\n"),
+        ("irm-refresh", "ana,1,,completion,Complete\nana,2,,verifiable,Yes\n"),
+    ] {
+        fs::write(
+            d.join("scores/a.csv"),
+            format!("evaluator,commitment,milestone,criterion,level\n{scores}"),
+        )
+        .unwrap();
+        for lang in ["en", "es", "fr", "mn"] {
+            for extra in [&[][..], &["--appendix"][..]] {
+                let mut args = vec!["draft", "--rubric", rubric, "-o", "-", "--language", lang];
+                args.extend_from_slice(extra);
+                let run = run_in(d, &args);
+                assert_eq!(run.code, 0, "{rubric} {lang}: {}", run.stderr);
+                assert!(!run.stdout.contains("none"), "{rubric} {lang}:\n{}", run.stdout);
+                assert!(!run.stdout.contains('{'), "a placeholder left: {rubric} {lang}:\n{}", run.stdout);
+                assert!(run.stdout.contains("[["), "{rubric} {lang}");
+            }
+        }
+    }
+}
