@@ -1240,9 +1240,18 @@ fn every_built_in_rubric_and_language_works_with_a_sparse_plan() {
     )
     .unwrap();
     for (rubric, scores) in [
-        ("check-my-ogp", "ana,1,1.1,completion,Complete\nana,2,,relevance,Clear\n"),
-        ("irm-legacy", "ana,1,,completion,Complete\nana,2,,specificity,High\n"),
-        ("irm-refresh", "ana,1,,completion,Complete\nana,2,,verifiable,Yes\n"),
+        (
+            "check-my-ogp",
+            "ana,1,1.1,completion,Complete\nana,2,,relevance,Clear\n",
+        ),
+        (
+            "irm-legacy",
+            "ana,1,,completion,Complete\nana,2,,specificity,High\n",
+        ),
+        (
+            "irm-refresh",
+            "ana,1,,completion,Complete\nana,2,,verifiable,Yes\n",
+        ),
     ] {
         fs::write(
             d.join("scores/a.csv"),
@@ -1255,8 +1264,16 @@ fn every_built_in_rubric_and_language_works_with_a_sparse_plan() {
                 args.extend_from_slice(extra);
                 let run = run_in(d, &args);
                 assert_eq!(run.code, 0, "{rubric} {lang}: {}", run.stderr);
-                assert!(!run.stdout.contains("none"), "{rubric} {lang}:\n{}", run.stdout);
-                assert!(!run.stdout.contains('{'), "a placeholder left: {rubric} {lang}:\n{}", run.stdout);
+                assert!(
+                    !run.stdout.contains("none"),
+                    "{rubric} {lang}:\n{}",
+                    run.stdout
+                );
+                assert!(
+                    !run.stdout.contains('{'),
+                    "a placeholder left: {rubric} {lang}:\n{}",
+                    run.stdout
+                );
                 assert!(run.stdout.contains("[["), "{rubric} {lang}");
             }
         }
