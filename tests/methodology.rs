@@ -410,7 +410,7 @@ fn a_consensus_rating_is_the_units_level() {
     );
     let run = run_in(dir.path(), &["explain", "1"]);
     assert!(
-        run.stdout.contains("Milestone 1.1: after discussion the coalition agreed on Substantial; the evaluators had rated a Complete, b Not started."),
+        run.stdout.contains("Milestone 1.1: after discussion the coalition agreed on Substantial; the evaluators had rated a Complete, b Not started (by the median: Not started)."),
         "{}",
         run.stdout
     );
@@ -539,4 +539,200 @@ fn numbers_are_rounded_once_when_written() {
         "weight: 3; value: 1.6667; on 0–100: 55.5556; share of weight: 42.9%; points: 23.8095"
             .to_string(),
     ]));
+}
+
+/// explain on a commitment-scope agreed level, a status rating with other criteria rated, a
+/// milestone-less commitment, and a status agreed for a milestone: every sentence true.
+#[test]
+fn explain_says_what_was_agreed_and_why_there_is_no_score() {
+    let plan = format!(
+        "\n[assessment]\nrubric = \"irm-legacy\"\nas_of = 2019-01-01\n\n[[evaluator]]\nid = \"a\"\n\n[[evaluator]]\nid = \"b\"\n\n[[evaluator]]\nid = \"k\"\nrole = \"consensus\"\n{}",
+        commitments(3, 0)
+    );
+    let csv = "\
+a,1,,specificity,High,
+b,1,,specificity,High,
+a,1,,completion,Withdrawn,
+b,1,,completion,Withdrawn,
+a,2,,completion,Complete,https://example.org
+b,2,,completion,Not Started,
+k,2,,completion,Substantial,
+k,3,,completion,Limited,
+";
+    let dir = folder(&plan, csv);
+    let run = run_in(dir.path(), &["explain", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for needle in [
+        "2 of 2 evaluators answered → Withdrawn, a status.",
+        "Score = – (no score: `completion` is Withdrawn, a status).",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stdout
+        );
+    }
+    // Specificity has a value, but no share of a score that does not exist.
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("│ specificity "))
+        .unwrap();
+    assert_eq!(
+        row.split('┆').map(str::trim).collect::<Vec<_>>(),
+        ["│ specificity", "1", "3", "100", "–", "– │"]
+    );
+    let run = run_in(dir.path(), &["explain", "2"]);
+    for needle in [
+        "2 of 2 evaluators answered; the coalition's agreed level is used → Substantial.",
+        "after discussion the coalition agreed on Substantial; the evaluators had rated a Complete, b Not Started (by the median: Not Started).",
+        "Score = (2×66.6667) / 2 = 66.6667.",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout.contains("combined by the median"),
+        "{}",
+        run.stdout
+    );
+    // Only the consensus evaluator answered.
+    let run = run_in(dir.path(), &["explain", "3"]);
+    for needle in [
+        "0 of 2 evaluators answered; the coalition's agreed level is used → Limited.",
+        "after discussion the coalition agreed on Limited; no evaluator had given a level.",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stdout
+        );
+    }
+    // explain --format csv writes the score to 4 decimals, like every CSV.
+    let run = run_in(dir.path(), &["explain", "2", "--format", "csv"]);
+    assert!(
+        run.stdout.contains("\ncommitment,score,66.6667\n"),
+        "{}",
+        run.stdout
+    );
+
+    // A rubric rating by score bands, completion per milestone with a status.
+    let rubric = fs::read_to_string(root().join("rubrics/check-my-ogp.toml"))
+        .unwrap()
+        .replace(
+            "[[criterion]]\nid = \"relevance\"",
+            "[[criterion.status]]\nlabel = \"Withdrawn\"\n\n[[criterion]]\nid = \"relevance\"",
+        );
+    assert!(rubric.contains("label = \"Withdrawn\""));
+    let plan = "
+[assessment]
+rubric = \"rubric.toml\"
+as_of = 2021-06-30
+
+[[evaluator]]
+id = \"a\"
+
+[[evaluator]]
+id = \"b\"
+
+[[evaluator]]
+id = \"k\"
+role = \"consensus\"
+
+[[commitment]]
+id = \"1\"
+title = \"Agreed withdrawn\"
+
+[[commitment.milestone]]
+id = \"1.1\"
+title = \"Split\"
+
+[[commitment]]
+id = \"2\"
+title = \"No milestones\"
+";
+    let dir = folder(
+        plan,
+        "a,1,1.1,completion,Complete,https://example.org\nb,1,1.1,completion,Not started,\nk,1,1.1,completion,Withdrawn,\na,2,,relevance,Clear,\n",
+    );
+    fs::write(dir.path().join("rubric.toml"), rubric).unwrap();
+    let run = run_in(dir.path(), &["explain", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for needle in [
+        "No milestone has a level; most have the status Withdrawn, so the commitment takes it.",
+        "Milestone 1.1: after discussion the coalition agreed on Withdrawn; the evaluators had rated a Complete, b Not started (by the median: Not started).",
+        "Score = – (no weighted criterion has a value).",
+        "No weighted criterion has a value, so there is no score and the rating is No evidence.",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stdout
+        );
+    }
+    // The commitment's roll-up is not what "most evaluators" said.
+    assert!(
+        !run.stdout.contains("most evaluators who answered"),
+        "{}",
+        run.stdout
+    );
+    let run = run_in(dir.path(), &["explain", "2"]);
+    assert!(
+        run.stdout.contains("The commitment has no milestones in plan.toml, so this criterion, rated per milestone, has no value."),
+        "{}",
+        run.stdout
+    );
+}
+
+/// methodology §2.7: evidence on a status's row backs no level; `validate` warns at the row of
+/// the rating that set the level, the consensus evaluator's included; a score-like file the
+/// patterns skip is named with a pattern that would read it.
+#[test]
+fn evidence_backs_levels_only_and_validate_says_where() {
+    let plan = format!(
+        "\n[assessment]\nrubric = \"irm-legacy\"\nas_of = 2019-01-01\nscores = [\"scores/*.csv\"]\n\n[[evaluator]]\nid = \"a\"\n\n[[evaluator]]\nid = \"b\"\n\n[[evaluator]]\nid = \"c\"\n\n[[evaluator]]\nid = \"k\"\nrole = \"consensus\"\n{}",
+        commitments(2, 0)
+    );
+    let csv = "\
+a,1,,completion,Withdrawn,https://example.org/withdrawn
+b,1,,completion,Complete,
+c,1,,completion,Complete,
+a,2,,completion,Limited,
+b,2,,completion,Not Started,
+c,2,,completion,Limited,
+k,2,,completion,Substantial,
+";
+    let dir = folder(&plan, csv);
+    fs::write(
+        dir.path().join("scores/late.tsv"),
+        "evaluator\tcommitment\n",
+    )
+    .unwrap();
+    let r = results_of(dir.path());
+    assert_eq!(r.commitments[0].rating.as_deref(), Some("Complete"));
+    assert!(r.commitments[0].criteria["completion"].unsupported);
+    assert!(r.commitments[1].criteria["completion"].unsupported);
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "warning: scores/late.tsv is in a scores folder, but no score pattern reads it, so its ratings are not used\n \
+         --> scores/late.tsv:1\n  \
+         = expected: score files matching `scores/*.csv`\n  \
+         = help: add its pattern to `scores` in [assessment] of plan.toml (e.g. \"scores/*.tsv\"), or move the file out of the folder\n\n\
+         warning: commitment 1: `completion` is Complete, which needs evidence, but no evaluator who gave Substantial or above cited any (`b`, `c`)\n \
+         --> scores/ratings.csv:3\n  \
+         = also without evidence: scores/ratings.csv:4\n  \
+         = help: put a link or a document in the `evidence` column of the rating, or lower the rating\n\n\
+         warning: commitment 2: `completion` is Substantial, which needs evidence, but no evaluator who gave Substantial or above cited any (`k`)\n \
+         --> scores/ratings.csv:8\n  \
+         = help: put a link or a document in the `evidence` column of the rating, or lower the rating\n\n\
+         ok: the assessment in this folder is valid, with 3 warnings\n  \
+         plan     Testland — Methodology test (2 commitments, 0 milestones)\n  \
+         rubric   irm-legacy (built-in): 8 criteria, 5 flags\n  \
+         scores   1 file, 4 evaluators, 7 ratings (0 \"no rating\")\n"
+    );
 }

@@ -208,7 +208,8 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// Whether any evaluator who gave a level at or above `from` cited evidence on that row.
+    /// Whether any evaluator who gave a level at or above `from` cited evidence on that row
+    /// (a status is not a level: its evidence backs no level).
     fn evidence_cited(
         &self,
         milestone: Option<u32>,
@@ -216,8 +217,14 @@ impl Ctx<'_> {
         keep: &dyn Fn(u32) -> bool,
         from: usize,
     ) -> bool {
+        let c = &self.rubric.criteria[criterion];
         self.group(milestone, criterion).iter().any(|r| {
-            keep(r.evaluator) && r.evidence && r.level.is_some_and(|l| usize::from(l) >= from)
+            keep(r.evaluator)
+                && r.evidence
+                && r.level.is_some_and(|l| {
+                    let l = usize::from(l);
+                    c.is_level(l) && l >= from
+                })
         })
     }
 

@@ -103,6 +103,17 @@ fn combine_words(method: Combine) -> &'static str {
     }
 }
 
+/// The combining method as a noun: "(by the median: Limited)".
+fn combine_name(method: Combine) -> &'static str {
+    match method {
+        Combine::Median => "the median",
+        Combine::Mean => "the mean",
+        Combine::Min => "the lowest level",
+        Combine::Max => "the highest level",
+        Combine::Mode => "the most frequent level",
+    }
+}
+
 fn evaluator_columns(results: &Results) -> Vec<String> {
     results
         .evaluators
@@ -231,22 +242,42 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 ));
                 row.push(Cell::toned(level_or_dash(out.level.as_ref()), Tone::Strong));
                 grid.push(row);
-                if out.ratings == 0 {
-                    text.push(format!("Nobody gave a level{}: {NO_EVIDENCE}, and the criterion is left out of the score.", if out.no_rating > 0 { format!(" ({} said n/a)", out.no_rating) } else { String::new() }));
+                let combined_evaluators = results
+                    .evaluators
+                    .iter()
+                    .filter(|e| !e.reference && !is_consensus(e))
+                    .count();
+                let said_na = if out.no_rating > 0 {
+                    format!(" ({} said n/a)", out.no_rating)
+                } else {
+                    String::new()
+                };
+                if out.consensus {
+                    // The agreed level replaces the combination: the next sentence says what
+                    // the combination gave.
+                    text.push(format!(
+                        "{} of {combined_evaluators} evaluators answered{said_na}; the coalition's agreed level is used → {}.",
+                        out.ratings,
+                        level_or_dash(out.level.as_ref()),
+                    ));
+                } else if out.ratings == 0 {
+                    text.push(format!("Nobody gave a level{said_na}: {NO_EVIDENCE}, and the criterion is left out of the score."));
+                } else if out.value.is_none() {
+                    // A status is never combined with levels.
+                    text.push(match &out.level {
+                        Some(status) => format!(
+                            "{} of {combined_evaluators} evaluators answered{said_na} → {status}, a status.",
+                            out.ratings,
+                        ),
+                        None => format!(
+                            "{} of {combined_evaluators} evaluators answered{said_na}, with statuses only and none given by most: {NO_EVIDENCE}.",
+                            out.ratings,
+                        ),
+                    });
                 } else {
                     text.push(format!(
-                        "{} of {} evaluators answered{}; combined by {} → {}{}.",
+                        "{} of {combined_evaluators} evaluators answered{said_na}; combined by {} → {}{}.",
                         out.ratings,
-                        results
-                            .evaluators
-                            .iter()
-                            .filter(|e| !e.reference && !is_consensus(e))
-                            .count(),
-                        if out.no_rating > 0 {
-                            format!(" ({} said n/a)", out.no_rating)
-                        } else {
-                            String::new()
-                        },
                         combine_words(crit.combine),
                         level_or_dash(out.level.as_ref()),
                         out.value
@@ -312,10 +343,20 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 text.push(roll_up_words(crit, c, out));
             }
         }
-        text.extend(status_and_consensus_words(crit, out, None));
+        let threshold = rubric.disagreement_threshold;
+        let rolled_up = crit.scope == Scope::Milestone;
+        text.extend(status_and_consensus_words(
+            crit, out, None, rolled_up, threshold,
+        ));
         for m in &c.milestones {
             if let Some(mout) = m.criteria.get(&crit.id) {
-                text.extend(status_and_consensus_words(crit, mout, Some(&m.id)));
+                text.extend(status_and_consensus_words(
+                    crit,
+                    mout,
+                    Some(&m.id),
+                    false,
+                    threshold,
+                ));
             }
         }
         if out.disagreement && out.spread.unwrap_or(0) >= rubric.disagreement_threshold as usize {
@@ -365,6 +406,15 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
     for crit in rubric.criteria.iter().filter(|k| k.weight > 0.0) {
         let value = c.criteria.get(&crit.id).and_then(|x| x.value);
         match value {
+            // No score (the rating criterion is a status): the values, but no share of it.
+            Some(v) if c.score.is_none() => g.push(vec![
+                crit.id.clone().into(),
+                exact(crit.weight).into(),
+                exact(v).into(),
+                exact(crit.normalise(v)).into(),
+                Cell::toned("–", Tone::Muted),
+                Cell::toned("–", Tone::Muted),
+            ]),
             Some(v) if total > 0.0 => {
                 let norm = crit.normalise(v);
                 g.push(vec![
@@ -393,6 +443,14 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             ]),
         }
     }
+    // The rating criterion's status, when it has one: then there is no score.
+    let status_rating = match &rubric.rating {
+        RatingRule::Criterion(i) if c.rating_rank.is_none() => c
+            .rating
+            .as_ref()
+            .map(|r| format!("`{}` is {r}, a status", rubric.criteria[*i].id)),
+        _ => None,
+    };
     let rating_line = match &rubric.rating {
         RatingRule::Criterion(i) if c.rating.is_some() && c.rating_rank.is_none() => format!(
             "The rating is the combined level of `{}`: {}, a status, not a point on the scale; so the commitment has no score, is never overdue, and fails every flag condition on `{}`.",
@@ -415,7 +473,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 if b.max >= 100.0 { "]" } else { ")" }
             ),
             _ => format!(
-                "No criterion was rated, so there is no score and the rating is {NO_EVIDENCE}."
+                "No weighted criterion has a value, so there is no score and the rating is {NO_EVIDENCE}."
             ),
         },
     };
@@ -423,7 +481,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         heading: Some("Score".into()),
         text: vec![
             "Each criterion's value is placed on 0–100 and weighted; weights are shared among the criteria that have a value.".into(),
-            score_words(c.score, &terms),
+            score_words(c.score, &terms, status_rating.as_deref()),
             rating_line,
         ],
         grid: Some(g),
@@ -564,7 +622,15 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         });
     }
 
-    let csv = steps_grid(&meta, &sections);
+    // The CSV keeps the score to 4 decimals, as every CSV export does (the table shows 1).
+    let csv_meta: Vec<(String, String)> = meta
+        .iter()
+        .map(|(k, v)| match (k.as_str(), c.score) {
+            ("score", Some(s)) => (k.clone(), exact(s)),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    let csv = steps_grid(&csv_meta, &sections);
     Doc {
         title: format!("Commitment {}: {}", c.id, c.title),
         meta,
@@ -575,9 +641,12 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
 }
 
 /// `Score = (3×55.5556 + 1×100) / 4 = 66.6667`: every term, the denominator and the result.
-fn score_words(score: Option<f64>, terms: &[(f64, f64)]) -> String {
+fn score_words(score: Option<f64>, terms: &[(f64, f64)], status_rating: Option<&str>) -> String {
     let Some(score) = score else {
-        return "Score = – (nothing rated).".into();
+        return match status_rating {
+            Some(why) => format!("Score = – (no score: {why})."),
+            None => "Score = – (no weighted criterion has a value).".into(),
+        };
     };
     let total: f64 = terms.iter().map(|(w, _)| w).sum();
     let sum = terms
@@ -623,6 +692,9 @@ fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &Criter
             Some(status) => format!(
                 "No milestone has a level; most have the status {status}, so the commitment takes it."
             ),
+            None if c.milestones.is_empty() => {
+                "The commitment has no milestones in plan.toml, so this criterion, rated per milestone, has no value.".to_string()
+            }
             None => "No milestone was rated, so the commitment has no value.".to_string(),
         }
     } else {
@@ -664,12 +736,37 @@ fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &Criter
     s
 }
 
+/// What the criterion's `combine` gives for the answers of `out.by_evaluator` (labels), as a
+/// label: the result the coalition's agreed level replaced.
+fn combination_of(crit: &crate::model::Criterion, out: &CriterionOut, threshold: u32) -> String {
+    let answers: Vec<(u32, Option<u16>)> = out
+        .by_evaluator
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, (_, l))| {
+            let answer = l.as_ref().and_then(|l| {
+                crit.answer_labels()
+                    .position(|x| x == l)
+                    .and_then(|a| u16::try_from(a).ok())
+            });
+            (u32::try_from(i).unwrap_or(u32::MAX), answer)
+        })
+        .collect();
+    crate::assess::combine(crit, &answers, threshold)
+        .answer()
+        .map_or_else(|| NO_EVIDENCE.to_string(), |a| crit.label(a).to_string())
+}
+
 /// Sentences for a unit whose result is a status, or the coalition's agreed level, or whose
-/// evaluators split between a status and other answers.
+/// evaluators split between a status and other answers. `rolled_up`: `out` is a commitment's
+/// roll-up of its milestones (its answers are each evaluator's own roll-up).
 fn status_and_consensus_words(
     crit: &crate::model::Criterion,
     out: &CriterionOut,
     milestone: Option<&str>,
+    rolled_up: bool,
+    threshold: u32,
 ) -> Vec<String> {
     let unit = milestone.map_or_else(String::new, |m| format!("Milestone {m}: "));
     let mut text = Vec::new();
@@ -681,16 +778,21 @@ fn status_and_consensus_words(
         .collect();
     let is_status = |l: &str| crit.statuses.iter().any(|s| s.label == l);
     if out.consensus {
-        text.push(format!(
-            "{unit}after discussion the coalition agreed on {}; the evaluators had rated {}.",
-            level_or_dash(out.level.as_ref()),
-            if given.is_empty() {
-                "nothing".to_string()
-            } else {
-                given.join(", ")
-            }
-        ));
-    } else if let Some(l) = out.level.as_ref().filter(|l| is_status(l)) {
+        text.push(if given.is_empty() {
+            format!(
+                "{unit}after discussion the coalition agreed on {}; no evaluator had given a level.",
+                level_or_dash(out.level.as_ref()),
+            )
+        } else {
+            format!(
+                "{unit}after discussion the coalition agreed on {}; the evaluators had rated {} (by {}: {}).",
+                level_or_dash(out.level.as_ref()),
+                given.join(", "),
+                combine_name(crit.combine),
+                combination_of(crit, out, threshold),
+            )
+        });
+    } else if let Some(l) = out.level.as_ref().filter(|l| is_status(l) && !rolled_up) {
         text.push(format!(
             "{unit}most evaluators who answered gave the status {l} ({}), which is not a point on the scale: no value, no score, never overdue.",
             given.join(", ")
@@ -709,15 +811,22 @@ fn status_and_consensus_words(
         .filter(|(_, l)| l.is_some())
         .count();
     if out.disagreement && statuses_given > 0 && statuses_given < answered {
-        text.push(format!(
-            "{unit}disagreement: the evaluators split between a status and other answers ({}); a status is never combined with levels{}.",
-            given.join(", "),
-            if out.level.as_ref().is_some_and(|l| is_status(l)) {
-                String::new()
-            } else {
-                ", so the levels given were combined".to_string()
-            }
-        ));
+        text.push(if rolled_up {
+            format!(
+                "{unit}disagreement: the evaluators' own roll-ups of the milestones they rated split between a status and levels ({}).",
+                given.join(", ")
+            )
+        } else {
+            format!(
+                "{unit}disagreement: the evaluators split between a status and other answers ({}); a status is never combined with levels{}.",
+                given.join(", "),
+                if out.level.as_ref().is_some_and(|l| is_status(l)) {
+                    String::new()
+                } else {
+                    ", so the levels given were combined".to_string()
+                }
+            )
+        });
     }
     text
 }

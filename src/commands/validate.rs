@@ -157,6 +157,29 @@ fn skipped_files(selection: &load::Selection, i: &Inputs, report: &mut Report) {
         i.plan.settings.scores.clone()
     };
     for path in load::skipped_score_files(selection, &i.plan, &i.score_files) {
+        let ext = path
+            .extension()
+            .map_or_else(String::new, |e| format!(".{}", e.to_string_lossy()));
+        // The pattern to suggest: the file's own folder and extension, relative to the plan.
+        let base = selection
+            .plan
+            .as_ref()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_else(|| selection.dir.clone());
+        let folder = path
+            .parent()
+            .map(|p| p.strip_prefix(&base).unwrap_or(p))
+            .map_or_else(String::new, |p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            });
+        let pattern = if folder.is_empty() {
+            format!("*{ext}")
+        } else {
+            format!("{folder}/*{ext}")
+        };
         report.push(
             Diagnostic::warning(
                 "skipped-score-file",
@@ -167,7 +190,7 @@ fn skipped_files(selection: &load::Selection, i: &Inputs, report: &mut Report) {
             )
             .at(Location::line(crate::source::display_path(&path), 1, None))
             .expected(format!("score files matching {}", crate::suggest::one_of(&patterns, 5)))
-            .help("add its pattern to `scores` in [assessment] of plan.toml (e.g. \"scores/*.xlsx\"), or move the file out of the folder"),
+            .help(format!("add its pattern to `scores` in [assessment] of plan.toml (e.g. \"{pattern}\"), or move the file out of the folder")),
         );
     }
 }
