@@ -653,10 +653,22 @@ title = \"Split\"
 [[commitment]]
 id = \"2\"
 title = \"No milestones\"
+
+[[commitment]]
+id = \"3\"
+title = \"One milestone withdrawn, one unrated\"
+
+[[commitment.milestone]]
+id = \"3.1\"
+title = \"Withdrawn\"
+
+[[commitment.milestone]]
+id = \"3.2\"
+title = \"Unrated\"
 ";
     let dir = folder(
         plan,
-        "a,1,1.1,completion,Complete,https://example.org\nb,1,1.1,completion,Not started,\nk,1,1.1,completion,Withdrawn,\na,2,,relevance,Clear,\n",
+        "a,1,1.1,completion,Complete,https://example.org\nb,1,1.1,completion,Not started,\nk,1,1.1,completion,Withdrawn,\na,2,,relevance,Clear,\na,3,3.1,completion,Withdrawn,\n",
     );
     fs::write(dir.path().join("rubric.toml"), rubric).unwrap();
     let run = run_in(dir.path(), &["explain", "1"]);
@@ -682,6 +694,20 @@ title = \"No milestones\"
     let run = run_in(dir.path(), &["explain", "2"]);
     assert!(
         run.stdout.contains("The commitment has no milestones in plan.toml, so this criterion, rated per milestone, has no value."),
+        "{}",
+        run.stdout
+    );
+    // One Withdrawn milestone of two is not most of them: no level, no status.
+    let r = results_of(dir.path());
+    let c3 = &r.commitments[2].criteria["completion"];
+    assert_eq!((c3.level.as_deref(), c3.value), (None, None));
+    assert_eq!(
+        r.commitments[0].criteria["completion"].level.as_deref(),
+        Some("Withdrawn")
+    );
+    let run = run_in(dir.path(), &["explain", "3"]);
+    assert!(
+        run.stdout.contains("No milestone has a level, and no status is held by more than half of the 2 milestones, so the commitment has no level. Milestones with a status: 3.1 (Withdrawn)."),
         "{}",
         run.stdout
     );

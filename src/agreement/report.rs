@@ -652,7 +652,7 @@ fn fill_other_measures(out: &mut CriterionReport, r: &Ratings, names: &[String])
             out.fleiss_kappa = f.kappa;
             if f.kappa.is_none() {
                 out.notes.push(format!(
-                    "Fleiss' kappa is undefined: the {} rated by every evaluator all have the same level.",
+                    "Fleiss' kappa is undefined: the {} rated by every evaluator who rated this criterion all have the same level.",
                     count(f.units_used, "unit")
                 ));
             }

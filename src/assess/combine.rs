@@ -48,8 +48,8 @@ impl Combined {
 /// milestone they answered.
 pub type EvaluatorMilestones = (u32, Vec<(f64, Option<u16>)>);
 
-/// The status most of `answers` (answer indices) share, if more than half give it.
-fn majority_status(c: &Criterion, answers: &[usize]) -> Option<usize> {
+/// The status more than half of `out_of` answers give, among `answers` (answer indices).
+fn majority_status(c: &Criterion, answers: &[usize], out_of: usize) -> Option<usize> {
     let mut counts = vec![0usize; c.statuses.len()];
     for &a in answers {
         if let Some(j) = c.status_of(a) {
@@ -58,7 +58,7 @@ fn majority_status(c: &Criterion, answers: &[usize]) -> Option<usize> {
     }
     counts
         .iter()
-        .position(|&n| 2 * n > answers.len())
+        .position(|&n| 2 * n > out_of)
         .map(|j| c.levels.len() + j)
 }
 
@@ -82,7 +82,7 @@ pub fn combine(c: &Criterion, answers: &[(u32, Option<u16>)], threshold: u32) ->
         return out;
     }
     let mixed = given.iter().any(|&a| a != given[0]) && levels.len() < given.len();
-    if let Some(s) = majority_status(c, &given) {
+    if let Some(s) = majority_status(c, &given, given.len()) {
         out.status = Some(s);
     } else if !levels.is_empty() {
         let (level, value) = combine_levels(c, &levels);
@@ -227,7 +227,9 @@ pub fn roll_up(
 }
 
 /// The weighted mean of `(weight, level, value, status)` items with a value, its level, and,
-/// when no item has a level, the status most of them share.
+/// when no item has a level, the status more than half of all the items have (items with
+/// neither a value nor a status count too: one Withdrawn milestone of three unrated ones does
+/// not make the commitment Withdrawn).
 fn mean_of(
     c: &Criterion,
     items: impl Iterator<Item = (f64, Option<usize>, Option<f64>, Option<usize>)>,
@@ -235,7 +237,9 @@ fn mean_of(
     let (mut sum, mut weights) = (0.0, 0.0);
     let mut levels = Vec::new();
     let mut statuses = Vec::new();
+    let mut count = 0;
     for (w, level, value, status) in items {
+        count += 1;
         if let Some(v) = value {
             sum += w * v;
             weights += w;
@@ -250,7 +254,7 @@ fn mean_of(
         let mean = sum / weights;
         return (Some(mean), Some(roll_up_level(c, mean, &levels)), None);
     }
-    (None, None, majority_status(c, &statuses))
+    (None, None, majority_status(c, &statuses, count))
 }
 
 #[cfg(test)]
@@ -419,5 +423,11 @@ mod tests {
         assert_eq!((r.level, r.value, r.status), (Some(3), Some(3.0), None));
         let r = roll_up(&c, &[(1.0, &w), (1.0, &w)], &[], 2);
         assert_eq!((r.level, r.status), (None, Some(4)));
+        // A status needs more than half of all the milestones, rated or not.
+        let unrated = combine(&c, &answers(&[None]), 2);
+        let r = roll_up(&c, &[(1.0, &w), (1.0, &w), (1.0, &unrated)], &[], 2);
+        assert_eq!((r.level, r.status), (None, Some(4)));
+        let r = roll_up(&c, &[(1.0, &w), (1.0, &unrated)], &[], 2);
+        assert_eq!((r.level, r.value, r.status), (None, None, None));
     }
 }

@@ -410,7 +410,7 @@ fn criterion_sections(c: &CriterionReport, report: &Report, sections: &mut Vec<S
     text.push(counts);
     if c.raters >= 2 {
         text.push(format!(
-            "Percent agreement {}; Fleiss' kappa {} (over {} rated by every evaluator); Gwet's AC1 {}.",
+            "Percent agreement {}; Fleiss' kappa {} (over {} rated by every evaluator who rated this criterion); Gwet's AC1 {}.",
             share(c.percent_agreement),
             coef(c.fleiss_kappa),
             plural(c.fleiss_units, "unit", "units"),

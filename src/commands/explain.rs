@@ -692,6 +692,10 @@ fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &Criter
             Some(status) => format!(
                 "No milestone has a level; most have the status {status}, so the commitment takes it."
             ),
+            None if !statuses.is_empty() => format!(
+                "No milestone has a level, and no status is held by more than half of the {} milestones, so the commitment has no level.",
+                c.milestones.len()
+            ),
             None if c.milestones.is_empty() => {
                 "The commitment has no milestones in plan.toml, so this criterion, rated per milestone, has no value.".to_string()
             }
@@ -729,7 +733,12 @@ fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &Criter
     };
     if !statuses.is_empty() {
         s.push_str(&format!(
-            " Left out of the mean, as statuses are not on the scale: {}.",
+            " {}: {}.",
+            if terms.is_empty() {
+                "Milestones with a status"
+            } else {
+                "Left out of the mean, as statuses are not on the scale"
+            },
             statuses.join(", ")
         ));
     }
