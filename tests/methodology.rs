@@ -762,3 +762,37 @@ k,2,,completion,Substantial,
          scores   1 file, 4 evaluators, 7 ratings (0 \"no rating\")\n"
     );
 }
+
+/// compare: the same status on both sides is no change; a status against a level has no
+/// direction on the scale.
+#[test]
+fn compare_treats_the_same_status_as_the_same() {
+    let plan = format!(
+        "\n[assessment]\nrubric = \"irm-legacy\"\nas_of = 2019-01-01\n\n[[evaluator]]\nid = \"a\"\n{}",
+        commitments(2, 0)
+    );
+    let a = folder(
+        &plan,
+        "a,1,,completion,Withdrawn,\na,2,,completion,Limited,\n",
+    );
+    let b = folder(
+        &plan,
+        "a,1,,completion,withdrawn,\na,2,,completion,Withdrawn,\n",
+    );
+    let run = run_in(
+        a.path(),
+        &[
+            "compare",
+            ".",
+            b.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["summary"]["same"], 1);
+    assert_eq!(v["summary"]["unknown"], 1);
+    assert_eq!(v["commitments"][0]["direction"], "same");
+    assert_eq!(v["commitments"][1]["direction"], Value::Null);
+}

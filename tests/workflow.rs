@@ -1014,7 +1014,7 @@ fn compare_shows_rating_changes_their_direction_and_one_sided_commitments() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.contains(
-            "4 commitments compared: 1 up, 1 down, 1 the same, 1 without a rating on one side."
+            "4 commitments compared: 1 up, 1 down, 1 the same, 1 without a rating on the scale on one side."
         ),
         "{}",
         run.stdout

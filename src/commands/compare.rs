@@ -275,7 +275,7 @@ pub fn document(c: &Comparison) -> Doc {
     let mut sections = vec![Section {
         heading: None,
         text: vec![format!(
-            "{} compared: {} up, {} down, {} the same, {} without a rating on one side.",
+            "{} compared: {} up, {} down, {} the same, {} without a rating on the scale on one side.",
             crate::diag::plural(s.compared, "commitment"),
             s.up,
             s.down,

@@ -305,6 +305,8 @@ pub fn compare(
         };
         let direction = match (ca.rating_rank, cb.rating_rank) {
             (Some(x), Some(y)) => Some(Direction::of(x, y)),
+            // The same status (Withdrawn) on both sides: no rank, but no change either.
+            (None, None) if ca.rating.is_some() && ca.rating == cb.rating => Some(Direction::Same),
             _ => None,
         };
         counts.compared += 1;
