@@ -796,3 +796,37 @@ fn compare_treats_the_same_status_as_the_same() {
     assert_eq!(v["commitments"][0]["direction"], "same");
     assert_eq!(v["commitments"][1]["direction"], Value::Null);
 }
+
+/// `sheet --consensus` written again keeps what was agreed: the level, evidence and comment,
+/// and units agreed on which the evaluators do not (or no longer) disagree.
+#[test]
+fn the_consensus_sheet_written_again_keeps_every_decision() {
+    let dir = folder(CONSENSUS_PLAN, CONSENSUS_RATINGS);
+    fs::write(
+        dir.path().join("scores/coalition.csv"),
+        "evaluator,commitment,milestone,criterion,level,evidence,comment\n\
+         coalition,1,1.1,completion,Substantial,https://example.org/minutes,\"Minutes, item 3\"\n\
+         coalition,2,,relevance,Clear,,Agreed quickly\n",
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["sheet", "--consensus", "--output", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "evaluator,commitment,milestone,criterion,levels_given,level,evidence,comment\n\
+         coalition,1,1.1,completion,a: Complete; b: Not started,Substantial,https://example.org/minutes,\"Minutes, item 3\"\n\
+         coalition,1,,participation,a: Informed; b: Involved,,,\n\
+         coalition,2,,relevance,a: Clear,Clear,,Agreed quickly\n"
+    );
+    let run = run_in(
+        dir.path(),
+        &["sheet", "--consensus", "--output", "again.csv"],
+    );
+    assert!(
+        run.stderr.contains(
+            "wrote again.csv for evaluator `coalition`: 2 rows where the evaluators disagree, and 1 more the coalition already agreed on."
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -307,7 +307,8 @@ fn consensus(args: &Args) -> anyhow::Result<Outcome> {
     {
         return usage("the consensus sheet is a CSV file; name the --output file .csv");
     }
-    let Some((inputs, assessment)) = super::common::load_and_assess(&args.input, None, false)?
+    // With notes: the consensus evaluator's evidence and comments are written back.
+    let Some((inputs, assessment)) = super::common::load_and_assess(&args.input, None, true)?
     else {
         return Ok(Outcome::Problems);
     };
@@ -349,11 +350,17 @@ fn consensus(args: &Args) -> anyhow::Result<Outcome> {
         bytes.extend_from_slice(text.as_bytes());
         crate::write::write_output(&path, &bytes, args.force)
             .with_context(|| format!("could not write the sheet {}", path.display()))?;
+        let agreed_only = rows.iter().filter(|r| !r.disagreement).count();
         writeln!(
             err,
-            "wrote {} for evaluator `{evaluator}`: {} where the evaluators disagree.",
+            "wrote {} for evaluator `{evaluator}`: {} where the evaluators disagree{}.",
             path.display(),
-            plural(rows.len(), "row")
+            plural(rows.len() - agreed_only, "row"),
+            if agreed_only > 0 {
+                format!(", and {agreed_only} more the coalition already agreed on")
+            } else {
+                String::new()
+            }
         )?;
     }
     if plan.evaluator(&evaluator).is_none() {

@@ -120,9 +120,9 @@ pub fn document(results: &Results) -> Doc {
         add_long("rating", NO_EVIDENCE, none);
     }
     let mut text = vec![format!(
-        "{} commitments, {} milestones.{}",
-        n,
-        s.milestones,
+        "{}, {}.{}",
+        crate::diag::plural(n, "commitment"),
+        crate::diag::plural(s.milestones, "milestone"),
         s.mean_score
             .map(|m| format!(" Mean score {}.", render::number(m)))
             .unwrap_or_default()

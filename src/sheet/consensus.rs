@@ -30,19 +30,39 @@ pub struct Row {
     pub given: String,
     /// What the consensus evaluator already recorded, if anything.
     pub agreed: Option<String>,
+    /// The evaluators disagree on it (otherwise it is listed because it was already agreed).
+    pub disagreement: bool,
+    /// The evidence and comment it recorded with that answer (loaded with notes only).
+    pub evidence: String,
+    pub comment: String,
 }
 
-/// Every unit and criterion where the combined evaluators disagree, in plan and rubric order:
-/// commitment-scope criteria on the commitment, milestone-scope criteria on each milestone.
+/// Every unit and criterion where the combined evaluators disagree, or where the consensus
+/// evaluator already recorded an answer (so that a sheet written again keeps every decision),
+/// in plan and rubric order: commitment-scope criteria on the commitment, milestone-scope
+/// criteria on each milestone.
 pub fn rows(plan: &Plan, rubric: &Rubric, scores: &Scores, assessment: &Assessment) -> Vec<Row> {
     let mut out = Vec::new();
     for r in &assessment.commitments {
         let c = &plan.commitments[r.index];
         for (k, crit) in rubric.criteria.iter().enumerate() {
-            let mut push = |milestone: Option<String>, comb: &Combined| {
-                if !comb.disagreement {
+            let mut push = |milestone: Option<String>, mi: Option<u32>, comb: &Combined| {
+                if !comb.disagreement && !comb.consensus {
                     return;
                 }
+                // The consensus evaluator's own note on this unit and criterion, if loaded.
+                let note = comb
+                    .consensus
+                    .then(|| {
+                        scores.notes.iter().find(|n| {
+                            assessment.consensus_evaluators.contains(&n.evaluator)
+                                && n.unit.commitment as usize == r.index
+                                && n.unit.milestone == mi
+                                && n.criterion.is_none_or(|x| usize::from(x) == k)
+                        })
+                    })
+                    .flatten();
+                let text = |i: u32| scores.texts.get(i as usize).cloned().unwrap_or_default();
                 let given = comb
                     .by_evaluator
                     .iter()
@@ -64,14 +84,18 @@ pub fn rows(plan: &Plan, rubric: &Rubric, scores: &Scores, assessment: &Assessme
                         .consensus
                         .then(|| comb.answer().map(|a| crit.label(a).to_string()))
                         .flatten(),
+                    disagreement: comb.disagreement,
+                    evidence: note.map(|n| text(n.evidence)).unwrap_or_default(),
+                    comment: note.map(|n| text(n.comment)).unwrap_or_default(),
                 });
             };
             match crit.scope {
-                crate::model::Scope::Commitment => push(None, &r.view.criteria[k]),
+                crate::model::Scope::Commitment => push(None, None, &r.view.criteria[k]),
                 crate::model::Scope::Milestone => {
                     for (mi, m) in c.milestones.iter().enumerate() {
                         if let Some(comb) = r.view.milestones[mi][k].as_ref() {
-                            push(Some(m.id.clone()), comb);
+                            let id = u32::try_from(mi).unwrap_or(u32::MAX);
+                            push(Some(m.id.clone()), Some(id), comb);
                         }
                     }
                 }
@@ -96,8 +120,8 @@ pub fn csv(rows: &[Row], evaluator: &str) -> anyhow::Result<String> {
             &r.criterion,
             &r.given,
             r.agreed.as_deref().unwrap_or(""),
-            "",
-            "",
+            &r.evidence,
+            &r.comment,
         ];
         w.write_record(
             cells
