@@ -830,3 +830,40 @@ fn the_consensus_sheet_written_again_keeps_every_decision() {
         run.stderr
     );
 }
+
+/// formats §3: with several consensus evaluators on one unit, the one declared first in
+/// plan.toml sets it, whatever the order of the score files.
+#[test]
+fn the_first_declared_consensus_evaluator_sets_the_unit() {
+    let plan = "
+[assessment]
+as_of = 2020-01-01
+
+[[evaluator]]
+id = \"k2\"
+role = \"consensus\"
+
+[[evaluator]]
+id = \"a\"
+
+[[evaluator]]
+id = \"k1\"
+role = \"consensus\"
+
+[[commitment]]
+id = \"1\"
+title = \"One\"
+";
+    let dir = folder(plan, "a,1,,relevance,Clear,\nk1,1,,relevance,Unclear,\n");
+    fs::write(
+        dir.path().join("scores/z.csv"),
+        "evaluator,commitment,criterion,level\nk2,1,relevance,Not relevant\n",
+    )
+    .unwrap();
+    let r = results_of(dir.path());
+    let rel = &r.commitments[0].criteria["relevance"];
+    assert_eq!(
+        (rel.level.as_deref(), rel.consensus, rel.ratings),
+        (Some("Not relevant"), true, 1)
+    );
+}
