@@ -867,3 +867,34 @@ title = \"One\"
         (Some("Not relevant"), true, 1)
     );
 }
+
+/// `sheet --consensus` with a rubric that reads a blank level as a mistake says to delete the
+/// rows without agreement, instead of leaving them blank.
+#[test]
+fn the_consensus_sheet_says_what_to_do_with_rows_without_agreement() {
+    let dir = folder(
+        &CONSENSUS_PLAN.replace("[assessment]\n", "[assessment]\nrubric = \"rubric.toml\"\n"),
+        CONSENSUS_RATINGS,
+    );
+    let rubric = fs::read_to_string(root().join("rubrics/check-my-ogp.toml"))
+        .unwrap()
+        .replace("no_rating = [\"\", ", "no_rating = [");
+    fs::write(dir.path().join("rubric.toml"), rubric).unwrap();
+    let run = run_in(dir.path(), &["sheet", "--consensus", "--output", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("At the meeting, write the agreed level in the `level` column (delete the rows where there is no agreement: this rubric reads a blank level as a mistake), put the file in scores/"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(
+        folder(CONSENSUS_PLAN, CONSENSUS_RATINGS).path(),
+        &["sheet", "--consensus", "--output", "-"],
+    );
+    assert!(
+        run.stderr
+            .contains("(leave it blank where there is no agreement)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -369,9 +369,15 @@ fn consensus(args: &Args) -> anyhow::Result<Outcome> {
             "To use it, add to plan.toml:\n\n[[evaluator]]\nid = \"{evaluator}\"\nrole = \"consensus\"\n"
         )?;
     }
+    // A blank level is "no rating" only when the rubric says so; otherwise it is an error.
+    let blank = if inputs.rubric.is_no_rating("") {
+        "leave it blank where there is no agreement"
+    } else {
+        "delete the rows where there is no agreement: this rubric reads a blank level as a mistake"
+    };
     writeln!(
         err,
-        "At the meeting, write the agreed level in the `level` column (leave it blank where there is no agreement), put the file in scores/, and run `checkmyogp validate`."
+        "At the meeting, write the agreed level in the `level` column ({blank}), put the file in scores/, and run `checkmyogp validate`."
     )?;
     Ok(Outcome::Ok)
 }
