@@ -1,6 +1,6 @@
 //! The consensus sheet: the units and criteria on which the evaluators disagree, each with the
 //! levels they gave, as a long-form score file for the coalition's evaluator with
-//! `role = "consensus"` to fill in at the meeting (see docs/formats.md §5.8).
+//! `role = "consensus"` to fill in at the meeting (see docs/formats.md §3, `[[evaluator]]`).
 
 use crate::assess::{Assessment, Combined};
 use crate::model::{Plan, Rubric, Scores};
