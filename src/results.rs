@@ -395,12 +395,13 @@ impl Builder<'_> {
         }
     }
 
-    /// The rating's label, or the status of the rating criterion.
+    /// The rating's label, or the status of the rating criterion (with score bands, of the
+    /// completion criterion).
     fn rating_label(&self, view: &View) -> Option<String> {
         let rubric = self.rubric();
-        if let RatingRule::Criterion(i) = &rubric.rating {
-            if let Some(s) = view.criteria.get(*i).and_then(|c| c.status) {
-                return Some(rubric.criteria[*i].label(s).to_string());
+        if let Some(i) = rubric.status_criterion() {
+            if let Some(s) = view.criteria.get(i).and_then(|c| c.status) {
+                return Some(rubric.criteria[i].label(s).to_string());
             }
         }
         view.rating.and_then(|r| self.ratings.get(r).cloned())
@@ -710,14 +711,16 @@ fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut])
         share: if n == 0 { 0.0 } else { count as f64 / n as f64 },
     };
     // The rating's labels, then the statuses of the rating criterion (counted under their label).
-    let statuses: Vec<String> = match &rubric.rating {
-        RatingRule::Criterion(i) => rubric.criteria[*i]
-            .statuses
-            .iter()
-            .map(|s| s.label.clone())
-            .collect(),
-        RatingRule::Bands(_) => Vec::new(),
-    };
+    let statuses: Vec<String> = rubric
+        .status_criterion()
+        .map(|i| {
+            rubric.criteria[i]
+                .statuses
+                .iter()
+                .map(|s| s.label.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut by_rating: IndexMap<String, usize> = ratings
         .iter()
         .chain(&statuses)

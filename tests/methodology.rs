@@ -676,8 +676,8 @@ title = \"Unrated\"
     for needle in [
         "No milestone has a level; most have the status Withdrawn, so the commitment takes it.",
         "Milestone 1.1: after discussion the coalition agreed on Withdrawn; the evaluators had rated a Complete, b Not started (by the median: Not started).",
-        "Score = – (no weighted criterion has a value).",
-        "No weighted criterion has a value, so there is no score and the rating is No evidence.",
+        "Score = – (no score: `completion` is Withdrawn, a status).",
+        "The rating is the status of `completion`: Withdrawn, not a point on the scale;",
     ] {
         assert!(
             run.stdout.contains(needle),
@@ -697,6 +697,18 @@ title = \"Unrated\"
         "{}",
         run.stdout
     );
+    // Nothing weighted with a value: no score, No evidence.
+    let run = run_in(dir.path(), &["explain", "3"]);
+    for needle in [
+        "Score = – (no weighted criterion has a value).",
+        "No weighted criterion has a value, so there is no score and the rating is No evidence.",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            run.stdout
+        );
+    }
     // One Withdrawn milestone of two is not most of them: no level, no status.
     let r = results_of(dir.path());
     let c3 = &r.commitments[2].criteria["completion"];
@@ -897,4 +909,51 @@ fn the_consensus_sheet_says_what_to_do_with_rows_without_agreement() {
         "{}",
         run.stderr
     );
+}
+
+/// methodology §2.4–2.5: with score bands, a commitment whose completion is a status is rated
+/// with that status and has no score, whatever its other criteria; summary counts it.
+#[test]
+fn with_score_bands_a_completion_status_is_the_rating() {
+    let rubric = fs::read_to_string(root().join("rubrics/check-my-ogp.toml"))
+        .unwrap()
+        .replace(
+            "[[criterion]]\nid = \"relevance\"",
+            "[[criterion.status]]\nlabel = \"Withdrawn\"\n\n[[criterion]]\nid = \"relevance\"",
+        );
+    let plan = format!(
+        "\n[assessment]\nrubric = \"rubric.toml\"\nas_of = 2021-06-30\n{}",
+        commitments(2, 1)
+    );
+    let csv = "\
+a,1,1.1,completion,Withdrawn,
+a,1,,participation,Collaborated,
+a,1,,results,Outstanding,
+a,2,1.1,completion,Limited,
+a,2,,participation,Collaborated,
+"
+    .replace("a,2,1.1", "a,2,2.1");
+    let dir = folder(&plan, &csv);
+    fs::write(dir.path().join("rubric.toml"), rubric).unwrap();
+    let r = results_of(dir.path());
+    let c1 = &r.commitments[0];
+    assert_eq!(
+        (c1.rating.as_deref(), c1.rating_rank, c1.score, c1.overdue),
+        (Some("Withdrawn"), None, None, false)
+    );
+    assert_eq!(r.commitments[1].rating.as_deref(), Some("Progressing"));
+    assert_eq!(r.summary.by_rating["Withdrawn"], 1);
+    // The mean score is that of the commitment with a score only: (3×33.3333 + 2×100) / 5.
+    assert!((r.summary.mean_score.unwrap() - 60.0).abs() < 1e-9);
+    let v = json(dir.path(), &["assess", "--format", "json"]);
+    assert_eq!(v["commitments"][0]["rating"], "Withdrawn");
+    assert_eq!(v["commitments"][0]["score"], Value::Null);
+    let run = run_in(dir.path(), &["explain", "1"]);
+    assert!(
+        run.stdout.contains("The rating is the status of `completion`: Withdrawn, not a point on the scale; so the commitment has no score"),
+        "{}",
+        run.stdout
+    );
+    let run = run_in(dir.path(), &["summary"]);
+    assert!(run.stdout.contains("Withdrawn (status)"), "{}", run.stdout);
 }

@@ -294,11 +294,10 @@ impl Ctx<'_> {
                 }
             }
         }
-        // A commitment whose rating criterion is a status has no rating on the scale and no score.
-        let score = match &rubric.rating {
-            RatingRule::Criterion(i) if criteria.get(*i).is_some_and(|c| c.status.is_some()) => {
-                None
-            }
+        // A commitment whose rating criterion (with score bands, its completion) is a status has
+        // no rating on the scale and no score.
+        let score = match rubric.status_criterion() {
+            Some(i) if criteria.get(i).is_some_and(|c| c.status.is_some()) => None,
             _ => score(rubric, &criteria),
         };
         let rating = match &rubric.rating {

@@ -443,15 +443,21 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             ]),
         }
     }
-    // The rating criterion's status, when it has one: then there is no score.
-    let status_rating = match &rubric.rating {
-        RatingRule::Criterion(i) if c.rating_rank.is_none() => c
-            .rating
-            .as_ref()
-            .map(|r| format!("`{}` is {r}, a status", rubric.criteria[*i].id)),
+    // The rating criterion's status (with score bands, the completion's), when it has one:
+    // then the status is the rating and there is no score.
+    let status_of = rubric
+        .status_criterion()
+        .filter(|_| c.rating_rank.is_none())
+        .and_then(|i| c.rating.as_ref().map(|r| (&rubric.criteria[i].id, r)));
+    let status_rating = status_of.map(|(id, r)| format!("`{id}` is {r}, a status"));
+    let band_status = match (&rubric.rating, status_of) {
+        (RatingRule::Bands(_), Some((id, r))) => Some(format!(
+            "The rating is the status of `{id}`: {r}, not a point on the scale; so the commitment has no score (its other criteria cannot put it on or off track), is never overdue, and fails every flag condition on `{id}`."
+        )),
         _ => None,
     };
     let rating_line = match &rubric.rating {
+        _ if band_status.is_some() => band_status.unwrap_or_default(),
         RatingRule::Criterion(i) if c.rating.is_some() && c.rating_rank.is_none() => format!(
             "The rating is the combined level of `{}`: {}, a status, not a point on the scale; so the commitment has no score, is never overdue, and fails every flag condition on `{}`.",
             rubric.criteria[*i].id,

@@ -363,6 +363,16 @@ pub struct Flag {
 }
 
 impl Rubric {
+    /// The criterion whose status (Withdrawn, No Evidence Available) is a commitment's rating,
+    /// with no score: the rating criterion, or with score bands the completion criterion (a
+    /// withdrawn commitment is not "On track" because of its other criteria).
+    pub fn status_criterion(&self) -> Option<usize> {
+        match &self.rating {
+            RatingRule::Criterion(i) => Some(*i),
+            RatingRule::Bands(_) => self.completion,
+        }
+    }
+
     /// A condition in words: `completion at least Substantial`, `any of a, b is Yes`,
     /// `flag starred holds`.
     pub fn describe(&self, kind: &ConditionKind) -> String {
