@@ -515,6 +515,12 @@ fn numbers_are_rounded_once_when_written() {
         "{}",
         run.stdout
     );
+    // methodology §2.9 step 1: each evaluator's own roll-up, which gives the spread.
+    assert!(
+        run.stdout.contains("Each evaluator's own roll-up of the milestones they rated (these give the spread): a (1×3 + 2×1) / 3 = 1.6667 → Limited; b (1×2 + 2×2) / 3 = 2 → Substantial; c (1×3) / 1 = 3 → Complete."),
+        "{}",
+        run.stdout
+    );
     // explain --format csv: one labelled row per step, nothing lost.
     let run = run_in(&dir, &["explain", "1", "--format", "csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

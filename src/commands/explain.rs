@@ -341,6 +341,9 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                     combine_words(crit.combine)
                 ));
                 text.push(roll_up_words(crit, c, out));
+                if let Some(own) = own_roll_ups(crit, c, out) {
+                    text.push(own);
+                }
             }
         }
         let threshold = rubric.disagreement_threshold;
@@ -749,6 +752,52 @@ fn roll_up_words(crit: &crate::model::Criterion, c: &CommitmentOut, out: &Criter
         ));
     }
     s
+}
+
+/// Each evaluator's own roll-up of the milestones they rated, which gives the commitment's
+/// `min`, `max` and spread: `a (1×3 + 2×1) / 3 = 1.6667 → Limited; b Withdrawn`.
+fn own_roll_ups(
+    crit: &crate::model::Criterion,
+    c: &CommitmentOut,
+    out: &CriterionOut,
+) -> Option<String> {
+    let own = out.by_evaluator.as_ref().filter(|m| !m.is_empty())?;
+    let parts: Vec<String> = own
+        .iter()
+        .map(|(e, result)| {
+            let mut terms = Vec::new();
+            let (mut sum, mut weights) = (0.0, 0.0);
+            for m in &c.milestones {
+                let level = m
+                    .criteria
+                    .get(&crit.id)
+                    .and_then(|x| x.by_evaluator.as_ref())
+                    .and_then(|b| b.get(e))
+                    .and_then(|l| l.as_ref())
+                    .and_then(|l| crit.levels.iter().find(|k| &k.label == l));
+                if let Some(level) = level {
+                    terms.push(format!("{}×{}", exact(m.weight), exact(level.value)));
+                    sum += m.weight * level.value;
+                    weights += m.weight;
+                }
+            }
+            let result = result.clone().unwrap_or_else(|| "n/a".to_string());
+            if terms.is_empty() || weights <= 0.0 {
+                format!("{e} {result}")
+            } else {
+                format!(
+                    "{e} ({}) / {} = {} → {result}",
+                    terms.join(" + "),
+                    exact(weights),
+                    exact(sum / weights)
+                )
+            }
+        })
+        .collect();
+    Some(format!(
+        "Each evaluator's own roll-up of the milestones they rated (these give the spread): {}.",
+        parts.join("; ")
+    ))
 }
 
 /// What the criterion's `combine` gives for the answers of `out.by_evaluator` (labels), as a
