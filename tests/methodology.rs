@@ -330,6 +330,20 @@ end = 2020-12-31
         "{}",
         run.stdout
     );
+    // The CSV: each count a share of its own kind, and the mean score to 4 decimals
+    // ((100 / 3 + 100) / 2).
+    let run = run_in(dir.path(), &["summary", "--format", "csv"]);
+    for line in [
+        "\nattention,not rated commitments,1,50%\n",
+        "\nattention,not rated milestones,1,50%\n",
+        "\nscore,mean score,66.6667,\n",
+    ] {
+        assert!(
+            run.stdout.contains(line),
+            "missing {line:?} in\n{}",
+            run.stdout
+        );
+    }
 }
 
 const CONSENSUS_PLAN: &str = "

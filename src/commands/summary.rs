@@ -67,7 +67,7 @@ pub fn document(results: &Results) -> Doc {
     let mut long = Grid::new(["section", "item", "count", "share"]);
     let mut add_long = |section: &str, item: &str, count: usize| {
         // Milestone counts are shares of milestones; everything else of commitments.
-        let of = if item == "overdue milestones" {
+        let of = if item == "overdue milestones" || item == "not rated milestones" {
             s.milestones
         } else {
             n
@@ -265,7 +265,17 @@ pub fn document(results: &Results) -> Doc {
                 not_rated.join(", ")
             ),
         );
-        add_long("attention", "not rated", not_rated.len());
+        // Each a share of its own kind: commitments of commitments, milestones of milestones.
+        add_long(
+            "attention",
+            "not rated commitments",
+            s.not_rated_commitments.len(),
+        );
+        add_long(
+            "attention",
+            "not rated milestones",
+            s.not_rated_milestones.len(),
+        );
     }
     add_long("attention", "disagreement", s.disagreements.len());
     add_long("attention", "unsupported", s.unsupported.len());
@@ -308,6 +318,15 @@ pub fn document(results: &Results) -> Doc {
         grid: Some(leads),
     });
 
+    // The mean score, unrounded until written: 4 decimals, as in every CSV.
+    if let Some(m) = s.mean_score {
+        long.push(vec![
+            "score".into(),
+            "mean score".into(),
+            format!("{}", crate::results::round4(m)).into(),
+            "".into(),
+        ]);
+    }
     Doc {
         title: format!(
             "{} — {}: at a glance",
