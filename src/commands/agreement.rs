@@ -671,6 +671,7 @@ fn csv_grid(report: &Report) -> Grid {
         "fleiss_units",
         "gwet_ac1",
         "most_departing",
+        "fleiss_left_out",
     ]);
     for c in &report.criteria {
         let (lo, hi) = match c.ci {
@@ -707,6 +708,7 @@ fn csv_grid(report: &Report) -> Grid {
             c.fleiss_units.to_string().into(),
             num(c.gwet_ac1).into(),
             c.matrix.most_departing.clone().unwrap_or_default().into(),
+            c.fleiss_left_out.join("; ").into(),
         ]);
     }
     g

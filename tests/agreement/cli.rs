@@ -615,4 +615,23 @@ fn fleiss_leaves_out_an_evaluator_who_rated_nothing_of_the_criterion() {
         "{}",
         c["notes"]
     );
+    // The CSV names them too, in its last column.
+    let run = run_in(dir.path(), &["agreement", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(headers.iter().last(), Some("fleiss_left_out"));
+    let grade = rows
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[0] == "grade")
+        .unwrap();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(&grade[col("fleiss_left_out")], "d");
+    assert_eq!(&grade[col("fleiss_units")], "5");
+    close(
+        grade[col("fleiss_kappa")].parse().unwrap(),
+        0.3918918918918918,
+        EXACT,
+    );
 }
