@@ -620,7 +620,7 @@ fn fleiss_leaves_out_an_evaluator_who_rated_nothing_of_the_criterion() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut rows = csv::Reader::from_reader(run.stdout.as_bytes());
     let headers = rows.headers().unwrap().clone();
-    assert_eq!(headers.iter().last(), Some("fleiss_left_out"));
+    assert_eq!(headers.iter().next_back(), Some("fleiss_left_out"));
     let grade = rows
         .records()
         .map(Result::unwrap)
