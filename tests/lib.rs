@@ -13,5 +13,6 @@ mod never_panic;
 mod reliability;
 mod report;
 mod spreadsheets;
+mod terminal;
 mod util;
 mod workflow;

@@ -323,6 +323,14 @@ pub fn document(report: &Report, inputs: &crate::load::Inputs) -> Doc {
         "agreement",
         "Fleiss κ",
         "AC1",
+    ])
+    .drop_first(&[
+        ("AC1", 5),
+        ("Fleiss κ", 5),
+        ("values", 4),
+        ("metric", 3),
+        (ci_column.as_str(), 2),
+        ("agreement", 1),
     ]);
     for c in &report.criteria {
         let mut row: Vec<Cell> = vec![

@@ -197,16 +197,70 @@ fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "–".to_string(), render::number)
 }
 
-/// The document `assess` shows.
-pub fn document(results: &Results, sort: SortBy) -> Doc {
-    let key: Vec<&results::CriterionInfo> =
-        results.rubric.criteria.iter().filter(|c| c.key).collect();
-    let reference: Vec<&str> = results
-        .evaluators
+/// The criterion whose combined level is the rating (IRM rubrics), if any: its column would
+/// repeat the rating, so tables leave it out.
+pub fn rating_criterion(results: &Results) -> Option<&results::CriterionInfo> {
+    (results.rubric.rating_from == "criterion")
+        .then(|| {
+            results
+                .rubric
+                .criteria
+                .iter()
+                .find(|c| c.levels == results.rubric.ratings)
+        })
+        .flatten()
+}
+
+/// The compact marks of a commitment (shown when the flags and attention columns do not fit),
+/// and the legend of each mark.
+const MARKS: [(char, &str); 5] = [
+    ('★', "starred flag"),
+    ('!', "overdue"),
+    ('≠', "evaluators disagree"),
+    ('?', "level without the evidence the rubric asks for"),
+    ('−', "not rated by every evaluator"),
+];
+
+fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
+    let star = c.flags.iter().any(|f| {
+        results
+            .rubric
+            .flags
+            .iter()
+            .any(|x| &x.id == f && x.star)
+    });
+    let on = [
+        star,
+        c.overdue,
+        c.disagreement,
+        c.unsupported,
+        !c.missing_evaluators.is_empty(),
+    ];
+    MARKS
         .iter()
-        .filter(|e| e.reference)
-        .map(|e| e.id.as_str())
+        .zip(on)
+        .filter(|(_, on)| *on)
+        .map(|((m, _), _)| m.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The document `assess` shows.
+///
+/// Column priority at narrow widths (documented in docs/workflow.md): id, commitment, rating
+/// and score always; then the first key criterion; the reference ratings; the other key
+/// criteria; and last the flags and "needs attention", which give way to a compact marks
+/// column.
+pub fn document(results: &Results, sort: SortBy) -> Doc {
+    let same_as_rating = rating_criterion(results).map(|c| c.id.clone());
+    let key: Vec<&results::CriterionInfo> = results
+        .rubric
+        .criteria
+        .iter()
+        .filter(|c| c.key && Some(&c.id) != same_as_rating.as_ref())
         .collect();
+    let reference: Vec<&results::EvaluatorInfo> =
+        results.evaluators.iter().filter(|e| e.reference).collect();
     let mut columns: Vec<String> = vec![
         "id".into(),
         "commitment".into(),
@@ -214,10 +268,52 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         "score".into(),
     ];
     columns.extend(key.iter().map(|c| c.id.clone()));
-    columns.extend(reference.iter().map(|r| format!("{r} rating")));
-    columns.extend(["flags".to_string(), "needs attention".to_string()]);
-    let mut grid = Grid::new(columns).numeric(&["score"]);
+    columns.extend(
+        reference
+            .iter()
+            .map(|r| format!("{} rating", render::evaluator_label(r))),
+    );
+    columns.extend([
+        "flags".to_string(),
+        "needs attention".to_string(),
+        "marks".to_string(),
+    ]);
+    let mut order: Vec<(String, u8)> = vec![
+        ("flags".into(), 5),
+        ("needs attention".into(), 5),
+    ];
+    for (i, k) in key.iter().enumerate() {
+        order.push((k.id.clone(), if i == 0 { 2 } else { 4 }));
+    }
+    for r in &reference {
+        order.push((format!("{} rating", render::evaluator_label(r)), 3));
+    }
+    let order_refs: Vec<(&str, u8)> = order.iter().map(|(n, p)| (n.as_str(), *p)).collect();
     let list = sorted(results, sort);
+    let used: Vec<char> = MARKS
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| list.iter().any(|c| compact_marks(results, c).contains(*m)))
+        .collect();
+    let legend = MARKS
+        .iter()
+        .filter(|(m, _)| used.contains(m))
+        .map(|(m, what)| format!("{m} {what}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut grid = Grid::new(columns)
+        .numeric(&["score"])
+        .drop_first(&order_refs)
+        .clip("commitment", 2)
+        .compact(
+            "marks",
+            &["flags", "needs attention"],
+            if legend.is_empty() {
+                "none".to_string()
+            } else {
+                legend
+            },
+        );
     for c in &list {
         let mut row = vec![
             Cell::new(c.id.clone()),
@@ -236,18 +332,25 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
             ));
         }
         for r in &reference {
-            let text = match c.reference.get(*r) {
+            let cell = match c.reference.get(&r.id) {
                 Some(v) => {
                     let rating = v.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into());
+                    let tone = v
+                        .rating
+                        .as_ref()
+                        .and_then(|x| results.rubric.ratings.iter().position(|l| l == x))
+                        .map_or(Tone::Muted, |p| {
+                            Tone::of_level(p, results.rubric.ratings.len())
+                        });
                     if v.differs {
-                        format!("{rating} (differs)")
+                        Cell::toned(format!("{rating} (differs)"), tone)
                     } else {
-                        rating
+                        Cell::toned(rating, tone)
                     }
                 }
-                None => "not rated".into(),
+                None => Cell::toned("not rated", Tone::Muted),
             };
-            row.push(Cell::new(text));
+            row.push(cell);
         }
         row.push(Cell::new(flag_text(results, c)));
         let m = marks(c);
@@ -259,12 +362,19 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
                 Tone::Poor
             },
         ));
+        row.push(Cell::toned(compact_marks(results, c), Tone::Poor));
         grid.push(row);
     }
     let mut notes = vec![
         "overdue: past a due or end date and not complete · disagreement: evaluators' levels differ by the rubric's threshold or more · unsupported: a level that needs evidence, cited by no evaluator who gave it".to_string(),
-        "Why a commitment got its rating: checkmyogp explain <folder> <id>. This is a civil-society assessment, not an official IRM rating.".to_string(),
     ];
+    if let Some(c) = rating_criterion(results) {
+        notes.push(format!(
+            "The rating is the combined {} level ({}).",
+            c.id, c.name
+        ));
+    }
+    notes.push("Why a commitment got its rating: checkmyogp explain <folder> <id>. This is a civil-society assessment, not an official IRM rating.".to_string());
     if results.commitments.is_empty() {
         notes.insert(0, "The plan lists no commitments.".into());
     }

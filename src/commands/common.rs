@@ -29,6 +29,11 @@ pub struct OutputArgs {
     /// Replace the output file even if it was edited since checkmyogp wrote it.
     #[arg(long)]
     pub force: bool,
+
+    /// Show every column in full, however wide the table (tables otherwise fit the terminal,
+    /// or COLUMNS when set).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `--as-of`, shared by the commands that judge timeliness.
@@ -127,12 +132,8 @@ pub fn emit<T: serde::Serialize + ?Sized>(
         stdout.flush()?;
         return Ok(());
     }
-    let text = render::render(
-        out.format,
-        to_file.is_none() && colour_on_stdout(),
-        data,
-        doc,
-    )?;
+    let screen = render::Screen::stdout(to_file.is_none() && colour_on_stdout(), out.wide);
+    let text = render::render(out.format, screen, data, doc)?;
     match to_file {
         Some(path) => {
             crate::write::write_output(path, text.as_bytes(), out.force)

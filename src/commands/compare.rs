@@ -232,7 +232,9 @@ fn moved_text(c: &Change) -> String {
 }
 
 fn only_grid(list: &[OnlyOne]) -> Grid {
-    let mut g = Grid::new(["id", "commitment", "rating", "score"]).numeric(&["score"]);
+    let mut g = Grid::new(["id", "commitment", "rating", "score"])
+        .numeric(&["score"])
+        .clip("commitment", 2);
     for c in list {
         g.push(vec![
             c.id.clone().into(),
@@ -258,7 +260,9 @@ pub fn document(c: &Comparison) -> Doc {
         "Δ score",
         "criteria moved",
     ])
-    .numeric(&["score A", "score B", "Δ score"]);
+    .numeric(&["score A", "score B", "Δ score"])
+    .clip("commitment", 2)
+    .drop_first(&[("criteria moved", 3), ("score A", 2), ("score B", 2)]);
     for ch in &c.commitments {
         grid.push(vec![
             ch.id.clone().into(),

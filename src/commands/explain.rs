@@ -289,9 +289,33 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             }
             Scope::Milestone => {
                 let mut cols = vec!["milestone".to_string(), "due".into(), "weight".into()];
-                cols.extend(evaluator_columns(results));
-                cols.extend(["combined".to_string(), "status".to_string()]);
-                grid = Grid::new(cols).numeric(&["weight"]);
+                let evaluators = evaluator_columns(results);
+                cols.extend(evaluators.iter().cloned());
+                cols.extend([
+                    "combined".to_string(),
+                    "status".to_string(),
+                    "levels".to_string(),
+                ]);
+                let names: Vec<&str> = evaluators.iter().map(String::as_str).collect();
+                let order: Vec<(&str, u8)> = names.iter().map(|n| (*n, 1)).collect();
+                let scale = crit
+                    .levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| format!("{i} {}", l.label))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                grid = Grid::new(cols)
+                    .numeric(&["weight"])
+                    .drop_first(&order)
+                    .compact(
+                        "levels",
+                        &names,
+                        format!(
+                            "each evaluator's level as a number, in the order {} ({scale}; – n/a, · not rated)",
+                            names.join(", ")
+                        ),
+                    );
                 for m in &c.milestones {
                     let Some(mout) = m.criteria.get(&crit.id) else {
                         continue;
@@ -301,11 +325,25 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                         Cell::new(m.due.clone().unwrap_or_default()),
                         Cell::new(render::number(m.weight)),
                     ];
-                    row.extend(by_evaluator_cells(
+                    let levels = by_evaluator_cells(
                         results,
                         mout,
                         &reference_of(&crit.id, Some(&m.id)),
-                    ));
+                    );
+                    let compact = levels
+                        .iter()
+                        .map(|cell| match cell.text.as_str() {
+                            "" => "·".to_string(),
+                            "n/a" => "–".to_string(),
+                            t => crit
+                                .levels
+                                .iter()
+                                .position(|l| l.label == t)
+                                .map_or_else(|| t.to_string(), |p| p.to_string()),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    row.extend(levels);
                     row.push(Cell::toned(
                         level_or_dash(mout.level.as_ref()),
                         Tone::Strong,
@@ -334,6 +372,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                             Tone::Poor
                         },
                     ));
+                    row.push(Cell::new(compact));
                     grid.push(row);
                 }
                 text.push(format!(
@@ -608,7 +647,20 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
 
     // What the evaluators wrote.
     if let Some(notes) = c.notes.as_ref().filter(|n| !n.is_empty()) {
-        let mut g = Grid::new(["evaluator", "about", "evidence", "comment", "next steps"]);
+        let mut g = Grid::new([
+            "evaluator",
+            "about",
+            "evidence",
+            "comment",
+            "next steps",
+            "comment and next steps",
+        ])
+        .drop_first(&[("comment", 1), ("next steps", 1)])
+        .compact(
+            "comment and next steps",
+            &["comment", "next steps"],
+            "the comment, then the next steps after “Next:”",
+        );
         for n in notes {
             let about = match (&n.milestone, &n.criterion) {
                 (Some(m), Some(k)) => format!("{m} {k}"),
@@ -616,12 +668,18 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 (None, Some(k)) => k.clone(),
                 (None, None) => "commitment".into(),
             };
+            let both = match (n.comment.is_empty(), n.next_steps.is_empty()) {
+                (_, true) => n.comment.clone(),
+                (true, false) => format!("Next: {}", n.next_steps),
+                (false, false) => format!("{}\nNext: {}", n.comment, n.next_steps),
+            };
             g.push(vec![
                 n.evaluator.clone().into(),
                 about.into(),
                 n.evidence.clone().into(),
                 n.comment.clone().into(),
                 n.next_steps.clone().into(),
+                both.into(),
             ]);
         }
         sections.push(Section {

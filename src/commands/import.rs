@@ -116,7 +116,7 @@ fn plans_doc(title: String, plans: &[&ActionPlan]) -> Doc {
 }
 
 fn table_text(doc: &Doc, colour: bool) -> anyhow::Result<String> {
-    match render::renderer(render::Format::Table, colour) {
+    match render::renderer(render::Format::Table, render::Screen::stdout(colour, false)) {
         Some(r) => r.render(doc),
         None => Ok(String::new()),
     }

@@ -5,12 +5,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::cli::Outcome;
 use crate::diag::Report;
 use crate::load::{self, builtin};
 use crate::model::{RatingRule, Rubric, ScaleKind};
+use crate::render::table::{self, TableRenderer};
+use crate::render::{Cell, Grid, Screen};
 use crate::source::SourceMap;
 
 const EXAMPLES: &str = "\
@@ -66,17 +67,23 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     }
 }
 
+/// How tables are drawn on standard output.
+fn screen() -> Screen {
+    let colour = !matches!(
+        anstream::AutoStream::choice(&std::io::stdout()),
+        anstream::ColorChoice::Never
+    );
+    Screen::stdout(colour, false)
+}
+
 fn list() -> anyhow::Result<Outcome> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["id", "what it assesses"]);
+    let mut grid = Grid::new(["id", "what it assesses"]);
     for b in &builtin::BUILTIN {
-        table.add_row([b.id, b.summary]);
+        grid.push(vec![Cell::new(b.id), Cell::new(b.summary)]);
     }
+    let (table, _) = TableRenderer { screen: screen() }.table(&grid);
     let mut out = anstream::stdout().lock();
-    writeln!(out, "{table}")?;
+    write!(out, "{table}")?;
     Ok(Outcome::Ok)
 }
 
@@ -106,7 +113,7 @@ fn show(spec: &str) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Problems);
     };
     let mut out = anstream::stdout().lock();
-    out.write_all(describe(&rubric).as_bytes())?;
+    out.write_all(describe(&rubric, screen()).as_bytes())?;
     Ok(if report.has_errors() {
         Outcome::Problems
     } else {
@@ -114,21 +121,27 @@ fn show(spec: &str) -> anyhow::Result<Outcome> {
     })
 }
 
-/// A rubric in words and tables.
-pub fn describe(r: &Rubric) -> String {
+/// Text wrapped to the screen, each line after the first indented by `indent`.
+fn fit(text: &str, screen: Screen, indent: usize) -> String {
+    match screen.width {
+        Some(w) => table::wrap_para(text, w.saturating_sub(indent).max(20))
+            .join(&format!("\n{}", " ".repeat(indent))),
+        None => text.to_string(),
+    }
+}
+
+/// A rubric in words and tables, fitted to `screen`.
+pub fn describe(r: &Rubric, screen: Screen) -> String {
     let mut s = format!("{} — {}\n", r.id, r.name);
     if let Some(d) = &r.description {
-        s.push_str(&format!("\n{}\n", d.trim()));
+        s.push_str(&format!("\n{}\n", fit(d.trim(), screen, 0)));
     }
     if let Some(src) = &r.source {
-        s.push_str(&format!("\nSource: {}\n", src.trim()));
+        s.push_str(&format!("\n{}\n", fit(&format!("Source: {}", src.trim()), screen, 0)));
     }
     s.push('\n');
     for c in &r.criteria {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(["level", "value", "meaning"]);
+        let mut t = Grid::new(["level", "value", "meaning"]).numeric(&["value"]);
         for (i, l) in c.levels.iter().enumerate() {
             let mut label = l.label.clone();
             if c.evidence_from.is_some_and(|e| i >= e) {
@@ -139,20 +152,23 @@ pub fn describe(r: &Rubric) -> String {
             } else {
                 format!("{}", l.value)
             };
-            t.add_row([label, value, l.description.clone().unwrap_or_default()]);
-        }
-        for st in &c.statuses {
-            t.add_row([
-                format!("{} (status)", st.label),
-                "not on the scale".to_string(),
-                st.description.clone().unwrap_or_default(),
+            t.push(vec![
+                Cell::new(label),
+                Cell::new(value),
+                Cell::new(l.description.clone().unwrap_or_default()),
             ]);
         }
+        for st in &c.statuses {
+            t.push(vec![
+                Cell::toned(format!("{} (status)", st.label), crate::render::Tone::Muted),
+                Cell::new("not on the scale"),
+                Cell::new(st.description.clone().unwrap_or_default()),
+            ]);
+        }
+        let (t, _) = TableRenderer { screen }.table(&t);
         s.push_str(&format!(
-            "{} ({}) — {}\n  {}\n  scale {}, rated per {}, combined by {}{}, weight {}\n{t}\n\n",
-            c.id,
-            c.name,
-            c.question,
+            "{}\n  {}\n  scale {}, rated per {}, combined by {}{}, weight {}\n{t}\n",
+            fit(&format!("{} ({}) — {}", c.id, c.name, c.question), screen, 2),
             if r.key_criteria.is_empty() || r.key_criteria.iter().any(|&k| r.criteria[k].id == c.id)
             {
                 "key criterion"
@@ -186,13 +202,16 @@ pub fn describe(r: &Rubric) -> String {
         }
     }
     if !r.flags.is_empty() {
-        s.push_str("\nFlags (every condition must hold; the first that fails is the binding constraint):\n");
+        s.push_str("\nFlags (a flag holds when every one of its conditions holds):\n");
         for f in &r.flags {
             let star = if f.star { " ★" } else { "" };
             s.push_str(&format!("  {}{star} — {}\n", f.id, f.name));
             for c in &f.conditions {
                 let what = r.describe(&c.kind);
-                s.push_str(&format!("    - {}: {what}\n", c.label));
+                s.push_str(&format!(
+                    "    - {}\n",
+                    fit(&format!("{}: {what}", c.label), screen, 6)
+                ));
             }
         }
     }
@@ -209,7 +228,31 @@ pub fn describe(r: &Rubric) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    s
+    fit_lines(&s, screen)
+}
+
+/// Wraps every line wider than the screen, continuing at its own indentation.
+fn fit_lines(text: &str, screen: Screen) -> String {
+    let Some(w) = screen.width else {
+        return text.to_string();
+    };
+    let mut out = String::new();
+    for line in text.lines() {
+        if table::width(line) <= w {
+            out.push_str(line);
+        } else {
+            let body = line.trim_start();
+            let mut indent = line.len() - body.len();
+            if body.starts_with("- ") {
+                indent += 2;
+            }
+            let lines = table::wrap_para(body, w.saturating_sub(indent).max(20));
+            out.push_str(&" ".repeat(line.len() - body.len()));
+            out.push_str(&lines.join(&format!("\n{}", " ".repeat(indent))));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn export(id: &str, output: Option<&PathBuf>, force: bool) -> anyhow::Result<Outcome> {

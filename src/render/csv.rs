@@ -22,14 +22,13 @@ impl Renderer for CsvRenderer {
     fn render(&self, doc: &Doc) -> anyhow::Result<String> {
         let mut w = csv::Writer::from_writer(Vec::new());
         if let Some(grid) = doc.csv_grid() {
-            w.write_record(
-                grid.columns
-                    .iter()
-                    .map(|c| neutralise(c))
-                    .map(|c| c.into_owned()),
-            )?;
+            let cols: Vec<usize> = grid.full_columns().collect();
+            w.write_record(cols.iter().map(|&i| neutralise(&grid.columns[i]).into_owned()))?;
             for row in &grid.rows {
-                w.write_record(row.iter().map(|c| neutralise(&c.text).into_owned()))?;
+                w.write_record(
+                    cols.iter()
+                        .map(|&i| neutralise(row.get(i).map_or("", |c| c.text.as_str())).into_owned()),
+                )?;
             }
         }
         Ok(String::from_utf8(w.into_inner()?)?)

@@ -19,27 +19,26 @@ pub fn cell(text: &str) -> String {
 /// A GFM table.
 pub fn table(grid: &Grid) -> String {
     let mut s = String::new();
+    let cols: Vec<usize> = grid.full_columns().collect();
     let _ = writeln!(
         s,
         "| {} |",
-        grid.columns
-            .iter()
-            .map(|c| cell(c))
+        cols.iter()
+            .map(|&i| cell(&grid.columns[i]))
             .collect::<Vec<_>>()
             .join(" | ")
     );
-    let rule: Vec<&str> = grid
-        .numeric
+    let rule: Vec<&str> = cols
         .iter()
-        .map(|&n| if n { "---:" } else { "---" })
+        .map(|&i| if grid.numeric[i] { "---:" } else { "---" })
         .collect();
     let _ = writeln!(s, "|{}|", rule.join("|"));
     for row in &grid.rows {
         let _ = writeln!(
             s,
             "| {} |",
-            row.iter()
-                .map(|c| cell(&c.text))
+            cols.iter()
+                .map(|&i| cell(row.get(i).map_or("", |c| c.text.as_str())))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );

@@ -23,34 +23,57 @@ pub enum Format {
 }
 
 /// How a cell should stand out (colour is only ever a second signal: the text says it too).
+///
+/// The five scale tones are one ordered palette, shared with the HTML report
+/// ([`crate::report`]'s `--scale-*` colours): the lowest level of any ordinal scale reads as a
+/// warning (red/orange end), the highest as good (blue end), the middle as neutral. Statuses
+/// that are not a point of the scale (no evidence, withdrawn) are [`Tone::Muted`] (grey).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tone {
     #[default]
     Plain,
+    /// The highest level of a scale.
     Good,
+    /// Above the middle of a scale.
     Fair,
+    /// The middle of a scale with an odd number of levels.
+    Middle,
+    /// Below the middle of a scale (also: something that needs attention).
     Poor,
+    /// The lowest level of a scale.
     Bad,
+    /// A status that is not a point of the scale, or a missing value.
     Muted,
     Strong,
 }
 
+/// The five steps of the ordered palette, lowest first.
+pub const SCALE: [Tone; 5] = [Tone::Bad, Tone::Poor, Tone::Middle, Tone::Fair, Tone::Good];
+
 impl Tone {
     /// The tone of a level at `position` on a scale of `levels` levels (0 = lowest).
     pub fn of_level(position: usize, levels: usize) -> Tone {
-        if levels < 2 {
-            return Tone::Plain;
-        }
-        let share = position as f64 / (levels - 1) as f64;
-        if share >= 0.99 {
-            Tone::Good
-        } else if share >= 0.5 {
-            Tone::Fair
-        } else if share > 0.0 {
-            Tone::Poor
-        } else {
-            Tone::Bad
-        }
+        SCALE[scale_step(position, levels)]
+    }
+}
+
+/// The palette step (0–4) of a level at `position` on a scale of `levels` levels: the ends are
+/// always the palette's ends, the exact middle is neutral, and the rest fall on either side.
+pub fn scale_step(position: usize, levels: usize) -> usize {
+    if levels < 2 {
+        return 2;
+    }
+    let position = position.min(levels - 1);
+    if position == 0 {
+        0
+    } else if position == levels - 1 {
+        4
+    } else if 2 * position == levels - 1 {
+        2
+    } else if 2 * position < levels - 1 {
+        1
+    } else {
+        3
     }
 }
 
@@ -90,12 +113,33 @@ impl From<&str> for Cell {
 }
 
 /// A table: named columns and rows of cells.
+///
+/// For the terminal, a table also says how to fit a narrow screen: which columns go first
+/// ([`Grid::drop_first`]), which text may be shortened with "…" ([`Grid::clip`]), and an optional
+/// compact column that stands in for dropped ones ([`Grid::compact`]). Other formats show every
+/// column in full and never the compact one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Grid {
     pub columns: Vec<String>,
     /// Columns holding numbers (right-aligned in tables).
     pub numeric: Vec<bool>,
     pub rows: Vec<Vec<Cell>>,
+    /// Per column: 0 is always shown; at narrow widths the highest numbers are dropped first.
+    pub priority: Vec<u8>,
+    /// Per column: at most this many lines at narrow widths, the last ending in "…".
+    pub clip: Vec<Option<usize>>,
+    /// The compact column (shown only at narrow widths), the columns it stands for, and what
+    /// its marks mean.
+    pub compact: Option<Compact>,
+}
+
+/// A column that sums up others in a few characters when they do not fit.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Compact {
+    pub column: usize,
+    pub replaces: Vec<usize>,
+    /// The legend of the marks, printed under the table when the column is shown.
+    pub legend: String,
 }
 
 impl Grid {
@@ -103,10 +147,56 @@ impl Grid {
         let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
         let numeric = vec![false; columns.len()];
         Grid {
-            columns,
+            priority: vec![0; columns.len()],
+            clip: vec![None; columns.len()],
             numeric,
+            columns,
             rows: Vec::new(),
+            compact: None,
         }
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// Sets which columns give way at narrow widths: higher numbers go first (0 never goes).
+    #[must_use]
+    pub fn drop_first(mut self, order: &[(&str, u8)]) -> Self {
+        for (name, p) in order {
+            if let Some(i) = self.index(name) {
+                self.priority[i] = *p;
+            }
+        }
+        self
+    }
+
+    /// Lets a column's text be shortened to `lines` lines with "…" at narrow widths.
+    #[must_use]
+    pub fn clip(mut self, name: &str, lines: usize) -> Self {
+        if let Some(i) = self.index(name) {
+            self.clip[i] = Some(lines.max(1));
+        }
+        self
+    }
+
+    /// Makes `name` the compact column standing for `replaces` when they do not fit.
+    #[must_use]
+    pub fn compact(mut self, name: &str, replaces: &[&str], legend: impl Into<String>) -> Self {
+        if let Some(column) = self.index(name) {
+            self.compact = Some(Compact {
+                column,
+                replaces: replaces.iter().filter_map(|r| self.index(r)).collect(),
+                legend: legend.into(),
+            });
+        }
+        self
+    }
+
+    /// The columns shown in full formats (CSV, Markdown, XLSX): all but the compact one.
+    pub fn full_columns(&self) -> impl Iterator<Item = usize> + '_ {
+        let compact = self.compact.as_ref().map(|c| c.column);
+        (0..self.columns.len()).filter(move |i| Some(*i) != compact)
     }
 
     /// Marks columns as numeric by name.
@@ -160,11 +250,30 @@ pub trait Renderer {
     fn render(&self, doc: &Doc) -> anyhow::Result<String>;
 }
 
+/// How terminal tables are drawn: in colour or not, and how wide (`None`: as wide as the
+/// content, for `--wide` and for pipes without `COLUMNS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    pub colour: bool,
+    pub width: Option<usize>,
+}
+
+impl Screen {
+    /// The screen standard output goes to: colour as `--color`/`NO_COLOR` decide, the width
+    /// from `COLUMNS` or the terminal (none when piped without `COLUMNS`, or with `wide`).
+    pub fn stdout(colour: bool, wide: bool) -> Screen {
+        Screen {
+            colour,
+            width: if wide { None } else { table::screen_width() },
+        }
+    }
+}
+
 /// The renderer of a document format; `None` for JSON, which commands write from their typed
-/// data (see [`render`]). `colour` applies to the terminal table only.
-pub fn renderer(format: Format, colour: bool) -> Option<Box<dyn Renderer>> {
+/// data (see [`render`]). `screen` applies to the terminal table only.
+pub fn renderer(format: Format, screen: Screen) -> Option<Box<dyn Renderer>> {
     match format {
-        Format::Table => Some(Box::new(table::TableRenderer { colour })),
+        Format::Table => Some(Box::new(table::TableRenderer { screen })),
         Format::Json => None,
         Format::Csv => Some(Box::new(csv::CsvRenderer)),
         Format::Markdown => Some(Box::new(markdown::MarkdownRenderer)),
@@ -175,11 +284,11 @@ pub fn renderer(format: Format, colour: bool) -> Option<Box<dyn Renderer>> {
 /// document is only built when needed).
 pub fn render<T: serde::Serialize + ?Sized>(
     format: Format,
-    colour: bool,
+    screen: Screen,
     data: &T,
     doc: impl FnOnce() -> Doc,
 ) -> anyhow::Result<String> {
-    match renderer(format, colour) {
+    match renderer(format, screen) {
         Some(r) => r.render(&doc()),
         None => json::pretty(data),
     }
@@ -197,4 +306,14 @@ pub fn number(x: f64) -> String {
 /// A share (0–1) as a percentage.
 pub fn percent(share: f64) -> String {
     format!("{}%", number(share * 100.0))
+}
+
+/// How people call an evaluator in headings and column names: "IRM" for the Independent
+/// Reporting Mechanism (role `irm`), else the evaluator's id.
+pub fn evaluator_label(e: &crate::results::EvaluatorInfo) -> String {
+    if e.role == "irm" || e.id.eq_ignore_ascii_case("irm") {
+        "IRM".to_string()
+    } else {
+        e.id.clone()
+    }
 }

@@ -1,100 +1,592 @@
-//! The terminal format: comfy-table tables that fit the terminal's width, with colour when
-//! colour is on.
+//! The terminal format: borderless tables that fit the screen. Words are never split (long
+//! text wraps at spaces), titles are shortened with "…" when space is short, and at narrow
+//! widths the least important columns give way (to a compact marks column when the table has
+//! one), with a note saying what was left out and how to see it. Colour, when on, follows the
+//! ordered palette of [`Tone`].
 
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 
-use comfy_table::{Attribute, CellAlignment, Color, ContentArrangement, Table, presets};
+use anstyle::{AnsiColor, Effects, Style};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{Doc, Grid, Renderer, Tone};
+use super::{Doc, Grid, Renderer, Screen, Tone};
+
+/// Space between columns.
+const GAP: usize = 2;
+/// The narrowest a shortened (clipped) column is made before columns are dropped.
+const CLIP_MIN: usize = 14;
+/// Columns at most this wide get their full width first, so that short values stay on one line.
+const SHORT: usize = 16;
+/// The most lines a row should take: columns are dropped before rows grow taller than this.
+const COMFORT: usize = 2;
 
 /// Writes the document for a terminal.
 #[derive(Debug)]
 pub struct TableRenderer {
-    pub colour: bool,
+    pub screen: Screen,
 }
 
-fn width() -> Option<u16> {
-    std::env::var("COLUMNS")
+/// The width tables are fitted to: `COLUMNS` when set (as cargo, gh and clap do), else the
+/// terminal's width when standard output is a terminal, else none (a pipe: no wrapping).
+pub fn screen_width() -> Option<usize> {
+    if let Some(w) = std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.trim().parse().ok())
-        .filter(|&w| w >= 40)
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+    {
+        return Some(w.max(20));
+    }
+    if std::io::stdout().is_terminal() {
+        terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(20))
+    } else {
+        None
+    }
+}
+
+/// The style of a tone.
+pub fn style(tone: Tone) -> Style {
+    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match tone {
+        Tone::Plain | Tone::Middle => Style::new(),
+        Tone::Good => fg(AnsiColor::BrightBlue),
+        Tone::Fair => fg(AnsiColor::Cyan),
+        Tone::Poor => fg(AnsiColor::Yellow),
+        Tone::Bad => fg(AnsiColor::Red),
+        Tone::Muted => fg(AnsiColor::BrightBlack),
+        Tone::Strong => Style::new().effects(Effects::BOLD),
+    }
+}
+
+/// Display width of text (the widest line).
+pub fn width(text: &str) -> usize {
+    text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
+}
+
+/// The widest word of text.
+fn widest_word(text: &str) -> usize {
+    text.split_whitespace()
+        .map(UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Cuts `word` into pieces at most `w` wide (only for a word wider than its whole column).
+fn break_word(word: &str, w: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut cw = 0;
+    for ch in word.chars() {
+        let chw = ch.width().unwrap_or(0);
+        if cw + chw > w && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+            cw = 0;
+        }
+        cur.push(ch);
+        cw += chw;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Wraps text at spaces to lines at most `w` wide (line breaks in the text are kept). A word
+/// wider than `w` (a long web address) stays whole on a line of its own, to be copied intact.
+pub fn wrap_para(text: &str, w: usize) -> Vec<String> {
+    wrap_with(text, w, false)
+}
+
+/// Wraps a table cell: like [`wrap_para`], but a word wider than the whole column is cut (only
+/// when the narrowest layout does not fit the screen).
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    wrap_with(text, w, true)
+}
+
+fn wrap_with(text: &str, w: usize, cut: bool) -> Vec<String> {
+    let w = w.max(1);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut lw = 0;
+        for word in para.split_whitespace() {
+            let ww = word.width();
+            if lw > 0 && lw + 1 + ww <= w {
+                line.push(' ');
+                line.push_str(word);
+                lw += 1 + ww;
+                continue;
+            }
+            if lw > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            if ww <= w || !cut {
+                line.push_str(word);
+                lw = ww;
+            } else {
+                let mut pieces = break_word(word, w);
+                let last = pieces.pop().unwrap_or_default();
+                lines.extend(pieces);
+                lw = last.width();
+                line = last;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Shortens wrapped lines to `max` lines, the last ending in "…".
+fn clip_lines(mut lines: Vec<String>, max: usize, w: usize) -> Vec<String> {
+    if lines.len() <= max {
+        return lines;
+    }
+    lines.truncate(max);
+    if let Some(last) = lines.last_mut() {
+        let mut cut = String::new();
+        let mut cw = 0;
+        for ch in last.chars() {
+            let chw = ch.width().unwrap_or(0);
+            if cw + chw + 1 > w {
+                break;
+            }
+            cut.push(ch);
+            cw += chw;
+        }
+        *last = format!("{}…", cut.trim_end());
+    }
+    lines
+}
+
+/// Which columns are shown, and how wide.
+#[derive(Debug, PartialEq, Eq)]
+struct Layout {
+    shown: Vec<usize>,
+    widths: Vec<usize>,
+    /// Whether clipped columns may be shortened (the table is narrower than its content).
+    tight: bool,
+}
+
+/// Natural (content) width of each column, header included.
+fn natural(grid: &Grid) -> Vec<usize> {
+    (0..grid.columns.len())
+        .map(|i| {
+            grid.rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| width(&c.text)))
+                .max()
+                .unwrap_or(0)
+                .max(width(&grid.columns[i]))
+        })
+        .collect()
+}
+
+/// The narrowest each column can be without splitting a word (or, for a clipped column, a
+/// useful width).
+fn minimum(grid: &Grid, natural: &[usize]) -> Vec<usize> {
+    (0..grid.columns.len())
+        .map(|i| {
+            let header = widest_word(&grid.columns[i]);
+            if grid.numeric[i] {
+                return natural[i];
+            }
+            if grid.clip[i].is_some() {
+                return natural[i].min(CLIP_MIN.max(header));
+            }
+            grid.rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| widest_word(&c.text)))
+                .max()
+                .unwrap_or(0)
+                .max(header)
+        })
+        .collect()
+}
+
+/// The sets of columns to try, from all of them to the fewest: columns are dropped by
+/// priority (highest first); when a dropped column is one the compact column stands for, all
+/// of those give way to it.
+fn candidates(grid: &Grid) -> Vec<Vec<usize>> {
+    let compact = grid.compact.as_ref();
+    let base: Vec<usize> = grid.full_columns().collect();
+    let mut out = vec![base.clone()];
+    let mut levels: Vec<u8> = grid.priority.iter().copied().filter(|&p| p > 0).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let mut dropped: Vec<usize> = Vec::new();
+    for p in levels.into_iter().rev() {
+        dropped.extend(base.iter().copied().filter(|&i| grid.priority[i] == p));
+        let use_compact = compact.is_some_and(|c| c.replaces.iter().any(|r| dropped.contains(r)));
+        let mut shown: Vec<usize> = base
+            .iter()
+            .copied()
+            .filter(|i| !dropped.contains(i))
+            .filter(|i| !(use_compact && compact.is_some_and(|c| c.replaces.contains(i))))
+            .collect();
+        if use_compact && let Some(c) = compact {
+            // In the place of the first column it stands for.
+            let at = c
+                .replaces
+                .iter()
+                .filter_map(|r| base.iter().position(|b| b == r))
+                .min()
+                .map_or(shown.len(), |first| {
+                    shown.iter().filter(|&&s| base.iter().position(|b| *b == s) < Some(first)).count()
+                });
+            shown.insert(at, c.column);
+        }
+        out.push(shown);
+    }
+    out
+}
+
+fn layout(grid: &Grid, screen: Option<usize>) -> Layout {
+    let nat = natural(grid);
+    let min = minimum(grid, &nat);
+    let all = candidates(grid);
+    let total = |cols: &[usize], w: &[usize]| -> usize {
+        cols.iter().map(|&i| w[i]).sum::<usize>() + GAP * cols.len().saturating_sub(1)
+    };
+    let Some(screen) = screen else {
+        let shown = all[0].clone();
+        let widths = shown.iter().map(|&i| nat[i]).collect();
+        return Layout {
+            shown,
+            widths,
+            tight: false,
+        };
+    };
+    // The full table at its natural width, else the first set of columns whose narrowest
+    // layout fits, else the fewest columns.
+    if total(&all[0], &nat) <= screen {
+        let shown = all[0].clone();
+        let widths = shown.iter().map(|&i| nat[i]).collect();
+        return Layout {
+            shown,
+            widths,
+            tight: false,
+        };
+    }
+    // The first set of columns where no row needs more than COMFORT lines, else the first
+    // that fits at all, else the fewest columns.
+    let fitting: Vec<&Vec<usize>> = all.iter().filter(|c| total(c, &min) <= screen).collect();
+    let chosen = fitting
+        .iter()
+        .map(|cols| spread(grid, cols, &nat, &min, screen))
+        .find(|l| height(grid, l) <= COMFORT)
+        .or_else(|| {
+            fitting
+                .first()
+                .map(|cols| spread(grid, cols, &nat, &min, screen))
+        });
+    chosen.unwrap_or_else(|| {
+        let last = all.last().unwrap_or(&all[0]);
+        spread(grid, last, &nat, &min, screen)
+    })
+}
+
+/// The tallest row of a layout, in lines (clipped columns counted clipped).
+fn height(grid: &Grid, lay: &Layout) -> usize {
+    grid.rows
+        .iter()
+        .map(|r| {
+            lay.shown
+                .iter()
+                .zip(&lay.widths)
+                .map(|(&i, &w)| {
+                    let n = r.get(i).map_or(1, |c| wrap(&c.text, w).len());
+                    grid.clip[i].map_or(n, |max| n.min(max))
+                })
+                .max()
+                .unwrap_or(1)
+        })
+        .max()
+        .unwrap_or(1)
+}
+
+/// Widths for `shown` on a screen `screen` wide: each column's minimum, then short columns in
+/// full, then the rest shared in proportion to what each still lacks.
+fn spread(grid: &Grid, shown: &[usize], nat: &[usize], min: &[usize], screen: usize) -> Layout {
+    let shown = shown.to_vec();
+    let used = shown.iter().map(|&i| min[i]).sum::<usize>() + GAP * shown.len().saturating_sub(1);
+    let mut widths: Vec<usize> = shown.iter().map(|&i| min[i]).collect();
+    let mut spare = screen.saturating_sub(used);
+    // Short columns first get their full width, in order of importance.
+    let mut order: Vec<usize> = (0..shown.len()).collect();
+    order.sort_by_key(|&k| (grid.priority[shown[k]], k));
+    for &k in &order {
+        let i = shown[k];
+        if nat[i] <= SHORT {
+            let need = nat[i] - widths[k];
+            let give = need.min(spare);
+            widths[k] += give;
+            spare -= give;
+        }
+    }
+    // The rest is shared in proportion to what each column still lacks.
+    let lack: Vec<usize> = shown
+        .iter()
+        .zip(&widths)
+        .map(|(&i, &w)| nat[i].saturating_sub(w))
+        .collect();
+    let lacking: usize = lack.iter().sum();
+    if lacking > 0 && spare > 0 {
+        let share = spare.min(lacking);
+        let mut given = 0;
+        for (k, l) in lack.iter().enumerate() {
+            let g = l * share / lacking;
+            widths[k] += g;
+            given += g;
+        }
+        let mut left = share - given;
+        for (k, l) in lack.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
+            if widths[k] < nat[shown[k]] && *l > 0 {
+                widths[k] += 1;
+                left -= 1;
+            }
+        }
+    }
+    Layout {
+        shown,
+        widths,
+        tight: true,
+    }
 }
 
 impl TableRenderer {
-    /// A grid as a comfy table.
-    pub fn table(&self, grid: &Grid) -> Table {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(w) = width() {
-            t.set_width(w);
-        }
-        if self.colour {
-            t.enforce_styling();
+    fn paint(&self, text: &str, tone: Tone) -> String {
+        if self.screen.colour && tone != Tone::Plain && !text.is_empty() {
+            let s = style(tone);
+            format!("{s}{text}{s:#}")
         } else {
-            t.force_no_tty();
+            text.to_string()
         }
-        t.set_header(grid.columns.iter().map(|c| {
-            let cell = comfy_table::Cell::new(c);
-            if self.colour {
-                cell.add_attribute(Attribute::Bold)
-            } else {
-                cell
+    }
+
+    /// A grid as text, and the note saying what it left out (if anything).
+    pub fn table(&self, grid: &Grid) -> (String, Option<String>) {
+        let lay = layout(grid, self.screen.width);
+        let mut out = String::new();
+        let line = |out: &mut String, cells: Vec<(Vec<String>, Tone, bool)>, widths: &[usize]| {
+            let height = cells.iter().map(|c| c.0.len()).max().unwrap_or(1).max(1);
+            for l in 0..height {
+                let mut row = String::new();
+                for (k, (lines, tone, right)) in cells.iter().enumerate() {
+                    let text = lines.get(l).map_or("", String::as_str);
+                    let pad = widths[k].saturating_sub(text.width());
+                    let last = k + 1 == cells.len();
+                    if *right {
+                        row.push_str(&" ".repeat(pad));
+                        row.push_str(&self.paint(text, *tone));
+                    } else {
+                        row.push_str(&self.paint(text, *tone));
+                        if !last {
+                            row.push_str(&" ".repeat(pad));
+                        }
+                    }
+                    if !last {
+                        row.push_str(&" ".repeat(GAP));
+                    }
+                }
+                out.push_str(row.trim_end());
+                out.push('\n');
             }
-        }));
+        };
+        let header: Vec<(Vec<String>, Tone, bool)> = lay
+            .shown
+            .iter()
+            .zip(&lay.widths)
+            .map(|(&i, &w)| (wrap(&grid.columns[i], w), Tone::Strong, grid.numeric[i]))
+            .collect();
+        line(&mut out, header, &lay.widths);
+        let rule: Vec<String> = lay.widths.iter().map(|&w| "─".repeat(w)).collect();
+        out.push_str(&rule.join(&" ".repeat(GAP)));
+        out.push('\n');
         for row in &grid.rows {
-            t.add_row(row.iter().enumerate().map(|(i, c)| {
-                let mut cell = comfy_table::Cell::new(&c.text);
-                if grid.numeric.get(i).copied().unwrap_or(false) {
-                    cell = cell.set_alignment(CellAlignment::Right);
-                }
-                if self.colour {
-                    cell = match c.tone {
-                        Tone::Plain => cell,
-                        Tone::Good => cell.fg(Color::Green),
-                        Tone::Fair => cell.fg(Color::Cyan),
-                        Tone::Poor => cell.fg(Color::Yellow),
-                        Tone::Bad => cell.fg(Color::Red),
-                        Tone::Muted => cell.fg(Color::DarkGrey),
-                        Tone::Strong => cell.add_attribute(Attribute::Bold),
-                    };
-                }
-                cell
-            }));
+            let cells = lay
+                .shown
+                .iter()
+                .zip(&lay.widths)
+                .map(|(&i, &w)| {
+                    let cell = row.get(i).cloned().unwrap_or_default();
+                    let mut lines = wrap(&cell.text, w);
+                    if lay.tight
+                        && let Some(max) = grid.clip[i]
+                    {
+                        lines = clip_lines(lines, max, w);
+                    }
+                    (lines, cell.tone, grid.numeric[i])
+                })
+                .collect();
+            line(&mut out, cells, &lay.widths);
         }
-        t
+        let hidden: Vec<&str> = grid
+            .full_columns()
+            .filter(|i| !lay.shown.contains(i))
+            .map(|i| grid.columns[i].as_str())
+            .collect();
+        let mut note = Vec::new();
+        if let Some(c) = &grid.compact
+            && lay.shown.contains(&c.column)
+        {
+            note.push(format!("{}: {}.", grid.columns[c.column], c.legend));
+        }
+        let clipped = lay.tight && grid.clip.iter().any(Option::is_some);
+        if !hidden.is_empty() {
+            note.push(format!(
+                "Not shown at {} columns: {}. Add --wide to see every column in full.",
+                self.screen.width.unwrap_or(0),
+                hidden.join(", ")
+            ));
+        } else if clipped
+            && grid.rows.iter().any(|r| {
+                lay.shown.iter().zip(&lay.widths).any(|(&i, &w)| {
+                    grid.clip[i].is_some_and(|max| wrap(&r[i].text, w).len() > max)
+                })
+            })
+        {
+            note.push("Long titles are shortened with \"…\": add --wide to see them in full.".into());
+        }
+        (out, (!note.is_empty()).then(|| note.join(" ")))
+    }
+
+    /// A paragraph wrapped to the screen.
+    fn para(&self, text: &str) -> String {
+        match self.screen.width {
+            Some(w) => wrap_para(text, w).join("\n"),
+            None => text.to_string(),
+        }
     }
 }
 
 impl Renderer for TableRenderer {
     fn render(&self, doc: &Doc) -> anyhow::Result<String> {
-        let bold = if self.colour {
-            ("\u{1b}[1m", "\u{1b}[0m")
-        } else {
-            ("", "")
-        };
-        let mut s = format!("{}{}{}\n", bold.0, doc.title, bold.1);
+        let bold = |t: &str| self.paint(t, Tone::Strong);
+        let mut s = format!("{}\n", bold(&self.para(&doc.title)));
         for (k, v) in &doc.meta {
-            let _ = writeln!(s, "  {k}: {v}");
+            let text = match self.screen.width {
+                Some(w) => {
+                    let lines = wrap_para(&format!("{k}: {v}"), w.saturating_sub(4).max(10));
+                    lines.join("\n    ")
+                }
+                None => format!("{k}: {v}"),
+            };
+            let _ = writeln!(s, "  {text}");
         }
         for sec in &doc.sections {
             s.push('\n');
             if let Some(h) = &sec.heading {
-                let _ = writeln!(s, "{}{h}{}", bold.0, bold.1);
+                let _ = writeln!(s, "{}", bold(&self.para(h)));
             }
             for p in &sec.text {
-                let _ = writeln!(s, "{p}");
+                let _ = writeln!(s, "{}", self.para(p));
             }
             if let Some(g) = &sec.grid {
-                let _ = writeln!(s, "{}", self.table(g));
+                let (table, note) = self.table(g);
+                s.push_str(&table);
+                if let Some(n) = note {
+                    let _ = writeln!(s, "{}", self.paint(&self.para(&n), Tone::Muted));
+                }
             }
         }
         if !doc.notes.is_empty() {
             s.push('\n');
             for n in &doc.notes {
-                let _ = writeln!(s, "{n}");
+                let _ = writeln!(s, "{}", self.para(n));
             }
         }
         Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Cell;
+
+    #[test]
+    fn words_wrap_at_spaces_and_are_cut_only_when_too_long() {
+        assert_eq!(wrap("Not started yet", 11), ["Not started", "yet"]);
+        assert_eq!(wrap("Substantial", 11), ["Substantial"]);
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("a\nb c", 10), ["a", "b c"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
+
+    #[test]
+    fn clipped_lines_end_in_an_ellipsis_within_the_width() {
+        let lines = clip_lines(wrap("one two three four five six", 9), 2, 9);
+        assert_eq!(lines, ["one two", "three…"]);
+        assert!(lines.iter().all(|l| l.width() <= 9));
+    }
+
+    #[test]
+    fn palette_steps_put_the_ends_at_the_ends_and_the_middle_in_the_middle() {
+        let steps = |n: usize| (0..n).map(|p| crate::render::scale_step(p, n)).collect::<Vec<_>>();
+        assert_eq!(steps(2), [0, 4]);
+        assert_eq!(steps(3), [0, 2, 4]);
+        assert_eq!(steps(4), [0, 1, 3, 4]);
+        assert_eq!(steps(5), [0, 1, 2, 3, 4]);
+        assert_eq!(steps(6), [0, 1, 1, 3, 3, 4]);
+        assert_eq!(steps(1), [2]);
+    }
+
+    fn grid() -> Grid {
+        let mut g = Grid::new(["id", "commitment", "rating", "flags", "marks"])
+            .drop_first(&[("flags", 1)])
+            .clip("commitment", 2)
+            .compact("marks", &["flags"], "★ model");
+        g.push(vec![
+            Cell::new("1"),
+            Cell::new("A rather long commitment title that goes on and on"),
+            Cell::new("On track"),
+            Cell::new("high-completion, ★ model"),
+            Cell::new("★"),
+        ]);
+        g
+    }
+
+    #[test]
+    fn a_table_that_fits_shows_every_full_column_and_not_the_compact_one() {
+        let r = TableRenderer {
+            screen: Screen {
+                colour: false,
+                width: None,
+            },
+        };
+        let (text, note) = r.table(&grid());
+        assert_eq!(
+            text,
+            "id  commitment                                           rating    flags\n\
+             ──  ───────────────────────────────────────────────────  ────────  ────────────────────────\n\
+             1   A rather long commitment title that goes on and on  On track  high-completion, ★ model\n"
+        );
+        assert_eq!(note, None);
+    }
+
+    #[test]
+    fn a_narrow_table_drops_columns_for_the_compact_one_and_says_so() {
+        let r = TableRenderer {
+            screen: Screen {
+                colour: false,
+                width: Some(40),
+            },
+        };
+        let (text, note) = r.table(&grid());
+        assert_eq!(
+            text,
+            "id  commitment                rating    marks\n\
+             ──  ────────────────────────  ────────  ─────\n\
+             1   A rather long commitment  On track  ★\n    title that goes on and on\n"
+                .replace("marks\n", "marks\n")
+        );
+        assert!(text.lines().all(|l| l.width() <= 40), "{text}");
+        assert_eq!(
+            note.as_deref(),
+            Some("marks: ★ model. Not shown at 40 columns: flags. Add --wide to see every column in full.")
+        );
     }
 }
