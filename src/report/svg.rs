@@ -25,36 +25,34 @@ pub(crate) const MUTED: &str = "#595959";
 /// "No evidence" / not rated: a light grey, always drawn with the hatch pattern too.
 pub(crate) const NONE_FILL: &str = "#EDEDED";
 
-/// Viridis (perceptually uniform, readable with every common colour-vision deficiency), nine
-/// stops from dark to light.
-const VIRIDIS: [(u8, u8, u8); 9] = [
-    (0x44, 0x01, 0x54),
-    (0x47, 0x2D, 0x7B),
-    (0x3B, 0x52, 0x8B),
-    (0x2C, 0x72, 0x8E),
-    (0x21, 0x91, 0x8C),
-    (0x28, 0xAE, 0x80),
-    (0x5E, 0xC9, 0x62),
-    (0xAD, 0xDC, 0x30),
-    (0xFD, 0xE7, 0x25),
+/// The one ordered palette of every ordinal scale (ColorBrewer's RdBu, colour-blind safe):
+/// the lowest level dark red, then orange, a neutral middle, light blue, and the highest level
+/// dark blue. The terminal uses the same five steps (`crate::render::Tone`); the report
+/// interpolates between them so that every level of a long scale has its own shade. Statuses
+/// that are not a point of the scale are grey and hatched ([`NONE_FILL`]). How it was checked
+/// for colour-vision deficiencies: docs/report.md and the tests below.
+pub(crate) const SCALE: [(u8, u8, u8); 5] = [
+    (0xB2, 0x18, 0x2B),
+    (0xEF, 0x8A, 0x62),
+    (0xF7, 0xF7, 0xF7),
+    (0x67, 0xA9, 0xCF),
+    (0x21, 0x66, 0xAC),
 ];
 
-/// The fill of level `i` of `n` ordered levels (0 = lowest): light yellow for the lowest, dark
-/// purple for the highest, along viridis.
+/// The fill of level `i` of `n` ordered levels (0 = lowest): red at the lowest, neutral in the
+/// middle, blue at the highest.
 pub(crate) fn level_fill(i: usize, n: usize) -> String {
     let t = if n < 2 {
         0.5
     } else {
-        1.0 - i.min(n - 1) as f64 / (n - 1) as f64
+        i.min(n - 1) as f64 / (n - 1) as f64
     };
-    // Keep away from the darkest end, where labels are hardest to read.
-    let t = 0.12 + t * 0.88;
-    let x = t * (VIRIDIS.len() - 1) as f64;
-    let lo = (x.floor() as usize).min(VIRIDIS.len() - 1);
-    let hi = (lo + 1).min(VIRIDIS.len() - 1);
+    let x = t * (SCALE.len() - 1) as f64;
+    let lo = (x.floor() as usize).min(SCALE.len() - 1);
+    let hi = (lo + 1).min(SCALE.len() - 1);
     let f = x - lo as f64;
     let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
-    let (a, b) = (VIRIDIS[lo], VIRIDIS[hi]);
+    let (a, b) = (SCALE[lo], SCALE[hi]);
     format!(
         "#{:02X}{:02X}{:02X}",
         mix(a.0, b.0),
@@ -353,14 +351,119 @@ mod tests {
     use super::*;
 
     #[test]
-    fn levels_run_from_light_to_dark_and_text_stays_readable() {
-        let low = level_fill(0, 4);
-        let high = level_fill(3, 4);
-        assert_ne!(low, high);
-        assert_eq!(text_on(&low), "#000000");
-        assert_eq!(text_on(&high), "#FFFFFF");
+    fn levels_run_from_red_through_neutral_to_blue_and_text_stays_readable() {
+        assert_eq!(level_fill(0, 4), "#B2182B");
+        assert_eq!(level_fill(3, 4), "#2166AC");
+        assert_eq!(level_fill(2, 5), "#F7F7F7");
+        assert_eq!(level_fill(1, 3), "#F7F7F7");
+        assert_eq!(level_fill(0, 1), "#F7F7F7");
+        assert_eq!(text_on(&level_fill(0, 4)), "#FFFFFF");
+        assert_eq!(text_on(&level_fill(3, 4)), "#FFFFFF");
+        assert_eq!(text_on(&level_fill(1, 4)), "#000000");
         assert_eq!(text_on("#FFFFFF"), "#000000");
-        assert_eq!(level_fill(0, 1), level_fill(0, 1));
+        // The terminal's five steps are the report's five stops.
+        for (step, tone) in crate::render::SCALE.iter().enumerate() {
+            assert_eq!(crate::render::Tone::of_level(step, 5), *tone);
+            let (r, g, b) = SCALE[step];
+            assert_eq!(level_fill(step, 5), format!("#{r:02X}{g:02X}{b:02X}"));
+        }
+    }
+
+    /// sRGB (0–255) to linear light.
+    fn linear(c: u8) -> f64 {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    }
+
+    /// Linear light to CIE L*a*b* (D65).
+    fn lab(rgb: [f64; 3]) -> [f64; 3] {
+        let [r, g, b] = rgb.map(|v| v.clamp(0.0, 1.0));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    /// Machado, Oliveira & Fernandes (2009) simulation matrices, severity 1.0.
+    const SIMULATIONS: [(&str, [[f64; 3]; 3]); 4] = [
+        ("normal vision", [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+        (
+            "protanopia",
+            [
+                [0.152286, 1.052583, -0.204868],
+                [0.114503, 0.786281, 0.099216],
+                [-0.003882, -0.048116, 1.051998],
+            ],
+        ),
+        (
+            "deuteranopia",
+            [
+                [0.367322, 0.860646, -0.227968],
+                [0.280085, 0.672501, 0.047413],
+                [-0.011820, 0.042940, 0.968881],
+            ],
+        ),
+        (
+            "tritanopia",
+            [
+                [1.255528, -0.076749, -0.178779],
+                [-0.078411, 0.930809, 0.147602],
+                [0.004733, 0.691367, 0.303900],
+            ],
+        ),
+    ];
+
+    fn simulated(hex: &str, m: &[[f64; 3]; 3]) -> [f64; 3] {
+        let h = hex.trim_start_matches('#');
+        let c = |i: usize| linear(u8::from_str_radix(&h[i..i + 2], 16).unwrap());
+        let rgb = [c(0), c(2), c(4)];
+        let row = |r: [f64; 3]| r[0] * rgb[0] + r[1] * rgb[1] + r[2] * rgb[2];
+        lab([row(m[0]), row(m[1]), row(m[2])])
+    }
+
+    /// Every pair of neighbouring levels, on scales of 2 to 7 levels, stays distinguishable
+    /// (CIE76 ΔE of at least 15) under each simulated colour-vision deficiency, and the
+    /// neutral middle is told apart from the grey of statuses by more than colour: statuses are
+    /// hatched (checked in the report tests).
+    #[test]
+    fn the_scale_stays_distinguishable_with_every_common_colour_vision_deficiency() {
+        for (name, m) in &SIMULATIONS {
+            for n in 2..=7 {
+                let labs: Vec<[f64; 3]> =
+                    (0..n).map(|i| simulated(&level_fill(i, n), m)).collect();
+                for (i, pair) in labs.windows(2).enumerate() {
+                    let d = ((pair[0][0] - pair[1][0]).powi(2)
+                        + (pair[0][1] - pair[1][1]).powi(2)
+                        + (pair[0][2] - pair[1][2]).powi(2))
+                    .sqrt();
+                    assert!(
+                        d >= 15.0,
+                        "{name}: levels {i} and {} of {n} differ by ΔE {d:.1}",
+                        i + 1
+                    );
+                }
+                // The ends stay far apart, whatever the vision.
+                let (a, b) = (labs[0], labs[n - 1]);
+                let ends = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
+                    .sqrt();
+                assert!(ends >= 30.0, "{name}: the ends of {n} levels differ by ΔE {ends:.1}");
+            }
+        }
     }
 
     #[test]

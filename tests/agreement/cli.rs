@@ -104,14 +104,15 @@ fn num(v: &Value) -> f64 {
         .unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
 
-/// The cells of the table row that starts with `first`, trimmed (independent of column widths).
+/// The cells of the table row that starts with `first`, trimmed (independent of column widths:
+/// cells are two or more spaces apart).
 fn row<'a>(table: &'a str, first: &str) -> Vec<&'a str> {
     table
         .lines()
         .map(|l| {
-            l.trim_matches(|c| c == '│' || c == ' ')
-                .split('┆')
+            l.split("  ")
                 .map(str::trim)
+                .filter(|c| !c.is_empty())
                 .collect::<Vec<_>>()
         })
         .find(|cells| cells.first() == Some(&first))
