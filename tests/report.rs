@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{run_in, sample};
+use crate::util::{root, run_in, sample};
 
 /// Every element name the report may contain; anything else came from user text.
 const TAGS: &[&str] = &[
@@ -244,7 +244,12 @@ fn the_sample_report_has_a_card_per_commitment_and_accessible_charts() {
     assert!(html.contains("as of 2018-06-30"));
     assert!(html.contains("OVERDUE"));
     assert!(html.contains("1,000 resamples"));
-    assert!(html.contains("binding constraint <b class=\"binding\">Part</b>"));
+    // Flags in plain sentences, not condition codes.
+    assert!(html.contains(
+        "<span class=\"sym\" aria-hidden=\"true\">✗</span> Participatory: no — civil-society participation is Consulted, below Involved.</li>"
+    ));
+    assert!(html.contains("★ Model commitment: no — it is not marked “Participatory” (civil-society participation is Consulted, below Involved).</li>"));
+    assert!(!html.contains("binding constraint"));
     // Evidence: web addresses are links, other evidence is text; comments are there, in Mongolian too.
     assert!(html.contains(
         "<a href=\"https://www.facebook.com/CheckMyService\" rel=\"noopener noreferrer nofollow\">"
@@ -319,7 +324,7 @@ fn the_irm_sample_shows_the_quadrant_and_the_reference_beside_the_coalition() {
     assert!(reference.contains("<td>Complete</td><td>Limited</td><td>yes</td>"));
     // The heat map has the reference column, apart from the combined one.
     let heat = html.split("id=\"fig-heatmap\"").nth(1).unwrap();
-    assert!(heat.contains("irm (reference)"));
+    assert!(heat.contains("IRM (reference)"));
     assert!(html.contains("<strong>differs</strong> from the coalition's Complete"));
     assert_safe_markup(&html);
     assert_no_network(&html);
@@ -655,4 +660,129 @@ fn a_rubric_without_completion_shows_ratings_and_its_first_key_criterion() {
     files.sort();
     assert_eq!(files, ["agreement.svg", "heatmap.svg", "ratings.svg"]);
     assert_safe_markup(&html);
+}
+
+/// Runs the overflow check (tests/fixtures/overflow.js) on a copy of `html` in a window `width`
+/// pixels wide; `print` applies the print stylesheet (on an A4 page less its margins, 718 px).
+fn overflow(chromium: &Path, html: &str, width: u32, print: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let script = fs::read_to_string(root().join("tests/fixtures/overflow.js")).unwrap();
+    let csp_start = html.find("<meta http-equiv=\"Content-Security-Policy\"").unwrap();
+    let csp_end = csp_start + html[csp_start..].find('>').unwrap() + 1;
+    let mut page = format!("{}{}", &html[..csp_start], &html[csp_end..]);
+    if print {
+        page = page.replace("@media print", "@media all");
+    }
+    page = page.replace("</body>", &format!("<script>{script}</script></body>"));
+    let path = dir.path().join("page.html");
+    fs::write(&path, page).unwrap();
+    let (dom, _) = headless(
+        chromium,
+        &path,
+        &[&format!("--window-size={width},2000"), "--dump-dom"],
+    );
+    let at = dom
+        .find("data-overflow=\"")
+        .unwrap_or_else(|| panic!("the check ran at {width} px: {}", &dom[..dom.len().min(300)]));
+    let rest = &dom[at + 15..];
+    rest[..rest.find('"').unwrap()].replace("&quot;", "\"").replace("&amp;", "&")
+}
+
+#[test]
+fn nothing_spills_out_at_390_1280_1920_px_or_in_print() {
+    let Some(chromium) = chromium() else {
+        let _ = writeln!(std::io::stderr(), "skipped: chromium not found");
+        return;
+    };
+    for sample_name in ["mongolia-2016-2018", "mongolia-irm-legacy"] {
+        let dir = sample(sample_name);
+        let html = report_of(dir.path(), &[]);
+        for width in [390, 1280, 1920] {
+            assert_eq!(
+                overflow(&chromium, &html, width, false),
+                "none",
+                "{sample_name} at {width} px"
+            );
+        }
+        assert_eq!(
+            overflow(&chromium, &html, 718, true),
+            "none",
+            "{sample_name} in print"
+        );
+        // Screenshots at a phone's and a laptop's width: the whole width is drawn.
+        for width in [390u32, 1280] {
+            let shot = dir.path().join(format!("shot-{width}.png"));
+            headless(
+                &chromium,
+                &dir.path().join("report.html"),
+                &[
+                    &format!("--screenshot={}", shot.display()),
+                    &format!("--window-size={width},1600"),
+                ],
+            );
+            let png = fs::read(&shot).expect("a screenshot was taken");
+            let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+            assert_eq!(w, width);
+            assert!(png.len() > 20_000, "screenshot only {} bytes", png.len());
+        }
+    }
+}
+
+#[test]
+fn the_overflow_check_finds_a_box_that_spills() {
+    let Some(chromium) = chromium() else {
+        let _ = writeln!(std::io::stderr(), "skipped: chromium not found");
+        return;
+    };
+    let dir = sample("mongolia-2016-2018");
+    let html = report_of(dir.path(), &[])
+        .replace("</style>", ".tile{width:900px}</style>");
+    let found = overflow(&chromium, &html, 390, false);
+    assert!(found.contains("past the page: li.tile"), "{found}");
+}
+
+#[test]
+fn reference_evaluators_are_named_and_plans_without_milestones_count_none() {
+    let dir = sample("mongolia-irm-legacy");
+    let html = report_of(dir.path(), &[]);
+    assert!(html.contains("<h2 id=\"reference-h\">The coalition's view beside the IRM</h2>"));
+    assert!(html.contains("<figcaption>The coalition&#39;s rating beside the IRM&#39;s</figcaption>"));
+    assert!(html.contains("<th scope=\"col\">IRM rating</th>"));
+    assert!(!html.contains("beside irm"));
+    // A plan whose commitments have no milestones (as OGP's database gives them).
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    let mut kept = String::new();
+    let mut skipping = false;
+    for line in plan.lines() {
+        if line.starts_with("[[commitment.milestone]]") {
+            skipping = true;
+        } else if line.starts_with("[[") || line.starts_with('[') {
+            skipping = false;
+        }
+        if !skipping {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    fs::write(dir.path().join("plan.toml"), kept).unwrap();
+    // Milestone ratings no longer have a milestone to belong to.
+    for entry in fs::read_dir(dir.path().join("scores")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        let header = text.lines().next().unwrap().to_string();
+        let milestone_col = header.split(',').position(|c| c == "milestone");
+        let rows: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .filter(|l| milestone_col.is_none_or(|i| l.split(',').nth(i).unwrap_or("").is_empty()))
+            .collect();
+        fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+    }
+    let run = run_in(dir.path(), &["report", ".", "--output", "flat.html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let flat = fs::read_to_string(dir.path().join("flat.html")).unwrap();
+    assert!(!flat.contains("milestones</span>"), "no milestone counter");
+    assert!(!flat.contains("overdue milestones"));
+    assert!(!flat.contains("lists no milestones"));
+    assert!(flat.contains("<span class=\"label\">commitments</span>"));
 }

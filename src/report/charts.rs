@@ -170,6 +170,54 @@ pub(crate) struct QuadrantCell {
     pub(crate) ids: Vec<String>,
 }
 
+/// Ids laid out in at most `max` lines that fit `width` pixels at `size`, the last ending in
+/// "+N more" when not all fit (the data table under the chart lists them all).
+pub(crate) fn id_lines(ids: &[String], width: f64, size: f64, max: usize) -> Vec<String> {
+    // Digits and capitals are wider than the average glyph: measure generously.
+    let fits = |s: &str| text_width(s, size) * 1.15 <= width;
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        let next = if cur.is_empty() {
+            id.clone()
+        } else {
+            format!("{cur}, {id}")
+        };
+        if fits(&next) {
+            cur = next;
+            continue;
+        }
+        if lines.len() + 1 >= max || !fits(id) {
+            // No room for another line: end this one with how many are left out.
+            let mut kept: Vec<&str> = if cur.is_empty() {
+                Vec::new()
+            } else {
+                cur.split(", ").collect()
+            };
+            let mut left = ids.len() - i;
+            loop {
+                let more = format!("+{left} more");
+                let line = if kept.is_empty() {
+                    more
+                } else {
+                    format!("{}, {more}", kept.join(", "))
+                };
+                if fits(&line) || kept.is_empty() {
+                    lines.push(line);
+                    return lines;
+                }
+                kept.pop();
+                left += 1;
+            }
+        }
+        lines.push(std::mem::replace(&mut cur, id.clone()));
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
 /// OGP's two-by-two table: rows hold or miss the `rows` flag, columns the `columns` flag.
 /// `cells`: both, rows only, columns only, neither.
 pub(crate) fn quadrant(
@@ -260,13 +308,13 @@ pub(crate) fn quadrant(
             &format!("fill=\"{ink}\""),
             &format!("{shown_share} of commitments"),
         );
-        if !cell.ids.is_empty() {
+        for (l, line) in id_lines(&cell.ids, cw - 20.0, 11.0, 2).iter().enumerate() {
             d.text(
                 x + cw / 2.0,
-                y + 90.0,
+                y + 88.0 + 13.0 * l as f64,
                 "middle",
                 &format!("font-size=\"11\" fill=\"{ink}\""),
-                &truncate(&cell.ids.join(", "), 30),
+                line,
             );
         }
         d.raw("</g>\n");
@@ -1267,6 +1315,28 @@ pub(crate) fn timeline(
         body: d.out,
         table,
     })
+}
+
+#[cfg(test)]
+mod id_line_tests {
+    use super::*;
+
+    #[test]
+    fn ids_fill_at_most_the_lines_given_and_say_how_many_are_left_out() {
+        let ids: Vec<String> = (1..=20).map(|i| format!("GR00{i:02}")).collect();
+        let lines = id_lines(&ids, 180.0, 11.0, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| text_width(l, 11.0) * 1.15 <= 180.0), "{lines:?}");
+        let shown: usize = lines.iter().map(|l| l.matches("GR").count()).sum();
+        let more: usize = lines[1]
+            .rsplit(", +")
+            .next()
+            .and_then(|m| m.trim_end_matches(" more").parse().ok())
+            .unwrap();
+        assert_eq!(shown + more, 20, "{lines:?}");
+        assert_eq!(id_lines(&ids[..2], 180.0, 11.0, 2), ["GR0001, GR0002"]);
+        assert!(id_lines(&[], 180.0, 11.0, 2).is_empty());
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ mod charts;
 pub mod html;
 mod page;
 pub mod svg;
+pub mod words;
 
 use indexmap::IndexMap;
 
@@ -91,6 +92,34 @@ impl Context<'_> {
     /// The index of a rating label.
     pub(crate) fn rating_index(&self, label: &str) -> Option<usize> {
         self.results.rubric.ratings.iter().position(|r| r == label)
+    }
+
+    /// A reference evaluator's name in a table heading: "IRM", else its id.
+    pub(crate) fn label(&self, id: &str) -> String {
+        self.results
+            .evaluators
+            .iter()
+            .find(|e| e.id == id)
+            .map_or_else(|| id.to_string(), crate::render::evaluator_label)
+    }
+
+    /// A reference evaluator's name in a sentence: "the IRM", else its id.
+    pub(crate) fn in_sentence(&self, id: &str) -> String {
+        self.results
+            .evaluators
+            .iter()
+            .find(|e| e.id == id)
+            .map_or_else(|| id.to_string(), words::evaluator_in_sentence)
+    }
+
+    /// Every reference evaluator in a sentence: "the IRM", "the IRM and x".
+    pub(crate) fn references_in_sentence(&self) -> String {
+        let list: Vec<&results::EvaluatorInfo> = self
+            .references
+            .iter()
+            .filter_map(|id| self.results.evaluators.iter().find(|e| &e.id == id))
+            .collect();
+        words::evaluators_in_sentence(&list)
     }
 
     /// A flag's display name.
@@ -268,7 +297,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
         };
         out.push(charts::reference(
             &name,
-            who,
+            &cx.in_sentence(who),
             &cx.results.rubric.ratings,
             &rows,
         ));
@@ -325,7 +354,7 @@ fn heatmap(cx: &Context<'_>) -> Option<Chart> {
         kind: ColumnKind::Combined,
     });
     columns.extend(cx.references.iter().map(|r| HeatColumn {
-        label: r.clone(),
+        label: cx.label(r),
         kind: ColumnKind::Reference,
     }));
     let level = |label: Option<&String>| match label.and_then(|l| cx.level_index(k, l)) {

@@ -10,7 +10,7 @@ use super::charts::{self, Fill, TimelineMilestone};
 use super::html::{esc, linkify};
 use super::svg::{Chart, DataTable, text_on};
 use crate::render::{number, percent};
-use crate::results::{self, CommitmentOut, CriterionOut, NO_EVIDENCE, NoteOut};
+use crate::results::{CommitmentOut, CriterionOut, NO_EVIDENCE, NoteOut};
 
 /// The whole page.
 pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
@@ -67,10 +67,12 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         .filter(|c| c.name.starts_with("reference"))
         .collect();
     if !refs.is_empty() {
-        out.push_str("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">The coalition's view beside the reference</h2>\n");
+        out.push_str(&format!("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">The coalition's view beside {}</h2>\n",
+            esc(&cx.references_in_sentence())
+        ));
         out.push_str(&format!(
-            "<p>Reference evaluators ({}) are never combined with the coalition's ratings: their own ratings are worked out by the same rules and shown beside the coalition's. {} of {} commitments are rated differently.</p>\n",
-            esc(&cx.references.join(", ")),
+            "<p>The ratings of {} are never combined with the coalition's: they are worked out by the same rules and shown beside the coalition's. {} of {} commitments are rated differently.</p>\n",
+            esc(&cx.references_in_sentence()),
             r.summary.differs_from_reference.len(),
             r.summary.commitments
         ));
@@ -199,7 +201,10 @@ fn header(out: &mut String, cx: &Context<'_>) {
 fn contents(out: &mut String, cx: &Context<'_>, charts: &[Chart]) {
     out.push_str("<nav class=\"toc\" aria-label=\"Contents\"><ul>\n<li><a href=\"#glance\">At a glance</a></li>\n<li><a href=\"#progress\">How far the plan has got</a></li>\n");
     if charts.iter().any(|c| c.name.starts_with("reference")) {
-        out.push_str("<li><a href=\"#reference\">Beside the reference</a></li>\n");
+        out.push_str(&format!(
+            "<li><a href=\"#reference\">Beside {}</a></li>\n",
+            esc(&cx.references_in_sentence())
+        ));
     }
     out.push_str("<li><a href=\"#evaluators\">Agreement</a></li>\n<li><a href=\"#overview\">All commitments</a></li>\n");
     out.push_str(&format!(
@@ -226,7 +231,11 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
     };
     tile(
         n.to_string(),
-        format!("commitments, {} milestones", s.milestones),
+        if s.milestones == 0 {
+            "commitments".to_string()
+        } else {
+            format!("commitments, {} milestones", s.milestones)
+        },
     );
     if let Some(m) = s.mean_score {
         tile(number(m), "mean score (0–100)".into());
@@ -248,11 +257,18 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
     }
     tile(
         s.overdue_commitments.len().to_string(),
-        format!(
-            "overdue commitments ({}), {} overdue milestones",
-            share(s.overdue_commitments.len()),
-            s.overdue_milestones.len()
-        ),
+        if s.milestones == 0 {
+            format!(
+                "overdue commitments ({})",
+                share(s.overdue_commitments.len())
+            )
+        } else {
+            format!(
+                "overdue commitments ({}), {} overdue milestones",
+                share(s.overdue_commitments.len()),
+                s.overdue_milestones.len()
+            )
+        },
     );
     tile(
         s.disagreements.len().to_string(),
@@ -267,7 +283,7 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
             s.differs_from_reference.len().to_string(),
             format!(
                 "commitments rated differently by {}",
-                esc(&cx.references.join(", "))
+                esc(&cx.references_in_sentence())
             ),
         );
     }
@@ -351,7 +367,10 @@ fn overview(out: &mut String, cx: &Context<'_>) {
         out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&m.name)));
     }
     for who in &cx.references {
-        out.push_str(&format!("<th scope=\"col\">{} rating</th>", esc(who)));
+        out.push_str(&format!(
+            "<th scope=\"col\">{} rating</th>",
+            esc(&cx.label(who))
+        ));
     }
     out.push_str("<th scope=\"col\">flags</th><th scope=\"col\">needs attention</th></tr></thead>\n<tbody>\n");
     for (i, c) in r.commitments.iter().enumerate() {
@@ -448,7 +467,7 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     for who in &cx.references {
         out.push_str(&format!(
             "<div><dt>{} <span class=\"muted\">(reference)</span></dt><dd>{}</dd></div>\n",
-            esc(who),
+            esc(&cx.label(who)),
             reference_html(cx, c, who)
         ));
     }
@@ -497,31 +516,15 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
     out.push_str("<ul class=\"flags\" aria-label=\"Flags\">\n");
     for (fi, f) in flags.iter().enumerate() {
         let star = if f.star { "★ " } else { "" };
-        if c.flags.contains(&f.id) {
-            out.push_str(&format!(
-                "<li class=\"yes\"><span class=\"sym\" aria-hidden=\"true\">✓</span> <b>{star}{}</b> holds</li>\n",
-                esc(&f.name)
-            ));
+        let (class, sym) = if c.flags.contains(&f.id) {
+            ("yes", "✓")
         } else {
-            let binding = c.binding.get(&f.id).cloned().unwrap_or_default();
-            let ci = c
-                .conditions
-                .get(&f.id)
-                .and_then(|cs| cs.iter().position(|held| !held));
-            let words = ci
-                .map(|ci| results::condition_words(cx.rubric, fi, ci))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "<li class=\"no\"><span class=\"sym\" aria-hidden=\"true\">✗</span> <b>{star}{}</b> missed: binding constraint <b class=\"binding\">{}</b>{}</li>\n",
-                esc(&f.name),
-                esc(&binding),
-                if words.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", esc(&words))
-                }
-            ));
-        }
+            ("no", "✗")
+        };
+        out.push_str(&format!(
+            "<li class=\"{class}\"><span class=\"sym\" aria-hidden=\"true\">{sym}</span> {star}{}</li>\n",
+            esc(&super::words::flag_sentence(cx.rubric, c, fi))
+        ));
     }
     out.push_str("</ul>\n");
 }
@@ -536,7 +539,10 @@ fn level_text(v: Option<&Option<String>>) -> String {
 
 fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     if c.milestones.is_empty() {
-        out.push_str("<p class=\"muted\">This commitment lists no milestones.</p>\n");
+        // Plans without milestones (as OGP's database gives them) say nothing about them.
+        if cx.results.summary.milestones > 0 {
+            out.push_str("<p class=\"muted\">This commitment lists no milestones.</p>\n");
+        }
         return;
     }
     let completion = cx.rubric.completion.and_then(|k| cx.rubric.criteria.get(k));
@@ -620,7 +626,10 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
         out.push_str(&format!("<th scope=\"col\">{}</th>", esc(e)));
     }
     for e in &cx.references {
-        out.push_str(&format!("<th scope=\"col\">{} (reference)</th>", esc(e)));
+        out.push_str(&format!(
+            "<th scope=\"col\">{} (reference)</th>",
+            esc(&cx.label(e))
+        ));
     }
     out.push_str("<th scope=\"col\">remarks</th></tr></thead>\n<tbody>\n");
     for crit in &r.rubric.criteria {
@@ -878,6 +887,10 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
   .card{break-inside:avoid;page-break-inside:avoid;border-left-width:4px}
   .chart-box{overflow:visible}
   .scroll{overflow:visible}
+  table{width:100%;font-size:8.5pt}
+  th,td{padding:2px 4px;overflow-wrap:anywhere}
+  table.overview td:nth-child(2),.card details.data td:nth-child(2){min-width:0}
+  .card details.data td,.badge{white-space:normal}
   details>summary{list-style:none;color:var(--ink)}
   details::details-content{content-visibility:visible;display:contents}
   #progress details.data,#reference details.data,#evaluators details.data{display:none}

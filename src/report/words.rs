@@ -1,0 +1,129 @@
+//! The report's sentences about flags and evaluators, in one place (for translation): why a
+//! flag holds or not in plain words ("Not a model commitment: participation is Informed, below
+//! Involved"), and how reference evaluators are named ("the IRM"). Also used by `explain`.
+
+use crate::model::{CondTest, ConditionKind, Rubric};
+use crate::results::{CommitmentOut, EvaluatorInfo};
+
+/// How a reference evaluator is named in a sentence: "the IRM" for the Independent Reporting
+/// Mechanism (role `irm`), else its id.
+pub fn evaluator_in_sentence(e: &EvaluatorInfo) -> String {
+    let label = crate::render::evaluator_label(e);
+    if label == "IRM" {
+        "the IRM".to_string()
+    } else {
+        label
+    }
+}
+
+/// Several evaluators in a sentence: "the IRM", "the IRM and x", "a, b and c".
+pub fn evaluators_in_sentence(list: &[&EvaluatorInfo]) -> String {
+    let names: Vec<String> = list.iter().map(|e| evaluator_in_sentence(e)).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A criterion's combined level on a commitment, if any.
+fn level_of<'a>(c: &'a CommitmentOut, rubric: &Rubric, k: usize) -> Option<&'a str> {
+    let id = &rubric.criteria.get(k)?.id;
+    c.criteria.get(id)?.level.as_deref()
+}
+
+/// Why a condition fails, in words: "completion is Limited, below Substantial".
+fn condition_failed(rubric: &Rubric, c: &CommitmentOut, kind: &ConditionKind, depth: usize) -> String {
+    match kind {
+        ConditionKind::Flag(j) => {
+            let Some(f) = rubric.flags.get(*j) else {
+                return String::new();
+            };
+            let inner = (depth < 3)
+                .then(|| flag_failure(rubric, c, *j, depth + 1))
+                .flatten();
+            match inner {
+                Some(why) => format!("it is not {} ({why})", article(&f.name)),
+                None => format!("it is not {}", article(&f.name)),
+            }
+        }
+        ConditionKind::Level { criteria, test } => {
+            let Some(first) = criteria.first().and_then(|&i| rubric.criteria.get(i)) else {
+                return String::new();
+            };
+            let wanted = match test {
+                CondTest::AtLeast(l) | CondTest::AtMost(l) | CondTest::Is(l) => {
+                    first.label(*l).to_string()
+                }
+                CondTest::OneOf(ls) => ls
+                    .iter()
+                    .map(|&l| first.label(l))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let relation = match test {
+                CondTest::AtLeast(_) => "below",
+                CondTest::AtMost(_) => "above",
+                _ => "not",
+            };
+            if criteria.len() > 1 {
+                let names: Vec<String> = criteria
+                    .iter()
+                    .filter_map(|&i| rubric.criteria.get(i))
+                    .map(|k| k.name.to_lowercase())
+                    .collect();
+                let want = match test {
+                    CondTest::AtLeast(_) => format!("at least {wanted}"),
+                    CondTest::AtMost(_) => format!("at most {wanted}"),
+                    _ => wanted,
+                };
+                return format!("none of {} is {want}", names.join(", "));
+            }
+            let name = first.name.to_lowercase();
+            match level_of(c, rubric, criteria[0]) {
+                Some(level) => format!("{name} is {level}, {relation} {wanted}"),
+                None => format!("{name} has no rating"),
+            }
+        }
+    }
+}
+
+/// "a Model commitment", "an Ambitious commitment"… kept simple: the flag's name with an
+/// article when it reads as a noun, else "marked <name>".
+fn article(name: &str) -> String {
+    let lower = name.to_lowercase();
+    let noun = lower.ends_with("commitment") || lower.ends_with("commitments");
+    if noun {
+        let an = lower.starts_with(['a', 'e', 'i', 'o', 'u']);
+        format!("{} {lower}", if an { "an" } else { "a" })
+    } else {
+        format!("marked “{name}”")
+    }
+}
+
+/// Why flag `fi` does not hold on `c`, from its first failing condition; `None` when it holds.
+fn flag_failure(rubric: &Rubric, c: &CommitmentOut, fi: usize, depth: usize) -> Option<String> {
+    let f = rubric.flags.get(fi)?;
+    if c.flags.contains(&f.id) {
+        return None;
+    }
+    let held = c.conditions.get(&f.id)?;
+    let first = held.iter().position(|h| !h)?;
+    let cond = f.conditions.get(first)?;
+    Some(condition_failed(rubric, c, &cond.kind, depth))
+}
+
+/// One flag on one commitment, as a sentence: "High completion: yes." or "Not a model
+/// commitment: participation is Informed, below Involved."
+pub fn flag_sentence(rubric: &Rubric, c: &CommitmentOut, fi: usize) -> String {
+    let Some(f) = rubric.flags.get(fi) else {
+        return String::new();
+    };
+    if c.flags.contains(&f.id) {
+        return format!("{}: yes.", f.name);
+    }
+    match flag_failure(rubric, c, fi, 0) {
+        Some(why) if !why.is_empty() => format!("{}: no — {why}.", f.name),
+        _ => format!("{}: no.", f.name),
+    }
+}
