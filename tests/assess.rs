@@ -290,7 +290,7 @@ fn assess_prints_all_four_formats() {
             .starts_with("Mongolia — Second National Action Plan")
     );
     assert!(table.stdout.contains("as of: 2018-06-30"));
-    assert!(table.stdout.contains("★ model"));
+    assert!(table.stdout.contains("★ Model commitment"));
     let json = run_in(dir.path(), &["assess", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(v["schema_version"], 1);
@@ -403,7 +403,8 @@ fn explain_shows_the_reasoning_and_suggests_ids() {
         "Score = (3×75 + 1×100 + 2×25 + 1×66.6667 + 2×33.3333) / 9 = 56.4815.",
         "falls in Progressing [50, 75)",
         "unsupported: no evidence cited",
-        "✗ binding Part: participation at least Involved",
+        "✗ participation at least Involved (fails first)",
+        "Participatory: no — civil-society participation is Informed, below Involved.",
     ] {
         assert!(
             run.stdout.contains(needle),

@@ -186,8 +186,9 @@ fn flag_text(results: &Results, c: &CommitmentOut) -> String {
     c.flags
         .iter()
         .map(|f| match results.rubric.flags.iter().find(|x| &x.id == f) {
-            Some(info) if info.star => format!("★ {f}"),
-            _ => f.clone(),
+            Some(info) if info.star => format!("★ {}", info.name),
+            Some(info) => info.name.clone(),
+            None => f.clone(),
         })
         .collect::<Vec<_>>()
         .join(", ")

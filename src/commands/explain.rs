@@ -546,26 +546,19 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 .map(|ci| {
                     let label = results::condition_label(rubric, fi, ci);
                     let words = results::condition_words(rubric, fi, ci);
-                    let mark = match held.and_then(|h| h.get(ci)) {
-                        Some(true) => "✓",
-                        _ if binding.is_some_and(|b| *b == label)
-                            && held.and_then(|h| h.iter().position(|x| !x)) == Some(ci) =>
-                        {
-                            "✗ binding"
-                        }
-                        _ => "✗",
-                    };
-                    if label == words {
-                        format!("{mark} {words}")
-                    } else {
-                        format!("{mark} {label}: {words}")
+                    let first_failing = binding.is_some_and(|b| *b == label)
+                        && held.and_then(|h| h.iter().position(|x| !x)) == Some(ci);
+                    match held.and_then(|h| h.get(ci)) {
+                        Some(true) => format!("✓ {words}"),
+                        _ if first_failing => format!("✗ {words} (fails first)"),
+                        _ => format!("✗ {words}"),
                     }
                 })
                 .collect();
             let name = if f.star {
-                format!("★ {}", f.id)
+                format!("★ {}", f.name)
             } else {
-                f.id.clone()
+                f.name.clone()
             };
             g.push(vec![
                 name.into(),
@@ -576,9 +569,17 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 conds.join("\n").into(),
             ]);
         }
+        let mut text = vec![
+            "A flag holds when all its conditions hold (✓ holds, ✗ fails).".to_string(),
+        ];
+        text.extend(
+            (0..rubric.flags.len())
+                .filter(|&fi| !c.flags.contains(&rubric.flags[fi].id))
+                .map(|fi| crate::report::words::flag_sentence(rubric, c, fi)),
+        );
         sections.push(Section {
             heading: Some("Flags".into()),
-            text: vec!["A flag holds when all its conditions hold; when it does not, the first condition that fails is its binding constraint.".into()],
+            text,
             grid: Some(g),
         });
     }
