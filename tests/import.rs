@@ -1065,3 +1065,28 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
     assert_eq!((equal, spec_missing, none_named), (212, 125, 27));
     assert!(other.is_empty(), "{other:?}");
 }
+
+#[test]
+fn countries_and_local_members_match_ignoring_case_accents_and_punctuation() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = small_file()
+        .replace(",Otherland,", ",Cote d'Ivoire,")
+        .replace(",Exampleland,", ",\"Buenos Aires, Argentina\",");
+    fs::write(dir.path().join("ogp.csv"), text).unwrap();
+    for (wanted, found) in [
+        ("Côte d’Ivoire", "Cote d'Ivoire"),
+        ("cote d'ivoire", "Cote d'Ivoire"),
+        ("COTE D IVOIRE", "Cote d'Ivoire"),
+        ("buenos aires", "Buenos Aires, Argentina"),
+        ("Buenos Aires Argentina", "Buenos Aires, Argentina"),
+    ] {
+        let run = import(dir.path(), &["--country", wanted]);
+        assert!(
+            run.stderr.contains(&format!("--country \"{found}\""))
+                || run.stderr.contains(&format!("action plans of {found}")),
+            "{wanted}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("has no country"), "{wanted}: {}", run.stderr);
+    }
+}

@@ -10,6 +10,7 @@ mod import;
 mod json_schema;
 mod methodology;
 mod never_panic;
+mod pointing;
 mod reliability;
 mod report;
 mod spreadsheets;

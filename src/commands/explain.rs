@@ -38,6 +38,8 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let (dir, wanted) = match args.target.as_slice() {
         [dir, id] => (dir.as_str(), id.as_str()),
+        // Only a folder: the id was forgotten (a folder is never taken as an id).
+        [only] if std::path::Path::new(only).is_dir() => return missing_id(only, &args.parts),
         [id] => (".", id.as_str()),
         _ => anyhow::bail!(
             "give the commitment's id, e.g. `checkmyogp explain samples/mongolia-2016-2018 1`"
@@ -85,6 +87,31 @@ fn exact(x: f64) -> String {
 
 fn is_consensus(e: &results::EvaluatorInfo) -> bool {
     e.role == "consensus" && !e.reference
+}
+
+/// `explain DIR` without an id: says the id is missing and lists the plan's ids (exit 2).
+fn missing_id(dir: &str, parts: &PartArgs) -> anyhow::Result<Outcome> {
+    let input = InputArgs::new(dir.into(), parts.clone());
+    let Some(inputs) = common::load_inputs(&input, false)? else {
+        return Ok(Outcome::Problems);
+    };
+    let ids: Vec<&str> = inputs
+        .plan
+        .commitments
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    let example = ids.first().copied().unwrap_or("1");
+    writeln!(
+        anstream::stderr(),
+        "error: which commitment? Give its id after the folder, e.g. `checkmyogp explain {dir} {example}`\n  the plan's commitments: {}",
+        if ids.is_empty() {
+            "none".to_string()
+        } else {
+            crate::suggest::one_of(&ids, 30)
+        }
+    )?;
+    Ok(Outcome::Usage)
 }
 
 fn level_or_dash(level: Option<&String>) -> String {

@@ -154,13 +154,10 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Ok);
     };
 
-    // The country: its name or OGP code, ignoring case.
+    // The country: its name (ignoring case, accents and punctuation) or OGP code.
     let key = wanted.trim().to_lowercase();
     let codes = country_codes(&table, &plans);
-    let country = plans
-        .iter()
-        .map(|p| p.country.as_str())
-        .find(|c| c.to_lowercase() == key)
+    let country = crate::import::ogp::plans::find_country(&plans, wanted)
         .or_else(|| {
             codes
                 .iter()

@@ -379,10 +379,51 @@ fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -
     files
 }
 
+/// Whether the assessment folder exists and is a folder; if not, says so (naming the missing
+/// folder, or the file given in its place).
+fn folder_is_there(dir: &Path, report: &mut Report) -> bool {
+    let shown = display_path(dir);
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => true,
+        Ok(_) => {
+            let is_plan = dir.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            report.push(
+                Diagnostic::error(
+                    "not-a-folder",
+                    format!("{shown} is a file, not an assessment folder"),
+                )
+                .help(if is_plan {
+                    format!("give the folder that holds it, or the plan itself with --plan {shown}")
+                } else {
+                    "give the folder that holds plan.toml".to_string()
+                }),
+            );
+            false
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            report.push(
+                Diagnostic::error("no-folder", format!("there is no folder {shown}"))
+                    .help("check the path; `checkmyogp init DIR` makes a new assessment folder"),
+            );
+            false
+        }
+        Err(e) => {
+            report.push(Diagnostic::error(
+                "unreadable",
+                format!("cannot open the folder {shown}: {}", io_words(&e)),
+            ));
+            false
+        }
+    }
+}
+
 /// Loads a whole assessment, reporting every problem. Returns `None` when the inputs could
 /// not be assembled at all; when it returns `Some`, the caller must still check
 /// `report.has_errors()` before trusting the result.
 pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
+    if sel.plan.is_none() && !folder_is_there(&sel.dir, report) {
+        return None;
+    }
     let mut sources = SourceMap::default();
     let plan_path = sel
         .plan

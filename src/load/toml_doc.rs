@@ -48,6 +48,10 @@ pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTabl
     }
     for e in errors {
         let range = e.span().unwrap_or(0..0);
+        if let Some(diag) = date_like(cx, text, range.clone()) {
+            cx.push(diag);
+            continue;
+        }
         let message = e.message().trim().trim_end_matches('.').to_string();
         let diag = Diagnostic::error("toml-syntax", format!("this is not valid TOML: {message}"))
             .at(cx.loc(range))
@@ -55,6 +59,69 @@ pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTabl
         cx.push(diag);
     }
     None
+}
+
+/// A syntax error on a value that looks like a date in another form (`as_of = 31/10/2019`):
+/// one message that names the key and shows the date written the right way.
+fn date_like(cx: &mut Cx<'_>, text: &str, range: Range<usize>) -> Option<Diagnostic> {
+    let line_start = text[..range.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let line = &text[line_start..line_end];
+    let (key, value) = line.split_once('=')?;
+    let key = key.trim();
+    let value = value.split('#').next().unwrap_or("").trim();
+    if key.is_empty() || key.contains(' ') {
+        return None;
+    }
+    let right = right_date(value)?;
+    let value_start = line_start + line.find(value)?;
+    Some(
+        Diagnostic::error(
+            "bad-date",
+            format!("`{key}` is not a date written year-month-day: {value}"),
+        )
+        .at(cx.loc(value_start..value_start + value.len()))
+        .expected(format!("{key} = {right} (year-month-day, without quotes)")),
+    )
+}
+
+/// The year-month-day form of a date written another way (`31/10/2019`, `2019/10/31`,
+/// `31.10.2019`, `2019-10-31T00:00`), or both readings when day and month could be either.
+pub(crate) fn right_date(value: &str) -> Option<String> {
+    let v = value.trim().trim_matches(['"', '\'']);
+    // A date with a time of day: keep the date.
+    if let Some((d, _)) = v.split_once(['T', ' '])
+        && let Ok(date) = d.parse::<Date>()
+    {
+        return Some(date.to_string());
+    }
+    if let Ok(date) = v.parse::<Date>() {
+        return Some(date.to_string());
+    }
+    let parts: Vec<&str> = v.split(['/', '.', '-']).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let num = |s: &str| s.parse::<i16>().ok().filter(|_| s.chars().all(|c| c.is_ascii_digit()));
+    let (a, b, c) = (num(a)?, num(b)?, num(c)?);
+    let make = |y: i16, m: i16, d: i16| {
+        Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?)
+            .ok()
+            .map(|d| d.to_string())
+    };
+    if a >= 1000 {
+        return make(a, b, c);
+    }
+    if c < 1000 {
+        return None;
+    }
+    let day_first = make(c, b, a);
+    let month_first = make(c, a, b);
+    match (day_first, month_first) {
+        (Some(x), Some(y)) if x != y => Some(format!("{x} (day first) or {y} (month first)")),
+        (Some(x), _) | (None, Some(x)) => Some(x),
+        (None, None) => None,
+    }
 }
 
 fn syntax_hint(message: &str) -> &'static str {
@@ -193,14 +260,18 @@ impl<'t, 'i> Table<'t, 'i> {
     pub(crate) fn date(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(Date, Span)> {
         let v = self.raw(key)?;
         let span = cx.span(v.span());
-        let bad = |cx: &mut Cx<'_>, found: String| {
+        let bad = |cx: &mut Cx<'_>, found: String, written: &str| {
+            let expected = match right_date(written) {
+                Some(right) => format!("{key} = {right} (year-month-day, without quotes)"),
+                None => "a date written year-month-day, e.g. 2018-06-30 (without quotes)".into(),
+            };
             cx.push(
                 Diagnostic::error(
                     "bad-date",
                     format!("`{key}` in {} is not a valid date: {found}", self.name),
                 )
                 .at(Location::span(cx.sources, &span))
-                .expected("a date written year-month-day, e.g. 2018-06-30 (without quotes)"),
+                .expected(expected),
             );
         };
         match v.get_ref() {
@@ -213,25 +284,37 @@ impl<'t, 'i> Table<'t, 'i> {
                     ) {
                         Ok(date) => Some((date, span)),
                         Err(_) => {
-                            bad(cx, format!("{dt} does not exist"));
+                            bad(cx, format!("{dt} does not exist"), "");
                             None
                         }
                     }
                 }
                 _ => {
-                    bad(cx, format!("{dt} has a time of day"));
+                    bad(cx, format!("{dt} has a time of day"), &dt.to_string());
                     None
                 }
             },
             DeValue::String(s) => match parse_date_text(s) {
-                Some(d) => Some((d, span)),
+                Some(d) => {
+                    cx.push(
+                        Diagnostic::warning(
+                            "quoted-date",
+                            format!("`{key}` in {} is a date in quotes: \"{s}\"", self.name),
+                        )
+                        .at(Location::span(cx.sources, &span))
+                        .help(format!(
+                            "it is read as {d}; write it without quotes: {key} = {d}"
+                        )),
+                    );
+                    Some((d, span))
+                }
                 None => {
-                    bad(cx, format!("\"{s}\""));
+                    bad(cx, format!("\"{s}\""), s);
                     None
                 }
             },
             other => {
-                bad(cx, describe(other));
+                bad(cx, describe(other), "");
                 None
             }
         }

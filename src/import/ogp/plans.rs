@@ -200,3 +200,84 @@ pub fn countries(plans: &[ActionPlan]) -> Vec<String> {
     let set: BTreeSet<&str> = plans.iter().map(|p| p.country.as_str()).collect();
     set.into_iter().map(str::to_string).collect()
 }
+
+/// A country's or local member's name folded for matching: lower case, accents and
+/// punctuation dropped, spaces collapsed (`Côte d’Ivoire` and `cote d'ivoire` give `cote d ivoire`).
+pub fn name_key(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars().flat_map(char::to_lowercase) {
+        let folded: &str = match ch {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+            'ĥ' | 'ħ' => "h",
+            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+            'ĵ' => "j",
+            'ķ' => "k",
+            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+            'ŕ' | 'ŗ' | 'ř' => "r",
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+            'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+            'ŵ' => "w",
+            'ý' | 'ÿ' | 'ŷ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            'æ' => "ae",
+            'œ' => "oe",
+            'ß' => "ss",
+            c if c.is_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            // Combining accents (a decomposed é) are dropped; other marks separate words.
+            '\u{300}'..='\u{36f}' => "",
+            _ => " ",
+        };
+        out.push_str(folded);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The country or local member of the file that `wanted` names, ignoring case, accents and
+/// punctuation; a local member also by its name without the country (`buenos aires` for
+/// `Buenos Aires, Argentina`) when only one has that name.
+pub fn find_country<'p>(plans: &'p [ActionPlan], wanted: &str) -> Option<&'p str> {
+    let key = name_key(wanted);
+    if key.is_empty() {
+        return None;
+    }
+    let names = countries(plans);
+    if let Some(p) = plans.iter().find(|p| name_key(&p.country) == key) {
+        return Some(p.country.as_str());
+    }
+    let local: Vec<&String> = names
+        .iter()
+        .filter(|n| n.contains(',') && n.split(',').next().is_some_and(|first| name_key(first) == key))
+        .collect();
+    match local.as_slice() {
+        [one] => plans
+            .iter()
+            .find(|p| &&p.country == one)
+            .map(|p| p.country.as_str()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn names_match_ignoring_case_accents_and_punctuation() {
+        assert_eq!(name_key("Côte d’Ivoire"), "cote d ivoire");
+        assert_eq!(name_key("cote d'ivoire"), "cote d ivoire");
+        assert_eq!(name_key("Cote d'Ivoire"), "cote d ivoire");
+        assert_eq!(name_key("Cote\u{301} d'Ivoire"), "cote d ivoire");
+        assert_eq!(name_key("  BUENOS   aires "), "buenos aires");
+        assert_eq!(name_key("São Tomé and Príncipe"), "sao tome and principe");
+    }
+}
