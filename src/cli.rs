@@ -62,7 +62,6 @@ pub enum Command {
     Import(commands::import::Args),
     Rubric(commands::rubric::Args),
     Completions(commands::completions::Args),
-    #[command(hide = true)]
     Man(commands::man::Args),
     #[command(hide = true)]
     Generate(commands::generate::Args),
@@ -87,7 +86,7 @@ pub struct PartArgs {
     pub plan: Option<PathBuf>,
 
     /// Use this rubric (a built-in id such as irm-legacy, or a .toml file) instead of the plan's.
-    #[arg(long, value_name = "ID|FILE")]
+    #[arg(long, value_name = "ID|FILE", value_parser = RubricSpec, hide_possible_values = true)]
     pub rubric: Option<String>,
 
     /// Read this score file instead of the plan's score files (repeat for several).
@@ -109,6 +108,32 @@ impl InputArgs {
             reference_scores: Vec::new(),
             notes: true,
         }
+    }
+}
+
+/// A rubric given on the command line: a built-in id or a file. Any text is accepted (files
+/// are checked when read); the built-in ids are offered to shell completion.
+#[derive(Debug, Clone, Copy)]
+pub struct RubricSpec;
+
+impl clap::builder::TypedValueParser for RubricSpec {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(crate::load::builtin::BUILTIN.iter().map(|b| {
+            clap::builder::PossibleValue::new(b.id).help(b.summary)
+        })))
     }
 }
 

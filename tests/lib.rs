@@ -5,6 +5,7 @@ mod agreement;
 mod assess;
 mod cli;
 mod corpus;
+mod docs_examples;
 mod draft;
 mod import;
 mod json_schema;

@@ -88,3 +88,85 @@ fn a_date_written_another_way_gets_one_message_with_the_right_form() {
         "{out}"
     );
 }
+
+#[test]
+fn man_makes_every_page_it_lists_and_is_in_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(dir.path(), &["man", "--dir", "pages"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("wrote 19 manual pages into pages: checkmyogp.1, checkmyogp-init.1,"),
+        "{}",
+        run.stderr
+    );
+    let pages = dir.path().join("pages");
+    let mut listed = 0;
+    for entry in fs::read_dir(&pages).unwrap() {
+        let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+        // Every page another page refers to, e.g. `checkmyogp\-assess(1)`, exists.
+        for part in text.split("checkmyogp\\-").skip(1) {
+            let name: String = part
+                .chars()
+                .take_while(|c| *c != '(' && !c.is_whitespace())
+                .collect::<String>()
+                .replace("\\-", "-");
+            if part[name.replace('-', "\\-").len()..].starts_with("(1)") {
+                listed += 1;
+                assert!(
+                    pages.join(format!("checkmyogp-{name}.1")).is_file(),
+                    "checkmyogp-{name}(1) is listed but not made"
+                );
+            }
+        }
+    }
+    assert!(listed >= 18, "{listed} references");
+    let one = run_in(dir.path(), &["man", "rubric-show"]);
+    assert_eq!(one.code, 0);
+    assert_eq!(
+        one.stdout.as_bytes(),
+        fs::read(pages.join("checkmyogp-rubric-show.1")).unwrap()
+    );
+    let none = run_in(dir.path(), &["man", "nope"]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.starts_with("error: there is no manual page for \"nope\"\n  expected: "));
+    let help = run_in(dir.path(), &["--help"]);
+    assert!(help.stdout.contains("\n  man "), "{}", help.stdout);
+}
+
+#[test]
+fn completions_offer_rubric_ids_formats_and_the_plans_evaluators() {
+    let dir = sample("mongolia-2016-2018");
+    let bash = run_in(dir.path(), &["completions", "bash"]).stdout;
+    assert!(bash.contains("compgen -W \"check-my-ogp irm-legacy irm-refresh\""));
+    assert!(bash.contains("compgen -W \"table json csv markdown\""));
+    assert!(bash.contains("$(checkmyogp completions --ids evaluators 2>/dev/null)"));
+    let zsh = run_in(dir.path(), &["completions", "zsh"]).stdout;
+    assert!(zsh.contains(":ID:{compadd -- $(checkmyogp completions --ids evaluators 2>/dev/null)}"));
+    let fish = run_in(dir.path(), &["completions", "fish"]).stdout;
+    assert!(fish.contains("-l evaluator") && fish.contains("-f -a \"(checkmyogp completions --ids evaluators 2>/dev/null)\""));
+    let ids = run_in(dir.path(), &["completions", "--ids", "evaluators"]);
+    assert_eq!(ids.stdout, "demo\nwsp\ntransparency-mn\n");
+    // Without a plan at hand: nothing, quietly.
+    let empty = tempfile::tempdir().unwrap();
+    let ids = run_in(empty.path(), &["completions", "--ids", "evaluators"]);
+    assert_eq!((ids.code, ids.stdout.as_str(), ids.stderr.as_str()), (0, "", ""));
+}
+
+#[test]
+fn sheet_writes_into_the_assessment_folder_and_says_where() {
+    let top = tempfile::tempdir().unwrap();
+    crate::util::copy_tree(
+        &crate::util::root().join("samples/mongolia-2016-2018"),
+        &top.path().join("mine"),
+    );
+    let run = run_in(top.path(), &["sheet", "mine", "--evaluator", "demo"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("wrote mine/sheet-demo.csv for evaluator `demo`"),
+        "{}",
+        run.stderr
+    );
+    assert!(top.path().join("mine/sheet-demo.csv").is_file());
+    assert!(!top.path().join("sheet-demo.csv").exists());
+}

@@ -39,7 +39,7 @@ pub enum Action {
     )]
     Show {
         /// A built-in id or a rubric file.
-        #[arg(value_name = "ID|FILE")]
+        #[arg(value_name = "ID|FILE", value_parser = crate::cli::RubricSpec, hide_possible_values = true)]
         rubric: String,
     },
     /// Write a built-in rubric as a commented TOML file to edit (to stdout without --output).
@@ -48,7 +48,7 @@ pub enum Action {
     )]
     Export {
         /// The built-in rubric's id.
-        #[arg(value_name = "ID")]
+        #[arg(value_name = "ID", value_parser = crate::cli::RubricSpec)]
         id: String,
         /// The file to write.
         #[arg(long, value_name = "FILE")]

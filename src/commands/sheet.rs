@@ -19,7 +19,7 @@ use crate::suggest;
 
 const EXAMPLES: &str = "\
 Examples:
-  checkmyogp sheet samples/mongolia-2016-2018 --evaluator demo
+  checkmyogp sheet samples/mongolia-2016-2018 --evaluator demo   # writes sheet-demo.csv there
   checkmyogp sheet . --evaluator wsp --format xlsx
   checkmyogp sheet . --evaluator wsp --output scores/wsp.csv
   checkmyogp sheet . --evaluator demo --output -        # CSV on the screen
@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub format: Option<SheetFormat>,
 
-    /// The file to write (default: sheet-<evaluator>.csv or .xlsx in the current folder;
+    /// The file to write (default: sheet-<evaluator>.csv or .xlsx in the assessment folder;
     /// `-` prints a CSV sheet). Never replaces a file a person edited, unless --force.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -223,8 +223,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
         SheetFormat::Xlsx => xlsx_bytes(&plan, &rubric, &layout, evaluator)?,
     };
+    // Like `draft` and `report`, into the assessment folder.
     let path = args.output.clone().unwrap_or_else(|| {
-        PathBuf::from(format!(
+        args.input.dir.join(format!(
             "sheet-{}.{}",
             sheet::file_stem(evaluator),
             format.extension()
@@ -272,7 +273,7 @@ fn report_rows(layout: &Layout, path: Option<&Path>, evaluator: &str) -> anyhow:
         writeln!(
             err,
             "wrote {} for evaluator `{evaluator}`: {}.\nFill it in, put it in the assessment's scores/ folder, and run `checkmyogp validate`.",
-            path.display(),
+            crate::source::display_path(path),
             parts.join(" and ")
         )?;
     }
