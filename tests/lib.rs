@@ -17,4 +17,5 @@ mod report;
 mod spreadsheets;
 mod terminal;
 mod util;
+mod workbook;
 mod workflow;

@@ -375,7 +375,7 @@ fn the_new_commands_have_help_with_an_example() {
 /// Just enough of ZIP and DEFLATE to look inside a workbook and write one back, without a
 /// dependency: entries are read through the central directory and written uncompressed.
 #[allow(dead_code)]
-mod zip {
+pub(crate) mod zip {
     pub(crate) fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
         let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
         let u32_at = |i: usize| {

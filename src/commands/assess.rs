@@ -136,6 +136,8 @@ fn level_tone(results: &Results, criterion: &str, level: Option<&String>) -> Ton
         .criteria
         .iter()
         .find(|c| c.id == criterion)
+        // A nominal scale has no order: no colour of the ordered palette.
+        .filter(|c| c.scale != "nominal")
         .and_then(|c| {
             c.levels
                 .iter()
@@ -418,7 +420,7 @@ fn csv_grid(results: &Results, list: &[&CommitmentOut]) -> Grid {
         .map(|s| (*s).to_string()),
     );
     columns.extend(reference.iter().map(|r| format!("{r}_rating")));
-    let mut grid = Grid::new(columns);
+    let mut grid = Grid::new(columns).numeric(&["score", "overdue_milestones"]);
     let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
     for c in list {
         let mut row: Vec<Cell> = vec![
@@ -426,23 +428,20 @@ fn csv_grid(results: &Results, list: &[&CommitmentOut]) -> Grid {
             c.ogp_id.clone().unwrap_or_default().into(),
             c.title.clone().into(),
             c.lead.clone().unwrap_or_default().into(),
-            c.rating
-                .clone()
-                .unwrap_or_else(|| NO_EVIDENCE.into())
-                .into(),
+            Cell::toned(
+                c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
+                rating_tone(results, c),
+            ),
             c.score
                 .map(|s| format!("{}", crate::results::round4(s)))
                 .unwrap_or_default()
                 .into(),
         ];
         for k in &results.rubric.criteria {
-            row.push(
-                c.criteria
-                    .get(&k.id)
-                    .and_then(|x| x.level.clone())
-                    .unwrap_or_default()
-                    .into(),
-            );
+            let level = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
+            // Levels carry the palette's colour (used by the workbook; CSV is plain).
+            let tone = level_tone(results, &k.id, level);
+            row.push(Cell::toned(level.cloned().unwrap_or_default(), tone));
         }
         row.push(c.flags.join("; ").into());
         row.push(yes(c.overdue).into());

@@ -22,8 +22,9 @@ pub struct OutputArgs {
     pub format: Format,
 
     /// Write to this file instead of the screen (`-` means the screen). The file is written
-    /// atomically and never replaces a file a person edited, unless --force.
-    #[arg(long, short, value_name = "FILE")]
+    /// atomically and never replaces a file a person edited, unless --force. Needed with
+    /// --format xlsx.
+    #[arg(long, short, value_name = "FILE", required_if_eq("format", "xlsx"))]
     pub output: Option<PathBuf>,
 
     /// Replace the output file even if it was edited since checkmyogp wrote it.
@@ -125,6 +126,16 @@ pub fn emit<T: serde::Serialize + ?Sized>(
     doc: impl FnOnce() -> Doc,
 ) -> anyhow::Result<()> {
     let to_file = out.output.as_ref().filter(|p| p.as_os_str() != "-");
+    if out.format == render::Format::Xlsx {
+        let Some(path) = to_file else {
+            anyhow::bail!("a workbook cannot be printed on the screen; give --output FILE.xlsx");
+        };
+        let bytes = render::workbook(&doc())?;
+        crate::write::write_output(path, &bytes, out.force)
+            .with_context(|| format!("could not write {}", path.display()))?;
+        writeln!(anstream::stderr(), "wrote {}", path.display())?;
+        return Ok(());
+    }
     if to_file.is_none() && out.format == render::Format::Json {
         // Straight to the screen or pipe, without holding the whole text in memory.
         let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

@@ -1,11 +1,14 @@
 //! Output formats. A command describes what it shows as a [`Doc`] — a title, facts, sections of
 //! text and tables, and its JSON form — and one [`Renderer`] per format turns it into text:
-//! [`table`] for the terminal, [`json`], [`csv`] and [`markdown`].
+//! [`table`] for the terminal, [`json`], [`csv`] and [`markdown`], and `xlsx` (bytes, through
+//! [`workbook`]).
 
 pub mod csv;
 pub mod json;
 pub mod markdown;
 pub mod table;
+#[cfg(feature = "spreadsheets")]
+pub mod xlsx;
 
 use clap::ValueEnum;
 
@@ -20,6 +23,9 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown, to paste into a report.
     Markdown,
+    /// An Excel workbook (needs --output FILE): one sheet per table, frozen header, filters,
+    /// full titles, level colours, links.
+    Xlsx,
 }
 
 /// How a cell should stand out (colour is only ever a second signal: the text says it too).
@@ -277,6 +283,22 @@ pub fn renderer(format: Format, screen: Screen) -> Option<Box<dyn Renderer>> {
         Format::Json => None,
         Format::Csv => Some(Box::new(csv::CsvRenderer)),
         Format::Markdown => Some(Box::new(markdown::MarkdownRenderer)),
+        Format::Xlsx => None,
+    }
+}
+
+/// The workbook of a document (`--format xlsx`).
+pub fn workbook(doc: &Doc) -> anyhow::Result<Vec<u8>> {
+    #[cfg(feature = "spreadsheets")]
+    {
+        xlsx::workbook(doc)
+    }
+    #[cfg(not(feature = "spreadsheets"))]
+    {
+        let _ = doc;
+        anyhow::bail!(
+            "this checkmyogp was built without spreadsheet support (the `spreadsheets` feature); use --format csv"
+        )
     }
 }
 
@@ -290,6 +312,9 @@ pub fn render<T: serde::Serialize + ?Sized>(
 ) -> anyhow::Result<String> {
     match renderer(format, screen) {
         Some(r) => r.render(&doc()),
+        None if format == Format::Xlsx => {
+            anyhow::bail!("a workbook cannot be printed as text; give --output FILE.xlsx")
+        }
         None => json::pretty(data),
     }
 }

@@ -1,0 +1,208 @@
+//! `--format xlsx --output FILE`: the document as an Excel workbook, one sheet per table. Each
+//! sheet has a frozen, bold header row with filters, readable column widths, every text in
+//! full (titles are never shortened), numbers as numbers, levels and ratings coloured from the
+//! ordered palette (the same as the terminal and the report, [`super::Tone`]) with their label
+//! always written, and web addresses as clickable links. Text is always written as text, never
+//! as a formula, so a cell starting with `=`, `+`, `-` or `@` stays what it says.
+
+use std::collections::HashSet;
+
+use anyhow::{Context, Result};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Workbook};
+
+use super::{Doc, Grid, Tone};
+
+/// Excel's longest cell text.
+const CELL_MAX: usize = 32_767;
+/// Excel's longest web address in a link.
+const URL_MAX: usize = 2_079;
+/// Excel's row and column limits.
+const ROWS_MAX: usize = 1_048_576;
+const COLUMNS_MAX: usize = 16_384;
+/// The widest a column is made (characters); longer text wraps.
+const WIDTH_MAX: usize = 60;
+
+/// The fill and text colours of a tone (the report's palette, `crate::report::svg::SCALE`).
+fn colours(tone: Tone) -> Option<(u32, u32)> {
+    match tone {
+        Tone::Bad => Some((0xB2182B, 0xFFFFFF)),
+        Tone::Poor => Some((0xEF8A62, 0x000000)),
+        Tone::Middle => Some((0xF7F7F7, 0x000000)),
+        Tone::Fair => Some((0x67A9CF, 0x000000)),
+        Tone::Good => Some((0x2166AC, 0xFFFFFF)),
+        Tone::Muted => Some((0xEDEDED, 0x404040)),
+        Tone::Plain | Tone::Strong => None,
+    }
+}
+
+/// The tables of a document, each with its sheet name: the document's full table when it has
+/// one and shows a single table, else every section's table.
+fn tables(doc: &Doc) -> Vec<(String, &Grid)> {
+    let grids: Vec<(Option<&String>, &Grid)> = doc
+        .sections
+        .iter()
+        .filter_map(|s| s.grid.as_ref().map(|g| (s.heading.as_ref(), g)))
+        .collect();
+    match (&doc.csv, grids.len()) {
+        (Some(full), 0 | 1) => vec![("results".to_string(), full)],
+        _ => grids
+            .into_iter()
+            .enumerate()
+            .map(|(i, (h, g))| (h.cloned().unwrap_or_else(|| format!("table {}", i + 1)), g))
+            .collect(),
+    }
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, not blank, unique.
+fn sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
+    let clean: String = wanted
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) || c.is_control() { ' ' } else { c })
+        .collect();
+    let clean = clean.trim().trim_matches('\'').trim();
+    let base: String = if clean.is_empty() {
+        "table".to_string()
+    } else {
+        clean.chars().take(31).collect()
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.contains(&name.to_lowercase()) {
+        let suffix = format!(" ({n})");
+        let keep = 31 - suffix.chars().count();
+        name = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
+        n += 1;
+    }
+    taken.insert(name.to_lowercase());
+    name
+}
+
+/// Text cut to Excel's cell limit.
+fn cell_text(text: &str) -> String {
+    if text.chars().count() <= CELL_MAX {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(CELL_MAX - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// A cell that is one web address (and nothing else) becomes a link.
+fn link(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let web = t.starts_with("https://") || t.starts_with("http://");
+    (web && !t.contains(char::is_whitespace) && t.len() <= URL_MAX && t.len() > 8).then_some(t)
+}
+
+/// A number cell: plain decimal numbers only (not ids such as `1.10`, which are text).
+fn number(text: &str, numeric: bool) -> Option<f64> {
+    if !numeric {
+        return None;
+    }
+    let t = text.trim();
+    let x: f64 = t.parse().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// The workbook of a document.
+pub fn workbook(doc: &Doc) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border_bottom(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let text = Format::new().set_align(FormatAlign::Top).set_text_wrap();
+    let url = Format::new()
+        .set_align(FormatAlign::Top)
+        .set_font_color(Color::RGB(0x0563C1))
+        .set_underline(rust_xlsxwriter::FormatUnderline::Single);
+    let mut taken = HashSet::new();
+    let tables = tables(doc);
+    if tables.is_empty() {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&doc.title, &mut taken))?;
+        ws.write_string(0, 0, cell_text(&doc.title))?;
+    }
+    for (name, grid) in tables {
+        let cols: Vec<usize> = grid.full_columns().collect();
+        anyhow::ensure!(
+            grid.rows.len() < ROWS_MAX && cols.len() <= COLUMNS_MAX,
+            "the table \"{name}\" has more rows or columns than a workbook can hold; use --format csv"
+        );
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&name, &mut taken))?;
+        let mut widths: Vec<usize> = vec![8; cols.len()];
+        for (c, &i) in cols.iter().enumerate() {
+            let col = u16::try_from(c).context("too many columns")?;
+            ws.write_string_with_format(0, col, cell_text(&grid.columns[i]), &header)?;
+            widths[c] = widths[c].max(grid.columns[i].chars().count().min(WIDTH_MAX));
+        }
+        for (r, row) in grid.rows.iter().enumerate() {
+            let rn = u32::try_from(r + 1).context("too many rows")?;
+            for (c, &i) in cols.iter().enumerate() {
+                let col = u16::try_from(c).context("too many columns")?;
+                let cell = row.get(i).cloned().unwrap_or_default();
+                let longest = cell.text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+                widths[c] = widths[c].max(longest.min(WIDTH_MAX));
+                let mut format = text.clone();
+                if let Some((fill, ink)) = colours(cell.tone) {
+                    format = format
+                        .set_background_color(Color::RGB(fill))
+                        .set_font_color(Color::RGB(ink));
+                }
+                if let Some(x) = number(&cell.text, grid.numeric[i]) {
+                    ws.write_number_with_format(rn, col, x, &format.set_align(FormatAlign::Right))?;
+                } else if let Some(address) = link(&cell.text) {
+                    ws.write_url_with_format(rn, col, Url::new(address), &url)?;
+                } else if !cell.text.is_empty() {
+                    // Always a string: never run as a formula, whatever it starts with.
+                    ws.write_string_with_format(rn, col, cell_text(&cell.text), &format)?;
+                } else if cell.tone != Tone::Plain {
+                    ws.write_blank(rn, col, &format)?;
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            let col = u16::try_from(c).context("too many columns")?;
+            ws.set_column_width(col, (*w as f64 + 2.0).min(WIDTH_MAX as f64 + 2.0))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        if !cols.is_empty() {
+            let last_row = u32::try_from(grid.rows.len()).context("too many rows")?;
+            let last_col = u16::try_from(cols.len() - 1).context("too many columns")?;
+            ws.autofilter(0, 0, last_row, last_col)?;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_what_excel_accepts_and_unique() {
+        let mut taken = HashSet::new();
+        assert_eq!(sheet_name("By lead agency", &mut taken), "By lead agency");
+        assert_eq!(sheet_name("by lead agency", &mut taken), "by lead agency (2)");
+        assert_eq!(sheet_name("a/b: [c]?", &mut taken), "a b   c");
+        assert_eq!(sheet_name("", &mut taken), "table");
+        let long = sheet_name(&"x".repeat(40), &mut taken);
+        assert_eq!(long.chars().count(), 31);
+    }
+
+    #[test]
+    fn only_whole_web_addresses_become_links_and_only_numeric_columns_numbers() {
+        assert_eq!(link(" https://a.example/x "), Some("https://a.example/x"));
+        assert_eq!(link("see https://a.example/x"), None);
+        assert_eq!(link("javascript:alert(1)"), None);
+        assert_eq!(link("file:///etc/passwd"), None);
+        assert_eq!(number("78.6", true), Some(78.6));
+        assert_eq!(number("1.10", false), None);
+        assert_eq!(number("–", true), None);
+        assert_eq!(number("NaN", true), None);
+    }
+}
