@@ -786,3 +786,46 @@ fn reference_evaluators_are_named_and_plans_without_milestones_count_none() {
     assert!(!flat.contains("lists no milestones"));
     assert!(flat.contains("<span class=\"label\">commitments</span>"));
 }
+
+#[test]
+fn a_large_report_stays_under_6_kb_per_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(
+        dir.path(),
+        &["generate", "g", "--commitments", "200", "--evaluators", "5", "--criteria", "8"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = run_in(&dir.path().join("g"), &["report", ".", "--output", "r.html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = fs::read_to_string(dir.path().join("g/r.html")).unwrap();
+    let per = html.len() / 200;
+    assert!(per < 6_000, "{per} bytes per commitment");
+    // Nothing left out: every card, every evaluator's evidence, every heat-map cell.
+    assert_eq!(html.matches("<article class=\"card\"").count(), 200);
+    assert!(html.contains("· the whole commitment · k0, k1, k2, k3, k4, k5, k6, k7</p>"));
+    // Every note is there: the criteria listed under the notes add up to the notes written.
+    let listed: usize = html
+        .split("<li><p class=\"who\">")
+        .skip(1)
+        .map(|item| {
+            let who = &item[..item.find("</p>").unwrap()];
+            who.rsplit(" · ").next().unwrap().split(", ").count()
+        })
+        .sum();
+    let json = run_in(&dir.path().join("g"), &["assess", "--details", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let written: usize = v["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["notes"].as_array().cloned().unwrap_or_default())
+        .filter(|n| {
+            ["evidence", "comment", "next_steps"]
+                .iter()
+                .any(|k| !n[*k].as_str().unwrap_or("").trim().is_empty())
+        })
+        .count();
+    assert!(written > 1000, "{written}");
+    assert_eq!(listed, written);
+    assert_eq!(html.matches(" on commitment c").count(), 200 * 6);
+}

@@ -540,6 +540,7 @@ pub(crate) fn heatmap(
             &full,
         );
         let mut trow = vec![format!("{} {}", r.id, r.title)];
+        d.raw("<g font-size=\"11\" text-anchor=\"middle\">\n");
         for (j, cell) in r.cells.iter().enumerate() {
             let Some(&cx) = xs.get(j) else {
                 continue;
@@ -559,32 +560,34 @@ pub(crate) fn heatmap(
             } else {
                 text_on(&fill.colour()).to_string()
             };
-            d.raw(&format!(
-                "<g><title>{}</title>\n",
-                super::html::esc(&format!("{who} on commitment {}: {full}", r.id))
-            ));
-            d.rect(
-                cx + 1.0,
-                y + 1.0,
-                cw - 2.0,
-                rh - 2.0,
-                &format!("fill=\"{}\"", fill.paint(name)),
-            );
             let weight = if columns.get(j).map(|c| c.kind) == Some(ColumnKind::Combined) {
                 " font-weight=\"700\""
             } else {
                 ""
             };
-            d.text(
-                cx + cw / 2.0,
-                y + 17.0,
-                "middle",
-                &format!("font-size=\"11\" fill=\"{ink}\"{weight}"),
-                &text,
-            );
-            d.raw("</g>\n");
+            // One line per cell; the text's size and anchor come from the cells' group, and
+            // black text from the chart's own colour (a plan of 5,000 commitments has 30,000
+            // cells: see docs/performance.md).
+            let ink_attr = if ink == "#000000" || ink == INK {
+                String::new()
+            } else {
+                format!(" fill=\"{ink}\"")
+            };
+            d.raw(&format!(
+                "<g><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\"{ink_attr}{weight}>{}</text></g>\n",
+                super::html::esc(&format!("{who} on commitment {}: {full}", r.id)),
+                n(cx + 1.0),
+                n(y + 1.0),
+                n(cw - 2.0),
+                n(rh - 2.0),
+                fill.paint(name),
+                n(cx + cw / 2.0),
+                n(y + 17.0),
+                super::html::esc(&text),
+            ));
             trow.push(full);
         }
+        d.raw("</g>\n");
         let evaluators_end = columns
             .iter()
             .rposition(|c| c.kind == ColumnKind::Evaluator)

@@ -698,19 +698,40 @@ fn notes(out: &mut String, c: &CommitmentOut) {
         );
         return;
     }
+    // The same words from the same evaluator on the same unit, for several criteria (evidence
+    // pasted into every criterion's row), are shown once with the list of criteria.
+    let mut groups: Vec<(&NoteOut, Vec<&str>)> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, Option<&str>, &str, &str, &str), usize> =
+        std::collections::HashMap::new();
+    for n in notes {
+        let key = (
+            n.evaluator.as_str(),
+            n.milestone.as_deref(),
+            n.evidence.trim(),
+            n.comment.trim(),
+            n.next_steps.trim(),
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].1.extend(n.criterion.as_deref()),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((n, n.criterion.as_deref().into_iter().collect()));
+            }
+        }
+    }
     out.push_str(&format!(
         "<details class=\"drill\"><summary>Evidence and comments ({} note{})</summary>\n<ol class=\"notes\">\n",
-        notes.len(),
-        if notes.len() == 1 { "" } else { "s" },
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" },
     ));
-    for n in notes {
+    for (n, criteria) in groups {
         let mut about = vec![format!("<b>{}</b>", esc(&n.evaluator))];
         match &n.milestone {
             Some(m) => about.push(format!("milestone {}", esc(m))),
             None => about.push("the whole commitment".into()),
         }
-        if let Some(k) = &n.criterion {
-            about.push(esc(k));
+        if !criteria.is_empty() {
+            about.push(esc(&criteria.join(", ")));
         }
         out.push_str(&format!("<li><p class=\"who\">{}</p>\n", about.join(" · ")));
         if !n.evidence.trim().is_empty() {
