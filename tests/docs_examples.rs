@@ -7,7 +7,9 @@ use crate::util::{bin, copy_tree, root};
 
 /// The lines of the first ```text block after `marker` in a document, without their indent.
 fn block_after(doc: &str, marker: &str) -> String {
-    let at = doc.find(marker).unwrap_or_else(|| panic!("{marker:?} not found"));
+    let at = doc
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} not found"));
     let rest = &doc[at..];
     let open = rest.find("```text\n").unwrap() + "```text\n".len();
     let indent = rest[..open]

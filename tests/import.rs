@@ -1087,6 +1087,10 @@ fn countries_and_local_members_match_ignoring_case_accents_and_punctuation() {
             "{wanted}: {}",
             run.stderr
         );
-        assert!(!run.stderr.contains("has no country"), "{wanted}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("has no country"),
+            "{wanted}: {}",
+            run.stderr
+        );
     }
 }

@@ -47,8 +47,11 @@ fn as_of(value: &str) -> (i32, String) {
     let path = dir.path().join("plan.toml");
     let plan = fs::read_to_string(&path).unwrap();
     assert!(plan.contains("\nas_of = 2018-06-30\n"));
-    fs::write(&path, plan.replace("\nas_of = 2018-06-30\n", &format!("\nas_of = {value}\n")))
-        .unwrap();
+    fs::write(
+        &path,
+        plan.replace("\nas_of = 2018-06-30\n", &format!("\nas_of = {value}\n")),
+    )
+    .unwrap();
     let run = run_in(dir.path(), &["validate"]);
     (run.code, run.stderr + &run.stdout)
 }
@@ -78,7 +81,9 @@ fn a_date_written_another_way_gets_one_message_with_the_right_form() {
     assert_eq!(code, 0, "a quoted date is read: {out}");
     assert!(
         out.contains("warning: `as_of` in [assessment] is a date in quotes: \"2019-10-31\"")
-            && out.contains("= help: it is read as 2019-10-31; write it without quotes: as_of = 2019-10-31"),
+            && out.contains(
+                "= help: it is read as 2019-10-31; write it without quotes: as_of = 2019-10-31"
+            ),
         "{out}"
     );
 
@@ -129,7 +134,10 @@ fn man_makes_every_page_it_lists_and_is_in_help() {
     );
     let none = run_in(dir.path(), &["man", "nope"]);
     assert_eq!(none.code, 2);
-    assert!(none.stderr.starts_with("error: there is no manual page for \"nope\"\n  expected: "));
+    assert!(
+        none.stderr
+            .starts_with("error: there is no manual page for \"nope\"\n  expected: ")
+    );
     let help = run_in(dir.path(), &["--help"]);
     assert!(help.stdout.contains("\n  man "), "{}", help.stdout);
 }
@@ -139,18 +147,26 @@ fn completions_offer_rubric_ids_formats_and_the_plans_evaluators() {
     let dir = sample("mongolia-2016-2018");
     let bash = run_in(dir.path(), &["completions", "bash"]).stdout;
     assert!(bash.contains("compgen -W \"check-my-ogp irm-legacy irm-refresh\""));
-    assert!(bash.contains("compgen -W \"table json csv markdown\""));
+    assert!(bash.contains("compgen -W \"table json csv markdown xlsx\""));
     assert!(bash.contains("$(checkmyogp completions --ids evaluators 2>/dev/null)"));
     let zsh = run_in(dir.path(), &["completions", "zsh"]).stdout;
-    assert!(zsh.contains(":ID:{compadd -- $(checkmyogp completions --ids evaluators 2>/dev/null)}"));
+    assert!(
+        zsh.contains(":ID:{compadd -- $(checkmyogp completions --ids evaluators 2>/dev/null)}")
+    );
     let fish = run_in(dir.path(), &["completions", "fish"]).stdout;
-    assert!(fish.contains("-l evaluator") && fish.contains("-f -a \"(checkmyogp completions --ids evaluators 2>/dev/null)\""));
+    assert!(
+        fish.contains("-l evaluator")
+            && fish.contains("-f -a \"(checkmyogp completions --ids evaluators 2>/dev/null)\"")
+    );
     let ids = run_in(dir.path(), &["completions", "--ids", "evaluators"]);
     assert_eq!(ids.stdout, "demo\nwsp\ntransparency-mn\n");
     // Without a plan at hand: nothing, quietly.
     let empty = tempfile::tempdir().unwrap();
     let ids = run_in(empty.path(), &["completions", "--ids", "evaluators"]);
-    assert_eq!((ids.code, ids.stdout.as_str(), ids.stderr.as_str()), (0, "", ""));
+    assert_eq!(
+        (ids.code, ids.stdout.as_str(), ids.stderr.as_str()),
+        (0, "", "")
+    );
 }
 
 #[test]
@@ -163,7 +179,8 @@ fn sheet_writes_into_the_assessment_folder_and_says_where() {
     let run = run_in(top.path(), &["sheet", "mine", "--evaluator", "demo"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.starts_with("wrote mine/sheet-demo.csv for evaluator `demo`"),
+        run.stderr
+            .starts_with("wrote mine/sheet-demo.csv for evaluator `demo`"),
         "{}",
         run.stderr
     );

@@ -667,7 +667,9 @@ fn a_rubric_without_completion_shows_ratings_and_its_first_key_criterion() {
 fn overflow(chromium: &Path, html: &str, width: u32, print: bool) -> String {
     let dir = tempfile::tempdir().unwrap();
     let script = fs::read_to_string(root().join("tests/fixtures/overflow.js")).unwrap();
-    let csp_start = html.find("<meta http-equiv=\"Content-Security-Policy\"").unwrap();
+    let csp_start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
     let csp_end = csp_start + html[csp_start..].find('>').unwrap() + 1;
     let mut page = format!("{}{}", &html[..csp_start], &html[csp_end..]);
     if print {
@@ -681,11 +683,16 @@ fn overflow(chromium: &Path, html: &str, width: u32, print: bool) -> String {
         &path,
         &[&format!("--window-size={width},2000"), "--dump-dom"],
     );
-    let at = dom
-        .find("data-overflow=\"")
-        .unwrap_or_else(|| panic!("the check ran at {width} px: {}", &dom[..dom.len().min(300)]));
+    let at = dom.find("data-overflow=\"").unwrap_or_else(|| {
+        panic!(
+            "the check ran at {width} px: {}",
+            &dom[..dom.len().min(300)]
+        )
+    });
     let rest = &dom[at + 15..];
-    rest[..rest.find('"').unwrap()].replace("&quot;", "\"").replace("&amp;", "&")
+    rest[..rest.find('"').unwrap()]
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 #[test]
@@ -735,8 +742,7 @@ fn the_overflow_check_finds_a_box_that_spills() {
         return;
     };
     let dir = sample("mongolia-2016-2018");
-    let html = report_of(dir.path(), &[])
-        .replace("</style>", ".tile{width:900px}</style>");
+    let html = report_of(dir.path(), &[]).replace("</style>", ".tile{width:900px}</style>");
     let found = overflow(&chromium, &html, 390, false);
     assert!(found.contains("past the page: li.tile"), "{found}");
 }
@@ -746,7 +752,9 @@ fn reference_evaluators_are_named_and_plans_without_milestones_count_none() {
     let dir = sample("mongolia-irm-legacy");
     let html = report_of(dir.path(), &[]);
     assert!(html.contains("<h2 id=\"reference-h\">The coalition's view beside the IRM</h2>"));
-    assert!(html.contains("<figcaption>The coalition&#39;s rating beside the IRM&#39;s</figcaption>"));
+    assert!(
+        html.contains("<figcaption>The coalition&#39;s rating beside the IRM&#39;s</figcaption>")
+    );
     assert!(html.contains("<th scope=\"col\">IRM rating</th>"));
     assert!(!html.contains("beside irm"));
     // A plan whose commitments have no milestones (as OGP's database gives them).
@@ -792,10 +800,22 @@ fn a_large_report_stays_under_6_kb_per_commitment() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_in(
         dir.path(),
-        &["generate", "g", "--commitments", "200", "--evaluators", "5", "--criteria", "8"],
+        &[
+            "generate",
+            "g",
+            "--commitments",
+            "200",
+            "--evaluators",
+            "5",
+            "--criteria",
+            "8",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let run = run_in(&dir.path().join("g"), &["report", ".", "--output", "r.html"]);
+    let run = run_in(
+        &dir.path().join("g"),
+        &["report", ".", "--output", "r.html"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = fs::read_to_string(dir.path().join("g/r.html")).unwrap();
     let per = html.len() / 200;
@@ -812,7 +832,10 @@ fn a_large_report_stays_under_6_kb_per_commitment() {
             who.rsplit(" · ").next().unwrap().split(", ").count()
         })
         .sum();
-    let json = run_in(&dir.path().join("g"), &["assess", "--details", "--format", "json"]);
+    let json = run_in(
+        &dir.path().join("g"),
+        &["assess", "--details", "--format", "json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let written: usize = v["commitments"]
         .as_array()

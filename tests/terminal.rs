@@ -2,6 +2,7 @@
 //! split, pipes without `COLUMNS` unwrapped, and one run through a real pseudo-terminal.
 
 use std::fs;
+use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use crate::util::{bin, root};
@@ -34,8 +35,12 @@ fn snapshot(name: &str, actual: &str) {
         fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing; run with SNAPSHOTS=overwrite", path.display()));
+    let expected = fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing; run with SNAPSHOTS=overwrite",
+            path.display()
+        )
+    });
     pretty_assertions::assert_eq!(
         expected,
         actual,
@@ -142,7 +147,11 @@ fn irm_rubrics_do_not_show_the_rating_twice() {
     let wide = run_cols(None, &["assess", "samples/mongolia-irm-legacy"]);
     let header = wide.lines().find(|l| l.starts_with("id ")).unwrap();
     assert_eq!(
-        header.split("  ").filter(|c| !c.is_empty()).map(str::trim).collect::<Vec<_>>(),
+        header
+            .split("  ")
+            .filter(|c| !c.is_empty())
+            .map(str::trim)
+            .collect::<Vec<_>>(),
         [
             "id",
             "commitment",
@@ -164,7 +173,11 @@ fn every_table_command_fits_80_columns_without_splitting_words() {
         &["summary", "samples/mongolia-2016-2018"],
         &["explain", "samples/mongolia-2016-2018", "3"],
         &["agreement", "samples/mongolia-2016-2018"],
-        &["compare", "samples/mongolia-2016-2018", "samples/mongolia-2016-2018"],
+        &[
+            "compare",
+            "samples/mongolia-2016-2018",
+            "samples/mongolia-2016-2018",
+        ],
         &["rubric", "show", "check-my-ogp"],
         &["rubric", "show", "irm-legacy"],
         &["rubric", "list"],
@@ -187,7 +200,10 @@ fn pipes_without_columns_do_not_wrap_and_wide_shows_every_column() {
     assert!(piped.contains(
         "1   Mobile application for the Government 11-11 Center to receive citizen feedback and requests  On track"
     ));
-    let wide = run_cols(Some(80), &["assess", "samples/mongolia-2016-2018", "--wide"]);
+    let wide = run_cols(
+        Some(80),
+        &["assess", "samples/mongolia-2016-2018", "--wide"],
+    );
     assert_eq!(wide, piped);
     assert!(!piped.contains("Not shown"));
 }
@@ -213,7 +229,10 @@ fn plain(text: &str) -> String {
 #[test]
 fn through_a_real_pseudo_terminal_the_table_fits_and_is_coloured() {
     let Ok(script) = which("script") else {
-        eprintln!("skipped: `script` (util-linux) is not installed");
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: `script` (util-linux) is not installed"
+        );
         return;
     };
     let command = format!(
@@ -232,7 +251,10 @@ fn through_a_real_pseudo_terminal_the_table_fits_and_is_coloured() {
         .expect("script runs");
     assert!(out.status.success(), "{out:?}");
     let raw = String::from_utf8(out.stdout).unwrap();
-    assert!(raw.contains("\u{1b}[94mOn track\u{1b}[0m"), "colour on a terminal: {raw:?}");
+    assert!(
+        raw.contains("\u{1b}[94mOn track\u{1b}[0m"),
+        "colour on a terminal: {raw:?}"
+    );
     assert!(raw.contains("\u{1b}[31mOff track\u{1b}[0m"), "{raw:?}");
     let text = plain(&raw);
     assert_fits(&text, 80, "assess in a pseudo-terminal");

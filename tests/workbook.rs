@@ -31,15 +31,28 @@ fn open(path: &Path) -> Xlsx<std::io::Cursor<Vec<u8>>> {
 #[test]
 fn assess_as_a_workbook_has_full_titles_numbers_colours_a_frozen_header_and_filters() {
     let dir = sample("mongolia-2016-2018");
-    let run = run_in(dir.path(), &["assess", "--format", "xlsx", "--output", "results.xlsx"]);
+    let run = run_in(
+        dir.path(),
+        &["assess", "--format", "xlsx", "--output", "results.xlsx"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.ends_with("wrote results.xlsx\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("wrote results.xlsx\n"),
+        "{}",
+        run.stderr
+    );
     let path = dir.path().join("results.xlsx");
     let mut wb = open(&path);
     assert_eq!(wb.sheet_names(), ["results"]);
     let range = wb.worksheet_range("results").unwrap();
     let csv = run_in(dir.path(), &["assess", "--format", "csv"]).stdout;
-    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(header.join(","), csv.lines().next().unwrap());
     let first: Vec<&Data> = range.rows().nth(1).unwrap().iter().collect();
     assert_eq!(
@@ -54,7 +67,9 @@ fn assess_as_a_workbook_has_full_titles_numbers_colours_a_frozen_header_and_filt
 
     let parts = parts(&path);
     let sheet = part(&parts, "xl/worksheets/sheet1.xml");
-    assert!(sheet.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"));
+    assert!(sheet.contains(
+        "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+    ));
     assert!(sheet.contains("<autoFilter ref=\"A1:"), "{sheet}");
     assert!(!sheet.contains("<f>"), "no formulas");
     // The ordered palette, lowest to highest.
@@ -85,11 +100,16 @@ fn text_that_looks_like_a_formula_stays_text_and_addresses_are_links() {
     let range = wb.worksheet_range("results").unwrap();
     assert_eq!(
         range.get((3, 2)),
-        Some(&Data::String("=HYPERLINK(\"http://evil.example\",\"click\")".into()))
+        Some(&Data::String(
+            "=HYPERLINK(\"http://evil.example\",\"click\")".into()
+        ))
     );
 
     // explain: what the evaluators wrote, with the evidence as links.
-    let run = run_in(dir.path(), &["explain", "3", "--format", "xlsx", "-o", "e.xlsx"]);
+    let run = run_in(
+        dir.path(),
+        &["explain", "3", "--format", "xlsx", "-o", "e.xlsx"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let e = parts(&dir.path().join("e.xlsx"));
     let wrote = e
@@ -101,7 +121,10 @@ fn text_that_looks_like_a_formula_stays_text_and_addresses_are_links() {
         .find(|(n, _)| n.starts_with("xl/worksheets/_rels/") && n.contains(&e[wrote].0[14..]))
         .map(|(_, s)| s.as_str())
         .unwrap_or("");
-    assert!(rels.contains("Target=\"https://opendata.gov.mn/policy\""), "{rels}");
+    assert!(
+        rels.contains("Target=\"https://opendata.gov.mn/policy\""),
+        "{rels}"
+    );
 }
 
 #[test]

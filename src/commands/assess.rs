@@ -225,13 +225,10 @@ const MARKS: [(char, &str); 5] = [
 ];
 
 fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
-    let star = c.flags.iter().any(|f| {
-        results
-            .rubric
-            .flags
-            .iter()
-            .any(|x| &x.id == f && x.star)
-    });
+    let star = c
+        .flags
+        .iter()
+        .any(|f| results.rubric.flags.iter().any(|x| &x.id == f && x.star));
     let on = [
         star,
         c.overdue,
@@ -251,9 +248,9 @@ fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
 /// The document `assess` shows.
 ///
 /// Column priority at narrow widths (documented in docs/workflow.md): id, commitment, rating
-/// and score always; then the first key criterion; the reference ratings; the other key
-/// criteria; and last the flags and "needs attention", which give way to a compact marks
-/// column.
+/// and score always; then the reference ratings (e.g. the IRM's); the first key criterion; the
+/// other key criteria; and last the flags and "needs attention", which give way to a compact
+/// marks column.
 pub fn document(results: &Results, sort: SortBy) -> Doc {
     let same_as_rating = rating_criterion(results).map(|c| c.id.clone());
     let key: Vec<&results::CriterionInfo> = results
@@ -281,15 +278,12 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         "needs attention".to_string(),
         "marks".to_string(),
     ]);
-    let mut order: Vec<(String, u8)> = vec![
-        ("flags".into(), 5),
-        ("needs attention".into(), 5),
-    ];
+    let mut order: Vec<(String, u8)> = vec![("flags".into(), 5), ("needs attention".into(), 5)];
     for (i, k) in key.iter().enumerate() {
         order.push((k.id.clone(), if i == 0 { 2 } else { 4 }));
     }
     for r in &reference {
-        order.push((format!("{} rating", render::evaluator_label(r)), 3));
+        order.push((format!("{} rating", render::evaluator_label(r)), 1));
     }
     let order_refs: Vec<(&str, u8)> = order.iter().map(|(n, p)| (n.as_str(), *p)).collect();
     let list = sorted(results, sort);

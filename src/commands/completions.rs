@@ -46,7 +46,8 @@ fn with_evaluator_ids(shell: Shell, script: String) -> String {
             let (head, tail) = script.split_at(at);
             let mut tail = tail.to_string();
             for option in ["--evaluator)", "-e)"] {
-                let from = format!("{option}\n                    COMPREPLY=($(compgen -f \"${{cur}}\"))");
+                let from =
+                    format!("{option}\n                    COMPREPLY=($(compgen -f \"${{cur}}\"))");
                 let to = format!(
                     "{option}\n                    COMPREPLY=($(compgen -W \"$({EVALUATORS})\" -- \"${{cur}}\"))"
                 );
@@ -54,35 +55,40 @@ fn with_evaluator_ids(shell: Shell, script: String) -> String {
             }
             format!("{head}{tail}")
         }
-        Shell::Zsh => script
-            .lines()
-            .map(|l| {
-                if (l.starts_with("'--evaluator=[The evaluator") || l.starts_with("'-e+[The evaluator"))
-                    && l.ends_with(":ID:_default' \\")
-                {
-                    l.replace(
-                        ":ID:_default' \\",
-                        &format!(":ID:{{compadd -- $({EVALUATORS})}}' \\"),
-                    )
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n",
-        Shell::Fish => script
-            .lines()
-            .map(|l| {
-                if l.contains("__fish_checkmyogp_using_subcommand sheet\" -s e -l evaluator") {
-                    format!("{l} -f -a \"({EVALUATORS})\"")
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n",
+        Shell::Zsh => {
+            script
+                .lines()
+                .map(|l| {
+                    if (l.starts_with("'--evaluator=[The evaluator")
+                        || l.starts_with("'-e+[The evaluator"))
+                        && l.ends_with(":ID:_default' \\")
+                    {
+                        l.replace(
+                            ":ID:_default' \\",
+                            &format!(":ID:{{compadd -- $({EVALUATORS})}}' \\"),
+                        )
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        }
+        Shell::Fish => {
+            script
+                .lines()
+                .map(|l| {
+                    if l.contains("__fish_checkmyogp_using_subcommand sheet\" -s e -l evaluator") {
+                        format!("{l} -f -a \"({EVALUATORS})\"")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        }
         _ => script,
     }
 }

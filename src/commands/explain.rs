@@ -352,11 +352,8 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                         Cell::new(m.due.clone().unwrap_or_default()),
                         Cell::new(render::number(m.weight)),
                     ];
-                    let levels = by_evaluator_cells(
-                        results,
-                        mout,
-                        &reference_of(&crit.id, Some(&m.id)),
-                    );
+                    let levels =
+                        by_evaluator_cells(results, mout, &reference_of(&crit.id, Some(&m.id)));
                     let compact = levels
                         .iter()
                         .map(|cell| match cell.text.as_str() {
@@ -596,9 +593,8 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 conds.join("\n").into(),
             ]);
         }
-        let mut text = vec![
-            "A flag holds when all its conditions hold (✓ holds, ✗ fails).".to_string(),
-        ];
+        let mut text =
+            vec!["A flag holds when all its conditions hold (✓ holds, ✗ fails).".to_string()];
         text.extend(
             (0..rubric.flags.len())
                 .filter(|&fi| !c.flags.contains(&rubric.flags[fi].id))

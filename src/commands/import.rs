@@ -157,13 +157,12 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
     // The country: its name (ignoring case, accents and punctuation) or OGP code.
     let key = wanted.trim().to_lowercase();
     let codes = country_codes(&table, &plans);
-    let country = crate::import::ogp::plans::find_country(&plans, wanted)
-        .or_else(|| {
-            codes
-                .iter()
-                .find(|(code, _)| code.to_lowercase() == key)
-                .map(|(_, c)| c.as_str())
-        });
+    let country = crate::import::ogp::plans::find_country(&plans, wanted).or_else(|| {
+        codes
+            .iter()
+            .find(|(code, _)| code.to_lowercase() == key)
+            .map(|(_, c)| c.as_str())
+    });
     let Some(country) = country else {
         super::print_report(&report)?;
         let names = ogp::countries(&plans);

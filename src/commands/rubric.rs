@@ -137,7 +137,10 @@ pub fn describe(r: &Rubric, screen: Screen) -> String {
         s.push_str(&format!("\n{}\n", fit(d.trim(), screen, 0)));
     }
     if let Some(src) = &r.source {
-        s.push_str(&format!("\n{}\n", fit(&format!("Source: {}", src.trim()), screen, 0)));
+        s.push_str(&format!(
+            "\n{}\n",
+            fit(&format!("Source: {}", src.trim()), screen, 0)
+        ));
     }
     s.push('\n');
     for c in &r.criteria {

@@ -386,7 +386,9 @@ fn folder_is_there(dir: &Path, report: &mut Report) -> bool {
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => true,
         Ok(_) => {
-            let is_plan = dir.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            let is_plan = dir
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
             report.push(
                 Diagnostic::error(
                     "not-a-folder",

@@ -64,8 +64,12 @@ pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTabl
 /// A syntax error on a value that looks like a date in another form (`as_of = 31/10/2019`):
 /// one message that names the key and shows the date written the right way.
 fn date_like(cx: &mut Cx<'_>, text: &str, range: Range<usize>) -> Option<Diagnostic> {
-    let line_start = text[..range.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let line_start = text[..range.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
     let line = &text[line_start..line_end];
     let (key, value) = line.split_once('=')?;
     let key = key.trim();
@@ -102,7 +106,11 @@ pub(crate) fn right_date(value: &str) -> Option<String> {
     let [a, b, c] = parts.as_slice() else {
         return None;
     };
-    let num = |s: &str| s.parse::<i16>().ok().filter(|_| s.chars().all(|c| c.is_ascii_digit()));
+    let num = |s: &str| {
+        s.parse::<i16>()
+            .ok()
+            .filter(|_| s.chars().all(|c| c.is_ascii_digit()))
+    };
     let (a, b, c) = (num(a)?, num(b)?, num(c)?);
     let make = |y: i16, m: i16, d: i16| {
         Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?)

@@ -23,12 +23,14 @@ impl Renderer for CsvRenderer {
         let mut w = csv::Writer::from_writer(Vec::new());
         if let Some(grid) = doc.csv_grid() {
             let cols: Vec<usize> = grid.full_columns().collect();
-            w.write_record(cols.iter().map(|&i| neutralise(&grid.columns[i]).into_owned()))?;
+            w.write_record(
+                cols.iter()
+                    .map(|&i| neutralise(&grid.columns[i]).into_owned()),
+            )?;
             for row in &grid.rows {
-                w.write_record(
-                    cols.iter()
-                        .map(|&i| neutralise(row.get(i).map_or("", |c| c.text.as_str())).into_owned()),
-                )?;
+                w.write_record(cols.iter().map(|&i| {
+                    neutralise(row.get(i).map_or("", |c| c.text.as_str())).into_owned()
+                }))?;
             }
         }
         Ok(String::from_utf8(w.into_inner()?)?)

@@ -20,6 +20,8 @@ const CLIP_MIN: usize = 14;
 const SHORT: usize = 16;
 /// The most lines a row should take: columns are dropped before rows grow taller than this.
 const COMFORT: usize = 2;
+/// The width a shortened column (a title) should keep before other columns are dropped.
+const CLIP_COMFORT: usize = 24;
 
 /// Writes the document for a terminal.
 #[derive(Debug)]
@@ -231,7 +233,10 @@ fn candidates(grid: &Grid) -> Vec<Vec<usize>> {
                 .filter_map(|r| base.iter().position(|b| b == r))
                 .min()
                 .map_or(shown.len(), |first| {
-                    shown.iter().filter(|&&s| base.iter().position(|b| *b == s) < Some(first)).count()
+                    shown
+                        .iter()
+                        .filter(|&&s| base.iter().position(|b| *b == s) < Some(first))
+                        .count()
                 });
             shown.insert(at, c.column);
         }
@@ -273,7 +278,7 @@ fn layout(grid: &Grid, screen: Option<usize>) -> Layout {
     let chosen = fitting
         .iter()
         .map(|cols| spread(grid, cols, &nat, &min, screen))
-        .find(|l| height(grid, l) <= COMFORT)
+        .find(|l| height(grid, l) <= COMFORT && titles_readable(grid, l, &nat))
         .or_else(|| {
             fitting
                 .first()
@@ -283,6 +288,14 @@ fn layout(grid: &Grid, screen: Option<usize>) -> Layout {
         let last = all.last().unwrap_or(&all[0]);
         spread(grid, last, &nat, &min, screen)
     })
+}
+
+/// Whether the shortened (clipped) columns of a layout keep enough room to be read.
+fn titles_readable(grid: &Grid, lay: &Layout, nat: &[usize]) -> bool {
+    lay.shown
+        .iter()
+        .zip(&lay.widths)
+        .all(|(&i, &w)| grid.clip[i].is_none() || w >= nat[i].min(CLIP_COMFORT))
 }
 
 /// The tallest row of a layout, in lines (clipped columns counted clipped).
@@ -443,12 +456,15 @@ impl TableRenderer {
             ));
         } else if clipped
             && grid.rows.iter().any(|r| {
-                lay.shown.iter().zip(&lay.widths).any(|(&i, &w)| {
-                    grid.clip[i].is_some_and(|max| wrap(&r[i].text, w).len() > max)
-                })
+                lay.shown
+                    .iter()
+                    .zip(&lay.widths)
+                    .any(|(&i, &w)| grid.clip[i].is_some_and(|max| wrap(&r[i].text, w).len() > max))
             })
         {
-            note.push("Long titles are shortened with \"…\": add --wide to see them in full.".into());
+            note.push(
+                "Long titles are shortened with \"…\": add --wide to see them in full.".into(),
+            );
         }
         (out, (!note.is_empty()).then(|| note.join(" ")))
     }
@@ -525,7 +541,11 @@ mod tests {
 
     #[test]
     fn palette_steps_put_the_ends_at_the_ends_and_the_middle_in_the_middle() {
-        let steps = |n: usize| (0..n).map(|p| crate::render::scale_step(p, n)).collect::<Vec<_>>();
+        let steps = |n: usize| {
+            (0..n)
+                .map(|p| crate::render::scale_step(p, n))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(steps(2), [0, 4]);
         assert_eq!(steps(3), [0, 2, 4]);
         assert_eq!(steps(4), [0, 1, 3, 4]);
@@ -585,7 +605,9 @@ mod tests {
         assert!(text.lines().all(|l| l.width() <= 40), "{text}");
         assert_eq!(
             note.as_deref(),
-            Some("marks: ★ model. Not shown at 40 columns: flags. Add --wide to see every column in full.")
+            Some(
+                "marks: ★ model. Not shown at 40 columns: flags. Add --wide to see every column in full."
+            )
         );
     }
 }

@@ -57,7 +57,13 @@ fn tables(doc: &Doc) -> Vec<(String, &Grid)> {
 fn sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
     let clean: String = wanted
         .chars()
-        .map(|c| if "[]:*?/\\".contains(c) || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if "[]:*?/\\".contains(c) || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let clean = clean.trim().trim_matches('\'').trim();
     let base: String = if clean.is_empty() {
@@ -145,7 +151,12 @@ pub fn workbook(doc: &Doc) -> Result<Vec<u8>> {
             for (c, &i) in cols.iter().enumerate() {
                 let col = u16::try_from(c).context("too many columns")?;
                 let cell = row.get(i).cloned().unwrap_or_default();
-                let longest = cell.text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+                let longest = cell
+                    .text
+                    .lines()
+                    .map(|l| l.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 widths[c] = widths[c].max(longest.min(WIDTH_MAX));
                 let mut format = text.clone();
                 if let Some((fill, ink)) = colours(cell.tone) {
@@ -187,7 +198,10 @@ mod tests {
     fn sheet_names_are_what_excel_accepts_and_unique() {
         let mut taken = HashSet::new();
         assert_eq!(sheet_name("By lead agency", &mut taken), "By lead agency");
-        assert_eq!(sheet_name("by lead agency", &mut taken), "by lead agency (2)");
+        assert_eq!(
+            sheet_name("by lead agency", &mut taken),
+            "by lead agency (2)"
+        );
         assert_eq!(sheet_name("a/b: [c]?", &mut taken), "a b   c");
         assert_eq!(sheet_name("", &mut taken), "table");
         let long = sheet_name(&"x".repeat(40), &mut taken);

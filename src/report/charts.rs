@@ -1329,7 +1329,10 @@ mod id_line_tests {
         let ids: Vec<String> = (1..=20).map(|i| format!("GR00{i:02}")).collect();
         let lines = id_lines(&ids, 180.0, 11.0, 2);
         assert_eq!(lines.len(), 2);
-        assert!(lines.iter().all(|l| text_width(l, 11.0) * 1.15 <= 180.0), "{lines:?}");
+        assert!(
+            lines.iter().all(|l| text_width(l, 11.0) * 1.15 <= 180.0),
+            "{lines:?}"
+        );
         let shown: usize = lines.iter().map(|l| l.matches("GR").count()).sum();
         let more: usize = lines[1]
             .rsplit(", +")

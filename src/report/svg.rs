@@ -401,7 +401,10 @@ mod tests {
 
     /// Machado, Oliveira & Fernandes (2009) simulation matrices, severity 1.0.
     const SIMULATIONS: [(&str, [[f64; 3]; 3]); 4] = [
-        ("normal vision", [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+        (
+            "normal vision",
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        ),
         (
             "protanopia",
             [
@@ -444,8 +447,7 @@ mod tests {
     fn the_scale_stays_distinguishable_with_every_common_colour_vision_deficiency() {
         for (name, m) in &SIMULATIONS {
             for n in 2..=7 {
-                let labs: Vec<[f64; 3]> =
-                    (0..n).map(|i| simulated(&level_fill(i, n), m)).collect();
+                let labs: Vec<[f64; 3]> = (0..n).map(|i| simulated(&level_fill(i, n), m)).collect();
                 for (i, pair) in labs.windows(2).enumerate() {
                     let d = ((pair[0][0] - pair[1][0]).powi(2)
                         + (pair[0][1] - pair[1][1]).powi(2)
@@ -459,9 +461,12 @@ mod tests {
                 }
                 // The ends stay far apart, whatever the vision.
                 let (a, b) = (labs[0], labs[n - 1]);
-                let ends = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2))
-                    .sqrt();
-                assert!(ends >= 30.0, "{name}: the ends of {n} levels differ by ΔE {ends:.1}");
+                let ends =
+                    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+                assert!(
+                    ends >= 30.0,
+                    "{name}: the ends of {n} levels differ by ΔE {ends:.1}"
+                );
             }
         }
     }

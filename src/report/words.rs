@@ -33,7 +33,12 @@ fn level_of<'a>(c: &'a CommitmentOut, rubric: &Rubric, k: usize) -> Option<&'a s
 }
 
 /// Why a condition fails, in words: "completion is Limited, below Substantial".
-fn condition_failed(rubric: &Rubric, c: &CommitmentOut, kind: &ConditionKind, depth: usize) -> String {
+fn condition_failed(
+    rubric: &Rubric,
+    c: &CommitmentOut,
+    kind: &ConditionKind,
+    depth: usize,
+) -> String {
     match kind {
         ConditionKind::Flag(j) => {
             let Some(f) = rubric.flags.get(*j) else {

@@ -256,7 +256,12 @@ pub fn find_country<'p>(plans: &'p [ActionPlan], wanted: &str) -> Option<&'p str
     }
     let local: Vec<&String> = names
         .iter()
-        .filter(|n| n.contains(',') && n.split(',').next().is_some_and(|first| name_key(first) == key))
+        .filter(|n| {
+            n.contains(',')
+                && n.split(',')
+                    .next()
+                    .is_some_and(|first| name_key(first) == key)
+        })
         .collect();
     match local.as_slice() {
         [one] => plans
