@@ -275,3 +275,42 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
         .find(|p| p.is_file())
         .ok_or(())
 }
+
+#[test]
+fn a_status_reads_grey_with_no_score_and_never_as_a_point_of_the_scale() {
+    let dir = crate::util::sample("mongolia-irm-legacy");
+    for who in ["demo", "wsp"] {
+        let path = dir.path().join(format!("scores/{who}.csv"));
+        let text = fs::read_to_string(&path).unwrap();
+        let from = format!("{who},7,,completion,Substantial,");
+        let from = if text.contains(&from) {
+            from
+        } else {
+            format!("{who},7,completion,Substantial,")
+        };
+        assert!(text.contains(&from), "{who}");
+        fs::write(
+            &path,
+            text.replacen(&from, &from.replace("Substantial", "Withdrawn"), 1),
+        )
+        .unwrap();
+    }
+    let out = Command::new(bin())
+        .args(["assess", ".", "--color", "always"])
+        .current_dir(dir.path())
+        .env("COLUMNS", "80")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let raw = String::from_utf8(out.stdout).unwrap();
+    let row = raw.lines().find(|l| l.starts_with("7 ")).unwrap();
+    assert!(row.contains("\u{1b}[90mWithdrawn\u{1b}[0m"), "{row:?}");
+    let text = plain(&raw);
+    let row = text.lines().find(|l| l.starts_with("7 ")).unwrap();
+    assert!(
+        row.starts_with("7   Public e-service kiosks             Withdrawn        –"),
+        "{row}"
+    );
+}

@@ -131,20 +131,16 @@ fn level_tone(results: &Results, criterion: &str, level: Option<&String>) -> Ton
     let Some(level) = level else {
         return Tone::Muted;
     };
-    results
-        .rubric
-        .criteria
-        .iter()
-        .find(|c| c.id == criterion)
+    let Some(c) = results.rubric.criteria.iter().find(|c| c.id == criterion) else {
+        return Tone::Plain;
+    };
+    match c.levels.iter().position(|l| l == level) {
         // A nominal scale has no order: no colour of the ordered palette.
-        .filter(|c| c.scale != "nominal")
-        .and_then(|c| {
-            c.levels
-                .iter()
-                .position(|l| l == level)
-                .map(|p| Tone::of_level(p, c.levels.len()))
-        })
-        .unwrap_or(Tone::Plain)
+        Some(_) if c.scale == "nominal" => Tone::Plain,
+        Some(p) => Tone::of_level(p, c.levels.len()),
+        // A status (Withdrawn, No Evidence Available) is not a point of the scale: grey.
+        None => Tone::Muted,
+    }
 }
 
 /// What needs attention, in words.

@@ -163,15 +163,22 @@ pub fn describe(r: &Rubric, screen: Screen) -> String {
         }
         for st in &c.statuses {
             t.push(vec![
-                Cell::toned(format!("{} (status)", st.label), crate::render::Tone::Muted),
-                Cell::new("not on the scale"),
+                Cell::toned(
+                    format!("{} (status, not on the scale)", st.label),
+                    crate::render::Tone::Muted,
+                ),
+                Cell::new("–"),
                 Cell::new(st.description.clone().unwrap_or_default()),
             ]);
         }
         let (t, _) = TableRenderer { screen }.table(&t);
         s.push_str(&format!(
             "{}\n  {}\n  scale {}, rated per {}, combined by {}{}, weight {}\n{t}\n",
-            fit(&format!("{} ({}) — {}", c.id, c.name, c.question), screen, 2),
+            fit(
+                &format!("{} ({}) — {}", c.id, c.name, c.question),
+                screen,
+                2
+            ),
             if r.key_criteria.is_empty() || r.key_criteria.iter().any(|&k| r.criteria[k].id == c.id)
             {
                 "key criterion"
