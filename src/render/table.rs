@@ -190,7 +190,14 @@ fn minimum(grid: &Grid, natural: &[usize]) -> Vec<usize> {
         .map(|i| {
             let header = widest_word(&grid.columns[i]);
             if grid.numeric[i] {
-                return natural[i];
+                // Numbers stay whole; a long header may wrap at its spaces.
+                return grid
+                    .rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |c| width(&c.text)))
+                    .max()
+                    .unwrap_or(0)
+                    .max(header);
             }
             if grid.clip[i].is_some() {
                 return natural[i].min(CLIP_MIN.max(header));
