@@ -43,7 +43,29 @@ fn assess_as_a_workbook_has_full_titles_numbers_colours_a_frozen_header_and_filt
     );
     let path = dir.path().join("results.xlsx");
     let mut wb = open(&path);
-    assert_eq!(wb.sheet_names(), ["results"]);
+    assert_eq!(wb.sheet_names(), ["results", "evidence and comments"]);
+    let notes = wb.worksheet_range("evidence and comments").unwrap();
+    let head: Vec<String> = notes
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        head,
+        [
+            "id",
+            "commitment",
+            "evaluator",
+            "milestone",
+            "criterion",
+            "evidence",
+            "comment",
+            "next steps"
+        ]
+    );
+    assert!(notes.rows().count() > 20);
     let range = wb.worksheet_range("results").unwrap();
     let csv = run_in(dir.path(), &["assess", "--format", "csv"]).stdout;
     let header: Vec<String> = range
@@ -72,6 +94,11 @@ fn assess_as_a_workbook_has_full_titles_numbers_colours_a_frozen_header_and_filt
     ));
     assert!(sheet.contains("<autoFilter ref=\"A1:"), "{sheet}");
     assert!(!sheet.contains("<f>"), "no formulas");
+    // The evidence sheet's web addresses are links.
+    let evidence = part(&parts, "xl/worksheets/sheet2.xml");
+    assert!(evidence.contains("<hyperlink ref=\"F"), "{evidence}");
+    let rels = part(&parts, "xl/worksheets/_rels/sheet2.xml.rels");
+    assert!(rels.contains("Target=\"https://"), "{rels}");
     // The ordered palette, lowest to highest.
     let styles = part(&parts, "xl/styles.xml");
     for rgb in ["FFB2182B", "FFEF8A62", "FF67A9CF", "FF2166AC"] {

@@ -46,19 +46,27 @@ pub enum SortBy {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    // A workbook also holds what the evaluators wrote (evidence as links), on its own sheet.
+    let workbook = args.output.format == render::Format::Xlsx;
     let Some((mut inputs, assessment)) =
-        common::load_and_assess(&args.input, args.date.as_of, args.details)?
+        common::load_and_assess(&args.input, args.date.as_of, args.details || workbook)?
     else {
         return Ok(Outcome::Problems);
     };
     inputs.release_ratings();
-    let detail = if args.details {
+    let detail = if args.details || workbook {
         results::Detail::Evaluators
     } else {
         results::Detail::Combined
     };
     let results = results::build(&inputs, &assessment, detail);
-    common::emit(&args.output, &results, || document(&results, args.sort))?;
+    common::emit(&args.output, &results, || {
+        let mut doc = document(&results, args.sort);
+        if workbook {
+            doc.sections.push(evidence_section(&results, args.sort));
+        }
+        doc
+    })?;
     Ok(Outcome::Ok)
 }
 
@@ -381,6 +389,39 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         }],
         csv: Some(csv_grid(results, &list)),
         notes,
+    }
+}
+
+/// What the evaluators wrote, one row per note (for the workbook's second sheet).
+fn evidence_section(results: &Results, sort: SortBy) -> Section {
+    let mut grid = Grid::new([
+        "id",
+        "commitment",
+        "evaluator",
+        "milestone",
+        "criterion",
+        "evidence",
+        "comment",
+        "next steps",
+    ]);
+    for c in sorted(results, sort) {
+        for n in c.notes.iter().flatten() {
+            grid.push(vec![
+                c.id.clone().into(),
+                c.title.clone().into(),
+                n.evaluator.clone().into(),
+                n.milestone.clone().unwrap_or_default().into(),
+                n.criterion.clone().unwrap_or_default().into(),
+                n.evidence.trim().to_string().into(),
+                n.comment.trim().to_string().into(),
+                n.next_steps.trim().to_string().into(),
+            ]);
+        }
+    }
+    Section {
+        heading: Some("evidence and comments".into()),
+        text: Vec::new(),
+        grid: Some(grid),
     }
 }
 

@@ -35,21 +35,25 @@ fn colours(tone: Tone) -> Option<(u32, u32)> {
     }
 }
 
-/// The tables of a document, each with its sheet name: the document's full table when it has
-/// one and shows a single table, else every section's table.
-fn tables(doc: &Doc) -> Vec<(String, &Grid)> {
+/// The tables of a document, each with its sheet name: the document's full table (CSV's) in
+/// place of its main table, then the other tables; without a full table, every section's.
+fn tables<'a>(doc: &'a Doc) -> Vec<(String, &'a Grid)> {
     let grids: Vec<(Option<&String>, &Grid)> = doc
         .sections
         .iter()
         .filter_map(|s| s.grid.as_ref().map(|g| (s.heading.as_ref(), g)))
         .collect();
-    match (&doc.csv, grids.len()) {
-        (Some(full), 0 | 1) => vec![("results".to_string(), full)],
-        _ => grids
-            .into_iter()
-            .enumerate()
-            .map(|(i, (h, g))| (h.cloned().unwrap_or_else(|| format!("table {}", i + 1)), g))
+    let named = |(i, (h, g)): (usize, (Option<&String>, &'a Grid))| {
+        (h.cloned().unwrap_or_else(|| format!("table {}", i + 1)), g)
+    };
+    match (&doc.csv, grids.first()) {
+        // The full table stands in for the main table it details (one without a heading),
+        // followed by the other tables.
+        (Some(full), None) => vec![("results".to_string(), full)],
+        (Some(full), Some((None, _))) => std::iter::once(("results".to_string(), full))
+            .chain(grids.into_iter().enumerate().skip(1).map(named))
             .collect(),
+        _ => grids.into_iter().enumerate().map(named).collect(),
     }
 }
 
