@@ -793,6 +793,19 @@ fn reference_evaluators_are_named_and_plans_without_milestones_count_none() {
     assert!(!flat.contains("overdue milestones"));
     assert!(!flat.contains("lists no milestones"));
     assert!(flat.contains("<span class=\"label\">commitments</span>"));
+    // The terminal summary does not count milestones either.
+    let run = run_in(dir.path(), &["summary", "--plan", "plan.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("\n7 commitments. Mean score"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.to_lowercase().contains("milestone"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -119,10 +119,15 @@ pub fn document(results: &Results) -> Doc {
         ]);
         add_long("rating", NO_EVIDENCE, none);
     }
+    // Plans without milestones (as OGP's database gives them) get no milestone counts.
+    let milestones = if s.milestones == 0 {
+        String::new()
+    } else {
+        format!(", {}", crate::diag::plural(s.milestones, "milestone"))
+    };
     let mut text = vec![format!(
-        "{}, {}.{}",
+        "{}{milestones}.{}",
         crate::diag::plural(n, "commitment"),
-        crate::diag::plural(s.milestones, "milestone"),
         s.mean_score
             .map(|m| format!(" Mean score {}.", render::number(m)))
             .unwrap_or_default()
@@ -225,21 +230,24 @@ pub fn document(results: &Results) -> Doc {
         });
     }
 
-    let mut attention = vec![
-        format!(
-            "Overdue commitments: {}",
-            list_or_none(&s.overdue_commitments)
-        ),
-        format!(
+    let mut attention = vec![format!(
+        "Overdue commitments: {}",
+        list_or_none(&s.overdue_commitments)
+    )];
+    if s.milestones > 0 {
+        attention.push(format!(
             "Overdue milestones: {}",
             list_or_none(&s.overdue_milestones)
-        ),
+        ));
+    }
+    let overdue_lines = attention.len();
+    attention.extend([
         format!("Evaluators disagree on: {}", list_or_none(&s.disagreements)),
         format!(
             "Ratings without the evidence the rubric requires: {}",
             list_or_none(&s.unsupported)
         ),
-    ];
+    ]);
     add_long(
         "attention",
         "overdue commitments",
@@ -259,7 +267,7 @@ pub fn document(results: &Results) -> Doc {
     if !not_rated.is_empty() {
         // Listed where the overdue items are: past their date, but with no completion level.
         attention.insert(
-            2,
+            overdue_lines,
             format!(
                 "Not rated (past their date with no completion level, so not counted as overdue): {}",
                 not_rated.join(", ")
