@@ -42,7 +42,10 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
     key_figures(&mut out, cx);
     let find = |name: &str| charts.iter().find(|c| c.name == name);
     // Progress.
-    out.push_str("<section id=\"progress\" aria-labelledby=\"progress-h\">\n<h2 id=\"progress-h\">How far the plan has got</h2>\n");
+    out.push_str(&format!(
+        "<section id=\"progress\" aria-labelledby=\"progress-h\">\n<h2 id=\"progress-h\">{}</h2>\n",
+        super::words::PROGRESS
+    ));
     if let Some(c) = find("completion") {
         out.push_str(&c.figure("", None));
     }
@@ -67,7 +70,7 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         .filter(|c| c.name.starts_with("reference"))
         .collect();
     if !refs.is_empty() {
-        out.push_str(&format!("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">The coalition's view beside {}</h2>\n",
+        out.push_str(&format!("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">{} {}</h2>\n", super::words::BESIDE,
             esc(&cx.references_in_sentence())
         ));
         out.push_str(&format!(
@@ -82,7 +85,7 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         out.push_str("</section>\n");
     }
     // Evaluators.
-    out.push_str("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">Where the evaluators agree and disagree</h2>\n");
+    out.push_str(&format!("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">{}</h2>\n", super::words::EVALUATORS));
     if let Some(c) = find("heatmap") {
         out.push_str(&c.figure(
             "Each row is a commitment, each column an evaluator; the combined result follows. Rows where the evaluators are far apart are outlined and marked.",
@@ -101,7 +104,7 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
     out.push_str("</section>\n");
     overview(&mut out, cx);
     // Cards.
-    out.push_str("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">The commitments one by one</h2>\n");
+    out.push_str(&format!("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">{}</h2>\n", super::words::ONE_BY_ONE));
     if r.commitments.is_empty() {
         out.push_str("<p>The plan lists no commitments.</p>\n");
     }
@@ -194,22 +197,32 @@ fn header(out: &mut String, cx: &Context<'_>) {
         fact("Reference (not combined)", reference);
     }
     out.push_str("</dl>\n");
-    out.push_str("<p class=\"disclaimer\">This is a civil-society assessment: the view of the evaluators named above, never an official rating of OGP's Independent Reporting Mechanism (IRM).</p>\n");
+    out.push_str(&format!(
+        "<p class=\"disclaimer\">{}</p>\n",
+        esc(super::words::DISCLAIMER)
+    ));
     out.push_str("</header>\n");
 }
 
 fn contents(out: &mut String, cx: &Context<'_>, charts: &[Chart]) {
-    out.push_str("<nav class=\"toc\" aria-label=\"Contents\"><ul>\n<li><a href=\"#glance\">At a glance</a></li>\n<li><a href=\"#progress\">How far the plan has got</a></li>\n");
+    out.push_str(&format!("<nav class=\"toc\" aria-label=\"Contents\"><ul>\n<li><a href=\"#glance\">{}</a></li>\n<li><a href=\"#progress\">{}</a></li>\n", super::words::GLANCE, super::words::PROGRESS));
     if charts.iter().any(|c| c.name.starts_with("reference")) {
         out.push_str(&format!(
-            "<li><a href=\"#reference\">Beside {}</a></li>\n",
+            "<li><a href=\"#reference\">{} {}</a></li>\n",
+            super::words::NAV_BESIDE,
             esc(&cx.references_in_sentence())
         ));
     }
-    out.push_str("<li><a href=\"#evaluators\">Agreement</a></li>\n<li><a href=\"#overview\">All commitments</a></li>\n");
     out.push_str(&format!(
-        "<li><a href=\"#commitments\">One by one ({})</a></li>\n<li><a href=\"#about\">About this report</a></li>\n</ul></nav>\n",
-        cx.results.commitments.len()
+        "<li><a href=\"#evaluators\">{}</a></li>\n<li><a href=\"#overview\">{}</a></li>\n",
+        super::words::NAV_AGREEMENT,
+        super::words::ALL_COMMITMENTS
+    ));
+    out.push_str(&format!(
+        "<li><a href=\"#commitments\">{} ({})</a></li>\n<li><a href=\"#about\">{}</a></li>\n</ul></nav>\n",
+        super::words::NAV_ONE_BY_ONE,
+        cx.results.commitments.len(),
+        super::words::ABOUT
     ));
 }
 
@@ -223,7 +236,7 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
             percent(k as f64 / n as f64)
         }
     };
-    out.push_str("<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">At a glance</h2>\n<ul class=\"tiles\">\n");
+    out.push_str(&format!("<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">{}</h2>\n<ul class=\"tiles\">\n", super::words::GLANCE));
     let mut tile = |value: String, label: String| {
         out.push_str(&format!(
             "<li class=\"tile\"><span class=\"value\">{value}</span> <span class=\"label\">{label}</span></li>\n"
@@ -232,18 +245,18 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
     tile(
         n.to_string(),
         if s.milestones == 0 {
-            "commitments".to_string()
+            super::words::TILE_COMMITMENTS.to_string()
         } else {
-            format!("commitments, {} milestones", s.milestones)
+            super::words::tile_commitments_milestones(s.milestones)
         },
     );
     if let Some(m) = s.mean_score {
-        tile(number(m), "mean score (0–100)".into());
+        tile(number(m), super::words::TILE_MEAN_SCORE.into());
     }
     if let Some(h) = &s.high_completion {
         tile(
             percent(h.share),
-            format!("high completion ({} of {n})", h.count),
+            super::words::tile_high_completion(h.count, n),
         );
     }
     for (id, count) in &s.stars {
@@ -272,11 +285,11 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
     );
     tile(
         s.disagreements.len().to_string(),
-        "commitments where evaluators disagree".into(),
+        super::words::TILE_DISAGREE.into(),
     );
     tile(
         s.unsupported.len().to_string(),
-        "commitments with a rating that lacks the evidence the rubric asks for".into(),
+        super::words::TILE_UNSUPPORTED.into(),
     );
     if !cx.references.is_empty() {
         tile(
@@ -362,7 +375,7 @@ fn flag_list(cx: &Context<'_>, c: &CommitmentOut) -> Vec<String> {
 fn overview(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
     let main = cx.main.and_then(|k| cx.rubric.criteria.get(k));
-    out.push_str("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">All commitments</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">commitment</th><th scope=\"col\">rating</th><th scope=\"col\">score</th>");
+    out.push_str(&format!("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">{}</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">commitment</th><th scope=\"col\">rating</th><th scope=\"col\">score</th>", super::words::ALL_COMMITMENTS));
     if let Some(m) = main {
         out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&m.name)));
     }
@@ -789,7 +802,7 @@ fn about_commitment(out: &mut String, c: &CommitmentOut) {
 
 fn about(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
-    out.push_str("<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">About this report</h2>\n<ul>\n");
+    out.push_str(&format!("<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">{}</h2>\n<ul>\n", super::words::ABOUT));
     out.push_str(&format!(
         "<li>Ratings combine the evaluators' levels by the rules of the rubric <b>{}</b>: each criterion's levels are combined (median, mean…), milestones roll up to their commitment, the score weighs the criteria on 0–100, and the rating is {}. <code>checkmyogp explain</code> shows every step for one commitment.</li>\n",
         esc(&r.rubric.id),

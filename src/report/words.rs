@@ -1,8 +1,39 @@
-//! The report's sentences about flags and evaluators, in one place (for translation): why a
-//! flag holds or not in plain words ("Not a model commitment: participation is Informed, below
-//! Involved"), and how reference evaluators are named ("the IRM"). Also used by `explain`.
+//! The report's words in one place (for translation): its headings, contents bar and key
+//! figures; why a flag holds or not in plain words ("Model commitment: no — participation is
+//! Informed, below Involved"); and how reference evaluators are named ("the IRM"). The flag
+//! sentences are also used by `explain`. (Longer explanatory paragraphs are still written where
+//! they are used, in `page.rs` and `charts.rs`.)
 
 use crate::model::{CondTest, ConditionKind, Rubric};
+
+/// Section headings and the contents bar.
+pub const GLANCE: &str = "At a glance";
+pub const PROGRESS: &str = "How far the plan has got";
+/// "The coalition's view beside" + the reference evaluators ("the IRM").
+pub const BESIDE: &str = "The coalition's view beside";
+pub const NAV_BESIDE: &str = "Beside";
+pub const EVALUATORS: &str = "Where the evaluators agree and disagree";
+pub const NAV_AGREEMENT: &str = "Agreement";
+pub const ALL_COMMITMENTS: &str = "All commitments";
+pub const ONE_BY_ONE: &str = "The commitments one by one";
+pub const NAV_ONE_BY_ONE: &str = "One by one";
+pub const ABOUT: &str = "About this report";
+pub const DISCLAIMER: &str = "This is a civil-society assessment: the view of the evaluators named above, never an official rating of OGP's Independent Reporting Mechanism (IRM).";
+
+/// Key figures (the tiles under "At a glance").
+pub const TILE_COMMITMENTS: &str = "commitments";
+pub const TILE_MEAN_SCORE: &str = "mean score (0–100)";
+pub const TILE_DISAGREE: &str = "commitments where evaluators disagree";
+pub const TILE_UNSUPPORTED: &str =
+    "commitments with a rating that lacks the evidence the rubric asks for";
+
+pub fn tile_commitments_milestones(milestones: usize) -> String {
+    format!("commitments, {milestones} milestones")
+}
+
+pub fn tile_high_completion(count: usize, of: usize) -> String {
+    format!("high completion ({count} of {of})")
+}
 use crate::results::{CommitmentOut, EvaluatorInfo};
 
 /// How a reference evaluator is named in a sentence: "the IRM" for the Independent Reporting
