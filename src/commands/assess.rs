@@ -180,7 +180,10 @@ pub fn marks(c: &CommitmentOut) -> Vec<String> {
         m.push("disagreement".into());
     }
     if c.unsupported {
-        m.push(format!("unsupported {}", c.unsupported_criteria.join(", ")));
+        m.push(format!(
+            "no evidence cited for {}",
+            c.unsupported_criteria.join(", ")
+        ));
     }
     if !c.missing_evaluators.is_empty() {
         m.push(format!("not rated by {}", c.missing_evaluators.join(", ")));
@@ -367,7 +370,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         grid.push(row);
     }
     let mut notes = vec![
-        "overdue: past a due or end date and not complete · disagreement: evaluators' levels differ by the rubric's threshold or more · unsupported: a level that needs evidence, cited by no evaluator who gave it".to_string(),
+        "overdue: past a due or end date and not complete · disagreement: evaluators' levels differ by the rubric's threshold or more · no evidence cited: a level that needs evidence, cited by no evaluator who gave it".to_string(),
     ];
     if let Some(c) = rating_criterion(results) {
         notes.push(format!(

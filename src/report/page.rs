@@ -348,7 +348,10 @@ fn marks(c: &CommitmentOut) -> Vec<String> {
         m.push("evaluators disagree".into());
     }
     if c.unsupported {
-        m.push(format!("unsupported {}", c.unsupported_criteria.join(", ")));
+        m.push(format!(
+            "no evidence cited for {}",
+            c.unsupported_criteria.join(", ")
+        ));
     }
     if !c.missing_evaluators.is_empty() {
         m.push(format!("not rated by {}", c.missing_evaluators.join(", ")));
@@ -683,7 +686,7 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
                 ));
             }
             if x.unsupported {
-                remarks.push("unsupported: no evidence cited".to_string());
+                remarks.push("no evidence cited for this level".to_string());
             }
             if x.no_rating > 0 {
                 remarks.push(format!("{} said “no rating”", x.no_rating));
