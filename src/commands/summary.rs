@@ -185,9 +185,9 @@ pub fn document(results: &Results) -> Doc {
         for f in &results.rubric.flags {
             let count = s.flags.get(&f.id).copied().unwrap_or(0);
             let name = if f.star {
-                format!("★ {} ({})", f.id, f.name)
+                format!("★ {}", f.name)
             } else {
-                format!("{} ({})", f.id, f.name)
+                f.name.clone()
             };
             g.push(vec![
                 name.into(),
