@@ -820,7 +820,7 @@ fn about(out: &mut String, cx: &Context<'_>) {
         esc(&r.as_of),
         r.rubric.disagreement_threshold
     ));
-    out.push_str("<li>Every chart has a data table with the same numbers, and a text description for screen readers. Colours are colour-blind safe (viridis and Okabe–Ito), and every colour is also told in words, shapes or patterns.</li>\n");
+    out.push_str(&format!("<li>{}</li>\n", esc(super::words::ABOUT_COLOURS)));
     out.push_str("<li>Links in evidence are shown as written; only web addresses (http, https) are links. This file loads nothing from the internet and works offline.</li>\n");
     out.push_str(&format!(
         "<li>Made by {} on the data of the plan and score files. A civil-society assessment, never an official IRM rating.</li>\n",

@@ -20,6 +20,9 @@ pub const NAV_ONE_BY_ONE: &str = "One by one";
 pub const ABOUT: &str = "About this report";
 pub const DISCLAIMER: &str = "This is a civil-society assessment: the view of the evaluators named above, never an official rating of OGP's Independent Reporting Mechanism (IRM).";
 
+/// How the report's colours read (under "About this report").
+pub const ABOUT_COLOURS: &str = "Every chart has a data table with the same numbers, and a text description for screen readers. Every ordered scale has the same colours, from dark red for its lowest level through a neutral middle to dark blue for its highest (safe for the common colour-vision deficiencies); statuses that are not on the scale, and missing ratings, are grey and hatched. Every colour is also told in words, shapes or patterns.";
+
 /// Key figures (the tiles under "At a glance").
 pub const TILE_COMMITMENTS: &str = "commitments";
 pub const TILE_MEAN_SCORE: &str = "mean score (0–100)";
