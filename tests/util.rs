@@ -28,6 +28,8 @@ pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        // Tables follow COLUMNS: outputs compared with files must not depend on the terminal.
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs");
