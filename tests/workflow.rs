@@ -912,6 +912,194 @@ fn an_xlsx_sheet_filled_in_is_read_back_as_it_is() {
 // compare
 // ---------------------------------------------------------------------------------------------
 
+/// A coalition's plan on check-my-ogp with its own ids and OGP's ids (`ogp_id`), and an
+/// imported IRM folder on irm-legacy named by OGP's ids, as `import ogp` writes it: the IRM's
+/// view is compared with the coalition's by the level of completion, by meaning.
+#[test]
+fn compare_a_coalition_on_check_my_ogp_with_an_imported_irm_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tmp.path().join("ours");
+    fs::create_dir_all(ours.join("scores")).unwrap();
+    fs::write(
+        ours.join("plan.toml"),
+        "[plan]\ncountry = \"Paraguay\"\ntitle = \"Plan 4\"\n\n[assessment]\nas_of = 2020-06-30\n\n\
+         [[commitment]]\nid = \"1\"\nogp_id = \"PY0038\"\ntitle = \"Development councils\"\n\n\
+         [[commitment.milestone]]\nid = \"1.1\"\ntitle = \"Training\"\n\n\
+         [[commitment]]\nid = \"2\"\nogp_id = \"PY0054\"\ntitle = \"Open contracting\"\n\n\
+         [[commitment.milestone]]\nid = \"2.1\"\ntitle = \"Portal\"\n\n\
+         [[commitment]]\nid = \"3\"\nogp_id = \"PY0055\"\ntitle = \"Water\"\n\n\
+         [[commitment.milestone]]\nid = \"3.1\"\ntitle = \"Map\"\n\n\
+         [[commitment]]\nid = \"4\"\ntitle = \"Our own\"\n",
+    )
+    .unwrap();
+    fs::write(
+        ours.join("scores/demo.csv"),
+        "evaluator,commitment,milestone,completion,evidence\n\
+         demo,1,1.1,Complete,https://example.org/1\n\
+         demo,2,2.1,Limited,\n\
+         demo,3,3.1,Substantial,https://example.org/3\n",
+    )
+    .unwrap();
+    let irm = tmp.path().join("irm");
+    fs::create_dir_all(irm.join("scores")).unwrap();
+    let irm_plan = "[plan]\ncountry = \"Paraguay\"\ntitle = \"Action plan 4 (2018–2020)\"\n\n\
+         [assessment]\nrubric = \"irm-legacy\"\nas_of = 2020-06-30\n\n\
+         [[evaluator]]\nid = \"irm\"\nrole = \"irm\"\n\n\
+         [[commitment]]\nid = \"PY0038\"\nogp_id = \"PY0038\"\ntitle = \"Development councils\"\n\n\
+         [[commitment]]\nid = \"PY0054\"\nogp_id = \"PY0054\"\ntitle = \"Open contracting\"\n\n\
+         [[commitment]]\nid = \"PY0055\"\nogp_id = \"PY0055\"\ntitle = \"Water\"\n\n\
+         [[commitment]]\nid = \"PY0060\"\nogp_id = \"PY0060\"\ntitle = \"Theirs only\"\n";
+    fs::write(irm.join("plan.toml"), irm_plan).unwrap();
+    fs::write(
+        irm.join("scores/irm.csv"),
+        "evaluator,commitment,milestone,criterion,level,evidence,comment\n\
+         irm,PY0038,,completion,Substantial,https://opengovpartnership.org/py0038,\n\
+         irm,PY0038,,potential-impact,Minor,,\n\
+         irm,PY0054,,completion,Limited,https://opengovpartnership.org/py0054,\n\
+         irm,PY0055,,completion,Withdrawn,,\n\
+         irm,PY0060,,completion,Complete,https://opengovpartnership.org/py0060,\n",
+    )
+    .unwrap();
+
+    let v = compare_json(tmp.path(), "ours", "irm");
+    assert_eq!(v["basis"], "completion");
+    assert_eq!(v["same_rubric"], false);
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"compared": 3, "up": 0, "down": 1, "same": 1, "unknown": 1, "only_in_a": 1, "only_in_b": 1})
+    );
+    let c = v["commitments"].as_array().unwrap();
+    assert_eq!(
+        c[0],
+        serde_json::json!({"id": "1", "title": "Development councils", "rating_a": "On track", "rating_b": "Substantial",
+            "direction": "down", "score_a": 100.0, "score_b": 55.5556, "score_change": null,
+            "moved": [{"criterion": "completion", "from": "Complete", "to": "Substantial", "direction": "down"}],
+            "id_b": "PY0038", "completion_a": "Complete", "completion_b": "Substantial"})
+    );
+    assert_eq!(c[1]["completion_a"], "Limited");
+    assert_eq!(c[1]["completion_b"], "Limited");
+    assert_eq!(c[1]["direction"], "same");
+    assert_eq!(c[1]["moved"], serde_json::json!([]));
+    // Withdrawn is a status, not a level of completion: shown, not placed on the scale.
+    assert_eq!(c[2]["completion_b"], "Withdrawn");
+    assert_eq!(c[2]["direction"], serde_json::Value::Null);
+    assert_eq!(v["only_in_a"][0]["id"], "4");
+    assert_eq!(v["only_in_b"][0]["id"], "PY0060");
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.contains(
+            &"Matched by OGP's id (ogp_id), A's id = B's: 1 = PY0038, 2 = PY0054, 3 = PY0055."
+        ),
+        "{warnings:?}"
+    );
+
+    // The table says what was compared, and what could not be.
+    let run = run_in(tmp.path(), &["compare", "ours", "irm", "--color", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "3 commitments compared by their level of completion: 0 up, 1 down, 1 the same, 1 without a comparable level on one side."
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("only B's rubric has specificity"),
+        "{}",
+        run.stdout
+    );
+    let run = run_in(tmp.path(), &["compare", "ours", "irm", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,title,in,rating_a,rating_b,completion_a,completion_b,direction,score_a,score_b,score_change,moved"
+    );
+    assert_eq!(
+        lines[1],
+        "1,Development councils,both,On track,Substantial,Complete,Substantial,down,100,55.5556,,completion Complete → Substantial ↓"
+    );
+
+    // With the IRM made the reference of the coalition's own folder (its irm.csv among the
+    // coalition's scores), each side's IRM is set beside that side's level.
+    fs::write(
+        ours.join("plan.toml"),
+        fs::read_to_string(ours.join("plan.toml")).unwrap().replace(
+            "as_of = 2020-06-30\n",
+            "as_of = 2020-06-30\nreference = \"irm\"\n",
+        ),
+    )
+    .unwrap();
+    let theirs: String = fs::read_to_string(irm.join("scores/irm.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("PY0060"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(ours.join("scores/irm.csv"), theirs).unwrap();
+    let v = compare_json(tmp.path(), "ours", "irm");
+    assert_eq!(
+        v["commitments"][0]["reference"],
+        serde_json::json!([{"side": "a", "evaluator": "irm", "criterion": "completion", "level": "Substantial", "own": "Complete", "differs": true}])
+    );
+    assert_eq!(
+        v["commitments"][1]["reference"],
+        serde_json::json!([{"side": "a", "evaluator": "irm", "criterion": "completion", "level": "Limited", "own": "Limited", "differs": false}])
+    );
+
+    // An imported folder whose IRM was made the reference before any coalition rated: its
+    // view is the IRM's, and a warning says so.
+    fs::write(
+        irm.join("plan.toml"),
+        irm_plan.replace(
+            "as_of = 2020-06-30\n",
+            "as_of = 2020-06-30\nreference = \"irm\"\n",
+        ),
+    )
+    .unwrap();
+    let v = compare_json(tmp.path(), "ours", "irm");
+    assert_eq!(v["commitments"][0]["completion_b"], "Substantial");
+    assert_eq!(v["commitments"][0]["rating_b"], "Substantial");
+    assert_eq!(
+        v["warnings"][0],
+        "B has no evaluators of its own, only the reference evaluator `irm`: B's levels are irm's ratings."
+    );
+
+    // A rubric whose ratings and completion levels mean nothing on the other's scale: refused,
+    // saying why.
+    let run = run_in(
+        tmp.path(),
+        &["rubric", "export", "check-my-ogp", "--output", "own.toml"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let own = fs::read_to_string(tmp.path().join("own.toml"))
+        .unwrap()
+        .replace("\"On track\"", "\"Fine\"")
+        .replace("\"Not started\"", "\"Nothing\"");
+    let mine = tmp.path().join("mine");
+    fs::create_dir_all(mine.join("scores")).unwrap();
+    fs::write(mine.join("own.toml"), own).unwrap();
+    fs::write(
+        mine.join("plan.toml"),
+        "[plan]\ncountry = \"Paraguay\"\ntitle = \"Plan 4\"\n\n[assessment]\nrubric = \"own.toml\"\n\n\
+         [[commitment]]\nid = \"1\"\ntitle = \"Development councils\"\n",
+    )
+    .unwrap();
+    let run = run_in(tmp.path(), &["compare", "mine", "irm"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("the two rubrics do not both have a completion criterion whose levels (Not started, Limited, Substantial, Complete) can be matched by meaning"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A small assessment on the default rubric: one milestone per commitment, rated by one
 /// evaluator on completion only, so each score is the completion's share of the scale.
 fn mini(
@@ -1171,21 +1359,39 @@ fn compare_the_samples_json_outputs() {
     );
 
     // The two samples rate on different scales (check-my-ogp bands, irm-legacy completion
-    // levels): comparing them is refused.
-    let run = run_in(
+    // levels): the ratings and scores are shown but not compared; the level of completion is,
+    // by meaning, and B's reference evaluator (the IRM) is set beside B's own level.
+    let v = compare_json(
         tmp.path(),
-        &[
-            "compare",
-            "mongolia-2016-2018.json",
-            "mongolia-irm-legacy.json",
-        ],
+        "mongolia-2016-2018.json",
+        "mongolia-irm-legacy.json",
     );
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.is_empty());
-    assert!(
-        run.stderr.contains("the two assessments rate on different scales: A (mongolia-2016-2018.json) uses the `check-my-ogp` rubric, rated Off track … On track, and B (mongolia-irm-legacy.json) the `irm-legacy` rubric, rated Not Started … Complete"),
-        "{}",
-        run.stderr
+    assert_eq!(v["basis"], "completion");
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"compared": 7, "up": 2, "down": 1, "same": 4, "unknown": 0, "only_in_a": 0, "only_in_b": 0})
+    );
+    assert_eq!(
+        v["commitments"][0],
+        serde_json::json!({"id": "1", "title": "Mobile application for the Government 11-11 Center to receive citizen feedback and requests",
+            "rating_a": "On track", "rating_b": "Complete", "direction": "up",
+            "score_a": 78.5714, "score_b": 88.3333, "score_change": null,
+            "moved": [{"criterion": "completion", "from": "Substantial", "to": "Complete", "direction": "up"}],
+            "completion_a": "Substantial", "completion_b": "Complete",
+            "reference": [{"side": "b", "evaluator": "irm", "criterion": "completion", "level": "Limited", "own": "Complete", "differs": true}]})
+    );
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(
+        warnings[0],
+        "A uses the `check-my-ogp` rubric, rated Off track … On track, and B the `irm-legacy` rubric, rated Not Started … Complete: a rating of one cannot be placed on the other's scale, and their 0–100 scores measure different things, so ratings and scores are shown side by side but not compared. The level of completion is compared instead: both rubrics' completion levels mean Not started, Limited, Substantial or Complete, and are matched by meaning."
+    );
+    assert_eq!(
+        warnings[1],
+        "A rates completion per milestone (the commitment's level is rolled up from its milestones); B rates it for the commitment as a whole."
+    );
+    assert_eq!(
+        warnings[2],
+        "Criteria in one rubric only are not compared: only A's rubric has relevance, participation, published-evidence, results; only B's rubric has specificity, access-to-information, civic-participation, public-accountability, technology-innovation, potential-impact, did-it-open-government."
     );
 
     // The IRM sample against a copy in which the coalition's completion moved up for

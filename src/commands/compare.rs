@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::common::{self, OutputArgs};
 use crate::cli::{InputArgs, Outcome, PartArgs};
-use crate::compare::{self, Change, Comparison, Direction, OnlyOne, Side};
+use crate::compare::{self, Basis, Change, Comparison, Direction, OnlyOne, Side};
 use crate::diag::{Diagnostic, Location};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
 use crate::results::{self, NO_EVIDENCE, Results};
@@ -20,8 +20,11 @@ Examples:
   checkmyogp compare coalition.json irm.json --format markdown --output comparison.md
 
 A and B are assessment folders, plan files, or files written by
-`checkmyogp assess --format json`. Ratings are compared only when both assessments
-rate on the same scale (the same rubric, or rubrics with the same rating labels).";
+`checkmyogp assess --format json`. Ratings are compared when both assessments rate
+on the same scale (the same rubric, or rubrics with the same rating labels); on
+different scales (check-my-ogp against an imported irm-legacy folder) the level of
+completion is compared instead, by meaning. Commitments are matched by id or by
+OGP's id (ogp_id).";
 
 /// Compare two assessments: each commitment's rating and score change, and the criteria that moved.
 #[derive(Debug, clap::Args)]
@@ -246,46 +249,95 @@ fn only_grid(list: &[OnlyOne]) -> Grid {
     g
 }
 
+fn level_text(l: Option<&Option<String>>) -> String {
+    l.map(|l| rating_text(l.as_ref())).unwrap_or_default()
+}
+
+/// Each reference evaluator beside its side's level: `irm (A): Limited, differs`.
+fn reference_text(c: &Change) -> String {
+    c.reference
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ({}): {}, {}",
+                r.evaluator,
+                r.side.to_uppercase(),
+                r.level,
+                if r.differs { "differs" } else { "the same" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The document `compare` shows.
 pub fn document(c: &Comparison) -> Doc {
     let s = &c.summary;
-    let mut grid = Grid::new([
-        "id",
-        "commitment",
-        "rating A",
-        "rating B",
-        "change",
-        "score A",
-        "score B",
-        "Δ score",
-        "criteria moved",
-    ])
-    .numeric(&["score A", "score B", "Δ score"])
-    .clip("commitment", 2)
-    .drop_first(&[("criteria moved", 3), ("score A", 2), ("score B", 2)]);
+    let by_completion = c.basis == Basis::Completion;
+    let with_references = c.commitments.iter().any(|ch| !ch.reference.is_empty());
+    let mut head = vec!["id", "commitment", "rating A", "rating B"];
+    if by_completion {
+        head.extend(["completion A", "completion B"]);
+    }
+    head.extend(["change", "score A", "score B"]);
+    if !by_completion {
+        head.push("Δ score");
+    }
+    head.push("criteria moved");
+    if with_references {
+        head.push("reference");
+    }
+    let mut grid = Grid::new(head)
+        .numeric(&["score A", "score B", "Δ score"])
+        .clip("commitment", 2)
+        .drop_first(&[("criteria moved", 3), ("score A", 2), ("score B", 2)]);
     for ch in &c.commitments {
-        grid.push(vec![
+        let mut row: Vec<Cell> = vec![
             ch.id.clone().into(),
             ch.title.clone().into(),
             rating_text(ch.rating_a.as_ref()).into(),
             rating_text(ch.rating_b.as_ref()).into(),
+        ];
+        if by_completion {
+            row.push(level_text(ch.completion_a.as_ref()).into());
+            row.push(level_text(ch.completion_b.as_ref()).into());
+        }
+        row.extend([
             direction_cell(ch.direction),
             score_text(ch.score_a).into(),
             score_text(ch.score_b).into(),
-            change_text(ch.score_change).into(),
-            moved_text(ch).into(),
         ]);
+        if !by_completion {
+            row.push(change_text(ch.score_change).into());
+        }
+        row.push(moved_text(ch).into());
+        if with_references {
+            row.push(reference_text(ch).into());
+        }
+        grid.push(row);
     }
-    let mut sections = vec![Section {
-        heading: None,
-        text: vec![format!(
+    let counted = if by_completion {
+        format!(
+            "{} compared by their level of completion: {} up, {} down, {} the same, {} without a comparable level on one side.",
+            crate::diag::plural(s.compared, "commitment"),
+            s.up,
+            s.down,
+            s.same,
+            s.unknown
+        )
+    } else {
+        format!(
             "{} compared: {} up, {} down, {} the same, {} without a rating on the scale on one side.",
             crate::diag::plural(s.compared, "commitment"),
             s.up,
             s.down,
             s.same,
             s.unknown
-        )],
+        )
+    };
+    let mut sections = vec![Section {
+        heading: None,
+        text: vec![counted],
         grid: Some(grid),
     }];
     if !c.only_in_a.is_empty() {
@@ -303,7 +355,14 @@ pub fn document(c: &Comparison) -> Doc {
         });
     }
     let mut notes = c.warnings.clone();
-    notes.push("change: the rating's move on the rubric's scale from A to B · Δ score: B's score minus A's · criteria moved: combined levels that differ (– = no level)".into());
+    notes.push(if by_completion {
+        "change: the level of completion's move from A to B, by meaning · criteria moved: combined levels that differ (– = no level)".into()
+    } else {
+        "change: the rating's move on the rubric's scale from A to B · Δ score: B's score minus A's · criteria moved: combined levels that differ (– = no level)".into()
+    });
+    if with_references {
+        notes.push("reference: each side's reference evaluators (the IRM) beside that side's own level of completion, whether it differs".into());
+    }
     notes.push("A civil-society assessment, not an official IRM rating.".into());
     Doc {
         title: "Comparison of two assessments".into(),
@@ -316,35 +375,44 @@ pub fn document(c: &Comparison) -> Doc {
 
 /// One spreadsheet row per commitment, those on one side only included.
 fn csv_grid(c: &Comparison) -> Grid {
-    let mut g = Grid::new([
-        "id",
-        "title",
-        "in",
-        "rating_a",
-        "rating_b",
-        "direction",
-        "score_a",
-        "score_b",
-        "score_change",
-        "moved",
-    ]);
+    let by_completion = c.basis == Basis::Completion;
+    let with_references = c.commitments.iter().any(|ch| !ch.reference.is_empty());
+    let mut head = vec!["id", "title", "in", "rating_a", "rating_b"];
+    if by_completion {
+        head.extend(["completion_a", "completion_b"]);
+    }
+    head.extend(["direction", "score_a", "score_b", "score_change", "moved"]);
+    if with_references {
+        head.push("reference");
+    }
+    let mut g = Grid::new(head);
     let num = |x: Option<f64>| {
         x.map(|v| format!("{}", crate::results::round4(v)))
             .unwrap_or_default()
     };
     for ch in &c.commitments {
-        g.push(vec![
+        let mut row: Vec<Cell> = vec![
             ch.id.clone().into(),
             ch.title.clone().into(),
             "both".into(),
             rating_text(ch.rating_a.as_ref()).into(),
             rating_text(ch.rating_b.as_ref()).into(),
+        ];
+        if by_completion {
+            row.push(level_text(ch.completion_a.as_ref()).into());
+            row.push(level_text(ch.completion_b.as_ref()).into());
+        }
+        row.extend([
             ch.direction.map(Direction::word).unwrap_or_default().into(),
             num(ch.score_a).into(),
             num(ch.score_b).into(),
             num(ch.score_change).into(),
             moved_text(ch).into(),
         ]);
+        if with_references {
+            row.push(reference_text(ch).into());
+        }
+        g.push(row);
     }
     for (list, side) in [(&c.only_in_a, "a"), (&c.only_in_b, "b")] {
         for o in list {
@@ -354,18 +422,27 @@ fn csv_grid(c: &Comparison) -> Grid {
             } else {
                 (String::new(), rating, None, o.score)
             };
-            g.push(vec![
+            let mut row: Vec<Cell> = vec![
                 o.id.clone().into(),
                 o.title.clone().into(),
                 side.into(),
                 ra.into(),
                 rb.into(),
+            ];
+            if by_completion {
+                row.extend([String::new().into(), String::new().into()]);
+            }
+            row.extend([
                 String::new().into(),
                 num(sa).into(),
                 num(sb).into(),
                 String::new().into(),
                 String::new().into(),
             ]);
+            if with_references {
+                row.push(String::new().into());
+            }
+            g.push(row);
         }
     }
     g

@@ -3,16 +3,21 @@
 //! folders or from `assess --format json` files) and says, per commitment, how its rating and
 //! score changed and which criteria moved.
 //!
-//! Ratings are compared by their position on the rubric's rating scale (`rating_rank`). That
-//! only means something when both assessments rate on the same scale, so [`compare`] refuses
-//! assessments whose rating labels differ; assessments on different rubrics that share the
-//! same rating labels are compared, with a warning (see docs/workflow.md).
+//! Ratings are compared by their position on the rubric's rating scale (`rating_rank`) when
+//! both assessments rate on the same scale. When the rating scales differ (the coalition's
+//! `check-my-ogp` against an imported `irm-legacy` folder), the level of completion is compared
+//! instead, mapped by meaning (Not started, Limited, Substantial, Complete: the mapping of
+//! [`crate::model::rubric::completion_meaning`]), and what cannot be compared is said in the
+//! warnings; only when neither scale maps is the comparison refused. Commitments are matched
+//! by id, then by OGP's id (`ogp_id`); each side's reference evaluators (the IRM) are set beside
+//! its own level (see docs/workflow.md).
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::results::{CommitmentOut, CriterionInfo, Results, round4};
+use crate::model::rubric::completion_meaning;
+use crate::results::{CommitmentOut, CriterionInfo, Results, RubricInfo, round4};
 
 /// The version of the comparison document's layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -42,6 +47,17 @@ impl Direction {
             Direction::Same => "same",
         }
     }
+}
+
+/// What the two assessments are compared by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Both rate on the same scale: the ratings' positions on it.
+    Rating,
+    /// The rating scales differ, but both rubrics have a completion criterion whose levels map
+    /// by meaning: the levels of completion.
+    Completion,
 }
 
 /// What one side of the comparison is.
@@ -92,6 +108,35 @@ pub struct Change {
     pub score_change: Option<f64>,
     /// The criteria whose combined level changed, in A's rubric order.
     pub moved: Vec<Move>,
+    /// B's id, when the commitments were matched by OGP's id and B's differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_b: Option<String>,
+    /// A's and B's level of completion, when the comparison is by completion (absent
+    /// otherwise; null: no level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_a: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_b: Option<Option<String>>,
+    /// Each side's reference evaluators (the IRM) beside that side's own level. Omitted when
+    /// neither side has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reference: Vec<ReferenceLevel>,
+}
+
+/// A reference evaluator's level beside the level of the assessment it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceLevel {
+    /// `"a"` or `"b"`: the assessment whose reference evaluator it is.
+    pub side: String,
+    pub evaluator: String,
+    /// What it is about: the completion criterion's id, or null for the rating.
+    pub criterion: Option<String>,
+    /// Their level of completion on that side's scale (mapped by meaning when they rated on
+    /// another), or their rating when the rubric has no completion criterion.
+    pub level: String,
+    /// That side's own combined level (null: "No evidence").
+    pub own: Option<String>,
+    pub differs: bool,
 }
 
 /// A commitment found in one assessment only.
@@ -127,6 +172,8 @@ pub struct Comparison {
     pub b: Side,
     /// Whether both assessments use the same rubric id.
     pub same_rubric: bool,
+    /// What the directions and counts are read from.
+    pub basis: Basis,
     /// What the reader should know (e.g. different rubrics compared by rating labels).
     pub warnings: Vec<String>,
     pub summary: Counts,
@@ -185,29 +232,69 @@ impl std::fmt::Display for Incomparable {
 
 impl std::error::Error for Incomparable {}
 
+/// The criterion of a rubric whose levels are a completion scale (every level means Not
+/// started, Limited, Substantial or Complete, whatever the spelling: docs/formats.md §5.4),
+/// preferring the one with the id `completion`.
+fn completion_criterion(r: &RubricInfo) -> Option<&CriterionInfo> {
+    let maps = |c: &&CriterionInfo| {
+        c.scale == "ordinal"
+            && c.levels.len() >= 2
+            && c.levels.iter().all(|l| completion_meaning(l).is_some())
+    };
+    r.criteria
+        .iter()
+        .filter(maps)
+        .find(|c| c.id == "completion")
+        .or_else(|| r.criteria.iter().find(maps))
+}
+
+fn meaning(l: Option<&String>) -> Option<u8> {
+    l.and_then(|l| completion_meaning(l))
+}
+
+/// Two levels of completion are the same when they mean the same (`Not Started` and `Not
+/// started`), or are written the same (a status such as `Withdrawn`).
+fn same_completion(a: Option<&String>, b: Option<&String>) -> bool {
+    match (meaning(a), meaning(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => same_level(a, b),
+    }
+}
+
+/// The pair of completion criteria compared by meaning, when there is one.
+type CompletionPair<'a> = Option<(&'a CriterionInfo, &'a CriterionInfo)>;
+
 fn moved(
     a: &CommitmentOut,
     b: &CommitmentOut,
     criteria: &[(&CriterionInfo, &CriterionInfo)],
+    completion: CompletionPair<'_>,
 ) -> Vec<Move> {
     let mut out = Vec::new();
     for (ca, cb) in criteria {
         let from = a.criteria.get(&ca.id).and_then(|c| c.level.as_ref());
         let to = b.criteria.get(&cb.id).and_then(|c| c.level.as_ref());
-        if same_level(from, to) {
+        let by_meaning = completion.is_some_and(|(x, y)| x.id == ca.id && y.id == cb.id);
+        if by_meaning && same_completion(from, to) || !by_meaning && same_level(from, to) {
             continue;
         }
         let ordered = ca.scale != "nominal" && same_labels(&ca.levels, &cb.levels);
         let position = |levels: &[String], l: Option<&String>| {
             l.and_then(|l| levels.iter().position(|x| x.eq_ignore_ascii_case(l)))
         };
-        let direction = match (
-            ordered,
-            position(&ca.levels, from),
-            position(&cb.levels, to),
-        ) {
-            (true, Some(x), Some(y)) => Some(Direction::of(x, y)),
-            _ => None,
+        let direction = if by_meaning {
+            meaning(from)
+                .zip(meaning(to))
+                .map(|(x, y)| Direction::of(x.into(), y.into()))
+        } else {
+            match (
+                ordered,
+                position(&ca.levels, from),
+                position(&cb.levels, to),
+            ) {
+                (true, Some(x), Some(y)) => Some(Direction::of(x, y)),
+                _ => None,
+            }
         };
         out.push(Move {
             criterion: ca.id.clone(),
@@ -219,6 +306,118 @@ fn moved(
     out
 }
 
+/// Each reference evaluator of one side, beside that side's own level of completion (or
+/// rating, when its rubric has no completion criterion).
+fn references(
+    side: &str,
+    c: &CommitmentOut,
+    completion: Option<&CriterionInfo>,
+) -> Vec<ReferenceLevel> {
+    c.reference
+        .iter()
+        .filter_map(|(e, r)| {
+            let (criterion, level, own, differs) = match completion {
+                Some(k) => {
+                    let level = r.levels.get(&k.id).cloned().flatten()?;
+                    let own = c.criteria.get(&k.id).and_then(|x| x.level.clone());
+                    let differs = !same_completion(Some(&level), own.as_ref());
+                    (Some(k.id.clone()), level, own, differs)
+                }
+                None => (None, r.rating.clone()?, c.rating.clone(), r.differs),
+            };
+            Some(ReferenceLevel {
+                side: side.to_string(),
+                evaluator: e.clone(),
+                criterion,
+                level,
+                own,
+                differs,
+            })
+        })
+        .collect()
+}
+
+/// A side with no evaluators of its own but a reference evaluator (an imported IRM folder
+/// whose `reference = "irm"` was uncommented before any coalition rated): its view is the
+/// first reference evaluator's. Returns that evaluator's id.
+fn reference_as_own(r: &mut Results) -> Option<String> {
+    if r.evaluators.iter().any(|e| !e.reference) {
+        return None;
+    }
+    let id = r.evaluators.iter().find(|e| e.reference)?.id.clone();
+    let ratings = r.rubric.ratings.clone();
+    for c in &mut r.commitments {
+        let theirs = c.reference.get(&id).cloned();
+        c.rating = theirs.as_ref().and_then(|t| t.rating.clone());
+        c.rating_rank = c
+            .rating
+            .as_ref()
+            .and_then(|l| ratings.iter().position(|x| x.eq_ignore_ascii_case(l)));
+        c.score = theirs.as_ref().and_then(|t| t.score);
+        for (k, out) in &mut c.criteria {
+            out.level = theirs
+                .as_ref()
+                .and_then(|t| t.levels.get(k).cloned().flatten());
+        }
+        c.reference.clear();
+    }
+    Some(id)
+}
+
+/// Matches A's commitments to B's: by id first, then by OGP's id (`ogp_id` on either side,
+/// against the other's id or `ogp_id`). Gives, for each of A's, the index of B's.
+fn match_commitments(a: &[CommitmentOut], b: &[CommitmentOut]) -> Vec<Option<usize>> {
+    let by_id: HashMap<&str, usize> = b
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut used: HashSet<usize> = HashSet::new();
+    let mut found: Vec<Option<usize>> = a
+        .iter()
+        .map(|c| {
+            let i = by_id.get(c.id.as_str()).copied()?;
+            used.insert(i).then_some(i)
+        })
+        .collect();
+    let keys = |c: &CommitmentOut| -> Vec<String> {
+        std::iter::once(c.id.as_str())
+            .chain(c.ogp_id.as_deref())
+            .map(|k| k.trim().to_ascii_uppercase())
+            .collect()
+    };
+    for (ca, slot) in a.iter().zip(found.iter_mut()) {
+        if slot.is_some() {
+            continue;
+        }
+        let ka = keys(ca);
+        let ogp_a = ca.ogp_id.as_deref().map(|k| k.trim().to_ascii_uppercase());
+        let hit = b.iter().enumerate().find(|(i, cb)| {
+            if used.contains(i) {
+                return false;
+            }
+            let ogp_b = cb.ogp_id.as_deref().map(|k| k.trim().to_ascii_uppercase());
+            // An OGP id on one side must name the other: ids alone were tried above.
+            ogp_a.as_ref().is_some_and(|o| keys(cb).contains(o))
+                || ogp_b.as_ref().is_some_and(|o| ka.contains(o))
+        });
+        if let Some((i, _)) = hit {
+            used.insert(i);
+            *slot = Some(i);
+        }
+    }
+    found
+}
+
+fn scope_words(c: &CriterionInfo) -> &'static str {
+    if c.scope == "milestone" {
+        "per milestone (the commitment's level is rolled up from its milestones)"
+    } else {
+        "for the commitment as a whole"
+    }
+}
+
 /// Compares B against A. `source_a` and `source_b` say where each was read from.
 pub fn compare(
     a: &Results,
@@ -227,23 +426,53 @@ pub fn compare(
     source_b: &str,
 ) -> Result<Comparison, Incomparable> {
     let mut warnings = Vec::new();
-    if !same_labels(&a.rubric.ratings, &b.rubric.ratings) {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    for (side, r) in [("A", &mut a), ("B", &mut b)] {
+        if let Some(id) = reference_as_own(r) {
+            warnings.push(format!(
+                "{side} has no evaluators of its own, only the reference evaluator `{id}`: {side}'s levels are {id}'s ratings."
+            ));
+        }
+    }
+    let (a, b) = (&a, &b);
+    let same_scale = same_labels(&a.rubric.ratings, &b.rubric.ratings);
+    let completion: CompletionPair<'_> =
+        completion_criterion(&a.rubric).zip(completion_criterion(&b.rubric));
+    let basis = if same_scale {
+        Basis::Rating
+    } else if let Some((ca, cb)) = completion {
+        warnings.push(format!(
+            "A uses the `{}` rubric, rated {}, and B the `{}` rubric, rated {}: a rating of one cannot be placed on the other's scale, and their 0–100 scores measure different things, so ratings and scores are shown side by side but not compared. The level of completion is compared instead: both rubrics' completion levels mean Not started, Limited, Substantial or Complete, and are matched by meaning.",
+            a.rubric.id,
+            short_scale(&a.rubric.ratings),
+            b.rubric.id,
+            short_scale(&b.rubric.ratings),
+        ));
+        if ca.scope != cb.scope {
+            warnings.push(format!(
+                "A rates completion {}; B rates it {}.",
+                scope_words(ca),
+                scope_words(cb)
+            ));
+        }
+        Basis::Completion
+    } else {
         return Err(Incomparable(format!(
-            "the two assessments rate on different scales: A ({source_a}) uses the `{}` rubric, rated {}, and B ({source_b}) the `{}` rubric, rated {}; a rating of one cannot be placed on the other's scale. Compare assessments made with the same rubric (or with rubrics that have the same ratings).",
+            "the two assessments rate on different scales: A ({source_a}) uses the `{}` rubric, rated {}, and B ({source_b}) the `{}` rubric, rated {}; a rating of one cannot be placed on the other's scale, and the two rubrics do not both have a completion criterion whose levels (Not started, Limited, Substantial, Complete) can be matched by meaning. Compare assessments made with the same rubric (or with rubrics that have the same ratings, or completion levels with those names).",
             a.rubric.id,
             short_scale(&a.rubric.ratings),
             b.rubric.id,
             short_scale(&b.rubric.ratings),
         )));
-    }
+    };
     let same_rubric = a.rubric.id == b.rubric.id;
-    if !same_rubric {
+    if !same_rubric && basis == Basis::Rating {
         warnings.push(format!(
             "A uses the `{}` rubric and B the `{}` rubric. Their ratings have the same labels, so ratings are compared by label; scores and criteria come from different rubrics and are compared only where the criterion ids match.",
             a.rubric.id, b.rubric.id
         ));
     }
-    let criteria: Vec<(&CriterionInfo, &CriterionInfo)> = a
+    let mut criteria: Vec<(&CriterionInfo, &CriterionInfo)> = a
         .rubric
         .criteria
         .iter()
@@ -255,15 +484,24 @@ pub fn compare(
                 .map(|cb| (ca, cb))
         })
         .collect();
-    let only_crit = |x: &Results, y: &Results| -> Vec<String> {
+    // Completion criteria with different ids are compared with each other all the same.
+    if let Some((ca, cb)) = completion.filter(|(ca, cb)| ca.id != cb.id) {
+        criteria.retain(|(x, y)| x.id != ca.id && y.id != cb.id);
+        criteria.push((ca, cb));
+    }
+    let compared_ids = |x: &Results, first: bool| -> Vec<String> {
         x.rubric
             .criteria
             .iter()
-            .filter(|c| !y.rubric.criteria.iter().any(|d| d.id == c.id))
+            .filter(|c| {
+                !criteria
+                    .iter()
+                    .any(|(p, q)| if first { p.id == c.id } else { q.id == c.id })
+            })
             .map(|c| c.id.clone())
             .collect()
     };
-    let (crit_a, crit_b) = (only_crit(a, b), only_crit(b, a));
+    let (crit_a, crit_b) = (compared_ids(a, true), compared_ids(b, false));
     if !crit_a.is_empty() || !crit_b.is_empty() {
         let mut parts = Vec::new();
         if !crit_a.is_empty() {
@@ -295,19 +533,42 @@ pub fn compare(
         rating: c.rating.clone(),
         score: c.score,
     };
-    let in_b: HashMap<&str, &CommitmentOut> =
-        b.commitments.iter().map(|c| (c.id.as_str(), c)).collect();
-    let in_a: HashSet<&str> = a.commitments.iter().map(|c| c.id.as_str()).collect();
-    for ca in &a.commitments {
-        let Some(&cb) = in_b.get(ca.id.as_str()) else {
+    let matches = match_commitments(&a.commitments, &b.commitments);
+    let in_a: HashSet<usize> = matches.iter().flatten().copied().collect();
+    let mut by_ogp = Vec::new();
+    let level = |c: &CommitmentOut, k: &CriterionInfo| -> Option<String> {
+        c.criteria.get(&k.id).and_then(|x| x.level.clone())
+    };
+    for (ca, found) in a.commitments.iter().zip(&matches) {
+        let Some(cb) = found.map(|i| &b.commitments[i]) else {
             only_in_a.push(one(ca));
             continue;
         };
-        let direction = match (ca.rating_rank, cb.rating_rank) {
-            (Some(x), Some(y)) => Some(Direction::of(x, y)),
-            // The same status (Withdrawn) on both sides: no rank, but no change either.
-            (None, None) if ca.rating.is_some() && ca.rating == cb.rating => Some(Direction::Same),
-            _ => None,
+        let id_b = (cb.id != ca.id).then(|| cb.id.clone());
+        if id_b.is_some() {
+            by_ogp.push(format!("{} = {}", ca.id, cb.id));
+        }
+        let (completion_a, completion_b) = match (basis, completion) {
+            (Basis::Completion, Some((ka, kb))) => (Some(level(ca, ka)), Some(level(cb, kb))),
+            _ => (None, None),
+        };
+        let direction = match (&completion_a, &completion_b) {
+            (Some(x), Some(y)) => match (meaning(x.as_ref()), meaning(y.as_ref())) {
+                (Some(p), Some(q)) => Some(Direction::of(p.into(), q.into())),
+                // The same status (Withdrawn) on both sides: off the scale, but no change.
+                (None, None) if x.is_some() && same_level(x.as_ref(), y.as_ref()) => {
+                    Some(Direction::Same)
+                }
+                _ => None,
+            },
+            _ => match (ca.rating_rank, cb.rating_rank) {
+                (Some(x), Some(y)) => Some(Direction::of(x, y)),
+                // The same status (Withdrawn) on both sides: no rank, but no change either.
+                (None, None) if ca.rating.is_some() && ca.rating == cb.rating => {
+                    Some(Direction::Same)
+                }
+                _ => None,
+            },
         };
         counts.compared += 1;
         match direction {
@@ -316,6 +577,8 @@ pub fn compare(
             Some(Direction::Same) => counts.same += 1,
             None => counts.unknown += 1,
         }
+        let mut reference = references("a", ca, completion.map(|(k, _)| k));
+        reference.extend(references("b", cb, completion.map(|(_, k)| k)));
         commitments.push(Change {
             id: ca.id.clone(),
             title: ca.title.clone(),
@@ -326,22 +589,34 @@ pub fn compare(
             score_a: ca.score,
             score_b: cb.score,
             // The change between the scores as written (4 decimals), so that a folder and the
-            // JSON file written from it give the same change.
+            // JSON file written from it give the same change; none between different scales.
             score_change: ca
                 .score
                 .zip(cb.score)
+                .filter(|_| basis == Basis::Rating)
                 .map(|(x, y)| round4(round4(y) - round4(x))),
-            moved: moved(ca, cb, &criteria),
+            moved: moved(ca, cb, &criteria, completion),
+            id_b,
+            completion_a,
+            completion_b,
+            reference,
         });
     }
     let only_in_b: Vec<OnlyOne> = b
         .commitments
         .iter()
-        .filter(|cb| !in_a.contains(cb.id.as_str()))
-        .map(one)
+        .enumerate()
+        .filter(|(i, _)| !in_a.contains(i))
+        .map(|(_, c)| one(c))
         .collect();
     counts.only_in_a = only_in_a.len();
     counts.only_in_b = only_in_b.len();
+    if !by_ogp.is_empty() {
+        warnings.push(format!(
+            "Matched by OGP's id (ogp_id), A's id = B's: {}.",
+            by_ogp.join(", ")
+        ));
+    }
     let retitled: Vec<&str> = commitments
         .iter()
         .filter(|c| c.title_b.is_some())
@@ -349,13 +624,13 @@ pub fn compare(
         .collect();
     if !retitled.is_empty() {
         warnings.push(format!(
-            "Commitments are matched by id, and these have different titles in A and B: {}. Check that the ids name the same commitments.",
+            "These commitments have different titles in A and B: {}. Check that they are the same commitments.",
             retitled.join(", ")
         ));
     }
     if counts.compared == 0 {
         warnings.push(
-            "The two assessments have no commitment id in common: nothing could be compared."
+            "The two assessments have no commitment id (or OGP id) in common: nothing could be compared."
                 .to_string(),
         );
     }
@@ -365,6 +640,7 @@ pub fn compare(
         a: side(source_a, a),
         b: side(source_b, b),
         same_rubric,
+        basis,
         warnings,
         summary: counts,
         commitments,

@@ -174,7 +174,7 @@ pub struct Criterion {
 
 /// What a completion level means, whatever the rubric calls it: 0 not started, 1 limited,
 /// 2 substantial, 3 complete (`Not Started`, `not started`, `Completed` and `Complete` alike).
-fn completion_meaning(label: &str) -> Option<u8> {
+pub fn completion_meaning(label: &str) -> Option<u8> {
     let key: String = label
         .chars()
         .filter(char::is_ascii_alphabetic)
