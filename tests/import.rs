@@ -431,39 +431,51 @@ fn ee0050_imports_with_its_three_milestones() {
     let plan: toml::Table = toml::from_str(&text).unwrap();
     let c = &commitments(&plan)["EE0050"];
     let milestones = c["milestone"].as_array().unwrap();
-    let got: Vec<(String, String, String)> = milestones
+    let got: Vec<(String, String, String, String)> = milestones
         .iter()
         .map(|m| {
             (
                 m["id"].as_str().unwrap().to_string(),
                 m["title"].as_str().unwrap().to_string(),
+                m["start"].to_string(),
                 m["due"].to_string(),
             )
         })
         .collect();
+    let row = |id: &str, title: &str, start: &str, due: &str| {
+        (
+            id.to_string(),
+            title.to_string(),
+            start.to_string(),
+            due.to_string(),
+        )
+    };
     assert_eq!(
         got,
         [
-            (
-                "EE0050.1".to_string(),
-                "Open data of the Riigikogu are being tested.".to_string(),
-                "2019-05-31".to_string()
+            row(
+                "EE0050.1",
+                "Open data of the Riigikogu are being tested.",
+                "2018-10-01",
+                "2019-05-31"
             ),
-            (
-                "EE0050.2".to_string(),
-                "Open data of the Riigikogu are constantly available.".to_string(),
-                "2019-06-30".to_string()
+            row(
+                "EE0050.2",
+                "Open data of the Riigikogu are constantly available.",
+                "2018-10-01",
+                "2019-06-30"
             ),
-            (
-                "EE0050.3".to_string(),
-                "Minutes are published as soon as possible after a sitting of a committee has finished.".to_string(),
-                "2020-06-30".to_string()
+            row(
+                "EE0050.3",
+                "Minutes are published as soon as possible after a sitting of a committee has finished.",
+                "2018-07-01",
+                "2020-06-30"
             ),
         ]
     );
-    // The start dates, which plan.toml has no key for, are kept in a comment.
+    // Each date read from a month keeps its words beside it.
     assert!(
-        text.contains("due = 2019-05-31    # \"May 2019\": a month only: read as its last day, as this is an end date\n# start: 2018-10-01, from \"October 2018\": a month only: read as its first day, as this is a start date\n"),
+        text.contains("title = \"Open data of the Riigikogu are being tested.\"\nstart = 2018-10-01    # \"October 2018\": a month only: read as its first day, as this is a start date\ndue = 2019-05-31    # \"May 2019\": a month only: read as its last day, as this is an end date\n"),
         "{text}"
     );
     // The description is the text's own sections, from "Commitment description" to the table.
@@ -893,6 +905,13 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
         .map(|m| m["due"].to_string())
         .collect();
     assert_eq!(dues, ["2019-05-31", "2019-06-30", "2020-06-30"]);
+    let starts: Vec<String> = commitments(&plan)["EE0050"]["milestone"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["start"].to_string())
+        .collect();
+    assert_eq!(starts, ["2018-10-01", "2018-10-01", "2018-07-01"]);
 
     let runs = run_jobs(&jobs);
     let mut flags: HashMap<(Round, String), Vec<String>> = HashMap::new();

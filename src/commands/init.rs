@@ -263,6 +263,8 @@ end = 2026-06-30
 id = "1.1"                                                # EXAMPLE
 # What the plan promised.
 title = "Publish the 2025 budget in machine-readable formats"
+# When work on it starts (optional; not after `due`).
+# start = 2024-10-01
 # When it is due: after this date it is overdue unless complete.
 due = 2025-03-31
 # Its weight in the commitment's completion, if it counts more or less than

@@ -205,10 +205,12 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
                 m.rename(format!("milestone `{}` of {commitment_name}", mid.trim()));
             }
             let mtitle = m.required_string(cx, "title", "\"Draft law submitted to parliament\"");
+            let mstart = m.date(cx, "start");
             let due = m.date(cx, "due");
             let weight = m.number(cx, "weight");
             let name = m.name.clone();
             m.finish(cx);
+            check_order(cx, mstart.as_ref(), due.as_ref(), &name, "start", "due");
             if let (Some((due, due_span)), Some((end, _))) = (&due, &end) {
                 if due > end {
                     cx.push(
@@ -253,6 +255,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
             milestones.push(Milestone {
                 id: mid,
                 title: mtitle,
+                start: mstart.map(|d| d.0),
                 due: due.map(|d| d.0),
                 weight,
                 span: mspan,

@@ -166,6 +166,8 @@ pub struct Event {
 pub struct Milestone {
     pub id: String,
     pub title: String,
+    /// When work on it starts (never after `due`).
+    pub start: Option<Date>,
     pub due: Option<Date>,
     /// Weight in the roll-up to the commitment; positive, default 1.
     pub weight: f64,

@@ -448,6 +448,23 @@ fn milestones(out: &mut String, c: &Commitment) {
                     toml_text::basic(&format!("{}.{}", c.id, n + 1))
                 );
                 let _ = writeln!(out, "title = {}", toml_text::basic(&m.title));
+                let due_day = m.due.as_ref().and_then(|d| d.date);
+                if let Some(start) = &m.start {
+                    match start.date {
+                        // plan.toml's milestone `start` may not be after its `due`.
+                        Some(d) if due_day.is_none_or(|due| d <= due) => {
+                            let _ = writeln!(out, "start = {d}    # {}", when_words(start));
+                        }
+                        Some(d) => out.push_str(&toml_text::comment(&format!(
+                            "start: {d}, from {}; after the due date, so not written as `start` (check both dates)",
+                            when_words(start)
+                        ))),
+                        None => out.push_str(&toml_text::comment(&format!(
+                            "start: {} (write the start date here if you know it)",
+                            when_words(start)
+                        ))),
+                    }
+                }
                 if let Some(due) = &m.due {
                     match due.date {
                         Some(d) => {
@@ -458,15 +475,6 @@ fn milestones(out: &mut String, c: &Commitment) {
                             when_words(due)
                         ))),
                     }
-                }
-                if let Some(start) = &m.start {
-                    let day = start
-                        .date
-                        .map_or_else(|| "no day".to_string(), |d| d.to_string());
-                    out.push_str(&toml_text::comment(&format!(
-                        "start: {day}, from {}",
-                        when_words(start)
-                    )));
                 }
             }
         }
