@@ -689,7 +689,8 @@ fn grammar_reads_right_in_the_edge_cases() {
         1,
         "{s}"
     );
-    assert!(s.contains("- Milestone 1.1: Restart it.\n"), "{s}");
+    // The one milestone is never named, so its next step is not labelled with it.
+    assert!(s.contains("### Next Steps\n\n- Restart it.\n"), "{s}");
     // In the appendix, the disagreement on the one milestone is said once.
     let full = run_in(d, &["draft", "-o", "-", "--appendix"]);
     assert_eq!(
@@ -723,6 +724,125 @@ fn grammar_reads_right_in_the_edge_cases() {
     }
 }
 
+/// What a coalition would not send, found by drafting an imported plan that a coalition rated
+/// in part: a commitment nobody rated is not a difference from the IRM, two evaluators' same
+/// words are quoted once, the organisation has no article forced on it.
+#[test]
+fn a_coalition_that_rated_part_of_the_plan_is_not_said_to_differ_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    one_commitment(
+        d,
+        "[[commitment]]\nid = \"1\"\ntitle = \"One\"\n\n[[commitment.milestone]]\nid = \"1.1\"\ntitle = \"Step\"\ndue = 2018-12-31\n\n\
+         [[commitment]]\nid = \"2\"\ntitle = \"Two\"\n\n[[commitment.milestone]]\nid = \"2.1\"\ntitle = \"Law\"\ndue = 2018-12-31\n\n\
+         [[commitment]]\nid = \"3\"\ntitle = \"Three\"\n",
+        "ana,1,1.1,completion,Complete,https://example.org/1,The portal is online.,Publish the data monthly\n\
+         bob,1,1.1,completion,Complete,https://example.org/1,The portal is online.,Publish the data monthly\n\
+         ana,2,2.1,completion,Limited,,,\n",
+        "organisation = \"Semillas para la Democracia\"\n",
+    );
+    fs::write(
+        d.join("irm.csv"),
+        "evaluator,commitment,milestone,criterion,level\n\
+         irm,1,,completion,Complete\n\
+         irm,2,,potential-impact,Minor\n\
+         irm,3,,completion,Substantial\n",
+    )
+    .unwrap();
+    let run = run_in(d, &["draft", "--irm", "irm.csv", "-o", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("The IRM received the following comment from Semillas para la Democracia.\n"),
+        "{out}"
+    );
+    // Commitment 3, which nobody in the coalition rated, is not a difference: it is named
+    // apart, and its section says the coalition did not rate it (not that nobody found
+    // evidence).
+    assert!(
+        out.contains(
+            "### Where we differ from the IRM\n\n\
+             The IRM rated 2 of the 3 commitments; the coalition agrees with each of those ratings on the commitments it rated.\n\n\
+             The coalition did not rate commitment 3, which the IRM rated.\n"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("**No evidence**"), "{out}");
+    assert!(
+        section(out, "3").contains(
+            "The coalition did not rate this commitment.\nThe IRM rated it **Substantial**.\n"
+        ),
+        "{out}"
+    );
+    let written = run_in(d, &["draft", "--irm", "irm.csv", "--output", "draft.md"]);
+    assert!(
+        written.stderr.contains(
+            "wrote draft.md (3 commitments, 0 rated differently from the reference ratings)."
+        ),
+        "{}",
+        written.stderr
+    );
+    // The same words from two evaluators are quoted once, with both names; a single
+    // milestone's sources and the quotation are apart; the next step is given once.
+    let one = section(out, "1");
+    assert!(
+        one.contains(
+            "Sources: <https://example.org/1>.\n\n> **Ana and bob**: The portal is online.\n"
+        ),
+        "{one}"
+    );
+    assert_eq!(one.matches("The portal is online.").count(), 1, "{one}");
+    assert!(
+        one.contains("### Next Steps\n\n- Publish the data monthly.\n"),
+        "{one}"
+    );
+    assert_eq!(one.matches("Publish the data monthly").count(), 1, "{one}");
+    // The IRM rated commitment 2, but not its completion.
+    assert!(
+        section(out, "2").contains(
+            "The coalition rates the commitment's completion as **Limited**.\nThe IRM did not rate its completion.\n"
+        ),
+        "{out}"
+    );
+    // The same in Spanish and French.
+    let es = run_in(
+        d,
+        &["draft", "--irm", "irm.csv", "-o", "-", "--language", "es"],
+    );
+    assert!(
+        es.stdout.contains("El IRM calificó 2 de los 3 compromisos; en los compromisos que la coalición calificó, coincide con cada una de esas calificaciones.\n\nLa coalición no calificó el compromiso 3, que el IRM sí calificó.\n"),
+        "{}",
+        es.stdout
+    );
+    assert!(
+        es.stdout
+            .contains("> **Ana y bob**: The portal is online.\n"),
+        "{}",
+        es.stdout
+    );
+    assert!(
+        es.stdout.contains(
+            "La coalición no calificó este compromiso.\nEl IRM lo calificó como **Sustancial**.\n"
+        ),
+        "{}",
+        es.stdout
+    );
+    let fr = run_in(
+        d,
+        &["draft", "--irm", "irm.csv", "-o", "-", "--language", "fr"],
+    );
+    assert!(
+        fr.stdout.contains("L'IRM a évalué 2 des 3 engagements ; sur les engagements que la coalition a évalués, elle rejoint chacune de ces évaluations.\n\nLa coalition n'a pas évalué l'engagement 3, que l'IRM a évalué.\n"),
+        "{}",
+        fr.stdout
+    );
+    assert!(
+        fr.stdout.contains("L'IRM n'a pas évalué son achèvement.\n"),
+        "{}",
+        fr.stdout
+    );
+}
+
 #[test]
 fn header_overview_and_timeline_come_from_plan_toml() {
     let dir = tempfile::tempdir().unwrap();
@@ -744,7 +864,7 @@ fn header_overview_and_timeline_come_from_plan_toml() {
     let t = &run.stdout;
     for part in [
         "# Testland: civil-society comment on the Second Progress Report 2016–2017\n",
-        "The IRM received the following comment from Undral Gombodorj of the Democracy Education Center (DEMO).\nContact: demo@example.org.\n",
+        "The IRM received the following comment from Undral Gombodorj, Democracy Education Center (DEMO).\nContact: demo@example.org.\n",
         "## General overview\n\nFor the first time, Mongolian NGOs monitored the plan.\n",
         "In June 2018 the coalition ran its first independent monitoring.\nFunding: The Asia Foundation.\n",
         "### Context and Objectives\n\nGive citizens an application.\n\n- **1 May 2016**: DEMO met the Cabinet Secretariat. (source: Minutes held by DEMO)\n",

@@ -344,6 +344,8 @@ struct Labels<'a> {
     /// The evaluators who record the coalition's agreed levels (`role = "consensus"`).
     consensus: Vec<&'a str>,
     results: &'a Results,
+    /// The language's word of `a, b and c`.
+    and: &'a str,
 }
 
 impl Labels<'_> {
@@ -366,6 +368,44 @@ impl Labels<'_> {
                 evaluator: e.clone(),
                 who: self.who(e),
                 level: l.as_deref().map(plain_line),
+            })
+            .collect()
+    }
+
+    /// Notes of the same text about the same milestone and criterion, given once, with everyone
+    /// who wrote it (`who` "A and B", `evaluator` the first): two evaluators who wrote the same
+    /// words are not quoted twice.
+    fn merge_same(&self, notes: Vec<NoteCx>) -> Vec<NoteCx> {
+        let mut out: Vec<(NoteCx, Vec<String>)> = Vec::new();
+        let mut seen: HashMap<(Option<String>, Option<String>, String), usize> = HashMap::new();
+        for n in notes {
+            let key = (
+                n.milestone.clone(),
+                n.criterion.clone(),
+                n.text.trim().to_string(),
+            );
+            match seen.get(&key) {
+                Some(&i) => {
+                    if !out[i].1.contains(&n.who) {
+                        out[i].1.push(n.who);
+                    }
+                }
+                None => {
+                    seen.insert(key, out.len());
+                    let who = n.who.clone();
+                    out.push((n, vec![who]));
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(mut n, whos)| {
+                n.who = match whos.as_slice() {
+                    [init @ .., last] if !init.is_empty() => {
+                        format!("{} {} {last}", init.join(", "), self.and)
+                    }
+                    _ => n.who,
+                };
+                n
             })
             .collect()
     }
@@ -560,6 +600,12 @@ fn commitment_cx(
             next_steps.push(labels.note(n, &n.next_steps));
         }
     }
+    for m in &mut milestones {
+        m.comments = labels.merge_same(std::mem::take(&mut m.comments));
+        m.next_steps = labels.merge_same(std::mem::take(&mut m.next_steps));
+    }
+    let comments = labels.merge_same(comments);
+    let next_steps = labels.merge_same(next_steps);
 
     let mut disagreements = Vec::new();
     for (id, out) in &c.criteria {
@@ -847,6 +893,7 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
             .map(|e| e.info.id.as_str())
             .collect(),
         results,
+        and: &wording.and,
     };
     let models: HashMap<&str, &crate::model::Commitment> = inputs
         .plan
@@ -866,8 +913,11 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
             commitment_cx(results, &labels, &rubric, c, &from)
         })
         .collect();
+    // A commitment nobody in the coalition rated is not one the coalition rates differently
+    // (the built-in template names those apart).
     let differences = commitments
         .iter()
+        .filter(|c| c.out.evaluators > 0)
         .flat_map(|c| {
             c.references
                 .iter()
