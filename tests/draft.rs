@@ -854,7 +854,7 @@ fn header_overview_and_timeline_come_from_plan_toml() {
          [[commitment.event]]\ndate = 2018-01-31\ntext = \"The application was launched before 100 guests\"\nsource = \"http://eagle.mn/r/40168\"\n\n\
          [[commitment.event]]\ndate = 2016-05-01\ntext = \"DEMO met the Cabinet Secretariat.\"\nsource = \"Minutes held by DEMO\"\n\n\
          [[commitment.event]]\ndate = 2017-03-01\ntext = \"The lead agency changed to the Capital City Governor's Office.\"\n",
-        "ana,1,,completion,Complete,Launch photographs,,Widen it to the whole country\n",
+        "ana,1,,completion,Complete,Launch photographs,It works in the capital.,Widen it to the whole country\n",
         "\n[comment]\norganisation = \"Democracy Education Center (DEMO)\"\nauthors = [\"Undral Gombodorj\"]\ncontact = \"demo@example.org\"\n\
          report = \"Second Progress Report 2016–2017\"\nmonitoring = \"In June 2018 the coalition ran its first independent monitoring.\"\n\
          funders = \"The Asia Foundation\"\noverview = \"For the first time, Mongolian NGOs monitored the plan.\"\n",
@@ -869,6 +869,8 @@ fn header_overview_and_timeline_come_from_plan_toml() {
         "In June 2018 the coalition ran its first independent monitoring.\nFunding: The Asia Foundation.\n",
         "### Context and Objectives\n\nGive citizens an application.\n\n- **1 May 2016**: DEMO met the Cabinet Secretariat. (source: Minutes held by DEMO)\n",
         "What happened:\n\n- **1 March 2017**: The lead agency changed to the Capital City Governor's Office.\n- **31 January 2018**: The application was launched before 100 guests. (<http://eagle.mn/r/40168>)\n",
+        // A blank line ends the list: what follows is not read as part of its last item.
+        "(<http://eagle.mn/r/40168>)\n\nWhat the evaluators found:\n\n> **Ana**: It works in the capital.\n",
     ] {
         assert!(t.contains(part), "{part}\n{t}");
     }
