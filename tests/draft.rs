@@ -707,6 +707,29 @@ fn grammar_reads_right_in_the_edge_cases() {
         full.stdout
     );
     assert!(!s.contains('?'), "{s}");
+    // A title that ends with a full stop (as imported plans write them) is not followed by
+    // more punctuation in a heading, the differences or the appendix.
+    one_commitment(
+        d,
+        "[[commitment]]\nid = \"1\"\ntitle = \"Strengthen the councils.\"\n",
+        "ana,1,,completion,Complete,https://example.org/law,,\n",
+        "",
+    );
+    fs::write(
+        d.join("irm.csv"),
+        "evaluator,commitment,milestone,criterion,level\nirm,1,,completion,Limited\n",
+    )
+    .unwrap();
+    let run = run_in(d, &["draft", "--irm", "irm.csv", "--appendix", "-o", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for part in [
+        "- **Commitment 1**, Strengthen the councils: we rate its completion **Complete**; the IRM rated it **Limited**.\n",
+        "## Commitment 1: Strengthen the councils\n",
+        "| 1. Strengthen the councils | Complete |",
+    ] {
+        assert!(run.stdout.contains(part), "{part}\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains(".:"), "{}", run.stdout);
     // The IRM's question is a heading, never asked mid-sentence.
     let legacy = run_in(
         &root(),
