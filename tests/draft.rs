@@ -564,7 +564,7 @@ fn an_irm_score_file_is_set_beside_the_coalition() {
         "{d}"
     );
     assert!(
-        d.contains("> **The IRM**: The application works in Ulaanbaatar only."),
+        d.contains("The IRM noted:\n\n> The application works in Ulaanbaatar only.\n"),
         "{d}"
     );
     // The IRM is never combined: the coalition's ratings are the same as without it.
@@ -1242,7 +1242,7 @@ fn an_imported_plan_rated_on_check_my_ogp_is_set_against_the_irm() {
         "The IRM rated it **Substantial** too.",
         // What the coalition's rubric lacks is the IRM's view alone.
         "The IRM also rated what the coalition's rubric does not ask about:\n\n- *Access to information*: Yes\n- *Did it open government?*: Marginal\n",
-        "> **The IRM**: The portal publishes only a third of the contracts.",
+        "The IRM noted:\n\n> The portal publishes only a third of the contracts.\n",
     ] {
         assert!(en.contains(part), "{part}\n{en}");
     }
