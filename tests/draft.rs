@@ -805,6 +805,25 @@ fn a_coalition_that_rated_part_of_the_plan_is_not_said_to_differ_everywhere() {
         "{}",
         written.stderr
     );
+    // For a template too, commitment 3 does not differ: nobody in the coalition rated it.
+    fs::write(
+        d.join("differs.md.j2"),
+        "{{ commitments | selectattr(\"differs\") | map(attribute=\"id\") | join(\",\") or \"none\" }}\n",
+    )
+    .unwrap();
+    let own = run_in(
+        d,
+        &[
+            "draft",
+            "--irm",
+            "irm.csv",
+            "--template",
+            "differs.md.j2",
+            "-o",
+            "-",
+        ],
+    );
+    assert_eq!(own.stdout, "none\n", "{}", own.stderr);
     // The same words from two evaluators are quoted once, with both names; a single
     // milestone's sources and the quotation are apart; the next step is given once.
     let one = section(out, "1");

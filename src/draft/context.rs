@@ -303,7 +303,8 @@ pub struct CommitmentCx {
     pub references: Vec<ReferenceCx>,
     /// Each reference evaluator's level on the results criterion.
     pub results_references: Vec<ComparisonCx>,
-    /// Whether any reference evaluator's level differs from the coalition's.
+    /// Whether any reference evaluator's level differs from the coalition's (false when none of
+    /// the coalition's evaluators rated the commitment).
     pub differs: bool,
     /// The names of the flags that hold.
     pub flag_names: Vec<String>,
@@ -801,7 +802,7 @@ fn commitment_cx(
         evidence,
         next_steps,
         disagreements,
-        differs: references.iter().any(|r| r.differs),
+        differs: c.evaluators > 0 && references.iter().any(|r| r.differs),
         references,
         results_references,
         flag_names,
