@@ -824,6 +824,50 @@ fn a_coalition_that_rated_part_of_the_plan_is_not_said_to_differ_everywhere() {
         ],
     );
     assert_eq!(own.stdout, "none\n", "{}", own.stderr);
+    // A level's word can depend on its criterion: Spanish early results are "marginales",
+    // the answer to "did it open government?" "Marginalmente".
+    fs::write(
+        d.join("labels.md.j2"),
+        "{{ \"Marginal\" | lv(\"results\") }} / {{ \"Marginal\" | lv }} / {{ \"Marginal\" | lv(\"did-it-open-government\") }}\n",
+    )
+    .unwrap();
+    let es = run_in(
+        d,
+        &[
+            "draft",
+            "--template",
+            "labels.md.j2",
+            "--language",
+            "es",
+            "-o",
+            "-",
+        ],
+    );
+    assert_eq!(
+        es.stdout, "Marginales / Marginalmente / Marginalmente\n",
+        "{}",
+        es.stderr
+    );
+    // "de" + "el IRM" is never written apart ("Respuesta de el IRM").
+    let sample = run_in(
+        &root(),
+        &[
+            "draft",
+            "samples/mongolia-irm-legacy",
+            "--language",
+            "es",
+            "-o",
+            "-",
+        ],
+    );
+    assert!(
+        sample
+            .stdout
+            .contains("El IRM respondió: **Marginalmente**.\n"),
+        "{}",
+        sample.stdout
+    );
+    assert!(!sample.stdout.contains("de el "), "{}", sample.stdout);
     // The same words from two evaluators are quoted once, with both names; a single
     // milestone's sources and the quotation are apart; the next step is given once.
     let one = section(out, "1");

@@ -25,7 +25,9 @@ pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
         and_list(value, Some(word.unwrap_or(&w.and)))
     });
     let w = Arc::clone(&wording);
-    env.add_filter("lv", move |value: &str| w.label(value).to_string());
+    env.add_filter("lv", move |value: &str, criterion: Option<&str>| {
+        w.label_of(value, criterion).to_string()
+    });
     let w = Arc::clone(&wording);
     env.add_function("t", move |key: &str, kwargs: Kwargs| t(&w, key, &kwargs));
     env.add_function("todo", todo);

@@ -236,6 +236,16 @@ impl Wording {
         self.labels.get(label).map_or(label, String::as_str)
     }
 
+    /// A rubric label of `criterion` in this language: the entry `"<criterion id>/<label>"`
+    /// first (a level whose word depends on the question: Spanish writes early results
+    /// "Marginales" but the answer to "did it open government?" "Marginalmente"), then the
+    /// label's own entry, then the label as the rubric writes it.
+    pub fn label_of<'a>(&'a self, label: &'a str, criterion: Option<&str>) -> &'a str {
+        criterion
+            .and_then(|k| self.labels.get(&format!("{k}/{label}")))
+            .map_or_else(|| self.label(label), String::as_str)
+    }
+
     /// `2018-06-30` written the language's way.
     pub fn date(&self, d: crate::model::Date) -> String {
         let month = self
