@@ -22,4 +22,5 @@ pub mod sheet;
 pub mod source;
 pub mod suggest;
 pub mod text;
+pub mod wording;
 pub mod write;

@@ -201,12 +201,12 @@ proptest! {
         let as_of = inputs.plan.settings.as_of.unwrap();
         let a = checkmyogp::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
         let results = checkmyogp::results::build(&inputs, &a, checkmyogp::results::Detail::Evaluators);
-        let cx = draft::context::build(&inputs, &results, &draft::wording::Wording::english(), false);
+        let cx = draft::context::build(&inputs, &results, &checkmyogp::wording::Wording::english(), false);
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("t.md.j2");
         fs::write(&file, &text).unwrap();
         let choice = draft::choose(Some(&file), tmp.path(), "check-my-ogp").unwrap();
-        let engine = draft::engine_for(&choice, &cx, draft::wording::Wording::english());
+        let engine = draft::engine_for(&choice, &cx, checkmyogp::wording::Wording::english());
         if let Err(d) = draft::render_all(&engine, &cx) {
             let shown = d.render();
             prop_assert!(shown.contains("t.md.j2") || shown.contains("common.md.j2"), "{}", shown);

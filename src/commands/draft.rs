@@ -150,7 +150,7 @@ fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
         .map(|t| (t.name.to_string(), t.text))
         .collect();
     files.extend(
-        draft::wording::BUILTIN
+        crate::wording::BUILTIN
             .iter()
             .map(|l| (format!("lang/{}.toml", l.code), l.text)),
     );
@@ -228,7 +228,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| "en".to_string());
     let lang_folder = args.input.dir.join(draft::TEMPLATE_FOLDER);
     let (wording, problem) =
-        draft::wording::Wording::load(&code, lang_folder.is_dir().then_some(lang_folder.as_path()));
+        crate::wording::Wording::load(&code, lang_folder.is_dir().then_some(lang_folder.as_path()));
     if let Some(problem) = problem {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }

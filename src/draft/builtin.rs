@@ -1,6 +1,6 @@
 //! The built-in draft templates, compiled into the program from the repository's `templates/`
 //! folder: one per built-in rubric and the macros they share (their wording, per language, is
-//! in [`super::wording`]).
+//! in [`crate::wording`]).
 
 /// A built-in template: its name (as templates include it, and as `--export-template` writes
 /// it) and its text.

@@ -17,7 +17,6 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use super::markdown::{markdown, plain_block, plain_line};
-use super::wording::Wording;
 use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
 use crate::model::OgpValue;
@@ -25,6 +24,7 @@ use crate::results::{
     CommitmentOut, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo, ReferenceOut,
     Results, RubricInfo, Summary,
 };
+use crate::wording::Wording;
 
 /// Which part of the document a render is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

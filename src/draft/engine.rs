@@ -180,7 +180,7 @@ impl Engine {
         choice: &TemplateChoice,
         fuel: u64,
         max_output: usize,
-        wording: Arc<super::wording::Wording>,
+        wording: Arc<crate::wording::Wording>,
     ) -> Engine {
         let mut env = Environment::new();
         env.set_debug(true);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind};
 
-use super::wording::{Wording, fill};
+use crate::wording::{Wording, fill};
 
 /// Registers every filter and function of this module, writing in `wording`'s language.
 pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {

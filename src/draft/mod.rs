@@ -5,7 +5,8 @@
 //!   agreement statistics (src/agreement/).
 //! - [`engine`] runs the template: sandboxed, strict, bounded, with located errors.
 //! - [`builtin`] holds the built-in templates (the repository's `templates/` folder).
-//! - [`wording`] holds each language's sentences and labels (`templates/lang/CODE.toml`).
+//! - [`crate::wording`] holds each language's sentences and labels (`templates/lang/CODE.toml`),
+//!   shared with the HTML report.
 //! - [`markdown`] makes text from the inputs safe in Markdown, and counts the places to write.
 //! - [`names`] makes safe file names for `--split`; [`docx`] writes Word files itself.
 //!
@@ -19,7 +20,6 @@ pub mod engine;
 mod filters;
 pub mod markdown;
 pub mod names;
-pub mod wording;
 
 use std::path::Path;
 
@@ -119,7 +119,11 @@ pub fn output_limit(cx: &Context) -> usize {
 
 /// The engine for `choice`, with the fuel and output bounds of this context, in `wording`'s
 /// language.
-pub fn engine_for(choice: &TemplateChoice, cx: &Context, wording: wording::Wording) -> Engine {
+pub fn engine_for(
+    choice: &TemplateChoice,
+    cx: &Context,
+    wording: crate::wording::Wording,
+) -> Engine {
     Engine::new(
         choice,
         fuel_for(cx),

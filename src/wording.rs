@@ -20,19 +20,19 @@ pub struct BuiltinLanguage {
 pub const BUILTIN: [BuiltinLanguage; 4] = [
     BuiltinLanguage {
         code: "en",
-        text: include_str!("../../templates/lang/en.toml"),
+        text: include_str!("../templates/lang/en.toml"),
     },
     BuiltinLanguage {
         code: "es",
-        text: include_str!("../../templates/lang/es.toml"),
+        text: include_str!("../templates/lang/es.toml"),
     },
     BuiltinLanguage {
         code: "fr",
-        text: include_str!("../../templates/lang/fr.toml"),
+        text: include_str!("../templates/lang/fr.toml"),
     },
     BuiltinLanguage {
         code: "mn",
-        text: include_str!("../../templates/lang/mn.toml"),
+        text: include_str!("../templates/lang/mn.toml"),
     },
 ];
 
