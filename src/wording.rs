@@ -1,6 +1,8 @@
-//! The wording of drafts, one file per language (`templates/lang/CODE.toml`): every sentence
-//! the built-in templates write (`t("key", …)`), the rubric labels as the language writes them
-//! (`| lv`), and how dates and numbers are written. English, Spanish, French and Mongolian are
+//! The wording of drafts and of the HTML report, one file per language
+//! (`templates/lang/CODE.toml`): every sentence the built-in draft templates write
+//! (`t("key", …)`, section `[text]`), every fixed string of the report (section `[report]`),
+//! the rubric labels as the language writes them (`| lv`), and how dates and numbers are
+//! written. English, Spanish, French and Mongolian are
 //! built in; an assessment folder's `templates/lang/CODE.toml` adds a language or replaces a
 //! built-in one. A key missing from a language falls back to English.
 
@@ -65,6 +67,8 @@ struct File {
     language: LanguageInfo,
     labels: HashMap<String, String>,
     text: HashMap<String, Text>,
+    /// The HTML report's fixed strings (src/report/words.rs reads them).
+    report: HashMap<String, Text>,
 }
 
 /// The wording of one language, English filling its gaps.
@@ -83,6 +87,9 @@ pub struct Wording {
     pub and: String,
     labels: HashMap<String, String>,
     text: HashMap<String, Text>,
+    report: HashMap<String, Text>,
+    /// The report keys the language's own file gives (not taken from English).
+    own_report: std::collections::HashSet<String>,
 }
 
 /// Why a language could not be used as asked (a warning: the draft is written in English).
@@ -136,6 +143,8 @@ impl Wording {
         let (l, e) = (&own.language, &base.language);
         let mut text = base.text.clone();
         text.extend(own.text.clone());
+        let mut report = base.report.clone();
+        report.extend(own.report.clone());
         Wording {
             code: code.to_string(),
             name: pick(&l.name, &e.name, code),
@@ -152,12 +161,23 @@ impl Wording {
             and: pick(&l.and, &e.and, "and"),
             labels: own.labels.clone(),
             text,
+            report,
+            own_report: own.report.keys().cloned().collect(),
         }
     }
 
     /// The wording for `code`, from the assessment's `folder` (its `templates/`) first, then
     /// the built-in files. An unknown code or a broken file is a problem, and English is used.
     pub fn load(code: &str, folder: Option<&Path>) -> (Wording, Option<LanguageProblem>) {
+        Wording::load_for(code, folder, "draft")
+    }
+
+    /// [`Wording::load`] for `what` ("draft", "report"): the word its problems use.
+    pub fn load_for(
+        code: &str,
+        folder: Option<&Path>,
+        what: &str,
+    ) -> (Wording, Option<LanguageProblem>) {
         let code = code.trim();
         let base = parse(BUILTIN[0].text).unwrap_or_default();
         let english = || Wording::from_files("en", &base, &File::default());
@@ -173,7 +193,7 @@ impl Wording {
                         return (
                             english(),
                             Some(LanguageProblem(format!(
-                                "{shown} is larger than 1 MB, so it was not read; the draft is in English"
+                                "{shown} is larger than 1 MB, so it was not read; the {what} is in English"
                             ))),
                         );
                     }
@@ -185,7 +205,7 @@ impl Wording {
                         return (
                             english(),
                             Some(LanguageProblem(format!(
-                                "could not read {shown} ({e}); the draft is in English"
+                                "could not read {shown} ({e}); the {what} is in English"
                             ))),
                         );
                     }
@@ -200,7 +220,7 @@ impl Wording {
             return (
                 english(),
                 Some(LanguageProblem(format!(
-                    "there is no wording for the language \"{code}\", so the draft is in English; available: {} (docs/templates.md says how to add one)",
+                    "there is no wording for the language \"{code}\", so the {what} is in English; available: {} (docs/templates.md says how to add one)",
                     available(folder).join(", ")
                 ))),
             );
@@ -210,7 +230,7 @@ impl Wording {
             Err(e) => (
                 english(),
                 Some(LanguageProblem(format!(
-                    "{shown} is not a valid wording file ({}); the draft is in English",
+                    "{shown} is not a valid wording file ({}); the {what} is in English",
                     e.trim()
                 ))),
             ),
@@ -229,6 +249,29 @@ impl Wording {
                 }
             }
         })
+    }
+
+    /// The raw text of the report's `key` for a count (`n`), or none when no language has it.
+    pub fn report(&self, key: &str, n: Option<i64>) -> Option<&str> {
+        Some(match self.report.get(key)? {
+            Text::Plain(s) => s,
+            Text::Counted { one, other } => {
+                if n == Some(1) {
+                    one
+                } else {
+                    other
+                }
+            }
+        })
+    }
+
+    /// The report's `key` only when this language's own file gives it (English not used).
+    pub fn report_own(&self, key: &str) -> Option<&str> {
+        if self.own_report.contains(key) {
+            self.report(key, None)
+        } else {
+            None
+        }
     }
 
     /// A rubric label as this language writes it (as it is when the language has no entry).

@@ -241,7 +241,7 @@ fn the_sample_report_has_a_card_per_commitment_and_accessible_charts() {
     }
     assert!(html.contains("High completion (completion at least Substantial): 4 of 7"));
     assert!(html.contains("disagreement (2 levels)"));
-    assert!(html.contains("as of 2018-06-30"));
+    assert!(html.contains("as of 30 June 2018"));
     assert!(html.contains("OVERDUE"));
     assert!(html.contains("1,000 resamples"));
     // Flags in plain sentences, not condition codes.
@@ -481,7 +481,7 @@ fn an_edited_report_is_kept_unless_forced_and_nothing_is_half_written() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.starts_with("<!DOCTYPE html>"));
-    assert!(run.stdout.contains("as of 2017-01-01"));
+    assert!(run.stdout.contains("as of 1 January 2017"));
     // A bad input writes nothing and exits 1.
     fs::write(
         dir.path().join("scores/bad.csv"),

@@ -17,6 +17,7 @@ Examples:
   checkmyogp report . --output coalition-report.html --as-of 2018-06-30
   checkmyogp report . --charts charts     # also charts/completion.svg, charts/heatmap.svg, …
   checkmyogp report . --output - > report.html
+  checkmyogp report . --language fr       # in French (en, es, fr, mn)
 
 The report is one HTML file that works offline: open it in any browser, send it by e-mail, or
 print it (A4; closed sections are printed open). See docs/report.md.";
@@ -39,6 +40,11 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
 
+    /// The report's language: en, es, fr, mn, or one added in templates/lang/ (default: the
+    /// plan's `[plan] language`, else English). The same wording files as `draft`.
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
+
     /// Replace the output files even if they were edited since checkmyogp wrote them.
     #[arg(long)]
     pub force: bool,
@@ -57,7 +63,26 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| args.input.dir.join("report.html"));
     let to_stdout = output.as_os_str() == "-";
-    let built = report::build(&inputs, &assessment, &report::Options::default());
+    let code = args
+        .language
+        .clone()
+        .or_else(|| inputs.plan.language.clone())
+        .unwrap_or_else(|| "en".to_string());
+    let lang_folder = args.input.dir.join(crate::draft::TEMPLATE_FOLDER);
+    let (wording, problem) = crate::wording::Wording::load_for(
+        &code,
+        lang_folder.is_dir().then_some(lang_folder.as_path()),
+        "report",
+    );
+    if let Some(problem) = problem {
+        writeln!(anstream::stderr(), "warning: {}", problem.0)?;
+    }
+    let built = report::build_in(
+        &inputs,
+        &assessment,
+        &report::Options::default(),
+        report::Tr::new(wording),
+    );
     drop(inputs);
 
     // Every file to write, checked before any is written: all or nothing.

@@ -33,8 +33,8 @@ pub struct AlphaRow {
     pub unit_word: &'static str,
     /// Why alpha is undefined, in words.
     pub undefined: Option<String>,
-    /// The same in a few words, for the chart.
-    pub undefined_short: Option<&'static str>,
+    /// Why alpha is undefined, as a case (for the report's language).
+    pub undefined_kind: Option<Undefined>,
 }
 
 /// Alpha for every criterion of the rubric, in rubric order, as `checkmyogp agreement` computes
@@ -52,49 +52,77 @@ pub fn compute(inputs: &Inputs, resamples: usize) -> Vec<AlphaRow> {
     let full = report::build(&inputs.plan, &inputs.rubric, &inputs.scores, &options, None);
     full.criteria
         .into_iter()
-        .map(|c| {
-            let undefined_short = c.undefined.map(|why| match why {
-                Undefined::NoRatings => "undefined: no ratings",
-                Undefined::SingleEvaluator => "undefined: fewer than two evaluators",
-                Undefined::TooFewUnits => "undefined: no shared ratings",
-                Undefined::NoVariation => "undefined: no variation",
-                Undefined::NotApplicable => "undefined: unsuitable scale",
-            });
-            AlphaRow {
-                unit_word: match c.scope {
-                    Scope::Commitment => "commitments",
-                    Scope::Milestone => "milestones",
-                },
-                undefined: c.undefined.map(|_| c.reading.clone()),
-                undefined_short,
-                ci: c.ci.flatten().map(|[lo, hi]| (lo, hi)),
-                band: c.interpretation,
-                criterion: c.criterion,
-                name: c.name,
-                metric: c.metric,
-                alpha: c.alpha,
-                units: c.units,
-                units_total: c.units_total,
-            }
+        .map(|c| AlphaRow {
+            unit_word: match c.scope {
+                Scope::Commitment => "commitments",
+                Scope::Milestone => "milestones",
+            },
+            undefined: c.undefined.map(|_| c.reading.clone()),
+            undefined_kind: c.undefined,
+            ci: c.ci.flatten().map(|[lo, hi]| (lo, hi)),
+            band: c.interpretation,
+            criterion: c.criterion,
+            name: c.name,
+            metric: c.metric,
+            alpha: c.alpha,
+            units: c.units,
+            units_total: c.units_total,
         })
         .collect()
 }
 
 pub use report::fmt_alpha;
 
+/// The key of an undefined case in the wording files (`undefined_no_ratings`, …).
+fn undefined_key(u: Undefined) -> &'static str {
+    match u {
+        Undefined::NoRatings => "no_ratings",
+        Undefined::SingleEvaluator => "single_evaluator",
+        Undefined::TooFewUnits => "too_few_units",
+        Undefined::NoVariation => "no_variation",
+        Undefined::NotApplicable => "not_applicable",
+    }
+}
+
+/// Why alpha is undefined, in a few words, in the report's language.
+pub(crate) fn undefined_short(tr: &super::Tr, row: &AlphaRow) -> String {
+    row.undefined_kind.map_or_else(
+        || tr.t("undefined"),
+        |u| tr.t(&format!("undefined_{}", undefined_key(u))),
+    )
+}
+
+/// Why alpha is undefined, in a sentence: the language's own (`why_…`) when its file gives
+/// one, else the detailed English reason of `checkmyogp agreement`.
+pub(crate) fn why(tr: &super::Tr, row: &AlphaRow) -> String {
+    row.undefined_kind
+        .and_then(|u| tr.own(&format!("why_{}", undefined_key(u))))
+        .or_else(|| row.undefined.clone())
+        .unwrap_or_else(|| tr.t("undefined"))
+}
+
 /// The result in words: `0.734 (95% interval 0.512 to 0.890): tentative` or the reason it is
-/// undefined.
-pub fn reading(row: &AlphaRow) -> String {
-    match (row.alpha, &row.undefined) {
-        (Some(a), _) => {
-            let ci = row.ci.map_or_else(
-                || " (no interval: too little variation in the resamples)".to_string(),
-                |(lo, hi)| format!(" (95% interval {} to {})", fmt_alpha(lo), fmt_alpha(hi)),
+/// undefined, in the report's language.
+pub(crate) fn reading(tr: &super::Tr, row: &AlphaRow) -> String {
+    match row.alpha {
+        Some(a) => {
+            let band = row.band.map_or_else(
+                || tr.t("band_unreliable"),
+                |b| super::charts::band_word(tr, b),
             );
-            let band = row.band.map(|b| b.label()).unwrap_or("unreliable");
-            format!("{}{ci}: {band}", fmt_alpha(a))
+            match row.ci {
+                Some((lo, hi)) => tr.f(
+                    "reading_ci",
+                    &[
+                        ("alpha", &tr.alpha(a)),
+                        ("from", &tr.alpha(lo)),
+                        ("to", &tr.alpha(hi)),
+                        ("band", &band),
+                    ],
+                ),
+                None => tr.f("reading_no_ci", &[("alpha", &tr.alpha(a)), ("band", &band)]),
+            }
         }
-        (None, Some(why)) => why.clone(),
-        (None, None) => "undefined".into(),
+        None => why(tr, row),
     }
 }

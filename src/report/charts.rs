@@ -12,7 +12,7 @@ use super::svg::{
     BLUE, Chart, DataTable, Draw, INK, MUTED, NONE_FILL, VERMILLION, category_fill, level_fill, n,
     text_on, text_width,
 };
-use crate::render::percent;
+use super::words::Tr;
 
 /// How an area is filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +44,11 @@ impl Fill {
     }
 }
 
-fn share_text(count: usize, total: usize) -> String {
+fn share_text(tr: &Tr, count: usize, total: usize) -> String {
     if total == 0 {
         "–".into()
     } else {
-        percent(count as f64 / total as f64)
+        tr.pct(count as f64 / total as f64)
     }
 }
 
@@ -63,6 +63,7 @@ pub(crate) struct Bar {
 /// A horizontal bar chart of commitments per category, with counts and shares written beside
 /// the bars; `footer` is a line of text under the bars (and in the text alternative).
 pub(crate) fn bars(
+    tr: &Tr,
     name: &str,
     title: &str,
     what: &str,
@@ -95,11 +96,11 @@ pub(crate) fn bars(
         top + row * bars.len() as f64,
         &format!("stroke=\"{INK}\""),
     );
-    let mut table = DataTable::new([what, "commitments", "share"]);
+    let mut table = DataTable::new([what.to_string(), tr.t("col_commitments"), tr.t("col_share")]);
     let mut parts = Vec::new();
     for (i, b) in bars.iter().enumerate() {
         let y = top + row * i as f64;
-        let share = share_text(b.count, total);
+        let share = share_text(tr, b.count, total);
         d.raw(&format!(
             "<g><title>{}</title>\n",
             super::html::esc(&format!("{}: {} ({share})", b.label, b.count))
@@ -143,10 +144,13 @@ pub(crate) fn bars(
             f,
         );
     }
-    let mut desc = format!(
-        "Horizontal bar chart of the {total} commitments by {}: {}.",
-        what.to_lowercase(),
-        parts.join(", ")
+    let mut desc = tr.f(
+        "bars_desc",
+        &[
+            ("total", &tr.int(total)),
+            ("what", &what.to_lowercase()),
+            ("parts", &parts.join(", ")),
+        ],
     );
     if let Some(f) = footer {
         desc.push(' ');
@@ -172,7 +176,7 @@ pub(crate) struct QuadrantCell {
 
 /// Ids laid out in at most `max` lines that fit `width` pixels at `size`, the last ending in
 /// "+N more" when not all fit (the data table under the chart lists them all).
-pub(crate) fn id_lines(ids: &[String], width: f64, size: f64, max: usize) -> Vec<String> {
+pub(crate) fn id_lines(tr: &Tr, ids: &[String], width: f64, size: f64, max: usize) -> Vec<String> {
     // Digits and capitals are wider than the average glyph: measure generously.
     let fits = |s: &str| text_width(s, size) * 1.15 <= width;
     let mut lines: Vec<String> = Vec::new();
@@ -196,7 +200,7 @@ pub(crate) fn id_lines(ids: &[String], width: f64, size: f64, max: usize) -> Vec
             };
             let mut left = ids.len() - i;
             loop {
-                let more = format!("+{left} more");
+                let more = tr.f("more", &[("n", &left)]);
                 let line = if kept.is_empty() {
                     more
                 } else {
@@ -221,6 +225,7 @@ pub(crate) fn id_lines(ids: &[String], width: f64, size: f64, max: usize) -> Vec
 /// OGP's two-by-two table: rows hold or miss the `rows` flag, columns the `columns` flag.
 /// `cells`: both, rows only, columns only, neither.
 pub(crate) fn quadrant(
+    tr: &Tr,
     rows: &str,
     columns: &str,
     cells: &[QuadrantCell; 4],
@@ -233,8 +238,14 @@ pub(crate) fn quadrant(
     let mut d = Draw::default();
     let r = truncate(rows, 22);
     let c = truncate(columns, 26);
-    let col_heads = [format!("✓ {c}"), format!("✗ not {}", lower_first(&c))];
-    let row_heads = [format!("✓ {r}"), format!("✗ not {}", lower_first(&r))];
+    let col_heads = [
+        format!("✓ {c}"),
+        format!("✗ {}", tr.f("not_x", &[("x", &lower_first(&c))])),
+    ];
+    let row_heads = [
+        format!("✓ {r}"),
+        format!("✗ {}", tr.f("not_x", &[("x", &lower_first(&r))])),
+    ];
     for (j, h) in col_heads.iter().enumerate() {
         d.text(
             lw + cw * j as f64 + cw / 2.0,
@@ -255,13 +266,18 @@ pub(crate) fn quadrant(
     }
     let (lr, lc) = (lower_first(&r), lower_first(&c));
     let words = [
-        format!("{r} and {lc}"),
-        format!("{r}, not {lc}"),
-        format!("{c}, not {lr}"),
-        "neither".to_string(),
+        tr.f("q_both", &[("a", &r), ("b", &lc)]),
+        tr.f("q_only", &[("a", &r), ("b", &lc)]),
+        tr.f("q_only", &[("a", &c), ("b", &lr)]),
+        tr.t("q_neither"),
     ];
     let place = [(0, 0), (0, 1), (1, 0), (1, 1)];
-    let mut table = DataTable::new(["quadrant", "commitments", "share", "commitment ids"]);
+    let mut table = DataTable::new([
+        tr.t("col_quadrant"),
+        tr.t("col_commitments"),
+        tr.t("col_share"),
+        tr.t("col_ids"),
+    ]);
     let mut parts = Vec::new();
     for (k, cell) in cells.iter().enumerate() {
         let (i, j) = place[k];
@@ -300,15 +316,18 @@ pub(crate) fn quadrant(
             &format!("font-size=\"30\" font-weight=\"700\" fill=\"{ink}\""),
             &cell.count.to_string(),
         );
-        let shown_share = share_text(cell.count, total);
+        let shown_share = share_text(tr, cell.count, total);
         d.text(
             x + cw / 2.0,
             y + 68.0,
             "middle",
             &format!("fill=\"{ink}\""),
-            &format!("{shown_share} of commitments"),
+            &tr.f("share_of_commitments", &[("share", &shown_share)]),
         );
-        for (l, line) in id_lines(&cell.ids, cw - 20.0, 11.0, 2).iter().enumerate() {
+        for (l, line) in id_lines(tr, &cell.ids, cw - 20.0, 11.0, 2)
+            .iter()
+            .enumerate()
+        {
             d.text(
                 x + cw / 2.0,
                 y + 88.0 + 13.0 * l as f64,
@@ -338,17 +357,25 @@ pub(crate) fn quadrant(
     Chart {
         name: name.into(),
         title: format!("{rows} × {columns}"),
-        desc: format!(
-            "Two-by-two table of the {total} commitments by whether they are {} and reach {}: {}.",
-            lower_first(rows),
-            lower_first(columns),
-            parts.join("; ")
+        desc: tr.f(
+            "quadrant_desc",
+            &[
+                ("total", &tr.int(total)),
+                ("rows", &lower_first(rows)),
+                ("columns", &lower_first(columns)),
+                ("parts", &parts.join("; ")),
+            ],
         ),
         width,
         height,
         body: d.out,
         table,
     }
+}
+
+/// Krippendorff's reading of alpha, in words.
+pub(crate) fn band_word(tr: &Tr, b: crate::agreement::AlphaBand) -> String {
+    tr.t(&format!("band_{}", b.label()))
 }
 
 /// `High completion` → `high completion`; `IRM star` stays as it is.
@@ -435,6 +462,7 @@ pub(crate) struct HeatRow {
 /// Evaluators × commitments for one criterion, each cell the level's label on its colour;
 /// rows where the evaluators disagree are outlined and marked in words.
 pub(crate) fn heatmap(
+    tr: &Tr,
     criterion: &str,
     levels: &[String],
     ordered: bool,
@@ -445,9 +473,10 @@ pub(crate) fn heatmap(
     let name = "heatmap";
     let (short, abbreviated) = abbreviations(levels);
     let size = 11.0;
+    let nr = tr.t("nr");
     let widest = short
         .iter()
-        .chain(["n/r".to_string()].iter())
+        .chain([nr.clone()].iter())
         .map(|s| text_width(s, size))
         .fold(0.0, f64::max);
     let cw = (widest + 14.0).clamp(64.0, 104.0);
@@ -466,9 +495,7 @@ pub(crate) fn heatmap(
         x += cw;
     }
     let grid_right = x;
-    let rule = format!(
-        "outlined row and ◆: the evaluators' levels are {threshold} or more levels apart (the rubric's disagreement threshold)"
-    );
+    let rule = tr.f("heat_rule", &[("threshold", &threshold)]);
     let width = (grid_right + mark_w).max(40.0 + text_width(&rule, 11.0));
     let fill_of = |l: usize| {
         if ordered {
@@ -483,9 +510,9 @@ pub(crate) fn heatmap(
         let cx = xs[j] + cw / 2.0;
         let label = truncate(&c.label, head_chars.max(4));
         let sub = match c.kind {
-            ColumnKind::Evaluator => "",
-            ColumnKind::Combined => "(result)",
-            ColumnKind::Reference => "(reference)",
+            ColumnKind::Evaluator => String::new(),
+            ColumnKind::Combined => format!("({})", tr.t("result")),
+            ColumnKind::Reference => format!("({})", tr.t("reference")),
         };
         d.text_full(
             cx,
@@ -501,7 +528,7 @@ pub(crate) fn heatmap(
                 head - 8.0,
                 "middle",
                 &format!("font-size=\"10\" fill=\"{MUTED}\""),
-                sub,
+                &sub,
             );
         }
     }
@@ -510,15 +537,15 @@ pub(crate) fn heatmap(
         head - 8.0,
         "start",
         &format!("font-size=\"11\" fill=\"{MUTED}\""),
-        "commitment",
+        &tr.t("col_commitment"),
     );
-    let mut table_head = vec!["commitment".to_string()];
+    let mut table_head = vec![tr.t("col_commitment")];
     table_head.extend(columns.iter().map(|c| match c.kind {
         ColumnKind::Evaluator => c.label.clone(),
-        ColumnKind::Combined => format!("{} (result)", c.label),
-        ColumnKind::Reference => format!("{} (reference)", c.label),
+        ColumnKind::Combined => format!("{} ({})", c.label, tr.t("result")),
+        ColumnKind::Reference => format!("{} ({})", c.label, tr.t("reference")),
     }));
-    table_head.push("disagreement".into());
+    table_head.push(tr.t("disagreement"));
     let mut table = DataTable {
         head: table_head,
         rows: Vec::new(),
@@ -552,8 +579,8 @@ pub(crate) fn heatmap(
                     short.get(l).cloned().unwrap_or_default(),
                     levels.get(l).cloned().unwrap_or_default(),
                 ),
-                HeatCell::NoRating => (Fill::None, "n/r".into(), "no rating (n/a)".into()),
-                HeatCell::Missing => (Fill::None, "–".into(), "not rated".into()),
+                HeatCell::NoRating => (Fill::None, nr.clone(), tr.t("no_rating_na")),
+                HeatCell::Missing => (Fill::None, "–".into(), tr.t("not_rated")),
             };
             let ink = if fill == Fill::None {
                 INK.to_string()
@@ -575,7 +602,10 @@ pub(crate) fn heatmap(
             };
             d.raw(&format!(
                 "<g><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\"{ink_attr}{weight}>{}</text></g>\n",
-                super::html::esc(&format!("{who} on commitment {}: {full}", r.id)),
+                super::html::esc(&tr.f(
+                    "heat_cell",
+                    &[("who", &who), ("id", &r.id), ("level", &full)]
+                )),
                 n(cx + 1.0),
                 n(y + 1.0),
                 n(cw - 2.0),
@@ -615,22 +645,18 @@ pub(crate) fn heatmap(
                 "start",
                 "font-size=\"11\" font-weight=\"700\"",
                 &match r.spread {
-                    Some(s) => format!("disagreement ({s} levels)"),
-                    None => "disagreement".into(),
+                    Some(s) => tr.n("disagreement_levels", s, &[]),
+                    None => tr.t("disagreement"),
                 },
             );
-            trow.push(format!(
-                "yes{}",
-                r.spread
-                    .map(|s| format!(", {s} levels apart"))
-                    .unwrap_or_default()
-            ));
+            trow.push(match r.spread {
+                Some(s) => tr.n("yes_apart", s, &[]),
+                None => tr.t("yes"),
+            });
         } else {
             trow.push(match r.spread {
-                Some(s) if s > 0 => {
-                    format!("no ({s} level{} apart)", if s == 1 { "" } else { "s" })
-                }
-                _ => "no".into(),
+                Some(s) if s > 0 => tr.n("no_apart", s, &[]),
+                _ => tr.t("no"),
             });
         }
         table.rows.push(trow);
@@ -650,8 +676,8 @@ pub(crate) fn heatmap(
             (fill_of(l), text)
         })
         .collect();
-    items.push((Fill::None, "– not rated".into()));
-    items.push((Fill::None, "n/r said “no rating”".into()));
+    items.push((Fill::None, format!("– {}", tr.t("not_rated"))));
+    items.push((Fill::None, format!("{nr} {}", tr.t("said_no_rating"))));
     for (fill, text) in &items {
         let w = 22.0 + text_width(text, 11.0) + 16.0;
         if lx + w > width - 8.0 && lx > 8.0 {
@@ -690,26 +716,36 @@ pub(crate) fn heatmap(
         .filter(|c| c.kind == ColumnKind::Reference)
         .map(|c| c.label.as_str())
         .collect();
-    let desc = format!(
-        "Heat map of the {criterion} level each evaluator gave each commitment: {} commitments (rows) by {evaluators} evaluators (columns), then the combined result{}. Each cell shows the level's name. {}",
-        rows.len(),
-        if references.is_empty() {
-            String::new()
-        } else {
-            format!(" and the reference evaluators ({})", references.join(", "))
-        },
-        if disagree_ids.is_empty() {
-            format!("No commitment has levels {threshold} or more levels apart.")
-        } else {
-            format!(
-                "The evaluators disagree ({threshold} or more levels apart) on commitments {}.",
-                disagree_ids.join(", ")
-            )
-        }
+    let desc = tr.f(
+        "heat_desc",
+        &[
+            ("criterion", &criterion),
+            ("rows", &tr.int(rows.len())),
+            ("evaluators", &tr.int(evaluators)),
+            (
+                "references",
+                &if references.is_empty() {
+                    String::new()
+                } else {
+                    tr.f("heat_desc_references", &[("list", &references.join(", "))])
+                },
+            ),
+            (
+                "disagree",
+                &if disagree_ids.is_empty() {
+                    tr.f("heat_desc_agree", &[("threshold", &threshold)])
+                } else {
+                    tr.f(
+                        "heat_desc_disagree",
+                        &[("threshold", &threshold), ("ids", &disagree_ids.join(", "))],
+                    )
+                },
+            ),
+        ],
     );
     Chart {
         name: name.into(),
-        title: format!("Who rated what: {criterion} by evaluator"),
+        title: tr.f("heat_title", &[("criterion", &criterion)]),
         desc,
         width,
         height,
@@ -720,7 +756,7 @@ pub(crate) fn heatmap(
 
 /// Alpha per criterion: a point for alpha, a line for its bootstrap interval, over the bands
 /// Krippendorff reads them by.
-pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
+pub(crate) fn agreement(tr: &Tr, rows: &[AlphaRow], resamples: usize) -> Chart {
     let name = "agreement";
     let lw = 190.0;
     let x0 = lw + 10.0;
@@ -740,9 +776,9 @@ pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
     let mut d = Draw::default();
     let bottom = top + rh * rows.len().max(1) as f64;
     let zones = [
-        (lo, 0.667, "#F5F5F5", "unreliable", 14.0),
-        (0.667, 0.8, "#E4E4E4", "tentative", 28.0),
-        (0.8, 1.0, "#D2D2D2", "reliable", 14.0),
+        (lo, 0.667, "#F5F5F5", tr.t("band_unreliable"), 14.0),
+        (0.667, 0.8, "#E4E4E4", tr.t("band_tentative"), 28.0),
+        (0.8, 1.0, "#D2D2D2", tr.t("band_reliable"), 14.0),
     ];
     for (a, b, fill, label, ty) in zones {
         if b <= lo {
@@ -761,7 +797,7 @@ pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
             ty,
             "middle",
             &format!("font-size=\"11\" fill=\"{MUTED}\""),
-            label,
+            &label,
         );
     }
     let mut ticks: Vec<f64> = vec![-1.0, -0.5, 0.0, 0.5, 1.0]
@@ -788,11 +824,11 @@ pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
             bottom + 16.0,
             "middle",
             "font-size=\"11\"",
-            &if t == 0.667 || t == 0.8 {
+            &tr.w_number(&if t == 0.667 || t == 0.8 {
                 fmt_alpha(t)
             } else {
                 n(t)
-            },
+            }),
         );
     }
     d.text(
@@ -800,15 +836,15 @@ pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
         bottom + 34.0,
         "middle",
         &format!("font-size=\"11\" fill=\"{MUTED}\""),
-        "Krippendorff's alpha (1 = perfect agreement, 0 = no better than chance)",
+        &tr.t("alpha_axis"),
     );
     let mut table = DataTable::new([
-        "criterion",
-        "metric",
-        "units rated by two or more",
-        "alpha",
-        "95% interval",
-        "reading",
+        tr.t("col_criterion"),
+        tr.t("col_metric"),
+        tr.t("col_units"),
+        tr.t("col_alpha"),
+        tr.t("col_interval"),
+        tr.t("col_reading"),
     ]);
     let mut parts = Vec::new();
     for (i, r) in rows.iter().enumerate() {
@@ -852,16 +888,24 @@ pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
                         y - 8.0,
                         "start",
                         "font-size=\"10\"",
-                        "◂ below the axis",
+                        &tr.t("below_axis"),
                     );
                 }
-                let band = r.band.map_or("", |b| b.label());
+                let band = r.band.map_or(String::new(), |b| band_word(tr, b));
                 let ci =
-                    r.ci.map(|(l, h)| format!(" [{}, {}]", fmt_alpha(l), fmt_alpha(h)))
-                        .unwrap_or_default();
+                    r.ci.map(|(l, h)| {
+                        format!(
+                            " {}",
+                            tr.f(
+                                "interval_short",
+                                &[("from", &tr.alpha(l)), ("to", &tr.alpha(h))]
+                            )
+                        )
+                    })
+                    .unwrap_or_default();
                 (
-                    format!("α = {}{ci} {band}", fmt_alpha(a)),
-                    super::agreement::reading(r),
+                    format!("α = {}{ci} {band}", tr.alpha(a)),
+                    super::agreement::reading(tr, r),
                 )
             }
             None => {
@@ -870,35 +914,49 @@ pub(crate) fn agreement(rows: &[AlphaRow], resamples: usize) -> Chart {
                     y + 4.0,
                     "start",
                     &format!("font-size=\"11\" font-style=\"italic\" fill=\"{MUTED}\""),
-                    "no value",
+                    &tr.t("no_value"),
                 );
                 (
-                    r.undefined_short.unwrap_or("undefined").to_string(),
-                    super::agreement::reading(r),
+                    super::agreement::undefined_short(tr, r),
+                    super::agreement::reading(tr, r),
                 )
             }
         };
         d.text(x0 + pw + 12.0, y + 4.0, "start", "font-size=\"11\"", &text);
         table.push(vec![
             r.criterion.clone(),
-            r.metric.label().to_string(),
-            format!("{} of {} {}", r.units, r.units_total, r.unit_word),
-            r.alpha.map(fmt_alpha).unwrap_or_else(|| "undefined".into()),
-            r.ci.map(|(l, h)| format!("{} to {}", fmt_alpha(l), fmt_alpha(h)))
+            tr.t(&format!("metric_{}", r.metric.label())),
+            tr.f(
+                "units_of",
+                &[
+                    ("units", &tr.int(r.units)),
+                    ("total", &tr.int(r.units_total)),
+                    ("what", &tr.t(&format!("unit_{}", r.unit_word))),
+                ],
+            ),
+            r.alpha
+                .map(|a| tr.alpha(a))
+                .unwrap_or_else(|| tr.t("undefined")),
+            r.ci.map(|(l, h)| tr.f("from_to", &[("from", &tr.alpha(l)), ("to", &tr.alpha(h))]))
                 .unwrap_or_else(|| "–".into()),
             r.band
-                .map(|b| b.label().to_string())
-                .or_else(|| r.undefined.clone())
+                .map(|b| band_word(tr, b))
+                .or_else(|| r.undefined.as_ref().map(|_| super::agreement::why(tr, r)))
                 .unwrap_or_default(),
         ]);
         parts.push(format!("{}: {words}", r.criterion));
     }
     Chart {
         name: name.into(),
-        title: "How far the evaluators agree, per criterion".into(),
-        desc: format!(
-            "Krippendorff's alpha for each criterion, with its 95% bootstrap interval ({resamples} resamples), against Krippendorff's thresholds 0.667 (tentative conclusions) and 0.800 (reliable). {}.",
-            parts.join("; ")
+        title: tr.t("agreement_title"),
+        desc: tr.f(
+            "agreement_desc",
+            &[
+                ("resamples", &tr.int(resamples)),
+                ("tentative", &tr.alpha(0.667)),
+                ("reliable", &tr.alpha(0.8)),
+                ("parts", &parts.join("; ")),
+            ],
         ),
         width,
         height,
@@ -919,9 +977,15 @@ pub(crate) struct RefRow {
 
 /// The coalition's rating (filled circle) beside a reference evaluator's (open diamond) on the
 /// rating scale, commitment by commitment.
-pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRow]) -> Chart {
+pub(crate) fn reference(
+    tr: &Tr,
+    name: &str,
+    who: &str,
+    ratings: &[String],
+    rows: &[RefRow],
+) -> Chart {
     let mut columns: Vec<String> = ratings.to_vec();
-    columns.push(crate::results::NO_EVIDENCE.to_string());
+    columns.push(tr.t("no_evidence"));
     let lw = 250.0;
     let widest = columns
         .iter()
@@ -930,7 +994,12 @@ pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRo
     let cw = (widest + 12.0).clamp(78.0, 118.0);
     let head = 34.0;
     let rh = 28.0;
-    let status_w = 140.0;
+    let status_w = 140.0_f64.max(
+        [tr.t("same"), tr.t("differs"), tr.t("not_rated")]
+            .iter()
+            .map(|t| text_width(t, 12.0) + 24.0)
+            .fold(0.0, f64::max),
+    );
     let width = lw + cw * columns.len() as f64 + status_w;
     let height = head + rh * rows.len() as f64 + 44.0;
     let col = |r: Option<usize>| r.unwrap_or(columns.len() - 1).min(columns.len() - 1);
@@ -956,10 +1025,10 @@ pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRo
     }
     let row_chars = ((lw - 16.0) / (12.0 * 0.58)) as usize;
     let mut table = DataTable::new([
-        "commitment".to_string(),
-        "coalition".to_string(),
+        tr.t("col_commitment"),
+        tr.t("coalition"),
         who.to_string(),
-        "differs".to_string(),
+        tr.t("differs"),
     ]);
     let mut differs = Vec::new();
     let mut same = 0;
@@ -982,6 +1051,12 @@ pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRo
             y,
             "stroke=\"#E6E6E6\"",
         );
+        #[derive(PartialEq)]
+        enum Status {
+            Same,
+            Differs,
+            NotRated,
+        }
         let status = match r.reference {
             Some(rr) => {
                 d.diamond(
@@ -992,39 +1067,47 @@ pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRo
                 );
                 if rr == r.coalition {
                     same += 1;
-                    "same"
+                    Status::Same
                 } else {
-                    differs.push(format!(
-                        "{} (coalition {}, {who} {})",
-                        r.id,
-                        label(r.coalition),
-                        label(rr)
+                    differs.push(tr.f(
+                        "ref_differs_item",
+                        &[
+                            ("id", &r.id),
+                            ("coalition", &label(r.coalition)),
+                            ("who", &who),
+                            ("theirs", &label(rr)),
+                        ],
                     ));
-                    "differs"
+                    Status::Differs
                 }
             }
-            None => "not rated",
+            None => Status::NotRated,
+        };
+        let status_text = match status {
+            Status::Same => tr.t("same"),
+            Status::Differs => tr.t("differs"),
+            Status::NotRated => tr.t("not_rated"),
         };
         d.circle(cx(col(r.coalition)), y, 5.5, &format!("fill=\"{BLUE}\""));
         d.text(
             lw + cw * columns.len() as f64 + 12.0,
             y + 4.0,
             "start",
-            if status == "differs" {
+            if status == Status::Differs {
                 "font-weight=\"700\""
             } else {
                 ""
             },
-            status,
+            &status_text,
         );
         table.push(vec![
             format!("{} {}", r.id, r.title),
             label(r.coalition),
-            r.reference.map_or_else(|| "not rated".into(), label),
+            r.reference.map_or_else(|| tr.t("not_rated"), label),
             match status {
-                "differs" => "yes".into(),
-                "same" => "no".into(),
-                other => other.into(),
+                Status::Differs => tr.t("yes"),
+                Status::Same => tr.t("no"),
+                Status::NotRated => status_text.clone(),
             },
         ]);
     }
@@ -1035,7 +1118,7 @@ pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRo
         ly,
         "start",
         "font-size=\"11\"",
-        "coalition (combined rating)",
+        &tr.t("legend_coalition"),
     );
     d.diamond(
         220.0,
@@ -1048,24 +1131,30 @@ pub(crate) fn reference(name: &str, who: &str, ratings: &[String], rows: &[RefRo
         ly,
         "start",
         "font-size=\"11\"",
-        &format!("{} (reference, not combined)", truncate(who, 30)),
+        &tr.f("legend_reference", &[("who", &truncate(who, 30))]),
     );
-    let desc = format!(
-        "Dot chart of each commitment's rating by the coalition (filled circle) and by {who} (open diamond). {} Same rating on {same}.",
-        if differs.is_empty() {
-            "They never differ.".to_string()
-        } else {
-            format!(
-                "They differ on {} commitment{}: {}.",
-                differs.len(),
-                if differs.len() == 1 { "" } else { "s" },
-                differs.join("; ")
-            )
-        },
+    let desc = tr.f(
+        "ref_desc",
+        &[
+            ("who", &who),
+            (
+                "differs",
+                &if differs.is_empty() {
+                    tr.t("ref_never_differ")
+                } else {
+                    tr.n(
+                        "ref_differ_on",
+                        differs.len(),
+                        &[("list", &differs.join("; "))],
+                    )
+                },
+            ),
+            ("same", &tr.int(same)),
+        ],
     );
     Chart {
         name: name.into(),
-        title: format!("The coalition's rating beside {who}'s"),
+        title: tr.f("ref_title", &[("who", &who)]),
         desc,
         width,
         height,
@@ -1112,6 +1201,7 @@ pub(crate) struct TimelineMilestone {
 /// A commitment's milestones by due date, with the commitment's period shaded and the as-of
 /// date drawn across; overdue milestones are crosses and say so.
 pub(crate) fn timeline(
+    tr: &Tr,
     name: &str,
     commitment: &str,
     period: (Option<&str>, Option<&str>),
@@ -1146,7 +1236,7 @@ pub(crate) fn timeline(
     let pad = (hi - lo) / 25;
     let (lo, hi) = (lo - pad, hi + pad);
     let (x0, pw, sx) = (262.0, 380.0, 656.0);
-    let width = 930.0;
+    let width = 930.0_f64;
     let top = 34.0;
     let rh = 22.0;
     let bottom = top + rh * milestones.len() as f64;
@@ -1166,7 +1256,7 @@ pub(crate) fn timeline(
             top - 8.0,
             "start",
             &format!("font-size=\"10\" fill=\"{MUTED}\""),
-            "commitment period",
+            &tr.t("commitment_period"),
         );
     }
     // Year ticks.
@@ -1219,9 +1309,10 @@ pub(crate) fn timeline(
         top - 18.0,
         anchor,
         "font-size=\"11\" font-weight=\"700\"",
-        &format!("as of {as_of}"),
+        &tr.f("as_of_date", &[("date", &tr.date(as_of))]),
     );
     let mut parts = Vec::new();
+    let mut status_width = 0.0_f64;
     for (i, (m, due)) in milestones.iter().zip(&dues).enumerate() {
         let y = top + rh * i as f64 + rh / 2.0;
         let full = format!("{}  {}", m.id, m.title);
@@ -1237,7 +1328,7 @@ pub(crate) fn timeline(
         let level = m
             .completion
             .as_ref()
-            .map(|l| format!(" · {l}"))
+            .map(|l| format!(" · {}", super::level_label(tr, l)))
             .unwrap_or_default();
         let status = match (&m.due, due) {
             (_, Some(day)) => {
@@ -1255,14 +1346,19 @@ pub(crate) fn timeline(
                     );
                 }
                 format!(
-                    "due {}{level}{}",
-                    m.due.as_deref().unwrap_or(""),
-                    if m.overdue { " · OVERDUE" } else { "" }
+                    "{}{level}{}",
+                    tr.f("due", &[("date", &tr.date(m.due.as_deref().unwrap_or("")))]),
+                    if m.overdue {
+                        format!(" · {}", tr.t("overdue_caps"))
+                    } else {
+                        String::new()
+                    }
                 )
             }
-            (Some(text), None) => format!("due {text}{level}"),
-            (None, None) => format!("no due date{level}"),
+            (Some(text), None) => format!("{}{level}", tr.f("due", &[("date", text)])),
+            (None, None) => format!("{}{level}", tr.t("no_due_date")),
         };
+        status_width = status_width.max(text_width(&status, 11.0));
         d.text(
             sx,
             y + 4.0,
@@ -1276,42 +1372,50 @@ pub(crate) fn timeline(
         );
         parts.push(format!("{} {status}", m.id));
     }
-    // Legend.
+    // Legend, laid out by the width of its words (they are longer in some languages).
     let ly = bottom + 42.0;
-    d.circle(x0 + 6.0, ly - 4.0, 5.5, &format!("fill=\"{BLUE}\""));
-    d.text(x0 + 16.0, ly, "start", "font-size=\"11\"", "complete");
+    let mut lx = x0;
+    let complete = tr.t("complete");
+    d.circle(lx + 6.0, ly - 4.0, 5.5, &format!("fill=\"{BLUE}\""));
+    d.text(lx + 16.0, ly, "start", "font-size=\"11\"", &complete);
+    lx += 16.0 + text_width(&complete, 11.0) + 18.0;
+    let pending = tr.t("not_complete_not_overdue");
     d.circle(
-        x0 + 90.0,
+        lx + 6.0,
         ly - 4.0,
         5.0,
         &format!("fill=\"#FFFFFF\" stroke=\"{BLUE}\" stroke-width=\"2\""),
     );
-    d.text(
-        x0 + 100.0,
-        ly,
-        "start",
-        "font-size=\"11\"",
-        "not complete, not overdue",
-    );
-    d.cross(x0 + 272.0, ly - 4.0, 5.0, VERMILLION);
-    d.text(x0 + 282.0, ly, "start", "font-size=\"11\"", "overdue");
+    d.text(lx + 16.0, ly, "start", "font-size=\"11\"", &pending);
+    lx += 16.0 + text_width(&pending, 11.0) + 18.0;
+    let overdue_word = tr.t("overdue");
+    d.cross(lx + 6.0, ly - 4.0, 5.0, VERMILLION);
+    d.text(lx + 16.0, ly, "start", "font-size=\"11\"", &overdue_word);
+    lx += 16.0 + text_width(&overdue_word, 11.0) + 18.0;
+    let as_of_word = tr.t("as_of_line");
     d.line(
-        x0 + 350.0,
+        lx + 2.0,
         ly - 12.0,
-        x0 + 350.0,
+        lx + 2.0,
         ly + 2.0,
         &format!("stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\""),
     );
-    d.text(x0 + 356.0, ly, "start", "font-size=\"11\"", "as-of date");
+    d.text(lx + 8.0, ly, "start", "font-size=\"11\"", &as_of_word);
+    lx += 8.0 + text_width(&as_of_word, 11.0) + 8.0;
+    let width = width.max(sx + status_width + 12.0).max(lx);
     let overdue = milestones.iter().filter(|m| m.overdue).count();
     Some(Chart {
         name: name.into(),
-        title: format!("Milestones of commitment {commitment} by due date"),
-        desc: format!(
-            "Timeline of the {} milestones of commitment {commitment}, as of {as_of}: {} overdue. {}.",
-            milestones.len(),
-            overdue,
-            parts.join("; ")
+        title: tr.f("timeline_title", &[("id", &commitment)]),
+        desc: tr.f(
+            "timeline_desc",
+            &[
+                ("n", &tr.int(milestones.len())),
+                ("id", &commitment),
+                ("date", &tr.date(as_of)),
+                ("overdue", &tr.int(overdue)),
+                ("parts", &parts.join("; ")),
+            ],
         ),
         width,
         height,

@@ -29,6 +29,7 @@ use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
 
 pub use agreement::AlphaRow;
 pub use svg::{Chart, DataTable};
+pub use words::Tr;
 
 use charts::{Bar, ColumnKind, Fill, HeatCell, HeatColumn, HeatRow, QuadrantCell, RefRow};
 
@@ -67,6 +68,8 @@ pub(crate) struct Context<'a> {
     /// Ids of the combined evaluators and of the reference evaluators.
     pub(crate) combined: Vec<String>,
     pub(crate) references: Vec<String>,
+    /// The report's language.
+    pub(crate) tr: Tr,
 }
 
 impl Context<'_> {
@@ -109,7 +112,10 @@ impl Context<'_> {
             .evaluators
             .iter()
             .find(|e| e.id == id)
-            .map_or_else(|| id.to_string(), words::evaluator_in_sentence)
+            .map_or_else(
+                || id.to_string(),
+                |e| words::evaluator_in_sentence(&self.tr, e),
+            )
     }
 
     /// Every reference evaluator in a sentence: "the IRM", "the IRM and x".
@@ -119,21 +125,26 @@ impl Context<'_> {
             .iter()
             .filter_map(|id| self.results.evaluators.iter().find(|e| &e.id == id))
             .collect();
-        words::evaluators_in_sentence(&list)
+        words::evaluators_in_sentence(&self.tr, &list)
     }
 
-    /// A flag's display name.
+    /// A flag's display name, in the report's language.
     pub(crate) fn flag_name(&self, id: &str) -> String {
         self.rubric
             .flags
             .iter()
             .find(|f| f.id == id)
-            .map_or_else(|| id.to_string(), |f| f.name.clone())
+            .map_or_else(|| id.to_string(), |f| self.tr.lv(&f.name))
     }
 }
 
-/// Builds the report.
+/// Builds the report in English.
 pub fn build(inputs: &Inputs, assessment: &Assessment, options: &Options) -> Report {
+    build_in(inputs, assessment, options, Tr::english())
+}
+
+/// Builds the report in the language of `tr`.
+pub fn build_in(inputs: &Inputs, assessment: &Assessment, options: &Options, tr: Tr) -> Report {
     let alpha = agreement::compute(inputs, options.resamples);
     let results = results::build(inputs, assessment, results::Detail::Evaluators);
     let rubric = &inputs.rubric;
@@ -171,6 +182,7 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, options: &Options) -> Rep
         main,
         combined,
         references,
+        tr,
     };
     let charts = plan_charts(&cx);
     let html = page::render(&cx, &charts);
@@ -183,12 +195,13 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
     let s = &cx.results.summary;
     let total = s.commitments;
     let rubric = cx.rubric;
+    let tr = &cx.tr;
     if let (Some(k), Some(by)) = (rubric.completion, &s.by_completion) {
         let levels = cx.levels(k);
         let bars: Vec<Bar> = by
             .iter()
             .map(|(label, count)| Bar {
-                label: label.clone(),
+                label: level_label(tr, label),
                 count: *count,
                 fill: match cx.level_index(k, label) {
                     Some(i) if label != NO_EVIDENCE => Fill::Level(i, levels.len()),
@@ -196,14 +209,15 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
                 },
             })
             .collect();
-        let name = rubric
+        let name = tr.lv(rubric
             .criteria
             .get(k)
-            .map_or("Completion", |c| c.name.as_str());
+            .map_or("Completion", |c| c.name.as_str()));
         out.push(charts::bars(
+            tr,
             "completion",
-            &format!("{name}: how far the commitments have got"),
-            name,
+            &tr.f("chart_completion_title", &[("criterion", &name)]),
+            &name,
             &bars,
             total,
             high_completion_line(cx).as_deref(),
@@ -219,7 +233,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             .by_rating
             .iter()
             .map(|(label, count)| Bar {
-                label: label.clone(),
+                label: level_label(tr, label),
                 count: *count,
                 fill: match cx.rating_index(label) {
                     Some(i) => Fill::Level(i, n),
@@ -233,9 +247,10 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             None
         };
         out.push(charts::bars(
+            tr,
             "ratings",
-            "Ratings of the commitments",
-            "Rating",
+            &tr.t("chart_ratings_title"),
+            &tr.t("rating"),
             &bars,
             total,
             footer.as_deref(),
@@ -269,6 +284,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             },
         ];
         out.push(charts::quadrant(
+            tr,
             &cx.flag_name(&q.rows),
             &cx.flag_name(&q.columns),
             &cells,
@@ -296,9 +312,15 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             format!("reference-{}", i + 1)
         };
         out.push(charts::reference(
+            tr,
             &name,
             &cx.in_sentence(who),
-            &cx.results.rubric.ratings,
+            &cx.results
+                .rubric
+                .ratings
+                .iter()
+                .map(|r| tr.lv(r))
+                .collect::<Vec<_>>(),
             &rows,
         ));
     }
@@ -306,7 +328,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
         out.push(chart);
     }
     if !cx.alpha.is_empty() {
-        out.push(charts::agreement(&cx.alpha, cx.resamples));
+        out.push(charts::agreement(tr, &cx.alpha, cx.resamples));
     }
     out
 }
@@ -323,16 +345,21 @@ pub(crate) fn high_completion_line(cx: &Context<'_>) -> Option<String> {
         .flags
         .iter()
         .position(|f| f.id == "high-completion")?;
-    let words: Vec<String> = (0..rubric.flags[fi].conditions.len())
-        .map(|ci| results::condition_words(rubric, fi, ci))
+    let tr = &cx.tr;
+    let words: Vec<String> = rubric.flags[fi]
+        .conditions
+        .iter()
+        .map(|c| words::describe(tr, rubric, &c.kind))
         .collect();
-    Some(format!(
-        "{} ({}): {} of {} commitments ({}).",
-        rubric.flags[fi].name,
-        words.join(" and "),
-        h.count,
-        cx.results.summary.commitments,
-        crate::render::percent(h.share)
+    Some(tr.f(
+        "high_completion_line",
+        &[
+            ("flag", &tr.lv(&rubric.flags[fi].name)),
+            ("conditions", &tr.list(&words)),
+            ("count", &tr.int(h.count)),
+            ("total", &tr.int(cx.results.summary.commitments)),
+            ("share", &tr.pct(h.share)),
+        ],
     ))
 }
 
@@ -340,7 +367,8 @@ pub(crate) fn high_completion_line(cx: &Context<'_>) -> Option<String> {
 fn heatmap(cx: &Context<'_>) -> Option<Chart> {
     let k = cx.main?;
     let crit = cx.rubric.criteria.get(k)?;
-    let levels = cx.levels(k);
+    let tr = &cx.tr;
+    let levels: Vec<String> = cx.levels(k).iter().map(|l| tr.lv(l)).collect();
     let mut columns: Vec<HeatColumn> = cx
         .combined
         .iter()
@@ -350,7 +378,7 @@ fn heatmap(cx: &Context<'_>) -> Option<Chart> {
         })
         .collect();
     columns.push(HeatColumn {
-        label: "combined".into(),
+        label: tr.t("combined"),
         kind: ColumnKind::Combined,
     });
     columns.extend(cx.references.iter().map(|r| HeatColumn {
@@ -397,11 +425,21 @@ fn heatmap(cx: &Context<'_>) -> Option<Chart> {
         })
         .collect();
     Some(charts::heatmap(
-        &crit.name,
+        tr,
+        &tr.lv(&crit.name),
         &levels,
         crit.kind.is_ordered(),
         &columns,
         &rows,
         cx.rubric.disagreement_threshold,
     ))
+}
+
+/// A level or rating label as the language writes it ("No evidence" included).
+pub(crate) fn level_label(tr: &Tr, label: &str) -> String {
+    if label == NO_EVIDENCE {
+        tr.t("no_evidence")
+    } else {
+        tr.lv(label)
+    }
 }

@@ -5,19 +5,44 @@
 //! Content-Security-Policy (`default-src 'none'`) also enforces. Drill-down uses `<details>`,
 //! which works without JavaScript; when printing, closed sections are printed open.
 
-use super::Context;
 use super::charts::{self, Fill, TimelineMilestone};
 use super::html::{esc, linkify};
 use super::svg::{Chart, DataTable, text_on};
-use crate::render::{number, percent};
-use crate::results::{CommitmentOut, CriterionOut, NO_EVIDENCE, NoteOut};
+use super::{Context, Tr, level_label};
+use crate::results::{CommitmentOut, CriterionOut, NoteOut};
+use crate::wording::fill;
+
+/// The report's text of `key`, escaped, with `{placeholders}` filled by `args`, which are
+/// HTML already (escape user text before passing it).
+fn h(tr: &Tr, key: &str, args: &[(&str, String)]) -> String {
+    let pairs: Vec<(String, String)> = args
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect();
+    fill(&text(&tr.t(key)), &pairs)
+}
+
+/// The report's text of `key`, escaped.
+fn e(tr: &Tr, key: &str) -> String {
+    text(&tr.t(key))
+}
+
+/// Wording escaped for a text node or a double-quoted attribute (where `'` is safe, and
+/// kept as it is so that the page reads as the wording file does).
+fn text(s: &str) -> String {
+    esc(s).replace("&#39;", "'")
+}
 
 /// The whole page.
 pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
     let r = &cx.results;
+    let tr = &cx.tr;
     let title = format!("{} — {}", r.plan.country, r.plan.title);
     let mut out = String::with_capacity(256 * 1024);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
+        esc(tr.code())
+    ));
     out.push_str(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n",
     );
@@ -29,13 +54,16 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         esc(&r.generator)
     ));
     out.push_str(&format!(
-        "<title>{}: assessment report</title>\n",
-        esc(&title)
+        "<title>{}</title>\n",
+        h(tr, "page_title", &[("title", esc(&title))])
     ));
     out.push_str("<style>\n");
     out.push_str(CSS);
     out.push_str("</style>\n</head>\n<body>\n");
-    out.push_str("<a class=\"skip\" href=\"#commitments\">Skip to the commitments</a>\n");
+    out.push_str(&format!(
+        "<a class=\"skip\" href=\"#commitments\">{}</a>\n",
+        e(tr, "skip")
+    ));
     header(&mut out, cx);
     out.push_str("<main>\n");
     contents(&mut out, cx, charts);
@@ -44,24 +72,21 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
     // Progress.
     out.push_str(&format!(
         "<section id=\"progress\" aria-labelledby=\"progress-h\">\n<h2 id=\"progress-h\">{}</h2>\n",
-        super::words::PROGRESS
+        e(tr, "progress")
     ));
     if let Some(c) = find("completion") {
-        out.push_str(&c.figure("", None));
+        out.push_str(&c.figure(tr, "", None));
     }
     if let Some(c) = find("ratings") {
         let note = if r.rubric.rating_from == "score" {
-            "The rating is a band of the 0–100 score, which weighs every criterion (see each commitment's card)."
+            e(tr, "note_ratings_score")
         } else {
-            ""
+            String::new()
         };
-        out.push_str(&c.figure(note, None));
+        out.push_str(&c.figure(tr, &note, None));
     }
     if let Some(c) = find("quadrant") {
-        out.push_str(&c.figure(
-            "OGP's ambition × completion table: how many commitments were ambitious, how many reached high completion, and how many both.",
-            None,
-        ));
+        out.push_str(&c.figure(tr, &e(tr, "note_quadrant"), None));
     }
     out.push_str("</section>\n");
     // Reference.
@@ -70,43 +95,52 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         .filter(|c| c.name.starts_with("reference"))
         .collect();
     if !refs.is_empty() {
-        out.push_str(&format!("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">{} {}</h2>\n", super::words::BESIDE,
-            esc(&cx.references_in_sentence())
+        out.push_str(&format!("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">{}</h2>\n",
+            h(tr, "beside", &[("who", esc(&cx.references_in_sentence()))])
         ));
         out.push_str(&format!(
-            "<p>The ratings of {} are never combined with the coalition's: they are worked out by the same rules and shown beside the coalition's. {} of {} commitments are rated differently.</p>\n",
-            esc(&cx.references_in_sentence()),
-            r.summary.differs_from_reference.len(),
-            r.summary.commitments
+            "<p>{}</p>\n",
+            h(
+                tr,
+                "beside_intro",
+                &[
+                    ("who", esc(&cx.references_in_sentence())),
+                    ("n", tr.int(r.summary.differs_from_reference.len())),
+                    ("total", tr.int(r.summary.commitments)),
+                ]
+            )
         ));
         for c in refs {
-            out.push_str(&c.figure("", None));
+            out.push_str(&c.figure(tr, "", None));
         }
         out.push_str("</section>\n");
     }
     // Evaluators.
-    out.push_str(&format!("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">{}</h2>\n", super::words::EVALUATORS));
+    out.push_str(&format!("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">{}</h2>\n", e(tr, "evaluators")));
     if let Some(c) = find("heatmap") {
-        out.push_str(&c.figure(
-            "Each row is a commitment, each column an evaluator; the combined result follows. Rows where the evaluators are far apart are outlined and marked.",
-            None,
-        ));
+        out.push_str(&c.figure(tr, &e(tr, "note_heatmap"), None));
     }
     if let Some(c) = find("agreement") {
-        let note = format!(
-            "Krippendorff's alpha measures agreement beyond chance among the {} combined evaluators (reference evaluators are left out): 1 is perfect agreement, 0 no better than chance. Krippendorff's reading: 0.800 or more is reliable, 0.667 to 0.800 allows tentative conclusions only, below is unreliable. The interval is a 95% percentile bootstrap over the rated units ({} resamples, fixed seed {}, so the same data always give the same interval). <code>checkmyogp agreement</code> gives every statistic.",
-            cx.combined.len(),
-            thousands(cx.resamples),
-            super::agreement::SEED
+        let note = h(
+            tr,
+            "note_agreement",
+            &[
+                ("n", tr.int(cx.combined.len())),
+                ("reliable", tr.alpha(0.8)),
+                ("tentative", tr.alpha(0.667)),
+                ("resamples", tr.int(cx.resamples)),
+                ("seed", super::agreement::SEED.to_string()),
+                ("command", "<code>checkmyogp agreement</code>".to_string()),
+            ],
         );
-        out.push_str(&c.figure(&note, None));
+        out.push_str(&c.figure(tr, &note, None));
     }
     out.push_str("</section>\n");
     overview(&mut out, cx);
     // Cards.
-    out.push_str(&format!("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">{}</h2>\n", super::words::ONE_BY_ONE));
+    out.push_str(&format!("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">{}</h2>\n", e(tr, "one_by_one")));
     if r.commitments.is_empty() {
-        out.push_str("<p>The plan lists no commitments.</p>\n");
+        out.push_str(&format!("<p>{}</p>\n", e(tr, "no_commitments")));
     }
     for (i, c) in r.commitments.iter().enumerate() {
         card(&mut out, cx, i, c);
@@ -119,15 +153,17 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
 
 fn header(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
+    let tr = &cx.tr;
     out.push_str("<header class=\"top\">\n");
     out.push_str(&format!(
-        "<p class=\"kicker\">Civil-society assessment report · {}</p>\n<h1>{} <span class=\"plan-title\">{}</span></h1>\n",
+        "<p class=\"kicker\">{} · {}</p>\n<h1>{} <span class=\"plan-title\">{}</span></h1>\n",
+        e(tr, "kicker"),
         esc(&r.plan.country),
         esc(&r.plan.country),
         esc(&r.plan.title)
     ));
     out.push_str("<dl class=\"meta\">\n");
-    let mut fact = |k: &str, v: String| {
+    let mut fact = |k: String, v: String| {
         let wide = if v.starts_with("<ul") {
             " class=\"wide\""
         } else {
@@ -136,22 +172,43 @@ fn header(out: &mut String, cx: &Context<'_>) {
         out.push_str(&format!("<div{wide}><dt>{k}</dt><dd>{v}</dd></div>\n"));
     };
     if let Some(org) = &r.plan.organisation {
-        fact("Prepared by", esc(org));
+        fact(e(tr, "prepared_by"), esc(org));
     }
+    let date = |d: &str| esc(&tr.date(d));
     match (&r.plan.start, &r.plan.end) {
-        (Some(s), Some(e)) => fact("Plan period", format!("{} to {}", esc(s), esc(e))),
-        (Some(s), None) => fact("Plan period", format!("from {}", esc(s))),
-        (None, Some(e)) => fact("Plan period", format!("until {}", esc(e))),
+        (Some(s), Some(end)) => fact(
+            e(tr, "plan_period"),
+            h(tr, "from_to", &[("from", date(s)), ("to", date(end))]),
+        ),
+        (Some(s), None) => fact(
+            e(tr, "plan_period"),
+            h(tr, "from_date", &[("date", date(s))]),
+        ),
+        (None, Some(end)) => fact(
+            e(tr, "plan_period"),
+            h(tr, "until_date", &[("date", date(end))]),
+        ),
         (None, None) => {}
     }
-    fact("As of", format!("<time>{}</time>", esc(&r.as_of)));
     fact(
-        "Rubric",
+        e(tr, "as_of"),
+        format!(
+            "<time datetime=\"{}\">{}</time>",
+            esc(&r.as_of),
+            date(&r.as_of)
+        ),
+    );
+    fact(
+        e(tr, "rubric"),
         format!(
             "{} <span class=\"muted\">({}, {})</span>",
-            esc(&r.rubric.name),
+            esc(&tr.lv(&r.rubric.name)),
             esc(&r.rubric.id),
-            esc(&r.rubric.origin)
+            if r.rubric.origin == "built-in" {
+                e(tr, "built_in")
+            } else {
+                esc(&r.rubric.origin)
+            }
         ),
     );
     let who = |reference: bool| -> String {
@@ -185,119 +242,138 @@ fn header(out: &mut String, cx: &Context<'_>) {
     };
     let combined = who(false);
     fact(
-        "Evaluators",
+        e(tr, "evaluators_fact"),
         if combined.is_empty() {
-            "none".into()
+            e(tr, "none")
         } else {
             combined
         },
     );
     let reference = who(true);
     if !reference.is_empty() {
-        fact("Reference (not combined)", reference);
+        fact(e(tr, "reference_fact"), reference);
     }
     out.push_str("</dl>\n");
     out.push_str(&format!(
         "<p class=\"disclaimer\">{}</p>\n",
-        esc(super::words::DISCLAIMER)
+        e(tr, "disclaimer")
     ));
     out.push_str("</header>\n");
 }
 
 fn contents(out: &mut String, cx: &Context<'_>, charts: &[Chart]) {
-    out.push_str(&format!("<nav class=\"toc\" aria-label=\"Contents\"><ul>\n<li><a href=\"#glance\">{}</a></li>\n<li><a href=\"#progress\">{}</a></li>\n", super::words::GLANCE, super::words::PROGRESS));
+    let tr = &cx.tr;
+    out.push_str(&format!(
+        "<nav class=\"toc\" aria-label=\"{}\"><ul>\n<li><a href=\"#glance\">{}</a></li>\n<li><a href=\"#progress\">{}</a></li>\n",
+        e(tr, "contents"),
+        e(tr, "glance"),
+        e(tr, "progress")
+    ));
     if charts.iter().any(|c| c.name.starts_with("reference")) {
         out.push_str(&format!(
-            "<li><a href=\"#reference\">{} {}</a></li>\n",
-            super::words::NAV_BESIDE,
-            esc(&cx.references_in_sentence())
+            "<li><a href=\"#reference\">{}</a></li>\n",
+            h(
+                tr,
+                "nav_beside",
+                &[("who", esc(&cx.references_in_sentence()))]
+            )
         ));
     }
     out.push_str(&format!(
         "<li><a href=\"#evaluators\">{}</a></li>\n<li><a href=\"#overview\">{}</a></li>\n",
-        super::words::NAV_AGREEMENT,
-        super::words::ALL_COMMITMENTS
+        e(tr, "nav_agreement"),
+        e(tr, "all_commitments")
     ));
     out.push_str(&format!(
         "<li><a href=\"#commitments\">{} ({})</a></li>\n<li><a href=\"#about\">{}</a></li>\n</ul></nav>\n",
-        super::words::NAV_ONE_BY_ONE,
-        cx.results.commitments.len(),
-        super::words::ABOUT
+        e(tr, "nav_one_by_one"),
+        tr.int(cx.results.commitments.len()),
+        e(tr, "about")
     ));
 }
 
 fn key_figures(out: &mut String, cx: &Context<'_>) {
     let s = &cx.results.summary;
+    let tr = &cx.tr;
     let n = s.commitments;
     let share = |k: usize| {
         if n == 0 {
             "–".to_string()
         } else {
-            percent(k as f64 / n as f64)
+            tr.pct(k as f64 / n as f64)
         }
     };
-    out.push_str(&format!("<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">{}</h2>\n<ul class=\"tiles\">\n", super::words::GLANCE));
+    out.push_str(&format!("<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">{}</h2>\n<ul class=\"tiles\">\n", e(tr, "glance")));
     let mut tile = |value: String, label: String| {
         out.push_str(&format!(
             "<li class=\"tile\"><span class=\"value\">{value}</span> <span class=\"label\">{label}</span></li>\n"
         ));
     };
     tile(
-        n.to_string(),
+        tr.int(n),
         if s.milestones == 0 {
-            super::words::TILE_COMMITMENTS.to_string()
+            esc(&tr.n("tile_commitments", n, &[]))
         } else {
-            super::words::tile_commitments_milestones(s.milestones)
+            esc(&tr.n(
+                "tile_commitments_milestones",
+                n,
+                &[("milestones", &tr.int(s.milestones))],
+            ))
         },
     );
     if let Some(m) = s.mean_score {
-        tile(number(m), super::words::TILE_MEAN_SCORE.into());
+        tile(tr.num(m), e(tr, "tile_mean_score"));
     }
     if let Some(h) = &s.high_completion {
         tile(
-            percent(h.share),
-            super::words::tile_high_completion(h.count, n),
+            tr.pct(h.share),
+            esc(&tr.f(
+                "tile_high_completion",
+                &[("count", &tr.int(h.count)), ("of", &tr.int(n))],
+            )),
         );
     }
     for (id, count) in &s.stars {
         tile(
-            count.to_string(),
+            tr.int(*count),
             format!(
                 "<span aria-hidden=\"true\">★</span> {}",
                 esc(&cx.flag_name(id))
             ),
         );
     }
+    let overdue = s.overdue_commitments.len();
     tile(
-        s.overdue_commitments.len().to_string(),
+        tr.int(overdue),
         if s.milestones == 0 {
-            format!(
-                "overdue commitments ({})",
-                share(s.overdue_commitments.len())
-            )
+            esc(&tr.n("tile_overdue", overdue, &[("share", &share(overdue))]))
         } else {
-            format!(
-                "overdue commitments ({}), {} overdue milestones",
-                share(s.overdue_commitments.len()),
-                s.overdue_milestones.len()
-            )
+            esc(&tr.n(
+                "tile_overdue_milestones",
+                overdue,
+                &[
+                    ("share", &share(overdue)),
+                    ("milestones", &tr.int(s.overdue_milestones.len())),
+                ],
+            ))
         },
     );
     tile(
-        s.disagreements.len().to_string(),
-        super::words::TILE_DISAGREE.into(),
+        tr.int(s.disagreements.len()),
+        esc(&tr.n("tile_disagree", s.disagreements.len(), &[])),
     );
     tile(
-        s.unsupported.len().to_string(),
-        super::words::TILE_UNSUPPORTED.into(),
+        tr.int(s.unsupported.len()),
+        esc(&tr.n("tile_unsupported", s.unsupported.len(), &[])),
     );
     if !cx.references.is_empty() {
         tile(
-            s.differs_from_reference.len().to_string(),
-            format!(
-                "commitments rated differently by {}",
-                esc(&cx.references_in_sentence())
-            ),
+            tr.int(s.differs_from_reference.len()),
+            esc(&tr.n(
+                "tile_differs",
+                s.differs_from_reference.len(),
+                &[("who", &cx.references_in_sentence())],
+            )),
         );
     }
     out.push_str("</ul>\n");
@@ -316,12 +392,12 @@ fn rating_badge(cx: &Context<'_>, rating: Option<&str>) -> String {
             format!(
                 "<span class=\"badge\" style=\"background:{fill};color:{}\">{}</span>",
                 text_on(&fill),
-                esc(label)
+                esc(&level_label(&cx.tr, label))
             )
         }
         None => format!(
             "<span class=\"badge none\">{}</span>",
-            esc(rating.unwrap_or(NO_EVIDENCE))
+            esc(&rating.map_or_else(|| cx.tr.t("no_evidence"), |r| level_label(&cx.tr, r)))
         ),
     }
 }
@@ -335,26 +411,28 @@ fn charts_fill(f: Fill) -> String {
 }
 
 /// What needs attention, as short phrases.
-fn marks(c: &CommitmentOut) -> Vec<String> {
+fn marks(tr: &Tr, c: &CommitmentOut) -> Vec<String> {
     let mut m = Vec::new();
     if c.overdue {
         m.push(match c.overdue_milestones {
-            0 => "overdue".to_string(),
-            1 => "overdue (1 milestone)".to_string(),
-            k => format!("overdue ({k} milestones)"),
+            0 => tr.t("mark_overdue"),
+            k => tr.n("mark_overdue_milestones", k, &[]),
         });
     }
     if c.disagreement {
-        m.push("evaluators disagree".into());
+        m.push(tr.t("mark_disagree"));
     }
     if c.unsupported {
-        m.push(format!(
-            "no evidence cited for {}",
-            c.unsupported_criteria.join(", ")
+        m.push(tr.f(
+            "mark_unsupported",
+            &[("list", &c.unsupported_criteria.join(", "))],
         ));
     }
     if !c.missing_evaluators.is_empty() {
-        m.push(format!("not rated by {}", c.missing_evaluators.join(", ")));
+        m.push(tr.f(
+            "mark_not_rated_by",
+            &[("list", &c.missing_evaluators.join(", "))],
+        ));
     }
     m
 }
@@ -367,9 +445,9 @@ fn flag_list(cx: &Context<'_>, c: &CommitmentOut) -> Vec<String> {
         .filter(|f| c.flags.contains(&f.id))
         .map(|f| {
             if f.star {
-                format!("★ {}", f.name)
+                format!("★ {}", cx.tr.lv(&f.name))
             } else {
-                f.name.clone()
+                cx.tr.lv(&f.name)
             }
         })
         .collect()
@@ -377,18 +455,29 @@ fn flag_list(cx: &Context<'_>, c: &CommitmentOut) -> Vec<String> {
 
 fn overview(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
+    let tr = &cx.tr;
     let main = cx.main.and_then(|k| cx.rubric.criteria.get(k));
-    out.push_str(&format!("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">{}</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">commitment</th><th scope=\"col\">rating</th><th scope=\"col\">score</th>", super::words::ALL_COMMITMENTS));
+    out.push_str(&format!("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">{}</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
+        e(tr, "all_commitments"),
+        e(tr, "col_id"),
+        e(tr, "col_commitment"),
+        e(tr, "col_rating"),
+        e(tr, "col_score"),
+    ));
     if let Some(m) = main {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&m.name)));
+        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&tr.lv(&m.name))));
     }
     for who in &cx.references {
         out.push_str(&format!(
-            "<th scope=\"col\">{} rating</th>",
-            esc(&cx.label(who))
+            "<th scope=\"col\">{}</th>",
+            h(tr, "col_who_rating", &[("who", esc(&cx.label(who)))])
         ));
     }
-    out.push_str("<th scope=\"col\">flags</th><th scope=\"col\">needs attention</th></tr></thead>\n<tbody>\n");
+    out.push_str(&format!(
+        "<th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        e(tr, "col_flags"),
+        e(tr, "col_attention")
+    ));
     for (i, c) in r.commitments.iter().enumerate() {
         out.push_str(&format!(
             "<tr><th scope=\"row\"><a href=\"#c{}\">{}</a></th><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
@@ -396,47 +485,52 @@ fn overview(out: &mut String, cx: &Context<'_>) {
             esc(&c.id),
             esc(&c.title),
             rating_badge(cx, c.rating.as_deref()),
-            c.score.map_or_else(|| "–".to_string(), number)
+            c.score.map_or_else(|| "–".to_string(), |x| tr.num(x))
         ));
         if let Some(m) = main {
             out.push_str(&format!(
                 "<td>{}</td>",
-                esc(c
-                    .criteria
-                    .get(&m.id)
-                    .and_then(|x| x.level.as_deref())
-                    .unwrap_or(NO_EVIDENCE))
+                esc(&level_or_none(
+                    tr,
+                    c.criteria.get(&m.id).and_then(|x| x.level.as_deref())
+                ))
             ));
         }
         for who in &cx.references {
-            out.push_str(&format!("<td>{}</td>", esc(&reference_text(c, who))));
+            out.push_str(&format!("<td>{}</td>", esc(&reference_text(tr, c, who))));
         }
         out.push_str(&format!(
             "<td>{}</td><td>{}</td></tr>\n",
             esc(&flag_list(cx, c).join(", ")),
-            esc(&marks(c).join("; "))
+            esc(&marks(tr, c).join(&tr.t("semicolon")))
         ));
     }
     out.push_str("</tbody></table></div>\n</section>\n");
 }
 
-fn reference_text(c: &CommitmentOut, who: &str) -> String {
+/// A level as the language writes it, or "No evidence".
+fn level_or_none(tr: &Tr, level: Option<&str>) -> String {
+    level.map_or_else(|| tr.t("no_evidence"), |l| level_label(tr, l))
+}
+
+fn reference_text(tr: &Tr, c: &CommitmentOut, who: &str) -> String {
     match c.reference.get(who) {
         Some(v) => {
-            let rating = v.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into());
+            let rating = level_or_none(tr, v.rating.as_deref());
             if v.differs {
-                format!("{rating} (differs)")
+                tr.f("rating_differs", &[("rating", &rating)])
             } else {
                 rating
             }
         }
-        None => "not rated".into(),
+        None => tr.t("not_rated"),
     }
 }
 
 /// One commitment's card.
 fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     let r = &cx.results;
+    let tr = &cx.tr;
     let anchor = format!("c{}", index + 1);
     out.push_str(&format!(
         "<article class=\"card\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\">\n<header><h3 id=\"{anchor}-h\"><span class=\"cid\">{}</span> {}</h3>\n",
@@ -445,14 +539,15 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     ));
     let mut sub = Vec::new();
     if let Some(lead) = &c.lead {
-        sub.push(format!("Lead: {}", esc(lead)));
+        sub.push(h(tr, "lead", &[("lead", esc(lead))]));
     }
     if let Some(ogp) = &c.ogp_id {
-        sub.push(format!("OGP id {}", esc(ogp)));
+        sub.push(h(tr, "ogp_id", &[("id", esc(ogp))]));
     }
+    let date = |d: &str| esc(&tr.date(d));
     match (&c.start, &c.end) {
-        (Some(s), Some(e)) => sub.push(format!("{} to {}", esc(s), esc(e))),
-        (None, Some(e)) => sub.push(format!("ends {}", esc(e))),
+        (Some(s), Some(end)) => sub.push(h(tr, "from_to", &[("from", date(s)), ("to", date(end))])),
+        (None, Some(end)) => sub.push(h(tr, "ends", &[("date", date(end))])),
         _ => {}
     }
     if !sub.is_empty() {
@@ -460,37 +555,46 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     }
     out.push_str("</header>\n<dl class=\"facts\">\n");
     out.push_str(&format!(
-        "<div><dt>Rating</dt><dd>{}</dd></div>\n",
+        "<div><dt>{}</dt><dd>{}</dd></div>\n",
+        e(tr, "rating"),
         rating_badge(cx, c.rating.as_deref())
     ));
     if let Some(score) = c.score {
         out.push_str(&format!(
-            "<div><dt>Score</dt><dd>{} <span class=\"muted\">/ 100</span> <span class=\"meter\" aria-hidden=\"true\"><span style=\"width:{:.1}%\"></span></span></dd></div>\n",
-            number(score),
+            "<div><dt>{}</dt><dd>{} <span class=\"muted\">/ 100</span> <span class=\"meter\" aria-hidden=\"true\"><span style=\"width:{:.1}%\"></span></span></dd></div>\n",
+            e(tr, "score"),
+            tr.num(score),
             score.clamp(0.0, 100.0)
         ));
     } else {
-        out.push_str("<div><dt>Score</dt><dd>–</dd></div>\n");
+        out.push_str(&format!(
+            "<div><dt>{}</dt><dd>–</dd></div>\n",
+            e(tr, "score")
+        ));
     }
     for crit in r.rubric.criteria.iter().filter(|k| k.key) {
         let level = c.criteria.get(&crit.id).and_then(|x| x.level.as_deref());
         out.push_str(&format!(
             "<div><dt>{}</dt><dd>{}</dd></div>\n",
-            esc(&crit.name),
-            esc(level.unwrap_or(NO_EVIDENCE))
+            esc(&tr.lv(&crit.name)),
+            esc(&level_or_none(tr, level))
         ));
     }
     for who in &cx.references {
         out.push_str(&format!(
-            "<div><dt>{} <span class=\"muted\">(reference)</span></dt><dd>{}</dd></div>\n",
+            "<div><dt>{} <span class=\"muted\">({})</span></dt><dd>{}</dd></div>\n",
             esc(&cx.label(who)),
+            e(tr, "reference"),
             reference_html(cx, c, who)
         ));
     }
     out.push_str("</dl>\n");
-    let m = marks(c);
+    let m = marks(tr, c);
     if !m.is_empty() {
-        out.push_str("<ul class=\"marks\" aria-label=\"Needs attention\">");
+        out.push_str(&format!(
+            "<ul class=\"marks\" aria-label=\"{}\">",
+            e(tr, "aria_attention")
+        ));
         for mark in &m {
             out.push_str(&format!(
                 "<li><span aria-hidden=\"true\">⚠</span> {}</li>",
@@ -502,8 +606,8 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     flags(out, cx, c);
     milestones(out, cx, index, c);
     criteria_table(out, cx, c);
-    notes(out, c);
-    about_commitment(out, c);
+    notes(out, tr, c);
+    about_commitment(out, tr, c);
     out.push_str("</article>\n");
 }
 
@@ -513,14 +617,20 @@ fn reference_html(cx: &Context<'_>, c: &CommitmentOut, who: &str) -> String {
             let badge = rating_badge(cx, v.rating.as_deref());
             if v.differs {
                 format!(
-                    "{badge} <strong>differs</strong> from the coalition's {}",
-                    esc(c.rating.as_deref().unwrap_or(NO_EVIDENCE))
+                    "{badge} {}",
+                    h(
+                        &cx.tr,
+                        "card_differs",
+                        &[("rating", esc(&level_or_none(&cx.tr, c.rating.as_deref())))]
+                    )
+                    .replacen("**", "<strong>", 1)
+                    .replacen("**", "</strong>", 1)
                 )
             } else {
-                format!("{badge} same as the coalition")
+                format!("{badge} {}", e(&cx.tr, "card_same"))
             }
         }
-        None => "not rated".into(),
+        None => e(&cx.tr, "not_rated"),
     }
 }
 
@@ -529,7 +639,10 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
     if flags.is_empty() {
         return;
     }
-    out.push_str("<ul class=\"flags\" aria-label=\"Flags\">\n");
+    out.push_str(&format!(
+        "<ul class=\"flags\" aria-label=\"{}\">\n",
+        e(&cx.tr, "aria_flags")
+    ));
     for (fi, f) in flags.iter().enumerate() {
         let star = if f.star { "★ " } else { "" };
         let (class, sym) = if c.flags.contains(&f.id) {
@@ -539,25 +652,29 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
         };
         out.push_str(&format!(
             "<li class=\"{class}\"><span class=\"sym\" aria-hidden=\"true\">{sym}</span> {star}{}</li>\n",
-            esc(&super::words::flag_sentence(cx.rubric, c, fi))
+            esc(&super::words::flag_sentence_in(&cx.tr, cx.rubric, c, fi))
         ));
     }
     out.push_str("</ul>\n");
 }
 
-fn level_text(v: Option<&Option<String>>) -> String {
+fn level_text(tr: &Tr, v: Option<&Option<String>>) -> String {
     match v {
-        Some(Some(l)) => l.clone(),
-        Some(None) => "no rating".into(),
+        Some(Some(l)) => level_label(tr, l),
+        Some(None) => tr.t("no_rating"),
         None => "–".into(),
     }
 }
 
 fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
+    let tr = &cx.tr;
     if c.milestones.is_empty() {
         // Plans without milestones (as OGP's database gives them) say nothing about them.
         if cx.results.summary.milestones > 0 {
-            out.push_str("<p class=\"muted\">This commitment lists no milestones.</p>\n");
+            out.push_str(&format!(
+                "<p class=\"muted\">{}</p>\n",
+                e(tr, "no_milestones")
+            ));
         }
         return;
     }
@@ -568,9 +685,12 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
     let per_milestone = completion
         .filter(|k| k.scope == crate::model::Scope::Milestone)
         .map(|k| k.id.clone());
-    let mut head = vec!["milestone".to_string(), "title".into(), "due".into()];
+    let mut head = vec![tr.t("col_milestone"), tr.t("col_title"), tr.t("col_due")];
     if completion.is_some() {
-        head.extend(["completion".to_string(), "overdue".into()]);
+        head.extend([
+            completion.map_or_else(|| tr.t("col_completion"), |k| tr.lv(&k.name).to_lowercase()),
+            tr.t("overdue"),
+        ]);
     }
     if per_milestone.is_some() {
         head.extend(cx.combined.iter().cloned());
@@ -584,16 +704,16 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
         let mut row = vec![
             m.id.clone(),
             m.title.clone(),
-            m.due.clone().unwrap_or_else(|| "–".into()),
+            m.due.as_deref().map_or_else(|| "–".into(), |d| tr.date(d)),
         ];
         if completion.is_some() {
-            row.push(m.completion.clone().unwrap_or_else(|| NO_EVIDENCE.into()));
-            row.push(if m.overdue { "yes" } else { "no" }.into());
+            row.push(level_or_none(tr, m.completion.as_deref()));
+            row.push(tr.t(if m.overdue { "yes" } else { "no" }));
         }
         if let Some(id) = &per_milestone {
             let by = m.criteria.get(id).and_then(|x| x.by_evaluator.as_ref());
-            for e in &cx.combined {
-                row.push(level_text(by.and_then(|b| b.get(e))));
+            for ev in &cx.combined {
+                row.push(level_text(tr, by.and_then(|b| b.get(ev))));
             }
         }
         table.rows.push(row);
@@ -601,17 +721,18 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
             id: m.id.clone(),
             title: m.title.clone(),
             due: m.due.clone(),
-            completion: completion
-                .map(|_| m.completion.clone().unwrap_or_else(|| NO_EVIDENCE.into())),
+            completion: completion.map(|_| {
+                m.completion
+                    .clone()
+                    .unwrap_or_else(|| crate::results::NO_EVIDENCE.into())
+            }),
             done: top.is_some() && m.completion.as_deref() == top,
             overdue: m.overdue,
         });
     }
-    let summary = format!(
-        "Milestones ({}): titles and each evaluator's level",
-        c.milestones.len()
-    );
+    let summary = tr.f("milestones_summary", &[("n", &tr.int(c.milestones.len()))]);
     let chart = charts::timeline(
+        tr,
         &format!("timeline-{}", index + 1),
         &c.id,
         (
@@ -623,7 +744,7 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
         table.clone(),
     );
     match chart {
-        Some(chart) => out.push_str(&chart.figure("", Some(&summary))),
+        Some(chart) => out.push_str(&chart.figure(tr, "", Some(&summary))),
         None => out.push_str(&format!(
             "<details class=\"data\"><summary>{}</summary>{}</details>\n",
             esc(&summary),
@@ -634,70 +755,77 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
 
 fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
     let r = &cx.results;
+    let tr = &cx.tr;
     out.push_str(&format!(
-        "<details class=\"drill\"><summary>Criteria ({}): the combined level and each evaluator's</summary>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">criterion</th><th scope=\"col\">combined</th>",
-        r.rubric.criteria.len()
+        "<details class=\"drill\"><summary>{}</summary>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
+        h(tr, "criteria_summary", &[("n", tr.int(r.rubric.criteria.len()))]),
+        e(tr, "col_criterion"),
+        e(tr, "combined")
     ));
-    for e in &cx.combined {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(e)));
+    for ev in &cx.combined {
+        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(ev)));
     }
-    for e in &cx.references {
+    for ev in &cx.references {
         out.push_str(&format!(
-            "<th scope=\"col\">{} (reference)</th>",
-            esc(&cx.label(e))
+            "<th scope=\"col\">{} ({})</th>",
+            esc(&cx.label(ev)),
+            e(tr, "reference")
         ));
     }
-    out.push_str("<th scope=\"col\">remarks</th></tr></thead>\n<tbody>\n");
+    out.push_str(&format!(
+        "<th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
+        e(tr, "col_remarks")
+    ));
     for crit in &r.rubric.criteria {
         let res: Option<&CriterionOut> = c.criteria.get(&crit.id);
         out.push_str(&format!(
             "<tr><th scope=\"row\">{} <span class=\"muted\">({}{})</span></th><td><b>{}</b></td>",
-            esc(&crit.name),
+            esc(&tr.lv(&crit.name)),
             esc(&crit.id),
             if crit.scope == "milestone" {
-                ", per milestone"
+                format!(", {}", e(tr, "per_milestone"))
             } else {
-                ""
+                String::new()
             },
-            esc(res.and_then(|x| x.level.as_deref()).unwrap_or(NO_EVIDENCE))
+            esc(&level_or_none(tr, res.and_then(|x| x.level.as_deref())))
         ));
         let by = res.and_then(|x| x.by_evaluator.as_ref());
-        for e in &cx.combined {
+        for ev in &cx.combined {
             out.push_str(&format!(
                 "<td>{}</td>",
-                esc(&level_text(by.and_then(|b| b.get(e))))
+                esc(&level_text(tr, by.and_then(|b| b.get(ev))))
             ));
         }
-        for e in &cx.references {
+        for ev in &cx.references {
             let v = c
                 .reference
-                .get(e)
+                .get(ev)
                 .and_then(|v| v.levels.get(&crit.id))
                 .and_then(Option::as_deref)
-                .unwrap_or("–");
-            out.push_str(&format!("<td>{}</td>", esc(v)));
+                .map_or_else(|| "–".to_string(), |l| level_label(tr, l));
+            out.push_str(&format!("<td>{}</td>", esc(&v)));
         }
         let mut remarks = Vec::new();
         if let Some(x) = res {
             if x.disagreement {
-                remarks.push(format!(
-                    "disagreement ({} levels apart)",
-                    x.spread.unwrap_or(0)
-                ));
+                remarks.push(tr.n("remark_disagreement", x.spread.unwrap_or(0), &[]));
             }
             if x.unsupported {
-                remarks.push("no evidence cited for this level".to_string());
+                remarks.push(tr.t("remark_unsupported"));
             }
             if x.no_rating > 0 {
-                remarks.push(format!("{} said “no rating”", x.no_rating));
+                remarks.push(tr.n("remark_no_rating", x.no_rating, &[]));
             }
         }
-        out.push_str(&format!("<td>{}</td></tr>\n", esc(&remarks.join("; "))));
+        out.push_str(&format!(
+            "<td>{}</td></tr>\n",
+            esc(&remarks.join(&tr.t("semicolon")))
+        ));
     }
     out.push_str("</tbody></table></div>\n</details>\n");
 }
 
-fn notes(out: &mut String, c: &CommitmentOut) {
+fn notes(out: &mut String, tr: &Tr, c: &CommitmentOut) {
     let notes: Vec<&NoteOut> = c
         .notes
         .iter()
@@ -709,9 +837,7 @@ fn notes(out: &mut String, c: &CommitmentOut) {
         })
         .collect();
     if notes.is_empty() {
-        out.push_str(
-            "<p class=\"muted\">No evaluator wrote evidence or comments on this commitment.</p>\n",
-        );
+        out.push_str(&format!("<p class=\"muted\">{}</p>\n", e(tr, "no_notes")));
         return;
     }
     // The same words from the same evaluator on the same unit, for several criteria (evidence
@@ -736,15 +862,14 @@ fn notes(out: &mut String, c: &CommitmentOut) {
         }
     }
     out.push_str(&format!(
-        "<details class=\"drill\"><summary>Evidence and comments ({} note{})</summary>\n<ol class=\"notes\">\n",
-        groups.len(),
-        if groups.len() == 1 { "" } else { "s" },
+        "<details class=\"drill\"><summary>{}</summary>\n<ol class=\"notes\">\n",
+        esc(&tr.n("notes_summary", groups.len(), &[])),
     ));
     for (n, criteria) in groups {
         let mut about = vec![format!("<b>{}</b>", esc(&n.evaluator))];
         match &n.milestone {
-            Some(m) => about.push(format!("milestone {}", esc(m))),
-            None => about.push("the whole commitment".into()),
+            Some(m) => about.push(h(tr, "on_milestone", &[("id", esc(m))])),
+            None => about.push(e(tr, "whole_commitment")),
         }
         if !criteria.is_empty() {
             about.push(esc(&criteria.join(", ")));
@@ -752,7 +877,8 @@ fn notes(out: &mut String, c: &CommitmentOut) {
         out.push_str(&format!("<li><p class=\"who\">{}</p>\n", about.join(" · ")));
         if !n.evidence.trim().is_empty() {
             out.push_str(&format!(
-                "<p class=\"evidence\"><span class=\"k\">Evidence:</span> {}</p>\n",
+                "<p class=\"evidence\"><span class=\"k\">{}</span> {}</p>\n",
+                e(tr, "evidence"),
                 linkify(n.evidence.trim())
             ));
         }
@@ -764,7 +890,8 @@ fn notes(out: &mut String, c: &CommitmentOut) {
         }
         if !n.next_steps.trim().is_empty() {
             out.push_str(&format!(
-                "<p class=\"next\"><span class=\"k\">Next steps:</span> {}</p>\n",
+                "<p class=\"next\"><span class=\"k\">{}</span> {}</p>\n",
+                e(tr, "next_steps"),
                 linkify(n.next_steps.trim())
             ));
         }
@@ -773,7 +900,7 @@ fn notes(out: &mut String, c: &CommitmentOut) {
     out.push_str("</ol>\n</details>\n");
 }
 
-fn about_commitment(out: &mut String, c: &CommitmentOut) {
+fn about_commitment(out: &mut String, tr: &Tr, c: &CommitmentOut) {
     let mut parts = Vec::new();
     if let Some(d) = c.description.as_deref().filter(|d| !d.trim().is_empty()) {
         for para in d.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
@@ -783,13 +910,17 @@ fn about_commitment(out: &mut String, c: &CommitmentOut) {
     }
     let mut facts = Vec::new();
     if !c.supporting.is_empty() {
-        facts.push(format!("Supporting: {}", esc(&c.supporting.join(", "))));
+        facts.push(h(
+            tr,
+            "supporting",
+            &[("list", esc(&c.supporting.join(", ")))],
+        ));
     }
     if !c.values.is_empty() {
-        facts.push(format!("OGP values: {}", esc(&c.values.join(", "))));
+        facts.push(h(tr, "ogp_values", &[("list", esc(&c.values.join(", ")))]));
     }
     if !c.themes.is_empty() {
-        facts.push(format!("Themes: {}", esc(&c.themes.join(", "))));
+        facts.push(h(tr, "themes", &[("list", esc(&c.themes.join(", ")))]));
     }
     if !facts.is_empty() {
         parts.push(format!("<p class=\"muted\">{}</p>", facts.join(" · ")));
@@ -798,48 +929,67 @@ fn about_commitment(out: &mut String, c: &CommitmentOut) {
         return;
     }
     out.push_str(&format!(
-        "<details class=\"drill\"><summary>About this commitment</summary>\n{}\n</details>\n",
+        "<details class=\"drill\"><summary>{}</summary>\n{}\n</details>\n",
+        e(tr, "about_commitment"),
         parts.join("\n")
     ));
 }
 
 fn about(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
-    out.push_str(&format!("<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">{}</h2>\n<ul>\n", super::words::ABOUT));
-    out.push_str(&format!(
-        "<li>Ratings combine the evaluators' levels by the rules of the rubric <b>{}</b>: each criterion's levels are combined (median, mean…), milestones roll up to their commitment, the score weighs the criteria on 0–100, and the rating is {}. <code>checkmyogp explain</code> shows every step for one commitment.</li>\n",
-        esc(&r.rubric.id),
-        if r.rubric.rating_from == "score" {
-            "a band of the score"
-        } else {
-            "the combined level of one criterion"
+    let tr = &cx.tr;
+    out.push_str(&format!("<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">{}</h2>\n<ul>\n", e(tr, "about")));
+    let bold = |t: &str| t.replacen("**", "<b>", 1).replacen("**", "</b>", 1);
+    let bolds = |t: &str| {
+        let mut t = t.to_string();
+        while t.contains("**") {
+            t = bold(&t);
         }
+        t
+    };
+    out.push_str(&format!(
+        "<li>{}</li>\n",
+        bolds(&h(
+            tr,
+            "about_ratings",
+            &[
+                ("rubric", format!("<b>{}</b>", esc(&r.rubric.id))),
+                (
+                    "rating",
+                    e(
+                        tr,
+                        if r.rubric.rating_from == "score" {
+                            "about_rating_score"
+                        } else {
+                            "about_rating_criterion"
+                        }
+                    )
+                ),
+                ("command", "<code>checkmyogp explain</code>".to_string()),
+            ]
+        ))
     ));
     out.push_str(&format!(
-        "<li><b>Overdue</b>: due before the as-of date ({}) and not at the top completion level. <b>Disagreement</b>: evaluators' levels {} or more levels apart. <b>Unsupported</b>: a level that needs evidence, cited by no evaluator who gave it. <b>Binding constraint</b>: the first condition a missed flag failed.</li>\n",
-        esc(&r.as_of),
-        r.rubric.disagreement_threshold
+        "<li>{}</li>\n",
+        bolds(&h(
+            tr,
+            "about_terms",
+            &[
+                ("date", esc(&tr.date(&r.as_of))),
+                (
+                    "threshold",
+                    tr.int(r.rubric.disagreement_threshold as usize)
+                ),
+            ]
+        ))
     ));
-    out.push_str(&format!("<li>{}</li>\n", esc(super::words::ABOUT_COLOURS)));
-    out.push_str("<li>Links in evidence are shown as written; only web addresses (http, https) are links. This file loads nothing from the internet and works offline.</li>\n");
+    out.push_str(&format!("<li>{}</li>\n", e(tr, "about_colours")));
+    out.push_str(&format!("<li>{}</li>\n", e(tr, "about_links")));
     out.push_str(&format!(
-        "<li>Made by {} on the data of the plan and score files. A civil-society assessment, never an official IRM rating.</li>\n",
-        esc(&r.generator)
+        "<li>{}</li>\n",
+        h(tr, "about_made_by", &[("generator", esc(&r.generator))])
     ));
     out.push_str("</ul>\n</section>\n");
-}
-
-/// `1000` → `1,000`.
-pub(crate) fn thousands(k: usize) -> String {
-    let digits = k.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The stylesheet: screen and A4 print.

@@ -218,7 +218,7 @@ impl Chart {
 
     /// The chart as an HTML figure: caption, drawing, a note (HTML, trusted), and the data
     /// table in a collapsible block (`summary`: its label, default "Data table: TITLE").
-    pub fn figure(&self, note: &str, summary: Option<&str>) -> String {
+    pub fn figure(&self, tr: &super::Tr, note: &str, summary: Option<&str>) -> String {
         let mut out = format!(
             "<figure class=\"chart\" id=\"fig-{}\">\n<figcaption>{}</figcaption>\n<div class=\"chart-box\">{}</div>\n",
             self.name,
@@ -228,7 +228,10 @@ impl Chart {
         if !note.is_empty() {
             out.push_str(&format!("<p class=\"chart-note\">{note}</p>\n"));
         }
-        let summary = summary.map_or_else(|| format!("Data table: {}", self.title), String::from);
+        let summary = summary.map_or_else(
+            || tr.f("data_table", &[("title", &self.title)]),
+            String::from,
+        );
         out.push_str(&format!(
             "<details class=\"data\"><summary>{}</summary>{}</details>\n</figure>\n",
             esc(&summary),

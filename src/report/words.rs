@@ -1,63 +1,160 @@
-//! The report's words in one place (for translation): its headings, contents bar and key
-//! figures; why a flag holds or not in plain words ("Model commitment: no — participation is
-//! Informed, below Involved"); and how reference evaluators are named ("the IRM"). The flag
-//! sentences are also used by `explain`. (Longer explanatory paragraphs are still written where
-//! they are used, in `page.rs` and `charts.rs`.)
+//! The report's words, read from the language's wording file (`templates/lang/CODE.toml`,
+//! section `[report]`, the same files as the draft's, through [`crate::wording`]): headings,
+//! tiles, card sentences, legends, chart titles and descriptions, the disclaimer; the rubric's
+//! labels as the language writes them; dates and numbers written the language's way; why a flag
+//! holds or not in plain words ("Model commitment: no — participation is Informed, below
+//! Involved"); and how reference evaluators are named ("the IRM"). The flag sentences are also
+//! used by `explain` (in English).
+
+use std::fmt::Display;
 
 use crate::model::{CondTest, ConditionKind, Rubric};
+use crate::wording::{Wording, fill};
 
-/// Section headings and the contents bar.
-pub const GLANCE: &str = "At a glance";
-pub const PROGRESS: &str = "How far the plan has got";
-/// "The coalition's view beside" + the reference evaluators ("the IRM").
-pub const BESIDE: &str = "The coalition's view beside";
-pub const NAV_BESIDE: &str = "Beside";
-pub const EVALUATORS: &str = "Where the evaluators agree and disagree";
-pub const NAV_AGREEMENT: &str = "Agreement";
-pub const ALL_COMMITMENTS: &str = "All commitments";
-pub const ONE_BY_ONE: &str = "The commitments one by one";
-pub const NAV_ONE_BY_ONE: &str = "One by one";
-pub const ABOUT: &str = "About this report";
-pub const DISCLAIMER: &str = "This is a civil-society assessment: the view of the evaluators named above, never an official rating of OGP's Independent Reporting Mechanism (IRM).";
-
-/// How the report's colours read (under "About this report").
-pub const ABOUT_COLOURS: &str = "Every chart has a data table with the same numbers, and a text description for screen readers. Every ordered scale has the same colours, from dark red for its lowest level through a neutral middle to dark blue for its highest (safe for the common colour-vision deficiencies); statuses that are not on the scale, and missing ratings, are grey and hatched. Every colour is also told in words, shapes or patterns.";
-
-/// Key figures (the tiles under "At a glance").
-pub const TILE_COMMITMENTS: &str = "commitments";
-pub const TILE_MEAN_SCORE: &str = "mean score (0–100)";
-pub const TILE_DISAGREE: &str = "commitments where evaluators disagree";
-pub const TILE_UNSUPPORTED: &str =
-    "commitments with a rating that lacks the evidence the rubric asks for";
-
-pub fn tile_commitments_milestones(milestones: usize) -> String {
-    format!("commitments, {milestones} milestones")
+/// The report's language: every fixed string of the page comes through it.
+#[derive(Debug, Clone)]
+pub struct Tr {
+    w: Wording,
 }
 
-pub fn tile_high_completion(count: usize, of: usize) -> String {
-    format!("high completion ({count} of {of})")
+impl Default for Tr {
+    fn default() -> Self {
+        Tr::english()
+    }
 }
+
+impl Tr {
+    pub fn new(w: Wording) -> Tr {
+        Tr { w }
+    }
+
+    /// English, as built in.
+    pub fn english() -> Tr {
+        Tr::new(Wording::english())
+    }
+
+    /// The language's code (`<html lang>`).
+    pub fn code(&self) -> &str {
+        &self.w.code
+    }
+
+    /// The text of `key` (the key itself if no language has it, so that it shows).
+    pub fn t(&self, key: &str) -> String {
+        debug_assert!(
+            self.w.report(key, None).is_some(),
+            "templates/lang/en.toml has no [report] key {key}"
+        );
+        self.w.report(key, None).unwrap_or(key).to_string()
+    }
+
+    /// The text of `key` with its `{placeholders}` filled.
+    pub fn f(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        fill(&self.t(key), &pairs(args))
+    }
+
+    /// The text of `key` for the count `n` (singular or plural), with `{n}` and `args` filled.
+    pub fn n(&self, key: &str, n: usize, args: &[(&str, &dyn Display)]) -> String {
+        let text = self
+            .w
+            .report(key, Some(i64::try_from(n).unwrap_or(i64::MAX)))
+            .unwrap_or(key);
+        debug_assert!(
+            text != key,
+            "templates/lang/en.toml has no [report] key {key}"
+        );
+        let mut all = pairs(args);
+        all.push(("n".to_string(), self.int(n)));
+        fill(text, &all)
+    }
+
+    /// The text of `key` only when the language's own file gives it.
+    pub fn own(&self, key: &str) -> Option<String> {
+        self.w.report_own(key).map(str::to_string)
+    }
+
+    /// A rubric label (level, rating, criterion or flag name) as the language writes it.
+    pub fn lv(&self, label: &str) -> String {
+        self.w.label(label).to_string()
+    }
+
+    /// A `YYYY-MM-DD` date the language's way (as it is when it is not such a date).
+    pub fn date(&self, iso: &str) -> String {
+        match iso.trim().parse::<crate::model::Date>() {
+            Ok(d) => self.w.date(d),
+            Err(_) => iso.to_string(),
+        }
+    }
+
+    /// A number with at most one decimal, with the language's decimal separator.
+    pub fn num(&self, x: f64) -> String {
+        self.w.number(&crate::render::number(x))
+    }
+
+    /// A number already written (`0.800`) with the language's decimal separator.
+    pub fn w_number(&self, text: &str) -> String {
+        self.w.number(text)
+    }
+
+    /// Alpha with three decimals, the language's way.
+    pub fn alpha(&self, a: f64) -> String {
+        self.w.number(&crate::agreement::report::fmt_alpha(a))
+    }
+
+    /// A share (0–1) as a percentage, the language's way.
+    pub fn pct(&self, share: f64) -> String {
+        self.w.percent(share)
+    }
+
+    /// A whole number with the language's thousands separator (`1,000`, `1 000`).
+    pub fn int(&self, k: usize) -> String {
+        let sep = self.t("thousands");
+        let digits = k.to_string();
+        if digits.len() < 4 {
+            return digits;
+        }
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(&sep);
+            }
+            out.push(ch);
+        }
+        out
+    }
+
+    /// `a`, `a and b`, `a, b and c` in the language.
+    pub fn list(&self, items: &[String]) -> String {
+        match items {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} {} {last}", init.join(", "), self.w.and),
+        }
+    }
+}
+
+fn pairs(args: &[(&str, &dyn Display)]) -> Vec<(String, String)> {
+    args.iter()
+        .map(|(k, v)| ((*k).to_string(), v.to_string()))
+        .collect()
+}
+
 use crate::results::{CommitmentOut, EvaluatorInfo};
 
-/// How a reference evaluator is named in a sentence: "the IRM" for the Independent Reporting
-/// Mechanism (role `irm`), else its id.
-pub fn evaluator_in_sentence(e: &EvaluatorInfo) -> String {
+/// How a reference evaluator is named in a heading or a sentence: "the IRM" for the
+/// Independent Reporting Mechanism (role `irm`), in the language; else its id.
+pub fn evaluator_in_sentence(tr: &Tr, e: &EvaluatorInfo) -> String {
     let label = crate::render::evaluator_label(e);
     if label == "IRM" {
-        "the IRM".to_string()
+        tr.t("the_irm")
     } else {
         label
     }
 }
 
 /// Several evaluators in a sentence: "the IRM", "the IRM and x", "a, b and c".
-pub fn evaluators_in_sentence(list: &[&EvaluatorInfo]) -> String {
-    let names: Vec<String> = list.iter().map(|e| evaluator_in_sentence(e)).collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+pub fn evaluators_in_sentence(tr: &Tr, list: &[&EvaluatorInfo]) -> String {
+    let names: Vec<String> = list.iter().map(|e| evaluator_in_sentence(tr, e)).collect();
+    tr.list(&names)
 }
 
 /// A criterion's combined level on a commitment, if any.
@@ -68,6 +165,7 @@ fn level_of<'a>(c: &'a CommitmentOut, rubric: &Rubric, k: usize) -> Option<&'a s
 
 /// Why a condition fails, in words: "completion is Limited, below Substantial".
 fn condition_failed(
+    tr: &Tr,
     rubric: &Rubric,
     c: &CommitmentOut,
     kind: &ConditionKind,
@@ -79,11 +177,12 @@ fn condition_failed(
                 return String::new();
             };
             let inner = (depth < 3)
-                .then(|| flag_failure(rubric, c, *j, depth + 1))
+                .then(|| flag_failure(tr, rubric, c, *j, depth + 1))
                 .flatten();
+            let named = flag_named(tr, &f.name);
             match inner {
-                Some(why) => format!("it is not {} ({why})", article(&f.name)),
-                None => format!("it is not {}", article(&f.name)),
+                Some(why) => tr.f("not_flag_why", &[("flag", &named), ("why", &why)]),
+                None => tr.f("not_flag", &[("flag", &named)]),
             }
         }
         ConditionKind::Level { criteria, test } => {
@@ -92,44 +191,60 @@ fn condition_failed(
             };
             let wanted = match test {
                 CondTest::AtLeast(l) | CondTest::AtMost(l) | CondTest::Is(l) => {
-                    first.label(*l).to_string()
+                    tr.lv(first.label(*l))
                 }
                 CondTest::OneOf(ls) => ls
                     .iter()
-                    .map(|&l| first.label(l))
+                    .map(|&l| tr.lv(first.label(l)))
                     .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            let relation = match test {
-                CondTest::AtLeast(_) => "below",
-                CondTest::AtMost(_) => "above",
-                _ => "not",
+                    .join(&format!(" {} ", tr.t("or"))),
             };
             if criteria.len() > 1 {
                 let names: Vec<String> = criteria
                     .iter()
                     .filter_map(|&i| rubric.criteria.get(i))
-                    .map(|k| k.name.to_lowercase())
+                    .map(|k| tr.lv(&k.name).to_lowercase())
                     .collect();
                 let want = match test {
-                    CondTest::AtLeast(_) => format!("at least {wanted}"),
-                    CondTest::AtMost(_) => format!("at most {wanted}"),
+                    CondTest::AtLeast(_) => tr.f("at_least", &[("level", &wanted)]),
+                    CondTest::AtMost(_) => tr.f("at_most", &[("level", &wanted)]),
                     _ => wanted,
                 };
-                return format!("none of {} is {want}", names.join(", "));
+                return tr.f(
+                    "cond_none_of",
+                    &[("criteria", &names.join(", ")), ("wanted", &want)],
+                );
             }
-            let name = first.name.to_lowercase();
+            let name = tr.lv(&first.name).to_lowercase();
             match level_of(c, rubric, criteria[0]) {
-                Some(level) => format!("{name} is {level}, {relation} {wanted}"),
-                None => format!("{name} has no rating"),
+                Some(level) => {
+                    let key = match test {
+                        CondTest::AtLeast(_) => "cond_below",
+                        CondTest::AtMost(_) => "cond_above",
+                        _ => "cond_not",
+                    };
+                    tr.f(
+                        key,
+                        &[
+                            ("criterion", &name),
+                            ("level", &tr.lv(level)),
+                            ("wanted", &wanted),
+                        ],
+                    )
+                }
+                None => tr.f("cond_no_rating", &[("criterion", &name)]),
             }
         }
     }
 }
 
-/// "a Model commitment", "an Ambitious commitment"… kept simple: the flag's name with an
-/// article when it reads as a noun, else "marked <name>".
-fn article(name: &str) -> String {
+/// A flag named in a sentence. In English, "a model commitment", "an ambitious commitment"
+/// when the name reads as a noun, else "marked “<name>”"; in other languages, the language's
+/// `flag_named` ("«{flag}»").
+fn flag_named(tr: &Tr, name: &str) -> String {
+    if tr.code() != "en" {
+        return tr.f("flag_named", &[("flag", &tr.lv(name))]);
+    }
     let lower = name.to_lowercase();
     let noun = lower.ends_with("commitment") || lower.ends_with("commitments");
     if noun {
@@ -141,7 +256,13 @@ fn article(name: &str) -> String {
 }
 
 /// Why flag `fi` does not hold on `c`, from its first failing condition; `None` when it holds.
-fn flag_failure(rubric: &Rubric, c: &CommitmentOut, fi: usize, depth: usize) -> Option<String> {
+fn flag_failure(
+    tr: &Tr,
+    rubric: &Rubric,
+    c: &CommitmentOut,
+    fi: usize,
+    depth: usize,
+) -> Option<String> {
     let f = rubric.flags.get(fi)?;
     if c.flags.contains(&f.id) {
         return None;
@@ -149,20 +270,71 @@ fn flag_failure(rubric: &Rubric, c: &CommitmentOut, fi: usize, depth: usize) -> 
     let held = c.conditions.get(&f.id)?;
     let first = held.iter().position(|h| !h)?;
     let cond = f.conditions.get(first)?;
-    Some(condition_failed(rubric, c, &cond.kind, depth))
+    Some(condition_failed(tr, rubric, c, &cond.kind, depth))
 }
 
-/// One flag on one commitment, as a sentence: "High completion: yes." or "Not a model
-/// commitment: participation is Informed, below Involved."
+/// One flag on one commitment, as an English sentence (for `explain`): "High completion:
+/// yes." or "Model commitment: no — participation is Informed, below Involved."
 pub fn flag_sentence(rubric: &Rubric, c: &CommitmentOut, fi: usize) -> String {
+    static ENGLISH: std::sync::OnceLock<Tr> = std::sync::OnceLock::new();
+    flag_sentence_in(ENGLISH.get_or_init(Tr::english), rubric, c, fi)
+}
+
+/// [`flag_sentence`] in the report's language.
+pub fn flag_sentence_in(tr: &Tr, rubric: &Rubric, c: &CommitmentOut, fi: usize) -> String {
     let Some(f) = rubric.flags.get(fi) else {
         return String::new();
     };
+    let name = tr.lv(&f.name);
     if c.flags.contains(&f.id) {
-        return format!("{}: yes.", f.name);
+        return tr.f("flag_yes", &[("flag", &name)]);
     }
-    match flag_failure(rubric, c, fi, 0) {
-        Some(why) if !why.is_empty() => format!("{}: no — {why}.", f.name),
-        _ => format!("{}: no.", f.name),
+    match flag_failure(tr, rubric, c, fi, 0) {
+        Some(why) if !why.is_empty() => tr.f("flag_no_why", &[("flag", &name), ("why", &why)]),
+        _ => tr.f("flag_no", &[("flag", &name)]),
+    }
+}
+
+/// A flag's condition in words: "completion at least Substantial".
+pub fn describe(tr: &Tr, rubric: &Rubric, kind: &ConditionKind) -> String {
+    match kind {
+        ConditionKind::Flag(j) => tr.f(
+            "cond_flag",
+            &[(
+                "flag",
+                &rubric
+                    .flags
+                    .get(*j)
+                    .map_or(String::new(), |f| tr.lv(&f.name)),
+            )],
+        ),
+        ConditionKind::Level { criteria, test } => {
+            let Some(first) = criteria.first().and_then(|&i| rubric.criteria.get(i)) else {
+                return String::new();
+            };
+            let names: Vec<String> = criteria
+                .iter()
+                .filter_map(|&i| rubric.criteria.get(i))
+                .map(|c| tr.lv(&c.name).to_lowercase())
+                .collect();
+            let (key, level) = match test {
+                CondTest::AtLeast(l) => ("cond_at_least", tr.lv(first.label(*l))),
+                CondTest::AtMost(l) => ("cond_at_most", tr.lv(first.label(*l))),
+                CondTest::Is(l) => ("cond_is", tr.lv(first.label(*l))),
+                CondTest::OneOf(ls) => (
+                    "cond_is",
+                    ls.iter()
+                        .map(|&l| tr.lv(first.label(l)))
+                        .collect::<Vec<_>>()
+                        .join(&format!(" {} ", tr.t("or"))),
+                ),
+            };
+            let criterion = if names.len() > 1 {
+                tr.f("cond_any_of", &[("criteria", &names.join(", "))])
+            } else {
+                names.concat()
+            };
+            tr.f(key, &[("criterion", &criterion), ("level", &level)])
+        }
     }
 }
