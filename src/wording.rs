@@ -387,6 +387,30 @@ mod tests {
                 "{}",
                 b.code
             );
+            // The report's strings: Spanish and French have every key English has (`why_…`
+            // are their own); Mongolian is partial and falls back to English.
+            let extra: Vec<&String> = file
+                .report
+                .keys()
+                .filter(|k| !en.report.contains_key(*k) && !k.starts_with("why_"))
+                .collect();
+            assert!(
+                extra.is_empty(),
+                "{} has unknown report keys {extra:?}",
+                b.code
+            );
+            if b.code != "mn" {
+                let missing: Vec<&String> = en
+                    .report
+                    .keys()
+                    .filter(|k| !file.report.contains_key(*k))
+                    .collect();
+                assert!(
+                    missing.is_empty(),
+                    "{} lacks report keys {missing:?}",
+                    b.code
+                );
+            }
         }
     }
 

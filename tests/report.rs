@@ -432,6 +432,183 @@ fn hostile_text_is_escaped_everywhere_and_only_web_addresses_become_links() {
     // The document as a whole is balanced HTML.
     let body = &html[html.find("<body>").unwrap()..html.find("</body>").unwrap() + 7];
     assert_well_formed(body, &[]);
+    // The same text in a French report: still escaped, around French words.
+    let html = report_of(dir.path(), &["--language", "fr"]);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
+    assert_safe_markup(&html);
+    assert_no_network(&html);
+    assert!(html.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt; Открытый бюджет &amp; &quot;данные&quot;"
+    ));
+    assert!(html.contains("Коалиция &amp; Co &lt;img src=x onerror=alert(2)&gt;"));
+    assert!(html.contains("Preuves :</span> javascript:alert(9)</p>"));
+    assert!(html.contains("&lt;svg onload=alert(6)&gt;"));
+    for s in &svgs(&html) {
+        assert_well_formed(s, &[]);
+    }
+    let body = &html[html.find("<body>").unwrap()..html.find("</body>").unwrap() + 7];
+    assert_well_formed(body, &[]);
+}
+
+/// Whether `needle` occurs in `hay` as whole words (not inside a longer word).
+fn has_words(hay: &str, needle: &str) -> bool {
+    hay.match_indices(needle).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Every string value of a TOML table, singular and plural forms included.
+fn strings_of(table: &toml::Table) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in table.values() {
+        match v {
+            toml::Value::String(s) => out.push(s.clone()),
+            toml::Value::Table(t) => out.extend(strings_of(t)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The English report's fixed strings that show in a report in another language: each string
+/// of templates/lang/en.toml's `[report]` is cut at its placeholders, and every piece of six
+/// characters or more that the page contains as whole words is listed, unless the inputs
+/// (the plan and the score files, user text) or the language's own file contain it too
+/// (a word that is the same in both languages, such as "ordinal").
+fn english_left_in(html: &str, inputs: &Path, code: &str) -> Vec<String> {
+    let read = |p: &Path| fs::read_to_string(p).unwrap();
+    let lang = |c: &str| -> toml::Table {
+        read(&root().join(format!("templates/lang/{c}.toml")))
+            .parse()
+            .unwrap()
+    };
+    let english = lang("en");
+    let own = lang(code);
+    let own_text = strings_of(&own).join("\n");
+    let mut user = read(&inputs.join("plan.toml"));
+    for e in fs::read_dir(inputs.join("scores")).unwrap() {
+        user.push_str(&read(&e.unwrap().path()));
+    }
+    let page = html[html.find("</style>").unwrap()..]
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let mut left: Vec<String> = strings_of(english["report"].as_table().unwrap())
+        .iter()
+        .flat_map(|s| {
+            s.split(['{', '}'])
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0)
+                .map(|(_, piece)| {
+                    piece
+                        .trim_matches(|c: char| " .,:;()*".contains(c))
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|piece| piece.chars().count() >= 6)
+        .filter(|piece| has_words(&page, piece))
+        .filter(|piece| !user.contains(piece.as_str()) && !has_words(&own_text, piece))
+        .collect();
+    left.sort();
+    left.dedup();
+    left
+}
+
+#[test]
+fn the_report_speaks_spanish_and_french() {
+    let dir = sample("mongolia-2016-2018");
+    for (code, expected) in [
+        (
+            "es",
+            [
+                "<title>Mongolia — Second National Action Plan of Mongolia for the Open Government Partnership, 2016–2018 (sample): informe de evaluación</title>",
+                "<h2 id=\"glance-h\">De un vistazo</h2>",
+                "<div><dt>Período del plan</dt><dd>del 1 de julio de 2016 al 30 de junio de 2018</dd></div>",
+                "<time datetime=\"2018-06-30\">30 de junio de 2018</time>",
+                "Alto cumplimiento (cumplimiento al menos Sustancial): 4 de 7 compromisos (57,1\u{a0}%).",
+                "<span class=\"badge\" style=\"background:#97C3DC;color:#000000\">Avanzando</span>",
+                "Compromiso modelo: no — no es «Participativo» (participación de la sociedad civil es Consultada, por debajo de Involucrada).",
+                "<figcaption>Cumplimiento: cuánto han avanzado los compromisos</figcaption>",
+                "<p class=\"evidence\"><span class=\"k\">Evidencia:</span>",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "<title>Mongolia — Second National Action Plan of Mongolia for the Open Government Partnership, 2016–2018 (sample) : rapport d'évaluation</title>",
+                "<h2 id=\"glance-h\">En bref</h2>",
+                "<div><dt>Période du plan</dt><dd>du 1er juillet 2016 au 30 juin 2018</dd></div>",
+                "<time datetime=\"2018-06-30\">30 juin 2018</time>",
+                "Achèvement élevé (achèvement au moins Substantiel) : 4 engagements sur 7 (57,1\u{a0}%).",
+                "<span class=\"badge\" style=\"background:#97C3DC;color:#000000\">En progrès</span>",
+                "Engagement modèle : non — il n'est pas « Participatif » (participation de la société civile : Consultée, en dessous de Associée).",
+                "<figcaption>Achèvement : où en sont les engagements</figcaption>",
+                "<p class=\"evidence\"><span class=\"k\">Preuves :</span>",
+            ],
+        ),
+    ] {
+        let html = report_of(dir.path(), &["--language", code]);
+        assert!(
+            html.starts_with(&format!("<!DOCTYPE html>\n<html lang=\"{code}\">")),
+            "{code}"
+        );
+        for e in expected {
+            assert!(html.contains(e), "{code}: {e}");
+        }
+        assert_eq!(
+            english_left_in(&html, dir.path(), code),
+            Vec::<String>::new(),
+            "{code}"
+        );
+        assert_safe_markup(&html);
+        for s in &svgs(&html) {
+            assert_well_formed(s, &[]);
+        }
+    }
+    // The check finds English when there is some: the English report is full of it.
+    let html = report_of(dir.path(), &["--language", "en"]);
+    assert!(english_left_in(&html, dir.path(), "es").len() > 50);
+}
+
+#[test]
+fn the_language_comes_from_the_plan_and_an_unknown_one_is_a_warning() {
+    let dir = sample("mongolia-2016-2018");
+    let plan = dir.path().join("plan.toml");
+    let text = fs::read_to_string(&plan).unwrap();
+    fs::write(
+        &plan,
+        text.replace("language = \"en\"", "language = \"fr\""),
+    )
+    .unwrap();
+    let html = report_of(dir.path(), &[]);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
+    assert!(html.contains("<h2 id=\"about-h\">À propos de ce rapport</h2>"));
+    let run = run_in(dir.path(), &["report", ".", "--language", "pt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: there is no wording for the language \"pt\", so the report is in English; available: en, es, fr, mn (docs/templates.md says how to add one)\n"),
+        "{}",
+        run.stderr
+    );
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.contains("<h2 id=\"about-h\">About this report</h2>"));
+    // A language added in the assessment's templates/lang/: a partial file, English for the rest.
+    fs::create_dir_all(dir.path().join("templates/lang")).unwrap();
+    fs::write(
+        dir.path().join("templates/lang/pt.toml"),
+        "[report]\nabout = \"Sobre este relatório\"\n",
+    )
+    .unwrap();
+    let html = report_of(dir.path(), &["--language", "pt"]);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"pt\">"));
+    assert!(html.contains("<h2 id=\"about-h\">Sobre este relatório</h2>"));
+    assert!(html.contains("<h2 id=\"glance-h\">At a glance</h2>"));
 }
 
 #[test]
@@ -703,19 +880,22 @@ fn nothing_spills_out_at_390_1280_1920_px_or_in_print() {
     };
     for sample_name in ["mongolia-2016-2018", "mongolia-irm-legacy"] {
         let dir = sample(sample_name);
-        let html = report_of(dir.path(), &[]);
-        for width in [390, 1280, 1920] {
+        // French strings are longer than English ones: the French report is checked too.
+        for language in ["fr", "en"] {
+            let html = report_of(dir.path(), &["--language", language]);
+            for width in [390, 1280, 1920] {
+                assert_eq!(
+                    overflow(&chromium, &html, width, false),
+                    "none",
+                    "{sample_name} ({language}) at {width} px"
+                );
+            }
             assert_eq!(
-                overflow(&chromium, &html, width, false),
+                overflow(&chromium, &html, 718, true),
                 "none",
-                "{sample_name} at {width} px"
+                "{sample_name} ({language}) in print"
             );
         }
-        assert_eq!(
-            overflow(&chromium, &html, 718, true),
-            "none",
-            "{sample_name} in print"
-        );
         // Screenshots at a phone's and a laptop's width: the whole width is drawn.
         for width in [390u32, 1280] {
             let shot = dir.path().join(format!("shot-{width}.png"));

@@ -1431,7 +1431,7 @@ mod id_line_tests {
     #[test]
     fn ids_fill_at_most_the_lines_given_and_say_how_many_are_left_out() {
         let ids: Vec<String> = (1..=20).map(|i| format!("GR00{i:02}")).collect();
-        let lines = id_lines(&ids, 180.0, 11.0, 2);
+        let lines = id_lines(&Tr::english(), &ids, 180.0, 11.0, 2);
         assert_eq!(lines.len(), 2);
         assert!(
             lines.iter().all(|l| text_width(l, 11.0) * 1.15 <= 180.0),
@@ -1444,8 +1444,11 @@ mod id_line_tests {
             .and_then(|m| m.trim_end_matches(" more").parse().ok())
             .unwrap();
         assert_eq!(shown + more, 20, "{lines:?}");
-        assert_eq!(id_lines(&ids[..2], 180.0, 11.0, 2), ["GR0001, GR0002"]);
-        assert!(id_lines(&[], 180.0, 11.0, 2).is_empty());
+        assert_eq!(
+            id_lines(&Tr::english(), &ids[..2], 180.0, 11.0, 2),
+            ["GR0001, GR0002"]
+        );
+        assert!(id_lines(&Tr::english(), &[], 180.0, 11.0, 2).is_empty());
     }
 }
 

@@ -652,7 +652,7 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
         };
         out.push_str(&format!(
             "<li class=\"{class}\"><span class=\"sym\" aria-hidden=\"true\">{sym}</span> {star}{}</li>\n",
-            esc(&super::words::flag_sentence_in(&cx.tr, cx.rubric, c, fi))
+            text(&super::words::flag_sentence_in(&cx.tr, cx.rubric, c, fi))
         ));
     }
     out.push_str("</ul>\n");
