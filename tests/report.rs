@@ -491,7 +491,25 @@ fn english_left_in(html: &str, inputs: &Path, code: &str) -> Vec<String> {
     for e in fs::read_dir(inputs.join("scores")).unwrap() {
         user.push_str(&read(&e.unwrap().path()));
     }
-    let page = html[html.find("</style>").unwrap()..]
+    // The page's text: text between tags, and the words of aria-label attributes.
+    let mut text = String::new();
+    for (i, part) in html[html.find("</style>").unwrap()..]
+        .split('<')
+        .enumerate()
+    {
+        let (tag, after) = if i == 0 {
+            ("", part)
+        } else {
+            part.split_once('>').unwrap_or((part, ""))
+        };
+        if let Some(at) = tag.find("aria-label=\"") {
+            let label = &tag[at + 12..];
+            text.push_str(&label[..label.find('"').unwrap_or(label.len())]);
+        }
+        text.push('\n');
+        text.push_str(after);
+    }
+    let page = text
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
@@ -573,6 +591,23 @@ fn the_report_speaks_spanish_and_french() {
     // The check finds English when there is some: the English report is full of it.
     let html = report_of(dir.path(), &["--language", "en"]);
     assert!(english_left_in(&html, dir.path(), "es").len() > 50);
+    // The IRM sample: the reference beside the coalition, the ambition × completion table.
+    let irm = sample("mongolia-irm-legacy");
+    for code in ["es", "fr"] {
+        let html = report_of(irm.path(), &["--language", code]);
+        assert_eq!(
+            english_left_in(&html, irm.path(), code),
+            Vec::<String>::new(),
+            "{code}"
+        );
+    }
+    let html = report_of(irm.path(), &["--language", "es"]);
+    assert!(
+        html.contains(
+            "<h2 id=\"reference-h\">La opinión de la coalición y lo que dice el IRM</h2>"
+        )
+    );
+    assert!(html.contains("<figcaption>Ambicioso × Alto cumplimiento</figcaption>"));
 }
 
 #[test]
