@@ -414,6 +414,42 @@ mod tests {
         }
     }
 
+    /// Every name the report shows from a built-in rubric (its name, criteria, levels, rating
+    /// bands and flags; not the condition codes) has a Spanish and a French label.
+    #[test]
+    fn spanish_and_french_name_every_label_of_the_built_in_rubrics() {
+        fn names(v: &toml::Value, out: &mut Vec<String>) {
+            match v {
+                toml::Value::Table(t) => {
+                    for (k, x) in t {
+                        match (k.as_str(), x) {
+                            ("name" | "label", toml::Value::String(s)) => out.push(s.clone()),
+                            // Condition codes (`Cmpl`) are not shown in the report.
+                            ("condition", _) => {}
+                            _ => names(x, out),
+                        }
+                    }
+                }
+                toml::Value::Array(a) => a.iter().for_each(|x| names(x, out)),
+                _ => {}
+            }
+        }
+        for code in ["es", "fr"] {
+            let (w, problem) = Wording::load(code, None);
+            assert_eq!(problem, None);
+            for rubric in crate::load::builtin::BUILTIN {
+                let mut all = Vec::new();
+                names(
+                    &rubric.text.parse::<toml::Table>().unwrap().into(),
+                    &mut all,
+                );
+                let missing: Vec<&String> =
+                    all.iter().filter(|n| w.label(n) == n.as_str()).collect();
+                assert!(missing.is_empty(), "{code}, {}: {missing:?}", rubric.id);
+            }
+        }
+    }
+
     #[test]
     fn dates_numbers_and_placeholders() {
         let d = |s: &str| s.parse::<crate::model::Date>().unwrap();
