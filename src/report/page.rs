@@ -411,7 +411,8 @@ fn charts_fill(f: Fill) -> String {
 }
 
 /// What needs attention, as short phrases.
-fn marks(tr: &Tr, c: &CommitmentOut) -> Vec<String> {
+fn marks(cx: &Context<'_>, c: &CommitmentOut) -> Vec<String> {
+    let tr = &cx.tr;
     let mut m = Vec::new();
     if c.overdue {
         m.push(match c.overdue_milestones {
@@ -423,10 +424,19 @@ fn marks(tr: &Tr, c: &CommitmentOut) -> Vec<String> {
         m.push(tr.t("mark_disagree"));
     }
     if c.unsupported {
-        m.push(tr.f(
-            "mark_unsupported",
-            &[("list", &c.unsupported_criteria.join(", "))],
-        ));
+        // Criteria by their names, as the language writes them ("published evidence").
+        let names: Vec<String> = c
+            .unsupported_criteria
+            .iter()
+            .map(|id| {
+                cx.rubric
+                    .criteria
+                    .iter()
+                    .find(|k| &k.id == id)
+                    .map_or_else(|| id.clone(), |k| tr.lv(&k.name).to_lowercase())
+            })
+            .collect();
+        m.push(tr.f("mark_unsupported", &[("list", &tr.list(&names))]));
     }
     if !c.missing_evaluators.is_empty() {
         m.push(tr.f(
@@ -502,7 +512,7 @@ fn overview(out: &mut String, cx: &Context<'_>) {
         out.push_str(&format!(
             "<td>{}</td><td>{}</td></tr>\n",
             esc(&flag_list(cx, c).join(", ")),
-            esc(&marks(tr, c).join(&tr.t("semicolon")))
+            esc(&marks(cx, c).join(&tr.t("semicolon")))
         ));
     }
     out.push_str("</tbody></table></div>\n</section>\n");
@@ -589,7 +599,7 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
         ));
     }
     out.push_str("</dl>\n");
-    let m = marks(tr, c);
+    let m = marks(cx, c);
     if !m.is_empty() {
         out.push_str(&format!(
             "<ul class=\"marks\" aria-label=\"{}\">",
