@@ -550,9 +550,11 @@ fn the_report_speaks_spanish_and_french() {
                 "<time datetime=\"2018-06-30\">30 de junio de 2018</time>",
                 "Alto cumplimiento (cumplimiento al menos Sustancial): 4 de 7 compromisos (57,1\u{a0}%).",
                 "<span class=\"badge\" style=\"background:#97C3DC;color:#000000\">Avanzando</span>",
-                "Compromiso modelo: no — no es «Participativo» (participación de la sociedad civil es Consultada, por debajo de Involucrada).",
+                "Compromiso modelo: no — no es «Participativo» (participación de la sociedad civil: Consultada, por debajo de Involucrada).",
                 "<figcaption>Cumplimiento: cuánto han avanzado los compromisos</figcaption>",
                 "<p class=\"evidence\"><span class=\"k\">Evidencia:</span>",
+                // A level's word for its criterion, as the draft writes it.
+                "<div><dt>Resultados iniciales</dt><dd>Marginales</dd></div>",
             ],
         ),
         (
@@ -567,6 +569,7 @@ fn the_report_speaks_spanish_and_french() {
                 "Engagement modèle : non — il n'est pas « Participatif » (participation de la société civile : Consultée, en dessous de Associée).",
                 "<figcaption>Achèvement : où en sont les engagements</figcaption>",
                 "<p class=\"evidence\"><span class=\"k\">Preuves :</span>",
+                "<div><dt>Premiers résultats</dt><dd>Marginaux</dd></div>",
             ],
         ),
     ] {

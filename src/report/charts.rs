@@ -1328,7 +1328,7 @@ pub(crate) fn timeline(
         let level = m
             .completion
             .as_ref()
-            .map(|l| format!(" · {}", super::level_label(tr, l)))
+            .map(|l| format!(" · {l}"))
             .unwrap_or_default();
         let status = match (&m.due, due) {
             (_, Some(day)) => {

@@ -201,7 +201,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
         let bars: Vec<Bar> = by
             .iter()
             .map(|(label, count)| Bar {
-                label: level_label(tr, label),
+                label: level_label(tr, label, rubric.criteria.get(k).map(|c| c.id.as_str())),
                 count: *count,
                 fill: match cx.level_index(k, label) {
                     Some(i) if label != NO_EVIDENCE => Fill::Level(i, levels.len()),
@@ -233,7 +233,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             .by_rating
             .iter()
             .map(|(label, count)| Bar {
-                label: level_label(tr, label),
+                label: level_label(tr, label, None),
                 count: *count,
                 fill: match cx.rating_index(label) {
                     Some(i) => Fill::Level(i, n),
@@ -368,7 +368,7 @@ fn heatmap(cx: &Context<'_>) -> Option<Chart> {
     let k = cx.main?;
     let crit = cx.rubric.criteria.get(k)?;
     let tr = &cx.tr;
-    let levels: Vec<String> = cx.levels(k).iter().map(|l| tr.lv(l)).collect();
+    let levels: Vec<String> = cx.levels(k).iter().map(|l| tr.lv_of(l, &crit.id)).collect();
     let mut columns: Vec<HeatColumn> = cx
         .combined
         .iter()
@@ -435,11 +435,12 @@ fn heatmap(cx: &Context<'_>) -> Option<Chart> {
     ))
 }
 
-/// A level or rating label as the language writes it ("No evidence" included).
-pub(crate) fn level_label(tr: &Tr, label: &str) -> String {
-    if label == NO_EVIDENCE {
-        tr.t("no_evidence")
-    } else {
-        tr.lv(label)
+/// A level (of `criterion`, by id, when known) or rating label as the language writes it
+/// ("No evidence" included).
+pub(crate) fn level_label(tr: &Tr, label: &str, criterion: Option<&str>) -> String {
+    match criterion {
+        _ if label == NO_EVIDENCE => tr.t("no_evidence"),
+        Some(k) => tr.lv_of(label, k),
+        None => tr.lv(label),
     }
 }

@@ -392,12 +392,12 @@ fn rating_badge(cx: &Context<'_>, rating: Option<&str>) -> String {
             format!(
                 "<span class=\"badge\" style=\"background:{fill};color:{}\">{}</span>",
                 text_on(&fill),
-                esc(&level_label(&cx.tr, label))
+                esc(&level_label(&cx.tr, label, None))
             )
         }
         None => format!(
             "<span class=\"badge none\">{}</span>",
-            esc(&rating.map_or_else(|| cx.tr.t("no_evidence"), |r| level_label(&cx.tr, r)))
+            esc(&rating.map_or_else(|| cx.tr.t("no_evidence"), |r| level_label(&cx.tr, r, None)))
         ),
     }
 }
@@ -502,7 +502,8 @@ fn overview(out: &mut String, cx: &Context<'_>) {
                 "<td>{}</td>",
                 esc(&level_or_none(
                     tr,
-                    c.criteria.get(&m.id).and_then(|x| x.level.as_deref())
+                    c.criteria.get(&m.id).and_then(|x| x.level.as_deref()),
+                    Some(&m.id)
                 ))
             ));
         }
@@ -519,14 +520,14 @@ fn overview(out: &mut String, cx: &Context<'_>) {
 }
 
 /// A level as the language writes it, or "No evidence".
-fn level_or_none(tr: &Tr, level: Option<&str>) -> String {
-    level.map_or_else(|| tr.t("no_evidence"), |l| level_label(tr, l))
+fn level_or_none(tr: &Tr, level: Option<&str>, criterion: Option<&str>) -> String {
+    level.map_or_else(|| tr.t("no_evidence"), |l| level_label(tr, l, criterion))
 }
 
 fn reference_text(tr: &Tr, c: &CommitmentOut, who: &str) -> String {
     match c.reference.get(who) {
         Some(v) => {
-            let rating = level_or_none(tr, v.rating.as_deref());
+            let rating = level_or_none(tr, v.rating.as_deref(), None);
             if v.differs {
                 tr.f("rating_differs", &[("rating", &rating)])
             } else {
@@ -587,7 +588,7 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
         out.push_str(&format!(
             "<div><dt>{}</dt><dd>{}</dd></div>\n",
             esc(&tr.lv(&crit.name)),
-            esc(&level_or_none(tr, level))
+            esc(&level_or_none(tr, level, Some(&crit.id)))
         ));
     }
     for who in &cx.references {
@@ -631,7 +632,10 @@ fn reference_html(cx: &Context<'_>, c: &CommitmentOut, who: &str) -> String {
                     h(
                         &cx.tr,
                         "card_differs",
-                        &[("rating", esc(&level_or_none(&cx.tr, c.rating.as_deref())))]
+                        &[(
+                            "rating",
+                            esc(&level_or_none(&cx.tr, c.rating.as_deref(), None))
+                        )]
                     )
                     .replacen("**", "<strong>", 1)
                     .replacen("**", "</strong>", 1)
@@ -668,9 +672,9 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
     out.push_str("</ul>\n");
 }
 
-fn level_text(tr: &Tr, v: Option<&Option<String>>) -> String {
+fn level_text(tr: &Tr, v: Option<&Option<String>>, criterion: &str) -> String {
     match v {
-        Some(Some(l)) => level_label(tr, l),
+        Some(Some(l)) => level_label(tr, l, Some(criterion)),
         Some(None) => tr.t("no_rating"),
         None => "–".into(),
     }
@@ -717,13 +721,17 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
             m.due.as_deref().map_or_else(|| "–".into(), |d| tr.date(d)),
         ];
         if completion.is_some() {
-            row.push(level_or_none(tr, m.completion.as_deref()));
+            row.push(level_or_none(
+                tr,
+                m.completion.as_deref(),
+                completion.map(|k| k.id.as_str()),
+            ));
             row.push(tr.t(if m.overdue { "yes" } else { "no" }));
         }
         if let Some(id) = &per_milestone {
             let by = m.criteria.get(id).and_then(|x| x.by_evaluator.as_ref());
             for ev in &cx.combined {
-                row.push(level_text(tr, by.and_then(|b| b.get(ev))));
+                row.push(level_text(tr, by.and_then(|b| b.get(ev)), id));
             }
         }
         table.rows.push(row);
@@ -731,11 +739,7 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
             id: m.id.clone(),
             title: m.title.clone(),
             due: m.due.clone(),
-            completion: completion.map(|_| {
-                m.completion
-                    .clone()
-                    .unwrap_or_else(|| crate::results::NO_EVIDENCE.into())
-            }),
+            completion: completion.map(|k| level_or_none(tr, m.completion.as_deref(), Some(&k.id))),
             done: top.is_some() && m.completion.as_deref() == top,
             overdue: m.overdue,
         });
@@ -797,13 +801,17 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
             } else {
                 String::new()
             },
-            esc(&level_or_none(tr, res.and_then(|x| x.level.as_deref())))
+            esc(&level_or_none(
+                tr,
+                res.and_then(|x| x.level.as_deref()),
+                Some(&crit.id)
+            ))
         ));
         let by = res.and_then(|x| x.by_evaluator.as_ref());
         for ev in &cx.combined {
             out.push_str(&format!(
                 "<td>{}</td>",
-                esc(&level_text(tr, by.and_then(|b| b.get(ev))))
+                esc(&level_text(tr, by.and_then(|b| b.get(ev)), &crit.id))
             ));
         }
         for ev in &cx.references {
@@ -812,7 +820,7 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
                 .get(ev)
                 .and_then(|v| v.levels.get(&crit.id))
                 .and_then(Option::as_deref)
-                .map_or_else(|| "–".to_string(), |l| level_label(tr, l));
+                .map_or_else(|| "–".to_string(), |l| level_label(tr, l, Some(&crit.id)));
             out.push_str(&format!("<td>{}</td>", esc(&v)));
         }
         let mut remarks = Vec::new();

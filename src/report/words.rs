@@ -77,6 +77,12 @@ impl Tr {
         self.w.label(label).to_string()
     }
 
+    /// A level of criterion `criterion` (its id) as the language writes it: the wording's
+    /// `"<criterion>/<label>"` entry first, then the label's own.
+    pub fn lv_of(&self, label: &str, criterion: &str) -> String {
+        self.w.label_of(label, Some(criterion)).to_string()
+    }
+
     /// A `YYYY-MM-DD` date the language's way (as it is when it is not such a date).
     pub fn date(&self, iso: &str) -> String {
         match iso.trim().parse::<crate::model::Date>() {
@@ -191,11 +197,11 @@ fn condition_failed(
             };
             let wanted = match test {
                 CondTest::AtLeast(l) | CondTest::AtMost(l) | CondTest::Is(l) => {
-                    tr.lv(first.label(*l))
+                    tr.lv_of(first.label(*l), &first.id)
                 }
                 CondTest::OneOf(ls) => ls
                     .iter()
-                    .map(|&l| tr.lv(first.label(l)))
+                    .map(|&l| tr.lv_of(first.label(l), &first.id))
                     .collect::<Vec<_>>()
                     .join(&format!(" {} ", tr.t("or"))),
             };
@@ -227,7 +233,7 @@ fn condition_failed(
                         key,
                         &[
                             ("criterion", &name),
-                            ("level", &tr.lv(level)),
+                            ("level", &tr.lv_of(level, &first.id)),
                             ("wanted", &wanted),
                         ],
                     )
@@ -318,13 +324,13 @@ pub fn describe(tr: &Tr, rubric: &Rubric, kind: &ConditionKind) -> String {
                 .map(|c| tr.lv(&c.name).to_lowercase())
                 .collect();
             let (key, level) = match test {
-                CondTest::AtLeast(l) => ("cond_at_least", tr.lv(first.label(*l))),
-                CondTest::AtMost(l) => ("cond_at_most", tr.lv(first.label(*l))),
-                CondTest::Is(l) => ("cond_is", tr.lv(first.label(*l))),
+                CondTest::AtLeast(l) => ("cond_at_least", tr.lv_of(first.label(*l), &first.id)),
+                CondTest::AtMost(l) => ("cond_at_most", tr.lv_of(first.label(*l), &first.id)),
+                CondTest::Is(l) => ("cond_is", tr.lv_of(first.label(*l), &first.id)),
                 CondTest::OneOf(ls) => (
                     "cond_is",
                     ls.iter()
-                        .map(|&l| tr.lv(first.label(l)))
+                        .map(|&l| tr.lv_of(first.label(l), &first.id))
                         .collect::<Vec<_>>()
                         .join(&format!(" {} ", tr.t("or"))),
                 ),
