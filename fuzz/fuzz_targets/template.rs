@@ -18,7 +18,7 @@ fn context() -> Option<&'static Context> {
         let as_of = inputs.plan.settings.as_of?;
         let a = checkmyogp::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
         let results = checkmyogp::results::build(&inputs, &a, checkmyogp::results::Detail::Evaluators);
-        Some(draft::context::build(&inputs, &results, &draft::wording::Wording::english(), false))
+        Some(draft::context::build(&inputs, &results, &checkmyogp::wording::Wording::english(), false))
     })
     .as_ref()
 }
@@ -31,6 +31,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     }
     let Ok(choice) = draft::choose(Some(&file), dir.path(), "check-my-ogp") else { return };
-    let engine = draft::engine_for(&choice, cx, draft::wording::Wording::english());
+    let engine = draft::engine_for(&choice, cx, checkmyogp::wording::Wording::english());
     let _ = draft::render_all(&engine, cx).map_err(|d| d.render());
 });
