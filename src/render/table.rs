@@ -1,13 +1,15 @@
 //! The terminal format: borderless tables that fit the screen. Words are never split (long
 //! text wraps at spaces), titles are shortened with "…" when space is short, and at narrow
 //! widths the least important columns give way (to a compact marks column when the table has
-//! one), with a note saying what was left out and how to see it. Colour, when on, follows the
+//! one), with a note saying what was left out and how to see it. This module decides that
+//! layout (columns, widths, wrapping); comfy-table draws it. Colour, when on, follows the
 //! ordered palette of [`Tone`].
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use anstyle::{AnsiColor, Effects, Style};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Width, presets};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Doc, Grid, Renderer, Screen, Tone};
@@ -376,7 +378,107 @@ fn spread(grid: &Grid, shown: &[usize], nat: &[usize], min: &[usize], screen: us
     }
 }
 
+/// A cell as drawn: its lines (already wrapped to the column's width) and its tone.
+type DrawnCell = (Vec<String>, Tone);
+
 impl TableRenderer {
+    /// Draws cells already laid out (shown columns, their widths, wrapped lines) with
+    /// comfy-table: no borders, columns `GAP` apart, numbers right-aligned, the header
+    /// underlined by a row of rules as wide as each column. Colour is added afterwards to each
+    /// cell's text (comfy-table's own styling needs its terminal back end), so a coloured
+    /// table has the same layout as a plain one.
+    fn draw(
+        &self,
+        header: &[DrawnCell],
+        rows: &[Vec<DrawnCell>],
+        widths: &[usize],
+        right: &[bool],
+    ) -> String {
+        if widths.is_empty() {
+            return String::new();
+        }
+        let cell = |lines: &[String]| comfy_table::Cell::new(lines.join("\n"));
+        let mut t = comfy_table::Table::new();
+        t.load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(header.iter().map(|(lines, _)| cell(lines)))
+            .add_row(widths.iter().map(|&w| "─".repeat(w)));
+        for row in rows {
+            t.add_row(row.iter().map(|(lines, _)| cell(lines)));
+        }
+        let last = widths.len() - 1;
+        for (k, col) in t.column_iter_mut().enumerate() {
+            let gap = if k == last { 0 } else { GAP };
+            let w = widths.get(k).copied().unwrap_or(1) + gap;
+            col.set_padding((0, u16::try_from(gap).unwrap_or(0)));
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+                u16::try_from(w).unwrap_or(u16::MAX),
+            )));
+            if right.get(k).copied().unwrap_or(false) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        // The cells each printed line shows, and which of their lines (None: the rules).
+        let blocks = std::iter::once(Some(header))
+            .chain(std::iter::once(None))
+            .chain(rows.iter().map(|r| Some(r.as_slice())));
+        let mut at: Vec<(Option<&[DrawnCell]>, usize)> = Vec::new();
+        for cells in blocks {
+            let height = cells.map_or(1, |c| c.iter().map(|x| x.0.len()).max().unwrap_or(1));
+            at.extend((0..height.max(1)).map(|l| (cells, l)));
+        }
+        let mut out = String::new();
+        for (k, line) in t.lines().enumerate() {
+            let painted = match at.get(k) {
+                Some((Some(cells), l)) if self.screen.colour => {
+                    self.paint_line(&line, cells, *l, widths, right)
+                }
+                _ => None,
+            };
+            out.push_str(painted.as_deref().unwrap_or(&line).trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Colours the text of each cell in a line drawn by [`Self::draw`], leaving the spaces
+    /// around it plain (`None` if the line is not laid out as expected: it is then left plain).
+    fn paint_line(
+        &self,
+        line: &str,
+        cells: &[DrawnCell],
+        l: usize,
+        widths: &[usize],
+        right: &[bool],
+    ) -> Option<String> {
+        let mut out = String::with_capacity(line.len() + 16 * cells.len());
+        let mut rest = line;
+        let spaces = |rest: &mut &str, out: &mut String, n: usize| -> Option<()> {
+            let (sp, after) = (rest.get(..n)?, rest.get(n..)?);
+            if !sp.bytes().all(|b| b == b' ') {
+                return None;
+            }
+            out.push_str(sp);
+            *rest = after;
+            Some(())
+        };
+        for (k, (lines, tone)) in cells.iter().enumerate() {
+            let text = lines.get(l).map_or("", String::as_str);
+            let pad = widths.get(k)?.saturating_sub(text.width());
+            let gap = if k + 1 == cells.len() { 0 } else { GAP };
+            let (before, after) = if right.get(k).copied().unwrap_or(false) {
+                (pad, gap)
+            } else {
+                (0, pad + gap)
+            };
+            spaces(&mut rest, &mut out, before)?;
+            rest = rest.strip_prefix(text)?;
+            out.push_str(&self.paint(text, *tone));
+            spaces(&mut rest, &mut out, after)?;
+        }
+        rest.is_empty().then_some(out)
+    }
+
     fn paint(&self, text: &str, tone: Tone) -> String {
         if self.screen.colour && tone != Tone::Plain && !text.is_empty() {
             let s = style(tone);
@@ -386,63 +488,39 @@ impl TableRenderer {
         }
     }
 
-    /// A grid as text, and the note saying what it left out (if anything).
+    /// A grid as text, and the note saying what it left out (if anything). Our layout decides
+    /// which columns are shown, how wide, and how each cell wraps or is shortened; comfy-table
+    /// draws the cells it is given (already wrapped, so it never splits a word).
     pub fn table(&self, grid: &Grid) -> (String, Option<String>) {
         let lay = layout(grid, self.screen.width);
-        let mut out = String::new();
-        let line = |out: &mut String, cells: Vec<(Vec<String>, Tone, bool)>, widths: &[usize]| {
-            let height = cells.iter().map(|c| c.0.len()).max().unwrap_or(1).max(1);
-            for l in 0..height {
-                let mut row = String::new();
-                for (k, (lines, tone, right)) in cells.iter().enumerate() {
-                    let text = lines.get(l).map_or("", String::as_str);
-                    let pad = widths[k].saturating_sub(text.width());
-                    let last = k + 1 == cells.len();
-                    if *right {
-                        row.push_str(&" ".repeat(pad));
-                        row.push_str(&self.paint(text, *tone));
-                    } else {
-                        row.push_str(&self.paint(text, *tone));
-                        if !last {
-                            row.push_str(&" ".repeat(pad));
-                        }
-                    }
-                    if !last {
-                        row.push_str(&" ".repeat(GAP));
-                    }
-                }
-                out.push_str(row.trim_end());
-                out.push('\n');
-            }
-        };
-        let header: Vec<(Vec<String>, Tone, bool)> = lay
+        let header: Vec<DrawnCell> = lay
             .shown
             .iter()
             .zip(&lay.widths)
-            .map(|(&i, &w)| (wrap(&grid.columns[i], w), Tone::Strong, grid.numeric[i]))
+            .map(|(&i, &w)| (wrap(&grid.columns[i], w), Tone::Strong))
             .collect();
-        line(&mut out, header, &lay.widths);
-        let rule: Vec<String> = lay.widths.iter().map(|&w| "─".repeat(w)).collect();
-        out.push_str(&rule.join(&" ".repeat(GAP)));
-        out.push('\n');
-        for row in &grid.rows {
-            let cells = lay
-                .shown
-                .iter()
-                .zip(&lay.widths)
-                .map(|(&i, &w)| {
-                    let cell = row.get(i).cloned().unwrap_or_default();
-                    let mut lines = wrap(&cell.text, w);
-                    if lay.tight
-                        && let Some(max) = grid.clip[i]
-                    {
-                        lines = clip_lines(lines, max, w);
-                    }
-                    (lines, cell.tone, grid.numeric[i])
-                })
-                .collect();
-            line(&mut out, cells, &lay.widths);
-        }
+        let rows: Vec<Vec<DrawnCell>> = grid
+            .rows
+            .iter()
+            .map(|row| {
+                lay.shown
+                    .iter()
+                    .zip(&lay.widths)
+                    .map(|(&i, &w)| {
+                        let cell = row.get(i).cloned().unwrap_or_default();
+                        let mut lines = wrap(&cell.text, w);
+                        if lay.tight
+                            && let Some(max) = grid.clip[i]
+                        {
+                            lines = clip_lines(lines, max, w);
+                        }
+                        (lines, cell.tone)
+                    })
+                    .collect()
+            })
+            .collect();
+        let right: Vec<bool> = lay.shown.iter().map(|&i| grid.numeric[i]).collect();
+        let out = self.draw(&header, &rows, &lay.widths, &right);
         let hidden: Vec<&str> = grid
             .full_columns()
             .filter(|i| !lay.shown.contains(i))
@@ -615,6 +693,45 @@ mod tests {
             Some(
                 "marks: ★ model. Not shown at 40 columns: flags. Add --wide to see every column in full."
             )
+        );
+    }
+
+    #[test]
+    fn colour_paints_each_cell_text_and_keeps_the_layout() {
+        let mut g = Grid::new(["id", "rating", "score"]).numeric(&["score"]);
+        g.push(vec![
+            Cell::new("1"),
+            Cell::toned("On track", Tone::Good),
+            Cell::new("78.6"),
+        ]);
+        g.push(vec![
+            Cell::new("12"),
+            Cell::toned("Off track", Tone::Bad),
+            Cell::toned("5.0", Tone::Muted),
+        ]);
+        let render = |colour| {
+            TableRenderer {
+                screen: Screen {
+                    colour,
+                    width: None,
+                },
+            }
+            .table(&g)
+            .0
+        };
+        assert_eq!(
+            render(false),
+            "id  rating     score\n\
+             ──  ─────────  ─────\n\
+             1   On track    78.6\n\
+             12  Off track    5.0\n"
+        );
+        assert_eq!(
+            render(true),
+            "\u{1b}[1mid\u{1b}[0m  \u{1b}[1mrating\u{1b}[0m     \u{1b}[1mscore\u{1b}[0m\n\
+             ──  ─────────  ─────\n\
+             1   \u{1b}[94mOn track\u{1b}[0m    78.6\n\
+             12  \u{1b}[31mOff track\u{1b}[0m    \u{1b}[90m5.0\u{1b}[0m\n"
         );
     }
 }
