@@ -604,7 +604,7 @@ k,3,,completion,Limited,
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .collect::<Vec<_>>(),
-        ["specificity", "1", "3", "100", "–", "–"]
+        ["specificity", "1", "3", "100.0", "–", "–"]
     );
     let run = run_in(dir.path(), &["explain", "2"]);
     for needle in [

@@ -314,3 +314,216 @@ fn a_status_reads_grey_with_no_score_and_never_as_a_point_of_the_scale() {
         "{row}"
     );
 }
+
+/// Runs the binary in `dir` with `COLUMNS` set (or removed), without colour.
+fn run_in(dir: &std::path::Path, columns: Option<usize>, args: &[&str]) -> String {
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
+        .stdin(Stdio::null());
+    if let Some(c) = columns {
+        cmd.env("COLUMNS", c.to_string());
+    }
+    let out = cmd.output().expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+/// The cells of a table line, split at runs of two or more spaces.
+fn cells(line: &str) -> Vec<&str> {
+    line.split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[test]
+fn scores_have_one_decimal_in_every_table() {
+    // Commitment 3 rated at the top of every scale by everyone: a whole score, 100.
+    let dir = crate::util::sample("mongolia-2016-2018");
+    for who in ["demo", "wsp", "transparency-mn"] {
+        let path = dir.path().join(format!("scores/{who}.csv"));
+        let csv = fs::read_to_string(&path).unwrap();
+        let mut csv: String = csv
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{who},3,")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let url = "https://opendata.gov.mn/policy";
+        csv.push_str(&format!(
+            "{who},3,,,Clear,Collaborated,Strong,Outstanding,{url},,\n"
+        ));
+        for m in ["3.1", "3.2", "3.3"] {
+            csv.push_str(&format!("{who},3,{m},Complete,,,,,{url},,\n"));
+        }
+        fs::write(&path, csv).unwrap();
+    }
+    let assess = run_in(dir.path(), None, &["assess", "."]);
+    let row = assess.lines().find(|l| l.starts_with("3 ")).unwrap();
+    assert_eq!(cells(row)[2..4], ["On track", "100.0"], "{row}");
+    let explain = run_in(dir.path(), None, &["explain", ".", "3"]);
+    assert!(explain.contains("  score: 100.0\n"), "{explain}");
+    // The score table: every 0–100 value, share and point with one decimal.
+    let rows: Vec<Vec<&str>> = explain
+        .lines()
+        .skip_while(|l| !l.starts_with("criterion "))
+        .skip(2)
+        .take_while(|l| !l.is_empty() && !l.starts_with("Flags"))
+        .map(cells)
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["completion", "3", "3", "100.0", "33.3%", "33.3"],
+            ["relevance", "1", "2", "100.0", "11.1%", "11.1"],
+            ["participation", "2", "4", "100.0", "22.2%", "22.2"],
+            ["published-evidence", "1", "3", "100.0", "11.1%", "11.1"],
+            ["results", "2", "3", "100.0", "22.2%", "22.2"],
+        ],
+        "{explain}"
+    );
+    let summary = run_in(dir.path(), None, &["summary", "."]);
+    assert!(
+        summary.contains("Not started            0   0.0%\n"),
+        "{summary}"
+    );
+    let compare = run_in(
+        dir.path(),
+        None,
+        &[
+            "compare",
+            root().join("samples/mongolia-2016-2018").to_str().unwrap(),
+            ".",
+        ],
+    );
+    let row = |id: &str| {
+        let line = compare
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap();
+        cells(line)[5..8].join(" ")
+    };
+    assert_eq!(row("3"), "56.5 100.0 +43.5", "{compare}");
+    assert_eq!(row("2"), "63.0 63.0 0.0", "{compare}");
+}
+
+#[test]
+fn under_check_my_ogp_the_irm_column_shows_its_completion_by_meaning() {
+    let dir = crate::util::sample("mongolia-2016-2018");
+    fs::copy(
+        root().join("samples/mongolia-irm-legacy/scores/irm.csv"),
+        dir.path().join("scores/irm.csv"),
+    )
+    .unwrap();
+    let plan = dir.path().join("plan.toml");
+    let text = fs::read_to_string(&plan).unwrap();
+    let text = text
+        .replacen("as_of = 2018-06-30\n", "as_of = 2018-06-30\nreference = \"irm\"\n", 1)
+        .replacen(
+            "[[evaluator]]\nid = \"demo\"",
+            "[[evaluator]]\nid = \"irm\"\nname = \"IRM researcher\"\nrole = \"irm\"\n\n[[evaluator]]\nid = \"demo\"",
+            1,
+        );
+    fs::write(&plan, text).unwrap();
+    let wide = run_in(dir.path(), None, &["assess", "."]);
+    let header = wide.lines().find(|l| l.starts_with("id ")).unwrap();
+    assert_eq!(
+        cells(header),
+        [
+            "id",
+            "commitment",
+            "rating",
+            "score",
+            "completion",
+            "participation",
+            "results",
+            "IRM completion",
+            "flags",
+            "needs attention"
+        ],
+        "{wide}"
+    );
+    // The IRM rated commitment 1 "Limited" on irm-legacy's completion scale, commitment 2
+    // "Substantial"; the coalition's completion is Substantial for both.
+    let row = |id: &str| {
+        let line = wide
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap();
+        cells(line)[7].to_string()
+    };
+    assert_eq!(row("1"), "Limited (differs)");
+    assert_eq!(row("2"), "Substantial");
+    assert!(!wide.contains("No evidence"), "{wide}");
+    assert!(
+        wide.replace('\n', " ").contains(
+            "IRM completion: the IRM's rating of each commitment, made on another scale, shown as the completion level it means on this rubric; \"(differs)\" when it is not the coalition's level."
+        ),
+        "{wide}"
+    );
+    // The JSON holds the same mapped level (the table reuses it).
+    let json = run_in(dir.path(), None, &["assess", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["commitments"][0]["reference"]["irm"]["levels"]["completion"],
+        "Limited"
+    );
+    let narrow = run_in(dir.path(), Some(80), &["assess", "."]);
+    assert_fits(&narrow, 80, "assess with the IRM at 80");
+    assert!(narrow.contains("IRM"), "{narrow}");
+}
+
+#[test]
+fn needs_attention_names_the_commitment_past_its_end_as_summary_does() {
+    let dir = crate::util::sample("mongolia-2016-2018");
+    // No completion level for commitment 5 or its milestones.
+    for who in ["demo", "wsp", "transparency-mn"] {
+        let path = dir.path().join(format!("scores/{who}.csv"));
+        let csv = fs::read_to_string(&path).unwrap();
+        let mut changed = 0;
+        let csv: String = csv
+            .lines()
+            .map(|l| {
+                let mut f: Vec<&str> = l.splitn(5, ',').collect();
+                if f.len() == 5 && f[1] == "5" && f[2].starts_with("5.") {
+                    f[3] = "";
+                    changed += 1;
+                }
+                format!("{}\n", f.join(","))
+            })
+            .collect();
+        assert_eq!(changed, 3, "{who}");
+        fs::write(&path, csv).unwrap();
+    }
+    let args = ["assess", ".", "--as-of", "2019-01-01"];
+    let wide = run_in(dir.path(), None, &args);
+    let row = wide.lines().find(|l| l.starts_with("5 ")).unwrap();
+    assert!(
+        row.ends_with("  not rated (past its end; 3 milestones past due)"),
+        "{row}"
+    );
+    let summary = run_in(dir.path(), None, &["summary", ".", "--as-of", "2019-01-01"]);
+    assert!(
+        summary.contains(
+            "Not rated (past their date with no completion level, so not counted as overdue): 5, 5.1, 5.2, 5.3"
+        ),
+        "{summary}"
+    );
+    // At 80 columns the marks column says it too.
+    let narrow = run_in(dir.path(), Some(80), &args);
+    let row = narrow.lines().find(|l| l.starts_with("5 ")).unwrap();
+    assert!(row.ends_with("  ○"), "{row}");
+    assert!(
+        narrow
+            .replace('\n', " ")
+            .contains("○ past its date with no completion level"),
+        "{narrow}"
+    );
+}

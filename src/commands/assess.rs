@@ -166,15 +166,17 @@ pub fn marks(c: &CommitmentOut) -> Vec<String> {
         });
     }
     let not_rated = c.milestones.iter().filter(|m| m.not_rated).count();
-    if c.not_rated || not_rated > 0 {
-        m.push(if not_rated > 0 {
-            format!(
-                "not rated ({not_rated} milestone{} past due)",
-                if not_rated == 1 { "" } else { "s" }
-            )
-        } else {
-            "not rated (past its end)".to_string()
-        });
+    // Past its date with no completion level: the commitment itself (past its end) and its
+    // milestones past due, as `summary` lists them.
+    let milestones = format!(
+        "{not_rated} milestone{} past due",
+        if not_rated == 1 { "" } else { "s" }
+    );
+    match (c.not_rated, not_rated > 0) {
+        (true, true) => m.push(format!("not rated (past its end; {milestones})")),
+        (true, false) => m.push("not rated (past its end)".to_string()),
+        (false, true) => m.push(format!("not rated ({milestones})")),
+        (false, false) => {}
     }
     if c.disagreement {
         m.push("disagreement".into());
@@ -204,7 +206,7 @@ fn flag_text(results: &Results, c: &CommitmentOut) -> String {
 }
 
 fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "–".to_string(), render::number)
+    score.map_or_else(|| "–".to_string(), render::score)
 }
 
 /// The criterion whose combined level is the rating (IRM rubrics), if any: its column would
@@ -221,11 +223,35 @@ pub fn rating_criterion(results: &Results) -> Option<&results::CriterionInfo> {
         .flatten()
 }
 
+/// The criterion a reference evaluator's column shows when they gave no rating on this rubric
+/// but their ratings on another scale were mapped to one of its criteria by meaning (see
+/// `results`: the IRM's completion under the check-my-ogp rubric); `None` shows their rating.
+fn reference_criterion<'a>(
+    results: &'a Results,
+    evaluator: &str,
+) -> Option<&'a results::CriterionInfo> {
+    let views = || {
+        results
+            .commitments
+            .iter()
+            .filter_map(|c| c.reference.get(evaluator))
+    };
+    if views().any(|v| v.rating.is_some()) {
+        return None;
+    }
+    results
+        .rubric
+        .criteria
+        .iter()
+        .find(|k| views().any(|v| v.levels.get(&k.id).is_some_and(Option::is_some)))
+}
+
 /// The compact marks of a commitment (shown when the flags and attention columns do not fit),
 /// and the legend of each mark.
-const MARKS: [(char, &str); 5] = [
+const MARKS: [(char, &str); 6] = [
     ('★', "starred flag"),
     ('!', "overdue"),
+    ('○', "past its date with no completion level"),
     ('≠', "evaluators disagree"),
     ('?', "level without the evidence the rubric asks for"),
     ('−', "not rated by every evaluator"),
@@ -239,6 +265,7 @@ fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
     let on = [
         star,
         c.overdue,
+        c.not_rated || c.milestones.iter().any(|m| m.not_rated),
         c.disagreement,
         c.unsupported,
         !c.missing_evaluators.is_empty(),
@@ -266,8 +293,17 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         .iter()
         .filter(|c| c.key && Some(&c.id) != same_as_rating.as_ref())
         .collect();
-    let reference: Vec<&results::EvaluatorInfo> =
-        results.evaluators.iter().filter(|e| e.reference).collect();
+    let reference: Vec<(&results::EvaluatorInfo, Option<&results::CriterionInfo>)> = results
+        .evaluators
+        .iter()
+        .filter(|e| e.reference)
+        .map(|e| (e, reference_criterion(results, &e.id)))
+        .collect();
+    let reference_column =
+        |(r, crit): &(&results::EvaluatorInfo, Option<&results::CriterionInfo>)| {
+            let what = crit.map_or("rating", |c| c.id.as_str());
+            format!("{} {what}", render::evaluator_label(r))
+        };
     let mut columns: Vec<String> = vec![
         "id".into(),
         "commitment".into(),
@@ -275,11 +311,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         "score".into(),
     ];
     columns.extend(key.iter().map(|c| c.id.clone()));
-    columns.extend(
-        reference
-            .iter()
-            .map(|r| format!("{} rating", render::evaluator_label(r))),
-    );
+    columns.extend(reference.iter().map(reference_column));
     columns.extend([
         "flags".to_string(),
         "needs attention".to_string(),
@@ -290,7 +322,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
         order.push((k.id.clone(), if i == 0 { 2 } else { 4 }));
     }
     for r in &reference {
-        order.push((format!("{} rating", render::evaluator_label(r)), 1));
+        order.push((reference_column(r), 1));
     }
     let order_refs: Vec<(&str, u8)> = order.iter().map(|(n, p)| (n.as_str(), *p)).collect();
     let list = sorted(results, sort);
@@ -335,9 +367,22 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
                 level_tone(results, &k.id, level),
             ));
         }
-        for r in &reference {
-            let cell = match c.reference.get(&r.id) {
-                Some(v) => {
+        for (r, crit) in &reference {
+            let cell = match (c.reference.get(&r.id), crit) {
+                (Some(v), Some(k)) => {
+                    // Their rating on another scale, mapped by meaning to this rubric's level.
+                    let theirs = v.levels.get(&k.id).and_then(Option::as_ref);
+                    let ours = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
+                    let tone = level_tone(results, &k.id, theirs);
+                    match theirs {
+                        Some(l) if ours.is_some_and(|o| o != l) => {
+                            Cell::toned(format!("{l} (differs)"), tone)
+                        }
+                        Some(l) => Cell::toned(l.clone(), tone),
+                        None => Cell::toned("not rated", Tone::Muted),
+                    }
+                }
+                (Some(v), None) => {
                     let rating = v.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into());
                     let tone = v
                         .rating
@@ -352,7 +397,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
                         Cell::toned(rating, tone)
                     }
                 }
-                None => Cell::toned("not rated", Tone::Muted),
+                (None, _) => Cell::toned("not rated", Tone::Muted),
             };
             row.push(cell);
         }
@@ -372,6 +417,20 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
     let mut notes = vec![
         "overdue: past a due or end date and not complete · disagreement: evaluators' levels differ by the rubric's threshold or more · no evidence cited: a level that needs evidence, cited by no evaluator who gave it".to_string(),
     ];
+    for (r, crit) in &reference {
+        if let Some(k) = crit {
+            let who = render::evaluator_label(r);
+            let whose = if who == "IRM" {
+                "the IRM's".to_string()
+            } else {
+                format!("{who}'s")
+            };
+            notes.push(format!(
+                "{who} {}: {whose} rating of each commitment, made on another scale, shown as the {} level it means on this rubric; \"(differs)\" when it is not the coalition's level.",
+                k.id, k.id
+            ));
+        }
+    }
     if let Some(c) = rating_criterion(results) {
         notes.push(format!(
             "The rating is the combined {} level ({}).",

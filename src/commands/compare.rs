@@ -194,15 +194,11 @@ fn rating_text(r: Option<&String>) -> String {
 }
 
 fn score_text(s: Option<f64>) -> String {
-    s.map_or_else(|| "–".to_string(), render::number)
+    s.map_or_else(|| "–".to_string(), render::score)
 }
 
 fn change_text(d: Option<f64>) -> String {
-    match d {
-        Some(x) if x > 0.0 => format!("+{}", render::number(x)),
-        Some(x) => render::number(x),
-        None => "–".to_string(),
-    }
+    d.map_or_else(|| "–".to_string(), render::score_change)
 }
 
 fn direction_cell(d: Option<Direction>) -> Cell {

@@ -208,7 +208,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         ),
         (
             "score".to_string(),
-            c.score.map_or_else(|| "–".into(), render::number),
+            c.score.map_or_else(|| "–".into(), render::score),
         ),
         (
             "rubric".to_string(),
@@ -468,45 +468,68 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         .filter(|k| k.weight > 0.0 && c.criteria.get(&k.id).is_some_and(|x| x.value.is_some()))
         .map(|k| k.weight)
         .sum();
+    // The CSV keeps every figure to 4 decimals, as every CSV export does (the table shows 1).
+    let mut g_exact = g.clone();
     let mut terms: Vec<(f64, f64)> = Vec::new();
     for crit in rubric.criteria.iter().filter(|k| k.weight > 0.0) {
         let value = c.criteria.get(&crit.id).and_then(|x| x.value);
         match value {
             // No score (the rating criterion is a status): the values, but no share of it.
-            Some(v) if c.score.is_none() => g.push(vec![
-                crit.id.clone().into(),
-                exact(crit.weight).into(),
-                exact(v).into(),
-                exact(crit.normalise(v)).into(),
-                Cell::toned("–", Tone::Muted),
-                Cell::toned("–", Tone::Muted),
-            ]),
+            Some(v) if c.score.is_none() => {
+                for (g, score) in [
+                    (&mut g, render::score as fn(f64) -> String),
+                    (&mut g_exact, exact),
+                ] {
+                    g.push(vec![
+                        crit.id.clone().into(),
+                        exact(crit.weight).into(),
+                        exact(v).into(),
+                        score(crit.normalise(v)).into(),
+                        Cell::toned("–", Tone::Muted),
+                        Cell::toned("–", Tone::Muted),
+                    ]);
+                }
+            }
             Some(v) if total > 0.0 => {
                 let norm = crit.normalise(v);
-                g.push(vec![
-                    crit.id.clone().into(),
-                    exact(crit.weight).into(),
-                    exact(v).into(),
-                    exact(norm).into(),
-                    render::percent(crit.weight / total).into(),
-                    exact(norm * crit.weight / total).into(),
-                ]);
+                let share = crit.weight / total;
+                for (g, score, pct) in [
+                    (
+                        &mut g,
+                        render::score as fn(f64) -> String,
+                        render::share as fn(f64) -> String,
+                    ),
+                    (&mut g_exact, exact, render::percent),
+                ] {
+                    g.push(vec![
+                        crit.id.clone().into(),
+                        exact(crit.weight).into(),
+                        exact(v).into(),
+                        score(norm).into(),
+                        pct(share).into(),
+                        score(norm * share).into(),
+                    ]);
+                }
                 terms.push((crit.weight, norm));
             }
-            _ => g.push(vec![
-                crit.id.clone().into(),
-                render::number(crit.weight).into(),
-                Cell::toned("–", Tone::Muted),
-                Cell::toned(
-                    match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
-                        Some(status) => format!("{status} (a status): left out"),
-                        None => "not rated: left out".to_string(),
-                    },
-                    Tone::Muted,
-                ),
-                "".into(),
-                "".into(),
-            ]),
+            _ => {
+                let row = vec![
+                    crit.id.clone().into(),
+                    render::number(crit.weight).into(),
+                    Cell::toned("–", Tone::Muted),
+                    Cell::toned(
+                        match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
+                            Some(status) => format!("{status} (a status): left out"),
+                            None => "not rated: left out".to_string(),
+                        },
+                        Tone::Muted,
+                    ),
+                    "".into(),
+                    "".into(),
+                ];
+                g_exact.push(row.clone());
+                g.push(row);
+            }
         }
     }
     // The rating criterion's status (with score bands, the completion's), when it has one:
@@ -549,6 +572,7 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             ),
         },
     };
+    let score_section = sections.len();
     sections.push(Section {
         heading: Some("Score".into()),
         text: vec![
@@ -721,7 +745,9 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             _ => (k.clone(), v.clone()),
         })
         .collect();
-    let csv = steps_grid(&csv_meta, &sections);
+    let mut csv_sections = sections.clone();
+    csv_sections[score_section].grid = Some(g_exact);
+    let csv = steps_grid(&csv_meta, &csv_sections);
     Doc {
         title: format!("Commitment {}: {}", c.id, c.title),
         meta,

@@ -60,7 +60,7 @@ pub fn document(results: &Results) -> Doc {
         if n == 0 {
             "–".to_string()
         } else {
-            render::percent(count as f64 / n as f64)
+            render::share(count as f64 / n as f64)
         }
     };
     let mut sections = Vec::new();
@@ -129,7 +129,7 @@ pub fn document(results: &Results) -> Doc {
         "{}{milestones}.{}",
         crate::diag::plural(n, "commitment"),
         s.mean_score
-            .map(|m| format!(" Mean score {}.", render::number(m)))
+            .map(|m| format!(" Mean score {}.", render::score(m)))
             .unwrap_or_default()
     )];
     if let Some(h) = &s.high_completion {

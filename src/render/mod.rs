@@ -328,6 +328,28 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A 0–100 score for people: always one decimal, so that scores line up and read alike in a
+/// column ("85.0" beside "88.3", never "85").
+pub fn score(x: f64) -> String {
+    let s = format!("{x:.1}");
+    if s == "-0.0" { "0.0".to_string() } else { s }
+}
+
+/// A change of score: signed, one decimal ("+3.3", "-2.0", "0.0").
+pub fn score_change(x: f64) -> String {
+    let s = score(x);
+    if s.starts_with('-') || s == "0.0" {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
+/// A share (0–1) as a percentage with one decimal, for table columns ("0.0%" beside "42.9%").
+pub fn share(share: f64) -> String {
+    score(share * 100.0) + "%"
+}
+
 /// A share (0–1) as a percentage.
 pub fn percent(share: f64) -> String {
     format!("{}%", number(share * 100.0))
