@@ -189,8 +189,9 @@ fn coef(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_string(), report::fmt_alpha)
 }
 
+/// A share of agreement: one decimal, so that a column reads alike ("50.0%" beside "63.2%").
 fn share(x: Option<f64>) -> String {
-    x.map_or_else(|| "–".to_string(), render::percent)
+    x.map_or_else(|| "–".to_string(), render::share)
 }
 
 fn alpha_tone(c: &CriterionReport) -> Tone {

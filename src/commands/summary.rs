@@ -315,7 +315,8 @@ pub fn document(results: &Results) -> Doc {
         leads.push(vec![
             l.lead.clone().into(),
             l.commitments.to_string().into(),
-            ratings.join(", ").into(),
+            // One rating a line, so that a table never breaks a rating ("Off track") in two.
+            ratings.join("\n").into(),
             l.overdue.to_string().into(),
         ]);
         add_long("lead agency", &l.lead, l.commitments);

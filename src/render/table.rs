@@ -75,7 +75,9 @@ fn widest_word(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Cuts `word` into pieces at most `w` wide (only for a word wider than its whole column).
+/// Cuts `word` into pieces at most `w` wide (only for a word wider than its whole column):
+/// after a `/`, `.`, `-`, `?`, `&` or `=` when one falls in the second half of a piece (a web
+/// address breaks between its parts), else at the width.
 fn break_word(word: &str, w: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -83,8 +85,17 @@ fn break_word(word: &str, w: usize) -> Vec<String> {
     for ch in word.chars() {
         let chw = ch.width().unwrap_or(0);
         if cw + chw > w && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-            cw = 0;
+            let mut cut = cur.len();
+            let mut width_before = 0;
+            for (i, c) in cur.char_indices() {
+                width_before += c.width().unwrap_or(0);
+                if "/.-?&=".contains(c) && 2 * width_before >= w {
+                    cut = i + c.len_utf8();
+                }
+            }
+            let rest = cur.split_off(cut);
+            out.push(std::mem::replace(&mut cur, rest));
+            cw = cur.width();
         }
         cur.push(ch);
         cw += chw;
@@ -140,13 +151,23 @@ fn wrap_with(text: &str, w: usize, cut: bool) -> Vec<String> {
     lines
 }
 
-/// Shortens wrapped lines to `max` lines, the last ending in "…".
+/// Shortens wrapped lines to `max` lines, the last ending in "…" after its last whole word
+/// that leaves room for it (cut inside a word only when the line is a single word).
 fn clip_lines(mut lines: Vec<String>, max: usize, w: usize) -> Vec<String> {
     if lines.len() <= max {
         return lines;
     }
     lines.truncate(max);
     if let Some(last) = lines.last_mut() {
+        let mut words: Vec<&str> = last.split(' ').collect();
+        while words.len() > 1 && words.join(" ").width() + 1 > w {
+            words.pop();
+        }
+        let kept = words.join(" ");
+        if kept.width() < w {
+            *last = format!("{}…", kept.trim_end());
+            return lines;
+        }
         let mut cut = String::new();
         let mut cw = 0;
         for ch in last.chars() {
@@ -295,8 +316,29 @@ fn layout(grid: &Grid, screen: Option<usize>) -> Layout {
         });
     chosen.unwrap_or_else(|| {
         let last = all.last().unwrap_or(&all[0]);
-        spread(grid, last, &nat, &min, screen)
+        let mut lay = spread(grid, last, &nat, &min, screen);
+        squeeze(&mut lay, screen);
+        lay
     })
+}
+
+/// The narrowest a column is squeezed to when even the narrowest layout is too wide.
+const SQUEEZE_MIN: usize = 8;
+
+/// Narrows the widest columns, one character at a time, until the table fits the screen (or
+/// every column is down to [`SQUEEZE_MIN`]): a word wider than its column (usually a web
+/// address) is then cut, rather than pushing the columns after it off the screen.
+fn squeeze(lay: &mut Layout, screen: usize) {
+    let gaps = GAP * lay.widths.len().saturating_sub(1);
+    while lay.widths.iter().sum::<usize>() + gaps > screen {
+        let Some(widest) = (0..lay.widths.len()).max_by_key(|&k| (lay.widths[k], k)) else {
+            return;
+        };
+        if lay.widths[widest] <= SQUEEZE_MIN {
+            return;
+        }
+        lay.widths[widest] -= 1;
+    }
 }
 
 /// Whether the shortened (clipped) columns of a layout keep enough room to be read.
@@ -613,6 +655,10 @@ mod tests {
         assert_eq!(wrap("Not started yet", 11), ["Not started", "yet"]);
         assert_eq!(wrap("Substantial", 11), ["Substantial"]);
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(
+            wrap("https://www.facebook.com/CheckMyService", 30),
+            ["https://www.facebook.com/", "CheckMyService"]
+        );
         assert_eq!(wrap("a\nb c", 10), ["a", "b c"]);
         assert_eq!(wrap("", 5), [""]);
     }
@@ -621,6 +667,15 @@ mod tests {
     fn clipped_lines_end_in_an_ellipsis_within_the_width() {
         let lines = clip_lines(wrap("one two three four five six", 9), 2, 9);
         assert_eq!(lines, ["one two", "three…"]);
+        // The last whole word that leaves room for "…", never part of a word.
+        let lines = clip_lines(
+            wrap("Government 11-11 Center to receive citizen", 34),
+            1,
+            34,
+        );
+        assert_eq!(lines, ["Government 11-11 Center to…"]);
+        let lines = clip_lines(vec!["abcdefghij".into(), "k".into()], 1, 6);
+        assert_eq!(lines, ["abcde…"]);
         assert!(lines.iter().all(|l| l.width() <= 9));
     }
 
