@@ -169,9 +169,14 @@ fn irm_rubrics_do_not_show_the_rating_twice() {
 
 #[test]
 fn every_table_command_fits_80_columns_without_splitting_words() {
-    let commands: [&[&str]; 7] = [
+    let commands: [&[&str]; 11] = [
         &["summary", "samples/mongolia-2016-2018"],
+        &["summary", "samples/mongolia-irm-legacy"],
         &["explain", "samples/mongolia-2016-2018", "3"],
+        // Its evidence column holds a web address too wide for the narrowest layout.
+        &["explain", "samples/mongolia-2016-2018", "1"],
+        &["explain", "samples/mongolia-irm-legacy", "2"],
+        &["agreement", "samples/mongolia-irm-legacy"],
         &["agreement", "samples/mongolia-2016-2018"],
         &[
             "compare",
@@ -525,5 +530,55 @@ fn needs_attention_names_the_commitment_past_its_end_as_summary_does() {
             .replace('\n', " ")
             .contains("○ past its date with no completion level"),
         "{narrow}"
+    );
+}
+
+#[test]
+fn a_real_imported_plan_reads_well_at_80_columns() {
+    let data = root().join("../shared/data/ogp/open_parliament_0703.csv");
+    if !data.is_file() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: OGP's data (open_parliament_0703.csv) is not here, so the tables of a real import were not tested at 80 columns"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = data.to_string_lossy().to_string();
+    run_in(
+        dir.path(),
+        None,
+        &[
+            "import",
+            "ogp",
+            &data,
+            "--country",
+            "Estonia",
+            "--action-plan",
+            "5",
+            "--output",
+            "ee",
+        ],
+    );
+    let ee = dir.path().join("ee");
+    for args in [
+        &["assess", "."][..],
+        &["summary", "."],
+        &["explain", ".", "EE0054"],
+        &["agreement", "."],
+    ] {
+        let text = run_in(&ee, Some(80), args);
+        assert_fits(&text, 80, &args.join(" "));
+        assert_words_whole(&text, &args.join(" "));
+        // Nothing to show in a column is no reason to show it, or to say it is not shown.
+        assert!(!text.contains("marks: none"), "{text}");
+        assert!(!text.contains("needs attention"), "{text}");
+    }
+    let explain = run_in(&ee, Some(80), &["explain", ".", "EE0054"]);
+    assert!(
+        explain.contains(
+            "irm        completion             https://opengovpartnership.org/members/\n                                  estonia/commitments/ee0054\n"
+        ),
+        "{explain}"
     );
 }

@@ -147,7 +147,7 @@ fn evaluator_columns(results: &Results) -> Vec<String> {
         .iter()
         .map(|e| {
             if e.reference {
-                format!("{} (reference)", e.id)
+                format!("{} (reference)", render::evaluator_label(e))
             } else if is_consensus(e) {
                 format!("{} (consensus)", e.id)
             } else {
@@ -639,8 +639,8 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             results.as_of,
             if c.overdue_milestones > 0 {
                 format!(
-                    "{} milestone(s) past due and not complete",
-                    c.overdue_milestones
+                    "{} past due and not complete",
+                    crate::diag::plural(c.overdue_milestones, "milestone")
                 )
             } else {
                 "past its end date and not complete".to_string()
@@ -655,14 +655,24 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         .collect();
     if c.not_rated || !not_rated.is_empty() {
         status.push(format!(
-            "Not rated as of {}: {} past {} date with no completion level, so not counted as overdue.",
+            "Not rated as of {}: {}, with no completion level, so not counted as overdue.",
             results.as_of,
-            if not_rated.is_empty() {
-                "the commitment is".to_string()
-            } else {
-                format!("milestone{} {} {}", if not_rated.len() == 1 { "" } else { "s" }, not_rated.join(", "), if not_rated.len() == 1 { "is" } else { "are" })
-            },
-            if not_rated.is_empty() { "its end" } else { "the due" }
+            {
+                let milestones = (!not_rated.is_empty()).then(|| {
+                    format!(
+                        "milestone{} {} {} past {} due date",
+                        if not_rated.len() == 1 { "" } else { "s" },
+                        not_rated.join(", "),
+                        if not_rated.len() == 1 { "is" } else { "are" },
+                        if not_rated.len() == 1 { "its" } else { "their" },
+                    )
+                });
+                match (c.not_rated, milestones) {
+                    (true, Some(m)) => format!("the commitment is past its end date and {m}"),
+                    (false, Some(m)) => m,
+                    (_, None) => "the commitment is past its end date".to_string(),
+                }
+            }
         ));
     }
     if !c.missing_evaluators.is_empty() {
@@ -671,19 +681,51 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
             c.missing_evaluators.join(", ")
         ));
     }
-    for (who, r) in &c.reference {
-        status.push(format!(
-            "Reference {who}: {}{}.",
-            r.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
-            if r.differs {
+    for (id, r) in &c.reference {
+        let who = results
+            .evaluators
+            .iter()
+            .find(|e| &e.id == id)
+            .map_or_else(|| id.clone(), render::evaluator_label);
+        let who = if who == "IRM" {
+            "The IRM".to_string()
+        } else {
+            who
+        };
+        // Their rating on this rubric; else their rating on another scale, mapped by meaning
+        // to one of its criteria (see `results`); else nothing this rubric can show.
+        let mapped = results
+            .rubric
+            .criteria
+            .iter()
+            .find_map(|k| Some((k, r.levels.get(&k.id)?.as_ref()?)));
+        status.push(match (&r.rating, mapped) {
+            (Some(rating), _) => format!(
+                "{who} rated it {rating}{}.",
+                if r.differs {
+                    format!(
+                        " — differs from the combined rating {}",
+                        c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into())
+                    )
+                } else {
+                    " — the same as the combined rating".into()
+                }
+            ),
+            (None, Some((k, level))) => {
+                let ours = c.criteria.get(&k.id).and_then(|x| x.level.clone());
                 format!(
-                    " — differs from the combined rating {}",
-                    c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into())
+                    "{who} rated it on another scale; on this rubric that means {} {level}{}.",
+                    k.id,
+                    match ours {
+                        Some(o) if &o != level =>
+                            format!(" — differs from the combined {} {o}", k.id),
+                        Some(_) => format!(" — the same as the combined {}", k.id),
+                        None => String::new(),
+                    }
                 )
-            } else {
-                " — the same as the combined rating".into()
             }
-        ));
+            (None, None) => format!("{who} gave no rating on this rubric."),
+        });
     }
     if !status.is_empty() {
         sections.push(Section {

@@ -204,11 +204,9 @@ pub fn document(results: &Results) -> Doc {
     }
 
     if let Some(q) = &s.quadrant {
-        let mut g = Grid::new(vec![
-            String::new(),
-            format!("{} ✓", q.columns),
-            format!("not {}", q.columns),
-        ]);
+        let (yes, no) = (format!("{} ✓", q.columns), format!("not {}", q.columns));
+        let mut g = Grid::new(vec![String::new(), yes.clone(), no.clone()])
+            .numeric(&[yes.as_str(), no.as_str()]);
         g.push(vec![
             format!("{} ✓", q.rows).into(),
             q.both.to_string().into(),
@@ -287,9 +285,19 @@ pub fn document(results: &Results) -> Doc {
     }
     add_long("attention", "disagreement", s.disagreements.len());
     add_long("attention", "unsupported", s.unsupported.len());
-    if results.evaluators.iter().any(|e| e.reference) {
+    let references: Vec<String> = results
+        .evaluators
+        .iter()
+        .filter(|e| e.reference)
+        .map(|e| match render::evaluator_label(e) {
+            irm if irm == "IRM" => "the IRM".to_string(),
+            who => who,
+        })
+        .collect();
+    if !references.is_empty() {
         attention.push(format!(
-            "Rated differently by the reference evaluator: {}",
+            "Rated differently by {}: {}",
+            references.join(" or "),
             list_or_none(&s.differs_from_reference)
         ));
         add_long(

@@ -235,10 +235,34 @@ fn minimum(grid: &Grid, natural: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// The sets of columns to try, from all of them to the fewest: columns are dropped by
-/// priority (highest first); when a dropped column is one the compact column stands for, all
-/// of those give way to it.
+/// Whether a column that may give way (or the compact column) is empty in every row: at
+/// narrow widths it is left out first, and not mentioned, as there is nothing to see.
+fn blank(grid: &Grid, i: usize) -> bool {
+    let may_go = grid.priority[i] > 0 || grid.compact.as_ref().is_some_and(|c| c.column == i);
+    may_go
+        && !grid.rows.is_empty()
+        && grid
+            .rows
+            .iter()
+            .all(|r| r.get(i).is_none_or(|c| c.text.trim().is_empty()))
+}
+
+/// The sets of columns to try, from all of them to the fewest: first without the blank
+/// columns, then dropping columns by priority (highest first); when a dropped column is one
+/// the compact column stands for, all of those give way to it.
 fn candidates(grid: &Grid) -> Vec<Vec<usize>> {
+    let all = by_priority(grid);
+    let mut out = vec![all[0].clone()];
+    for c in all {
+        let c: Vec<usize> = c.into_iter().filter(|&i| !blank(grid, i)).collect();
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn by_priority(grid: &Grid) -> Vec<Vec<usize>> {
     let compact = grid.compact.as_ref();
     let base: Vec<usize> = grid.full_columns().collect();
     let mut out = vec![base.clone()];
@@ -565,7 +589,7 @@ impl TableRenderer {
         let out = self.draw(&header, &rows, &lay.widths, &right);
         let hidden: Vec<&str> = grid
             .full_columns()
-            .filter(|i| !lay.shown.contains(i))
+            .filter(|i| !lay.shown.contains(i) && !blank(grid, *i))
             .map(|i| grid.columns[i].as_str())
             .collect();
         let mut note = Vec::new();
@@ -749,6 +773,33 @@ mod tests {
                 "marks: ★ model. Not shown at 40 columns: flags. Add --wide to see every column in full."
             )
         );
+    }
+
+    #[test]
+    fn blank_columns_go_first_and_unmentioned_and_a_table_too_wide_is_squeezed() {
+        let mut g = Grid::new(["who", "evidence", "flags", "marks"])
+            .drop_first(&[("flags", 1)])
+            .compact("marks", &["flags"], "★ model");
+        g.push(vec![
+            Cell::new("irm"),
+            Cell::new("https://opengovpartnership.org/members/estonia/commitments/ee0054"),
+            Cell::new(""),
+            Cell::new(""),
+        ]);
+        let r = TableRenderer {
+            screen: Screen {
+                colour: false,
+                width: Some(40),
+            },
+        };
+        let (text, note) = r.table(&g);
+        assert_eq!(
+            text,
+            "who  evidence\n\
+             ───  ───────────────────────────────────\n\
+             irm  https://opengovpartnership.org/\n     members/estonia/commitments/ee0054\n"
+        );
+        assert_eq!(note, None);
     }
 
     #[test]
