@@ -248,7 +248,8 @@ fn fit_lines(text: &str, screen: Screen) -> String {
     };
     let mut out = String::new();
     for line in text.lines() {
-        if table::width(line) <= w {
+        // Table lines already fit; their colour takes no room.
+        if table::visible_width(line) <= w {
             out.push_str(line);
         } else {
             let body = line.trim_start();

@@ -67,6 +67,25 @@ pub fn width(text: &str) -> usize {
     text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
 }
 
+/// Display width of a line that may hold colour (ANSI escape sequences take no room).
+pub fn visible_width(line: &str) -> usize {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters, ended by a letter.
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain.width()
+}
+
 /// The widest word of text.
 fn widest_word(text: &str) -> usize {
     text.split_whitespace()
@@ -685,6 +704,7 @@ mod tests {
         );
         assert_eq!(wrap("a\nb c", 10), ["a", "b c"]);
         assert_eq!(wrap("", 5), [""]);
+        assert_eq!(visible_width("\u{1b}[90mNo evidence\u{1b}[0m  –"), 14);
     }
 
     #[test]
