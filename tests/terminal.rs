@@ -581,4 +581,15 @@ fn a_real_imported_plan_reads_well_at_80_columns() {
         ),
         "{explain}"
     );
+    // The score table's number columns hold numbers; what was left out is said above it.
+    assert!(
+        explain.contains("Not rated, so left out: early-results.\n"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains(
+            "\nearly-results               1      –         –                –       –\n"
+        ),
+        "{explain}"
+    );
 }

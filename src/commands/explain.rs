@@ -471,6 +471,8 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
     // The CSV keeps every figure to 4 decimals, as every CSV export does (the table shows 1).
     let mut g_exact = g.clone();
     let mut terms: Vec<(f64, f64)> = Vec::new();
+    // Criteria without a value: (not rated, with a status).
+    let mut left_out: (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for crit in rubric.criteria.iter().filter(|k| k.weight > 0.0) {
         let value = c.criteria.get(&crit.id).and_then(|x| x.value);
         match value {
@@ -513,19 +515,19 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 terms.push((crit.weight, norm));
             }
             _ => {
+                // Said in a sentence above the table, so that its number columns hold numbers.
+                match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
+                    Some(status) => left_out.1.push(format!("{} ({status})", crit.id)),
+                    None => left_out.0.push(crit.id.clone()),
+                }
+                let dash = || Cell::toned("–", Tone::Muted);
                 let row = vec![
                     crit.id.clone().into(),
                     render::number(crit.weight).into(),
-                    Cell::toned("–", Tone::Muted),
-                    Cell::toned(
-                        match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
-                            Some(status) => format!("{status} (a status): left out"),
-                            None => "not rated: left out".to_string(),
-                        },
-                        Tone::Muted,
-                    ),
-                    "".into(),
-                    "".into(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
                 ];
                 g_exact.push(row.clone());
                 g.push(row);
@@ -573,13 +575,26 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
         },
     };
     let score_section = sections.len();
+    let mut text = vec![
+        "Each criterion's value is placed on 0–100 and weighted; weights are shared among the criteria that have a value.".into(),
+        score_words(c.score, &terms, status_rating.as_deref()),
+        rating_line,
+    ];
+    if !left_out.0.is_empty() {
+        text.push(format!(
+            "Not rated, so left out: {}.",
+            left_out.0.join(", ")
+        ));
+    }
+    if !left_out.1.is_empty() {
+        text.push(format!(
+            "A status, not a point on the scale, so left out: {}.",
+            left_out.1.join(", ")
+        ));
+    }
     sections.push(Section {
         heading: Some("Score".into()),
-        text: vec![
-            "Each criterion's value is placed on 0–100 and weighted; weights are shared among the criteria that have a value.".into(),
-            score_words(c.score, &terms, status_rating.as_deref()),
-            rating_line,
-        ],
+        text,
         grid: Some(g),
     });
 
