@@ -1,9 +1,10 @@
 //! The terminal format: borderless tables that fit the screen. Words are never split (long
-//! text wraps at spaces), titles are shortened with "…" when space is short, and at narrow
-//! widths the least important columns give way (to a compact marks column when the table has
-//! one), with a note saying what was left out and how to see it. This module decides that
-//! layout (columns, widths, wrapping); comfy-table draws it. Colour, when on, follows the
-//! ordered palette of [`Tone`].
+//! text wraps at spaces; only a word wider than the narrowest layout allows, such as a long
+//! web address, is cut), titles are shortened after a whole word with "…" when space is short,
+//! and at narrow widths the least important columns give way (to a compact marks column when
+//! the table has one), with a note saying what was left out and how to see it. This module
+//! decides that layout (columns, widths, wrapping); comfy-table draws it. Colour, when on,
+//! follows the ordered palette of [`Tone`].
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
