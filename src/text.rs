@@ -141,6 +141,74 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, &'static str> {
     }
 }
 
+/// Whether a character would act on a terminal rather than show: C0 and C1 control characters
+/// (ESC starts the sequences that clear the screen or write the clipboard), DEL, and the
+/// bidirectional overrides that reorder what is shown.
+pub fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `c` written so that it shows: `\0`, `\t`, `\n`, `\r`, or `\u{1b}`.
+fn escaped(c: char) -> String {
+    match c {
+        '\0' => "\\0".to_string(),
+        '\t' => "\\t".to_string(),
+        '\n' => "\\n".to_string(),
+        '\r' => "\\r".to_string(),
+        c => format!("\\u{{{:x}}}", u32::from(c)),
+    }
+}
+
+/// Text from the inputs as it may be quoted in a message: every control character escaped
+/// (so a NUL or an escape sequence shows instead of acting), and at most `max` characters
+/// (then `…`).
+pub fn printable(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if is_control(c) {
+            out.push_str(&escaped(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Text bound for a terminal, with every control character except line breaks and tabs
+/// escaped: what the inputs hold can then never clear the screen, move the cursor or write the
+/// clipboard. Colours are added after this, by the program itself.
+pub fn for_terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_control(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_control(c) && c != '\n' && c != '\t' {
+            out.push_str(&escaped(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A cell value made safe for a spreadsheet: a value that starts like a formula (`=`, `+`,
+/// `-`, `@`, or a tab or carriage return before one of them) gets a leading `'`, so Excel and
+/// LibreOffice show it as text instead of running it. Numbers such as `-1` are left as they are.
+pub fn formula_safe(value: &str) -> Cow<'_, str> {
+    let starts_like_formula =
+        value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.trim().parse::<f64>().is_err();
+    if starts_like_formula {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +229,28 @@ mod tests {
         );
         assert!(decode(b"PK\x03\x04rest").is_err());
         assert!(decode(b"\x00\x01\x02\x03\x04\x05").is_err());
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("a\u{1b}[2Jb\0", 20), "a\\u{1b}[2Jb\\0");
+        assert_eq!(printable("abcdef", 3), "abc…");
+        assert_eq!(
+            for_terminal("x\u{1b}]52;c;aGk=\u{7}\ny\tz"),
+            "x\\u{1b}]52;c;aGk=\\u{7}\ny\tz"
+        );
+        assert_eq!(for_terminal("plain"), Cow::Borrowed("plain"));
+        assert_eq!(printable("\u{202E}abc", 9), "\\u{202e}abc");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(formula_safe("=1+2"), "'=1+2");
+        assert_eq!(formula_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(formula_safe("+33"), "+33");
+        assert_eq!(formula_safe("-1"), "-1");
+        assert_eq!(formula_safe("-cmd"), "'-cmd");
+        assert_eq!(formula_safe("1.1"), "1.1");
+        assert_eq!(formula_safe("\t=x"), "'\t=x");
     }
 }

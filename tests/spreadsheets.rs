@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::Workbook;
 
-use crate::util::{copy_tree, root, run_in};
+use crate::util::{bounded, copy_tree, root, run_in};
 
 /// A copy of the corpus base assessment, with bold's CSV replaced by `bold.<ext>`.
 fn base_without_bold() -> tempfile::TempDir {
@@ -150,4 +150,208 @@ fn damaged_and_misnamed_workbooks_get_a_clear_message() {
     );
     let run = run_in(dir.path(), &["validate"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+// ---- Crafted workbooks (issue 14 §2): read within bounded memory, or refused with a located
+// error. Each runs under a memory ceiling well below what the old dense reader needed.
+
+/// A ZIP container holding `parts`, deflated, as a workbook is.
+fn write_zip(path: &Path, parts: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in parts {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Scores" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+
+/// bold's ratings as inline-string cells of a worksheet, then `extra` (more `<row>`s).
+fn bold_sheet_xml(dimension: &str, extra: &str) -> String {
+    let mut xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>"#
+    );
+    for (r, row) in bold_rows().iter().enumerate() {
+        xml.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                let col = char::from(b'A' + c as u8);
+                xml.push_str(&format!(
+                    r#"<c r="{col}{}" t="inlineStr"><is><t>{value}</t></is></c>"#,
+                    r + 1
+                ));
+            }
+        }
+        xml.push_str("</row>");
+    }
+    xml.push_str(extra);
+    xml.push_str("</sheetData></worksheet>");
+    xml
+}
+
+fn write_xlsx_parts(path: &Path, sheet: &str, shared: &str) {
+    write_zip(
+        path,
+        &[
+            ("xl/workbook.xml", WORKBOOK.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", RELS.as_bytes()),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+            ("xl/sharedStrings.xml", shared.as_bytes()),
+        ],
+    );
+}
+
+const NO_SHARED: &str = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>"#;
+
+#[test]
+fn a_cell_at_the_far_corner_of_the_sheet_is_read_without_a_dense_grid() {
+    let dir = base_without_bold();
+    // A1 and XFD1048576: a dense grid would be 17 billion cells.
+    let sheet = bold_sheet_xml(
+        "A1:XFD1048576",
+        r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far away</t></is></c></row>"#,
+    );
+    write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, NO_SHARED);
+    let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("--> scores/bold.xlsx:1048576 (cell Scores!XFD1048576)"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_false_unique_count_of_shared_strings_is_not_trusted() {
+    for count in ["1000000000000", "18446744073709551615"] {
+        let dir = base_without_bold();
+        let shared = format!(
+            r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}" uniqueCount="{count}"><si><t>Limited</t></si></sst>"#
+        );
+        let sheet = bold_sheet_xml("A1:H6", "").replace(
+            r#"t="inlineStr"><is><t>Limited</t></is>"#,
+            r#"t="s"><v>0</v>"#,
+        );
+        write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, &shared);
+        let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("scores   2 files, 2 evaluators, 12 ratings"),
+            "{err}"
+        );
+    }
+    // A cell naming a shared string the workbook does not hold is an error at that cell.
+    let dir = base_without_bold();
+    let sheet = bold_sheet_xml("A1:H6", r#"<row r="7"><c r="C7" t="s"><v>5</v></c></row>"#);
+    write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, NO_SHARED);
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: the workbook cannot be read: cell Scores!C7 refers to shared text \"5\", but the workbook holds 0 shared texts\n --> scores/bold.xlsx:7 (cell Scores!C7)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_cell_that_inflates_to_gigabytes_is_refused_early() {
+    // 256 MiB of text in one cell compresses to a quarter of a megabyte.
+    let dir = base_without_bold();
+    let huge = "a".repeat(256 * 1024 * 1024);
+    let sheet = bold_sheet_xml(
+        "A1:H7",
+        &format!(r#"<row r="7"><c r="H7" t="inlineStr"><is><t>{huge}</t></is></c></row>"#),
+    );
+    drop(huge);
+    write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, NO_SHARED);
+    drop(sheet);
+    let (code, err, elapsed) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: the part xl/worksheets/sheet1.xml of the workbook holds a text or tag longer than 4 MB\n --> scores/bold.xlsx\n"),
+        "{err}"
+    );
+    assert!(elapsed < std::time::Duration::from_secs(10));
+    // A cell just over the cell limit is named.
+    let dir = base_without_bold();
+    let big = "b".repeat(1024 * 1024 + 1);
+    let sheet = bold_sheet_xml(
+        "A1:H7",
+        &format!(r#"<row r="7"><c r="H7" t="inlineStr"><is><t>{big}</t></is></c></row>"#),
+    );
+    write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, NO_SHARED);
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: cell Scores!H7 holds more than 1 MB of text\n --> scores/bold.xlsx:7 (cell Scores!H7)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn ods_space_runs_cannot_expand_a_cell_past_its_limit() {
+    let dir = base_without_bold();
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Scores"><table:table-row><table:table-cell office:value-type="string"><text:p>evaluator</text:p></table:table-cell><table:table-cell><text:p>x<text:s text:c="2000000000"/><text:s text:c="2000000000"/><text:s text:c="2000000000"/></text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    write_zip(
+        &dir.path().join("scores/bold.ods"),
+        &[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("content.xml", content.as_bytes()),
+        ],
+    );
+    let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: cell Scores!B1 holds more than 1 MB of text\n --> scores/bold.ods:1 (cell Scores!B1)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ods_repeated_rows_and_cells_are_expanded_within_the_sheet() {
+    // LibreOffice writes runs of equal cells and rows once, with a repeat count; empty runs
+    // reach the end of the sheet.
+    let dir = base_without_bold();
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Instructions"><table:table-row><table:table-cell><text:p>Rate each row.</text:p></table:table-cell></table:table-row></table:table><table:table table:name="Scores"><table:table-row><table:table-cell><text:p>evaluator</text:p></table:table-cell><table:table-cell><text:p>commitment</text:p></table:table-cell><table:table-cell><text:p>milestone</text:p></table:table-cell><table:table-cell><text:p>completion</text:p></table:table-cell><table:table-cell><text:p>comment</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16379"/></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell><text:p>bold</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="1.1"><text:p>1.1</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"><text:p>Limited</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048573"><table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    write_zip(
+        &dir.path().join("scores/bold.ods"),
+        &[("content.xml", content.as_bytes())],
+    );
+    let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    // Both repetitions of row 2 are read (rows 2 and 3), each with `Limited` twice (the
+    // rating and the comment).
+    assert!(
+        err.contains("error: evaluator `bold` rated `completion` of milestone `1.1` twice\n --> scores/bold.ods:3\n"),
+        "{err}"
+    );
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}
+
+#[test]
+fn a_zip_with_more_parts_than_any_workbook_is_refused() {
+    let dir = base_without_bold();
+    let names: Vec<String> = (0..10_001).map(|i| format!("p{i}")).collect();
+    let parts: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    write_zip(&dir.path().join("scores/bold.xlsx"), &parts);
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error: the workbook cannot be read: it holds 10001 parts, more than any workbook has\n --> scores/bold.xlsx\n"),
+        "{}",
+        run.stderr
+    );
 }

@@ -78,3 +78,52 @@ pub(crate) fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Runs `checkmyogp ARGS` in `dir` under a memory ceiling (address space, `ulimit -v`) and a
+/// time limit; returns (exit code, stderr, elapsed). A run over the ceiling fails to allocate
+/// and aborts, which the caller sees as an exit code other than 0, 1 or 2.
+pub(crate) fn bounded(
+    dir: &Path,
+    args: &[&str],
+    max_mb: u64,
+    max_secs: u64,
+) -> (i32, String, std::time::Duration) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let shell_args = args
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let script = format!(
+        "ulimit -v {}; exec '{}' {shell_args}",
+        max_mb * 1024,
+        bin().display()
+    );
+    let start = Instant::now();
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut err = String::new();
+        let _ = stderr.read_to_string(&mut err);
+        err
+    });
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let err = reader.join().unwrap();
+            return (status.code().unwrap_or(-1), err, start.elapsed());
+        }
+        if start.elapsed() > Duration::from_secs(max_secs) {
+            let _ = child.kill();
+            panic!("{args:?} took more than {max_secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -8,6 +8,8 @@ mod plan;
 pub(crate) mod rubric;
 pub(crate) mod scores;
 pub(crate) mod toml_doc;
+#[cfg(feature = "spreadsheets")]
+mod workbook;
 
 use std::path::{Path, PathBuf};
 

@@ -1298,33 +1298,9 @@ impl Feed {
     }
 }
 
-/// The largest workbook read (workbooks are read whole).
-#[cfg(feature = "spreadsheets")]
-const MAX_WORKBOOK_BYTES: u64 = 64 * 1024 * 1024;
-
-/// A spreadsheet cell as the text a CSV export would hold.
-#[cfg(feature = "spreadsheets")]
-fn cell_text(cell: &calamine::Data) -> String {
-    use calamine::Data;
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => fmt_value(*f),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => {
-            // Days since 1899-12-30, the spreadsheet epoch.
-            let days = d.as_f64().floor();
-            jiff::civil::date(1899, 12, 30)
-                .checked_add(jiff::Span::new().days(days as i64))
-                .map_or_else(|_| fmt_value(d.as_f64()), |date| date.to_string())
-        }
-        Data::Error(e) => e.to_string(),
-    }
-}
-
 /// Reads one spreadsheet score file (.xlsx, .xlsm, .ods) into `scores`: the first worksheet
-/// (or the one after an "Instructions" sheet), laid out like a CSV score file.
+/// (or the one after an "Instructions" sheet), laid out like a CSV score file. The workbook
+/// itself is read by [`super::workbook`], row by row.
 #[cfg(feature = "spreadsheets")]
 pub(crate) fn read_spreadsheet(
     path: &Path,
@@ -1334,71 +1310,13 @@ pub(crate) fn read_spreadsheet(
     scores: &mut Scores,
     report: &mut Report,
 ) {
-    use calamine::Reader;
-    let whole_file = || Location::file(display.to_string());
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_WORKBOOK_BYTES) {
-        report.push(
-            Diagnostic::error(
-                "too-large",
-                format!(
-                    "the workbook is larger than {} MB",
-                    MAX_WORKBOOK_BYTES / 1_000_000
-                ),
-            )
-            .at(whole_file())
-            .help(
-                "save the scores as CSV (File → Save as → \"CSV UTF-8\"), which has no size limit",
-            ),
-        );
-        return;
-    }
-    let opened = std::panic::catch_unwind(|| calamine::open_workbook_auto(path));
-    let mut book = match opened {
-        Ok(Ok(book)) => book,
-        Ok(Err(e)) => {
-            report.push(
-                Diagnostic::error("unreadable", format!("the workbook cannot be read: {e}"))
-                    .at(whole_file())
-                    .help("open it in your spreadsheet program and save it again as .xlsx, .ods or CSV UTF-8"),
-            );
-            return;
-        }
-        Err(_) => {
-            report.push(
-                Diagnostic::error("unreadable", "the workbook is damaged and cannot be read")
-                    .at(whole_file())
-                    .help("open it in your spreadsheet program and save it again as .xlsx, .ods or CSV UTF-8"),
-            );
+    let sheet = match super::workbook::open(path) {
+        Ok(sheet) => sheet,
+        Err(problem) => {
+            report.push(problem.diagnostic(display));
             return;
         }
     };
-    let names = book.sheet_names();
-    let Some(sheet) = names
-        .iter()
-        .find(|n| !n.trim().eq_ignore_ascii_case("instructions"))
-        .or(names.first())
-        .cloned()
-    else {
-        report.push(
-            Diagnostic::error("empty-file", "the workbook has no worksheet").at(whole_file()),
-        );
-        return;
-    };
-    let range = match book.worksheet_range(&sheet) {
-        Ok(r) => r,
-        Err(e) => {
-            report.push(
-                Diagnostic::error(
-                    "unreadable",
-                    format!("the worksheet \"{sheet}\" cannot be read: {e}"),
-                )
-                .at(whole_file())
-                .help("open it in your spreadsheet program and save it again"),
-            );
-            return;
-        }
-    };
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let mut fr = FileReader {
         resolver,
         file,
@@ -1407,20 +1325,17 @@ pub(crate) fn read_spreadsheet(
         report,
         unknown: HashMap::new(),
         cols: Columns::default(),
-        sheet: Some(sheet),
+        sheet: Some(sheet.name().to_string()),
         last_evaluator: None,
         last_commitment: None,
     };
     let mut feed = Feed::default();
-    for (i, row) in range.rows().enumerate() {
-        // Columns left of the used range are empty; keep letters true to the sheet.
-        let mut texts: Vec<String> = vec![String::new(); first_col as usize];
-        texts.extend(row.iter().map(cell_text));
-        let fields: Vec<&str> = texts.iter().map(|t| trim_cell(t)).collect();
-        let line = u32::try_from(first_row as usize + i + 1).unwrap_or(u32::MAX);
-        if !feed.take(&mut fr, line, &fields, scores, 0) {
-            break;
-        }
+    let read = sheet.rows(|line, cells| {
+        let fields: Vec<&str> = cells.iter().map(|t| trim_cell(t)).collect();
+        feed.take(&mut fr, line, &fields, scores, 0)
+    });
+    if let Err(problem) = read {
+        fr.report.push(problem.diagnostic(display));
     }
     feed.finish(&mut fr);
 }

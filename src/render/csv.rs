@@ -10,12 +10,7 @@ pub struct CsvRenderer;
 
 /// Makes a cell safe to open in a spreadsheet.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.trim().parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
+    crate::text::formula_safe(cell)
 }
 
 impl Renderer for CsvRenderer {

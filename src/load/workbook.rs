@@ -1,0 +1,1078 @@
+//! Reading the first worksheet of a spreadsheet score file (.xlsx, .xlsm, .ods) row by row,
+//! within bounded memory whatever the file claims: cells are streamed from the XML (no
+//! rows × columns grid), declared sizes (`<dimension>`, `uniqueCount`, repeat counts) are never
+//! used to reserve memory, and every part, XML token, cell and row has a size cap. A file
+//! beyond a cap is refused with a located error; see docs/limits.md.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use crate::diag::{Diagnostic, Location};
+
+/// The largest workbook file read.
+pub(crate) const MAX_WORKBOOK_BYTES: u64 = 64 * 1024 * 1024;
+/// The most a part (one XML file inside the workbook) may expand to.
+pub(crate) const MAX_PART_BYTES: u64 = 512 * 1024 * 1024;
+/// The most text one cell may hold (bytes of UTF-8).
+pub(crate) const MAX_CELL_BYTES: usize = 1024 * 1024;
+/// The most text one row may hold (bytes of UTF-8, all its cells).
+pub(crate) const MAX_ROW_BYTES: usize = 4 * 1024 * 1024;
+/// The most the shared strings of an .xlsx may hold in all (bytes of UTF-8).
+pub(crate) const MAX_SHARED_BYTES: usize = 64 * 1024 * 1024;
+/// The most shared strings an .xlsx may hold.
+pub(crate) const MAX_SHARED_STRINGS: usize = 4 * 1024 * 1024;
+/// The longest run of XML without a `<` (one text or one tag).
+const MAX_TOKEN_BYTES: u64 = 4 * 1024 * 1024;
+/// The most entries a workbook's ZIP container may hold.
+const MAX_ENTRIES: u64 = 10_000;
+/// The last column (XFD) and row of a spreadsheet.
+pub(crate) const MAX_COLUMNS: usize = 16_384;
+pub(crate) const MAX_ROWS: u32 = 1_048_576;
+
+const RESAVE: &str =
+    "open it in your spreadsheet program and save it again as .xlsx, .ods or CSV UTF-8";
+
+/// Why a workbook could not be read, with the cell or part it concerns.
+#[derive(Debug)]
+pub(crate) struct Problem {
+    code: &'static str,
+    message: String,
+    /// The 1-based row and the cell's name (`Scores!D7`), when the problem is in one cell.
+    cell: Option<(u32, String)>,
+    help: String,
+}
+
+impl Problem {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Problem {
+            code,
+            message: message.into(),
+            cell: None,
+            help: RESAVE.to_string(),
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    fn in_cell(mut self, row: u32, name: String) -> Self {
+        self.cell = Some((row, name));
+        self
+    }
+
+    /// The diagnostic for the score file shown as `display`.
+    pub(crate) fn diagnostic(&self, display: &str) -> Diagnostic {
+        let loc = match &self.cell {
+            Some((row, name)) => Location::line(
+                display.to_string(),
+                *row as usize,
+                Some(format!("cell {name}")),
+            ),
+            None => Location::file(display.to_string()),
+        };
+        Diagnostic::error(self.code, self.message.clone())
+            .at(loc)
+            .help(self.help.clone())
+    }
+}
+
+/// A cap passed through `std::io` from [`Capped`] to the XML reader's caller.
+#[derive(Debug)]
+struct CapHit(String);
+
+impl std::fmt::Display for CapHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CapHit {}
+
+/// A reader of one part that fails once the part grows past [`MAX_PART_BYTES`], or once a run
+/// without `<` (one XML token, which the XML reader buffers whole) passes [`MAX_TOKEN_BYTES`].
+struct Capped<R> {
+    inner: R,
+    part: String,
+    total: u64,
+    run: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > MAX_PART_BYTES {
+            return Err(std::io::Error::other(CapHit(format!(
+                "the part {} of the workbook expands to more than {} MB",
+                self.part,
+                MAX_PART_BYTES / 1024 / 1024
+            ))));
+        }
+        for &b in &buf[..n] {
+            if b == b'<' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+            }
+        }
+        if self.run > MAX_TOKEN_BYTES {
+            return Err(std::io::Error::other(CapHit(format!(
+                "the part {} of the workbook holds a text or tag longer than {} MB",
+                self.part,
+                MAX_TOKEN_BYTES / 1024 / 1024
+            ))));
+        }
+        Ok(n)
+    }
+}
+
+type Archive = zip::ZipArchive<BufReader<File>>;
+
+/// Which format the workbook is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Xlsx,
+    Ods,
+}
+
+/// One worksheet of an open workbook, ready to be read row by row.
+pub(crate) struct Sheet {
+    archive: Archive,
+    kind: Kind,
+    name: String,
+    /// The worksheet's part (.xlsx) or the table's position in content.xml (.ods).
+    part: String,
+    table: usize,
+    shared: SharedStrings,
+}
+
+impl std::fmt::Debug for Sheet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sheet")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The shared strings of an .xlsx, in one buffer.
+#[derive(Debug, Default)]
+struct SharedStrings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl SharedStrings {
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize,
+        };
+        self.text.get(start..end)
+    }
+}
+
+/// Whether a sheet is the instructions sheet `checkmyogp sheet` writes first.
+fn is_instructions(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("instructions")
+}
+
+/// Opens a workbook and picks its first worksheet (or the one after an "Instructions" sheet).
+pub(crate) fn open(path: &Path) -> Result<Sheet, Problem> {
+    let mut file = File::open(path)
+        .map_err(|e| Problem::new("unreadable", format!("cannot open the workbook: {e}")))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Problem::new("unreadable", format!("cannot read the workbook: {e}")))?
+        .len();
+    if len > MAX_WORKBOOK_BYTES {
+        return Err(Problem::new(
+            "too-large",
+            format!(
+                "the workbook is larger than {} MB",
+                MAX_WORKBOOK_BYTES / 1024 / 1024
+            ),
+        )
+        .help("save the scores as CSV (File → Save as → \"CSV UTF-8\"), which has no size limit"));
+    }
+    check_entry_count(&mut file, len)?;
+    let archive = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| Problem::new("unreadable", format!("the workbook cannot be read: {e}")))?;
+    let mut book = Sheet {
+        archive,
+        kind: Kind::Xlsx,
+        name: String::new(),
+        part: String::new(),
+        table: 0,
+        shared: SharedStrings::default(),
+    };
+    if book.archive.index_for_name("xl/workbook.xml").is_some() {
+        book.open_xlsx()?;
+    } else if book.archive.index_for_name("content.xml").is_some() {
+        book.kind = Kind::Ods;
+        book.open_ods()?;
+    } else {
+        return Err(Problem::new(
+            "unreadable",
+            "the workbook cannot be read: it is a ZIP file, but neither an .xlsx nor an .ods workbook",
+        ));
+    }
+    Ok(book)
+}
+
+/// Refuses a ZIP container with more entries than any workbook has, before its directory is
+/// read into memory (a 64 MB file could otherwise list over a million entries).
+fn check_entry_count(file: &mut File, len: u64) -> Result<(), Problem> {
+    let tail_len = len.min(22 + 65_535);
+    let mut tail = vec![0u8; tail_len as usize];
+    file.seek(SeekFrom::Start(len - tail_len))
+        .and_then(|_| file.read_exact(&mut tail))
+        .and_then(|()| file.seek(SeekFrom::Start(0)).map(|_| ()))
+        .map_err(|e| Problem::new("unreadable", format!("cannot read the workbook: {e}")))?;
+    let Some(at) = tail
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .filter(|&at| at + 22 <= tail.len())
+    else {
+        return Err(Problem::new(
+            "unreadable",
+            "the workbook cannot be read: it is damaged (its ZIP directory is missing)",
+        ));
+    };
+    let entries = u64::from(u16::from_le_bytes([tail[at + 10], tail[at + 11]]));
+    if entries > MAX_ENTRIES {
+        return Err(Problem::new(
+            "unreadable",
+            format!(
+                "the workbook cannot be read: it holds {entries} parts, more than any workbook has"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An XML reader over one part of the archive.
+fn part_reader<'a>(
+    archive: &'a mut Archive,
+    name: &str,
+) -> Result<Reader<BufReader<Capped<zip::read::ZipFile<'a, BufReader<File>>>>>, Problem> {
+    let entry = archive.by_name(name).map_err(|e| {
+        Problem::new(
+            "unreadable",
+            format!("the workbook cannot be read: its part {name} is missing or damaged ({e})"),
+        )
+    })?;
+    let capped = Capped {
+        inner: entry,
+        part: name.to_string(),
+        total: 0,
+        run: 0,
+    };
+    let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, capped));
+    reader.config_mut().check_end_names = false;
+    Ok(reader)
+}
+
+/// The words for an XML error in `part`, naming the cap that was hit when it is one.
+fn xml_problem(part: &str, e: &quick_xml::Error) -> Problem {
+    if let quick_xml::Error::Io(io) = e
+        && let Some(cap) = io.get_ref().and_then(|i| i.downcast_ref::<CapHit>())
+    {
+        return Problem::new("too-large", cap.0.clone()).help(
+            "a score sheet holds short texts; save the scores as CSV (\"CSV UTF-8\") if this one is meant to be this large",
+        );
+    }
+    Problem::new(
+        "unreadable",
+        format!("the workbook cannot be read: its part {part} is damaged ({e})"),
+    )
+}
+
+/// The value of an attribute by its local name (`table:name` → `name`), unescaped.
+fn attr(e: &BytesStart<'_>, local: &[u8], decoder: quick_xml::encoding::Decoder) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == local)
+            .then(|| {
+                a.decode_and_unescape_value(decoder)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+            .flatten()
+    })
+}
+
+/// The text of a general reference (`&amp;`, `&#233;`).
+fn reference_text(r: &quick_xml::events::BytesRef<'_>) -> Option<String> {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return Some(c.to_string());
+    }
+    let name = r.decode().ok()?;
+    quick_xml::escape::resolve_predefined_entity(&name).map(str::to_string)
+}
+
+/// A spreadsheet number as a CSV export would write it.
+fn number_text(raw: &str) -> String {
+    match raw.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
+        Ok(v) if v.is_finite() => format!("{v}"),
+        _ => raw.to_string(),
+    }
+}
+
+/// `A` for 0, `AA` for 26.
+fn column_letter(index: usize) -> String {
+    super::scores::column_letter(index)
+}
+
+/// The 0-based column and 1-based row of a reference such as `D7`.
+fn parse_ref(r: &str) -> Option<(usize, u32)> {
+    let letters = r.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let mut col = 0usize;
+    for b in r[..letters].bytes() {
+        col = col * 26 + usize::from(b.to_ascii_uppercase() - b'A' + 1);
+    }
+    let row: u32 = r[letters..].parse().ok()?;
+    Some((col - 1, row))
+}
+
+/// Collects one row's cells, checking the caps.
+#[derive(Debug, Default)]
+struct RowBuf {
+    cells: Vec<(usize, String)>,
+    bytes: usize,
+    width: usize,
+}
+
+impl RowBuf {
+    fn push(&mut self, sheet: &str, row: u32, col: usize, text: String) -> Result<(), Problem> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let cell = || format!("{sheet}!{}{row}", column_letter(col.min(MAX_COLUMNS)));
+        if col >= MAX_COLUMNS {
+            return Err(Problem::new(
+                "too-large",
+                format!(
+                    "a cell of row {row} is beyond column {}, the last a spreadsheet has",
+                    column_letter(MAX_COLUMNS - 1)
+                ),
+            )
+            .in_cell(row, cell()));
+        }
+        self.bytes += text.len();
+        if self.bytes > MAX_ROW_BYTES {
+            return Err(Problem::new(
+                "too-large",
+                format!(
+                    "row {row} holds more than {} MB of text",
+                    MAX_ROW_BYTES / 1024 / 1024
+                ),
+            )
+            .in_cell(row, cell())
+            .help("a score sheet holds short texts; check that this is the right file"));
+        }
+        self.cells.push((col, text));
+        Ok(())
+    }
+
+    /// Hands the row to `take` as fields laid out by column; `false` when reading must stop.
+    fn flush(&mut self, row: u32, take: &mut dyn FnMut(u32, &[&str]) -> bool) -> bool {
+        if self.cells.is_empty() {
+            return true;
+        }
+        // Rows are as wide as the widest so far (the header, usually), as a CSV export has them.
+        let width = self.cells.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
+        self.width = self.width.max(width);
+        let mut fields: Vec<&str> = vec![""; self.width];
+        for (c, t) in &self.cells {
+            fields[*c] = t;
+        }
+        let go_on = take(row, &fields);
+        self.cells.clear();
+        self.bytes = 0;
+        go_on
+    }
+}
+
+/// Text being gathered for one cell, refused past [`MAX_CELL_BYTES`].
+fn push_text(
+    out: &mut String,
+    text: &str,
+    sheet: &str,
+    row: u32,
+    col: usize,
+) -> Result<(), Problem> {
+    if out.len() + text.len() > MAX_CELL_BYTES {
+        return Err(cell_too_long(sheet, row, col));
+    }
+    out.push_str(text);
+    Ok(())
+}
+
+fn cell_too_long(sheet: &str, row: u32, col: usize) -> Problem {
+    let name = format!("{sheet}!{}{row}", column_letter(col.min(MAX_COLUMNS - 1)));
+    Problem::new(
+        "too-large",
+        format!(
+            "cell {name} holds more than {} MB of text",
+            MAX_CELL_BYTES / 1024 / 1024
+        ),
+    )
+    .in_cell(row, name)
+    .help("a score sheet holds short texts; shorten the cell, or save the scores as CSV")
+}
+
+impl Sheet {
+    /// The worksheet's name (for cells named like `Scores!D7`).
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn open_xlsx(&mut self) -> Result<(), Problem> {
+        // Sheet names and their relationship ids, in order.
+        let mut sheets: Vec<(String, String)> = Vec::new();
+        {
+            let part = "xl/workbook.xml";
+            let mut reader = part_reader(&mut self.archive, part)?;
+            let mut buf = Vec::new();
+            loop {
+                match reader.read_event_into(&mut buf) {
+                    Ok(Event::Start(e) | Event::Empty(e))
+                        if e.local_name().as_ref() == b"sheet" =>
+                    {
+                        let d = reader.decoder();
+                        if sheets.len() < 1000 {
+                            sheets.push((
+                                attr(&e, b"name", d).unwrap_or_default(),
+                                attr(&e, b"id", d).unwrap_or_default(),
+                            ));
+                        }
+                    }
+                    Ok(Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => return Err(xml_problem(part, &e)),
+                }
+                buf.clear();
+            }
+        }
+        // Relationship ids → parts.
+        let mut rels: Vec<(String, String, String)> = Vec::new();
+        if self
+            .archive
+            .index_for_name("xl/_rels/workbook.xml.rels")
+            .is_some()
+        {
+            let part = "xl/_rels/workbook.xml.rels";
+            let mut reader = part_reader(&mut self.archive, part)?;
+            let mut buf = Vec::new();
+            loop {
+                match reader.read_event_into(&mut buf) {
+                    Ok(Event::Start(e) | Event::Empty(e))
+                        if e.local_name().as_ref() == b"Relationship" =>
+                    {
+                        let d = reader.decoder();
+                        if rels.len() < 1000 {
+                            rels.push((
+                                attr(&e, b"Id", d).unwrap_or_default(),
+                                attr(&e, b"Type", d).unwrap_or_default(),
+                                attr(&e, b"Target", d).unwrap_or_default(),
+                            ));
+                        }
+                    }
+                    Ok(Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => return Err(xml_problem(part, &e)),
+                }
+                buf.clear();
+            }
+        }
+        let target = |t: &str| match t.strip_prefix('/') {
+            Some(abs) => abs.to_string(),
+            None => format!("xl/{t}"),
+        };
+        let Some((name, id)) = sheets
+            .iter()
+            .find(|(n, _)| !is_instructions(n))
+            .or(sheets.first())
+            .cloned()
+        else {
+            return Err(Problem::new("empty-file", "the workbook has no worksheet"));
+        };
+        let position = sheets.iter().position(|(n, _)| *n == name).unwrap_or(0);
+        self.part = match rels.iter().find(|(rid, _, _)| *rid == id) {
+            Some((_, _, t)) => target(t),
+            None => format!("xl/worksheets/sheet{}.xml", position + 1),
+        };
+        self.name = name;
+        let shared = rels
+            .iter()
+            .find(|(_, ty, _)| ty.ends_with("/sharedStrings"))
+            .map(|(_, _, t)| target(t))
+            .or_else(|| {
+                self.archive
+                    .index_for_name("xl/sharedStrings.xml")
+                    .map(|_| "xl/sharedStrings.xml".to_string())
+            });
+        if let Some(part) = shared {
+            self.read_shared_strings(&part)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the shared strings into one buffer (never reserving from `uniqueCount`).
+    fn read_shared_strings(&mut self, part: &str) -> Result<(), Problem> {
+        let mut reader = part_reader(&mut self.archive, part)?;
+        let mut buf = Vec::new();
+        let mut shared = SharedStrings::default();
+        let mut in_si = false;
+        let mut in_t = false;
+        let mut phonetic = 0usize;
+        let mut start = 0usize;
+        let too_big = || {
+            Problem::new(
+                "too-large",
+                format!(
+                    "the shared strings of the workbook hold more than {} MB or {} texts",
+                    MAX_SHARED_BYTES / 1024 / 1024,
+                    MAX_SHARED_STRINGS
+                ),
+            )
+            .help("a score sheet holds short texts; save the scores as CSV (\"CSV UTF-8\") if this one is meant to be this large")
+        };
+        loop {
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| xml_problem(part, &e))?;
+            match event {
+                Event::Start(e) => match e.local_name().as_ref() {
+                    b"si" => {
+                        in_si = true;
+                        start = shared.text.len();
+                    }
+                    b"rPh" => phonetic += 1,
+                    b"t" => in_t = true,
+                    _ => {}
+                },
+                Event::Empty(e) if e.local_name().as_ref() == b"si" => {
+                    if shared.ends.len() >= MAX_SHARED_STRINGS {
+                        return Err(too_big());
+                    }
+                    shared
+                        .ends
+                        .push(u32::try_from(shared.text.len()).map_err(|_| too_big())?);
+                }
+                Event::End(e) => match e.local_name().as_ref() {
+                    b"si" if in_si => {
+                        in_si = false;
+                        if shared.ends.len() >= MAX_SHARED_STRINGS {
+                            return Err(too_big());
+                        }
+                        shared
+                            .ends
+                            .push(u32::try_from(shared.text.len()).map_err(|_| too_big())?);
+                    }
+                    b"rPh" => phonetic = phonetic.saturating_sub(1),
+                    b"t" => in_t = false,
+                    _ => {}
+                },
+                Event::Text(t) if in_si && in_t && phonetic == 0 => {
+                    let text = t
+                        .xml10_content()
+                        .map_err(|e| xml_problem(part, &e.into()))?;
+                    shared_push(&mut shared, &text, start, &too_big)?;
+                }
+                Event::CData(t) if in_si && in_t && phonetic == 0 => {
+                    let text = String::from_utf8_lossy(&t);
+                    shared_push(&mut shared, &text, start, &too_big)?;
+                }
+                Event::GeneralRef(r) if in_si && in_t && phonetic == 0 => {
+                    if let Some(text) = reference_text(&r) {
+                        shared_push(&mut shared, &text, start, &too_big)?;
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        self.shared = shared;
+        Ok(())
+    }
+}
+
+fn shared_push(
+    shared: &mut SharedStrings,
+    text: &str,
+    start: usize,
+    too_big: &dyn Fn() -> Problem,
+) -> Result<(), Problem> {
+    if shared.text.len() + text.len() > MAX_SHARED_BYTES {
+        return Err(too_big());
+    }
+    if shared.text.len() + text.len() - start > MAX_CELL_BYTES {
+        return Err(Problem::new(
+            "too-large",
+            format!(
+                "shared string {} of the workbook holds more than {} MB of text",
+                shared.ends.len(),
+                MAX_CELL_BYTES / 1024 / 1024
+            ),
+        )
+        .help("a score sheet holds short texts; shorten the cell, or save the scores as CSV"));
+    }
+    shared.text.push_str(text);
+    Ok(())
+}
+
+impl Sheet {
+    fn open_ods(&mut self) -> Result<(), Problem> {
+        // The first table not named "Instructions" (or the first): stop as soon as it is known.
+        let part = "content.xml";
+        let mut reader = part_reader(&mut self.archive, part)?;
+        let mut buf = Vec::new();
+        let mut first: Option<String> = None;
+        let mut index = 0usize;
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"table" => {
+                    let name = attr(&e, b"name", reader.decoder()).unwrap_or_default();
+                    if !is_instructions(&name) {
+                        self.name = name;
+                        self.table = index;
+                        return Ok(());
+                    }
+                    first.get_or_insert(name);
+                    index += 1;
+                }
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => return Err(xml_problem(part, &e)),
+            }
+            buf.clear();
+        }
+        match first {
+            Some(name) => {
+                self.name = name;
+                self.table = 0;
+                Ok(())
+            }
+            None => Err(Problem::new("empty-file", "the workbook has no worksheet")),
+        }
+    }
+
+    /// Reads the worksheet's non-empty rows in order, handing each to `take` with its 1-based
+    /// row number and its cells laid out by column (`""` for an empty one). Stops when `take`
+    /// returns `false`.
+    pub(crate) fn rows(
+        mut self,
+        mut take: impl FnMut(u32, &[&str]) -> bool,
+    ) -> Result<(), Problem> {
+        match self.kind {
+            Kind::Xlsx => self.xlsx_rows(&mut take),
+            Kind::Ods => self.ods_rows(&mut take),
+        }
+    }
+
+    fn xlsx_rows(&mut self, take: &mut dyn FnMut(u32, &[&str]) -> bool) -> Result<(), Problem> {
+        let part = self.part.clone();
+        let sheet = self.name.clone();
+        let shared = std::mem::take(&mut self.shared);
+        let mut reader = part_reader(&mut self.archive, &part)?;
+        let mut buf = Vec::new();
+        let mut row_buf = RowBuf::default();
+        let mut row: u32 = 0;
+        let mut col: usize = 0;
+        // The cell being read: its type, and whether its value or inline text is being read.
+        let mut cell_type = String::new();
+        let mut value = String::new();
+        let mut in_value = false;
+        let mut in_inline = false;
+        let mut in_t = false;
+        let mut phonetic = 0usize;
+        let mut in_cell = false;
+        loop {
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| xml_problem(&part, &e))?;
+            match event {
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"row" => {
+                    if !row_buf.flush(row, take) {
+                        return Ok(());
+                    }
+                    let d = reader.decoder();
+                    row = match attr(&e, b"r", d).and_then(|r| r.trim().parse::<u32>().ok()) {
+                        Some(r) => r,
+                        None => row.saturating_add(1),
+                    };
+                    if row == 0 || row > MAX_ROWS {
+                        return Err(Problem::new(
+                            "too-large",
+                            format!(
+                                "the worksheet has a row numbered {row}; a spreadsheet's rows go from 1 to {MAX_ROWS}"
+                            ),
+                        ));
+                    }
+                    col = 0;
+                    in_cell = false;
+                }
+                Event::Start(e) if e.local_name().as_ref() == b"c" => {
+                    let d = reader.decoder();
+                    col = match attr(&e, b"r", d) {
+                        Some(r) => match parse_ref(&r) {
+                            Some((c, _)) => c,
+                            None => {
+                                return Err(Problem::new(
+                                    "unreadable",
+                                    format!(
+                                        "the workbook cannot be read: a cell of row {row} has the malformed reference \"{}\"",
+                                        crate::text::printable(&r, 40)
+                                    ),
+                                ));
+                            }
+                        },
+                        None if in_cell => col + 1,
+                        None => col,
+                    };
+                    if col >= MAX_COLUMNS {
+                        return Err(Problem::new(
+                            "too-large",
+                            format!(
+                                "a cell of row {row} is beyond column XFD, the last a spreadsheet has"
+                            ),
+                        ));
+                    }
+                    cell_type = attr(&e, b"t", d).unwrap_or_default();
+                    value.clear();
+                    in_cell = true;
+                }
+                Event::Empty(e) if e.local_name().as_ref() == b"c" => {
+                    // An empty cell (only a style): it still moves the column on.
+                    let d = reader.decoder();
+                    col = match attr(&e, b"r", d).and_then(|r| parse_ref(&r)) {
+                        Some((c, _)) => c,
+                        None if in_cell => col + 1,
+                        None => col,
+                    };
+                    in_cell = true;
+                }
+                Event::Start(e) => match e.local_name().as_ref() {
+                    b"v" => in_value = true,
+                    b"is" => in_inline = true,
+                    b"t" => in_t = true,
+                    b"rPh" => phonetic += 1,
+                    _ => {}
+                },
+                Event::End(e) => match e.local_name().as_ref() {
+                    b"v" => in_value = false,
+                    b"is" => in_inline = false,
+                    b"t" => in_t = false,
+                    b"rPh" => phonetic = phonetic.saturating_sub(1),
+                    b"c" => {
+                        let text = match cell_type.as_str() {
+                            "s" => {
+                                let index = value.trim().parse::<usize>().ok();
+                                match index.and_then(|i| shared.get(i)) {
+                                    Some(s) => s.to_string(),
+                                    None => {
+                                        let name = format!("{sheet}!{}{row}", column_letter(col));
+                                        return Err(Problem::new(
+                                            "unreadable",
+                                            format!(
+                                                "the workbook cannot be read: cell {name} refers to shared text \"{}\", but the workbook holds {} shared texts",
+                                                crate::text::printable(&value, 20),
+                                                shared.ends.len()
+                                            ),
+                                        )
+                                        .in_cell(row, name));
+                                    }
+                                }
+                            }
+                            "b" => match value.trim() {
+                                "1" => "true".to_string(),
+                                "0" => "false".to_string(),
+                                _ => std::mem::take(&mut value),
+                            },
+                            "str" | "inlineStr" | "e" | "d" => std::mem::take(&mut value),
+                            _ => number_text(&value),
+                        };
+                        row_buf.push(&sheet, row, col, text)?;
+                        value.clear();
+                    }
+                    b"row" => {
+                        if !row_buf.flush(row, take) {
+                            return Ok(());
+                        }
+                    }
+                    _ => {}
+                },
+                Event::Text(t) if in_value || (in_inline && in_t && phonetic == 0) => {
+                    let text = t
+                        .xml10_content()
+                        .map_err(|e| xml_problem(&part, &e.into()))?;
+                    push_text(&mut value, &text, &sheet, row, col)?;
+                }
+                Event::CData(t) if in_value || (in_inline && in_t && phonetic == 0) => {
+                    push_text(&mut value, &String::from_utf8_lossy(&t), &sheet, row, col)?;
+                }
+                Event::GeneralRef(r) if in_value || (in_inline && in_t && phonetic == 0) => {
+                    if let Some(text) = reference_text(&r) {
+                        push_text(&mut value, &text, &sheet, row, col)?;
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        row_buf.flush(row, take);
+        Ok(())
+    }
+
+    fn ods_rows(&mut self, take: &mut dyn FnMut(u32, &[&str]) -> bool) -> Result<(), Problem> {
+        let part = "content.xml";
+        let sheet = self.name.clone();
+        let wanted = self.table;
+        let mut reader = part_reader(&mut self.archive, part)?;
+        let mut buf = Vec::new();
+        let mut table_index = 0usize;
+        let mut in_table = false;
+        let mut row_buf = RowBuf::default();
+        // The next row's 1-based number, and how often the current row repeats.
+        let mut row: u32 = 1;
+        let mut row_repeat: u32 = 1;
+        let mut col: usize = 0;
+        // The cell being read.
+        let mut in_cell = false;
+        let mut cell_repeat: usize = 1;
+        let mut cell_value: Option<String> = None;
+        let mut text = String::new();
+        let mut paragraphs = 0usize;
+        let mut in_p = 0usize;
+        let mut skip = 0usize;
+        loop {
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| xml_problem(part, &e))?;
+            let (start, empty) = match &event {
+                Event::Start(_) => (true, false),
+                Event::Empty(_) => (true, true),
+                _ => (false, false),
+            };
+            match event {
+                Event::Start(e) | Event::Empty(e) if start => {
+                    let local = e.local_name();
+                    let d = reader.decoder();
+                    if skip > 0 {
+                        if !empty {
+                            skip += 1;
+                        }
+                    } else if local.as_ref() == b"table" {
+                        if in_table || table_index > wanted {
+                            break;
+                        }
+                        in_table = table_index == wanted && !empty;
+                        table_index += 1;
+                    } else if !in_table {
+                    } else if local.as_ref() == b"table-row" {
+                        row_repeat = attr(&e, b"number-rows-repeated", d)
+                            .and_then(|n| n.trim().parse::<u32>().ok())
+                            .unwrap_or(1)
+                            .max(1);
+                        col = 0;
+                        if empty {
+                            row = row.saturating_add(row_repeat);
+                        }
+                    } else if local.as_ref() == b"table-cell"
+                        || local.as_ref() == b"covered-table-cell"
+                    {
+                        cell_repeat = attr(&e, b"number-columns-repeated", d)
+                            .and_then(|n| n.trim().parse::<usize>().ok())
+                            .unwrap_or(1)
+                            .max(1);
+                        let kind = attr(&e, b"value-type", d).unwrap_or_default();
+                        cell_value = match kind.as_str() {
+                            "float" | "percentage" | "currency" => {
+                                attr(&e, b"value", d).map(|v| number_text(&v))
+                            }
+                            "date" => attr(&e, b"date-value", d),
+                            "time" => attr(&e, b"time-value", d),
+                            "boolean" => attr(&e, b"boolean-value", d),
+                            _ => None,
+                        };
+                        if cell_value
+                            .as_ref()
+                            .is_some_and(|v| v.len() > MAX_CELL_BYTES)
+                        {
+                            return Err(cell_too_long(&sheet, row, col));
+                        }
+                        text.clear();
+                        paragraphs = 0;
+                        if empty {
+                            ods_cell(
+                                &mut row_buf,
+                                &sheet,
+                                row,
+                                &mut col,
+                                cell_repeat,
+                                cell_value.take(),
+                                &mut text,
+                            )?;
+                        } else {
+                            in_cell = true;
+                        }
+                    } else if in_cell {
+                        match local.as_ref() {
+                            b"annotation" if !empty => skip = 1,
+                            b"p" | b"h" => {
+                                if paragraphs > 0 {
+                                    push_text(&mut text, "\n", &sheet, row, col)?;
+                                }
+                                paragraphs += 1;
+                                if !empty {
+                                    in_p += 1;
+                                }
+                            }
+                            b"s" if in_p > 0 => {
+                                let n = attr(&e, b"c", d)
+                                    .and_then(|n| n.trim().parse::<usize>().ok())
+                                    .unwrap_or(1);
+                                if text.len().saturating_add(n) > MAX_CELL_BYTES {
+                                    return Err(cell_too_long(&sheet, row, col));
+                                }
+                                text.extend(std::iter::repeat_n(' ', n));
+                            }
+                            b"tab" if in_p > 0 => push_text(&mut text, "\t", &sheet, row, col)?,
+                            b"line-break" if in_p > 0 => {
+                                push_text(&mut text, "\n", &sheet, row, col)?
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Event::End(e) => {
+                    let local = e.local_name();
+                    if skip > 0 {
+                        skip -= 1;
+                    } else if !in_table {
+                    } else if local.as_ref() == b"table" {
+                        break;
+                    } else if local.as_ref() == b"table-row" {
+                        if row_buf.cells.is_empty() {
+                            row = row.saturating_add(row_repeat);
+                        } else {
+                            // A repeated row that holds something: each repetition is a row.
+                            for _ in 0..row_repeat {
+                                if row > MAX_ROWS {
+                                    return Err(Problem::new(
+                                        "too-large",
+                                        format!(
+                                            "the worksheet has rows beyond row {MAX_ROWS}, the last a spreadsheet has"
+                                        ),
+                                    ));
+                                }
+                                let cells = row_buf.cells.clone();
+                                let bytes = row_buf.bytes;
+                                if !row_buf.flush(row, take) {
+                                    return Ok(());
+                                }
+                                row_buf.cells = cells;
+                                row_buf.bytes = bytes;
+                                row += 1;
+                            }
+                            row_buf.cells.clear();
+                            row_buf.bytes = 0;
+                        }
+                        row_repeat = 1;
+                    } else if local.as_ref() == b"table-cell"
+                        || local.as_ref() == b"covered-table-cell"
+                    {
+                        in_cell = false;
+                        ods_cell(
+                            &mut row_buf,
+                            &sheet,
+                            row,
+                            &mut col,
+                            cell_repeat,
+                            cell_value.take(),
+                            &mut text,
+                        )?;
+                    } else if in_cell && (local.as_ref() == b"p" || local.as_ref() == b"h") {
+                        in_p = in_p.saturating_sub(1);
+                    }
+                }
+                Event::Text(t) if in_cell && in_p > 0 && skip == 0 => {
+                    let t = t
+                        .xml10_content()
+                        .map_err(|e| xml_problem(part, &e.into()))?;
+                    push_text(&mut text, &t, &sheet, row, col)?;
+                }
+                Event::GeneralRef(r) if in_cell && in_p > 0 && skip == 0 => {
+                    if let Some(t) = reference_text(&r) {
+                        push_text(&mut text, &t, &sheet, row, col)?;
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Places one ODS cell (repeated `repeat` times) in the row: its typed value, or its text.
+#[allow(clippy::too_many_arguments)]
+fn ods_cell(
+    row_buf: &mut RowBuf,
+    sheet: &str,
+    row: u32,
+    col: &mut usize,
+    repeat: usize,
+    value: Option<String>,
+    text: &mut String,
+) -> Result<(), Problem> {
+    let content = value.unwrap_or_else(|| std::mem::take(text));
+    text.clear();
+    if content.is_empty() {
+        *col = col.saturating_add(repeat);
+        return Ok(());
+    }
+    for _ in 0..repeat {
+        // RowBuf refuses a cell beyond the last column, which bounds the repetitions.
+        row_buf.push(sheet, row, *col, content.clone())?;
+        *col += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_references_are_parsed() {
+        assert_eq!(parse_ref("A1"), Some((0, 1)));
+        assert_eq!(parse_ref("D7"), Some((3, 7)));
+        assert_eq!(parse_ref("XFD1048576"), Some((16_383, 1_048_576)));
+        assert_eq!(parse_ref("1A"), None);
+        assert_eq!(parse_ref("ABCD1"), None);
+    }
+
+    #[test]
+    fn numbers_read_as_a_csv_export_writes_them() {
+        assert_eq!(number_text("1"), "1");
+        assert_eq!(number_text("1.1"), "1.1");
+        assert_eq!(number_text("2.0000000000000001E-2"), "0.02");
+        assert_eq!(number_text("x"), "x");
+    }
+}
