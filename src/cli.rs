@@ -190,7 +190,12 @@ pub fn main() -> ExitCode {
             let red = anstyle::Style::new()
                 .bold()
                 .fg_color(Some(anstyle::AnsiColor::Red.into()));
-            let _ = writeln!(anstream::stderr(), "{red}error{red:#}: {e:#}");
+            let message = format!("{e:#}");
+            let _ = writeln!(
+                anstream::stderr(),
+                "{red}error{red:#}: {}",
+                crate::text::for_terminal(&message)
+            );
             ExitCode::from(1)
         }
     }
@@ -202,6 +207,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     })
 }
 

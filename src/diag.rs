@@ -48,6 +48,28 @@ pub struct Snippet {
     pub width: usize,
 }
 
+impl Snippet {
+    /// The snippet with its control characters escaped (see [`crate::text::for_terminal`]),
+    /// the underlined part moved to where it now shows.
+    fn for_terminal(&self) -> Snippet {
+        let escape = |s: &str| crate::text::printable(s, usize::MAX);
+        let before: String = self.text.chars().take(self.start).collect();
+        let marked: String = self
+            .text
+            .chars()
+            .skip(self.start)
+            .take(self.width)
+            .collect();
+        let after: String = self.text.chars().skip(self.start + self.width).collect();
+        let (before, marked, after) = (escape(&before), escape(&marked), escape(&after));
+        Snippet {
+            start: before.chars().count(),
+            width: marked.chars().count(),
+            text: before + &marked + &after,
+        }
+    }
+}
+
 /// Where a problem is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Location {
@@ -210,11 +232,14 @@ impl Diagnostic {
         let sev = self.severity.style();
         let bold = Style::new().bold();
         let blue = Style::new().bold().fg_color(Some(AnsiColor::Blue.into()));
+        // Text from the inputs is quoted in messages, places and snippets: its control
+        // characters are shown escaped, never sent to the terminal as they are.
+        let clean = |s: &str| crate::text::for_terminal(s).into_owned();
         let _ = writeln!(
             out,
             "{sev}{}{sev:#}: {bold}{}{bold:#}",
             self.severity.word(),
-            self.message
+            clean(&self.message)
         );
         let mut gutter = 1;
         if let Some(loc) = &self.location {
@@ -222,8 +247,9 @@ impl Diagnostic {
                 gutter = line.to_string().len();
             }
             let pad = " ".repeat(gutter);
-            let _ = writeln!(out, "{pad}{blue}-->{blue:#} {}", loc.heading());
+            let _ = writeln!(out, "{pad}{blue}-->{blue:#} {}", clean(&loc.heading()));
             if let (Some(line), Some(snip)) = (loc.line, &loc.snippet) {
+                let snip = snip.for_terminal();
                 let shown: String = snip.text.chars().take(200).collect();
                 let _ = writeln!(out, "{pad} {blue}|{blue:#}");
                 let _ = writeln!(out, "{blue}{line}{blue:#} {blue}|{blue:#} {shown}");
@@ -240,7 +266,11 @@ impl Diagnostic {
         }
         let pad = " ".repeat(gutter);
         for (loc, what) in &self.related {
-            let _ = writeln!(out, "{pad} {blue}={blue:#} {what}: {}", loc.heading());
+            let _ = writeln!(
+                out,
+                "{pad} {blue}={blue:#} {what}: {}",
+                clean(&loc.heading())
+            );
         }
         // Continuation lines of a multi-line hint line up under its first line.
         let indent = |text: &str, label: &str| {
@@ -250,11 +280,15 @@ impl Diagnostic {
             let _ = writeln!(
                 out,
                 "{pad} {blue}={blue:#} expected: {}",
-                indent(expected, "expected")
+                indent(&clean(expected), "expected")
             );
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} {blue}={blue:#} help: {}", indent(help, "help"));
+            let _ = writeln!(
+                out,
+                "{pad} {blue}={blue:#} help: {}",
+                indent(&clean(help), "help")
+            );
         }
         out
     }
@@ -388,9 +422,15 @@ impl Report {
         }
         for ((file, code, severity), n) in &self.hidden {
             let word = severity.word();
+            // Problems of the whole assessment (no file) are summed up without one.
+            let place = if file.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", crate::text::for_terminal(file))
+            };
             let _ = writeln!(
                 out,
-                "... and {n} more {word}{} of the kind `{code}` in {file} (the first {SHOWN_PER_KIND} are shown above)\n",
+                "... and {n} more {word}{} of the kind `{code}`{place} (the first {SHOWN_PER_KIND} are shown above)\n",
                 if *n == 1 { "" } else { "s" }
             );
         }
@@ -429,6 +469,37 @@ mod tests {
     use super::*;
     use crate::source::{SourceFile, SourceMap};
     use std::path::Path;
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_follows() {
+        let mut loc = Location::line("scores/a.csv", 3, Some("column D".into()));
+        loc.snippet = Some(Snippet {
+            text: "a,\u{1b}[2J,Limi\0ted,x".into(),
+            start: 7,
+            width: 7,
+        });
+        let d = Diagnostic::error("unknown-level", "\"Limi\0ted\" is not a level").at(loc);
+        let text = anstream::adapter::strip_str(&d.render()).to_string();
+        assert_eq!(
+            text,
+            "error: \"Limi\\0ted\" is not a level\n --> scores/a.csv:3 (column D)\n  |\n3 | a,\\u{1b}[2J,Limi\\0ted,x\n  |             ^^^^^^^^\n"
+        );
+    }
+
+    #[test]
+    fn problems_of_no_file_are_summed_up_without_an_empty_file_name() {
+        let mut report = Report::new();
+        for i in 0..(SHOWN_PER_KIND + 2) {
+            report.push(Diagnostic::warning("no-scores", format!("warning {i}")));
+        }
+        let text = anstream::adapter::strip_str(&report.render()).to_string();
+        assert!(
+            text.ends_with(
+                "... and 2 more warnings of the kind `no-scores` (the first 20 are shown above)\n\n"
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn renders_a_located_error_with_caret_and_hints() {

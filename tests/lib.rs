@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod docs_examples;
 mod draft;
+mod hardening;
 mod import;
 mod json_schema;
 mod methodology;

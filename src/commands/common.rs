@@ -139,8 +139,8 @@ pub fn emit<T: serde::Serialize + ?Sized>(
     if to_file.is_none() && out.format == render::Format::Json {
         // Straight to the screen or pipe, without holding the whole text in memory.
         let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        render::json::write(&mut stdout, data)?;
-        stdout.flush()?;
+        render::json::write(&mut stdout, data).context(super::STDOUT_FAILED)?;
+        stdout.flush().context(super::STDOUT_FAILED)?;
         return Ok(());
     }
     let screen = render::Screen::stdout(to_file.is_none() && colour_on_stdout(), out.wide);
@@ -151,11 +151,7 @@ pub fn emit<T: serde::Serialize + ?Sized>(
                 .with_context(|| format!("could not write {}", path.display()))?;
             writeln!(anstream::stderr(), "wrote {}", path.display())?;
         }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
+        None => super::to_stdout(text.as_bytes())?,
     }
     Ok(())
 }

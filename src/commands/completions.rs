@@ -120,8 +120,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Ok);
     }
     if let Some(shell) = args.shell {
-        out.write_all(script(shell).as_bytes())?;
-        out.flush()?;
+        drop(out);
+        // A closed pipe (`completions bash | head`) is not a failure; see cli.rs.
+        super::to_stdout(script(shell).as_bytes())?;
     }
     Ok(Outcome::Ok)
 }

@@ -108,11 +108,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("could not write {}", path.display()))?;
             writeln!(anstream::stderr(), "wrote {}", path.display())?;
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(page)?;
-            out.flush()?;
-        }
+        None => super::to_stdout(page)?,
     }
     Ok(Outcome::Ok)
 }

@@ -21,6 +21,19 @@ use std::io::Write;
 
 use crate::diag::Report;
 
+/// What a failed write to standard output says (a full disk behind `> file`, say); a closed
+/// pipe is still recognised under it, and is not a failure.
+pub const STDOUT_FAILED: &str = "could not write the output to standard output";
+
+/// Writes a command's output to standard output, saying so if that fails.
+pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context(STDOUT_FAILED)
+}
+
 /// Prints a report's diagnostics to stderr.
 pub fn print_report(report: &Report) -> std::io::Result<()> {
     if report.is_empty() {

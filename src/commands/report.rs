@@ -139,9 +139,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         writeln!(err, "wrote {}", path.display())?;
     }
     if to_stdout {
-        let mut stdout = std::io::stdout().lock();
-        stdout.write_all(built.html.as_bytes())?;
-        stdout.flush()?;
+        super::to_stdout(built.html.as_bytes())?;
     }
     Ok(Outcome::Ok)
 }

@@ -67,6 +67,47 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     }
 }
 
+/// A copy of a rubric with the control characters of its texts escaped: a rubric file's labels
+/// and descriptions are shown on the terminal, where an escape sequence must not act (colours
+/// are added after, by the table).
+fn for_terminal(r: &Rubric) -> Rubric {
+    fn clean(s: &mut String) {
+        if let std::borrow::Cow::Owned(c) = crate::text::for_terminal(s) {
+            *s = c;
+        }
+    }
+    let mut r = r.clone();
+    clean(&mut r.id);
+    clean(&mut r.name);
+    r.description.iter_mut().for_each(clean);
+    r.source.iter_mut().for_each(clean);
+    for c in &mut r.criteria {
+        clean(&mut c.id);
+        clean(&mut c.name);
+        clean(&mut c.question);
+        for l in &mut c.levels {
+            clean(&mut l.label);
+            l.description.iter_mut().for_each(clean);
+        }
+        for st in &mut c.statuses {
+            clean(&mut st.label);
+            st.description.iter_mut().for_each(clean);
+        }
+    }
+    if let crate::model::RatingRule::Bands(bands) = &mut r.rating {
+        for b in bands {
+            clean(&mut b.label);
+            b.description.iter_mut().for_each(clean);
+        }
+    }
+    for f in &mut r.flags {
+        clean(&mut f.id);
+        clean(&mut f.name);
+        f.description.iter_mut().for_each(clean);
+    }
+    r
+}
+
 /// How tables are drawn on standard output.
 fn screen() -> Screen {
     let colour = !matches!(
@@ -113,7 +154,9 @@ fn show(spec: &str) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Problems);
     };
     let mut out = anstream::stdout().lock();
-    out.write_all(describe(&rubric, screen()).as_bytes())?;
+    out.write_all(describe(&for_terminal(&rubric), screen()).as_bytes())
+        .and_then(|()| out.flush())
+        .context(super::STDOUT_FAILED)?;
     Ok(if report.has_errors() {
         Outcome::Problems
     } else {
@@ -282,11 +325,7 @@ fn export(id: &str, output: Option<&PathBuf>, force: bool) -> anyhow::Result<Out
                     .unwrap_or_default()
             )?;
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(b.text.as_bytes())?;
-            out.flush()?;
-        }
+        None => super::to_stdout(b.text.as_bytes())?,
     }
     Ok(Outcome::Ok)
 }

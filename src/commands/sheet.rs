@@ -210,9 +210,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         SheetFormat::Csv => {
             let text = sheet::csv(&plan, &rubric, &layout, evaluator)?;
             if to_stdout {
-                let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
-                out.flush()?;
+                super::to_stdout(text.as_bytes())?;
                 report_rows(&layout, None, evaluator)?;
                 return Ok(Outcome::Ok);
             }

@@ -60,10 +60,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             if let Some(i) = &inputs {
                 json["summary"] = summary_json(i);
             }
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &json)?;
-            writeln!(out)?;
-            out.flush()?;
+            let mut text = serde_json::to_string_pretty(&json)?;
+            text.push('\n');
+            super::to_stdout(text.as_bytes())?;
         }
         Format::Text => {
             super::print_report(&report)?;

@@ -243,6 +243,60 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// Whether any text of the document holds a control character.
+    fn has_control_characters(&self) -> bool {
+        let bad = |s: &str| s.chars().any(crate::text::is_control);
+        let grid_bad = |g: &Grid| {
+            g.columns.iter().any(|c| bad(c)) || g.rows.iter().flatten().any(|c| bad(&c.text))
+        };
+        bad(&self.title)
+            || self.meta.iter().any(|(k, v)| bad(k) || bad(v))
+            || self.sections.iter().any(|s| {
+                s.heading.as_deref().is_some_and(bad)
+                    || s.text.iter().any(|t| bad(t))
+                    || s.grid.as_ref().is_some_and(grid_bad)
+            })
+            || self.csv.as_ref().is_some_and(grid_bad)
+            || self.notes.iter().any(|n| bad(n))
+    }
+
+    /// The document with every control character from the inputs escaped, for the terminal
+    /// (an escape sequence in a title or comment must not clear the screen or write the
+    /// clipboard); colours are added after, by the table renderer.
+    #[must_use]
+    pub fn for_terminal(mut self) -> Doc {
+        fn clean(s: &mut String) {
+            if let std::borrow::Cow::Owned(c) = crate::text::for_terminal(s) {
+                *s = c;
+            }
+        }
+        fn clean_grid(g: &mut Grid) {
+            g.columns.iter_mut().for_each(clean);
+            for row in &mut g.rows {
+                row.iter_mut().for_each(|c| clean(&mut c.text));
+            }
+        }
+        clean(&mut self.title);
+        for (k, v) in &mut self.meta {
+            clean(k);
+            clean(v);
+        }
+        for section in &mut self.sections {
+            if let Some(h) = &mut section.heading {
+                clean(h);
+            }
+            section.text.iter_mut().for_each(clean);
+            if let Some(g) = &mut section.grid {
+                clean_grid(g);
+            }
+        }
+        if let Some(g) = &mut self.csv {
+            clean_grid(g);
+        }
+        self.notes.iter_mut().for_each(clean);
+        self
+    }
+
     /// The table CSV output is made of.
     pub fn csv_grid(&self) -> Option<&Grid> {
         self.csv
@@ -275,11 +329,24 @@ impl Screen {
     }
 }
 
+/// The terminal table, drawn from a document whose control characters are escaped first.
+struct Terminal(table::TableRenderer);
+
+impl Renderer for Terminal {
+    fn render(&self, doc: &Doc) -> anyhow::Result<String> {
+        if doc.has_control_characters() {
+            self.0.render(&doc.clone().for_terminal())
+        } else {
+            self.0.render(doc)
+        }
+    }
+}
+
 /// The renderer of a document format; `None` for JSON, which commands write from their typed
 /// data (see [`render`]). `screen` applies to the terminal table only.
 pub fn renderer(format: Format, screen: Screen) -> Option<Box<dyn Renderer>> {
     match format {
-        Format::Table => Some(Box::new(table::TableRenderer { screen })),
+        Format::Table => Some(Box::new(Terminal(table::TableRenderer { screen }))),
         Format::Json => None,
         Format::Csv => Some(Box::new(csv::CsvRenderer)),
         Format::Markdown => Some(Box::new(markdown::MarkdownRenderer)),

@@ -1,0 +1,169 @@
+//! Hardening (issue 14): closed pipes, full disks, control characters from the inputs, files
+//! that are not files, and numbers beyond what the arithmetic can carry.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{bin, copy_tree, root, run_in};
+
+fn base_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/corpus/_base"), dir.path());
+    dir
+}
+
+/// Runs `checkmyogp ARGS` in `dir` with its standard output a pipe whose reader has already
+/// gone (the program starts after the reader exits, so every write meets a closed pipe);
+/// returns what it printed on stderr, ending with its exit status.
+fn into_closed_pipe(dir: &Path, args: &[&str]) -> String {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let script = format!(
+        "( sleep 0.3; '{}' {}; echo \"exit=$?\" >&2 ) | true",
+        bin().display(),
+        quoted.join(" ")
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly_with_exit_0() {
+    let dir = base_copy();
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["completions", "fish"],
+        &["completions", "elvish"],
+        &["completions", "powershell"],
+        &["man"],
+        &["assess"],
+        &["assess", "--format", "json"],
+        &["assess", "--format", "csv"],
+        &["assess", "--format", "markdown"],
+        &["summary"],
+        &["explain", ".", "1"],
+        &["agreement"],
+        &["agreement", "--format", "json"],
+        &["validate", "--format", "json"],
+        &["rubric", "list"],
+        &["rubric", "show", "check-my-ogp"],
+        &["rubric", "export", "check-my-ogp"],
+        &["report", "--output", "-"],
+        &["draft", "--output", "-"],
+        &["compare", ".", "."],
+        &["--help"],
+    ];
+    for args in commands {
+        let err = into_closed_pipe(dir.path(), args);
+        assert_eq!(err, "exit=0\n", "{args:?}");
+    }
+}
+
+#[test]
+fn a_full_disk_on_standard_output_is_named() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    }
+    let dir = base_copy();
+    for args in [
+        &["assess"][..],
+        &["assess", "--format", "json"],
+        &["validate", "--format", "json"],
+        &["completions", "bash"],
+    ] {
+        let out = Command::new(bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdout(fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: could not write the output to standard output: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
+
+/// The base assessment with escape sequences in a commitment's title (clear the screen, write
+/// the clipboard) and in a comment.
+fn with_escape_sequences() -> tempfile::TempDir {
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replace(
+            "title = \"Open budget data\"",
+            "title = \"Open \\u001b[2J budget \\u001b]52;c;aGk=\\u0007data\"",
+        ),
+    )
+    .unwrap();
+    let scores = fs::read_to_string(dir.path().join("scores/bold.csv")).unwrap();
+    fs::write(
+        dir.path().join("scores/bold.csv"),
+        scores
+            .replace("Draft exists", "Draft \u{1b}[2J exists")
+            .replace("bold,1,1.2,Limited", "bold,1,1.2,Limi\u{1b}[2Jted"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn control_characters_from_the_inputs_never_reach_the_terminal() {
+    let dir = with_escape_sequences();
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: \"Limi\\u{1b}[2Jted\" is not a level of criterion `completion`\n --> scores/bold.csv:3 (column D \"completion\")\n  |\n3 | bold,1,1.2,Limi\\u{1b}[2Jted,,,,\n  |            ^^^^^^^^^^^^^^^^\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\u{1b}'));
+    // Fix the level; the title and the comment still hold escape sequences.
+    let scores = fs::read_to_string(dir.path().join("scores/bold.csv")).unwrap();
+    fs::write(
+        dir.path().join("scores/bold.csv"),
+        scores.replace("Limi\u{1b}[2Jted", "Limited"),
+    )
+    .unwrap();
+    for args in [
+        &["assess"][..],
+        &["assess", "--details"],
+        &["summary"],
+        &["explain", ".", "1"],
+        &["explain", ".", "2"],
+        &["agreement"],
+        &["validate"],
+    ] {
+        let run = run_in(dir.path(), args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stdout.contains('\u{1b}') && !run.stderr.contains('\u{1b}'),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+    let run = run_in(dir.path(), &["assess"]);
+    assert!(
+        run.stdout
+            .contains("Open \\u{1b}[2J budget \\u{1b}]52;c;aGk=\\u{7}data"),
+        "{}",
+        run.stdout
+    );
+    // Colours the program adds itself still work.
+    let run = run_in(dir.path(), &["--color", "always", "assess"]);
+    assert!(run.stdout.contains("\u{1b}["), "{}", run.stdout);
+    assert!(!run.stdout.contains("\u{1b}[2J"));
+}
