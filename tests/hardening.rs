@@ -167,3 +167,90 @@ fn control_characters_from_the_inputs_never_reach_the_terminal() {
     assert!(run.stdout.contains("\u{1b}["), "{}", run.stdout);
     assert!(!run.stdout.contains("\u{1b}[2J"));
 }
+
+/// A rubric of one ordinal criterion `completion` with `levels` levels `L0`, `L1`, …, and
+/// `extra` lines in [rubric].
+fn rubric_with_levels(levels: usize, extra: &str) -> String {
+    let mut s = format!(
+        "[rubric]\nid = \"big\"\nname = \"Big\"\n{extra}\n[rating]\ncriterion = \"completion\"\n\n[[criterion]]\nid = \"completion\"\nname = \"Completion\"\nquestion = \"How far?\"\nscale = \"ordinal\"\n"
+    );
+    for i in 0..levels {
+        s.push_str(&format!(
+            "[[criterion.level]]\nlabel = \"L{i}\"\nvalue = {i}\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn a_scale_has_at_most_65535_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.toml");
+    fs::write(&path, rubric_with_levels(65_535, "")).unwrap();
+    let run = run_in(dir.path(), &["rubric", "show", "big.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("L65534"));
+    // One more, and a rating such as L69999 can no longer be recorded as another level.
+    fs::write(&path, rubric_with_levels(70_000, "")).unwrap();
+    let run = run_in(dir.path(), &["rubric", "show", "big.toml"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: criterion `completion` has 70000 levels; a scale has at most 65535 (see docs/limits.md)\n --> big.toml:9:6\n  |\n9 | id = \"completion\"\n  |      ^^^^^^^^^^^^\n  = help: a scale people rate on has a handful of levels; check that the rubric was generated as intended\n\n"
+    );
+}
+
+#[test]
+fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
+    // A milestone weight of 1.7e308 overflowed the roll-up (completion became Complete).
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen("due = 2020-06-30", "due = 2020-06-30\nweight = 1.7e308", 1),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: `weight` in milestone `1.1` of commitment `1` is 1.7e308, beyond what it may be (at most 1,000,000 either side of 0)\n  --> plan.toml:31:10\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(dir.path(), &["assess"]);
+    assert_eq!(run.code, 1);
+    assert!(!run.stdout.contains("inf"));
+
+    // A level value, and a threshold too large for any scale.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("r.toml"),
+        rubric_with_levels(2, "disagreement_threshold = 18446744073709551615")
+            .replace("value = 1\n", "value = 1e300\n"),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["rubric", "show", "r.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: `disagreement_threshold` in [rubric] is 18446744073709551615, more than the largest allowed, 65,535\n --> r.toml:4:26\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("  = expected: a whole number from 0 to 65,535\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "error: `value` in a level of criterion `completion` is 1e300, beyond what it may be (at most 1,000,000,000 either side of 0)"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -65,6 +65,16 @@ pub struct Inputs {
     pub score_files: Vec<PathBuf>,
 }
 
+/// The largest weight a milestone or criterion may have: weights × level values summed over a
+/// whole plan then stay far inside what a 64-bit float carries exactly enough.
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
+/// The largest level value (either side of 0).
+pub const MAX_LEVEL_VALUE: f64 = 1_000_000_000.0;
+/// The most levels a scale may have (level indices are 16-bit).
+pub const MAX_LEVELS: usize = 65_535;
+/// The largest `disagreement_threshold` (a spread in levels).
+pub const MAX_THRESHOLD: u32 = 65_535;
+
 /// The largest plan or rubric file read (TOML files are read whole).
 const MAX_TOML_BYTES: u64 = 16 * 1024 * 1024;
 

@@ -207,7 +207,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
             let mtitle = m.required_string(cx, "title", "\"Draft law submitted to parliament\"");
             let mstart = m.date(cx, "start");
             let due = m.date(cx, "due");
-            let weight = m.number(cx, "weight");
+            let weight = m.number(cx, "weight", super::MAX_WEIGHT);
             let name = m.name.clone();
             m.finish(cx);
             check_order(cx, mstart.as_ref(), due.as_ref(), &name, "start", "due");

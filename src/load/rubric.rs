@@ -90,7 +90,7 @@ pub(crate) fn read(
                 .unwrap_or_default();
             rubric.description = t.text(cx, "description");
             rubric.source = t.text(cx, "source");
-            if let Some((n, span)) = t.count(cx, "disagreement_threshold") {
+            if let Some((n, span)) = t.count(cx, "disagreement_threshold", super::MAX_THRESHOLD) {
                 if n == 0 {
                     cx.push(
                         Diagnostic::error("bad-threshold", "`disagreement_threshold` must be at least 1 (a spread of 0 levels is full agreement)")
@@ -147,7 +147,7 @@ pub(crate) fn read(
             .unwrap_or(Scope::Commitment);
         let combine_given = t.raw("combine").is_some();
         let combine = t.choice(cx, "combine", &Combine::ALL);
-        let weight = t.number(cx, "weight");
+        let weight = t.number(cx, "weight", super::MAX_WEIGHT);
         let evidence_from = t.string(cx, "evidence_from");
         let roll_up = t.choice(cx, "roll_up", &RollUp::ALL);
         let roll_up_span = t.raw("roll_up").map(|v| v.span());
@@ -157,7 +157,7 @@ pub(crate) fn read(
         for mut l in t.tables(cx, "level", "[[criterion.level]]") {
             l.rename(format!("a level of {crit_name}"));
             let label = l.required_string(cx, "label", "\"Substantial\"");
-            let value = l.number(cx, "value");
+            let value = l.number(cx, "value", super::MAX_LEVEL_VALUE);
             let description = l.text(cx, "description");
             let range = l.range.clone();
             l.finish(cx);
@@ -634,10 +634,34 @@ fn check_levels(
             }
         }
     }
+    if levels.len() > super::MAX_LEVELS {
+        cx.push(
+            Diagnostic::error(
+                "too-many-levels",
+                format!(
+                    "{crit_name} has {} levels; a scale has at most {} (see docs/limits.md)",
+                    levels.len(),
+                    super::MAX_LEVELS
+                ),
+            )
+            .at(Location::span(cx.sources, id_span))
+            .help("a scale people rate on has a handful of levels; check that the rubric was generated as intended"),
+        );
+        levels.truncate(super::MAX_LEVELS);
+    }
+    let no_rating_words: std::collections::HashSet<String> =
+        no_rating.iter().map(|w| w.trim().to_lowercase()).collect();
+    // Labels seen so far (lower-cased) and where: one pass, whatever the number of levels.
+    let mut seen: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(levels.len());
     for i in 0..levels.len() {
         let span = spans.get(i).unwrap_or(id_span);
         let label = &levels[i].label;
-        if let Some(j) = (0..i).find(|&j| levels[j].label.to_lowercase() == label.to_lowercase()) {
+        let first = seen.get(&label.to_lowercase()).copied();
+        if first.is_none() {
+            seen.insert(label.to_lowercase(), i);
+        }
+        if let Some(j) = first {
             cx.push(
                 Diagnostic::error(
                     "duplicate-level",
@@ -651,10 +675,7 @@ fn check_levels(
                 .help("each level needs its own label"),
             );
         }
-        if no_rating
-            .iter()
-            .any(|w| w.trim().eq_ignore_ascii_case(label.trim()))
-        {
+        if no_rating_words.contains(&label.trim().to_lowercase()) {
             cx.push(
                 Diagnostic::error("level-is-no-rating", format!("the level \"{label}\" of {crit_name} is also a word that means \"no rating\""))
                     .at(Location::span(cx.sources, span))
@@ -825,8 +846,9 @@ fn read_bands(
         if let Some((l, _)) = &label {
             t.rename(format!("band \"{}\"", l.trim()));
         }
-        let min = t.number(cx, "min");
-        let max = t.number(cx, "max");
+        // Bands lie within 0–100 (checked below); the bound only keeps the message exact.
+        let min = t.number(cx, "min", super::MAX_LEVEL_VALUE);
+        let max = t.number(cx, "max", super::MAX_LEVEL_VALUE);
         let description = t.text(cx, "description");
         if min.is_none() && t.raw("min").is_none() {
             t.missing(cx, "min", "0");

@@ -144,6 +144,19 @@ fn syntax_hint(message: &str) -> &'static str {
     }
 }
 
+/// A limit as people write it: `1,000,000`.
+fn limit_words(limit: f64) -> String {
+    let digits = format!("{}", limit as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// How a value was written, for "found …" messages.
 pub(crate) fn describe(value: &DeValue<'_>) -> String {
     match value {
@@ -328,33 +341,91 @@ impl<'t, 'i> Table<'t, 'i> {
         }
     }
 
-    /// A number (integer or decimal).
-    pub(crate) fn number(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(f64, Span)> {
+    /// A number (integer or decimal) between `-limit` and `limit`: every number a plan or
+    /// rubric gives is bounded, so that sums and products of them (weights × values over
+    /// thousands of milestones) stay finite and exact enough. One beyond is an error saying so.
+    pub(crate) fn number(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        limit: f64,
+    ) -> Option<(f64, Span)> {
         let v = self.raw(key)?;
-        let n = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .map(|n| n as f64),
-            DeValue::Float(f) => f.as_str().parse::<f64>().ok().filter(|x| x.is_finite()),
-            _ => None,
+        let (n, written) = match v.get_ref() {
+            // An integer too long for i128 is, for this purpose, infinitely large.
+            DeValue::Integer(i) => (
+                i128::from_str_radix(i.as_str(), i.radix()).map_or(f64::INFINITY, |n| n as f64),
+                i.as_str().to_string(),
+            ),
+            DeValue::Float(f) => (
+                f.as_str().parse::<f64>().unwrap_or(f64::NAN),
+                f.as_str().to_string(),
+            ),
+            _ => (f64::NAN, String::new()),
         };
-        if n.is_none() {
+        if n.is_nan() {
             self.wrong_type(cx, key, v, "a number, e.g. 1 or 0.5");
+            return None;
         }
-        n.map(|n| (n, cx.span(v.span())))
+        if n.abs() > limit {
+            cx.push(
+                Diagnostic::error(
+                    "number-too-large",
+                    format!(
+                        "`{key}` in {} is {}, beyond what it may be (at most {} either side of 0)",
+                        self.name,
+                        crate::text::printable(&written, 40),
+                        limit_words(limit)
+                    ),
+                )
+                .at(cx.loc(v.span()))
+                .help("such a number would overflow the arithmetic of the scores; use a smaller one (see docs/limits.md)"),
+            );
+            return None;
+        }
+        Some((n, cx.span(v.span())))
     }
 
-    /// A whole number that is not negative.
-    pub(crate) fn count(&mut self, cx: &mut Cx<'_>, key: &'static str) -> Option<(u32, Span)> {
+    /// A whole number from 0 to `max`.
+    pub(crate) fn count(
+        &mut self,
+        cx: &mut Cx<'_>,
+        key: &'static str,
+        max: u32,
+    ) -> Option<(u32, Span)> {
         let v = self.raw(key)?;
         match v.get_ref() {
-            DeValue::Integer(i) => match u32::from_str_radix(i.as_str(), i.radix()) {
-                Ok(n) => Some((n, cx.span(v.span()))),
-                Err(_) => {
-                    self.wrong_type(cx, key, v, "a whole number, 0 or more");
-                    None
+            DeValue::Integer(i) => {
+                let text = i.as_str();
+                let negative = text.starts_with('-');
+                match u32::from_str_radix(text, i.radix()) {
+                    Ok(n) if n <= max => Some((n, cx.span(v.span()))),
+                    _ if negative => {
+                        self.wrong_type(cx, key, v, "a whole number, 0 or more");
+                        None
+                    }
+                    // A whole number, only too large (for u32 or for the key).
+                    _ => {
+                        cx.push(
+                            Diagnostic::error(
+                                "number-too-large",
+                                format!(
+                                    "`{key}` in {} is {}, more than the largest allowed, {}",
+                                    self.name,
+                                    crate::text::printable(text, 40),
+                                    limit_words(f64::from(max))
+                                ),
+                            )
+                            .at(cx.loc(v.span()))
+                            .expected(format!(
+                                "a whole number from 0 to {}",
+                                limit_words(f64::from(max))
+                            )),
+                        );
+                        None
+                    }
                 }
-            },
+            }
             _ => {
                 self.wrong_type(cx, key, v, "a whole number, 0 or more");
                 None
