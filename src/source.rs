@@ -81,6 +81,92 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// What a path is when it is not a regular file, in words ("a folder", "a device", "a named
+/// pipe (FIFO)"); `None` for a regular file. Symbolic links are followed.
+pub fn not_a_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+        if t.is_fifo() {
+            return Some("a pipe (FIFO)");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Why a file could not be read by [`read_file`].
+#[derive(Debug)]
+pub enum ReadError {
+    /// The path names a folder, a device, a pipe or a socket: only regular files are read, so
+    /// `/dev/zero` or a FIFO cannot make the tool read forever.
+    NotAFile(&'static str),
+    /// The file holds more than the limit (checked while reading, not only from its size).
+    TooLarge {
+        limit: u64,
+    },
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotAFile(what) => write!(f, "it is {what}, not a file"),
+            ReadError::TooLarge { limit } => {
+                write!(f, "it is larger than {} MB", limit / 1024 / 1024)
+            }
+            ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                f.write_str("no such file")
+            }
+            ReadError::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                f.write_str("permission denied")
+            }
+            ReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads a whole input file of at most `limit` bytes. Only regular files are read (checked
+/// before opening, so opening a FIFO cannot block, and again on the open file), and the read
+/// itself stops past `limit`, whatever size the file claims.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(ReadError::NotAFile(what));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if let Some(what) = not_a_file(&meta) {
+        return Err(ReadError::NotAFile(what));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(limit)).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
 /// All files read for one run.
 #[derive(Debug, Default)]
 pub struct SourceMap {

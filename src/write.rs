@@ -131,11 +131,23 @@ pub fn occupied(dir: &Path) -> Result<Option<String>> {
     Ok(Some(listing))
 }
 
+/// The largest ledger read (far beyond the lines of any folder's outputs).
+const MAX_LEDGER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The ledger's first line.
+const LEDGER_HEADER: &str =
+    "# Files written by checkmyogp and their fingerprints, so it never overwrites your edits.\n";
+
+/// The ledger's entries, oldest first. A name may have several: a fingerprint is recorded
+/// *before* its file replaces the target, so a run killed in between leaves the old file still
+/// recognised, and entries are only ever appended, so two runs writing into one folder at once
+/// cannot drop each other's.
 fn read_ledger(dir: &Path) -> Vec<(String, u64)> {
-    let Ok(text) = fs::read_to_string(dir.join(LEDGER)) else {
+    let Ok(bytes) = crate::source::read_file(&dir.join(LEDGER), MAX_LEDGER_BYTES) else {
         return Vec::new();
     };
-    text.lines()
+    String::from_utf8_lossy(&bytes)
+        .lines()
         .filter_map(|line| {
             let (name, hash) = line.rsplit_once('\t')?;
             Some((name.to_string(), u64::from_str_radix(hash, 16).ok()?))
@@ -143,57 +155,172 @@ fn read_ledger(dir: &Path) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// Whether `path` may be replaced without `--force`: it does not exist, or it is exactly what
-/// this tool last wrote there.
-pub fn is_untouched(path: &Path) -> bool {
-    let Ok(current) = fs::read(path) else {
-        return !path.exists();
-    };
-    let name = path
-        .file_name()
+/// The fingerprint of a regular file, read in pieces (never whole into memory); `None` when it
+/// cannot be read or is not a regular file.
+fn file_fingerprint(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let meta = fs::metadata(path).ok()?;
+    if crate::source::not_a_file(&meta).is_some() {
+        return None;
+    }
+    let mut file = fs::File::open(path).ok()?;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(h);
+        }
+        for &b in &buf[..n] {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Whether `path` may be replaced without `--force`: it does not exist, or it is a regular
+/// file exactly as this tool last wrote it there.
+pub fn is_untouched(path: &Path) -> bool {
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return true,
+        Err(_) => return false,
+        Ok(_) => {}
+    }
+    let Some(current) = file_fingerprint(path) else {
+        return false;
+    };
+    let name = file_name(path);
     read_ledger(&folder_of(path))
         .iter()
-        .any(|(n, h)| *n == name && *h == fingerprint(&current))
+        .any(|(n, h)| *n == name && *h == current)
+}
+
+/// Refuses a target that exists but is not a regular file (a device such as /dev/null or
+/// /dev/zero, a FIFO, /dev/stdout into a pipe, a socket, a folder), with or without `--force`:
+/// the tool only ever replaces regular files, and never reads such a target to compare it.
+pub fn check_target(path: &Path) -> Result<()> {
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(());
+    };
+    match crate::source::not_a_file(&meta) {
+        None => Ok(()),
+        Some("a folder") => bail!("{} is a folder; give a file name", path.display()),
+        Some(kind) => bail!(
+            "{} is {kind}, not a file: checkmyogp only writes regular files (even with --force).\n\
+             To print to standard output, leave out --output (or give --output -); otherwise give a file name.",
+            path.display()
+        ),
+    }
 }
 
 /// Writes an output file the way every command should: refuses to replace a file a person
-/// may have edited (unless `force`), writes atomically, and records the fingerprint.
+/// may have edited (unless `force`) or anything that is not a regular file, records the
+/// fingerprint, and writes atomically.
 pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    if path.is_dir() {
-        bail!("{} is a folder; give a file name", path.display());
-    }
-    if !force && !is_untouched(path) {
-        bail!(
-            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
-             Choose another --output, move the file away, or add --force to replace it.",
-            path.display()
-        );
-    }
-    atomic_write(path, bytes)?;
-    record(path, bytes)
+    write_outputs(&[(path.to_path_buf(), bytes)], force)
 }
 
-fn record(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = folder_of(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut ledger: Vec<(String, u64)> = read_ledger(&dir)
-        .into_iter()
-        .filter(|(n, _)| *n != name)
-        .collect();
-    ledger.push((name, fingerprint(bytes)));
-    ledger.sort();
-    let mut text = String::from(
-        "# Files written by checkmyogp and their fingerprints, so it never overwrites your edits.\n",
-    );
-    for (n, h) in &ledger {
-        text.push_str(&format!("{n}\t{h:016x}\n"));
+/// Writes several output files in one go (`draft --split`, a report with its charts): every
+/// target is checked before the first is written (nothing is written if one was edited,
+/// unless `force`), each folder's ledger gets all the new fingerprints in one append before
+/// any file replaces its target, and is tidied once at the end.
+pub fn write_outputs<B: AsRef<[u8]>>(files: &[(PathBuf, B)], force: bool) -> Result<()> {
+    for (path, _) in files {
+        check_target(path)?;
     }
-    atomic_write(&dir.join(LEDGER), text.as_bytes())
+    if !force {
+        if let Some((path, _)) = files.iter().find(|(p, _)| !is_untouched(p)) {
+            bail!(
+                "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
+                 Choose another --output, move the file away, or add --force to replace it.",
+                path.display()
+            );
+        }
+    }
+    // New fingerprints, by folder, in the order the folders come.
+    let mut by_folder: Vec<(PathBuf, Vec<(String, u64)>)> = Vec::new();
+    for (path, bytes) in files {
+        let dir = folder_of(path);
+        let entry = (file_name(path), fingerprint(bytes.as_ref()));
+        match by_folder.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, entries)) => entries.push(entry),
+            None => by_folder.push((dir, vec![entry])),
+        }
+    }
+    for (dir, entries) in &by_folder {
+        append_ledger(dir, entries)?;
+    }
+    for (path, bytes) in files {
+        atomic_write(path, bytes.as_ref())?;
+    }
+    for (dir, _) in &by_folder {
+        tidy_ledger(dir);
+    }
+    Ok(())
+}
+
+/// Appends entries to a folder's ledger in one write (creating it with its header).
+fn append_ledger(dir: &Path, entries: &[(String, u64)]) -> Result<()> {
+    let path = dir.join(LEDGER);
+    check_target(&path)?;
+    let mut text = String::new();
+    if fs::symlink_metadata(&path).is_err() {
+        text.push_str(LEDGER_HEADER);
+    }
+    for (name, hash) in entries {
+        // A name that would break the one-line format is not recorded: its file is then
+        // treated as edited, the safe side.
+        if !name.contains(['\n', '\r', '\t']) {
+            text.push_str(&format!("{name}\t{hash:016x}\n"));
+        }
+    }
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot record what was written in {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot record what was written in {}", path.display()))
+}
+
+/// Rewrites a ledger that has grown well past its distinct names, keeping each name's last two
+/// fingerprints. A run appending at the same moment may lose its entry, which errs on the
+/// safe side (that file then needs `--force` once).
+fn tidy_ledger(dir: &Path) {
+    // A small ledger is left as it is, without reading it.
+    if fs::metadata(dir.join(LEDGER)).map_or(true, |m| m.len() < 64 * 1024) {
+        return;
+    }
+    let entries = read_ledger(dir);
+    let mut last: Vec<(String, Vec<u64>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (name, hash) in entries.iter().cloned() {
+        match index.get(&name) {
+            Some(&i) => last[i].1.push(hash),
+            None => {
+                index.insert(name.clone(), last.len());
+                last.push((name, vec![hash]));
+            }
+        }
+    }
+    if entries.len() <= 2 * last.len() + 64 {
+        return;
+    }
+    last.sort();
+    let mut text = String::from(LEDGER_HEADER);
+    for (name, hashes) in &last {
+        for h in &hashes[hashes.len().saturating_sub(2)..] {
+            text.push_str(&format!("{name}\t{h:016x}\n"));
+        }
+    }
+    let _ = atomic_write(&dir.join(LEDGER), text.as_bytes());
 }
 
 #[cfg(test)]
@@ -204,6 +331,91 @@ mod tests {
     fn fingerprint_is_fnv1a() {
         assert_eq!(fingerprint(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fingerprint(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn a_run_killed_between_recording_and_renaming_leaves_its_file_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.md");
+        write_output(&target, b"one", false).unwrap();
+        // Killed after the ledger got the new fingerprint, before the rename.
+        append_ledger(dir.path(), &[("out.md".into(), fingerprint(b"two"))]).unwrap();
+        assert!(is_untouched(&target), "the old file is still ours");
+        // Killed after the rename: the new file is recognised too.
+        fs::write(&target, b"two").unwrap();
+        assert!(is_untouched(&target));
+        write_output(&target, b"three", false).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"three");
+    }
+
+    #[test]
+    fn runs_writing_into_one_folder_at_once_keep_each_other_s_fingerprints() {
+        let dir = tempfile::tempdir().unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let dir = dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    for i in 0..40 {
+                        let path = dir.join(format!("t{t}-{}.md", i % 5));
+                        write_output(&path, format!("{t} {i}").as_bytes(), false).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        for t in 0..8 {
+            for i in 0..5 {
+                let path = dir.path().join(format!("t{t}-{i}.md"));
+                assert!(is_untouched(&path), "{}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_appends_the_ledger_once_and_keeps_it_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<(PathBuf, Vec<u8>)> = (0..1000)
+            .map(|i| (dir.path().join(format!("{i}.md")), vec![b'x'; i % 7]))
+            .collect();
+        write_outputs(&files, false).unwrap();
+        write_outputs(&files, false).unwrap();
+        let ledger = fs::read_to_string(dir.path().join(LEDGER)).unwrap();
+        // One header, and each file's fingerprint once per run.
+        assert_eq!(ledger.lines().count(), 1 + 2 * 1000);
+        assert!(files.iter().all(|(p, _)| is_untouched(p)));
+        // Growing past twice its names (plus some), it is tidied to the last two each.
+        for _ in 0..3 {
+            write_outputs(&files, false).unwrap();
+        }
+        let ledger = fs::read_to_string(dir.path().join(LEDGER)).unwrap();
+        assert_eq!(ledger.lines().count(), 1 + 2 * 1000);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_replaced_or_read() {
+        for device in ["/dev/null", "/dev/zero"] {
+            let err = write_output(Path::new(device), b"x", true).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{device} is a device, not a file: checkmyogp only writes regular files (even with --force).\nTo print to standard output, leave out --output (or give --output -); otherwise give a file name."
+                )
+            );
+            assert!(!is_untouched(Path::new(device)));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let err = write_output(&fifo, b"x", false).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("{} is a pipe (FIFO), not a file", fifo.display()))
+            );
+        }
     }
 
     #[test]

@@ -254,3 +254,71 @@ fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
         run.stderr
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn files_that_are_not_files_are_neither_read_nor_replaced() {
+    use crate::util::bounded;
+    let dir = base_copy();
+    // Outputs: devices and pipes are refused, with --force too, without reading them.
+    for (target, kind) in [("/dev/zero", "a device"), ("/dev/null", "a device")] {
+        for force in [false, true] {
+            let mut args = vec!["assess", "--output", target];
+            if force {
+                args.push("--force");
+            }
+            let (code, err, _) = bounded(dir.path(), &args, 300, 20);
+            assert_eq!(code, 1, "{err}");
+            assert_eq!(
+                err,
+                format!(
+                    "error: could not write {target}: {target} is {kind}, not a file: checkmyogp only writes regular files (even with --force).\nTo print to standard output, leave out --output (or give --output -); otherwise give a file name.\n"
+                )
+            );
+        }
+    }
+    let made = Command::new("mkfifo").arg(dir.path().join("fifo")).status();
+    if made.is_ok_and(|s| s.success()) {
+        let (code, err, _) = bounded(dir.path(), &["assess", "--output", "fifo"], 300, 20);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("fifo is a pipe (FIFO), not a file"), "{err}");
+        let (code, err, _) = bounded(dir.path(), &["compare", "fifo", "."], 300, 20);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("error: cannot read fifo: it is a pipe (FIFO), not a file"),
+            "{err}"
+        );
+    }
+    // Inputs: a plan linked to /dev/zero, a rubric and a score file that are devices.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.toml")).unwrap();
+    let (code, err, _) = bounded(dir.path(), &["validate", "--plan", "zero.toml"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("error: the plan zero.toml is a device, not a file\n --> zero.toml\n"),
+        "{err}"
+    );
+    let (code, err, _) = bounded(dir.path(), &["validate", "--rubric", "/dev/zero"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("error: the rubric /dev/zero is a device, not a file\n"),
+        "{err}"
+    );
+    let (code, err, _) = bounded(dir.path(), &["validate", "--scores", "/dev/zero"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.starts_with("error: the score file is a device, not a file\n --> /dev/zero\n"),
+        "{err}"
+    );
+    let (code, err, _) = bounded(dir.path(), &["compare", "/dev/zero", "."], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: cannot read /dev/zero: it is a device, not a file"),
+        "{err}"
+    );
+    let (code, err, _) = bounded(dir.path(), &["import", "ogp", "/dev/zero"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: cannot read /dev/zero: it is a device, not a file"),
+        "{err}"
+    );
+}

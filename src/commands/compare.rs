@@ -108,9 +108,11 @@ fn load_side(path: &Path) -> anyhow::Result<Option<Results>> {
         Ok(None)
     };
     const WHAT: &str = "give an assessment folder (holding plan.toml), a plan file, or a file written by `checkmyogp assess --format json`";
-    let bytes = match std::fs::read(path) {
+    // Only a regular file is read, and at most this much of it (`/dev/zero` is refused).
+    const MAX_JSON_BYTES: u64 = 256 * 1024 * 1024;
+    let bytes = match crate::source::read_file(path, MAX_JSON_BYTES) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(crate::source::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             return problem(format!("there is no file or folder {shown}"), WHAT);
         }
         Err(e) => return problem(format!("cannot read {shown}: {e}"), WHAT),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location, Report, plural};
 use crate::model::{Plan, Rating, Rubric, Scores};
-use crate::source::{FileId, SourceFile, SourceMap, display_path};
+use crate::source::{FileId, ReadError, SourceFile, SourceMap, display_path};
 use crate::suggest;
 use crate::text;
 use toml_doc::Cx;
@@ -95,55 +95,42 @@ fn read_toml_source(
     report: &mut Report,
 ) -> Option<FileId> {
     let shown = display_path(path);
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
+    let bytes = match crate::source::read_file(path, MAX_TOML_BYTES) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge { limit }) => {
+            report.push(
+                Diagnostic::error(
+                    "too-large",
+                    format!(
+                        "the {what} is larger than {} MB; larger files are not read",
+                        limit / 1024 / 1024
+                    ),
+                )
+                .at(Location::file(shown))
+                .help("check that this is the right file; see docs/limits.md"),
+            );
+            return None;
+        }
+        Err(ReadError::NotAFile(kind)) => {
+            report.push(
+                Diagnostic::error(
+                    "unreadable",
+                    format!("the {what} {shown} is {kind}, not a file"),
+                )
+                .at(Location::file(shown))
+                .help(format!("give the path of the {what}'s .toml file")),
+            );
+            return None;
+        }
         Err(e) => {
             report.push(
-                Diagnostic::error("unreadable", format!("cannot open the {what} {shown}: {}", io_words(&e)))
+                Diagnostic::error("unreadable", format!("cannot open the {what} {shown}: {e}"))
                     .at(Location::file(shown.clone()))
                     .help(if what == "plan" {
                         "an assessment folder holds a plan.toml; run `checkmyogp init DIR` to start one, or give the folder's path"
                     } else {
                         "check the path"
                     }),
-            );
-            return None;
-        }
-    };
-    if meta.is_dir() {
-        report.push(
-            Diagnostic::error(
-                "unreadable",
-                format!("the {what} {shown} is a folder, not a file"),
-            )
-            .at(Location::file(shown)),
-        );
-        return None;
-    }
-    if meta.len() > MAX_TOML_BYTES {
-        report.push(
-            Diagnostic::error(
-                "too-large",
-                format!(
-                    "the {what} is {} MB; files over {} MB are not read",
-                    meta.len() / 1_000_000,
-                    MAX_TOML_BYTES / 1_000_000
-                ),
-            )
-            .at(Location::file(shown))
-            .help("check that this is the right file; see docs/limits.md"),
-        );
-        return None;
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            report.push(
-                Diagnostic::error(
-                    "unreadable",
-                    format!("cannot read the {what}: {}", io_words(&e)),
-                )
-                .at(Location::file(shown)),
             );
             return None;
         }
@@ -173,14 +160,6 @@ fn read_toml_source(
             );
             None
         }
-    }
-}
-
-fn io_words(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
     }
 }
 
@@ -227,7 +206,8 @@ pub fn load_rubric(
         )
     } else {
         let path = base.join(spec.trim());
-        if !path.is_file() {
+        // A path that exists but is not a file (a folder, /dev/zero) is named as such below.
+        if std::fs::metadata(&path).is_err() {
             let ids: Vec<&str> = builtin::BUILTIN.iter().map(|b| b.id).collect();
             let mut d = Diagnostic::error(
                 "unknown-rubric",
@@ -486,7 +466,9 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
         for path in &files {
             let file = sources.add(SourceFile::new(path, None));
             let display = sources.display(file).to_string();
-            scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
+            if is_regular_file(path, &display, report) {
+                scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
+            }
         }
         // Reference files may name evaluators the plan does not list (the IRM's, say).
         resolver.declared = false;
@@ -495,7 +477,9 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
             let file = sources.add(SourceFile::new(path, None));
             reference_files.push(file);
             let display = sources.display(file).to_string();
-            scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
+            if is_regular_file(path, &display, report) {
+                scores::read_csv(path, file, &display, &mut resolver, &mut scores, report);
+            }
         }
     }
     files.extend(sel.reference_scores.iter().cloned());
@@ -511,6 +495,24 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     check_duplicates(&inputs, report);
     check_coverage(&inputs, report);
     Some(inputs)
+}
+
+/// Whether a score file is a regular file (following links); a folder, device or pipe is
+/// reported and not read, so `--scores /dev/zero` or a FIFO cannot make the tool read forever.
+fn is_regular_file(path: &Path, display: &str, report: &mut Report) -> bool {
+    let problem = match std::fs::metadata(path) {
+        Ok(meta) => match crate::source::not_a_file(&meta) {
+            None => return true,
+            Some(kind) => format!("the score file is {kind}, not a file"),
+        },
+        Err(e) => format!("cannot open the score file: {}", ReadError::Io(e)),
+    };
+    report.push(
+        Diagnostic::error("unreadable", problem)
+            .at(Location::file(display.to_string()))
+            .help("check that the file exists and that you may read it; score files are CSV, .xlsx or .ods files"),
+    );
+    false
 }
 
 /// Whether two paths name the same file (the same path, or the same file on disk).

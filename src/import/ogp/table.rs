@@ -114,14 +114,12 @@ fn sniff_delimiter(text: &str) -> u8 {
 /// OGP's commitments data.
 pub fn read(path: &Path, display: &str, report: &mut Report) -> Option<Table> {
     let whole = || Location::file(display.to_string());
-    let bytes = match std::fs::read(path) {
+    // Only a regular file is read, and at most this much (`import ogp /dev/zero` is refused).
+    const MAX_CSV_BYTES: u64 = 512 * 1024 * 1024;
+    let bytes = match crate::source::read_file(path, MAX_CSV_BYTES) {
         Ok(b) => b,
         Err(e) => {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                _ => e.to_string(),
-            };
+            let why = e.to_string();
             report.push(
                 Diagnostic::error("unreadable", format!("cannot read {display}: {why}"))
                     .at(whole())
