@@ -196,6 +196,15 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A cell as it was before [`formula_safe`]: the leading `'` it added is taken off (a sheet
+/// this tool wrote, filled in and saved back, keeps it).
+pub fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_safe(rest).len() != rest.len() => rest,
+        _ => cell,
+    }
+}
+
 /// A cell value made safe for a spreadsheet: a value that starts like a formula (`=`, `+`,
 /// `-`, `@`, or a tab or carriage return before one of them) gets a leading `'`, so Excel and
 /// LibreOffice show it as text instead of running it. Numbers such as `-1` are left as they are.
@@ -252,5 +261,9 @@ mod tests {
         assert_eq!(formula_safe("-cmd"), "'-cmd");
         assert_eq!(formula_safe("1.1"), "1.1");
         assert_eq!(formula_safe("\t=x"), "'\t=x");
+        for cell in ["=1+2", "-cmd", "@x", "1.1", "'quoted", "-1"] {
+            assert_eq!(unguard(&formula_safe(cell)), cell);
+        }
+        assert_eq!(unguard("'1.10"), "'1.10");
     }
 }

@@ -322,3 +322,108 @@ fn files_that_are_not_files_are_neither_read_nor_replaced() {
         "{err}"
     );
 }
+
+const OGP_HEADER: &str = "Commitment Unique Identifier,Country/Locality,Action Plan Number,Commitment Number,Code,Year Of Submission,Action Plan End Year,Theme,Commitment Title,Full Text,Start Date,End Date,Lead Institution,Supporting Institution(s),Open Data,Legislation,Report Publication Year (Progress Report),Specificity,OGP Value Access To Information,OGP Value Civic Participation,OGP Value Public Accountability,OGP Value Technology,Potential Impact,Completion (Progress Report),Potential for Results,Report Publication Year (End Of Term),Completion (End Of Term),Did It Open Government (Overall),Early Results,URL";
+
+#[test]
+fn every_csv_the_tool_writes_neutralises_formulas_and_reads_back() {
+    // The blank scoring sheet: a commitment and a milestone id that start like formulas.
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen("id = \"1\"", "id = \"=1+1\"", 1)
+            .replacen("id = \"1.1\"", "id = \"@SUM(A1)\"", 1)
+            .replacen("id = \"ana\"", "id = \"-ana\"", 1),
+    )
+    .unwrap();
+    fs::remove_dir_all(dir.path().join("scores")).unwrap();
+    fs::create_dir(dir.path().join("scores")).unwrap();
+    let run = run_in(dir.path(), &["sheet", "--evaluator=-ana", "--output", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[1], "'-ana,'=1+1,,,,,,,,,");
+    assert_eq!(lines[2], "'-ana,'=1+1,'@SUM(A1),,,,,,,,");
+    // Filled in and saved back as it is, the guarded ids are read as the ids they are.
+    let filled = run.stdout.replacen(
+        "'-ana,'=1+1,'@SUM(A1),,,",
+        "'-ana,'=1+1,'@SUM(A1),Substantial,,",
+        1,
+    );
+    fs::write(dir.path().join("scores/ana.csv"), filled).unwrap();
+    let run = run_in(dir.path(), &["assess", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["commitments"][0]["id"], "=1+1");
+    let milestone = &v["commitments"][0]["milestones"][0];
+    assert_eq!(milestone["id"], "@SUM(A1)");
+    assert_eq!(milestone["completion"], "Substantial");
+
+    // import ogp's scores/irm.csv: a commitment identifier that starts like a formula.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("ogp.csv"),
+        format!("{OGP_HEADER}\n@XL0001,Exampleland,1,1,EXL,2016,2018,NA,Budget,Publish it.,1/1/2016,6/30/2018,Ministry of Finance,NA,1,0,2017,High,1,0,1,0,Transformative,Substantial,ND,2019,Complete,Marginal,ND,https://example.org/x\n"),
+    )
+    .unwrap();
+    let run = run_in(
+        dir.path(),
+        &[
+            "import",
+            "ogp",
+            "ogp.csv",
+            "--country",
+            "Exampleland",
+            "--output",
+            "xl",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let irm = fs::read_to_string(dir.path().join("xl/scores/irm.csv")).unwrap();
+    assert!(
+        irm.contains("\nirm,'@XL0001,,completion,Complete,"),
+        "{irm}"
+    );
+    assert!(!irm.contains(",@XL0001,"), "{irm}");
+    let run = run_in(&dir.path().join("xl"), &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[cfg(feature = "spreadsheets")]
+#[test]
+fn the_xlsx_sheet_writes_formula_like_ids_as_text() {
+    use calamine::{Data, Reader};
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen("id = \"1\"", "id = \"=HYPERLINK(\\\"http://x\\\")\"", 1),
+    )
+    .unwrap();
+    let run = run_in(
+        dir.path(),
+        &[
+            "sheet",
+            "--evaluator",
+            "ana",
+            "--format",
+            "xlsx",
+            "--output",
+            "s.xlsx",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut book = calamine::open_workbook_auto(dir.path().join("s.xlsx")).unwrap();
+    let sheet = book
+        .sheet_names()
+        .into_iter()
+        .find(|n| n != "Instructions")
+        .unwrap();
+    let range = book.worksheet_range(&sheet).unwrap();
+    assert_eq!(
+        range.get_value((1, 1)),
+        Some(&Data::String("=HYPERLINK(\"http://x\")".into()))
+    );
+    let formulas = book.worksheet_formula(&sheet).unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+}

@@ -1056,6 +1056,10 @@ fn parse(
 /// Trims spaces around a cell; most cells have none, and the check for that is cheaper than
 /// Unicode-aware trimming.
 fn trim_cell(s: &str) -> &str {
+    crate::text::unguard(trim_spaces(s))
+}
+
+fn trim_spaces(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(&a), Some(&b))
             if a < 0x80 && b < 0x80 && !a.is_ascii_whitespace() && !b.is_ascii_whitespace() =>

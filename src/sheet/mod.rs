@@ -123,10 +123,13 @@ pub fn csv(
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.write_record(&columns)?;
+    // Ids that start like a formula (`=`, `+`, `-`, `@`) get a leading `'`, which the score
+    // reader takes off again: a spreadsheet never runs them.
+    let safe = |cell: &String| crate::text::formula_safe(cell).into_owned();
+    w.write_record(columns.iter().map(safe))?;
     let blanks = columns.len() - layout.id_columns();
     for &row in &layout.rows {
-        let mut record = layout.ids(plan, evaluator, row);
+        let mut record: Vec<String> = layout.ids(plan, evaluator, row).iter().map(safe).collect();
         record.extend(std::iter::repeat_n(String::new(), blanks));
         w.write_record(&record)?;
     }

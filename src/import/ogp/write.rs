@@ -27,15 +27,19 @@ pub(super) fn scores_text(ratings: &[Rating]) -> String {
         "comment",
     ]);
     for r in ratings {
-        let _ = w.write_record([
-            "irm",
-            r.commitment.as_str(),
-            "",
-            r.criterion,
-            r.level,
-            r.evidence.as_str(),
-            "",
-        ]);
+        // Cells that start like a formula are neutralised (see `text::formula_safe`).
+        let _ = w.write_record(
+            [
+                "irm",
+                r.commitment.as_str(),
+                "",
+                r.criterion,
+                r.level,
+                r.evidence.as_str(),
+                "",
+            ]
+            .map(|cell| crate::text::formula_safe(cell).into_owned()),
+        );
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
