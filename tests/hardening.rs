@@ -427,3 +427,53 @@ fn the_xlsx_sheet_writes_formula_like_ids_as_text() {
     let formulas = book.worksheet_formula(&sheet).unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
 }
+
+#[test]
+fn markdown_output_shows_input_text_as_text() {
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen(
+            "title = \"Open budget data\"",
+            "title = \"[click me](javascript:alert(1))\\n## Fake section\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let scores = fs::read_to_string(dir.path().join("scores/bold.csv")).unwrap();
+    fs::write(
+        dir.path().join("scores/bold.csv"),
+        scores.replace(
+            "Draft exists but was not submitted.",
+            "<img src=x onerror=alert(1)> <details ontoggle=alert(2)>",
+        ),
+    )
+    .unwrap();
+    for args in [
+        &["assess", "--format", "markdown"][..],
+        &["assess", "--details", "--format", "markdown"],
+        &["summary", "--format", "markdown"],
+        &["explain", ".", "1", "--format", "markdown"],
+        &["explain", ".", "2", "--format", "markdown"],
+    ] {
+        let run = run_in(dir.path(), args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        // What is escaped (`\]`, `\<`) is text; nothing else may be markup.
+        let md = run.stdout.replace("\\]", "").replace("\\<", "");
+        assert!(!md.contains("](javascript:"), "{args:?}: {md}");
+        assert!(!md.contains("\n## Fake"), "{args:?}: {md}");
+        assert!(
+            !md.contains("<img") && !md.contains("<details"),
+            "{args:?}: {md}"
+        );
+    }
+    let run = run_in(dir.path(), &["explain", ".", "1", "--format", "markdown"]);
+    assert!(
+        run.stdout.starts_with(
+            "# Commitment 1: \\[click me\\](javascript:alert(1)) \\#\\# Fake section\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
