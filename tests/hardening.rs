@@ -477,3 +477,94 @@ fn markdown_output_shows_input_text_as_text() {
         run.stdout
     );
 }
+
+/// A plan of ten commitments without declared evaluators, and a long-form score file where
+/// `evaluators` evaluators rate `relevance` of commitments, as `level(e, c)` says.
+fn many_evaluators(
+    evaluators: usize,
+    level: impl Fn(usize, usize) -> Option<&'static str>,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = String::from(
+        "[plan]\ncountry = \"Testland\"\ntitle = \"Many\"\nstart = 2020-01-01\nend = 2021-12-31\n\n[assessment]\nas_of = 2021-06-30\n",
+    );
+    for c in 1..=10 {
+        plan.push_str(&format!(
+            "\n[[commitment]]\nid = \"{c}\"\ntitle = \"Commitment {c}\"\nlead = \"Ministry\"\nstart = 2020-01-01\nend = 2021-12-31\n"
+        ));
+    }
+    fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let mut rows = String::from("evaluator,commitment,criterion,level\n");
+    for e in 0..evaluators {
+        for c in 1..=10 {
+            if let Some(l) = level(e, c) {
+                rows.push_str(&format!("e{e},{c},relevance,{l}\n"));
+            }
+        }
+    }
+    fs::create_dir(dir.path().join("scores")).unwrap();
+    fs::write(dir.path().join("scores/s.csv"), rows).unwrap();
+    dir
+}
+
+fn relevance(v: &serde_json::Value) -> &serde_json::Value {
+    v["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["criterion"] == "relevance")
+        .unwrap()
+}
+
+#[test]
+fn beyond_60_evaluators_agreement_is_summarised_not_paired() {
+    use crate::util::bounded;
+    // 61 evaluators: e60 always says Unclear, everyone else Clear.
+    let dir = many_evaluators(61, |e, _| Some(if e == 60 { "Unclear" } else { "Clear" }));
+    let run = run_in(dir.path(), &["agreement", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let c = relevance(&v);
+    assert_eq!(c["pairs"], serde_json::json!([]));
+    assert_eq!(c["matrix"]["percent"], serde_json::json!([]));
+    assert_eq!(c["matrix"]["most_departing"], "e60");
+    assert_eq!(c["matrix"]["departure"][0], "e60");
+    // Of the 60 other levels on each unit, 59 equal an ordinary evaluator's; none equal e60's.
+    let first = c["matrix"]["mean_percent"][0].as_f64().unwrap();
+    assert!((first - 59.0 / 60.0).abs() < 1e-12, "{first}");
+    assert_eq!(c["matrix"]["mean_percent"][60], 0.0);
+    assert!(
+        c["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("With 61 evaluators (more than 60), pairs and the evaluator × evaluator matrix are not listed")),
+        "{}",
+        c["notes"]
+    );
+    // 60 evaluators are still paired.
+    let dir = many_evaluators(60, |e, _| Some(if e == 59 { "Unclear" } else { "Clear" }));
+    let run = run_in(dir.path(), &["agreement", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        relevance(&v)["pairs"].as_array().unwrap().len(),
+        60 * 59 / 2
+    );
+
+    // 5,000 evaluators who rate two commitments each (a KoboToolbox export): bounded memory.
+    let dir = many_evaluators(5000, |e, c| {
+        (c == e % 10 + 1 || c == (e + 3) % 10 + 1).then_some(if e % 3 == 0 {
+            "Unclear"
+        } else {
+            "Clear"
+        })
+    });
+    for args in [
+        &["agreement", "--format", "json"][..],
+        &["agreement"],
+        &["report", "--output", "r.html"],
+    ] {
+        let (code, err, _) = bounded(dir.path(), args, 300, 60);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+}

@@ -626,6 +626,12 @@ fn criterion_report(
     out
 }
 
+/// The most evaluators compared pair by pair. Pairs and the evaluator × evaluator matrix grow
+/// with the square of the evaluators (5,000 evaluators: 12.5 million pairs per criterion);
+/// beyond this many they are left out, and each evaluator's agreement with the others is
+/// summarised from the units instead (see docs/agreement.md and docs/limits.md).
+pub const MAX_PAIRWISE_EVALUATORS: usize = 60;
+
 /// Percent agreement, Fleiss' kappa, AC1 and the pairs. Weighted kappas need ordered levels,
 /// so they are left out (`null`) on nominal scales.
 fn fill_other_measures(out: &mut CriterionReport, r: &Ratings, names: &[String]) {
@@ -660,6 +666,13 @@ fn fill_other_measures(out: &mut CriterionReport, r: &Ratings, names: &[String])
         Err(_) => out.notes.push(format!(
             "Fleiss' kappa is undefined: no unit was rated by all {fleiss_raters} evaluators."
         )),
+    }
+    if r.raters() > MAX_PAIRWISE_EVALUATORS {
+        out.notes.push(format!(
+            "With {} evaluators (more than {MAX_PAIRWISE_EVALUATORS}), pairs and the evaluator × evaluator matrix are not listed; each evaluator's agreement with the others is summarised instead (the share of the other evaluators' levels, on the units they share, that equal theirs).",
+            r.raters()
+        ));
+        return;
     }
     for a in 0..r.raters() {
         for b in a + 1..r.raters() {
@@ -701,6 +714,71 @@ fn fill_disagreement(
     top: usize,
 ) {
     let n = r.raters();
+    if n > MAX_PAIRWISE_EVALUATORS {
+        summarise_departure(out, r, names);
+    } else {
+        fill_matrix(out, r, names, weighting);
+    }
+    fill_spread(out, plan, criterion, units, r, names, top);
+}
+
+/// Beyond [`MAX_PAIRWISE_EVALUATORS`]: each evaluator's agreement with the others pooled over
+/// the units (of the other levels given on the units an evaluator rated, the share equal to
+/// theirs), in time and memory that grow with the ratings, not with the square of the
+/// evaluators. The matrix itself stays empty; there is no kappa per evaluator.
+fn summarise_departure(out: &mut CriterionReport, r: &Ratings, names: &[String]) {
+    let n = r.raters();
+    let mut agree = vec![0u64; n];
+    let mut total = vec![0u64; n];
+    let mut counts: std::collections::HashMap<u16, u64> = std::collections::HashMap::new();
+    for u in 0..r.units() {
+        let row = r.unit(u);
+        counts.clear();
+        let mut given = 0u64;
+        for l in row.iter().flatten() {
+            *counts.entry(*l).or_insert(0) += 1;
+            given += 1;
+        }
+        if given < 2 {
+            continue;
+        }
+        for (a, l) in row.iter().enumerate() {
+            if let Some(l) = l {
+                agree[a] += counts[l] - 1;
+                total[a] += given - 1;
+            }
+        }
+    }
+    let mean: Vec<Option<f64>> = (0..n)
+        .map(|a| (total[a] > 0).then(|| agree[a] as f64 / total[a] as f64))
+        .collect();
+    let mut order: Vec<usize> = (0..n).filter(|&a| mean[a].is_some()).collect();
+    order.sort_by(|&a, &b| {
+        mean[a]
+            .unwrap_or(0.0)
+            .total_cmp(&mean[b].unwrap_or(0.0))
+            .then(a.cmp(&b))
+    });
+    out.matrix.departure = order
+        .iter()
+        .filter_map(|&j| names.get(j).cloned())
+        .collect();
+    let best = mean
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    out.matrix.most_departing = order
+        .first()
+        .filter(|&&j| mean[j].is_some_and(|x| x < best))
+        .and_then(|&j| names.get(j).cloned());
+    out.matrix.mean_percent = mean;
+    out.matrix.mean_kappa = vec![None; n];
+}
+
+/// The evaluator × evaluator matrix, for up to [`MAX_PAIRWISE_EVALUATORS`].
+fn fill_matrix(out: &mut CriterionReport, r: &Ratings, names: &[String], weighting: Weighting) {
+    let n = r.raters();
     let m = rater_agreement_matrix(r, weighting);
     let cell = |a: usize, b: usize| m.get(a, b);
     out.matrix.percent = (0..n)
@@ -741,7 +819,18 @@ fn fill_disagreement(
         .and_then(|j| names.get(j).cloned());
     out.matrix.mean_percent = m.mean_percent;
     out.matrix.mean_kappa = m.mean_kappa;
+}
 
+/// The units ranked by spread.
+fn fill_spread(
+    out: &mut CriterionReport,
+    plan: &Plan,
+    criterion: &Criterion,
+    units: &[Unit],
+    r: &Ratings,
+    names: &[String],
+    top: usize,
+) {
     let nominal = criterion.kind == ScaleKind::Nominal;
     let mut ranked: Vec<(u16, super::UnitSpread)> = rank_units_by_spread(r)
         .into_iter()
@@ -768,10 +857,13 @@ fn fill_disagreement(
                 milestone: None,
             });
             let (commitment, milestone) = unit_ids(plan, unit);
+            // Beyond MAX_PAIRWISE_EVALUATORS, only the evaluators who gave a level are listed.
+            let many = s.levels.len() > MAX_PAIRWISE_EVALUATORS;
             let levels = s
                 .levels
                 .iter()
                 .enumerate()
+                .filter(|(_, l)| !many || l.is_some())
                 .map(|(j, l)| {
                     (
                         names.get(j).cloned().unwrap_or_else(|| "?".into()),
