@@ -568,3 +568,68 @@ fn beyond_60_evaluators_agreement_is_summarised_not_paired() {
         assert_eq!(code, 0, "{args:?}: {err}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_shared_folder_cannot_make_the_tool_read_files_outside_it() {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("a");
+    copy_tree(&root().join("tests/corpus/_base"), &dir);
+    // A secret beside the folder, shaped like a score file so that it would be quoted.
+    fs::write(
+        outer.path().join("secret.csv"),
+        "evaluator,commitment,milestone,completion\nsecret-password-123,1,1.1,Limited\n",
+    )
+    .unwrap();
+    let plan = fs::read_to_string(dir.join("plan.toml")).unwrap();
+    fs::write(
+        dir.join("plan.toml"),
+        plan.replace(
+            "[assessment]\n",
+            "[assessment]\nscores = [\"scores/*.csv\", \"/etc/passwd\", \"../secret.csv\"]\n",
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret.csv"), dir.join("scores/link.csv"))
+        .unwrap();
+    let run = run_in(&dir, &["validate"]);
+    assert_eq!(run.code, 1);
+    for named in ["/etc/passwd", "../secret.csv"] {
+        assert!(
+            run.stderr.contains(&format!("error: the score pattern in plan.toml \"{named}\" leads outside the assessment folder, so it is not read\n  = help: a plan may only name files inside its own folder; to read a file from elsewhere, give it on the command line yourself with --scores FILE\n")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("error: the score file (a link) \"scores/link.csv\" leads outside the assessment folder, so it is not read"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("secret-password-123") && !run.stderr.contains("root:"));
+    // Named by the person running the tool, the same file is read.
+    let run = run_in(&dir, &["validate", "--scores", "../secret.csv"]);
+    assert!(run.stderr.contains("secret-password-123"), "{}", run.stderr);
+
+    // A rubric path that leads out of the folder.
+    fs::remove_file(dir.join("scores/link.csv")).unwrap();
+    fs::write(
+        dir.join("plan.toml"),
+        plan.replace("[assessment]\n", "[assessment]\nrubric = \"../r.toml\"\n"),
+    )
+    .unwrap();
+    let r = run_in(
+        &dir,
+        &["rubric", "export", "check-my-ogp", "--output", "../r.toml"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let run = run_in(&dir, &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error: the rubric in plan.toml \"../r.toml\" leads outside the assessment folder, so it is not read\n --> plan.toml:8:10\n"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(&dir, &["validate", "--rubric", "../r.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

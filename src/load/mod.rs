@@ -206,6 +206,17 @@ pub fn load_rubric(
         )
     } else {
         let path = base.join(spec.trim());
+        // The plan's rubric must be inside the plan's folder (a --rubric given on the command
+        // line may be anywhere).
+        if named_at.is_some() && std::fs::metadata(&path).is_ok() && !is_inside(base, &path) {
+            report.push(outside_folder(
+                "rubric in plan.toml",
+                spec,
+                "--rubric FILE",
+                named_at,
+            ));
+            return None;
+        }
         // A path that exists but is not a file (a folder, /dev/zero) is named as such below.
         if std::fs::metadata(&path).is_err() {
             let ids: Vec<&str> = builtin::BUILTIN.iter().map(|b| b.id).collect();
@@ -322,6 +333,42 @@ pub fn skipped_score_files(sel: &Selection, plan: &Plan, found: &[PathBuf]) -> V
     skipped
 }
 
+/// Whether `path` (which exists) is inside the folder `base`, following symbolic links: the
+/// rule for the paths a plan names (see [`outside_folder`]).
+fn is_inside(base: &Path, path: &Path) -> bool {
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    match (std::fs::canonicalize(base), std::fs::canonicalize(path)) {
+        (Ok(b), Ok(p)) => p.starts_with(b),
+        _ => false,
+    }
+}
+
+/// The error for a path named in plan.toml that leads outside the assessment folder. A folder
+/// someone else shared (by e-mail, a download, a synced drive) must not make the tool read, and
+/// quote in its messages, files elsewhere on the computer (`scores = ["/etc/passwd"]`, a
+/// `..` path, or a link in the folder pointing out of it): such files are only read when the
+/// person running the tool names them on the command line (`--scores FILE`, `--rubric FILE`).
+fn outside_folder(what: &str, named: &str, flag: &str, at: Option<Location>) -> Diagnostic {
+    let d = Diagnostic::error(
+        "outside-folder",
+        format!(
+            "the {what} \"{}\" leads outside the assessment folder, so it is not read",
+            crate::text::printable(named, 200)
+        ),
+    )
+    .help(format!(
+        "a plan may only name files inside its own folder; to read a file from elsewhere, give it on the command line yourself with {flag}"
+    ));
+    match at {
+        Some(loc) => d.at(loc),
+        None => d,
+    }
+}
+
 /// Finds the score files: `--scores` files, or the plan's globs (default [`DEFAULT_SCORES`]),
 /// relative to the plan's folder, in a stable order.
 fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -> Vec<PathBuf> {
@@ -334,7 +381,24 @@ fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -
         plan.settings.scores.clone()
     };
     let mut files = Vec::new();
+    let from_plan = !plan.settings.scores.is_empty();
     for pattern in &patterns {
+        if from_plan
+            && Path::new(pattern).components().any(|c| {
+                !matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            })
+        {
+            report.push(outside_folder(
+                "score pattern in plan.toml",
+                pattern,
+                "--scores FILE",
+                None,
+            ));
+            continue;
+        }
         let full = base.join(pattern);
         let full = full.to_string_lossy();
         match glob::glob(&full) {
@@ -342,6 +406,19 @@ fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -
                 let mut found: Vec<PathBuf> = paths
                     .filter_map(Result::ok)
                     .filter(|p| p.is_file() && !is_lock_file(p))
+                    .filter(|p| {
+                        // A link in the folder that points out of it is not followed.
+                        let inside = is_inside(base, p);
+                        if !inside {
+                            report.push(outside_folder(
+                                "score file (a link)",
+                                &display_path(p),
+                                "--scores FILE",
+                                None,
+                            ));
+                        }
+                        inside
+                    })
                     .collect();
                 found.sort();
                 for f in found {
@@ -404,7 +481,7 @@ fn folder_is_there(dir: &Path, report: &mut Report) -> bool {
         Err(e) => {
             report.push(Diagnostic::error(
                 "unreadable",
-                format!("cannot open the folder {shown}: {}", io_words(&e)),
+                format!("cannot open the folder {shown}: {}", ReadError::Io(e)),
             ));
             false
         }
