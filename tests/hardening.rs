@@ -633,3 +633,89 @@ fn a_shared_folder_cannot_make_the_tool_read_files_outside_it() {
     let run = run_in(&dir, &["validate", "--rubric", "../r.toml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[cfg(feature = "spreadsheets")]
+#[test]
+fn an_xlsx_sheet_shortens_long_texts_and_names_ids_too_long_for_a_cell() {
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    let long_title = "x".repeat(40_000);
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen(
+            "title = \"First action plan\"",
+            &format!("title = \"{long_title}\""),
+            1,
+        )
+        .replacen(
+            "title = \"Open budget data\"",
+            &format!("title = \"{long_title}\""),
+            1,
+        ),
+    )
+    .unwrap();
+    let run = run_in(
+        dir.path(),
+        &[
+            "sheet",
+            "--evaluator",
+            "ana",
+            "--format",
+            "xlsx",
+            "--output",
+            "s.xlsx",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    let long_id = "z".repeat(33_000);
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen("id = \"1\"", &format!("id = \"{long_id}\""), 1),
+    )
+    .unwrap();
+    let run = run_in(
+        dir.path(),
+        &[
+            "sheet",
+            "--evaluator",
+            "ana",
+            "--format",
+            "xlsx",
+            "--output",
+            "s2.xlsx",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: could not write the sheet s2.xlsx: the id \"{}…\" is 33000 characters long; a spreadsheet cell holds at most 32767, so it cannot go in an .xlsx sheet.\nShorten it in the plan or rubric, or write the sheet as CSV (leave out --format xlsx).\n",
+            "z".repeat(40)
+        )
+    );
+}
+
+#[test]
+fn a_nul_byte_inside_a_level_shows_in_the_message() {
+    let dir = base_copy();
+    fs::write(
+        dir.path().join("r.toml"),
+        rubric_with_levels(2, "").replace("label = \"L1\"", "label = \"L\\u00001\""),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("scores/bold.csv"),
+        "evaluator,commitment,milestone,completion\nbold,1,,L1\n",
+    )
+    .unwrap();
+    fs::remove_file(dir.path().join("scores/ana.csv")).unwrap();
+    let run = run_in(dir.path(), &["validate", "--rubric", "r.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("  = expected: one of `L0 (0)` or `L\\01 (1)`\n"),
+        "{}",
+        run.stderr
+    );
+}

@@ -47,6 +47,23 @@ fn clip(text: &str, max: usize) -> String {
     s
 }
 
+/// The most characters a spreadsheet cell holds.
+const CELL_MAX: usize = 32_767;
+
+/// An id or label the sheet must hold exactly (it is read back): one longer than a cell holds
+/// is an error naming it, with what to do instead.
+fn exact<'a>(what: &str, text: &'a str) -> Result<&'a str> {
+    if text.chars().count() <= CELL_MAX {
+        return Ok(text);
+    }
+    anyhow::bail!(
+        "the {what} \"{}\" is {} characters long; a spreadsheet cell holds at most {CELL_MAX}, so it cannot go in an .xlsx sheet.\n\
+         Shorten it in the plan or rubric, or write the sheet as CSV (leave out --format xlsx).",
+        crate::text::printable(text, 40),
+        text.chars().count()
+    )
+}
+
 fn row_num(i: usize) -> Result<u32> {
     u32::try_from(i)
         .ok()
@@ -170,15 +187,18 @@ fn scores_sheet(
     let ids = layout.id_columns();
     let n_crit = rubric.criteria.len();
     for (c, name) in columns.iter().enumerate() {
-        ws.write_string_with_format(0, col_num(c)?, name, &header)?;
+        ws.write_string_with_format(0, col_num(c)?, exact("column name", name)?, &header)?;
     }
     // Header notes: what each criterion asks.
     for (k, crit) in rubric.criteria.iter().enumerate() {
-        let note = Note::new(format!(
-            "{} (rated per {}): {}",
-            crit.name,
-            scope_words(crit.scope),
-            crit.question
+        let note = Note::new(clip(
+            &format!(
+                "{} (rated per {}): {}",
+                crit.name,
+                scope_words(crit.scope),
+                crit.question
+            ),
+            2000,
         ))
         .set_author("checkmyogp")
         .add_author_prefix(false)
@@ -191,7 +211,7 @@ fn scores_sheet(
     for (i, &row) in layout.rows.iter().enumerate() {
         let r = row_num(i + 1)?;
         for (c, value) in layout.ids(plan, evaluator, row).iter().enumerate() {
-            ws.write_string_with_format(r, col_num(c)?, value, &text)?;
+            ws.write_string_with_format(r, col_num(c)?, exact("id", value)?, &text)?;
         }
         let commitment = &plan.commitments[row.commitment];
         let (note_col, note_text) = match row.milestone.and_then(|m| commitment.milestones.get(m)) {
@@ -334,11 +354,12 @@ fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<W
     let mut r: usize = 0;
     let mut line = |ws: &mut Worksheet, a: &str, b: &str, fa: &Format, fb: &Format| -> Result<()> {
         let row = row_num(r)?;
+        // Instructions are for reading: a text longer than a cell holds is shortened.
         if !a.is_empty() {
-            ws.write_string_with_format(row, 0, a, fa)?;
+            ws.write_string_with_format(row, 0, clip(a, CELL_MAX), fa)?;
         }
         if !b.is_empty() {
-            ws.write_string_with_format(row, 1, b, fb)?;
+            ws.write_string_with_format(row, 1, clip(b, CELL_MAX), fb)?;
         }
         r += 1;
         Ok(())
@@ -516,9 +537,9 @@ fn lists_sheet(rubric: &Rubric) -> Result<Worksheet> {
     ws.set_name(LISTS)?;
     for (k, crit) in rubric.criteria.iter().enumerate() {
         let col = col_num(k)?;
-        ws.write_string(0, col, &crit.id)?;
+        ws.write_string(0, col, exact("criterion id", &crit.id)?)?;
         for (i, choice) in choices(crit, rubric).iter().enumerate() {
-            ws.write_string(row_num(i + 1)?, col, choice)?;
+            ws.write_string(row_num(i + 1)?, col, exact("level", choice)?)?;
         }
     }
     ws.set_hidden(true);
