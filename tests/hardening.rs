@@ -690,7 +690,7 @@ fn an_xlsx_sheet_shortens_long_texts_and_names_ids_too_long_for_a_cell() {
     assert_eq!(
         run.stderr,
         format!(
-            "error: could not write the sheet s2.xlsx: the id \"{}…\" is 33000 characters long; a spreadsheet cell holds at most 32767, so it cannot go in an .xlsx sheet.\nShorten it in the plan or rubric, or write the sheet as CSV (leave out --format xlsx).\n",
+            "error: the id \"{}…\" is 33000 characters long; a spreadsheet cell holds at most 32767, so it cannot go in an .xlsx sheet.\nShorten it in the plan or rubric, or write the sheet as CSV (leave out --format xlsx).\n",
             "z".repeat(40)
         )
     );
