@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bounded fuzzing of the loaders (plan, rubric, scores) and of draft templates with cargo-fuzz
+# Bounded fuzzing of the loaders (plan, rubric, scores, workbooks), of draft templates and of
+# the output writers (CSV, Markdown, terminal) with cargo-fuzz
 # (libFuzzer).
 #   scripts/fuzz.sh            every target for 60 s
 #   scripts/fuzz.sh 300 plan   one target for 300 s
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/../fuzz"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(plan rubric scores template)
+[[ ${#targets[@]} -gt 0 ]] || targets=(plan rubric scores template workbook writers)
 command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked" >&2; exit 1; }
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
@@ -22,6 +23,8 @@ for t in "${targets[@]}"; do
     rubric) seeds=(../rubrics/*.toml ../tests/corpus/*/rubric.toml) ;;
     scores) seeds=(../tests/corpus/*/scores/*.csv ../samples/*/scores/*.csv) ;;
     template) seeds=(../templates/*.j2 ../templates/*/*/*.j2) ;;
+    workbook) seeds=(../tests/fixtures/spreadsheets/*.ods) ;;
+    writers) seeds=(../tests/corpus/_base/plan.toml) ;;
   esac
   for f in "${seeds[@]}"; do
     [[ -f "$f" ]] && cp "$f" "corpus/$t/seed-$(echo "$f" | tr '/.' '__')"

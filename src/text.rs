@@ -200,18 +200,24 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
 /// this tool wrote, filled in and saved back, keeps it).
 pub fn unguard(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if formula_safe(rest).len() != rest.len() => rest,
+        Some(rest) if needs_guard(rest) => rest,
         _ => cell,
     }
+}
+
+/// Whether a value starts like a formula, possibly after apostrophes (so that a value that
+/// really starts with `'=` keeps its apostrophe through [`formula_safe`] and [`unguard`]).
+fn needs_guard(value: &str) -> bool {
+    let rest = value.trim_start_matches('\'');
+    rest.starts_with(['=', '+', '-', '@', '\t', '\r']) && rest.trim().parse::<f64>().is_err()
 }
 
 /// A cell value made safe for a spreadsheet: a value that starts like a formula (`=`, `+`,
 /// `-`, `@`, or a tab or carriage return before one of them) gets a leading `'`, so Excel and
 /// LibreOffice show it as text instead of running it. Numbers such as `-1` are left as they are.
+/// [`unguard`] takes the `'` off again.
 pub fn formula_safe(value: &str) -> Cow<'_, str> {
-    let starts_like_formula =
-        value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.trim().parse::<f64>().is_err();
-    if starts_like_formula {
+    if needs_guard(value) {
         Cow::Owned(format!("'{value}"))
     } else {
         Cow::Borrowed(value)
@@ -261,7 +267,9 @@ mod tests {
         assert_eq!(formula_safe("-cmd"), "'-cmd");
         assert_eq!(formula_safe("1.1"), "1.1");
         assert_eq!(formula_safe("\t=x"), "'\t=x");
-        for cell in ["=1+2", "-cmd", "@x", "1.1", "'quoted", "-1"] {
+        for cell in [
+            "=1+2", "-cmd", "@x", "1.1", "'quoted", "-1", "'=x", "''-y", "'", "",
+        ] {
             assert_eq!(unguard(&formula_safe(cell)), cell);
         }
         assert_eq!(unguard("'1.10"), "'1.10");

@@ -719,3 +719,40 @@ fn a_nul_byte_inside_a_level_shows_in_the_message() {
         run.stderr
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// The writers' promises hold for any text (the fuzz target `writers` checks the same with
+    /// libFuzzer): CSV cells never start a formula and read back exactly, Markdown holds no raw
+    /// HTML or link from the text, the terminal table no control character.
+    #[test]
+    fn the_writers_keep_their_promises_for_any_text(
+        texts in proptest::collection::vec("[=+@'\\-<>\\[\\]()|*_`#\\\\\u{1b}\u{7}\u{0}\n\r\ta-z0-9 .:]{0,12}", 8)
+    ) {
+        use checkmyogp::render::{self, Cell, Doc, Format, Grid, Section};
+        use checkmyogp::text::{is_control, unguard};
+        let mut grid = Grid::new([texts[0].clone(), texts[1].clone()]);
+        grid.push(vec![Cell::new(texts[2].clone()), Cell::new(texts[3].clone())]);
+        let doc = Doc {
+            title: texts[4].clone(),
+            meta: vec![(texts[5].clone(), texts[6].clone())],
+            sections: vec![Section { heading: Some(texts[7].clone()), text: vec![texts[0].clone()], grid: Some(grid) }],
+            csv: None,
+            notes: vec![texts[1].clone()],
+        };
+        let csv = render::renderer(Format::Csv, false).unwrap().render(&doc).unwrap();
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
+        let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        for cell in rows.iter().flatten() {
+            let live = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.trim().parse::<f64>().is_err();
+            proptest::prop_assert!(!live, "{:?}", cell);
+        }
+        proptest::prop_assert_eq!(unguard(&rows[0][0]), texts[0].as_str());
+        proptest::prop_assert_eq!(unguard(&rows[1][1]), texts[3].as_str());
+        let md = render::renderer(Format::Markdown, false).unwrap().render(&doc).unwrap();
+        let md = md.replace("\\<", "").replace("\\]", "").replace("<br>", "");
+        proptest::prop_assert!(!md.contains('<') && !md.contains("]("), "{}", md);
+        let table = render::renderer(Format::Table, false).unwrap().render(&doc).unwrap();
+        proptest::prop_assert!(!table.chars().any(|c| is_control(c) && c != '\n' && c != '\t'), "{:?}", table);
+    }
+}

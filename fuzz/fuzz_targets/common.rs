@@ -17,6 +17,8 @@ pub enum Replace {
     Plan,
     Rubric,
     Scores,
+    /// A spreadsheet score file (scores/bold.xlsx).
+    Workbook,
 }
 
 pub fn run(data: &[u8], replace: Replace) {
@@ -32,13 +34,25 @@ pub fn run(data: &[u8], replace: Replace) {
     write("plan.toml", PLAN.as_bytes());
     write("scores/ana.csv", ANA.as_bytes());
     write("scores/bold.csv", BOLD.as_bytes());
-    let mut sel = Selection { dir: d.to_path_buf(), ..Selection::default() };
+    let mut sel = Selection {
+        dir: d.to_path_buf(),
+        ..Selection::default()
+    };
     match replace {
         Replace::Plan => write("plan.toml", data),
         Replace::Scores => write("scores/bold.csv", data),
+        Replace::Workbook => {
+            let _ = fs::remove_file(d.join("scores/bold.csv"));
+            write("scores/bold.xlsx", data);
+        }
         Replace::Rubric => {
             write("rubric.toml", data);
-            sel.rubric = Some(Path::new(d).join("rubric.toml").to_string_lossy().into_owned());
+            sel.rubric = Some(
+                Path::new(d)
+                    .join("rubric.toml")
+                    .to_string_lossy()
+                    .into_owned(),
+            );
         }
     }
     let mut report = Report::new();
@@ -47,7 +61,8 @@ pub fn run(data: &[u8], replace: Replace) {
             let fallback = checkmyogp::model::Date::new(2020, 1, 1).unwrap_or_default();
             let as_of = inputs.plan.settings.as_of.unwrap_or(fallback);
             let a = checkmyogp::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
-            let _ = checkmyogp::results::build(&inputs, &a, checkmyogp::results::Detail::Evaluators);
+            let _ =
+                checkmyogp::results::build(&inputs, &a, checkmyogp::results::Detail::Evaluators);
         }
     }
     let _ = report.render();

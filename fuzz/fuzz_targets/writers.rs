@@ -1,0 +1,67 @@
+//! Fuzz target: the output writers. The fuzzer's bytes become the texts of a document (title,
+//! facts, headings, paragraphs, table cells); each format must keep its promise whatever the
+//! text: CSV cells never start a formula, Markdown holds no raw HTML or link syntax from the
+//! text, and the terminal table holds no control character the program did not add.
+#![no_main]
+
+use checkmyogp::render::{self, Cell, Doc, Format, Grid, Section};
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let parts: Vec<String> = text.split('\u{1f}').map(str::to_string).collect();
+    let part = |i: usize| parts.get(i % parts.len()).cloned().unwrap_or_default();
+    let mut grid = Grid::new([part(0), part(1)]);
+    for r in 0..3 {
+        grid.push(vec![Cell::new(part(2 + r)), Cell::new(part(5 + r))]);
+    }
+    let doc = Doc {
+        title: part(8),
+        meta: vec![(part(9), part(10))],
+        sections: vec![Section {
+            heading: Some(part(11)),
+            text: vec![part(12)],
+            grid: Some(grid),
+        }],
+        csv: None,
+        notes: vec![part(13)],
+    };
+    for format in [Format::Csv, Format::Markdown, Format::Table] {
+        let Some(r) = render::renderer(format, false) else {
+            continue;
+        };
+        let Ok(out) = r.render(&doc) else { continue };
+        match format {
+            Format::Csv => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(out.as_bytes());
+                for record in reader.records().flatten() {
+                    for cell in record.iter() {
+                        let live = cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+                            && cell.trim().parse::<f64>().is_err();
+                        assert!(!live, "a CSV cell starts a formula: {cell:?}");
+                    }
+                }
+            }
+            Format::Markdown => {
+                let unescaped = out
+                    .replace("\\<", "")
+                    .replace("\\]", "")
+                    .replace("<br>", "");
+                assert!(!unescaped.contains('<'), "{out}");
+                assert!(!unescaped.contains("]("), "{out}");
+            }
+            _ => assert!(
+                !out.chars()
+                    .any(|c| checkmyogp::text::is_control(c) && c != '\n' && c != '\t'),
+                "{out:?}"
+            ),
+        }
+    }
+    // What the score reader takes off is exactly what the writers added.
+    assert_eq!(
+        checkmyogp::text::unguard(&checkmyogp::text::formula_safe(&text)),
+        text
+    );
+});
