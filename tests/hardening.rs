@@ -756,3 +756,41 @@ proptest::proptest! {
         proptest::prop_assert!(!table.chars().any(|c| is_control(c) && c != '\n' && c != '\t'), "{:?}", table);
     }
 }
+
+#[test]
+fn a_plan_of_more_than_50000_commitments_and_milestones_is_refused_in_bounded_memory() {
+    use crate::util::bounded;
+    let dir = tempfile::tempdir().unwrap();
+    let head = "[plan]\ncountry = \"X\"\ntitle = \"Big\"\n\n[assessment]\nas_of = 2021-06-30\n";
+    // 40,000 commitments with a milestone each, written as tables: refused before parsing.
+    let mut plan = String::from(head);
+    for i in 0..40_000 {
+        plan.push_str(&format!(
+            "[[commitment]]\nid = \"{i}\"\ntitle = \"t\"\n[[commitment.milestone]]\nid = \"{i}.1\"\ntitle = \"m\"\n"
+        ));
+    }
+    fs::write(dir.path().join("plan.toml"), &plan).unwrap();
+    let (code, err, _) = bounded(dir.path(), &["assess", "--format", "json"], 150, 30);
+    assert_eq!(code, 1, "{err}");
+    // The 50,001st header: commitment 25,000's, on line 6 + 25,000 × 6 + 1.
+    assert!(
+        err.starts_with("error: the plan has more than 50000 commitments and milestones together; this is where it passes that number\n      --> plan.toml:150007\n"),
+        "{err}"
+    );
+    // Written as an inline array, the plan reader counts them.
+    let items: Vec<String> = (0..50_001)
+        .map(|i| format!("{{id = \"{i}\", title = \"t\"}}"))
+        .collect();
+    fs::write(
+        dir.path().join("plan.toml"),
+        format!("commitment = [{}]\n{head}", items.join(", ")),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("error: the plan has more than 50000 commitments and milestones together; this is where it passes that number\n --> plan.toml:1:"),
+        "{}",
+        run.stderr
+    );
+}

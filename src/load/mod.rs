@@ -72,6 +72,10 @@ pub const MAX_WEIGHT: f64 = 1_000_000.0;
 pub const MAX_LEVEL_VALUE: f64 = 1_000_000_000.0;
 /// The most levels a scale may have (level indices are 16-bit).
 pub const MAX_LEVELS: usize = 65_535;
+/// The most commitments and milestones (together) a plan may hold: ten times OGP's whole
+/// database of commitments, and a size every command handles within about a gigabyte of
+/// memory (see docs/limits.md).
+pub const MAX_UNITS: usize = 50_000;
 /// The largest `disagreement_threshold` (a spread in levels).
 pub const MAX_THRESHOLD: u32 = 65_535;
 
@@ -166,9 +170,46 @@ fn read_toml_source(
 /// Reads and checks a plan file on its own.
 pub fn load_plan(path: &Path, sources: &mut SourceMap, report: &mut Report) -> Option<Plan> {
     let file = read_toml_source(path, "plan", sources, report)?;
+    if let Some(line) = sources
+        .get(file)
+        .and_then(|f| f.text.as_deref())
+        .and_then(too_many_units)
+    {
+        // Refused before parsing: the parsed document of such a file needs 40 bytes of memory
+        // per byte of text.
+        let shown = sources.display(file).to_string();
+        report.push(
+            Diagnostic::error(
+                "too-many-commitments",
+                format!(
+                    "the plan has more than {MAX_UNITS} commitments and milestones together; this is where it passes that number"
+                ),
+            )
+            .at(Location::line(shown, line, None))
+            .help("a national action plan has tens of commitments; check that this is the right file (see docs/limits.md)"),
+        );
+        return None;
+    }
     read_toml(file, sources, report, |cx, doc, range| {
         Some(plan::read(cx, doc, range))
     })
+}
+
+/// The 1-based line of the `[[commitment]]` or `[[commitment.milestone]]` header that takes a
+/// plan past [`MAX_UNITS`], if any (a quick count before parsing; the plan reader counts again
+/// what other spellings declare).
+fn too_many_units(text: &str) -> Option<usize> {
+    let mut units = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with("[[") && line[2..].trim_start().starts_with("commitment") {
+            units += 1;
+            if units > MAX_UNITS {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
 }
 
 /// Parses a file of the source map as TOML (reporting syntax errors) and hands the document to

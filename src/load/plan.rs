@@ -134,6 +134,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
 
     let mut seen_commitments: HashMap<String, Span> = HashMap::new();
     let mut seen_milestones: HashMap<String, Span> = HashMap::new();
+    let mut units = 0usize;
     for mut t in root.tables(cx, "commitment", "[[commitment]]") {
         let id = t.required_string(cx, "id", "\"1\"");
         if let Some((id, _)) = &id {
@@ -279,6 +280,23 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
             continue;
         }
         seen_commitments.insert(id.clone(), span.clone());
+        units += 1 + milestones.len();
+        if units > super::MAX_UNITS {
+            cx.push(
+                Diagnostic::error(
+                    "too-many-commitments",
+                    format!(
+                        "the plan has more than {} commitments and milestones together; this is where it passes that number",
+                        super::MAX_UNITS
+                    ),
+                )
+                .at(Location::span(cx.sources, &span))
+                .help("a national action plan has tens of commitments; check that this is the right file (see docs/limits.md)"),
+            );
+            // Nothing of such a plan is assessed: every command stops at the error.
+            plan.commitments = Vec::new();
+            break;
+        }
         plan.commitments.push(Commitment {
             id,
             title: title.trim().to_string(),
