@@ -64,3 +64,51 @@ PY
     "$bin draft $work/draft-4000 --output -"
   echo "peak memory, 4,000 milestones: $(peak "$bin" draft "$work/draft-4000" --output -) KB"
 fi
+
+if [[ "$what" == all || "$what" == ogp ]]; then
+  # The whole OGP database's size (issue 14): 5,000 commitments x 5 evaluators x 8 criteria.
+  # Every command once, with its time and peak memory (GNU time), then the pathological inputs
+  # of issue 14 §3 under `ulimit -v` so that a regression fails instead of swapping.
+  dir="$work/ogp-5000"
+  [[ -d "$dir" ]] || "$bin" generate "$dir" --commitments 5000 --evaluators 5 --criteria 8 >/dev/null 2>&1
+  rm -rf "$work/ogp-5000-copy" && cp -r "$dir" "$work/ogp-5000-copy"
+  out="$work/out" && mkdir -p "$out"
+  echo "== every command on 5,000 commitments x 5 evaluators x 8 criteria (seconds, peak KB)"
+  while read -r args; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
+    tail -1 "$out/err" | sed "s|$work/||g"
+  done <<LIST
+validate $dir
+assess $dir
+assess $dir --format json
+assess $dir --format csv
+assess $dir --format markdown
+assess $dir --details --format json
+summary $dir
+explain $dir c42
+agreement $dir
+agreement $dir --format json
+agreement $dir --bootstrap 1000 --format json
+report $dir --output $out/report.html --force
+draft $dir --output $out/draft.md --force
+draft $dir --split $out/split --force
+sheet $dir --evaluator e0 --output $out/sheet.csv --force
+sheet $dir --evaluator e0 --format xlsx --output $out/sheet.xlsx --force
+compare $dir $work/ogp-5000-copy
+LIST
+  echo "== 5,000 undeclared evaluators rating two commitments each (agreement summarised beyond 60)"
+  many="$work/many-evaluators"
+  if [[ ! -d "$many" ]]; then
+    mkdir -p "$many/scores"
+    { printf '[plan]\ncountry = "X"\ntitle = "Many"\nstart = 2020-01-01\nend = 2021-12-31\n\n[assessment]\nas_of = 2021-06-30\n'
+      for c in $(seq 1 10); do printf '\n[[commitment]]\nid = "%s"\ntitle = "C%s"\n' "$c" "$c"; done; } > "$many/plan.toml"
+    { echo "evaluator,commitment,criterion,level"
+      for e in $(seq 0 4999); do echo "e$e,$((e % 10 + 1)),relevance,Clear"; echo "e$e,$(((e + 3) % 10 + 1)),relevance,Unclear"; done; } > "$many/scores/s.csv"
+  fi
+  for args in "agreement $many --format json" "report $many --output $out/many.html --force"; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
+    tail -1 "$out/err" | sed "s|$work/||g"
+  done
+fi

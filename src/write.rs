@@ -196,9 +196,44 @@ pub fn is_untouched(path: &Path) -> bool {
         return false;
     };
     let name = file_name(path);
-    read_ledger(&folder_of(path))
-        .iter()
-        .any(|(n, h)| *n == name && *h == current)
+    recorded(&folder_of(path), &name, current)
+}
+
+/// The last ledger read, by folder, with its size and time: checking thousands of targets in
+/// one folder (`draft --split`) reads its ledger once, not once per target.
+type LedgerCache = Option<(
+    PathBuf,
+    u64,
+    Option<std::time::SystemTime>,
+    std::collections::HashMap<String, Vec<u64>>,
+)>;
+static LEDGER_CACHE: std::sync::Mutex<LedgerCache> = std::sync::Mutex::new(None);
+
+/// Whether the ledger of `dir` records `hash` for `name`.
+fn recorded(dir: &Path, name: &str, hash: u64) -> bool {
+    let meta = fs::metadata(dir.join(LEDGER)).ok();
+    let (len, modified) = (
+        meta.as_ref().map_or(0, fs::Metadata::len),
+        meta.as_ref().and_then(|m| m.modified().ok()),
+    );
+    let Ok(mut cache) = LEDGER_CACHE.lock() else {
+        return read_ledger(dir)
+            .iter()
+            .any(|(n, h)| n == name && *h == hash);
+    };
+    let fresh = matches!(&*cache, Some((d, l, m, _)) if d == dir && *l == len && *m == modified);
+    if !fresh {
+        let mut by_name: std::collections::HashMap<String, Vec<u64>> =
+            std::collections::HashMap::new();
+        for (n, h) in read_ledger(dir) {
+            by_name.entry(n).or_default().push(h);
+        }
+        *cache = Some((dir.to_path_buf(), len, modified, by_name));
+    }
+    cache
+        .as_ref()
+        .and_then(|(_, _, _, by_name)| by_name.get(name))
+        .is_some_and(|hashes| hashes.contains(&hash))
 }
 
 /// Refuses a target that exists but is not a regular file (a device such as /dev/null or
@@ -253,26 +288,35 @@ pub fn write_outputs<B: AsRef<[u8]>>(files: &[(PathBuf, B)], force: bool) -> Res
             None => by_folder.push((dir, vec![entry])),
         }
     }
+    let mut grown = Vec::new();
     for (dir, entries) in &by_folder {
-        append_ledger(dir, entries)?;
+        grown.push(append_ledger(dir, entries)?);
     }
     for (path, bytes) in files {
         atomic_write(path, bytes.as_ref())?;
     }
-    for (dir, _) in &by_folder {
-        tidy_ledger(dir);
+    for ((dir, _), (before, after)) in by_folder.iter().zip(grown) {
+        // Only when the ledger passes 64 KiB, 128 KiB, 256 KiB, …: writing many files one by
+        // one then reads the ledger a few times in all, not once per file.
+        let step = |size: u64| 64 - (size / (64 * 1024)).leading_zeros();
+        if step(after) > step(before) {
+            tidy_ledger(dir);
+        }
     }
     Ok(())
 }
 
-/// Appends entries to a folder's ledger in one write (creating it with its header).
-fn append_ledger(dir: &Path, entries: &[(String, u64)]) -> Result<()> {
+/// Appends entries to a folder's ledger in one write (creating it with its header); returns
+/// its size before and after.
+fn append_ledger(dir: &Path, entries: &[(String, u64)]) -> Result<(u64, u64)> {
     let path = dir.join(LEDGER);
     check_target(&path)?;
     let mut text = String::new();
-    if fs::symlink_metadata(&path).is_err() {
+    let before = fs::symlink_metadata(&path).map(|m| m.len());
+    if before.is_err() {
         text.push_str(LEDGER_HEADER);
     }
+    let before = before.unwrap_or(0);
     for (name, hash) in entries {
         // A name that would break the one-line format is not recorded: its file is then
         // treated as edited, the safe side.
@@ -287,17 +331,14 @@ fn append_ledger(dir: &Path, entries: &[(String, u64)]) -> Result<()> {
         .with_context(|| format!("cannot record what was written in {}", path.display()))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot record what was written in {}", path.display()))
+        .with_context(|| format!("cannot record what was written in {}", path.display()))?;
+    Ok((before, before + text.len() as u64))
 }
 
 /// Rewrites a ledger that has grown well past its distinct names, keeping each name's last two
 /// fingerprints. A run appending at the same moment may lose its entry, which errs on the
 /// safe side (that file then needs `--force` once).
 fn tidy_ledger(dir: &Path) {
-    // A small ledger is left as it is, without reading it.
-    if fs::metadata(dir.join(LEDGER)).map_or(true, |m| m.len() < 64 * 1024) {
-        return;
-    }
     let entries = read_ledger(dir);
     let mut last: Vec<(String, Vec<u64>)> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -339,7 +380,9 @@ mod tests {
         let target = dir.path().join("out.md");
         write_output(&target, b"one", false).unwrap();
         // Killed after the ledger got the new fingerprint, before the rename.
-        append_ledger(dir.path(), &[("out.md".into(), fingerprint(b"two"))]).unwrap();
+        let (before, after) =
+            append_ledger(dir.path(), &[("out.md".into(), fingerprint(b"two"))]).unwrap();
+        assert_eq!(after - before, "out.md\t".len() as u64 + 17);
         assert!(is_untouched(&target), "the old file is still ours");
         // Killed after the rename: the new file is recognised too.
         fs::write(&target, b"two").unwrap();
@@ -351,11 +394,11 @@ mod tests {
     #[test]
     fn runs_writing_into_one_folder_at_once_keep_each_other_s_fingerprints() {
         let dir = tempfile::tempdir().unwrap();
-        let threads: Vec<_> = (0..8)
+        let threads: Vec<_> = (0..6)
             .map(|t| {
                 let dir = dir.path().to_path_buf();
                 std::thread::spawn(move || {
-                    for i in 0..40 {
+                    for i in 0..20 {
                         let path = dir.join(format!("t{t}-{}.md", i % 5));
                         write_output(&path, format!("{t} {i}").as_bytes(), false).unwrap();
                     }
@@ -365,7 +408,7 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        for t in 0..8 {
+        for t in 0..6 {
             for i in 0..5 {
                 let path = dir.path().join(format!("t{t}-{i}.md"));
                 assert!(is_untouched(&path), "{}", path.display());
