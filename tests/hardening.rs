@@ -68,7 +68,8 @@ fn a_closed_pipe_ends_every_command_quietly_with_exit_0() {
 #[test]
 fn a_full_disk_on_standard_output_is_named() {
     if !Path::new("/dev/full").exists() {
-        eprintln!("skipped: no /dev/full on this system");
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipped: no /dev/full on this system");
         return;
     }
     let dir = base_copy();

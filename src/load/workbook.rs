@@ -134,6 +134,9 @@ impl<R: Read> Read for Capped<R> {
 
 type Archive = zip::ZipArchive<BufReader<File>>;
 
+/// An XML reader over one part of a workbook, with its caps.
+type PartReader<'a> = Reader<BufReader<Capped<zip::read::ZipFile<'a, BufReader<File>>>>>;
+
 /// Which format the workbook is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -259,10 +262,7 @@ fn check_entry_count(file: &mut File, len: u64) -> Result<(), Problem> {
 }
 
 /// An XML reader over one part of the archive.
-fn part_reader<'a>(
-    archive: &'a mut Archive,
-    name: &str,
-) -> Result<Reader<BufReader<Capped<zip::read::ZipFile<'a, BufReader<File>>>>>, Problem> {
+fn part_reader<'a>(archive: &'a mut Archive, name: &str) -> Result<PartReader<'a>, Problem> {
     let entry = archive.by_name(name).map_err(|e| {
         Problem::new(
             "unreadable",
@@ -808,11 +808,7 @@ impl Sheet {
                         row_buf.push(&sheet, row, col, text)?;
                         value.clear();
                     }
-                    b"row" => {
-                        if !row_buf.flush(row, take) {
-                            return Ok(());
-                        }
-                    }
+                    b"row" if !row_buf.flush(row, take) => return Ok(()),
                     _ => {}
                 },
                 Event::Text(t) if in_value || (in_inline && in_t && phonetic == 0) => {
