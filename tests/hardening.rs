@@ -730,7 +730,8 @@ proptest::proptest! {
     fn the_writers_keep_their_promises_for_any_text(
         texts in proptest::collection::vec("[=+@'\\-<>\\[\\]()|*_`#\\\\\u{1b}\u{7}\u{0}\n\r\ta-z0-9 .:]{0,12}", 8)
     ) {
-        use checkmyogp::render::{self, Cell, Doc, Format, Grid, Section};
+        use checkmyogp::render::{self, Cell, Doc, Format, Grid, Screen, Section};
+        let plain = Screen { colour: false, width: None };
         use checkmyogp::text::{is_control, unguard};
         let mut grid = Grid::new([texts[0].clone(), texts[1].clone()]);
         grid.push(vec![Cell::new(texts[2].clone()), Cell::new(texts[3].clone())]);
@@ -741,7 +742,7 @@ proptest::proptest! {
             csv: None,
             notes: vec![texts[1].clone()],
         };
-        let csv = render::renderer(Format::Csv, false).unwrap().render(&doc).unwrap();
+        let csv = render::renderer(Format::Csv, plain).unwrap().render(&doc).unwrap();
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
         let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
         for cell in rows.iter().flatten() {
@@ -750,10 +751,10 @@ proptest::proptest! {
         }
         proptest::prop_assert_eq!(unguard(&rows[0][0]), texts[0].as_str());
         proptest::prop_assert_eq!(unguard(&rows[1][1]), texts[3].as_str());
-        let md = render::renderer(Format::Markdown, false).unwrap().render(&doc).unwrap();
+        let md = render::renderer(Format::Markdown, plain).unwrap().render(&doc).unwrap();
         let md = md.replace("\\<", "").replace("\\]", "").replace("<br>", "");
         proptest::prop_assert!(!md.contains('<') && !md.contains("]("), "{}", md);
-        let table = render::renderer(Format::Table, false).unwrap().render(&doc).unwrap();
+        let table = render::renderer(Format::Table, plain).unwrap().render(&doc).unwrap();
         proptest::prop_assert!(!table.chars().any(|c| is_control(c) && c != '\n' && c != '\t'), "{:?}", table);
     }
 }

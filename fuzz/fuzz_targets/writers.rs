@@ -4,7 +4,7 @@
 //! text, and the terminal table holds no control character the program did not add.
 #![no_main]
 
-use checkmyogp::render::{self, Cell, Doc, Format, Grid, Section};
+use checkmyogp::render::{self, Cell, Doc, Format, Grid, Screen, Section};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
