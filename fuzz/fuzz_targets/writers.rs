@@ -26,7 +26,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         notes: vec![part(13)],
     };
     for format in [Format::Csv, Format::Markdown, Format::Table] {
-        let Some(r) = render::renderer(format, false) else {
+        let screen = Screen {
+            colour: false,
+            width: None,
+        };
+        let Some(r) = render::renderer(format, screen) else {
             continue;
         };
         let Ok(out) = r.render(&doc) else { continue };
