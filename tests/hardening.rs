@@ -543,6 +543,18 @@ fn beyond_60_evaluators_agreement_is_summarised_not_paired() {
         "{}",
         c["notes"]
     );
+    let run = run_in(dir.path(), &["agreement"]);
+    assert!(
+        run.stdout.contains("The 10 evaluators who depart most, of 61 (summarised, see above; --format json lists every evaluator's mean agreement)."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("`e60` departs most from the others: mean agreement 0%, mean linear κ –."),
+        "{}",
+        run.stdout
+    );
     // 60 evaluators are still paired.
     let dir = many_evaluators(60, |e, _| Some(if e == 59 { "Unclear" } else { "Clear" }));
     let run = run_in(dir.path(), &["agreement", "--format", "json"]);

@@ -504,13 +504,19 @@ fn matrix_section(c: &CriterionReport) -> Section {
         let i = m.evaluators.iter().position(|e| e == who);
         let mean = i.and_then(|i| m.mean_percent.get(i).copied().flatten());
         // Everyone as far from the others as the first.
-        let tied: Vec<String> = m
+        let mut tied: Vec<String> = m
             .evaluators
             .iter()
             .zip(&m.mean_percent)
             .filter(|(_, p)| **p == mean)
             .map(|(e, _)| format!("`{e}`"))
             .collect();
+        // Thousands of evaluators may tie: name ten.
+        if tied.len() > 10 {
+            let more = tied.len() - 10;
+            tied.truncate(10);
+            tied.push(format!("{more} others"));
+        }
         if tied.len() > 1 {
             text.push(format!(
                 "{} depart most from the others, each with a mean agreement of {}.",
@@ -561,9 +567,17 @@ fn matrix_section(c: &CriterionReport) -> Section {
         }
         g
     } else {
-        text.push(format!(
-            "The 10 evaluators who depart most, of {n} (--format json has the whole matrix)."
-        ));
+        text.push(
+            if n > crate::agreement::report::MAX_PAIRWISE_EVALUATORS {
+                format!(
+                    "The 10 evaluators who depart most, of {n} (summarised, see above; --format json lists every evaluator's mean agreement)."
+                )
+            } else {
+                format!(
+                    "The 10 evaluators who depart most, of {n} (--format json has the whole matrix)."
+                )
+            },
+        );
         let mut g = Grid::new(["evaluator", "mean agreement", kappa_name.as_str()])
             .numeric(&["mean agreement", kappa_name.as_str()]);
         for name in m.departure.iter().take(10) {
