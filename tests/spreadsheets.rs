@@ -355,3 +355,32 @@ fn a_zip_with_more_parts_than_any_workbook_is_refused() {
         run.stderr
     );
 }
+
+#[test]
+fn a_date_cell_reads_as_the_date_it_shows() {
+    let dir = base_without_bold();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Scores").unwrap();
+    for (r, row) in bold_rows().iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                sheet.write_string(r as u32, c as u16, value).unwrap();
+            }
+        }
+    }
+    // The comment of bold's rating of milestone 2.1, typed as a date: Excel keeps 43281.
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    sheet
+        .write_number_with_format(4, 7, 43281.0, &date)
+        .unwrap();
+    book.save(dir.path().join("scores/bold.xlsx")).unwrap();
+    let run = run_in(dir.path(), &["explain", ".", "2", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let notes = v["commitment"]["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["comment"] == "2018-06-30"),
+        "{notes:?}"
+    );
+}

@@ -153,6 +153,8 @@ pub(crate) struct Sheet {
     part: String,
     table: usize,
     shared: SharedStrings,
+    /// For each cell style (`s="N"`) of an .xlsx, whether it shows a number as a date.
+    date_styles: Vec<bool>,
 }
 
 impl std::fmt::Debug for Sheet {
@@ -215,6 +217,7 @@ pub(crate) fn open(path: &Path) -> Result<Sheet, Problem> {
         part: String::new(),
         table: 0,
         shared: SharedStrings::default(),
+        date_styles: Vec::new(),
     };
     if book.archive.index_for_name("xl/workbook.xml").is_some() {
         book.open_xlsx()?;
@@ -315,6 +318,37 @@ fn reference_text(r: &quick_xml::events::BytesRef<'_>) -> Option<String> {
     }
     let name = r.decode().ok()?;
     quick_xml::escape::resolve_predefined_entity(&name).map(str::to_string)
+}
+
+/// Whether a number format code shows a date (`yyyy-mm-dd`, `d/m/yy`, `[$-409]mmmm d`): a
+/// `d`, `m` or `y` outside quoted text and brackets.
+fn is_date_code(code: &str) -> bool {
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            'd' | 'D' | 'm' | 'M' | 'y' | 'Y' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A date cell's serial number (days since 1899-12-30) as an ISO date, as a CSV export of the
+/// sheet shows it; the number as it is when it is no date.
+fn date_text(raw: &str) -> String {
+    match raw.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..2_958_466.0).contains(&v) => {
+            jiff::civil::date(1899, 12, 30)
+                .checked_add(jiff::Span::new().days(v.floor() as i64))
+                .map_or_else(|_| number_text(raw), |d| d.to_string())
+        }
+        _ => number_text(raw),
+    }
 }
 
 /// A spreadsheet number as a CSV export would write it.
@@ -523,9 +557,62 @@ impl Sheet {
                     .index_for_name("xl/sharedStrings.xml")
                     .map(|_| "xl/sharedStrings.xml".to_string())
             });
+        if self.archive.index_for_name("xl/styles.xml").is_some() {
+            self.read_date_styles("xl/styles.xml")?;
+        }
         if let Some(part) = shared {
             self.read_shared_strings(&part)?;
         }
+        Ok(())
+    }
+
+    /// Which cell styles show numbers as dates: built-in date formats (14–22) and custom ones
+    /// whose code has a day, month or year outside quotes and brackets. At most 64,000 styles.
+    fn read_date_styles(&mut self, part: &str) -> Result<(), Problem> {
+        let mut reader = part_reader(&mut self.archive, part)?;
+        let mut buf = Vec::new();
+        let mut custom: Vec<(u32, bool)> = Vec::new();
+        let mut in_xfs = false;
+        let mut xf_formats: Vec<u32> = Vec::new();
+        loop {
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| xml_problem(part, &e))?;
+            match event {
+                Event::Start(e) | Event::Empty(e) => {
+                    let d = reader.decoder();
+                    match e.local_name().as_ref() {
+                        b"numFmt" if custom.len() < 64_000 => {
+                            let id = attr(&e, b"numFmtId", d).and_then(|v| v.parse().ok());
+                            let code = attr(&e, b"formatCode", d).unwrap_or_default();
+                            if let Some(id) = id {
+                                custom.push((id, is_date_code(&code)));
+                            }
+                        }
+                        b"cellXfs" => in_xfs = true,
+                        b"xf" if in_xfs && xf_formats.len() < 64_000 => {
+                            xf_formats.push(
+                                attr(&e, b"numFmtId", d)
+                                    .and_then(|v| v.parse().ok())
+                                    .unwrap_or(0),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                Event::End(e) if e.local_name().as_ref() == b"cellXfs" => in_xfs = false,
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        self.date_styles = xf_formats
+            .iter()
+            .map(|&id| match custom.iter().find(|(c, _)| *c == id) {
+                Some(&(_, date)) => date,
+                None => (14..=22).contains(&id),
+            })
+            .collect();
         Ok(())
     }
 
@@ -687,6 +774,8 @@ impl Sheet {
         let part = self.part.clone();
         let sheet = self.name.clone();
         let shared = std::mem::take(&mut self.shared);
+        let date_styles = std::mem::take(&mut self.date_styles);
+        let mut is_date = false;
         let mut reader = part_reader(&mut self.archive, &part)?;
         let mut buf = Vec::new();
         let mut row_buf = RowBuf::default();
@@ -752,6 +841,10 @@ impl Sheet {
                         ));
                     }
                     cell_type = attr(&e, b"t", d).unwrap_or_default();
+                    is_date = attr(&e, b"s", d)
+                        .and_then(|s| s.trim().parse::<usize>().ok())
+                        .and_then(|s| date_styles.get(s).copied())
+                        .unwrap_or(false);
                     value.clear();
                     in_cell = true;
                 }
@@ -803,6 +896,7 @@ impl Sheet {
                                 _ => std::mem::take(&mut value),
                             },
                             "str" | "inlineStr" | "e" | "d" => std::mem::take(&mut value),
+                            _ if is_date => date_text(&value),
                             _ => number_text(&value),
                         };
                         row_buf.push(&sheet, row, col, text)?;
@@ -1062,6 +1156,18 @@ mod tests {
         assert_eq!(parse_ref("XFD1048576"), Some((16_383, 1_048_576)));
         assert_eq!(parse_ref("1A"), None);
         assert_eq!(parse_ref("ABCD1"), None);
+    }
+
+    #[test]
+    fn date_cells_read_as_iso_dates() {
+        assert!(is_date_code("yyyy-mm-dd"));
+        assert!(is_date_code("[$-409]d/m/yy"));
+        assert!(!is_date_code("0.00"));
+        assert!(!is_date_code("\"Day\" 0"));
+        assert!(!is_date_code("[Red]0"));
+        assert_eq!(date_text("43281"), "2018-06-30");
+        assert_eq!(date_text("43281.75"), "2018-06-30");
+        assert_eq!(date_text("-1"), "-1");
     }
 
     #[test]
