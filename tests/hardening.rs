@@ -551,7 +551,7 @@ fn beyond_60_evaluators_agreement_is_summarised_not_paired() {
     );
     assert!(
         run.stdout
-            .contains("`e60` departs most from the others: mean agreement 0%, mean linear κ –."),
+            .contains("`e60` departs most from the others: mean agreement 0.0%, mean linear κ –."),
         "{}",
         run.stdout
     );
