@@ -10,6 +10,7 @@
 //! the raw text is returned for a person to turn into milestones.
 
 use super::dates::{self, Edge, Parsed};
+use super::description;
 use crate::model::Date;
 
 /// How the milestones were written.
@@ -87,7 +88,7 @@ pub struct Reading {
 
 /// Headings that open the commitment's own sections (lower case, matched at a line's start,
 /// after a list marker such as `a.` or `i.`).
-const SECTION_HEADINGS: [&str; 25] = [
+pub(super) const SECTION_HEADINGS: [&str; 26] = [
     "brief description",
     "commitment description",
     "description of the commitment",
@@ -103,6 +104,7 @@ const SECTION_HEADINGS: [&str; 25] = [
     "definición del problema",
     "descripción",
     "¿cuál es el problema",
+    "¿cuál es la problemática",
     "problema",
     "objetivo",
     "¿cuál es el compromiso",
@@ -898,6 +900,12 @@ fn opens_section(l: &str, h: &str) -> bool {
         || (l.split_whitespace().count() <= 6 && !l.ends_with(['.', ',', ';']))
 }
 
+/// Whether a line (lower case, list marker removed) opens one of the sections a description
+/// starts with.
+pub(super) fn opens_any_section(l: &str) -> bool {
+    SECTION_HEADINGS.iter().any(|h| opens_section(l, h))
+}
+
 /// Where the commitment's own sections start: the first line opening one (its byte offset).
 fn sections_start(text: &str) -> usize {
     let mut offset = 0;
@@ -1029,13 +1037,13 @@ pub fn read(text: &str) -> Reading {
         _ => text.len(),
     };
     let mut description = if start < stop {
-        text[start..stop].trim().to_string()
+        description::lay_out(&text[start..stop])
     } else {
-        text[..stop].trim().to_string()
+        description::lay_out(&text[..stop])
     };
     // A text that opens with its milestones keeps all of it.
     if description.is_empty() {
-        description = text.trim().to_string();
+        description = description::lay_out(&text);
     }
     Reading {
         milestones,
@@ -1143,7 +1151,7 @@ mod tests {
         // The description starts at the text's own first section and stops at the milestones.
         assert_eq!(
             read(text).description,
-            "Commitment description\nWhat is the commitment?        In order to make the information on the web page of the Riigikogu more available and user-friendly, the web page is further developed.\nAdditional information"
+            "**Commitment description**\n\n**What is the commitment?** In order to make the information on the web page of the Riigikogu more available and user-friendly, the web page is further developed."
         );
     }
 
@@ -1346,12 +1354,15 @@ mod tests {
         assert!(
             read(text)
                 .description
-                .starts_with("b. Definición del problema \n\niv. ¿Cuál")
+                .starts_with("**b. Definición del problema**\n\n**iv. ¿Cuál es el problema que el compromiso busca abordar?** La plataforma")
         );
         // A sentence that starts with a heading's word opens no section.
         let prose =
             "Open budgets\nProblems occur when budgets are late.\nThe ministry will publish them.";
-        assert_eq!(read(prose).description, prose);
+        assert_eq!(
+            read(prose).description,
+            "Open budgets\n\nProblems occur when budgets are late.\n\nThe ministry will publish them."
+        );
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! one action plan into the text of a `plan.toml` and of a long-form score file holding the
 //! IRM's ratings as evaluator `irm` ([`convert`], `write`). [`labels`] maps OGP's spellings
 //! to the rubrics' levels, [`institutions`] splits lists of supporting institutions, and
-//! [`milestones`] reads the milestones and the sections of a commitment's `Full Text`.
+//! [`milestones`] reads the milestones and the sections of a commitment's `Full Text`, and
+//! [`description`] lays its description out as the government wrote it.
 //!
 //! Nothing is dropped silently: every value that is not imported is reported as a located
 //! warning (row and column), every date that had to be guessed as a located note.
 //! docs/import.md describes the columns used and the mappings.
 
 pub mod convert;
+pub mod description;
 pub mod institutions;
 pub mod labels;
 pub mod milestones;
