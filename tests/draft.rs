@@ -504,9 +504,9 @@ fn the_default_draft_is_a_comment_not_a_dump() {
     assert_eq!(written.code, 0, "{}", written.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("draft.md")).unwrap(), *d);
     assert!(
-        written.stderr.contains(
-            "wrote draft.md (7 commitments).\n  1 place left to write (marked [[…]]).\n"
-        ),
+        written
+            .stderr
+            .contains("wrote draft.md (7 commitments).\n  1 place left to write (marked [[…]]).\n"),
         "{}",
         written.stderr
     );
