@@ -87,7 +87,7 @@ fn unmarked(line: &str) -> &str {
     let t = line.trim();
     match t.split_once(' ') {
         Some((m, rest))
-            if m.len() <= 4
+            if (2..=4).contains(&m.len())
                 && (m.ends_with(['.', ')'])
                     && m[..m.len() - 1].chars().all(char::is_alphanumeric)
                     || m.ends_with('-')
@@ -195,10 +195,12 @@ fn lead_in(line: &str) -> Option<(&str, &str)> {
     let cell_end = line.find('\t').into_iter().chain(line.find("   ")).min();
     if let Some(end) = cell_end {
         let (head, rest) = (line[..end].trim_end(), line[end..].trim_start());
+        // The cell after a label starts with a word ("November   2018" is a row of dates).
+        let word_follows = known || !rest.starts_with(|c: char| c.is_ascii_digit());
         if !rest.is_empty()
             && head.split_whitespace().count() <= 12
             && !head.ends_with('.')
-            && (head.ends_with(['?', ':']) || starts_text(rest))
+            && (head.ends_with(['?', ':']) || word_follows && starts_text(rest))
         {
             return Some((head, rest));
         }
@@ -369,6 +371,11 @@ mod tests {
         assert_eq!(
             lay_out(text),
             "**Problem solution/Commitment** The problem will be solved by developing methodological tools:\n\n•\tMethodological legal framework has been created.\n\n•\tAn information technology infrastructure has been developed."
+        );
+        // A bullet ending with a colon is no heading, nor is a row of dates.
+        assert_eq!(
+            lay_out("- A law on illicit enrichment:\nNovember   2018"),
+            "- A law on illicit enrichment:\n\nNovember   2018"
         );
         // A colon or a tab in a sentence makes no heading.
         let text = "The “open” budget: publish it as 'data'.\nLine two has a\ttab.";
