@@ -151,12 +151,51 @@ pub struct ReferenceOut {
     pub score: Option<f64>,
     pub levels: IndexMap<String, Option<String>>,
     pub flags: Vec<String>,
-    /// Whether the reference's rating differs from the combined one.
+    /// Whether they differ from the coalition, by the comparison the tool makes (see
+    /// `compared`): false when none of the coalition's evaluators rated the commitment.
     pub differs: bool,
+    /// What `differs` compared: their level of the completion criterion (mapped by meaning
+    /// when they rated on another scale) with the coalition's when they have one, else their
+    /// rating with the coalition's; null when they have neither.
+    pub compared: Option<Compared>,
     /// What they rated that the rubric cannot hold as it is (a criterion it lacks, a level
     /// outside its scale), as written: criterion → level. Omitted when empty.
     #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
     pub other: IndexMap<String, String>,
+}
+
+/// What a reference evaluator's view is compared on (see [`ReferenceOut::differs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compared {
+    /// Their rating on the rubric's rating scale beside the coalition's rating.
+    Rating,
+    /// Their level of the completion criterion (their own, or their rating on another
+    /// completion scale mapped by meaning) beside the coalition's.
+    Completion,
+}
+
+impl ReferenceOut {
+    /// Sets `compared` and `differs`: the one definition of "the reference evaluator differs
+    /// from the coalition on this commitment", read by every command. Their level of the
+    /// completion criterion (their own, or mapped by meaning from another completion scale)
+    /// when the rubric has one and they have a level on it — on the IRM's rubrics the rating
+    /// is that level, and a score band (check-my-ogp's rating) is not a scale the IRM rates
+    /// on; else their rating. A missing coalition value ("No evidence") beside theirs counts
+    /// as different; a commitment none of the coalition's evaluators rated never differs.
+    fn compare(&mut self, c: &CommitmentOut, completion: Option<&str>) {
+        let theirs_level = completion.and_then(|k| self.levels.get(k).cloned().flatten());
+        let (compared, theirs, ours) = if let (Some(k), Some(l)) = (completion, theirs_level) {
+            let ours = c.criteria.get(k).and_then(|x| x.level.clone());
+            (Some(Compared::Completion), Some(l), ours)
+        } else if self.rating.is_some() {
+            (Some(Compared::Rating), self.rating.clone(), c.rating.clone())
+        } else {
+            (None, None, None)
+        };
+        self.compared = compared;
+        self.differs = c.evaluators > 0 && theirs.is_some() && theirs != ours;
+    }
 }
 
 /// Free text an evaluator wrote.
@@ -343,6 +382,7 @@ impl Builder<'_> {
                         .collect(),
                     flags: Vec::new(),
                     differs: false,
+                    compared: None,
                     other: IndexMap::new(),
                 });
             let mapped = rubric.completion.and_then(|k| {
@@ -480,7 +520,8 @@ impl Builder<'_> {
             .map(|rv| {
                 let ref_rating = self.rating_label(&rv.view);
                 let out = ReferenceOut {
-                    differs: ref_rating != rating,
+                    differs: false,
+                    compared: None,
                     rating: ref_rating,
                     score: rv.view.score,
                     levels: rubric
@@ -541,7 +582,7 @@ impl Builder<'_> {
                     .flat_map(|c| c.by_evaluator.iter().map(|(e, _)| *e)),
             )
             .collect();
-        CommitmentOut {
+        let mut out = CommitmentOut {
             id: c.id.clone(),
             ogp_id: c.ogp_id.clone(),
             title: c.title.clone(),
@@ -574,11 +615,17 @@ impl Builder<'_> {
                 .iter()
                 .map(|&e| self.evaluator(e))
                 .collect(),
-            reference,
+            reference: IndexMap::new(),
             criteria,
             milestones,
             notes,
+        };
+        let completion = completion.map(|k| rubric.criteria[k].id.as_str());
+        for r in reference.values_mut() {
+            r.compare(&out, completion);
         }
+        out.reference = reference;
+        out
     }
 }
 

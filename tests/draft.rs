@@ -1333,7 +1333,8 @@ fn an_imported_plan_rated_on_check_my_ogp_is_set_against_the_irm() {
             "score": null,
             "levels": {"completion": "Limited", "relevance": null, "participation": null, "published-evidence": null, "results": null},
             "flags": [],
-            "differs": false,
+            "differs": true,
+            "compared": "completion",
             "other": {"access-to-information": "Yes", "did-it-open-government": "Marginal"}
         })
     );

@@ -372,12 +372,9 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
                 (Some(v), Some(k)) => {
                     // Their rating on another scale, mapped by meaning to this rubric's level.
                     let theirs = v.levels.get(&k.id).and_then(Option::as_ref);
-                    let ours = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
                     let tone = level_tone(results, &k.id, theirs);
                     match theirs {
-                        Some(l) if ours.is_some_and(|o| o != l) => {
-                            Cell::toned(format!("{l} (differs)"), tone)
-                        }
+                        Some(l) if v.differs => Cell::toned(format!("{l} (differs)"), tone),
                         Some(l) => Cell::toned(l.clone(), tone),
                         None => Cell::toned("not rated", Tone::Muted),
                     }

@@ -731,11 +731,14 @@ pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
                 format!(
                     "{who} rated it on another scale; on this rubric that means {} {level}{}.",
                     k.id,
-                    match ours {
-                        Some(o) if &o != level =>
-                            format!(" — differs from the combined {} {o}", k.id),
-                        Some(_) => format!(" — the same as the combined {}", k.id),
-                        None => String::new(),
+                    match (ours, r.differs) {
+                        (o, true) => format!(
+                            " — differs from the combined {} {}",
+                            k.id,
+                            o.unwrap_or_else(|| NO_EVIDENCE.into())
+                        ),
+                        (Some(_), false) => format!(" — the same as the combined {}", k.id),
+                        (None, false) => String::new(),
                     }
                 )
             }

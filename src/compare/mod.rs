@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::model::rubric::completion_meaning;
-use crate::results::{CommitmentOut, CriterionInfo, Results, RubricInfo, round4};
+use crate::results::{CommitmentOut, Compared, CriterionInfo, Results, RubricInfo, round4};
 
 /// The version of the comparison document's layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -131,11 +131,13 @@ pub struct ReferenceLevel {
     pub evaluator: String,
     /// What it is about: the completion criterion's id, or null for the rating.
     pub criterion: Option<String>,
-    /// Their level of completion on that side's scale (mapped by meaning when they rated on
-    /// another), or their rating when the rubric has no completion criterion.
+    /// What that side's results compared (`reference.<evaluator>.compared` of `assess`): their
+    /// level of completion on that side's scale (mapped by meaning when they rated on
+    /// another), or their rating when they rated on that side's rating scale.
     pub level: String,
     /// That side's own combined level (null: "No evidence").
     pub own: Option<String>,
+    /// `reference.<evaluator>.differs` of that side's results.
     pub differs: bool,
 }
 
@@ -306,8 +308,8 @@ fn moved(
     out
 }
 
-/// Each reference evaluator of one side, beside that side's own level of completion (or
-/// rating, when its rubric has no completion criterion).
+/// Each reference evaluator of one side, beside that side's own level of completion or
+/// rating, whichever that side's results compared.
 fn references(
     side: &str,
     c: &CommitmentOut,
@@ -316,15 +318,16 @@ fn references(
     c.reference
         .iter()
         .filter_map(|(e, r)| {
-            let (criterion, level, own, differs) = match completion {
-                Some(k) => {
+            // What the results compared (`ReferenceOut::compared`), and whether it differs.
+            let (criterion, level, own) = match (completion, r.compared?) {
+                (Some(k), Compared::Completion) => {
                     let level = r.levels.get(&k.id).cloned().flatten()?;
                     let own = c.criteria.get(&k.id).and_then(|x| x.level.clone());
-                    let differs = !same_completion(Some(&level), own.as_ref());
-                    (Some(k.id.clone()), level, own, differs)
+                    (Some(k.id.clone()), level, own)
                 }
-                None => (None, r.rating.clone()?, c.rating.clone(), r.differs),
+                _ => (None, r.rating.clone()?, c.rating.clone()),
             };
+            let differs = r.differs;
             Some(ReferenceLevel {
                 side: side.to_string(),
                 evaluator: e.clone(),

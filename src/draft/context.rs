@@ -21,7 +21,7 @@ use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
 use crate::model::OgpValue;
 use crate::results::{
-    CommitmentOut, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo, ReferenceOut,
+    Compared, CommitmentOut, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo, ReferenceOut,
     Results, RubricInfo, Summary,
 };
 use crate::wording::Wording;
@@ -248,9 +248,8 @@ pub struct DisagreementCx {
 }
 
 /// A reference evaluator's view of a commitment: the results' [`ReferenceOut`] (`rating`,
-/// `score`, `levels`, `flags`; its labels made safe), with the comparison a comment makes.
-/// `differs` here is about the level of completion (the results' own, about the rating, is
-/// `rating_differs`).
+/// `score`, `levels`, `flags`, `differs`, `compared`; its labels made safe), with the
+/// comparison a comment makes: `criterion` and `level` are what `differs` compared.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferenceCx {
     #[serde(flatten)]
@@ -261,10 +260,6 @@ pub struct ReferenceCx {
     pub criterion: Option<String>,
     /// Their level on it (or their rating).
     pub level: Option<String>,
-    /// Whether `level` differs from the coalition's.
-    pub differs: bool,
-    /// Whether their rating differs from the coalition's rating.
-    pub rating_differs: bool,
     /// What they rated on criteria the coalition's rubric does not have, by criterion name.
     pub unmatched: IndexMap<String, String>,
     /// What they wrote about this commitment.
@@ -659,16 +654,15 @@ fn commitment_cx(
                     ref_comments.push(labels.note(n, &n.comment));
                 }
             }
-            let (criterion, level, differs) = match (&rubric.completion, &completion) {
-                (Some(k), Some(ours)) => {
-                    // Their own level on the criterion, or their rating of the whole
-                    // commitment on another completion scale, mapped by meaning (results).
-                    let theirs = r.levels.get(k).cloned().flatten();
-                    let theirs = theirs.map(|l| plain_line(&l));
-                    let differs = theirs.is_some() && theirs != ours.out.level;
-                    (Some(k.clone()), theirs, differs)
-                }
-                _ => (None, r.rating.as_deref().map(plain_line), r.differs),
+            // What the results compared (`ReferenceOut::compared`): their level of completion
+            // (their own, or their rating on another completion scale mapped by meaning), or
+            // their rating when they have no level of completion.
+            let (criterion, level) = match (&rubric.completion, r.compared) {
+                (Some(k), None | Some(Compared::Completion)) => (
+                    Some(k.clone()),
+                    r.levels.get(k).cloned().flatten().map(|l| plain_line(&l)),
+                ),
+                _ => (None, r.rating.as_deref().map(plain_line)),
             };
             let unmatched: IndexMap<String, String> = r
                 .other
@@ -689,8 +683,6 @@ fn commitment_cx(
                 who,
                 criterion,
                 level,
-                differs,
-                rating_differs: r.differs,
                 unmatched,
                 comments: ref_comments,
                 evidence: ref_evidence,
@@ -802,7 +794,7 @@ fn commitment_cx(
         evidence,
         next_steps,
         disagreements,
-        differs: c.evaluators > 0 && references.iter().any(|r| r.differs),
+        differs: references.iter().any(|r| r.out.differs),
         references,
         results_references,
         flag_names,
@@ -922,7 +914,7 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         .flat_map(|c| {
             c.references
                 .iter()
-                .filter(|r| r.differs)
+                .filter(|r| r.out.differs)
                 .map(|r| DifferenceCx {
                     id: c.out.id.clone(),
                     title: c.out.title.clone(),

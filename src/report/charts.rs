@@ -973,6 +973,9 @@ pub(crate) struct RefRow {
     pub(crate) title: String,
     pub(crate) coalition: Option<usize>,
     pub(crate) reference: Option<Option<usize>>,
+    /// When they rated it: whether they differ by the results' comparison
+    /// (`ReferenceOut::differs`), and the coalition's and their value it compared, as words.
+    pub(crate) differs: Option<(bool, String, String)>,
 }
 
 /// The coalition's rating (filled circle) beside a reference evaluator's (open diamond) on the
@@ -1065,20 +1068,23 @@ pub(crate) fn reference(
                     10.0,
                     &format!("fill=\"none\" stroke=\"{VERMILLION}\" stroke-width=\"2.5\""),
                 );
-                if rr == r.coalition {
-                    same += 1;
-                    Status::Same
-                } else {
-                    differs.push(tr.f(
-                        "ref_differs_item",
-                        &[
-                            ("id", &r.id),
-                            ("coalition", &label(r.coalition)),
-                            ("who", &who),
-                            ("theirs", &label(rr)),
-                        ],
-                    ));
-                    Status::Differs
+                match &r.differs {
+                    Some((true, ours, theirs)) => {
+                        differs.push(tr.f(
+                            "ref_differs_item",
+                            &[
+                                ("id", &r.id),
+                                ("coalition", ours),
+                                ("who", &who),
+                                ("theirs", theirs),
+                            ],
+                        ));
+                        Status::Differs
+                    }
+                    _ => {
+                        same += 1;
+                        Status::Same
+                    }
                 }
             }
             None => Status::NotRated,

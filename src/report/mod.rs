@@ -25,7 +25,7 @@ use indexmap::IndexMap;
 use crate::assess::Assessment;
 use crate::load::Inputs;
 use crate::model::{RatingRule, Rubric};
-use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
+use crate::results::{self, CommitmentOut, Compared, NO_EVIDENCE, ReferenceOut, Results};
 
 pub use agreement::AlphaRow;
 pub use svg::{Chart, DataTable};
@@ -73,6 +73,28 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// What the results compared of a reference evaluator's view (`ReferenceOut::compared`),
+    /// theirs and the coalition's: the completion criterion's id with both levels, or none
+    /// with both ratings.
+    pub(crate) fn compared<'c>(
+        &'c self,
+        c: &'c CommitmentOut,
+        v: &'c ReferenceOut,
+    ) -> (Option<&'c str>, Option<&'c str>, Option<&'c str>) {
+        let k = self
+            .rubric
+            .completion
+            .and_then(|k| self.rubric.criteria.get(k));
+        match (k, v.compared) {
+            (Some(k), Some(Compared::Completion)) => (
+                Some(k.id.as_str()),
+                v.levels.get(&k.id).and_then(|l| l.as_deref()),
+                c.criteria.get(&k.id).and_then(|x| x.level.as_deref()),
+            ),
+            _ => (None, v.rating.as_deref(), c.rating.as_deref()),
+        }
+    }
+
     /// The level labels of a criterion.
     pub(crate) fn levels(&self, k: usize) -> Vec<String> {
         self.rubric
@@ -304,6 +326,13 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
                     .reference
                     .get(who)
                     .map(|r| r.rating.as_deref().and_then(|l| cx.rating_index(l))),
+                differs: c.reference.get(who).map(|r| {
+                    let (k, theirs, ours) = cx.compared(c, r);
+                    let word = |l: Option<&str>| {
+                        l.map_or_else(|| tr.t("no_evidence"), |l| level_label(tr, l, k))
+                    };
+                    (r.differs, word(ours), word(theirs))
+                }),
             })
             .collect();
         let name = if i == 0 {

@@ -508,7 +508,7 @@ fn overview(out: &mut String, cx: &Context<'_>) {
             ));
         }
         for who in &cx.references {
-            out.push_str(&format!("<td>{}</td>", esc(&reference_text(tr, c, who))));
+            out.push_str(&format!("<td>{}</td>", esc(&reference_text(cx, c, who))));
         }
         out.push_str(&format!(
             "<td>{}</td><td>{}</td></tr>\n",
@@ -524,10 +524,12 @@ fn level_or_none(tr: &Tr, level: Option<&str>, criterion: Option<&str>) -> Strin
     level.map_or_else(|| tr.t("no_evidence"), |l| level_label(tr, l, criterion))
 }
 
-fn reference_text(tr: &Tr, c: &CommitmentOut, who: &str) -> String {
+fn reference_text(cx: &Context<'_>, c: &CommitmentOut, who: &str) -> String {
+    let tr = &cx.tr;
     match c.reference.get(who) {
         Some(v) => {
-            let rating = level_or_none(tr, v.rating.as_deref(), None);
+            let (k, theirs, _) = cx.compared(c, v);
+            let rating = level_or_none(tr, theirs, k);
             if v.differs {
                 tr.f("rating_differs", &[("rating", &rating)])
             } else {
@@ -625,17 +627,21 @@ fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
 fn reference_html(cx: &Context<'_>, c: &CommitmentOut, who: &str) -> String {
     match c.reference.get(who) {
         Some(v) => {
-            let badge = rating_badge(cx, v.rating.as_deref());
+            let (k, theirs, ours) = cx.compared(c, v);
+            let badge = match k {
+                None => rating_badge(cx, theirs),
+                Some(_) => format!(
+                    "<span class=\"badge none\">{}</span>",
+                    esc(&level_or_none(&cx.tr, theirs, k))
+                ),
+            };
             if v.differs {
                 format!(
                     "{badge} {}",
                     h(
                         &cx.tr,
                         "card_differs",
-                        &[(
-                            "rating",
-                            esc(&level_or_none(&cx.tr, c.rating.as_deref(), None))
-                        )]
+                        &[("rating", esc(&level_or_none(&cx.tr, ours, k)))]
                     )
                     .replacen("**", "<strong>", 1)
                     .replacen("**", "</strong>", 1)
