@@ -314,6 +314,35 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
         ));
     }
     for (i, who) in cx.references.iter().enumerate() {
+        // On the scale the results compared them on: the completion criterion's when every
+        // commitment they rated was compared on completion, else the ratings.
+        let on_completion = rubric.completion.filter(|_| {
+            let mut views = cx
+                .results
+                .commitments
+                .iter()
+                .filter_map(|c| c.reference.get(who))
+                .filter(|r| r.compared.is_some())
+                .peekable();
+            views.peek().is_some() && views.all(|r| r.compared == Some(Compared::Completion))
+        });
+        let index = |c: &CommitmentOut, r: Option<&ReferenceOut>| -> Option<usize> {
+            match on_completion {
+                Some(k) => {
+                    let id = &rubric.criteria[k].id;
+                    let level = match r {
+                        Some(r) => r.levels.get(id).and_then(|l| l.as_deref()),
+                        None => c.criteria.get(id).and_then(|x| x.level.as_deref()),
+                    };
+                    level.and_then(|l| cx.level_index(k, l))
+                }
+                None => match r {
+                    Some(r) => r.rating.as_deref(),
+                    None => c.rating.as_deref(),
+                }
+                .and_then(|l| cx.rating_index(l)),
+            }
+        };
         let rows: Vec<RefRow> = cx
             .results
             .commitments
@@ -321,11 +350,8 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             .map(|c| RefRow {
                 id: c.id.clone(),
                 title: c.title.clone(),
-                coalition: c.rating.as_deref().and_then(|r| cx.rating_index(r)),
-                reference: c
-                    .reference
-                    .get(who)
-                    .map(|r| r.rating.as_deref().and_then(|l| cx.rating_index(l))),
+                coalition: index(c, None),
+                reference: c.reference.get(who).map(|r| index(c, Some(r))),
                 differs: c.reference.get(who).map(|r| {
                     let (k, theirs, ours) = cx.compared(c, r);
                     let word = |l: Option<&str>| {
@@ -344,12 +370,20 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             tr,
             &name,
             &cx.in_sentence(who),
-            &cx.results
-                .rubric
-                .ratings
-                .iter()
-                .map(|r| tr.lv(r))
-                .collect::<Vec<_>>(),
+            &match on_completion {
+                Some(k) => cx
+                    .levels(k)
+                    .iter()
+                    .map(|l| level_label(tr, l, Some(&rubric.criteria[k].id)))
+                    .collect::<Vec<_>>(),
+                None => cx
+                    .results
+                    .rubric
+                    .ratings
+                    .iter()
+                    .map(|r| tr.lv(r))
+                    .collect::<Vec<_>>(),
+            },
             &rows,
         ));
     }
