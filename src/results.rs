@@ -189,7 +189,11 @@ impl ReferenceOut {
             let ours = c.criteria.get(k).and_then(|x| x.level.clone());
             (Some(Compared::Completion), Some(l), ours)
         } else if self.rating.is_some() {
-            (Some(Compared::Rating), self.rating.clone(), c.rating.clone())
+            (
+                Some(Compared::Rating),
+                self.rating.clone(),
+                c.rating.clone(),
+            )
         } else {
             (None, None, None)
         };

@@ -419,8 +419,9 @@ fn scores_have_one_decimal_in_every_table() {
     assert_eq!(row("2"), "63.0 63.0 0.0", "{compare}");
 }
 
-#[test]
-fn under_check_my_ogp_the_irm_column_shows_its_completion_by_meaning() {
+/// The check-my-ogp sample with the IRM (role irm, a reference evaluator) rating on the IRM
+/// legacy scale, as `samples/mongolia-irm-legacy/scores/irm.csv` does.
+fn irm_legacy_beside_check_my_ogp() -> tempfile::TempDir {
     let dir = crate::util::sample("mongolia-2016-2018");
     fs::copy(
         root().join("samples/mongolia-irm-legacy/scores/irm.csv"),
@@ -437,6 +438,12 @@ fn under_check_my_ogp_the_irm_column_shows_its_completion_by_meaning() {
             1,
         );
     fs::write(&plan, text).unwrap();
+    dir
+}
+
+#[test]
+fn under_check_my_ogp_the_irm_column_shows_its_completion_by_meaning() {
+    let dir = irm_legacy_beside_check_my_ogp();
     let wide = run_in(dir.path(), None, &["assess", "."]);
     let header = wide.lines().find(|l| l.starts_with("id ")).unwrap();
     assert_eq!(
@@ -483,6 +490,113 @@ fn under_check_my_ogp_the_irm_column_shows_its_completion_by_meaning() {
     let narrow = run_in(dir.path(), Some(80), &["assess", "."]);
     assert_fits(&narrow, 80, "assess with the IRM at 80");
     assert!(narrow.contains("IRM"), "{narrow}");
+}
+
+#[test]
+fn every_command_finds_the_same_commitments_differing_from_the_irm() {
+    // The IRM rates on the IRM legacy scale, so it has no rating on check-my-ogp's: the
+    // comparison is its completion mapped by meaning (Limited, Substantial, …) against the
+    // coalition's completion. Commitments 1 and 6: coalition Substantial, IRM Limited;
+    // commitment 7: coalition Limited, IRM Substantial.
+    let dir = irm_legacy_beside_check_my_ogp();
+    let d = dir.path();
+    let want = ["1", "6", "7"];
+
+    // assess --format json: `differs` and `compared` per commitment, and the summary.
+    let json = run_in(d, None, &["assess", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let commitments = v["commitments"].as_array().unwrap();
+    let differing: Vec<&str> = commitments
+        .iter()
+        .filter(|c| c["reference"]["irm"]["differs"] == true)
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(differing, want);
+    for c in commitments {
+        assert_eq!(c["reference"]["irm"]["compared"], "completion", "{c}");
+    }
+    assert_eq!(
+        v["summary"]["differs_from_reference"],
+        serde_json::json!(want)
+    );
+
+    // The assess table marks the same ones "(differs)".
+    let table = run_in(d, None, &["assess", "."]);
+    let marked: Vec<&str> = table
+        .lines()
+        .filter(|l| l.contains(" (differs)"))
+        .map(|l| cells(l)[0])
+        .collect();
+    assert_eq!(marked, want, "{table}");
+
+    // summary: table, JSON and CSV.
+    let summary = run_in(d, None, &["summary", "."]);
+    assert!(
+        summary.contains("Rated differently by the IRM: 1, 6, 7\n"),
+        "{summary}"
+    );
+    let json = run_in(d, None, &["summary", ".", "--format", "json"]);
+    let s: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        s["summary"]["differs_from_reference"],
+        serde_json::json!(want)
+    );
+    let csv = run_in(d, None, &["summary", ".", "--format", "csv"]);
+    assert!(
+        csv.lines()
+            .any(|l| l == "attention,differs from reference,3,42.9%"),
+        "{csv}"
+    );
+
+    // The HTML report: the count and the reference chart's list.
+    run_in(d, None, &["report", ".", "-o", "report.html"]);
+    let html = fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(
+        html.contains("3 of 7 commitments are rated differently."),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "They differ on 3 commitments: 1 (coalition Substantial, the IRM Limited); \
+             6 (coalition Substantial, the IRM Limited); 7 (coalition Limited, the IRM Substantial). \
+             Same rating on 4."
+        ),
+        "{html}"
+    );
+
+    // The draft lists the same differences first.
+    let draft = run_in(d, None, &["draft", ".", "-o", "-"]);
+    let start = draft.find("### Where we differ from the IRM").unwrap();
+    let listed: Vec<&str> = draft[start..]
+        .split("\n## ")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("- **Commitment "))
+        .map(|l| l.split("**").next().unwrap())
+        .collect();
+    assert_eq!(listed, want, "{draft}");
+
+    // compare, the assessment beside the sample without the IRM: the IRM beside side A.
+    let sample = root().join("samples/mongolia-2016-2018");
+    let json = run_in(
+        d,
+        None,
+        &["compare", ".", sample.to_str().unwrap(), "--format", "json"],
+    );
+    let c: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let differing: Vec<&str> = c["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["reference"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["differs"] == true))
+        })
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(differing, want);
 }
 
 #[test]

@@ -21,8 +21,8 @@ use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
 use crate::model::OgpValue;
 use crate::results::{
-    Compared, CommitmentOut, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo, ReferenceOut,
-    Results, RubricInfo, Summary,
+    CommitmentOut, Compared, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo,
+    ReferenceOut, Results, RubricInfo, Summary,
 };
 use crate::wording::Wording;
 
