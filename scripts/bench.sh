@@ -3,6 +3,7 @@
 #   scripts/bench.sh            all benchmarks
 #   scripts/bench.sh assess     only the assessment ones
 #   scripts/bench.sh draft      only the draft ones
+#   scripts/bench.sh parse      assess and validate against the raw CSV parse and pandas (issue 16)
 # Needs hyperfine (Debian: apt-get install hyperfine) and GNU time (/usr/bin/time) for memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -111,4 +112,34 @@ LIST
     /usr/bin/time -f "%e s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
     tail -1 "$out/err" | sed "s|$work/||g"
   done
+fi
+
+if [[ "$what" == all || "$what" == parse ]]; then
+  # Issue 16: assess and validate against the raw parse of their own input (the csv crate's
+  # loop, examples/csv_parse.rs) in one hyperfine run, so that they share the machine's load;
+  # and against the same assessment in pandas (scripts/assess_pandas.py).
+  cargo build --release --quiet --example csv_parse
+  dir="$work/synthetic-10000"
+  [[ -d "$dir" ]] || "$bin" generate "$dir" --commitments 10000 --evaluators 30 --criteria 8 >/dev/null 2>&1
+  csv="$dir/scores/scores.csv"
+  echo "== 2.4 million rows: raw parse, validate, assess --format json (runs interleaved)"
+  hyperfine -N -w 2 -r "${RUNS:-20}" --export-json "$work/parse.json" \
+    "target/release/examples/csv_parse $csv" \
+    "$bin validate $dir" \
+    "$bin assess $dir --format json"
+  python3 - "$work/parse.json" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+base = r[0]
+for x in r:
+    print("%-45s mean %.3f s  median %.3f s  min %.3f s  user+sys %.3f s  (%.2fx / %.2fx the raw parse, mean / min)" % (
+        x["command"].split("/")[-1][:45], x["mean"], x["median"], x["min"],
+        x["user"] + x["system"], x["mean"] / base["mean"], x["min"] / base["min"]))
+PY
+  for c in "target/release/examples/csv_parse $csv" "$bin validate $dir" "$bin assess $dir --format json"; do
+    echo "peak memory, ${c##*/}: $(peak $c) KB"
+  done
+  echo "== the same assessment in pandas"
+  hyperfine -N -w 1 -r "${PANDAS_RUNS:-3}" "python3 scripts/assess_pandas.py $dir"
+  echo "peak memory, pandas: $(peak python3 scripts/assess_pandas.py "$dir") KB"
 fi

@@ -5,6 +5,7 @@ mod agreement;
 mod assess;
 mod cli;
 mod corpus;
+mod csv_reading;
 mod docs_examples;
 mod draft;
 mod hardening;

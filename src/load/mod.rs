@@ -808,6 +808,9 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
             );
         }
     }
+    // Found once, not by a search of the plan per evaluator: a file may name 100,000 of them.
+    let declared: std::collections::HashMap<&str, &crate::model::Evaluator> =
+        plan.evaluators.iter().rev().map(|ev| (ev.id.as_str(), ev)).collect();
     for e in 0..n_eval {
         let name = inputs
             .scores
@@ -819,8 +822,8 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
             .filter(|(ci, _)| !rated[e * n_comm + ci])
             .map(|(_, c)| c.id.as_str())
             .collect();
-        let loc = plan
-            .evaluator(name)
+        let loc = declared
+            .get(name)
             .map(|ev| Location::span(&inputs.sources, &ev.span));
         // The coalition's agreed ratings cover only the units it discussed.
         if plan.is_consensus(name) && !skipped.is_empty() && skipped.len() < n_comm {

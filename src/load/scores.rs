@@ -99,10 +99,15 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .map(|(i, c)| (c.id.as_str(), u16::try_from(i).unwrap_or(u16::MAX)))
             .collect();
-        let mut evaluators = FastMap::default();
+        let mut evaluators: FastMap<String, u32> = FastMap::default();
+        for (id, i) in scores.evaluators.iter().zip(0u32..) {
+            evaluators.entry(id.clone()).or_insert(i);
+        }
         for e in &plan.evaluators {
-            let idx = intern(&mut scores.evaluators, &e.id);
-            evaluators.insert(e.id.clone(), idx);
+            if !evaluators.contains_key(e.id.as_str()) {
+                let idx = intern(&mut scores.evaluators, &e.id);
+                evaluators.insert(e.id.clone(), idx);
+            }
         }
         Resolver {
             plan,
@@ -123,14 +128,25 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// Appends an evaluator id that the resolver's map does not hold yet (the map, not a search of
+/// the list, says whether it is new: a file may name a hundred thousand evaluators).
 fn intern(list: &mut Vec<String>, id: &str) -> u32 {
-    match list.iter().position(|e| e == id) {
-        Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
-        None => {
-            list.push(id.to_string());
-            u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
-        }
-    }
+    list.push(id.to_string());
+    u32::try_from(list.len() - 1).unwrap_or(u32::MAX)
+}
+
+/// How many different unknown ids of one kind (evaluator, commitment, milestone, criterion)
+/// a file's diagnostics describe with their first line and number of rows; rows naming yet
+/// other unknown ids are only counted, so that millions of bad rows need no memory per row.
+const UNKNOWN_KEPT: usize = 1000;
+
+/// The first row naming an unknown id, and how many rows named it.
+#[derive(Debug)]
+struct Unknown {
+    line: u32,
+    col: usize,
+    snippet: Snippet,
+    rows: usize,
 }
 
 /// The spreadsheet letter of a 0-based column: 0 → A, 26 → AA.
@@ -161,6 +177,8 @@ struct Columns {
     next_steps: Option<usize>,
     /// Wide form: (column, criterion index).
     criteria: Vec<(usize, u16)>,
+    /// Whether a column has no name (rows must then leave it empty).
+    unnamed: bool,
 }
 
 impl Columns {
@@ -212,8 +230,11 @@ struct FileReader<'r, 'a> {
     display: String,
     delimiter: u8,
     report: &'r mut Report,
-    /// Unknown evaluators/commitments/criteria/milestones: (kind, text) → (first line, column, count).
-    unknown: HashMap<(&'static str, String), (u32, usize, Snippet, usize)>,
+    /// Unknown evaluators/commitments/criteria/milestones: (kind, text) → where first seen and
+    /// how often, for at most [`UNKNOWN_KEPT`] texts of each kind.
+    unknown: HashMap<(&'static str, String), Unknown>,
+    /// Per kind: how many texts are kept in `unknown`, and how many rows named others.
+    unknown_kinds: Vec<(&'static str, usize, usize)>,
     cols: Columns,
     /// The worksheet's name, for spreadsheets (cells are then named like `Scores!D7`).
     sheet: Option<String>,
@@ -306,11 +327,228 @@ impl FileReader<'_, '_> {
     }
 
     fn unknown(&mut self, kind: &'static str, text: &str, line: u32, col: usize, fields: &[&str]) {
+        let key = (kind, text.to_string());
+        if let Some(seen) = self.unknown.get_mut(&key) {
+            seen.rows += 1;
+            return;
+        }
+        let k = match self.unknown_kinds.iter().position(|(k, ..)| *k == kind) {
+            Some(k) => k,
+            None => {
+                self.unknown_kinds.push((kind, 0, 0));
+                self.unknown_kinds.len() - 1
+            }
+        };
+        let (_, kept, others) = &mut self.unknown_kinds[k];
+        if *kept >= UNKNOWN_KEPT {
+            *others += 1;
+            return;
+        }
+        *kept += 1;
         let snippet = self.snippet(fields, col);
-        self.unknown
-            .entry((kind, text.to_string()))
-            .and_modify(|e| e.3 += 1)
-            .or_insert((line, col, snippet, 1));
+        self.unknown.insert(
+            key,
+            Unknown {
+                line,
+                col,
+                snippet,
+                rows: 1,
+            },
+        );
+    }
+
+    /// The rating of a long-form row that [`FileReader::row`] would take without a word:
+    /// every id and level spelt exactly as in the plan and rubric, no note to keep, nothing
+    /// to report. Such rows (almost all of a large file) skip the general path; any other
+    /// row gets `None` and takes it, so the result is the same either way.
+    fn ready(&self, layout: &mut Layout, row: &RowCells<'_>) -> Option<Ready> {
+        // Rows that the general path reports something about, or changes: too many cells, a
+        // byte-order mark, a cell boundary inside a character.
+        if row.ends.len() > layout.width
+            || row.get(0)?.starts_with('\u{feff}')
+            || !row.ends.iter().all(|&e| row.text.is_char_boundary(e))
+        {
+            return None;
+        }
+        let cell = |col: Option<usize>| col.map_or(Some(""), |c| row.get(c).map(trim_cell));
+        let id = |col: usize| cell(Some(col)).filter(|c| !c.is_empty());
+        let resolver = &*self.resolver;
+        let name = id(layout.evaluator)?;
+        let evaluator = if layout.last_evaluator.0 == name {
+            layout.last_evaluator.1
+        } else {
+            let i = *resolver.evaluators.get(name)?;
+            layout.last_evaluator.0.clear();
+            layout.last_evaluator.0.push_str(name);
+            layout.last_evaluator.1 = i;
+            i
+        };
+        let commitment = id(layout.commitment)?;
+        let ci = if layout.last_commitment.0 == commitment {
+            layout.last_commitment.1
+        } else {
+            let i = *resolver.commitments.get(commitment)?;
+            layout.last_commitment.0.clear();
+            layout.last_commitment.0.push_str(commitment);
+            layout.last_commitment.1 = i;
+            i
+        };
+        let milestone = match cell(layout.milestone)? {
+            "" => None,
+            m => match resolver.milestones.get(m)? {
+                &(owner, mi) if owner == ci => Some(mi),
+                _ => return None,
+            },
+        };
+        let criterion = layout.criteria.find(id(layout.criterion)?)?;
+        let c = resolver.rubric.criteria.get(usize::from(criterion))?;
+        if (c.scope == Scope::Milestone) != milestone.is_some() {
+            return None;
+        }
+        let level = layout
+            .levels
+            .get(usize::from(criterion))?
+            .find(id(layout.level)?)?;
+        let evidence = !cell(layout.evidence)?.is_empty();
+        if layout.keep_notes
+            && (evidence || !cell(layout.notes[0])?.is_empty() || !cell(layout.notes[1])?.is_empty())
+        {
+            return None;
+        }
+        Some(Ready {
+            evaluator,
+            unit: Unit {
+                commitment: ci,
+                milestone,
+            },
+            criterion,
+            level,
+            evidence,
+        })
+    }
+
+    /// The layout for [`FileReader::ready`], once the header is read: a long-form file whose
+    /// columns all have names, when plan.toml lists the evaluators (so no row adds one).
+    fn layout(&self) -> Option<Layout> {
+        let cols = &self.cols;
+        if !self.resolver.declared || cols.unnamed || cols.names.is_empty() {
+            return None;
+        }
+        Some(Layout {
+            width: cols.names.len(),
+            evaluator: cols.evaluator?,
+            commitment: cols.commitment?,
+            milestone: cols.milestone,
+            criterion: cols.criterion?,
+            level: cols.level?,
+            evidence: cols.evidence,
+            notes: [cols.comment, cols.next_steps],
+            keep_notes: self.resolver.keep_notes,
+            criteria: FewTexts::new(self.resolver.criteria.iter().map(|(id, &i)| (*id, i))),
+            levels: self
+                .resolver
+                .rubric
+                .criteria
+                .iter()
+                .map(|c| {
+                    // Levels past the 16-bit limit are left to the general path.
+                    FewTexts::new(
+                        c.levels
+                            .iter()
+                            .zip(0..=u16::MAX)
+                            .map(|(l, i)| (l.label.as_str(), i)),
+                    )
+                })
+                .collect(),
+            // An id is never empty, so these match nothing until set.
+            last_evaluator: (String::new(), 0),
+            last_commitment: (String::new(), 0),
+        })
+    }
+
+    /// A byte-order mark (the invisible mark that begins a file) at the start of a later
+    /// line: two exports pasted into one file. The mark has been dropped from the row; a
+    /// repeated header line after it is skipped (`true`).
+    fn stray_bom(&mut self, line: u32, fields: &[&str], header_done: bool) -> bool {
+        let repeated_header = header_done
+            && fields.len() >= self.cols.names.len()
+            && fields
+                .iter()
+                .enumerate()
+                .all(|(i, f)| self.cols.names.get(i).map_or(f.is_empty(), |n| normalise_header(f) == *n));
+        if line > 1 {
+            let (message, help) = if repeated_header {
+                (
+                    "a byte-order mark (the invisible mark that begins a file) and a second header line: two files seem to have been pasted together here",
+                    "the mark and this header line were skipped; check that no rows appear twice",
+                )
+            } else {
+                (
+                    "a byte-order mark (the invisible mark that begins a file) starts this line: two files seem to have been pasted together here",
+                    "the mark was ignored and the row read; check that no rows appear twice",
+                )
+            };
+            let d = Diagnostic::warning("stray-bom", message)
+                .at(Location::line(self.display.clone(), line as usize, None))
+                .help(help);
+            self.report.push(d);
+        }
+        repeated_header
+    }
+
+    /// A cell that runs over line breaks and holds lines that look like rows of ratings: a
+    /// quote opened in it was closed (if at all) only further down, and the rows in between
+    /// were read as its text. An error naming the line where the quote opened.
+    fn check_swallowed(&mut self, line: u32, fields: &[&str]) {
+        let mut opened = line;
+        for (col, cell) in fields.iter().enumerate() {
+            let breaks = u32::try_from(cell.bytes().filter(|&b| b == b'\n').count())
+                .unwrap_or(u32::MAX);
+            if breaks == 0 {
+                continue;
+            }
+            let rows = cell
+                .split('\n')
+                .skip(1)
+                .filter(|l| self.looks_like_row(l))
+                .count();
+            if rows > 0 {
+                let mut loc = Location::line(
+                    self.display.clone(),
+                    opened as usize,
+                    Some(self.column_name(opened, col)),
+                );
+                loc.snippet = Some(self.snippet(fields, col));
+                let d = Diagnostic::error(
+                    "unclosed-quote",
+                    format!(
+                        "the quote that opens this cell on line {opened} is not closed until line {}: the {} in between {} read as this cell's text, and {} like {} of ratings",
+                        opened.saturating_add(breaks),
+                        crate::diag::plural(breaks as usize, "line"),
+                        if breaks == 1 { "was" } else { "were" },
+                        if rows == 1 { "one looks".to_string() } else { format!("{rows} look") },
+                        if rows == 1 { "a row" } else { "rows" },
+                    ),
+                )
+                .at(loc)
+                .help("close the quote where the cell's text ends (a double quote inside a cell is written twice: \"\"), or remove the opening quote");
+                self.report.push(d);
+            }
+            opened = opened.saturating_add(breaks);
+        }
+    }
+
+    /// Whether a line of text inside a cell looks like a row of this file: its evaluator or
+    /// commitment cell names one the plan (or the file so far) knows.
+    fn looks_like_row(&self, text: &str) -> bool {
+        let cells: Vec<&str> = text
+            .trim_end_matches('\r')
+            .split(char::from(self.delimiter))
+            .map(|c| c.trim().trim_matches('"').trim())
+            .collect();
+        let cell = |col: Option<usize>| col.and_then(|c| cells.get(c)).copied();
+        cell(self.cols.commitment).is_some_and(|c| self.resolver.commitments.contains_key(c))
+            || cell(self.cols.evaluator).is_some_and(|e| self.resolver.evaluators.contains_key(e))
     }
 
     fn read_header(&mut self, fields: &[&str]) -> bool {
@@ -321,6 +559,7 @@ impl FileReader<'_, '_> {
             names.push(normalise_header(f));
         }
         self.cols.names = names.clone();
+        self.cols.unnamed = names.iter().any(String::is_empty);
         let is_long = names.iter().any(|n| n == "criterion" || n == "level");
         for (i, name) in names.iter().enumerate() {
             if name.is_empty() {
@@ -492,6 +731,7 @@ impl FileReader<'_, '_> {
         }
         let i = intern(&mut scores.evaluators, name);
         self.resolver.evaluators.insert(name.to_string(), i);
+        self.last_evaluator = Some((name.to_string(), i));
         Some(i)
     }
 
@@ -675,7 +915,7 @@ impl FileReader<'_, '_> {
                 return;
             }
         }
-        for (i, name) in self.cols.names.iter().enumerate() {
+        for (i, name) in self.cols.names.iter().enumerate().filter(|_| self.cols.unnamed) {
             if name.is_empty() && fields.get(i).is_some_and(|f| !f.trim().is_empty()) {
                 if !self.will_show("unnamed-column") {
                     return;
@@ -905,8 +1145,21 @@ impl FileReader<'_, '_> {
     /// many rows named it.
     fn report_unknowns(&mut self) {
         let mut unknown: Vec<_> = self.unknown.drain().collect();
-        unknown.sort_by_key(|(_, (line, ..))| *line);
-        for ((kind, text), (line, col, snippet, count)) in unknown {
+        unknown.sort_by_key(|(_, seen)| seen.line);
+        for ((kind, text), seen) in unknown {
+            let Unknown {
+                line,
+                col,
+                snippet,
+                rows: count,
+            } = seen;
+            let code = unknown_code(kind);
+            if !self.report.would_show(&self.display, code) {
+                // Not shown: counted without looking for a did-you-mean.
+                self.report
+                    .count_hidden(&self.display, code, crate::diag::Severity::Error);
+                continue;
+            }
             let rows = if count > 1 {
                 format!(" (on {count} rows; the first is shown)")
             } else {
@@ -985,14 +1238,198 @@ impl FileReader<'_, '_> {
             };
             self.report.push(d);
         }
+        // Rows naming yet other unknown ids, beyond those kept: one error each, counted.
+        for (kind, _, others) in std::mem::take(&mut self.unknown_kinds) {
+            for _ in 0..others {
+                self.report.count_hidden(
+                    &self.display,
+                    unknown_code(kind),
+                    crate::diag::Severity::Error,
+                );
+            }
+        }
     }
 }
 
-/// What the parsing thread hands over.
-enum Item {
-    Row(csv::StringRecord),
-    BadUtf8 { line: u64, col: usize },
-    Broken { line: u64, message: String },
+/// The diagnostic code for an unknown id of a kind.
+fn unknown_code(kind: &str) -> &'static str {
+    match kind {
+        "evaluator" => "unknown-evaluator",
+        "commitment" => "unknown-commitment",
+        "milestone" => "unknown-milestone",
+        _ => "unknown-criterion",
+    }
+}
+
+/// A batch of rows handed from the parsing thread to the resolving one. The cells of all its
+/// rows are kept back to back in one string (three buffers per batch, reused, instead of a
+/// record per row), so the hand-over costs little more than the parse itself.
+#[derive(Debug, Default)]
+struct Batch {
+    /// The cells of every row, one after the other.
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<usize>,
+    rows: Vec<RowMark>,
+    /// The file could not be read to the end: (line, message), after the rows.
+    broken: Option<(u64, String)>,
+}
+
+/// One row of a [`Batch`].
+#[derive(Debug, Clone, Copy)]
+struct RowMark {
+    /// Its cells end at `ends[..cells_end]` (they start after the previous row's).
+    cells_end: usize,
+    /// The line the row starts on.
+    line: u64,
+    /// Whether a cell holds a line break (read by the check for unclosed quotes).
+    multiline: bool,
+    /// The first cell that is not valid UTF-8 (the row's cells are then left out).
+    bad_utf8: Option<usize>,
+}
+
+/// The rating of a row that needs no more than lookups (see [`FileReader::ready`]).
+#[derive(Debug, Clone, Copy)]
+struct Ready {
+    evaluator: u32,
+    unit: Unit,
+    criterion: u16,
+    level: u16,
+    evidence: bool,
+}
+
+/// A short text (at most 7 bytes) as a number that holds its bytes and length: two short
+/// texts are equal exactly when their keys are, and comparing keys needs no call to `memcmp`.
+fn short_key(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 7 {
+        return None;
+    }
+    let mut key = (bytes.len() as u64) << 56;
+    for (i, &b) in bytes.iter().enumerate() {
+        key |= u64::from(b) << (8 * i);
+    }
+    Some(key)
+}
+
+/// A few texts (criterion ids, level labels) to find by exact spelling: the first that
+/// matches, by comparing short keys or, for longer texts, the texts.
+#[derive(Debug, Default)]
+struct FewTexts {
+    short: Vec<(u64, u16)>,
+    long: Vec<(String, u16)>,
+}
+
+impl FewTexts {
+    fn new<'t>(texts: impl IntoIterator<Item = (&'t str, u16)>) -> Self {
+        let mut few = FewTexts::default();
+        for (text, i) in texts {
+            match short_key(text) {
+                Some(key) => few.short.push((key, i)),
+                None => few.long.push((text.to_string(), i)),
+            }
+        }
+        few
+    }
+
+    fn find(&self, text: &str) -> Option<u16> {
+        match short_key(text) {
+            Some(key) => self.short.iter().find(|(k, _)| *k == key).map(|(_, i)| *i),
+            None => self.long.iter().find(|(t, _)| t == text).map(|(_, i)| *i),
+        }
+    }
+}
+
+/// The columns of a long-form file, as read from its header, and what [`FileReader::ready`]
+/// looks ids up in.
+#[derive(Debug)]
+struct Layout {
+    /// How many columns the header names.
+    width: usize,
+    evaluator: usize,
+    commitment: usize,
+    milestone: Option<usize>,
+    criterion: usize,
+    level: usize,
+    evidence: Option<usize>,
+    /// Comment and next steps: the notes the resolving thread keeps when asked to.
+    notes: [Option<usize>; 2],
+    keep_notes: bool,
+    criteria: FewTexts,
+    /// Each criterion's level labels.
+    levels: Vec<FewTexts>,
+    /// Rows usually come grouped by evaluator and commitment: the last of each found.
+    last_evaluator: (String, u32),
+    last_commitment: (String, u32),
+}
+
+/// The cells of one row of a [`Batch`], read on demand.
+#[derive(Debug, Clone, Copy)]
+struct RowCells<'b> {
+    text: &'b str,
+    /// Where each of the row's cells ends in `text`.
+    ends: &'b [usize],
+    /// Where its first cell starts.
+    start: usize,
+}
+
+impl<'b> RowCells<'b> {
+    /// Cell `col` as it is in the file: empty past the end of the row, `None` when a cell
+    /// boundary falls inside a character (a cell that is not UTF-8 on its own).
+    fn get(&self, col: usize) -> Option<&'b str> {
+        let Some(&end) = self.ends.get(col) else {
+            return Some("");
+        };
+        let start = match col.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => self.start,
+        };
+        self.text.get(start..end)
+    }
+}
+
+impl Batch {
+    /// The slow path for a batch whose bytes are not all UTF-8: marks each row holding a cell
+    /// that is not (with the first such cell, as the `csv` crate reports it) and leaves its
+    /// cells out; returns the text of the other rows.
+    fn keep_utf8_rows(&mut self, bytes: &[u8]) -> String {
+        let mut text = String::with_capacity(bytes.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        let (mut first, mut start) = (0, 0);
+        for row in &mut self.rows {
+            let cells = self.ends.get(first..row.cells_end).unwrap_or(&[]);
+            first = row.cells_end;
+            let (text_len, ends_len) = (text.len(), ends.len());
+            for (i, &end) in cells.iter().enumerate() {
+                match bytes.get(start..end).map(std::str::from_utf8) {
+                    Some(Ok(cell)) => {
+                        text.push_str(cell);
+                        ends.push(text.len());
+                    }
+                    _ => {
+                        if row.bad_utf8.is_none() {
+                            row.bad_utf8 = Some(i);
+                        }
+                    }
+                }
+                start = end;
+            }
+            if row.bad_utf8.is_some() {
+                text.truncate(text_len);
+                ends.truncate(ends_len);
+            }
+            row.cells_end = ends.len();
+        }
+        self.ends = ends;
+        text
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+        self.broken = None;
+    }
 }
 
 /// Rows per batch passed between the threads.
@@ -1002,20 +1439,17 @@ const BATCH: usize = 2048;
 /// sends them on, until the end of the file, a broken file, or the receiver hanging up.
 fn parse(
     mut csv: csv::Reader<Box<dyn Read + Send>>,
-    out: &std::sync::mpsc::SyncSender<Vec<Item>>,
-    spent: &std::sync::mpsc::Receiver<Vec<Item>>,
+    out: &std::sync::mpsc::SyncSender<Batch>,
+    spent: &std::sync::mpsc::Receiver<Batch>,
 ) {
-    let mut free: Vec<csv::ByteRecord> = Vec::new();
+    let mut record = csv::ByteRecord::new();
     loop {
         let mut batch = spent.try_recv().unwrap_or_default();
-        for item in batch.drain(..) {
-            if let Item::Row(text) = item {
-                free.push(text.into_byte_record());
-            }
-        }
+        batch.clear();
+        // The text buffer is filled as bytes, and checked once when the batch is full.
+        let mut bytes = std::mem::take(&mut batch.text).into_bytes();
         let mut done = false;
-        while batch.len() < BATCH {
-            let mut record = free.pop().unwrap_or_default();
+        while batch.rows.len() < BATCH {
             match csv.read_byte_record(&mut record) {
                 Ok(false) => {
                     done = true;
@@ -1030,23 +1464,50 @@ fn parse(
                         }
                         _ => format!("the file could not be read as CSV: {e}"),
                     };
-                    batch.push(Item::Broken { line, message });
+                    batch.broken = Some((line, message));
                     done = true;
                     break;
                 }
             }
-            // One UTF-8 check for the whole row.
-            match csv::StringRecord::from_byte_record(record) {
-                Ok(text) => batch.push(Item::Row(text)),
-                Err(e) => {
-                    let col = e.utf8_error().field();
-                    let record = e.into_byte_record();
-                    let line = record.position().map_or(0, csv::Position::line);
-                    batch.push(Item::BadUtf8 { line, col });
-                    free.push(record);
-                }
+            let line = record.position().map_or(0, csv::Position::line);
+            // A row that starts more than one line below the row before it follows blank
+            // lines or holds a line break in a cell: only such rows are searched for line
+            // breaks (see `FileReader::check_swallowed`).
+            if let Some(before) = batch.rows.last_mut() {
+                before.multiline = line > before.line.saturating_add(1);
             }
+            let mut end = bytes.len();
+            bytes.extend_from_slice(record.as_slice());
+            for cell in &record {
+                end += cell.len();
+                batch.ends.push(end);
+            }
+            batch.rows.push(RowMark {
+                cells_end: batch.ends.len(),
+                line,
+                multiline: false,
+                bad_utf8: None,
+            });
         }
+        // The last row has no row after it to tell: look at its text.
+        let last_start = match batch.rows.len() {
+            0 | 1 => 0,
+            n => batch.rows[n - 2].cells_end,
+        };
+        let last_from = last_start
+            .checked_sub(1)
+            .and_then(|i| batch.ends.get(i))
+            .copied()
+            .unwrap_or(0);
+        if let Some(last) = batch.rows.last_mut() {
+            last.multiline = bytes.get(last_from..).is_some_and(|b| b.contains(&b'\n'));
+        }
+        // One UTF-8 check for the whole batch (a fast pass over ASCII text); only a batch that
+        // fails it is checked row by row.
+        batch.text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => batch.keep_utf8_rows(&e.into_bytes()),
+        };
         if out.send(batch).is_err() || done {
             return;
         }
@@ -1108,12 +1569,12 @@ pub(crate) fn read_csv(
         return;
     }
     let complete = head.len() < 64 * 1024;
-    // Reserving room for the ratings up front, from the rows in the first 64 KiB, keeps a
-    // vector of millions of ratings from doubling past what it needs.
-    let file_len = handle.metadata().map_or(0, |m| m.len()) as usize;
-    let head_rows = head.iter().filter(|&&b| b == b'\n').count().max(1);
-    let estimated_rows = (file_len / (head.len() / head_rows).max(1)).saturating_mul(21) / 20;
-    if head.iter().all(|b| b.is_ascii_whitespace()) {
+    // No room is reserved for the ratings from a guess at the number of rows (a file that
+    // starts with blank lines once made such a guess reserve gigabytes): the vector grows as
+    // rows are read, and the pages it has not filled are never touched.
+    // (Only a file that ends within its first 64 KiB can be told empty from them: a file may
+    // start with thousands of blank lines.)
+    if complete && head.iter().all(|b| b.is_ascii_whitespace()) {
         report.push(
             Diagnostic::error("empty-file", "the score file is empty")
                 .at(whole_file())
@@ -1189,52 +1650,106 @@ pub(crate) fn read_csv(
         delimiter,
         report,
         unknown: HashMap::new(),
+        unknown_kinds: Vec::new(),
         cols: Columns::default(),
         sheet: None,
         last_evaluator: None,
         last_commitment: None,
     };
     let mut feed = Feed::default();
-    let mut width = 8;
     // One thread parses the CSV (the costly byte work), this one resolves rows against the plan
     // and rubric: on two cores a large file is read in little more than the time of the slower.
-    let (to_resolver, batches) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
-    let (to_parser, spent) = std::sync::mpsc::channel::<Vec<Item>>();
+    let (to_resolver, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (to_parser, spent) = std::sync::mpsc::channel::<Batch>();
+    let mut layout: Option<Layout> = None;
     std::thread::scope(|scope| {
         scope.spawn(move || parse(csv, &to_resolver, &spent));
+        let mut width = 8;
         'rows: for batch in batches {
             // One vector of cells per batch, refilled for each row.
             let mut fields: Vec<&str> = Vec::with_capacity(width);
-            for item in &batch {
-                let text = match item {
-                    Item::Row(text) => text,
-                    Item::BadUtf8 { line, col } => {
-                        fr.report.push(
-                            Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
-                                .at(Location::line(display.to_string(), *line as usize, Some(format!("column {}", column_letter(*col)))))
-                                .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
-                        );
+            let mut first_cell = 0;
+            for mark in &batch.rows {
+                let line = u32::try_from(mark.line).unwrap_or(u32::MAX);
+                let cells = batch.ends.get(first_cell..mark.cells_end).unwrap_or(&[]);
+                let mut start = first_cell
+                    .checked_sub(1)
+                    .and_then(|i| batch.ends.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                first_cell = mark.cells_end;
+                let row = RowCells {
+                    text: &batch.text,
+                    ends: cells,
+                    start,
+                };
+                let ready = match &mut layout {
+                    Some(layout) if !mark.multiline && mark.bad_utf8.is_none() => {
+                        fr.ready(layout, &row)
+                    }
+                    _ => None,
+                };
+                if let Some(r) = ready {
+                    feed.rows += 1;
+                    scores.ratings.push(Rating {
+                        evaluator: r.evaluator,
+                        unit: r.unit,
+                        criterion: r.criterion,
+                        level: Some(r.level),
+                        evidence: r.evidence,
+                        file,
+                        line,
+                    });
+                    continue;
+                }
+                fields.clear();
+                let mut bad_utf8 = mark.bad_utf8;
+                for (i, &end) in cells.iter().enumerate() {
+                    // A cell boundary inside a character (only possible when a cell is not
+                    // UTF-8 on its own) fails here.
+                    match batch.text.get(start..end) {
+                        Some(cell) => fields.push(trim_cell(cell)),
+                        None => bad_utf8 = bad_utf8.or(Some(i)),
+                    }
+                    start = end;
+                }
+                if let Some(col) = bad_utf8 {
+                    fr.report.push(
+                        Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
+                            .at(Location::line(display.to_string(), line as usize, Some(format!("column {}", column_letter(col)))))
+                            .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
+                    );
+                    continue;
+                }
+                width = fields.len();
+                if fields.first().is_some_and(|f| f.starts_with('\u{feff}')) {
+                    let cell = fields[0].trim_start_matches('\u{feff}').trim();
+                    fields[0] = cell;
+                    if fr.stray_bom(line, &fields, feed.header_done) {
                         continue;
                     }
-                    Item::Broken { line, message } => {
-                        let loc = if *line > 0 {
-                            Location::line(display.to_string(), *line as usize, None)
-                        } else {
-                            Location::file(display.to_string())
-                        };
-                        fr.report
-                            .push(Diagnostic::error("csv-syntax", message.clone()).at(loc));
-                        break 'rows;
-                    }
-                };
-                let line =
-                    u32::try_from(text.position().map_or(0, |p| p.line())).unwrap_or(u32::MAX);
-                fields.clear();
-                fields.extend(text.iter().map(trim_cell));
-                width = fields.len();
-                if !feed.take(&mut fr, line, &fields, scores, estimated_rows) {
+                }
+                if mark.multiline {
+                    fr.check_swallowed(line, &fields);
+                }
+                let header_done = feed.header_done;
+                if !feed.take(&mut fr, line, &fields, scores) {
                     break 'rows;
                 }
+                if !header_done && feed.header_done {
+                    // The header is read: most rows can now take the short path.
+                    layout = fr.layout();
+                }
+            }
+            if let Some((line, message)) = &batch.broken {
+                let loc = if *line > 0 {
+                    Location::line(display.to_string(), *line as usize, None)
+                } else {
+                    Location::file(display.to_string())
+                };
+                fr.report
+                    .push(Diagnostic::error("csv-syntax", message.clone()).at(loc));
+                break 'rows;
             }
             // Hand the buffers back for reuse; if the parser has finished, they are dropped.
             drop(fields);
@@ -1261,7 +1776,6 @@ impl Feed {
         line: u32,
         fields: &[&str],
         scores: &mut Scores,
-        estimated_rows: usize,
     ) -> bool {
         if fields.iter().all(|f| f.is_empty()) {
             return true;
@@ -1270,9 +1784,6 @@ impl Feed {
             self.header_done = true;
             if !fr.read_header(fields) {
                 return false;
-            }
-            if fr.cols.is_long() {
-                scores.ratings.reserve(estimated_rows);
             }
         } else {
             self.rows += 1;
@@ -1328,6 +1839,7 @@ pub(crate) fn read_spreadsheet(
         delimiter: b',',
         report,
         unknown: HashMap::new(),
+        unknown_kinds: Vec::new(),
         cols: Columns::default(),
         sheet: Some(sheet.name().to_string()),
         last_evaluator: None,
@@ -1336,7 +1848,7 @@ pub(crate) fn read_spreadsheet(
     let mut feed = Feed::default();
     let read = sheet.rows(|line, cells| {
         let fields: Vec<&str> = cells.iter().map(|t| trim_cell(t)).collect();
-        feed.take(&mut fr, line, &fields, scores, 0)
+        feed.take(&mut fr, line, &fields, scores)
     });
     if let Err(problem) = read {
         fr.report.push(problem.diagnostic(display));
