@@ -28,6 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             cells += record.len() as u64;
         }
     }
-    println!("{rows} rows, {cells} cells");
+    use std::io::Write;
+    writeln!(std::io::stdout(), "{rows} rows, {cells} cells")?;
     Ok(())
 }

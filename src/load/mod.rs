@@ -809,8 +809,12 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
         }
     }
     // Found once, not by a search of the plan per evaluator: a file may name 100,000 of them.
-    let declared: std::collections::HashMap<&str, &crate::model::Evaluator> =
-        plan.evaluators.iter().rev().map(|ev| (ev.id.as_str(), ev)).collect();
+    let declared: std::collections::HashMap<&str, &crate::model::Evaluator> = plan
+        .evaluators
+        .iter()
+        .rev()
+        .map(|ev| (ev.id.as_str(), ev))
+        .collect();
     for e in 0..n_eval {
         let name = inputs
             .scores

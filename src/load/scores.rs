@@ -411,7 +411,9 @@ impl FileReader<'_, '_> {
             .find(id(layout.level)?)?;
         let evidence = !cell(layout.evidence)?.is_empty();
         if layout.keep_notes
-            && (evidence || !cell(layout.notes[0])?.is_empty() || !cell(layout.notes[1])?.is_empty())
+            && (evidence
+                || !cell(layout.notes[0])?.is_empty()
+                || !cell(layout.notes[1])?.is_empty())
         {
             return None;
         }
@@ -472,10 +474,12 @@ impl FileReader<'_, '_> {
     fn stray_bom(&mut self, line: u32, fields: &[&str], header_done: bool) -> bool {
         let repeated_header = header_done
             && fields.len() >= self.cols.names.len()
-            && fields
-                .iter()
-                .enumerate()
-                .all(|(i, f)| self.cols.names.get(i).map_or(f.is_empty(), |n| normalise_header(f) == *n));
+            && fields.iter().enumerate().all(|(i, f)| {
+                self.cols
+                    .names
+                    .get(i)
+                    .map_or(f.is_empty(), |n| normalise_header(f) == *n)
+            });
         if line > 1 {
             let (message, help) = if repeated_header {
                 (
@@ -502,8 +506,8 @@ impl FileReader<'_, '_> {
     fn check_swallowed(&mut self, line: u32, fields: &[&str]) {
         let mut opened = line;
         for (col, cell) in fields.iter().enumerate() {
-            let breaks = u32::try_from(cell.bytes().filter(|&b| b == b'\n').count())
-                .unwrap_or(u32::MAX);
+            let breaks =
+                u32::try_from(cell.bytes().filter(|&b| b == b'\n').count()).unwrap_or(u32::MAX);
             if breaks == 0 {
                 continue;
             }
@@ -915,7 +919,13 @@ impl FileReader<'_, '_> {
                 return;
             }
         }
-        for (i, name) in self.cols.names.iter().enumerate().filter(|_| self.cols.unnamed) {
+        for (i, name) in self
+            .cols
+            .names
+            .iter()
+            .enumerate()
+            .filter(|_| self.cols.unnamed)
+        {
             if name.is_empty() && fields.get(i).is_some_and(|f| !f.trim().is_empty()) {
                 if !self.will_show("unnamed-column") {
                     return;
