@@ -378,6 +378,10 @@ impl FileReader<'_, '_> {
             layout.last_evaluator.1
         } else {
             let i = *resolver.evaluators.get(name)?;
+            // A reference evaluator's levels may be mapped by meaning: the general path.
+            if resolver.plan.is_reference(name) {
+                return None;
+            }
             layout.last_evaluator.0.clear();
             layout.last_evaluator.0.push_str(name);
             layout.last_evaluator.1 = i;
@@ -430,10 +434,15 @@ impl FileReader<'_, '_> {
     }
 
     /// The layout for [`FileReader::ready`], once the header is read: a long-form file whose
-    /// columns all have names, when plan.toml lists the evaluators (so no row adds one).
+    /// columns all have names, when plan.toml lists the evaluators (so no row adds one), and
+    /// not a reference score file (whose levels may be mapped by meaning).
     fn layout(&self) -> Option<Layout> {
         let cols = &self.cols;
-        if !self.resolver.declared || cols.unnamed || cols.names.is_empty() {
+        if !self.resolver.declared
+            || self.resolver.reference_file
+            || cols.unnamed
+            || cols.names.is_empty()
+        {
             return None;
         }
         Some(Layout {
