@@ -106,11 +106,19 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         .iter()
         .map(|e| plan.is_reference(e))
         .collect();
+    // Each evaluator's role found by map, not by a search of the plan per evaluator (a plan
+    // may list 100,000 evaluators); the first entry of an id counts, as in `Plan::evaluator`.
+    let roles: std::collections::HashMap<&str, crate::model::Role> = plan
+        .evaluators
+        .iter()
+        .rev()
+        .map(|ev| (ev.id.as_str(), ev.role))
+        .collect();
     let is_consensus: Vec<bool> = scores
         .evaluators
         .iter()
         .zip(&is_reference)
-        .map(|(e, &r)| !r && plan.is_consensus(e))
+        .map(|(e, &r)| !r && roles.get(e.as_str()) == Some(&crate::model::Role::Consensus))
         .collect();
     let consensus_evaluators: Vec<u32> = (0..scores.evaluators.len())
         .filter(|&e| is_consensus[e])

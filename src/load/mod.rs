@@ -790,14 +790,28 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
             *slot = true;
         }
     }
-    let is_reference = |e: usize| {
-        let name = inputs
-            .scores
-            .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
-        plan.is_reference(name) || plan.is_consensus(name)
+    // Found once, not by a search of the plan per evaluator: a file may name 100,000 of them.
+    let declared: std::collections::HashMap<&str, &crate::model::Evaluator> = plan
+        .evaluators
+        .iter()
+        .rev()
+        .map(|ev| (ev.id.as_str(), ev))
+        .collect();
+    let is_consensus = |name: &str| {
+        declared
+            .get(name)
+            .is_some_and(|ev| ev.role == crate::model::Role::Consensus)
     };
+    let is_reference: Vec<bool> = (0..n_eval)
+        .map(|e| {
+            let name = inputs
+                .scores
+                .evaluator_name(u32::try_from(e).unwrap_or(u32::MAX));
+            plan.is_reference(name) || is_consensus(name)
+        })
+        .collect();
     for (ci, c) in plan.commitments.iter().enumerate() {
-        if !(0..n_eval).any(|e| !is_reference(e) && rated[e * n_comm + ci]) {
+        if !(0..n_eval).any(|e| !is_reference[e] && rated[e * n_comm + ci]) {
             report.push(
                 Diagnostic::warning(
                     "unrated-commitment",
@@ -808,13 +822,6 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
             );
         }
     }
-    // Found once, not by a search of the plan per evaluator: a file may name 100,000 of them.
-    let declared: std::collections::HashMap<&str, &crate::model::Evaluator> = plan
-        .evaluators
-        .iter()
-        .rev()
-        .map(|ev| (ev.id.as_str(), ev))
-        .collect();
     for e in 0..n_eval {
         let name = inputs
             .scores
@@ -830,7 +837,7 @@ fn check_coverage(inputs: &Inputs, report: &mut Report) {
             .get(name)
             .map(|ev| Location::span(&inputs.sources, &ev.span));
         // The coalition's agreed ratings cover only the units it discussed.
-        if plan.is_consensus(name) && !skipped.is_empty() && skipped.len() < n_comm {
+        if is_consensus(name) && !skipped.is_empty() && skipped.len() < n_comm {
             continue;
         }
         if skipped.len() == n_comm && n_comm > 0 {
