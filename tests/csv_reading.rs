@@ -295,8 +295,10 @@ fn millions_of_rows_naming_unknown_ids_keep_a_sample_and_counts() {
 
 #[test]
 fn a_hundred_thousand_evaluators_are_read_in_near_linear_time() {
-    // Evaluator ids were interned by a linear search: 100,000 took 15 s, 200,000 41 s. The
-    // time limit only guards against that coming back; the figures are in docs/limits.md.
+    // Evaluator ids were interned by a linear search, and roles found by a search of the plan:
+    // 200,000 took 55 s (not listed) and over 2 minutes (listed), in a release build. The time
+    // limit only guards against that coming back (a debug build on a loaded machine needs up
+    // to ~20 s now); the figures are in docs/limits.md.
     for declared in [false, true] {
         let dir = base_copy();
         let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
@@ -319,7 +321,7 @@ fn a_hundred_thousand_evaluators_are_read_in_near_linear_time() {
             rows.push_str(&format!("e{i},1,,relevance,Clear\n"));
         }
         fs::write(dir.path().join("scores/ana.csv"), rows).unwrap();
-        let (code, err) = bounded(dir.path(), &["validate"], 1000, 20);
+        let (code, err) = bounded(dir.path(), &["validate"], 1000, 60);
         assert_eq!(code, 0, "{err}");
         assert!(
             err.contains("scores   1 file, 200000 evaluators, 200000 ratings"),
