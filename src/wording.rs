@@ -59,6 +59,10 @@ struct LanguageInfo {
     decimal: Option<String>,
     percent: Option<String>,
     and: Option<String>,
+    /// Words that lose their last letter to an apostrophe before a vowel (`de` → `d'`).
+    elide: Option<Vec<String>>,
+    /// Two words written as one (`"de el" = "del"`).
+    contract: Option<HashMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -85,6 +89,8 @@ pub struct Wording {
     percent: String,
     /// The word of `a, b and c`.
     pub and: String,
+    /// How the fixed wording joins the value that follows it (`d'Oyuun`, `del IRM`).
+    joins: Joins,
     labels: HashMap<String, String>,
     text: HashMap<String, Text>,
     report: HashMap<String, Text>,
@@ -159,6 +165,18 @@ impl Wording {
             decimal: pick(&l.decimal, &e.decimal, "."),
             percent: pick(&l.percent, &e.percent, "{n}%"),
             and: pick(&l.and, &e.and, "and"),
+            joins: Joins {
+                elide: l.elide.clone().unwrap_or_default(),
+                contract: l
+                    .contract
+                    .iter()
+                    .flatten()
+                    .filter_map(|(k, v)| {
+                        let (a, b) = k.split_once(' ')?;
+                        Some((a.to_string(), b.to_string(), v.clone()))
+                    })
+                    .collect(),
+            },
             labels: own.labels.clone(),
             text,
             report,
@@ -289,6 +307,14 @@ impl Wording {
             .map_or_else(|| self.label(label), String::as_str)
     }
 
+    /// Fills `text` like [`fill`], then joins each value to the word of the wording before it
+    /// as the language does (`[language] elide` and `contract`): French `de {who}` with
+    /// `Oyuun` gives `d'Oyuun`, Spanish `de {who}` with `el IRM` gives `del IRM`. Only the
+    /// fixed wording changes, never the value.
+    pub fn fill(&self, text: &str, args: &[(String, String)]) -> String {
+        fill_joined(text, args, &self.joins)
+    }
+
     /// `2018-06-30` written the language's way.
     pub fn date(&self, d: crate::model::Date) -> String {
         let month = self
@@ -328,6 +354,81 @@ impl Wording {
 /// Fills the `{name}` placeholders of `text` from `args`; a placeholder without a value is
 /// left as it is, so that a missing one shows in the draft.
 pub fn fill(text: &str, args: &[(String, String)]) -> String {
+    fill_joined(text, args, &Joins::default())
+}
+
+/// How a language joins a word to the one after it (`[language] elide` and `contract`).
+#[derive(Debug, Clone, Default)]
+struct Joins {
+    elide: Vec<String>,
+    /// (first word, second word, both written as one).
+    contract: Vec<(String, String, String)>,
+}
+
+impl Joins {
+    /// Pushes `value` onto `out`, eliding or contracting the word `out` ends with.
+    fn push(&self, out: &mut String, value: &str) {
+        // The word before the value: `out` ends with "<word> ", the word standing alone.
+        let word_before = |w: &str| -> Option<usize> {
+            let head = out.strip_suffix(' ')?.strip_suffix(w)?;
+            head.chars()
+                .last()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '\'' && c != '’')
+                .then_some(head.len())
+        };
+        for (first, second, into) in &self.contract {
+            for (a, into) in [
+                (first.clone(), into.clone()),
+                (ucfirst(first), ucfirst(into)),
+            ] {
+                if let (Some(at), Some(rest)) = (
+                    word_before(&a),
+                    value
+                        .strip_prefix(second.as_str())
+                        .and_then(|r| r.strip_prefix(' ')),
+                ) {
+                    out.truncate(at);
+                    out.push_str(&into);
+                    out.push(' ');
+                    out.push_str(rest);
+                    return;
+                }
+            }
+        }
+        if value.chars().next().is_some_and(is_vowel) {
+            for w in &self.elide {
+                for a in [w.clone(), ucfirst(w)] {
+                    if let Some(at) = word_before(&a) {
+                        let mut kept = a.clone();
+                        kept.pop();
+                        out.truncate(at);
+                        out.push_str(&kept);
+                        out.push('\'');
+                        out.push_str(value);
+                        return;
+                    }
+                }
+            }
+        }
+        out.push_str(value);
+    }
+}
+
+/// A letter before which French elides (`d'Anne`, `d'Élodie`; not before `h`, which may be
+/// aspirated).
+fn is_vowel(c: char) -> bool {
+    c.to_lowercase()
+        .all(|c| "aeiouyàâäéèêëîïôöùûüæœ".contains(c))
+}
+
+fn ucfirst(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn fill_joined(text: &str, args: &[(String, String)], joins: &Joins) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -341,7 +442,7 @@ pub fn fill(text: &str, args: &[(String, String)]) -> String {
             {
                 let name = &after[..close];
                 match args.iter().find(|(k, _)| k == name) {
-                    Some((_, v)) => out.push_str(v),
+                    Some((_, v)) => joins.push(&mut out, v),
                     None => {
                         out.push('{');
                         out.push_str(name);
@@ -363,6 +464,29 @@ pub fn fill(text: &str, args: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wording_joins_the_value_after_it_as_the_language_does() {
+        let args = |v: &str| vec![("x".to_string(), v.to_string())];
+        let (fr, _) = Wording::load("fr", None);
+        assert_eq!(fr.fill("de {x}", &args("Oyuun")), "d'Oyuun");
+        assert_eq!(fr.fill("au nom de {x}.", &args("Élise")), "au nom d'Élise.");
+        assert_eq!(fr.fill("De {x}", &args("Anne")), "D'Anne");
+        assert_eq!(fr.fill("de {x}", &args("Hivos")), "de Hivos");
+        assert_eq!(fr.fill("de {x}", &args("l'IRM")), "de l'IRM");
+        assert_eq!(fr.fill("ainsi que {x}", &args("Oxfam")), "ainsi qu'Oxfam");
+        assert_eq!(fr.fill("de {x}", &args("le Centre")), "du Centre");
+        // Only a whole word of the wording changes: "monde" does not end in the word "de".
+        assert_eq!(fr.fill("monde {x}", &args("Oxfam")), "monde Oxfam");
+        let (es, _) = Wording::load("es", None);
+        assert_eq!(es.fill("de {x}", &args("el IRM")), "del IRM");
+        assert_eq!(es.fill("a {x}", &args("el IRM")), "al IRM");
+        assert_eq!(es.fill("de {x}", &args("El Salvador")), "de El Salvador");
+        assert_eq!(es.fill("de {x}", &args("Oxfam")), "de Oxfam");
+        let en = Wording::english();
+        assert_eq!(en.fill("of {x}", &args("Oxfam")), "of Oxfam");
+        assert_eq!(fill("de {x}", &args("Oxfam")), "de Oxfam");
+    }
 
     #[test]
     fn every_language_parses_and_has_every_english_key() {

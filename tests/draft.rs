@@ -432,9 +432,9 @@ fn the_default_draft_is_a_comment_not_a_dump() {
         "The coalition rates the commitment's completion as **Substantial**.",
         "- **1.1** Agree the design of the application and the data link with the 11-11 Center (due 31 December 2016; not complete by its due date): **Substantial**.",
         "What happened:\n\n- **15 November 2016**: DEMO meets the Cabinet Secretariat",
-        "- **1 September 2017**: The lead agency changes from the Cabinet Secretariat to the Capital City Governor's Office.",
+        "- **1 September 2017**: The lead agency changes from the Cabinet Secretariat to the Capital City Governor's Office (source: Capital City Governor's Office decision on the CHECK MY SERVICE application, 2017, copy held by WSP).\n",
         "- **31 January 2018**: On Mongolian Civil Society Day, the CHECK MY SERVICE application is officially opened at the Municipality Public Service Center before 100 representatives of",
-        "(<http://eagle.mn/r/40168>)",
+        "society (source: <http://eagle.mn/r/40168>).\n",
         "### Early results",
         "The coalition's answer: **Major**.",
         "### Next Steps",
@@ -964,10 +964,10 @@ fn header_overview_and_timeline_come_from_plan_toml() {
         "The IRM received the following comment from Undral Gombodorj, Democracy Education Center (DEMO).\nContact: demo@example.org.\n",
         "## General overview\n\nFor the first time, Mongolian NGOs monitored the plan.\n",
         "In June 2018 the coalition ran its first independent monitoring.\nFunding: The Asia Foundation.\n",
-        "### Context and Objectives\n\nGive citizens an application.\n\n- **1 May 2016**: DEMO met the Cabinet Secretariat. (source: Minutes held by DEMO)\n",
-        "What happened:\n\n- **1 March 2017**: The lead agency changed to the Capital City Governor's Office.\n- **31 January 2018**: The application was launched before 100 guests. (<http://eagle.mn/r/40168>)\n",
+        "### Context and Objectives\n\nGive citizens an application.\n\n- **1 May 2016**: DEMO met the Cabinet Secretariat (source: Minutes held by DEMO).\n",
+        "What happened:\n\n- **1 March 2017**: The lead agency changed to the Capital City Governor's Office.\n- **31 January 2018**: The application was launched before 100 guests (source: <http://eagle.mn/r/40168>).\n",
         // A blank line ends the list: what follows is not read as part of its last item.
-        "(<http://eagle.mn/r/40168>)\n\nWhat the evaluators found:\n\n> **Ana**: It works in the capital.\n",
+        "(source: <http://eagle.mn/r/40168>).\n\nWhat the evaluators found:\n\n> **Ana**: It works in the capital.\n",
     ] {
         assert!(t.contains(part), "{part}\n{t}");
     }
@@ -980,11 +980,11 @@ fn header_overview_and_timeline_come_from_plan_toml() {
     let es = run_in(d, &["draft", "-o", "-", "--language", "es"]);
     assert!(
         es.stdout
-            .contains("- **31 de enero de 2018**: The application was launched before 100 guests."),
+            .contains("- **31 de enero de 2018**: The application was launched before 100 guests (fuente: <http://eagle.mn/r/40168>).\n"),
         "{}",
         es.stdout
     );
-    assert!(es.stdout.contains("El IRM recibió el siguiente comentario de Undral Gombodorj, de Democracy Education Center (DEMO)."), "{}", es.stdout);
+    assert!(es.stdout.contains("El IRM recibió el siguiente comentario, escrito por Undral Gombodorj en nombre de Democracy Education Center (DEMO)."), "{}", es.stdout);
     // A broken event is located.
     let mut plan = fs::read_to_string(d.join("plan.toml")).unwrap();
     plan.push_str("\n[[commitment.event]]\ntext = \"No date\"\n");
@@ -1498,4 +1498,113 @@ fn every_built_in_rubric_and_language_works_with_a_sparse_plan() {
             }
         }
     }
+}
+
+#[test]
+fn the_header_names_who_wrote_the_comment_grammatically_in_every_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let commitment = "[[commitment]]\nid = \"1\"\ntitle = \"One\"\n\n\
+        [[commitment.event]]\ndate = 2017-03-01\ntext = \"DEMO met the ministry.\"\nsource = \"Minutes, March 2017.\"\n\n\
+        [[commitment.event]]\ndate = 2018-01-31\ntext = \"The application was launched\"\nsource = \"http://eagle.mn/r/40168\"\n";
+    let scores = "ana,1,,completion,Complete,,,\n";
+    // (language, [comment] block, the header sentence it must give).
+    let cases: [(&str, &str, &str); 10] = [
+        (
+            "en",
+            "organisation = \"Oxfam\"\nauthors = [\"Oyuun Bat\"]",
+            "The IRM received the following comment from Oyuun Bat, Oxfam.\n",
+        ),
+        (
+            "en",
+            "organisation = \"Oxfam\"\nauthors = [\"Oyuun Bat\", \"Ana Ruiz\"]",
+            "The IRM received the following comment from Oyuun Bat and Ana Ruiz, Oxfam.\n",
+        ),
+        (
+            "fr",
+            "organisation = \"Oxfam\"\nauthors = [\"Oyuun Bat\"]",
+            "L'IRM a reçu le commentaire suivant, rédigé par Oyuun Bat au nom d'Oxfam.\n",
+        ),
+        (
+            "fr",
+            "organisation = \"Transparency Network\"\nauthors = [\"Oyuun Bat\", \"Élise Roy\"]",
+            "L'IRM a reçu le commentaire suivant, rédigé par Oyuun Bat et Élise Roy au nom de Transparency Network.\n",
+        ),
+        (
+            "fr",
+            "organisation = \"Oxfam\"",
+            "L'IRM a reçu le commentaire suivant d'Oxfam.\n",
+        ),
+        (
+            "fr",
+            "organisation = \"Hivos\"",
+            "L'IRM a reçu le commentaire suivant de Hivos.\n",
+        ),
+        (
+            "es",
+            "organisation = \"el Centro de Estudios\"\nauthors = [\"Oyuun Bat\"]",
+            "El IRM recibió el siguiente comentario, escrito por Oyuun Bat en nombre del Centro de Estudios.\n",
+        ),
+        (
+            "es",
+            "organisation = \"El Salvador Abierto\"\nauthors = [\"Ana Ruiz\", \"Oyuun Bat\"]",
+            "El IRM recibió el siguiente comentario, escrito por Ana Ruiz y Oyuun Bat en nombre de El Salvador Abierto.\n",
+        ),
+        (
+            "es",
+            "organisation = \"el Centro de Estudios\"",
+            "El IRM recibió el siguiente comentario del Centro de Estudios.\n",
+        ),
+        (
+            "mn",
+            "organisation = \"DEMO\"\nauthors = [\"Oyuun Bat\"]",
+            "IRM дараах саналыг DEMO-ийн Oyuun Bat-аас хүлээн авсан.\n",
+        ),
+    ];
+    for (lang, comment, header) in cases {
+        one_commitment(d, commitment, scores, &format!("\n[comment]\n{comment}\n"));
+        let run = run_in(d, &["draft", "-o", "-", "--language", lang]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(header),
+            "{lang} {comment}\n{}",
+            run.stdout
+        );
+    }
+    // Without authors nor organisation there is no header sentence, only a place to write.
+    one_commitment(d, commitment, scores, "");
+    let run = run_in(d, &["draft", "-o", "-", "--language", "fr"]);
+    assert!(!run.stdout.contains("L'IRM a reçu"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "[[Qui a écrit ce commentaire, pour quelle organisation, et comment le joindre]]"
+        ),
+        "{}",
+        run.stdout
+    );
+    // An event's source is inside its sentence, before the full stop, in every language.
+    for (lang, events) in [
+        (
+            "en",
+            "- **1 March 2017**: DEMO met the ministry (source: Minutes, March 2017).\n- **31 January 2018**: The application was launched (source: <http://eagle.mn/r/40168>).\n",
+        ),
+        (
+            "es",
+            "- **1 de marzo de 2017**: DEMO met the ministry (fuente: Minutes, March 2017).\n- **31 de enero de 2018**: The application was launched (fuente: <http://eagle.mn/r/40168>).\n",
+        ),
+        (
+            "fr",
+            "- **1er mars 2017** : DEMO met the ministry (source : Minutes, March 2017).\n- **31 janvier 2018** : The application was launched (source : <http://eagle.mn/r/40168>).\n",
+        ),
+    ] {
+        let run = run_in(d, &["draft", "-o", "-", "--language", lang]);
+        assert!(run.stdout.contains(events), "{lang}\n{}", run.stdout);
+    }
+    let mn = run_in(d, &["draft", "-o", "-", "--language", "mn"]);
+    assert!(
+        mn.stdout
+            .contains("DEMO met the ministry (эх сурвалж: Minutes, March 2017).\n"),
+        "{}",
+        mn.stdout
+    );
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind};
 
-use crate::wording::{Wording, fill};
+use crate::wording::Wording;
 
 /// Registers every filter and function of this module, writing in `wording`'s language.
 pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
@@ -61,7 +61,7 @@ fn t(wording: &Wording, key: &str, kwargs: &Kwargs) -> Result<String, Error> {
         };
         args.push((name.to_string(), shown));
     }
-    Ok(fill(text, &args))
+    Ok(wording.fill(text, &args))
 }
 
 /// `todo("Describe the context")` → `[[Describe the context]]`: a place a person must still
