@@ -1144,3 +1144,47 @@ fn countries_and_local_members_match_ignoring_case_accents_and_punctuation() {
         );
     }
 }
+
+/// CI0046's `Supporting Institution(s)` as OGP's data gives it (quoted from
+/// open_parliament_0703.csv): an HTML entity, `&#39;`, whose `;` is no list separator.
+const CI0046_SUPPORTING: &str = "- Any other relevant technical ministry; - General Secretariat of the Government. Employer Organizations : - Confédération Générale des Entreprises de Côte d&#39;Ivoire (CGECI) ; - Fédération Ivorienne des Petites et Moyenne Entreprises (FIPME). Labor organizations: - Union Générale des Travailleurs de Côte d’Ivoire (UGTCI) ; - Confédération Ivoirienne des Syndicats Libres DIGNITE (CISL-DIGNITE) - Fédération des Syndicats Autonomes de Côte d’Ivoire-Confédération Générale (FESACI-CG) ; - Union Nationale des Travailleurs de Côte d’Ivoire (UNATR-CI) - HUMANISM Trade Union Centre; - Technical partners: International Labor Office (ILO).";
+
+#[test]
+fn html_entities_in_ogps_text_are_decoded_before_lists_are_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = format!(
+        "CI0046,Cote d'Ivoire,4,11,CIV,2022,2024,Employment,Adopt&#44; popularize and make accessible labor law texts,To adopt the texts of labor law.,1/1/2023,6/30/2024,Ministry of Employment and Social Protection / General Directorate of Labor (DGT),{},0,1,2023,ND,ND,ND,ND,ND,ND,ND,Unclear,NR,NR,NR,NR,https://opengovpartnership.org/members/cote-d'ivoire/commitments/ci0046",
+        csv_cell(CI0046_SUPPORTING)
+    );
+    fs::write(dir.path().join("ogp.csv"), format!("{HEADER}\n{row}\n")).unwrap();
+    let run = import(
+        dir.path(),
+        &["--country", "Cote d'Ivoire", "--output", "ci"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = fs::read_to_string(dir.path().join("ci/plan.toml")).unwrap();
+    assert!(!text.contains("&#"), "{text}");
+    let plan: toml::Table = toml::from_str(&text).unwrap();
+    let c = &commitments(&plan)["CI0046"];
+    assert_eq!(
+        c["title"].as_str().unwrap(),
+        "Adopt, popularize and make accessible labor law texts"
+    );
+    let supporting: Vec<&str> = c["supporting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        supporting,
+        [
+            "Any other relevant technical ministry",
+            "General Secretariat of the Government. Employer Organizations : - Confédération Générale des Entreprises de Côte d'Ivoire (CGECI)",
+            "Fédération Ivorienne des Petites et Moyenne Entreprises (FIPME). Labor organizations: - Union Générale des Travailleurs de Côte d’Ivoire (UGTCI)",
+            "Confédération Ivoirienne des Syndicats Libres DIGNITE (CISL-DIGNITE) - Fédération des Syndicats Autonomes de Côte d’Ivoire-Confédération Générale (FESACI-CG)",
+            "Union Nationale des Travailleurs de Côte d’Ivoire (UNATR-CI) - HUMANISM Trade Union Centre",
+            "Technical partners: International Labor Office (ILO).",
+        ]
+    );
+}

@@ -179,7 +179,13 @@ pub fn read(path: &Path, display: &str, report: &mut Report) -> Option<Table> {
             }
         };
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        // OGP's export writes some characters as HTML entities ("Côte d&#39;Ivoire"): they
+        // are decoded before anything reads the text (a list split on ";" must not cut one).
+        let cells: Vec<String> = if headers.is_none() {
+            record.iter().map(str::to_string).collect()
+        } else {
+            record.iter().map(decode_entities).collect()
+        };
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -219,9 +225,76 @@ pub fn read(path: &Path, display: &str, report: &mut Report) -> Option<Table> {
     Some(table)
 }
 
+/// Decodes the HTML character entities of a cell: numeric ones (`&#39;`, `&#x27;`) and the
+/// few named ones an export writes (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&nbsp;`).
+/// Anything else with an `&` is left as it is ("AT&T", "R&D; Finance").
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let decoded = after.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let name = &after[..end];
+            let c = if let Some(num) = name.strip_prefix('#') {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None if num.chars().all(|c| c.is_ascii_digit()) => num.parse().ok(),
+                    None => None,
+                };
+                code.and_then(char::from_u32).filter(|c| *c != '\0')
+            } else {
+                match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some('\u{a0}'),
+                    _ => None,
+                }
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_entities_are_decoded_and_other_ampersands_kept() {
+        assert_eq!(
+            decode_entities("Entreprises de Côte d&#39;Ivoire (CGECI) ; FIPME"),
+            "Entreprises de Côte d'Ivoire (CGECI) ; FIPME"
+        );
+        assert_eq!(
+            decode_entities("a &amp; b &lt;c&gt; &#x27;d&#X27;"),
+            "a & b <c> 'd'"
+        );
+        assert_eq!(
+            decode_entities("AT&T; R&D; &unknown; &#0; &#zz; &"),
+            "AT&T; R&D; &unknown; &#0; &#zz; &"
+        );
+        assert_eq!(decode_entities("&#1111111111111;"), "&#1111111111111;");
+        assert_eq!(decode_entities("&nbsp;é"), "\u{a0}é");
+    }
 
     #[test]
     fn columns_and_separators() {
