@@ -436,7 +436,7 @@ fn the_default_draft_is_a_comment_not_a_dump() {
         "- **31 January 2018**: On Mongolian Civil Society Day, the CHECK MY SERVICE application is officially opened at the Municipality Public Service Center before 100 representatives of",
         "society (source: <http://eagle.mn/r/40168>).\n",
         "### Early results",
-        "The coalition's answer: **Major**.",
+        "The coalition's rating: **Major**.",
         "### Next Steps",
         "- Milestone 1.4: Ask the Municipality Public Service Center to post the monthly statistics on ub.gov.mn.\n",
         "## Commitment 7: Public e-service kiosks",
@@ -543,6 +543,15 @@ fn differences_from_the_irm_come_first_and_are_said_once() {
         (
             "1",
             "The coalition's answer: **Major**.\nThe IRM's answer: **Marginal**.\n",
+        ),
+        (
+            "2",
+            "The coalition's answer: **Major**.\nThe IRM's answer is the same: **Major**.\n",
+        ),
+        // Two quotations in a row by one evaluator: the name is said once.
+        (
+            "1",
+            "> **Democracy Education Center (DEMO)**: A real step for citizen feedback, but limited to Ulaanbaatar.\n\n> The application was launched on 31 January 2018",
         ),
     ] {
         let s = section(d, id);
@@ -690,7 +699,7 @@ fn grammar_reads_right_in_the_edge_cases() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let s = section(&run.stdout, "1");
     assert!(
-        s.contains("One milestone was due before 30 June 2018 and was not complete."),
+        s.contains("On 30 June 2018, one milestone was past its due date and not complete."),
         "{s}"
     );
     assert_eq!(
