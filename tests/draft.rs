@@ -1516,7 +1516,8 @@ fn the_header_names_who_wrote_the_comment_grammatically_in_every_language() {
     let commitment = "[[commitment]]\nid = \"1\"\ntitle = \"One\"\n\n\
         [[commitment.event]]\ndate = 2017-03-01\ntext = \"DEMO met the ministry.\"\nsource = \"Minutes, March 2017.\"\n\n\
         [[commitment.event]]\ndate = 2018-01-31\ntext = \"The application was launched\"\nsource = \"http://eagle.mn/r/40168\"\n";
-    let scores = "ana,1,,completion,Complete,,,\n";
+    // Evidence ending with a full stop gets no second one after the list.
+    let scores = "ana,1,,completion,Complete,Minutes of the launch.,,\n";
     // (language, [comment] block, the header sentence it must give).
     let cases: [(&str, &str, &str); 10] = [
         (
@@ -1609,6 +1610,13 @@ fn the_header_names_who_wrote_the_comment_grammatically_in_every_language() {
         let run = run_in(d, &["draft", "-o", "-", "--language", lang]);
         assert!(run.stdout.contains(events), "{lang}\n{}", run.stdout);
     }
+    let en = run_in(d, &["draft", "-o", "-"]);
+    assert!(
+        en.stdout.contains("Sources: Minutes of the launch.\n"),
+        "{}",
+        en.stdout
+    );
+    assert!(!en.stdout.contains(".."), "{}", en.stdout);
     let mn = run_in(d, &["draft", "-o", "-", "--language", "mn"]);
     assert!(
         mn.stdout
