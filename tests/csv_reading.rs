@@ -4,10 +4,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::util::{bin, copy_tree, root, run_in};
+use crate::util::{bin, bounded, copy_tree, root, run_in};
 
 /// FNV-1a, 64 bits: a stable fingerprint of a command's output (the standard library's hasher
 /// may change between Rust versions).
@@ -191,48 +190,6 @@ fn a_byte_order_mark_in_the_middle_of_a_file_is_named_and_dropped() {
     );
 }
 
-/// Runs a command with a memory ceiling (`ulimit -v`) and a time limit (a guard against a
-/// hang, not a measure of speed); returns (exit code, stderr).
-fn bounded(dir: &Path, args: &[&str], max_mb: u64, max_secs: u64) -> (i32, String) {
-    let shell_args = args
-        .iter()
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let script = format!(
-        "ulimit -v {}; exec '{}' {shell_args}",
-        max_mb * 1024,
-        bin().display()
-    );
-    let start = Instant::now();
-    let mut child = Command::new("sh")
-        .args(["-c", &script])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            use std::io::Read;
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            return (status.code().unwrap_or(-1), err);
-        }
-        if start.elapsed() > Duration::from_secs(max_secs) {
-            let _ = child.kill();
-            panic!("{args:?} took more than {max_secs} s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn blank_lines_at_the_start_make_the_reader_reserve_nothing() {
     // A header, 64 KiB of blank lines, then 40 MB of rows: a reader that guessed the number
@@ -249,7 +206,7 @@ fn blank_lines_at_the_start_make_the_reader_reserve_nothing() {
     ] {
         let dir = base_copy();
         fs::write(dir.path().join("scores/ana.csv"), text).unwrap();
-        let (code, err) = bounded(dir.path(), &["validate"], 500, 60);
+        let (code, err, _) = bounded(dir.path(), &["validate"], 500, 60);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("2 evaluators, 8 ratings"), "{err}");
     }
@@ -265,7 +222,7 @@ fn millions_of_rows_naming_unknown_ids_keep_a_sample_and_counts() {
         rows.push_str(&format!("ana,x{i},,relevance,Clear\n"));
     }
     fs::write(dir.path().join("scores/ana.csv"), rows).unwrap();
-    let (code, err) = bounded(dir.path(), &["validate"], 400, 120);
+    let (code, err, _) = bounded(dir.path(), &["validate"], 400, 120);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("error: commitment \"x0\" is not in plan.toml\n --> scores/ana.csv:2 (column B \"commitment\")"),
@@ -283,7 +240,7 @@ fn millions_of_rows_naming_unknown_ids_keep_a_sample_and_counts() {
         rows.push_str("ana,9,,relevance,Clear\n");
     }
     fs::write(dir.path().join("scores/ana.csv"), rows).unwrap();
-    let (code, err) = bounded(dir.path(), &["validate"], 400, 120);
+    let (code, err, _) = bounded(dir.path(), &["validate"], 400, 120);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(
@@ -321,7 +278,7 @@ fn a_hundred_thousand_evaluators_are_read_in_near_linear_time() {
             rows.push_str(&format!("e{i},1,,relevance,Clear\n"));
         }
         fs::write(dir.path().join("scores/ana.csv"), rows).unwrap();
-        let (code, err) = bounded(dir.path(), &["validate"], 1000, 60);
+        let (code, err, _) = bounded(dir.path(), &["validate"], 1000, 60);
         assert_eq!(code, 0, "{err}");
         assert!(
             err.contains("scores   1 file, 200000 evaluators, 200000 ratings"),

@@ -4,11 +4,10 @@
 //! get a diagnostic within seconds and a bounded amount of memory.
 
 use std::fs;
-use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::{bin, copy_tree, root, run_in, sample, snapshot_tree};
+use crate::util::{bin, bounded, copy_tree, root, run_in, sample, snapshot_tree};
 
 /// Every command that reads an assessment, run on a copy of the Mongolia sample, with outputs
 /// written into a separate folder: afterwards every input file is byte for byte what it was.
@@ -257,47 +256,6 @@ fn a_write_killed_midway_leaves_the_previous_file_intact() {
                 || (name.starts_with(".checkmyogp-") && name.ends_with(".tmp")),
             "unexpected file {name}"
         );
-    }
-}
-
-/// Runs a command with a memory ceiling and a time limit; returns (exit code, stderr, elapsed).
-fn bounded(dir: &Path, args: &[&str], max_mb: u64, max_secs: u64) -> (i32, String, Duration) {
-    let shell_args = args
-        .iter()
-        .map(|a| format!("'{a}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let script = format!(
-        "ulimit -v {}; exec '{}' {shell_args}",
-        max_mb * 1024,
-        bin().display()
-    );
-    let start = Instant::now();
-    let mut child = Command::new("sh")
-        .args(["-c", &script])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            use std::io::Read;
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
-            return (status.code().unwrap_or(-1), err, start.elapsed());
-        }
-        if start.elapsed() > Duration::from_secs(max_secs) {
-            let _ = child.kill();
-            panic!("{args:?} took more than {max_secs} s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
