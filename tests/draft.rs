@@ -11,28 +11,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::util::{bin, copy_tree, root, run_in, sample, snapshot_tree};
-
-/// Compares `actual` with the snapshot file, or rewrites it with `SNAPSHOTS=overwrite`.
-fn check_snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} is missing; run with SNAPSHOTS=overwrite",
-            path.display()
-        )
-    });
-    pretty_assertions::assert_eq!(
-        expected,
-        actual,
-        "{name} differs from its snapshot (SNAPSHOTS=overwrite rewrites it)"
-    );
-}
+use crate::util::{bin, check_snapshot, copy_tree, root, run_in, sample, snapshot_tree};
 
 /// A small valid assessment (no warnings) in a temporary folder.
 fn tiny() -> tempfile::TempDir {

@@ -5,47 +5,17 @@ use std::fs;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-use crate::util::{bin, root};
+use crate::util::{bin, check_snapshot, root};
 
 /// Runs the binary from the repository root with `COLUMNS` set (or removed), without colour.
 fn run_cols(columns: Option<usize>, args: &[&str]) -> String {
-    let mut cmd = Command::new(bin());
-    cmd.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS")
-        .stdin(Stdio::null());
-    if let Some(c) = columns {
-        cmd.env("COLUMNS", c.to_string());
-    }
-    let out = cmd.output().expect("the binary runs");
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8 output")
+    run_in(&root(), columns, args)
 }
 
-/// Compares `actual` with its snapshot, or rewrites it with `SNAPSHOTS=overwrite`.
+/// Compares `actual` with its snapshot `tests/snapshots/terminal/NAME`, or rewrites it with
+/// `SNAPSHOTS=overwrite`.
 fn snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots/terminal").join(name);
-    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} is missing; run with SNAPSHOTS=overwrite",
-            path.display()
-        )
-    });
-    pretty_assertions::assert_eq!(
-        expected,
-        actual,
-        "{name} differs from its snapshot (SNAPSHOTS=overwrite rewrites it)"
-    );
+    check_snapshot(&format!("terminal/{name}"), actual);
 }
 
 fn display_width(line: &str) -> usize {

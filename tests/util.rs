@@ -61,6 +61,27 @@ pub(crate) fn sample(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Compares `actual` with the snapshot file `tests/snapshots/NAME`, or rewrites it with `SNAPSHOTS=overwrite`.
+pub(crate) fn check_snapshot(name: &str, actual: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing; run with SNAPSHOTS=overwrite",
+            path.display()
+        )
+    });
+    pretty_assertions::assert_eq!(
+        expected,
+        actual,
+        "{name} differs from its snapshot (SNAPSHOTS=overwrite rewrites it)"
+    );
+}
+
 /// Every file under `dir` with its bytes, for before/after comparisons.
 pub(crate) fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
