@@ -49,6 +49,22 @@ pub enum Text {
     Counted { one: String, other: String },
 }
 
+impl Text {
+    /// The text for a count (`n`): the singular for exactly one, else the plural.
+    fn for_count(&self, n: Option<i64>) -> &str {
+        match self {
+            Text::Plain(s) => s,
+            Text::Counted { one, other } => {
+                if n == Some(1) {
+                    one
+                } else {
+                    other
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 struct LanguageInfo {
@@ -257,30 +273,12 @@ impl Wording {
 
     /// The raw text of `key` for a count (`n`), or none when no language has it.
     pub fn text(&self, key: &str, n: Option<i64>) -> Option<&str> {
-        Some(match self.text.get(key)? {
-            Text::Plain(s) => s,
-            Text::Counted { one, other } => {
-                if n == Some(1) {
-                    one
-                } else {
-                    other
-                }
-            }
-        })
+        self.text.get(key).map(|t| t.for_count(n))
     }
 
     /// The raw text of the report's `key` for a count (`n`), or none when no language has it.
     pub fn report(&self, key: &str, n: Option<i64>) -> Option<&str> {
-        Some(match self.report.get(key)? {
-            Text::Plain(s) => s,
-            Text::Counted { one, other } => {
-                if n == Some(1) {
-                    one
-                } else {
-                    other
-                }
-            }
-        })
+        self.report.get(key).map(|t| t.for_count(n))
     }
 
     /// The report's `key` only when this language's own file gives it (English not used).
