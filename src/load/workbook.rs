@@ -298,6 +298,33 @@ fn xml_problem(part: &str, e: &quick_xml::Error) -> Problem {
     )
 }
 
+/// What `read` takes from each element named `local` in `part` (the first 1000 of them; the
+/// rest of the part is still read, so that damage anywhere in it is reported).
+fn elements<T>(
+    archive: &mut Archive,
+    part: &str,
+    local: &[u8],
+    mut read: impl FnMut(&BytesStart<'_>, quick_xml::encoding::Decoder) -> T,
+) -> Result<Vec<T>, Problem> {
+    let mut found = Vec::new();
+    let mut reader = part_reader(archive, part)?;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == local => {
+                if found.len() < 1000 {
+                    found.push(read(&e, reader.decoder()));
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(xml_problem(part, &e)),
+        }
+        buf.clear();
+    }
+    Ok(found)
+}
+
 /// The value of an attribute by its local name (`table:name` → `name`), unescaped.
 fn attr(e: &BytesStart<'_>, local: &[u8], decoder: quick_xml::encoding::Decoder) -> Option<String> {
     e.attributes().flatten().find_map(|a| {
@@ -474,61 +501,24 @@ impl Sheet {
 
     fn open_xlsx(&mut self) -> Result<(), Problem> {
         // Sheet names and their relationship ids, in order.
-        let mut sheets: Vec<(String, String)> = Vec::new();
-        {
-            let part = "xl/workbook.xml";
-            let mut reader = part_reader(&mut self.archive, part)?;
-            let mut buf = Vec::new();
-            loop {
-                match reader.read_event_into(&mut buf) {
-                    Ok(Event::Start(e) | Event::Empty(e))
-                        if e.local_name().as_ref() == b"sheet" =>
-                    {
-                        let d = reader.decoder();
-                        if sheets.len() < 1000 {
-                            sheets.push((
-                                attr(&e, b"name", d).unwrap_or_default(),
-                                attr(&e, b"id", d).unwrap_or_default(),
-                            ));
-                        }
-                    }
-                    Ok(Event::Eof) => break,
-                    Ok(_) => {}
-                    Err(e) => return Err(xml_problem(part, &e)),
-                }
-                buf.clear();
-            }
-        }
+        let sheets: Vec<(String, String)> =
+            elements(&mut self.archive, "xl/workbook.xml", b"sheet", |e, d| {
+                (
+                    attr(e, b"name", d).unwrap_or_default(),
+                    attr(e, b"id", d).unwrap_or_default(),
+                )
+            })?;
         // Relationship ids → parts.
         let mut rels: Vec<(String, String, String)> = Vec::new();
-        if self
-            .archive
-            .index_for_name("xl/_rels/workbook.xml.rels")
-            .is_some()
-        {
-            let part = "xl/_rels/workbook.xml.rels";
-            let mut reader = part_reader(&mut self.archive, part)?;
-            let mut buf = Vec::new();
-            loop {
-                match reader.read_event_into(&mut buf) {
-                    Ok(Event::Start(e) | Event::Empty(e))
-                        if e.local_name().as_ref() == b"Relationship" =>
-                    {
-                        let d = reader.decoder();
-                        if rels.len() < 1000 {
-                            rels.push((
-                                attr(&e, b"Id", d).unwrap_or_default(),
-                                attr(&e, b"Type", d).unwrap_or_default(),
-                                attr(&e, b"Target", d).unwrap_or_default(),
-                            ));
-                        }
-                    }
-                    Ok(Event::Eof) => break,
-                    Ok(_) => {}
-                    Err(e) => return Err(xml_problem(part, &e)),
-                }
-                buf.clear();
-            }
+        let part = "xl/_rels/workbook.xml.rels";
+        if self.archive.index_for_name(part).is_some() {
+            rels = elements(&mut self.archive, part, b"Relationship", |e, d| {
+                (
+                    attr(e, b"Id", d).unwrap_or_default(),
+                    attr(e, b"Type", d).unwrap_or_default(),
+                    attr(e, b"Target", d).unwrap_or_default(),
+                )
+            })?;
         }
         let target = |t: &str| match t.strip_prefix('/') {
             Some(abs) => abs.to_string(),
