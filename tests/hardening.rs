@@ -261,6 +261,12 @@ fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
 fn files_that_are_not_files_are_neither_read_nor_replaced() {
     use crate::util::bounded;
     let dir = base_copy();
+    // Runs a command that must refuse (exit 1) within bounds; returns what it printed to stderr.
+    let refused = |args: &[&str]| {
+        let (code, err, _) = bounded(dir.path(), args, 300, 20);
+        assert_eq!(code, 1, "{err}");
+        err
+    };
     // Outputs: devices and pipes are refused, with --force too, without reading them.
     for (target, kind) in [("/dev/zero", "a device"), ("/dev/null", "a device")] {
         for force in [false, true] {
@@ -268,8 +274,7 @@ fn files_that_are_not_files_are_neither_read_nor_replaced() {
             if force {
                 args.push("--force");
             }
-            let (code, err, _) = bounded(dir.path(), &args, 300, 20);
-            assert_eq!(code, 1, "{err}");
+            let err = refused(&args);
             assert_eq!(
                 err,
                 format!(
@@ -280,11 +285,9 @@ fn files_that_are_not_files_are_neither_read_nor_replaced() {
     }
     let made = Command::new("mkfifo").arg(dir.path().join("fifo")).status();
     if made.is_ok_and(|s| s.success()) {
-        let (code, err, _) = bounded(dir.path(), &["assess", "--output", "fifo"], 300, 20);
-        assert_eq!(code, 1, "{err}");
+        let err = refused(&["assess", "--output", "fifo"]);
         assert!(err.contains("fifo is a pipe (FIFO), not a file"), "{err}");
-        let (code, err, _) = bounded(dir.path(), &["compare", "fifo", "."], 300, 20);
-        assert_eq!(code, 1, "{err}");
+        let err = refused(&["compare", "fifo", "."]);
         assert!(
             err.contains("error: cannot read fifo: it is a pipe (FIFO), not a file"),
             "{err}"
@@ -292,32 +295,27 @@ fn files_that_are_not_files_are_neither_read_nor_replaced() {
     }
     // Inputs: a plan linked to /dev/zero, a rubric and a score file that are devices.
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.toml")).unwrap();
-    let (code, err, _) = bounded(dir.path(), &["validate", "--plan", "zero.toml"], 300, 20);
-    assert_eq!(code, 1, "{err}");
+    let err = refused(&["validate", "--plan", "zero.toml"]);
     assert!(
         err.starts_with("error: the plan zero.toml is a device, not a file\n --> zero.toml\n"),
         "{err}"
     );
-    let (code, err, _) = bounded(dir.path(), &["validate", "--rubric", "/dev/zero"], 300, 20);
-    assert_eq!(code, 1, "{err}");
+    let err = refused(&["validate", "--rubric", "/dev/zero"]);
     assert!(
         err.starts_with("error: the rubric /dev/zero is a device, not a file\n"),
         "{err}"
     );
-    let (code, err, _) = bounded(dir.path(), &["validate", "--scores", "/dev/zero"], 300, 20);
-    assert_eq!(code, 1, "{err}");
+    let err = refused(&["validate", "--scores", "/dev/zero"]);
     assert!(
         err.starts_with("error: the score file is a device, not a file\n --> /dev/zero\n"),
         "{err}"
     );
-    let (code, err, _) = bounded(dir.path(), &["compare", "/dev/zero", "."], 300, 20);
-    assert_eq!(code, 1, "{err}");
+    let err = refused(&["compare", "/dev/zero", "."]);
     assert!(
         err.contains("error: cannot read /dev/zero: it is a device, not a file"),
         "{err}"
     );
-    let (code, err, _) = bounded(dir.path(), &["import", "ogp", "/dev/zero"], 300, 20);
-    assert_eq!(code, 1, "{err}");
+    let err = refused(&["import", "ogp", "/dev/zero"]);
     assert!(
         err.contains("error: cannot read /dev/zero: it is a device, not a file"),
         "{err}"
