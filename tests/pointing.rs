@@ -187,3 +187,32 @@ fn sheet_writes_into_the_assessment_folder_and_says_where() {
     assert!(top.path().join("mine/sheet-demo.csv").is_file());
     assert!(!top.path().join("sheet-demo.csv").exists());
 }
+
+#[test]
+fn man_dir_writes_its_pages_as_one_batch_and_keeps_an_edited_page() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(dir.path(), &["man", "--dir", "pages"]).code, 0);
+    let pages = dir.path().join("pages");
+    let ledger = fs::read_to_string(pages.join(".checkmyogp-written")).unwrap();
+    assert_eq!(ledger.lines().count(), 1 + 19, "{ledger}");
+    // Again: every page is replaced, each recorded once more.
+    assert_eq!(run_in(dir.path(), &["man", "--dir", "pages"]).code, 0);
+    let ledger = fs::read_to_string(pages.join(".checkmyogp-written")).unwrap();
+    assert_eq!(ledger.lines().count(), 1 + 2 * 19, "{ledger}");
+    // An edited page stops the whole batch: nothing is written, the ledger is unchanged.
+    fs::write(pages.join("checkmyogp-assess.1"), "my notes\n").unwrap();
+    let before = crate::util::snapshot_tree(dir.path());
+    let refused = run_in(dir.path(), &["man", "--dir", "pages"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert_eq!(
+        refused.stderr,
+        "error: could not write the manual pages into pages: pages/checkmyogp-assess.1 already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
+         Choose another --output, move the file away, or add --force to replace it.\n"
+    );
+    assert_eq!(crate::util::snapshot_tree(dir.path()), before);
+    assert_eq!(run_in(dir.path(), &["man", "--dir", "pages", "--force"]).code, 0);
+    assert_ne!(
+        fs::read_to_string(pages.join("checkmyogp-assess.1")).unwrap(),
+        "my notes\n"
+    );
+}

@@ -60,10 +60,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(dir) = &args.dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create the folder {}", dir.display()))?;
-        for (name, page) in &pages {
-            crate::write::write_output(&dir.join(name), page, args.force)
-                .with_context(|| format!("could not write {}", dir.join(name).display()))?;
-        }
+        // One batch: every page is checked before the first is written, and the folder's
+        // ledger gets all the fingerprints in one append.
+        let batch: Vec<(std::path::PathBuf, &[u8])> = pages
+            .iter()
+            .map(|(name, page)| (dir.join(name), page.as_slice()))
+            .collect();
+        crate::write::write_outputs(&batch, args.force)
+            .with_context(|| format!("could not write the manual pages into {}", dir.display()))?;
         writeln!(
             anstream::stderr(),
             "wrote {} manual pages into {}: {}",
