@@ -65,7 +65,11 @@ pub struct Context {
     pub summary: Summary,
     /// Commitments whose rating differs from a reference evaluator's, in plan order.
     pub differences: Vec<DifferenceCx>,
-    pub commitments: Vec<CommitmentCx>,
+    /// Not serialised with the rest: templates see it as a list whose items are converted
+    /// one at a time, when a template reaches them (see [`super::template_value`]), so that
+    /// a render never holds the whole plan twice.
+    #[serde(skip_serializing)]
+    pub commitments: std::sync::Arc<Vec<CommitmentCx>>,
     /// The one sentence every draft should keep.
     pub disclaimer: String,
 }
@@ -972,7 +976,7 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         evaluators,
         summary: results.summary.clone(),
         differences,
-        commitments,
+        commitments: std::sync::Arc::new(commitments),
         disclaimer: wording
             .text("disclaimer", None)
             .unwrap_or_default()
