@@ -1603,4 +1603,151 @@ fn the_header_names_who_wrote_the_comment_grammatically_in_every_language() {
         "{}",
         mn.stdout
     );
+
+/// `strace` itself, when it is installed and may trace (a container may forbid it).
+fn strace() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    let found = std::env::split_paths(&path)
+        .map(|d| d.join("strace"))
+        .find(|p| p.is_file())?;
+    let works = Command::new(&found)
+        .args(["-qq", "-o", "/dev/null", "true"])
+        .stdin(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    works.then_some(found)
+}
+
+#[test]
+fn split_records_every_file_in_the_ledger_with_one_append() {
+    let dir = sample("mongolia-2016-2018");
+    let d = dir.path();
+    let run = run_in(d, &["draft", "--split", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut written: Vec<String> = fs::read_dir(d.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".checkmyogp-written")
+        .collect();
+    written.sort();
+    // The overview and the sample's seven commitments.
+    assert_eq!(written.len(), 8, "{written:?}");
+    let ledger = fs::read_to_string(d.join("out/.checkmyogp-written")).unwrap();
+    let mut recorded: Vec<String> = ledger
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ledger.lines().count(), 1 + 8, "{ledger}");
+    recorded.sort();
+    assert_eq!(recorded, written);
+
+    // The ledger is opened for appending once per run, not once per file.
+    if let Some(strace) = strace() {
+        let trace = d.join("trace.txt");
+        let out = Command::new(strace)
+            .arg("-f")
+            .arg("-qq")
+            .args(["-e", "trace=openat,open", "-o"])
+            .arg(&trace)
+            .arg(bin())
+            .args(["draft", "--split", "out"])
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let trace = fs::read_to_string(&trace).unwrap();
+        let appends = trace
+            .lines()
+            .filter(|l| l.contains(".checkmyogp-written") && l.contains("O_APPEND"))
+            .count();
+        assert_eq!(appends, 1, "{trace}");
+        let ledger = fs::read_to_string(d.join("out/.checkmyogp-written")).unwrap();
+        assert_eq!(ledger.lines().count(), 1 + 2 * 8, "{ledger}");
+    } else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped the count of ledger appends: strace is not installed or may not trace"
+        );
+    }
+
+    // An edited file is still refused, and nothing is written; --force replaces it.
+    fs::write(d.join("out/03-3.md"), "edited\n").unwrap();
+    let before = snapshot_tree(d);
+    let refused = run_in(d, &["draft", "--split", "out"]);
+    assert_eq!(refused.code, 1);
+    assert_eq!(
+        refused.stderr,
+        "(1 warning; `checkmyogp validate` shows them)\n\
+         error: out/03-3.md was changed since checkmyogp wrote it (or was not written by checkmyogp)\n  \
+         Nothing was written: the file was left as it is so that no edits are lost.\n  \
+         To keep the edits and get a fresh copy, write it elsewhere (for example --split draft-new) and merge the two;\n  \
+         to replace it and lose the edits, add --force.\n"
+    );
+    assert_eq!(snapshot_tree(d), before, "nothing was written");
+    let forced = run_in(d, &["draft", "--split", "out", "--force"]);
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_ne!(fs::read_to_string(d.join("out/03-3.md")).unwrap(), "edited\n");
+}
+
+#[test]
+fn draft_to_a_terminal_shows_control_characters_instead_of_obeying_them() {
+    let dir = sample("mongolia-2016-2018");
+    let d = dir.path();
+    let scores = d.join("scores/demo.csv");
+    let text = fs::read_to_string(&scores).unwrap();
+    let attack = "never\u{1b}[2J\u{1b}]52;c;aGk=\u{1b}\\ started";
+    assert!(text.contains("never started"));
+    fs::write(&scores, text.replace("never started", attack)).unwrap();
+
+    // Into a pipe or a file, the text is kept as it is (Markdown-escaped, not stripped).
+    let piped = run_in(d, &["draft", "--output", "-"]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(
+        piped
+            .stdout
+            .contains("never\u{1b}\\[2J\u{1b}\\]52;c;aGk=\u{1b}\\\\ started"),
+        "{}",
+        piped.stdout
+    );
+    assert_eq!(run_in(d, &["draft", "--output", "kept.md"]).code, 0);
+    assert_eq!(fs::read_to_string(d.join("kept.md")).unwrap(), piped.stdout);
+
+    let Some(script) = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("script"))
+            .find(|p| p.is_file())
+    }) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped the terminal half: `script` (util-linux) is not installed"
+        );
+        return;
+    };
+    let command = format!("'{}' draft . --output -", bin().display());
+    let out = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n");
+    assert!(
+        !shown.contains('\u{1b}'),
+        "no control character reaches the terminal: {shown:?}"
+    );
+    // The same draft, each escape character shown as `\u{1b}`; then the message of stderr.
+    // (The sample's one warning comes first.)
+    let expected = format!(
+        "(1 warning; `checkmyogp validate` shows them)\n{}",
+        piped.stdout.replace('\u{1b}', "\\u{1b}")
+    );
+    assert!(shown.starts_with(&expected), "{shown}");
+    assert!(shown[expected.len()..].contains("places left to write"));
 }

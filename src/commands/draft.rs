@@ -9,7 +9,7 @@
 //! since checkmyogp wrote it (unless `--force`). Every target is checked before the first is
 //! written, so a refusal leaves everything as it was.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -135,13 +135,26 @@ fn refuse_edited(targets: &[PathBuf], force: bool, elsewhere: &str) -> anyhow::R
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create the folder {}", display_path(parent)))?;
+    write_files(&[(path.to_path_buf(), bytes)])
+        .with_context(|| format!("could not write {}", display_path(path)))
+}
+
+/// Writes a batch of files (`--split`, `--export-template`) with one append to each folder's
+/// ledger, not one rewrite per file.
+fn write_files<B: AsRef<[u8]>>(files: &[(PathBuf, B)]) -> anyhow::Result<()> {
+    let mut made: Vec<&Path> = Vec::new();
+    for (path, _) in files {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !made.contains(&parent) {
+                std::fs::create_dir_all(parent).with_context(|| {
+                    format!("could not create the folder {}", display_path(parent))
+                })?;
+                made.push(parent);
+            }
+        }
     }
     // Every target was checked before the first was written (see `refuse_edited`).
-    crate::write::write_output(path, bytes, true)
-        .with_context(|| format!("could not write {}", display_path(path)))
+    crate::write::write_outputs(files, true)
 }
 
 fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
@@ -162,9 +175,13 @@ fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
     )? {
         return Ok(Outcome::Problems);
     }
-    for ((_, text), path) in files.iter().zip(&targets) {
-        write_file(path, text.as_bytes())?;
-    }
+    let batch: Vec<(PathBuf, &[u8])> = targets
+        .iter()
+        .zip(&files)
+        .map(|(path, (_, text))| (path.clone(), text.as_bytes()))
+        .collect();
+    write_files(&batch)
+        .with_context(|| format!("could not write the templates into {}", display_path(folder)))?;
     let mut err = anstream::stderr().lock();
     writeln!(
         err,
@@ -233,6 +250,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }
     let cx = draft::context::build(&inputs, &results, &wording, args.appendix);
+    drop(results);
     drop(assessment);
     drop(inputs);
     let engine = draft::engine_for(&choice, &cx, wording);
@@ -270,16 +288,19 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         if refuse_edited(&targets, args.force, "for example --split draft-new")? {
             return Ok(Outcome::Problems);
         }
-        let texts = std::iter::once(overview).chain(texts);
-        for (path, text) in targets.iter().zip(texts) {
-            write_file(path, text.as_bytes())?;
-        }
+        let count = targets.len();
+        let batch: Vec<(PathBuf, String)> = targets
+            .into_iter()
+            .zip(std::iter::once(overview).chain(texts))
+            .collect();
+        write_files(&batch)
+            .with_context(|| format!("could not write the drafts into {}", display_path(folder)))?;
         writeln!(
             anstream::stderr(),
             "wrote {} files to {} ({about}): {} and one file per commitment.\n  \
              {}\n  \
              Edit them freely: checkmyogp never overwrites your edits unless you add --force.",
-            targets.len(),
+            count,
             display_path(folder),
             names::OVERVIEW,
             places_left(places)
@@ -297,7 +318,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let places = draft::markdown::count_places(&text);
     if to_stdout {
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
+        // On a terminal, control characters from the inputs are shown, never obeyed (an
+        // escape sequence in a comment could clear the screen or write the clipboard);
+        // redirected to a file or a pipe, the text is kept as it is.
+        if out.is_terminal() {
+            out.write_all(crate::text::for_terminal(&text).as_bytes())?;
+        } else {
+            out.write_all(text.as_bytes())?;
+        }
         out.flush()?;
         writeln!(anstream::stderr(), "{}", places_left(places))?;
         return Ok(Outcome::Ok);
