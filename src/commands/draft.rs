@@ -231,6 +231,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let date = common::as_of(args.date.as_of, &inputs);
     let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
     let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
+    // Only the results and the inputs are needed from here: what is dropped early is not
+    // held while the context, the largest part of a draft's memory, is built.
+    drop(assessment);
     let choice = match draft::choose(args.template.as_deref(), &args.input.dir, &inputs.rubric.id) {
         Ok(c) => c,
         Err(d) => {
@@ -251,7 +254,6 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     }
     let cx = draft::context::build(&inputs, &results, &wording, args.appendix);
     drop(results);
-    drop(assessment);
     drop(inputs);
     let engine = draft::engine_for(&choice, &cx, wording);
     let differ = cx

@@ -841,6 +841,9 @@ fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
 /// Builds the context of a whole document from results built with
 /// [`crate::results::Detail::Evaluators`] (so that notes and each evaluator's levels are there).
 pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bool) -> Context {
+    // First: the agreement figures need working memory of their own (20 MB at 5,000
+    // commitments), freed before the commitments' part, the largest, is built.
+    let agreement = agreement_of(inputs);
     let evaluators: Vec<EvaluatorCx> = results
         .evaluators
         .iter()
@@ -960,7 +963,7 @@ pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bo
         appendix,
         comment,
         plan,
-        agreement: agreement_of(inputs),
+        agreement,
         rubric,
         as_of: results.as_of.clone(),
         coalition: evaluators
