@@ -1603,6 +1603,7 @@ fn the_header_names_who_wrote_the_comment_grammatically_in_every_language() {
         "{}",
         mn.stdout
     );
+}
 
 /// `strace` itself, when it is installed and may trace (a container may forbid it).
 fn strace() -> Option<std::path::PathBuf> {
@@ -1689,7 +1690,10 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
     assert_eq!(snapshot_tree(d), before, "nothing was written");
     let forced = run_in(d, &["draft", "--split", "out", "--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
-    assert_ne!(fs::read_to_string(d.join("out/03-3.md")).unwrap(), "edited\n");
+    assert_ne!(
+        fs::read_to_string(d.join("out/03-3.md")).unwrap(),
+        "edited\n"
+    );
 }
 
 #[test]

@@ -210,7 +210,10 @@ fn man_dir_writes_its_pages_as_one_batch_and_keeps_an_edited_page() {
          Choose another --output, move the file away, or add --force to replace it.\n"
     );
     assert_eq!(crate::util::snapshot_tree(dir.path()), before);
-    assert_eq!(run_in(dir.path(), &["man", "--dir", "pages", "--force"]).code, 0);
+    assert_eq!(
+        run_in(dir.path(), &["man", "--dir", "pages", "--force"]).code,
+        0
+    );
     assert_ne!(
         fs::read_to_string(pages.join("checkmyogp-assess.1")).unwrap(),
         "my notes\n"

@@ -180,8 +180,12 @@ fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
         .zip(&files)
         .map(|(path, (_, text))| (path.clone(), text.as_bytes()))
         .collect();
-    write_files(&batch)
-        .with_context(|| format!("could not write the templates into {}", display_path(folder)))?;
+    write_files(&batch).with_context(|| {
+        format!(
+            "could not write the templates into {}",
+            display_path(folder)
+        )
+    })?;
     let mut err = anstream::stderr().lock();
     writeln!(
         err,
@@ -225,11 +229,15 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         reference_scores: args.irm.clone(),
         ..args.input.selection()
     };
-    let Some(inputs) = common::load_selection(&selection)? else {
+    let Some(mut inputs) = common::load_selection(&selection)? else {
         return Ok(Outcome::Problems);
     };
     let date = common::as_of(args.date.as_of, &inputs);
     let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
+    // The agreement figures are the last use of the individual ratings: computed first, they
+    // let the ratings go before the results and the context are built.
+    let agreement = draft::context::agreement_of(&inputs);
+    inputs.release_ratings();
     let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
     // Only the results and the inputs are needed from here: what is dropped early is not
     // held while the context, the largest part of a draft's memory, is built.
@@ -252,7 +260,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(problem) = problem {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }
-    let cx = draft::context::build(&inputs, &results, &wording, args.appendix);
+    let cx = draft::context::build_with(&inputs, &results, &wording, args.appendix, agreement);
     drop(results);
     drop(inputs);
     let engine = draft::engine_for(&choice, &cx, wording);

@@ -808,7 +808,7 @@ fn commitment_cx(
 
 /// Krippendorff's alpha of each key criterion over the coalition's evaluators, computed as
 /// `checkmyogp agreement` computes it (same evaluators, metric and undefined cases).
-fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
+pub fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
     let rubric = &inputs.rubric;
     let options = agreement::report::Options {
         criteria: rubric.key_criteria.clone(),
@@ -841,9 +841,19 @@ fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
 /// Builds the context of a whole document from results built with
 /// [`crate::results::Detail::Evaluators`] (so that notes and each evaluator's levels are there).
 pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bool) -> Context {
-    // First: the agreement figures need working memory of their own (20 MB at 5,000
-    // commitments), freed before the commitments' part, the largest, is built.
-    let agreement = agreement_of(inputs);
+    build_with(inputs, results, wording, appendix, agreement_of(inputs))
+}
+
+/// Like [`build`], with the agreement figures computed beforehand by [`agreement_of`]: they
+/// need the individual ratings and working memory of their own (20 MB at 5,000 commitments),
+/// which `draft` frees before the results and the commitments' part, the largest, are built.
+pub fn build_with(
+    inputs: &Inputs,
+    results: &Results,
+    wording: &Wording,
+    appendix: bool,
+    agreement: Vec<AgreementCx>,
+) -> Context {
     let evaluators: Vec<EvaluatorCx> = results
         .evaluators
         .iter()
