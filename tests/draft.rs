@@ -1753,5 +1753,5 @@ fn draft_to_a_terminal_shows_control_characters_instead_of_obeying_them() {
         piped.stdout.replace('\u{1b}', "\\u{1b}")
     );
     assert!(shown.starts_with(&expected), "{shown}");
-    assert!(shown[expected.len()..].contains("places left to write"));
+    assert!(shown[expected.len()..].contains("left to write (marked"));
 }
