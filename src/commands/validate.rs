@@ -197,6 +197,11 @@ fn skipped_files(selection: &load::Selection, i: &Inputs, report: &mut Report) {
 /// Warns, at the rating's file and line, about every combined level that needs evidence no
 /// evaluator giving it cited (what `assess` marks *unsupported*).
 fn evidence_warnings(i: &Inputs, report: &mut Report) {
+    // Only a criterion with an evidence threshold can be unsupported (a roll-up is unsupported
+    // only through its milestones): without one, the assessment would find nothing to warn about.
+    if i.rubric.criteria.iter().all(|c| c.evidence_from.is_none()) {
+        return;
+    }
     let as_of = super::common::as_of(None, i);
     let assessment = crate::assess::assess(&i.plan, &i.rubric, &i.scores, as_of);
     let combined: Vec<bool> = (0..i.scores.evaluators.len())
