@@ -572,20 +572,12 @@ impl Builder<'_> {
                 })
                 .collect()
         });
-        let rated: std::collections::BTreeSet<u32> = r
-            .view
-            .criteria
-            .iter()
-            .flat_map(|c| c.by_evaluator.iter().map(|(e, _)| *e))
-            .chain(
-                r.view
-                    .milestones
-                    .iter()
-                    .flatten()
-                    .flatten()
-                    .flat_map(|c| c.by_evaluator.iter().map(|(e, _)| *e)),
-            )
-            .collect();
+        let rated = distinct_evaluators(
+            r.view
+                .criteria
+                .iter()
+                .chain(r.view.milestones.iter().flatten().flatten()),
+        );
         let mut out = CommitmentOut {
             id: c.id.clone(),
             ogp_id: c.ogp_id.clone(),
@@ -613,7 +605,7 @@ impl Builder<'_> {
                 .iter()
                 .map(|&k| rubric.criteria[k].id.clone())
                 .collect(),
-            evaluators: rated.len(),
+            evaluators: rated,
             missing_evaluators: r
                 .missing_evaluators
                 .iter()
@@ -631,6 +623,47 @@ impl Builder<'_> {
         out.reference = reference;
         out
     }
+}
+
+/// How many evaluators answered any of these units. Each unit's answers are in evaluator
+/// order, and are usually the same evaluators from one unit to the next, so the lists are
+/// merged as they come; anything else is counted with a sort.
+fn distinct_evaluators<'a>(units: impl Iterator<Item = &'a Combined> + Clone) -> usize {
+    let mut seen: Vec<u32> = Vec::new();
+    for c in units.clone() {
+        let ids = c.by_evaluator.iter().map(|(e, _)| *e);
+        if ids.clone().eq(seen.iter().copied()) {
+            continue;
+        }
+        if !c.by_evaluator.windows(2).all(|w| w[0].0 < w[1].0) {
+            let mut all: Vec<u32> = units
+                .flat_map(|c| c.by_evaluator.iter().map(|(e, _)| *e))
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            return all.len();
+        }
+        let mut merged = Vec::with_capacity(seen.len() + c.by_evaluator.len());
+        let (mut a, mut b) = (seen.iter().copied().peekable(), ids.peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&x), Some(&y)) if x < y => a.next(),
+                (Some(&x), Some(&y)) if y < x => b.next(),
+                (Some(_), Some(_)) => {
+                    a.next();
+                    b.next()
+                }
+                (Some(_), None) => a.next(),
+                (None, _) => b.next(),
+            };
+            match next {
+                Some(e) => merged.push(e),
+                None => break,
+            }
+        }
+        seen = merged;
+    }
+    seen.len()
 }
 
 /// How much of the per-evaluator detail to include.

@@ -49,9 +49,16 @@ impl Combined {
 pub type EvaluatorMilestones = (u32, Vec<(f64, Option<u16>)>);
 
 /// The status more than half of `out_of` answers give, among `answers` (answer indices).
-fn majority_status(c: &Criterion, answers: &[usize], out_of: usize) -> Option<usize> {
+fn majority_status(
+    c: &Criterion,
+    answers: impl Iterator<Item = usize>,
+    out_of: usize,
+) -> Option<usize> {
+    if c.statuses.is_empty() {
+        return None;
+    }
     let mut counts = vec![0usize; c.statuses.len()];
-    for &a in answers {
+    for a in answers {
         if let Some(j) = c.status_of(a) {
             counts[j] += 1;
         }
@@ -65,24 +72,26 @@ fn majority_status(c: &Criterion, answers: &[usize], out_of: usize) -> Option<us
 /// Combines the answers of several evaluators (`(evaluator, answer)`, `None` = no rating).
 /// A status is never combined with levels: when most of those who answered give the same
 /// status the unit takes it; otherwise the levels are combined and the split is a disagreement.
-pub fn combine(c: &Criterion, answers: &[(u32, Option<u16>)], threshold: u32) -> Combined {
-    let given: Vec<usize> = answers
-        .iter()
-        .filter_map(|(_, l)| l.map(usize::from))
-        .collect();
-    let mut levels: Vec<usize> = given.iter().copied().filter(|&l| c.is_level(l)).collect();
+pub fn combine(c: &Criterion, answers: Vec<(u32, Option<u16>)>, threshold: u32) -> Combined {
+    // The answers given (not "no rating"), without collecting them.
+    let given = || answers.iter().filter_map(|(_, l)| l.map(usize::from));
+    let n_given = given().count();
+    let mut levels: Vec<usize> = Vec::with_capacity(n_given);
+    levels.extend(given().filter(|&l| c.is_level(l)));
     levels.sort_unstable();
+    let first = given().next();
+    let mixed = given().any(|a| Some(a) != first) && levels.len() < n_given;
+    let status = majority_status(c, given(), n_given);
     let mut out = Combined {
-        ratings: given.len(),
-        no_rating: answers.len() - given.len(),
-        by_evaluator: answers.to_vec(),
+        ratings: n_given,
+        no_rating: answers.len() - n_given,
+        by_evaluator: answers,
         ..Combined::default()
     };
-    if given.is_empty() {
+    if n_given == 0 {
         return out;
     }
-    let mixed = given.iter().any(|&a| a != given[0]) && levels.len() < given.len();
-    if let Some(s) = majority_status(c, &given, given.len()) {
+    if let Some(s) = status {
         out.status = Some(s);
     } else if !levels.is_empty() {
         let (level, value) = combine_levels(c, &levels);
@@ -254,7 +263,11 @@ fn mean_of(
         let mean = sum / weights;
         return (Some(mean), Some(roll_up_level(c, mean, &levels)), None);
     }
-    (None, None, majority_status(c, &statuses, count))
+    (
+        None,
+        None,
+        majority_status(c, statuses.iter().copied(), count),
+    )
 }
 
 #[cfg(test)]
@@ -297,24 +310,24 @@ mod tests {
     #[test]
     fn median_takes_the_lower_middle_of_an_even_count() {
         let c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
-        let r = combine(&c, &answers(&[Some(3), Some(1)]), 2);
+        let r = combine(&c, answers(&[Some(3), Some(1)]), 2);
         assert_eq!(
             (r.level, r.value, r.spread, r.disagreement),
             (Some(1), Some(1.0), Some(2), true)
         );
-        let r = combine(&c, &answers(&[Some(3), Some(1), Some(2)]), 2);
+        let r = combine(&c, answers(&[Some(3), Some(1), Some(2)]), 2);
         assert_eq!(r.level, Some(2));
     }
 
     #[test]
     fn mean_keeps_the_number_and_never_rounds_up() {
         let c = criterion(Combine::Mean, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
-        let r = combine(&c, &answers(&[Some(3), Some(2), Some(2)]), 2);
+        let r = combine(&c, answers(&[Some(3), Some(2), Some(2)]), 2);
         assert_eq!(r.level, Some(2));
         assert!((r.value.unwrap() - 7.0 / 3.0).abs() < 1e-12);
         // Uneven values: mean 5.5 lies between 5 (level 1) and 10 (level 2).
         let c = criterion(Combine::Mean, ScaleKind::Ordinal, &[0.0, 5.0, 10.0]);
-        let r = combine(&c, &answers(&[Some(1), Some(2), Some(1), Some(1)]), 9);
+        let r = combine(&c, answers(&[Some(1), Some(2), Some(1), Some(1)]), 9);
         assert_eq!((r.level, r.value), (Some(1), Some(6.25)));
     }
 
@@ -322,32 +335,32 @@ mod tests {
     fn mode_ties_go_to_the_lower_level_and_min_max_work() {
         let c = criterion(Combine::Mode, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
         assert_eq!(
-            combine(&c, &answers(&[Some(2), Some(0), Some(2), Some(0)]), 2).level,
+            combine(&c, answers(&[Some(2), Some(0), Some(2), Some(0)]), 2).level,
             Some(0)
         );
         assert_eq!(
-            combine(&c, &answers(&[Some(2), Some(1), Some(2)]), 2).level,
+            combine(&c, answers(&[Some(2), Some(1), Some(2)]), 2).level,
             Some(2)
         );
         let c = criterion(Combine::Min, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
-        assert_eq!(combine(&c, &answers(&[Some(2), Some(1)]), 2).level, Some(1));
+        assert_eq!(combine(&c, answers(&[Some(2), Some(1)]), 2).level, Some(1));
         let c = criterion(Combine::Max, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
-        assert_eq!(combine(&c, &answers(&[Some(2), Some(1)]), 2).level, Some(2));
+        assert_eq!(combine(&c, answers(&[Some(2), Some(1)]), 2).level, Some(2));
     }
 
     #[test]
     fn no_rating_is_counted_but_never_combined() {
         let c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0]);
-        let r = combine(&c, &answers(&[None, Some(2), None]), 2);
+        let r = combine(&c, answers(&[None, Some(2), None]), 2);
         assert_eq!((r.level, r.ratings, r.no_rating), (Some(2), 1, 2));
-        let r = combine(&c, &answers(&[None]), 2);
+        let r = combine(&c, answers(&[None]), 2);
         assert_eq!((r.level, r.value, r.spread), (None, None, None));
     }
 
     #[test]
     fn nominal_spread_only_says_whether_evaluators_differ() {
         let c = criterion(Combine::Mode, ScaleKind::Nominal, &[0.0, 1.0, 2.0]);
-        let r = combine(&c, &answers(&[Some(0), Some(2), Some(2)]), 1);
+        let r = combine(&c, answers(&[Some(0), Some(2), Some(2)]), 1);
         assert_eq!(
             (r.level, r.spread, r.min, r.disagreement),
             (Some(2), Some(1), None, true)
@@ -357,9 +370,9 @@ mod tests {
     #[test]
     fn roll_up_is_the_weighted_mean_mapped_down() {
         let c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
-        let m1 = combine(&c, &answers(&[Some(3)]), 2);
-        let m2 = combine(&c, &answers(&[Some(1)]), 2);
-        let none = combine(&c, &answers(&[None]), 2);
+        let m1 = combine(&c, answers(&[Some(3)]), 2);
+        let m2 = combine(&c, answers(&[Some(1)]), 2);
+        let none = combine(&c, answers(&[None]), 2);
         let per = vec![
             (0, vec![(1.0, Some(3)), (2.0, Some(1))]),
             (1, vec![(2.0, None)]),
@@ -388,14 +401,14 @@ mod tests {
         ));
         let w = 4; // the status's answer index: past the four levels
         // Half is not most: the levels given are combined, and the split is a disagreement.
-        let r = combine(&c, &answers(&[Some(w), Some(w), Some(3), Some(3)]), 2);
+        let r = combine(&c, answers(&[Some(w), Some(w), Some(3), Some(3)]), 2);
         assert_eq!((r.level, r.status, r.spread), (Some(3), None, Some(0)));
         assert!(r.disagreement);
-        let r = combine(&c, &answers(&[Some(w), Some(w), Some(3), None]), 2);
+        let r = combine(&c, answers(&[Some(w), Some(w), Some(3), None]), 2);
         assert_eq!((r.level, r.value, r.status), (None, None, Some(4)));
         assert_eq!((r.ratings, r.no_rating, r.disagreement), (3, 1, true));
         // Unanimous: no disagreement.
-        let r = combine(&c, &answers(&[Some(w), Some(w)]), 2);
+        let r = combine(&c, answers(&[Some(w), Some(w)]), 2);
         assert_eq!((r.status, r.disagreement), (Some(4), false));
     }
 
@@ -403,7 +416,7 @@ mod tests {
     fn strict_ends_keep_a_mixed_roll_up_off_the_ends() {
         let mut c = criterion(Combine::Median, ScaleKind::Ordinal, &[0.0, 1.0, 2.0, 3.0]);
         c.roll_up = RollUp::StrictEnds;
-        let m = |l: u16| combine(&c, &answers(&[Some(l)]), 2);
+        let m = |l: u16| combine(&c, answers(&[Some(l)]), 2);
         let (a, b, z) = (m(2), m(1), m(0));
         let r = roll_up(&c, &[(1.0, &a), (1.0, &b), (1.0, &z), (1.0, &z)], &[], 2);
         assert_eq!((r.level, r.value), (Some(1), Some(0.75)));
@@ -417,14 +430,14 @@ mod tests {
         assert_eq!((r.level, r.value), (Some(2), Some(2.75)));
         // A milestone with a status is left out of the mean.
         let c = with_status(c);
-        let w = combine(&c, &answers(&[Some(4)]), 2);
-        let top = combine(&c, &answers(&[Some(3)]), 2);
+        let w = combine(&c, answers(&[Some(4)]), 2);
+        let top = combine(&c, answers(&[Some(3)]), 2);
         let r = roll_up(&c, &[(1.0, &top), (5.0, &w)], &[], 2);
         assert_eq!((r.level, r.value, r.status), (Some(3), Some(3.0), None));
         let r = roll_up(&c, &[(1.0, &w), (1.0, &w)], &[], 2);
         assert_eq!((r.level, r.status), (None, Some(4)));
         // A status needs more than half of all the milestones, rated or not.
-        let unrated = combine(&c, &answers(&[None]), 2);
+        let unrated = combine(&c, answers(&[None]), 2);
         let r = roll_up(&c, &[(1.0, &w), (1.0, &w), (1.0, &unrated)], &[], 2);
         assert_eq!((r.level, r.status), (None, Some(4)));
         let r = roll_up(&c, &[(1.0, &w), (1.0, &unrated)], &[], 2);

@@ -132,10 +132,16 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         .filter(|&e| is_reference[e])
         .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
         .collect();
-    let one = |ci: usize, local: &mut Vec<Rating>| -> CommitmentResult {
-        local.clear();
-        local.extend(grouped.of(ci).iter().map(|&i| scores.ratings[i as usize]));
-        local.sort_unstable_by_key(|r| (r.unit.milestone, r.criterion, r.evaluator));
+    let one = |ci: usize, (local, counts): &mut (Vec<Rating>, Vec<u32>)| -> CommitmentResult {
+        in_unit_order(
+            grouped.of(ci),
+            &scores.ratings,
+            plan.commitments[ci].milestones.len(),
+            rubric.criteria.len(),
+            local,
+            counts,
+        );
+        let local: &[Rating] = local;
         let cx = Ctx {
             plan,
             rubric,
@@ -167,9 +173,12 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         cx.result(view, as_of, missing_evaluators, reference)
     };
     // Commitments are independent: large plans are shared between the cores, in order.
-    let commitments = crate::par::map_with(plan.commitments.len(), 512, Vec::new, |local, ci| {
-        one(ci, local)
-    });
+    let commitments = crate::par::map_with(
+        plan.commitments.len(),
+        512,
+        || (Vec::new(), Vec::new()),
+        |local, ci| one(ci, local),
+    );
     Assessment {
         as_of,
         commitments,
@@ -177,6 +186,61 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
         reference_evaluators,
         consensus_evaluators,
     }
+}
+
+/// Puts a commitment's ratings (`indices` into `all`) into `out` in (milestone, criterion,
+/// evaluator) order. Rows usually come grouped by evaluator, so a stable counting sort by
+/// (milestone, criterion) gives that order in one pass; when it does not give a strictly
+/// increasing order (rows out of evaluator order, repeated keys, indices outside the plan),
+/// the ratings are sorted by comparison from their original order instead, so the result is
+/// always exactly that of the comparison sort.
+fn in_unit_order(
+    indices: &[u32],
+    all: &[Rating],
+    milestones: usize,
+    criteria: usize,
+    out: &mut Vec<Rating>,
+    counts: &mut Vec<u32>,
+) {
+    let key = |r: &Rating| (r.unit.milestone, r.criterion, r.evaluator);
+    let buckets = (milestones + 1).saturating_mul(criteria);
+    let bucket = |r: &Rating| {
+        let m = r.unit.milestone.map_or(0, |m| m as usize + 1);
+        let k = usize::from(r.criterion);
+        (m <= milestones && k < criteria).then(|| m * criteria + k)
+    };
+    out.clear();
+    let counted = buckets <= indices.len().saturating_mul(4).max(64) && {
+        counts.clear();
+        counts.resize(buckets + 1, 0);
+        indices.iter().all(|&i| match bucket(&all[i as usize]) {
+            Some(b) => {
+                counts[b + 1] += 1;
+                true
+            }
+            None => false,
+        })
+    };
+    if counted {
+        for b in 0..buckets {
+            counts[b + 1] += counts[b];
+        }
+        // Each rating's place, then the ratings in place order.
+        let mut place = vec![0u32; indices.len()];
+        for (n, &i) in indices.iter().enumerate() {
+            if let Some(b) = bucket(&all[i as usize]) {
+                place[counts[b] as usize] = u32::try_from(n).unwrap_or(u32::MAX);
+                counts[b] += 1;
+            }
+        }
+        out.extend(place.iter().map(|&n| all[indices[n as usize] as usize]));
+        if out.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+            return;
+        }
+        out.clear();
+    }
+    out.extend(indices.iter().map(|&i| all[i as usize]));
+    out.sort_unstable_by_key(key);
 }
 
 /// What the computation of one commitment needs.
@@ -209,11 +273,16 @@ impl Ctx<'_> {
         criterion: usize,
         keep: &dyn Fn(u32) -> bool,
     ) -> Vec<(u32, Option<u16>)> {
-        self.group(milestone, criterion)
-            .iter()
-            .filter(|r| keep(r.evaluator))
-            .map(|r| (r.evaluator, r.level))
-            .collect()
+        let group = self.group(milestone, criterion);
+        // Sized once: a filtered iterator would grow the vector step by step.
+        let mut out = Vec::with_capacity(group.len());
+        out.extend(
+            group
+                .iter()
+                .filter(|r| keep(r.evaluator))
+                .map(|r| (r.evaluator, r.level)),
+        );
+        out
     }
 
     /// Whether any evaluator who gave a level at or above `from` cited evidence on that row
@@ -274,7 +343,7 @@ impl Ctx<'_> {
             match c.scope {
                 Scope::Commitment => {
                     let answers = self.answers(None, k, keep);
-                    let comb = combine(c, &answers, threshold);
+                    let comb = combine(c, answers, threshold);
                     criteria.push(checked(None, comb));
                 }
                 Scope::Milestone => {
@@ -288,7 +357,7 @@ impl Ctx<'_> {
                                 None => per_evaluator.push((e, vec![(m.weight, l)])),
                             }
                         }
-                        let comb = combine(c, &answers, threshold);
+                        let comb = combine(c, answers, threshold);
                         milestones[mi][k] = Some(checked(Some(mid), comb));
                     }
                     per_evaluator.sort_by_key(|(e, _)| *e);

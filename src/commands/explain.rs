@@ -985,7 +985,7 @@ fn combination_of(crit: &crate::model::Criterion, out: &CriterionOut, threshold:
             (u32::try_from(i).unwrap_or(u32::MAX), answer)
         })
         .collect();
-    crate::assess::combine(crit, &answers, threshold)
+    crate::assess::combine(crit, answers, threshold)
         .answer()
         .map_or_else(|| NO_EVIDENCE.to_string(), |a| crit.label(a).to_string())
 }
