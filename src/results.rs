@@ -968,3 +968,28 @@ pub fn is_ordered(rubric: &Rubric, k: usize) -> bool {
         .get(k)
         .is_some_and(|c| c.kind != ScaleKind::Nominal)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(evaluators: &[u32]) -> Combined {
+        Combined {
+            by_evaluator: evaluators.iter().map(|&e| (e, None)).collect(),
+            ..Combined::default()
+        }
+    }
+
+    #[test]
+    fn distinct_evaluators_counts_each_once() {
+        let count = |units: &[&[u32]]| {
+            let units: Vec<Combined> = units.iter().map(|u| answered(u)).collect();
+            distinct_evaluators(units.iter())
+        };
+        assert_eq!(count(&[]), 0);
+        assert_eq!(count(&[&[0, 1, 2], &[0, 1, 2]]), 3);
+        assert_eq!(count(&[&[0, 2], &[1, 2, 5], &[], &[5]]), 4);
+        // Not in evaluator order: counted by sorting.
+        assert_eq!(count(&[&[0, 1], &[3, 1], &[1]]), 3);
+    }
+}

@@ -550,3 +550,57 @@ fn eval_flag(
 fn test_holds(test: &CondTest, level: usize) -> bool {
     test.holds(level)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::scores::Unit;
+    use crate::source::FileId;
+
+    fn rating(evaluator: u32, milestone: Option<u32>, criterion: u16, line: u32) -> Rating {
+        Rating {
+            evaluator,
+            unit: Unit {
+                commitment: 0,
+                milestone,
+            },
+            criterion,
+            level: Some(1),
+            evidence: false,
+            file: FileId(0),
+            line,
+        }
+    }
+
+    /// The counting sort and its fallback give exactly the comparison sort's order: for rows in
+    /// evaluator order, out of it, with a repeated key, and with a milestone outside the plan.
+    #[test]
+    fn unit_order_is_the_comparison_sorts() {
+        let cases: Vec<Vec<Rating>> = vec![
+            (0..3)
+                .flat_map(|e| (0..2).flat_map(move |m| (0..3).map(move |k| (e, m, k))))
+                .map(|(e, m, k)| rating(e, (m > 0).then_some(m - 1), k, e * 10 + k as u32))
+                .collect(),
+            vec![
+                rating(2, None, 1, 1),
+                rating(0, None, 1, 2),
+                rating(1, Some(0), 0, 3),
+                rating(0, None, 0, 4),
+            ],
+            vec![
+                rating(1, None, 0, 1),
+                rating(0, None, 0, 2),
+                rating(1, None, 0, 3),
+            ],
+            vec![rating(0, Some(7), 0, 1), rating(0, None, 1, 2)],
+        ];
+        for all in cases {
+            let indices: Vec<u32> = (0..all.len() as u32).collect();
+            let mut expected = all.clone();
+            expected.sort_unstable_by_key(|r| (r.unit.milestone, r.criterion, r.evaluator));
+            let (mut out, mut counts) = (Vec::new(), Vec::new());
+            in_unit_order(&indices, &all, 1, 3, &mut out, &mut counts);
+            assert_eq!(out, expected);
+        }
+    }
+}
