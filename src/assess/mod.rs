@@ -578,8 +578,8 @@ mod tests {
     fn unit_order_is_the_comparison_sorts() {
         let cases: Vec<Vec<Rating>> = vec![
             (0..3)
-                .flat_map(|e| (0..2).flat_map(move |m| (0..3).map(move |k| (e, m, k))))
-                .map(|(e, m, k)| rating(e, (m > 0).then_some(m - 1), k, e * 10 + k as u32))
+                .flat_map(|e| (0..2u32).flat_map(move |m| (0..3).map(move |k| (e, m, k))))
+                .map(|(e, m, k)| rating(e, m.checked_sub(1), k, e * 10 + k as u32))
                 .collect(),
             vec![
                 rating(2, None, 1, 1),
