@@ -443,10 +443,10 @@ impl Builder<'_> {
     /// completion criterion).
     fn rating_label(&self, view: &View) -> Option<String> {
         let rubric = self.rubric();
-        if let Some(i) = rubric.status_criterion() {
-            if let Some(s) = view.criteria.get(i).and_then(|c| c.status) {
-                return Some(rubric.criteria[i].label(s).to_string());
-            }
+        if let Some(i) = rubric.status_criterion()
+            && let Some(s) = view.criteria.get(i).and_then(|c| c.status)
+        {
+            return Some(rubric.criteria[i].label(s).to_string());
         }
         view.rating.and_then(|r| self.ratings.get(r).cloned())
     }

@@ -126,15 +126,16 @@ fn parse(text: &str) -> Result<File, String> {
 /// (`templates/lang/*.toml` of the assessment), sorted.
 pub fn available(folder: Option<&Path>) -> Vec<String> {
     let mut codes: Vec<String> = BUILTIN.iter().map(|b| b.code.to_string()).collect();
-    if let Some(dir) = folder.map(|f| f.join("lang")) {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if let Some(code) = name.strip_suffix(".toml") {
-                    if valid_code(code) && !codes.iter().any(|c| c == code) {
-                        codes.push(code.to_string());
-                    }
-                }
+    if let Some(dir) = folder.map(|f| f.join("lang"))
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(code) = name.strip_suffix(".toml")
+                && valid_code(code)
+                && !codes.iter().any(|c| c == code)
+            {
+                codes.push(code.to_string());
             }
         }
     }

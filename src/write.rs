@@ -269,14 +269,12 @@ pub fn write_outputs<B: AsRef<[u8]>>(files: &[(PathBuf, B)], force: bool) -> Res
     for (path, _) in files {
         check_target(path)?;
     }
-    if !force {
-        if let Some((path, _)) = files.iter().find(|(p, _)| !is_untouched(p)) {
-            bail!(
-                "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
+    if !force && let Some((path, _)) = files.iter().find(|(p, _)| !is_untouched(p)) {
+        bail!(
+            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
                  Choose another --output, move the file away, or add --force to replace it.",
-                path.display()
-            );
-        }
+            path.display()
+        );
     }
     // New fingerprints, by folder, in the order the folders come.
     let mut by_folder: Vec<(PathBuf, Vec<(String, u64)>)> = Vec::new();

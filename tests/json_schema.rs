@@ -215,23 +215,23 @@ impl<'s> Validator<'s> {
         if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
             self.any_of(branches, value, path);
         }
-        if let Some(c) = schema.get("const") {
-            if value != c {
-                self.fail(path, format!("expected {c}, found {}", describe(value)));
-            }
+        if let Some(c) = schema.get("const")
+            && value != c
+        {
+            self.fail(path, format!("expected {c}, found {}", describe(value)));
         }
-        if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-            if !options.contains(value) {
-                let list: Vec<String> = options.iter().map(Value::to_string).collect();
-                self.fail(
-                    path,
-                    format!(
-                        "expected one of {}, found {}",
-                        list.join(", "),
-                        describe(value)
-                    ),
-                );
-            }
+        if let Some(options) = schema.get("enum").and_then(Value::as_array)
+            && !options.contains(value)
+        {
+            let list: Vec<String> = options.iter().map(Value::to_string).collect();
+            self.fail(
+                path,
+                format!(
+                    "expected one of {}, found {}",
+                    list.join(", "),
+                    describe(value)
+                ),
+            );
         }
         if let Some(x) = value.as_f64() {
             self.bounds(schema, x, value, path);
@@ -254,33 +254,33 @@ impl<'s> Validator<'s> {
 
     fn bounds(&mut self, schema: &Map<String, Value>, x: f64, value: &Value, path: &str) {
         let limit = |k: &str| schema.get(k).filter(|v| v.is_number());
-        if let Some(min) = limit("minimum") {
-            if x < min.as_f64().unwrap_or(f64::NAN) {
-                self.fail(
-                    path,
-                    format!("{} is below the minimum {}", number(value), number(min)),
-                );
-            }
+        if let Some(min) = limit("minimum")
+            && x < min.as_f64().unwrap_or(f64::NAN)
+        {
+            self.fail(
+                path,
+                format!("{} is below the minimum {}", number(value), number(min)),
+            );
         }
-        if let Some(max) = limit("maximum") {
-            if x > max.as_f64().unwrap_or(f64::NAN) {
-                self.fail(
-                    path,
-                    format!("{} is above the maximum {}", number(value), number(max)),
-                );
-            }
+        if let Some(max) = limit("maximum")
+            && x > max.as_f64().unwrap_or(f64::NAN)
+        {
+            self.fail(
+                path,
+                format!("{} is above the maximum {}", number(value), number(max)),
+            );
         }
-        if let Some(min) = limit("exclusiveMinimum") {
-            if x <= min.as_f64().unwrap_or(f64::NAN) {
-                self.fail(
-                    path,
-                    format!(
-                        "expected more than {}, found {}",
-                        number(min),
-                        number(value)
-                    ),
-                );
-            }
+        if let Some(min) = limit("exclusiveMinimum")
+            && x <= min.as_f64().unwrap_or(f64::NAN)
+        {
+            self.fail(
+                path,
+                format!(
+                    "expected more than {}, found {}",
+                    number(min),
+                    number(value)
+                ),
+            );
         }
     }
 
@@ -363,13 +363,13 @@ impl<'s> Validator<'s> {
             .get("prefixItems")
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice);
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < min {
-                self.fail(
-                    path,
-                    format!("expected at least {min} items, found {}", items.len()),
-                );
-            }
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+            && (items.len() as u64) < min
+        {
+            self.fail(
+                path,
+                format!("expected at least {min} items, found {}", items.len()),
+            );
         }
         for (i, item) in items.iter().enumerate() {
             let sub = format!("{path}[{i}]");

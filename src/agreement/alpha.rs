@@ -240,12 +240,11 @@ impl Accumulator {
 impl Prepared {
     pub(crate) fn new(ratings: &Ratings, metric: Metric) -> Result<Self> {
         let levels = ratings.levels();
-        if metric == Metric::Ratio {
-            if let Some((level, &value)) =
+        if metric == Metric::Ratio
+            && let Some((level, &value)) =
                 ratings.values().iter().enumerate().find(|(_, v)| **v < 0.0)
-            {
-                return Err(AgreementError::NegativeRatioValue { level, value });
-            }
+        {
+            return Err(AgreementError::NegativeRatioValue { level, value });
         }
         // Pass 1: which levels occur in pairable units.
         let mut used = vec![false; levels];

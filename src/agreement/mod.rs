@@ -319,7 +319,7 @@ impl Ratings {
         if raters == 0 {
             return Err(AgreementError::NoRaters);
         }
-        if cells.len() % raters != 0 {
+        if !cells.len().is_multiple_of(raters) {
             return Err(AgreementError::CellCountMismatch {
                 cells: cells.len(),
                 raters,
@@ -327,15 +327,15 @@ impl Ratings {
         }
         let levels = values.len();
         for (i, cell) in cells.iter().enumerate() {
-            if let Some(level) = *cell {
-                if usize::from(level) >= levels {
-                    return Err(AgreementError::LevelOutOfRange {
-                        unit: i / raters,
-                        rater: i % raters,
-                        level,
-                        levels,
-                    });
-                }
+            if let Some(level) = *cell
+                && usize::from(level) >= levels
+            {
+                return Err(AgreementError::LevelOutOfRange {
+                    unit: i / raters,
+                    rater: i % raters,
+                    level,
+                    levels,
+                });
             }
         }
         Ok(Self {

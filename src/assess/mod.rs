@@ -333,10 +333,11 @@ impl Ctx<'_> {
                     agree(c, &mut comb, agreed);
                 }
                 let cited_by = |e: u32| keep(e) || consensus.is_some_and(|f| f(e));
-                if let (Some(from), Some(level)) = (c.evidence_from, comb.level) {
-                    if level >= from && !self.evidence_cited(milestone, k, &cited_by, from) {
-                        comb.unsupported = true;
-                    }
+                if let (Some(from), Some(level)) = (c.evidence_from, comb.level)
+                    && level >= from
+                    && !self.evidence_cited(milestone, k, &cited_by, from)
+                {
+                    comb.unsupported = true;
                 }
                 comb
             };
@@ -467,11 +468,11 @@ impl Ctx<'_> {
 pub fn score(rubric: &Rubric, criteria: &[Combined]) -> Option<f64> {
     let (mut sum, mut weights) = (0.0, 0.0);
     for (c, comb) in rubric.criteria.iter().zip(criteria) {
-        if c.weight > 0.0 {
-            if let Some(v) = comb.value {
-                sum += c.weight * c.normalise(v);
-                weights += c.weight;
-            }
+        if c.weight > 0.0
+            && let Some(v) = comb.value
+        {
+            sum += c.weight * c.normalise(v);
+            weights += c.weight;
         }
     }
     // Kept unrounded: it is rounded once, when written (see `band_of` for band edges).

@@ -144,13 +144,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 fn write_files<B: AsRef<[u8]>>(files: &[(PathBuf, B)]) -> anyhow::Result<()> {
     let mut made: Vec<&Path> = Vec::new();
     for (path, _) in files {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !made.contains(&parent) {
-                std::fs::create_dir_all(parent).with_context(|| {
-                    format!("could not create the folder {}", display_path(parent))
-                })?;
-                made.push(parent);
-            }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !made.contains(&parent)
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not create the folder {}", display_path(parent)))?;
+            made.push(parent);
         }
     }
     // Every target was checked before the first was written (see `refuse_edited`).

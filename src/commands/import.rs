@@ -413,10 +413,9 @@ fn country_codes(table: &ogp::Table, plans: &[ActionPlan]) -> Vec<(String, Strin
             .and_then(|&i| table.rows[i].cells.get(col))
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
+            && !codes.iter().any(|(c, _)| *c == code)
         {
-            if !codes.iter().any(|(c, _)| *c == code) {
-                codes.push((code, p.country.clone()));
-            }
+            codes.push((code, p.country.clone()));
         }
     }
     codes

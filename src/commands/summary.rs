@@ -146,38 +146,38 @@ pub fn document(results: &Results) -> Doc {
         grid: Some(ratings),
     });
 
-    if results.rubric.rating_from == "score" {
-        if let Some(by) = &s.by_completion {
-            let mut g = Grid::new(["completion", "commitments", "share"])
-                .numeric(&["commitments", "share"]);
-            // The completion criterion's levels are toned along the scale; its statuses and
-            // "No evidence" are not on it.
-            let levels: &[String] = results
-                .rubric
-                .criteria
-                .iter()
-                .find(|c| by.first().is_some_and(|(l, _)| c.levels.first() == Some(l)))
-                .map_or(&[], |c| c.levels.as_slice());
-            let total = levels.len().max(1);
-            for (i, (label, count)) in by.iter().enumerate() {
-                let tone = if label == NO_EVIDENCE || !levels.contains(label) {
-                    Tone::Muted
-                } else {
-                    Tone::of_level(i, total)
-                };
-                g.push(vec![
-                    Cell::toned(label.clone(), tone),
-                    count.to_string().into(),
-                    share(*count).into(),
-                ]);
-                add_long("completion", label, *count);
-            }
-            sections.push(Section {
-                heading: Some("Completion".into()),
-                text: Vec::new(),
-                grid: Some(g),
-            });
+    if results.rubric.rating_from == "score"
+        && let Some(by) = &s.by_completion
+    {
+        let mut g =
+            Grid::new(["completion", "commitments", "share"]).numeric(&["commitments", "share"]);
+        // The completion criterion's levels are toned along the scale; its statuses and
+        // "No evidence" are not on it.
+        let levels: &[String] = results
+            .rubric
+            .criteria
+            .iter()
+            .find(|c| by.first().is_some_and(|(l, _)| c.levels.first() == Some(l)))
+            .map_or(&[], |c| c.levels.as_slice());
+        let total = levels.len().max(1);
+        for (i, (label, count)) in by.iter().enumerate() {
+            let tone = if label == NO_EVIDENCE || !levels.contains(label) {
+                Tone::Muted
+            } else {
+                Tone::of_level(i, total)
+            };
+            g.push(vec![
+                Cell::toned(label.clone(), tone),
+                count.to_string().into(),
+                share(*count).into(),
+            ]);
+            add_long("completion", label, *count);
         }
+        sections.push(Section {
+            heading: Some("Completion".into()),
+            text: Vec::new(),
+            grid: Some(g),
+        });
     }
 
     if !s.flags.is_empty() {

@@ -259,10 +259,10 @@ impl Engine {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 finished.recv_timeout(std::time::Duration::from_millis(5))
             {
-                if let (Some(limit), Some(now)) = (limit, resident_bytes()) {
-                    if now > limit {
-                        self.too_much_memory();
-                    }
+                if let (Some(limit), Some(now)) = (limit, resident_bytes())
+                    && now > limit
+                {
+                    self.too_much_memory();
                 }
             }
             work.join().unwrap_or_else(|_| {

@@ -256,15 +256,13 @@ pub fn parse(text: &str, edge: Edge) -> Parsed {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+        && let (Ok(month), Some(year)) = (parts[0].parse::<i32>(), full_year(parts[1]))
+        && let Some(first) = date(year, month, 1)
     {
-        if let (Ok(month), Some(year)) = (parts[0].parse::<i32>(), full_year(parts[1])) {
-            if let Some(first) = date(year, month, 1) {
-                return Parsed::Approximate {
-                    date: period_edge(first, first.last_of_month(), edge),
-                    how: format!("a month only: read as {}", edge_words(edge)),
-                };
-            }
-        }
+        return Parsed::Approximate {
+            date: period_edge(first, first.last_of_month(), edge),
+            how: format!("a month only: read as {}", edge_words(edge)),
+        };
     }
     // Words such as "of", "de", "end of" and "by" around a date carry no meaning here.
     let words: Vec<&str> = t
@@ -296,58 +294,54 @@ pub fn parse(text: &str, edge: Edge) -> Parsed {
             .trim_end_matches("th");
         if let (Ok(day), Some(month), Some(year)) =
             (d.parse::<i32>(), month_number(m), full_year(y))
+            && let Some(exact) = date(year, month, day)
         {
-            if let Some(exact) = date(year, month, day) {
-                return Parsed::Exact {
-                    date: exact,
-                    order: None,
-                };
-            }
+            return Parsed::Exact {
+                date: exact,
+                order: None,
+            };
         }
     }
     // 2016
     if let [y] = words.as_slice() {
-        if y.len() == 4 {
-            if let Some(year) = full_year(y) {
-                if let (Some(first), Some(last)) = (date(year, 1, 1), date(year, 12, 31)) {
-                    return Parsed::Approximate {
-                        date: period_edge(first, last, edge),
-                        how: format!("a year only: read as {}", edge_words(edge)),
-                    };
-                }
-            }
+        if y.len() == 4
+            && let Some(year) = full_year(y)
+            && let (Some(first), Some(last)) = (date(year, 1, 1), date(year, 12, 31))
+        {
+            return Parsed::Approximate {
+                date: period_edge(first, last, edge),
+                how: format!("a year only: read as {}", edge_words(edge)),
+            };
         }
         // 43525: the number of days since 1899-12-30, as spreadsheets count.
-        if y.len() == 5 && y.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(n) = y.parse::<i64>() {
-                if (20_000..=80_000).contains(&n) {
-                    let d = date(1899, 12, 30).and_then(|base| {
-                        jiff::Span::new()
-                            .try_days(n)
-                            .ok()
-                            .and_then(|s| base.checked_add(s).ok())
-                    });
-                    if let Some(d) = d {
-                        return Parsed::Approximate {
-                            date: d,
-                            how: "a spreadsheet's date serial number (days since 1899-12-30)"
-                                .to_string(),
-                        };
-                    }
-                }
+        if y.len() == 5
+            && y.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = y.parse::<i64>()
+            && (20_000..=80_000).contains(&n)
+        {
+            let d = date(1899, 12, 30).and_then(|base| {
+                jiff::Span::new()
+                    .try_days(n)
+                    .ok()
+                    .and_then(|s| base.checked_add(s).ok())
+            });
+            if let Some(d) = d {
+                return Parsed::Approximate {
+                    date: d,
+                    how: "a spreadsheet's date serial number (days since 1899-12-30)".to_string(),
+                };
             }
         }
     }
     // August 2014, Aug 2014
-    if let [m, y] = words.as_slice() {
-        if let (Some(month), Some(year)) = (month_number(m), full_year(y)) {
-            if let Some(first) = date(year, month, 1) {
-                return Parsed::Approximate {
-                    date: period_edge(first, first.last_of_month(), edge),
-                    how: format!("a month only: read as {}", edge_words(edge)),
-                };
-            }
-        }
+    if let [m, y] = words.as_slice()
+        && let (Some(month), Some(year)) = (month_number(m), full_year(y))
+        && let Some(first) = date(year, month, 1)
+    {
+        return Parsed::Approximate {
+            date: period_edge(first, first.last_of_month(), edge),
+            how: format!("a month only: read as {}", edge_words(edge)),
+        };
     }
     // Quarter 1 2014, Q1 2014, I quarter of 2021, 1st quarter 2021, primer trimestre de 2020;
     // I semestre 2024, H2 2025, first half of 2022: a quarter or a half year.
@@ -369,21 +363,21 @@ pub fn parse(text: &str, edge: Edge) -> Parsed {
             .zip(full_year(y)),
         _ => None,
     };
-    if let Some(((months, n), year)) = found {
-        if n * months <= 12 {
-            let first = date(year, (n - 1) * months + 1, 1);
-            let last = date(year, n * months, 1).map(Date::last_of_month);
-            if let (Some(first), Some(last)) = (first, last) {
-                let what = if months == 3 {
-                    "a quarter"
-                } else {
-                    "a half year"
-                };
-                return Parsed::Approximate {
-                    date: period_edge(first, last, edge),
-                    how: format!("{what} only: read as {}", edge_words(edge)),
-                };
-            }
+    if let Some(((months, n), year)) = found
+        && n * months <= 12
+    {
+        let first = date(year, (n - 1) * months + 1, 1);
+        let last = date(year, n * months, 1).map(Date::last_of_month);
+        if let (Some(first), Some(last)) = (first, last) {
+            let what = if months == 3 {
+                "a quarter"
+            } else {
+                "a half year"
+            };
+            return Parsed::Approximate {
+                date: period_edge(first, last, edge),
+                how: format!("{what} only: read as {}", edge_words(edge)),
+            };
         }
     }
     Parsed::Invalid(format!(
@@ -394,10 +388,10 @@ pub fn parse(text: &str, edge: Edge) -> Parsed {
 fn numeric(a: &str, b: &str, y: &str, whole: &str) -> Parsed {
     // Year first: 2018/06/30.
     if a.len() == 4 {
-        if let (Some(year), Ok(m), Ok(d)) = (full_year(a), b.parse::<i32>(), y.parse::<i32>()) {
-            if let Some(date) = date(year, m, d) {
-                return Parsed::Exact { date, order: None };
-            }
+        if let (Some(year), Ok(m), Ok(d)) = (full_year(a), b.parse::<i32>(), y.parse::<i32>())
+            && let Some(date) = date(year, m, d)
+        {
+            return Parsed::Exact { date, order: None };
         }
         return Parsed::Invalid(format!("\"{whole}\" is not a date that exists"));
     }

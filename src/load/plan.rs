@@ -212,17 +212,17 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
             let name = m.name.clone();
             m.finish(cx);
             check_order(cx, mstart.as_ref(), due.as_ref(), &name, "start", "due");
-            if let (Some((due, due_span)), Some((end, _))) = (&due, &end) {
-                if due > end {
-                    cx.push(
-                        Diagnostic::warning(
-                            "date-order",
-                            format!("{name} is due {due}, after its commitment ends ({end})"),
-                        )
-                        .at(Location::span(cx.sources, due_span))
-                        .help("check the date, or extend the commitment's `end`"),
-                    );
-                }
+            if let (Some((due, due_span)), Some((end, _))) = (&due, &end)
+                && due > end
+            {
+                cx.push(
+                    Diagnostic::warning(
+                        "date-order",
+                        format!("{name} is due {due}, after its commitment ends ({end})"),
+                    )
+                    .at(Location::span(cx.sources, due_span))
+                    .help("check the date, or extend the commitment's `end`"),
+                );
             }
             let weight = match weight {
                 Some((w, span)) if w <= 0.0 => {
@@ -332,20 +332,18 @@ fn check_order(
     start_key: &str,
     end_key: &str,
 ) {
-    if let (Some((s, _)), Some((e, espan))) = (start, end) {
-        if s > e {
-            cx.push(
-                Diagnostic::error(
-                    "date-order",
-                    format!(
-                        "{what} ends before it starts: {end_key} {e} is before {start_key} {s}"
-                    ),
-                )
-                .at(Location::span(cx.sources, espan))
-                .help(format!(
-                    "check both dates; `{end_key}` must be on or after `{start_key}`"
-                )),
-            );
-        }
+    if let (Some((s, _)), Some((e, espan))) = (start, end)
+        && s > e
+    {
+        cx.push(
+            Diagnostic::error(
+                "date-order",
+                format!("{what} ends before it starts: {end_key} {e} is before {start_key} {s}"),
+            )
+            .at(Location::span(cx.sources, espan))
+            .help(format!(
+                "check both dates; `{end_key}` must be on or after `{start_key}`"
+            )),
+        );
     }
 }

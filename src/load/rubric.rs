@@ -362,10 +362,10 @@ pub(crate) fn read(
 
     // References to criteria in [rubric].
     for (id, span) in key_criteria {
-        if let Some(i) = resolve_criterion(cx, &rubric, &id, &span, "key_criteria") {
-            if !rubric.key_criteria.contains(&i) {
-                rubric.key_criteria.push(i);
-            }
+        if let Some(i) = resolve_criterion(cx, &rubric, &id, &span, "key_criteria")
+            && !rubric.key_criteria.contains(&i)
+        {
+            rubric.key_criteria.push(i);
         }
     }
     if rubric.key_criteria.is_empty() {
@@ -375,19 +375,19 @@ pub(crate) fn read(
         Some((id, span)) => resolve_criterion(cx, &rubric, &id, &span, "completion"),
         None => rubric.criterion_index("completion"),
     };
-    if let Some(c) = rubric.completion.map(|i| &rubric.criteria[i]) {
-        if !c.kind.is_ordered() {
-            cx.push(
-                Diagnostic::error(
-                    "bad-completion",
-                    format!(
-                        "the completion criterion `{}` must have ordered levels",
-                        c.id
-                    ),
-                )
-                .at(cx.loc(doc_range.start..doc_range.start)),
-            );
-        }
+    if let Some(c) = rubric.completion.map(|i| &rubric.criteria[i])
+        && !c.kind.is_ordered()
+    {
+        cx.push(
+            Diagnostic::error(
+                "bad-completion",
+                format!(
+                    "the completion criterion `{}` must have ordered levels",
+                    c.id
+                ),
+            )
+            .at(cx.loc(doc_range.start..doc_range.start)),
+        );
     }
 
     // The rating rule.
@@ -437,17 +437,17 @@ pub(crate) fn read(
             }
         }
     }
-    if let Some(RatingRule::Bands(_)) = &rating {
-        if !rubric.criteria.iter().any(|c| c.weight > 0.0) {
-            cx.push(
-                Diagnostic::error(
-                    "bad-weight",
-                    "the rating comes from the 0–100 score, but no criterion has a weight above 0",
-                )
-                .at(cx.loc(doc_range.start..doc_range.start))
-                .help("give at least one ordered criterion a weight, e.g. weight = 1"),
-            );
-        }
+    if let Some(RatingRule::Bands(_)) = &rating
+        && !rubric.criteria.iter().any(|c| c.weight > 0.0)
+    {
+        cx.push(
+            Diagnostic::error(
+                "bad-weight",
+                "the rating comes from the 0–100 score, but no criterion has a weight above 0",
+            )
+            .at(cx.loc(doc_range.start..doc_range.start))
+            .help("give at least one ordered criterion a weight, e.g. weight = 1"),
+        );
     }
 
     // Flags.

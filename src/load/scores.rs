@@ -614,11 +614,9 @@ impl FileReader<'_, '_> {
                 "comment" => &mut self.cols.comment,
                 "next_steps" => &mut self.cols.next_steps,
                 _ => {
-                    if !is_long {
-                        if let Some(&ci) = self.resolver.criteria.get(name.as_str()) {
-                            self.cols.criteria.push((i, ci));
-                            continue;
-                        }
+                    if !is_long && let Some(&ci) = self.resolver.criteria.get(name.as_str()) {
+                        self.cols.criteria.push((i, ci));
+                        continue;
                     }
                     if !self.report.would_show(&self.display, "unknown-column") {
                         // A file with thousands of stray columns: count them, don't describe each.
@@ -728,10 +726,10 @@ impl FileReader<'_, '_> {
         scores: &mut Scores,
     ) -> Option<u32> {
         // Rows usually come grouped by evaluator: a one-entry cache saves a hash per row.
-        if let Some((last, i)) = &self.last_evaluator {
-            if last == name {
-                return Some(*i);
-            }
+        if let Some((last, i)) = &self.last_evaluator
+            && last == name
+        {
+            return Some(*i);
         }
         if let Some(&i) = self.resolver.evaluators.get(name) {
             self.last_evaluator = Some((name.to_string(), i));
@@ -826,10 +824,10 @@ impl FileReader<'_, '_> {
         let c = &rubric.criteria[usize::from(ci)];
         // Levels first: they are what almost every cell holds. A level may never be spelt
         // like a no-rating word (the rubric loader refuses that), so the order is safe.
-        if !text.is_empty() {
-            if let Some(l) = c.parse_level(text) {
-                return Ok(Some(u16::try_from(l).unwrap_or(u16::MAX)));
-            }
+        if !text.is_empty()
+            && let Some(l) = c.parse_level(text)
+        {
+            return Ok(Some(u16::try_from(l).unwrap_or(u16::MAX)));
         }
         if rubric.is_no_rating(text) {
             return Ok(None);
@@ -912,21 +910,20 @@ impl FileReader<'_, '_> {
     }
 
     fn row(&mut self, line: u32, fields: &[&str], scores: &mut Scores) {
-        if fields.len() > self.cols.names.len() {
-            if let Some(extra) = fields[self.cols.names.len()..]
+        if fields.len() > self.cols.names.len()
+            && let Some(extra) = fields[self.cols.names.len()..]
                 .iter()
                 .position(|f| !f.trim().is_empty())
-            {
-                let col = self.cols.names.len() + extra;
-                if !self.will_show("extra-field") {
-                    return;
-                }
-                let d = self
-                    .error("extra-field", format!("this row has {} cells but the header names {} columns", fields.len(), self.cols.names.len()), self.loc(line, col, fields))
-                    .help("a value may contain an unquoted delimiter; put such values in double quotes, or add a header for the extra column");
-                self.report.push(d);
+        {
+            let col = self.cols.names.len() + extra;
+            if !self.will_show("extra-field") {
                 return;
             }
+            let d = self
+                    .error("extra-field", format!("this row has {} cells but the header names {} columns", fields.len(), self.cols.names.len()), self.loc(line, col, fields))
+                    .help("a value may contain an unquoted delimiter; put such values in double quotes, or add a header for the extra column");
+            self.report.push(d);
+            return;
         }
         for (i, name) in self
             .cols

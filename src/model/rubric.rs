@@ -255,10 +255,10 @@ impl Criterion {
                 _ => {}
             }
         }
-        if self.kind != ScaleKind::Nominal {
-            if let Ok(n) = t.replace(',', ".").parse::<f64>() {
-                return self.levels.iter().position(|l| l.value == n);
-            }
+        if self.kind != ScaleKind::Nominal
+            && let Ok(n) = t.replace(',', ".").parse::<f64>()
+        {
+            return self.levels.iter().position(|l| l.value == n);
         }
         None
     }

@@ -218,10 +218,10 @@ fn header(out: &mut String, cx: &Context<'_>) {
             .filter(|e| e.reference == reference)
             .map(|e| {
                 let mut detail: Vec<&str> = e.name.as_deref().into_iter().collect();
-                if let Some(org) = e.organisation.as_deref() {
-                    if !detail.iter().any(|d| d.contains(org) || org.contains(d)) {
-                        detail.push(org);
-                    }
+                if let Some(org) = e.organisation.as_deref()
+                    && !detail.iter().any(|d| d.contains(org) || org.contains(d))
+                {
+                    detail.push(org);
                 }
                 if detail.is_empty() {
                     format!("<li><b>{}</b></li>", esc(&e.id))

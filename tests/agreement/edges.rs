@@ -300,20 +300,20 @@ fn no_nan_escapes_on_random_small_matrices() {
         if let Ok(p) = percent_agreement(&r) {
             assert_finite(p.value, "percent");
         }
-        if raters >= 2 {
-            if let Ok(p) = pair_agreement(&r, 0, 1) {
-                for c in [
-                    p.cohen_kappa,
-                    p.linear_kappa,
-                    p.quadratic_kappa,
-                    p.scott_pi,
-                    p.gwet_ac1,
-                    p.brennan_prediger,
-                ] {
-                    c.value.inspect(|x| assert_finite(*x, "pair coefficient"));
-                    assert_finite(c.observed, "observed");
-                    assert_finite(c.chance, "chance");
-                }
+        if raters >= 2
+            && let Ok(p) = pair_agreement(&r, 0, 1)
+        {
+            for c in [
+                p.cohen_kappa,
+                p.linear_kappa,
+                p.quadratic_kappa,
+                p.scott_pi,
+                p.gwet_ac1,
+                p.brennan_prediger,
+            ] {
+                c.value.inspect(|x| assert_finite(*x, "pair coefficient"));
+                assert_finite(c.observed, "observed");
+                assert_finite(c.chance, "chance");
             }
         }
         let m = rater_agreement_matrix(&r, Weighting::Quadratic);

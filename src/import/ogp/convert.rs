@@ -190,10 +190,10 @@ fn decide_order(cells: &[DateCell], edge: Edge, table: &Table) -> (Order, String
     let evidence = |e: Edge| {
         let mut seen: Vec<(Order, &DateCell)> = Vec::new();
         for c in cells.iter().filter(|c| c.edge == e) {
-            if let Parsed::Exact { order: Some(o), .. } = c.parsed {
-                if !seen.iter().any(|(s, _)| *s == o) {
-                    seen.push((o, c));
-                }
+            if let Parsed::Exact { order: Some(o), .. } = c.parsed
+                && !seen.iter().any(|(s, _)| *s == o)
+            {
+                seen.push((o, c));
             }
         }
         seen

@@ -329,10 +329,10 @@ fn trailing_dates(text: &str) -> (String, Vec<String>) {
             Some((k, cand)) => {
                 found.insert(0, cand);
                 words.truncate(n - k);
-                if let Some(last) = words.last() {
-                    if matches!(*last, "-" | "–" | "to" | "a" | "al") {
-                        words.pop();
-                    }
+                if let Some(last) = words.last()
+                    && matches!(*last, "-" | "–" | "to" | "a" | "al")
+                {
+                    words.pop();
                 }
             }
             None => break,
@@ -380,17 +380,18 @@ fn table(lines: &[&str], header: usize) -> Option<Result<(Layout, Vec<Item>), St
         }
         let mut row = cells(line, pipes);
         // A bullet before a row's title is layout, not words.
-        if let Some(first) = row.first_mut() {
-            if let Some(text) = bullet(first) {
-                *first = text;
-            }
+        if let Some(first) = row.first_mut()
+            && let Some(text) = bullet(first)
+        {
+            *first = text;
         }
         // Columns after the dates ("Partes interesadas"): left aside when the row has all of
         // the header's columns.
-        if let Some(last_date) = roles.iter().rposition(|r| *r != Role::Text) {
-            if row.len() == head.len() && last_date + 1 < row.len() {
-                row.truncate(last_date + 1);
-            }
+        if let Some(last_date) = roles.iter().rposition(|r| *r != Role::Text)
+            && row.len() == head.len()
+            && last_date + 1 < row.len()
+        {
+            row.truncate(last_date + 1);
         }
         let item = if row.len() < 2 {
             None
@@ -497,10 +498,11 @@ fn loose_rows(lines: &[&str], header: usize) -> Option<Result<Vec<Item>, String>
     let strict = !words_of_dates;
     let dates_of = |line: &str| -> (String, Vec<String>) {
         let t = tidy(line);
-        if let Some((a, b)) = split_pair(&t) {
-            if is_date(&a) && is_date(&b) {
-                return (String::new(), vec![a, b]);
-            }
+        if let Some((a, b)) = split_pair(&t)
+            && is_date(&a)
+            && is_date(&b)
+        {
+            return (String::new(), vec![a, b]);
         }
         // The date pair may be written "7/1/2018 – 12/31/2019" after a title, too.
         let (title, found) = trailing_dates(&t);
@@ -940,10 +942,10 @@ fn sections_start(text: &str) -> usize {
 fn settle_order(items: &mut [Item]) {
     let mut shown: Vec<(dates::Order, String)> = Vec::new();
     for w in items.iter().flat_map(|i| [&i.start, &i.due]).flatten() {
-        if let Parsed::Exact { order: Some(o), .. } = dates::parse(&w.raw, Edge::End) {
-            if !shown.iter().any(|(s, _)| *s == o) {
-                shown.push((o, w.raw.clone()));
-            }
+        if let Parsed::Exact { order: Some(o), .. } = dates::parse(&w.raw, Edge::End)
+            && !shown.iter().any(|(s, _)| *s == o)
+        {
+            shown.push((o, w.raw.clone()));
         }
     }
     let [(order, example)] = shown.as_slice() else {
