@@ -161,6 +161,7 @@ fn load(folder: Option<&Path>, loaded: &Registry, name: &str) -> Result<Option<S
     let Some((display, text)) = found else {
         return Ok(None);
     };
+    check_import_names(&text)?;
     let mut list = loaded.lock().unwrap_or_else(PoisonError::into_inner);
     list.push(Loaded {
         name: name.to_string(),
@@ -168,6 +169,63 @@ fn load(folder: Option<&Path>, loaded: &Registry, name: &str) -> Result<Option<S
         text: text.clone(),
     });
     Ok(Some(text))
+}
+
+/// Refuses `{% import … as NAME %}` whose NAME is not a plain name. MiniJinja 3.1 parses that
+/// name as any expression and then panics compiling one that is not a name (`as c-mmon`, found
+/// by fuzzing), so the template is refused here first, with the line and the fix.
+fn check_import_names(text: &str) -> Result<(), Error> {
+    let is_name = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(open) = rest.find("{%") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("%}") else {
+            break;
+        };
+        let tag = after[..close].trim_matches(|c: char| c == '-' || c == '+' || c == '~');
+        let tag = tag.trim();
+        if let Some(import) = tag.strip_prefix("import")
+            && import.starts_with(char::is_whitespace)
+        {
+            // The name follows the last ` as ` (a quoted template name cannot hold one that
+            // minijinja would take as the keyword, as the keyword needs space after it).
+            let bytes = import.as_bytes();
+            let found = (0..import.len().saturating_sub(2)).rev().find(|&i| {
+                import.is_char_boundary(i)
+                    && import[i..].starts_with("as")
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_whitespace)
+                    && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+            });
+            if let Some(i) = found {
+                let name = import[i + 2..].trim();
+                let name = ["without context", "with context"]
+                    .iter()
+                    .find_map(|suffix| name.strip_suffix(suffix))
+                    .map_or(name, str::trim_end);
+                if !is_name(name) {
+                    let line = text[..offset + open].matches('\n').count() + 1;
+                    return Err(Error::new(
+                        ErrorKind::SyntaxError,
+                        format!(
+                            "line {line}: `{{% import … as {name} %}}`: the name after `as` must be a \
+                             plain name (letters, digits and _), for example `as common`"
+                        ),
+                    ));
+                }
+            }
+        }
+        let consumed = open + 2 + close + 2;
+        offset += consumed;
+        rest = &rest[consumed..];
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -437,6 +495,29 @@ fn builtin_names() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_names_must_be_plain_names() {
+        for ok in [
+            "{% import 'common.md.j2' as c %}",
+            "{%- import \"common.md.j2\" as common_2 -%}",
+            "{% import 'common.md.j2' as c with context %}",
+            "{% from 'common.md.j2' import a as b %}",
+            "no tags at all",
+        ] {
+            assert!(check_import_names(ok).is_ok(), "{ok}");
+        }
+        let err = check_import_names("text\n{% import \"common.md.j2\" as c-mmon %}").unwrap_err();
+        assert_eq!(
+            err.detail(),
+            Some(
+                "line 2: `{% import … as c-mmon %}`: the name after `as` must be a plain name \
+                 (letters, digits and _), for example `as common`"
+            )
+        );
+        assert!(check_import_names("{% import 'x' as a.b %}").is_err());
+        assert!(check_import_names("{% import 'x' as (a) %}").is_err());
+    }
 
     #[test]
     fn include_names_stay_in_the_folder() {
