@@ -3,15 +3,11 @@
 //! neutralised with a leading apostrophe, unless they are plain numbers.
 
 use super::{Doc, Renderer};
+use crate::text::formula_safe;
 
 /// Writes the main table as CSV.
 #[derive(Debug)]
 pub struct CsvRenderer;
-
-/// Makes a cell safe to open in a spreadsheet.
-pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    crate::text::formula_safe(cell)
-}
 
 impl Renderer for CsvRenderer {
     fn render(&self, doc: &Doc) -> anyhow::Result<String> {
@@ -20,11 +16,11 @@ impl Renderer for CsvRenderer {
             let cols: Vec<usize> = grid.full_columns().collect();
             w.write_record(
                 cols.iter()
-                    .map(|&i| neutralise(&grid.columns[i]).into_owned()),
+                    .map(|&i| formula_safe(&grid.columns[i]).into_owned()),
             )?;
             for row in &grid.rows {
                 w.write_record(cols.iter().map(|&i| {
-                    neutralise(row.get(i).map_or("", |c| c.text.as_str())).into_owned()
+                    formula_safe(row.get(i).map_or("", |c| c.text.as_str())).into_owned()
                 }))?;
             }
         }
@@ -38,11 +34,11 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_numbers_kept() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("+1+1"), "'+1+1");
-        assert_eq!(neutralise("-2+3"), "'-2+3");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("-0.5"), "-0.5");
-        assert_eq!(neutralise("Complete"), "Complete");
+        assert_eq!(formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(formula_safe("+1+1"), "'+1+1");
+        assert_eq!(formula_safe("-2+3"), "'-2+3");
+        assert_eq!(formula_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(formula_safe("-0.5"), "-0.5");
+        assert_eq!(formula_safe("Complete"), "Complete");
     }
 }

@@ -126,7 +126,7 @@ pub fn csv(rows: &[Row], evaluator: &str) -> anyhow::Result<String> {
         w.write_record(
             cells
                 .iter()
-                .map(|c| crate::render::csv::neutralise(c).into_owned()),
+                .map(|c| crate::text::formula_safe(c).into_owned()),
         )?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
