@@ -178,6 +178,13 @@ pub fn printable(s: &str, max: usize) -> String {
     out
 }
 
+/// [`for_terminal`] in place, for the strings of a value about to be shown on a terminal.
+pub fn make_terminal_safe(s: &mut String) {
+    if let Cow::Owned(clean) = for_terminal(s) {
+        *s = clean;
+    }
+}
+
 /// Text bound for a terminal, with every control character except line breaks and tabs
 /// escaped: what the inputs hold can then never clear the screen, move the cursor or write the
 /// clipboard. Colours are added after this, by the program itself.

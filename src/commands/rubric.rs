@@ -71,11 +71,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 /// and descriptions are shown on the terminal, where an escape sequence must not act (colours
 /// are added after, by the table).
 fn for_terminal(r: &Rubric) -> Rubric {
-    fn clean(s: &mut String) {
-        if let std::borrow::Cow::Owned(c) = crate::text::for_terminal(s) {
-            *s = c;
-        }
-    }
+    use crate::text::make_terminal_safe as clean;
     let mut r = r.clone();
     clean(&mut r.id);
     clean(&mut r.name);

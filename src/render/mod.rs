@@ -265,11 +265,7 @@ impl Doc {
     /// clipboard); colours are added after, by the table renderer.
     #[must_use]
     pub fn for_terminal(mut self) -> Doc {
-        fn clean(s: &mut String) {
-            if let std::borrow::Cow::Owned(c) = crate::text::for_terminal(s) {
-                *s = c;
-            }
-        }
+        use crate::text::make_terminal_safe as clean;
         fn clean_grid(g: &mut Grid) {
             g.columns.iter_mut().for_each(clean);
             for row in &mut g.rows {
