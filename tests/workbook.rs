@@ -121,8 +121,14 @@ fn text_that_looks_like_a_formula_stays_text_and_addresses_are_links() {
     let run = run_in(dir.path(), &["assess", "--format", "xlsx", "-o", "a.xlsx"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let a = parts(&dir.path().join("a.xlsx"));
-    assert!(!part(&a, "xl/worksheets/sheet1.xml").contains("<f>"));
-    assert!(part(&a, "xl/sharedStrings.xml").contains("=HYPERLINK("));
+    let sheet = part(&a, "xl/worksheets/sheet1.xml");
+    assert!(!sheet.contains("<f>"));
+    // Text is written in its cell (no shared-strings table), as text.
+    assert!(
+        sheet.contains(r#"t="inlineStr"><is><t>=HYPERLINK("http://evil.example","click")</t></is>"#),
+        "{sheet}"
+    );
+    assert!(!a.iter().any(|(n, _)| n == "xl/sharedStrings.xml"));
     let mut wb = open(&dir.path().join("a.xlsx"));
     let range = wb.worksheet_range("results").unwrap();
     assert_eq!(

@@ -803,7 +803,8 @@ fn an_xlsx_sheet_has_lists_shading_frozen_headers_and_instructions() {
     let comments = part(&entries, "xl/comments1.xml");
     assert!(comments.contains("Commitment 1: Mobile application for the Government 11-11 Center"));
     assert!(comments.contains("Milestone 7.2: Extend e-service kiosks to all aimag centres"));
-    let strings = part(&entries, "xl/sharedStrings.xml");
+    // Texts are written in their cells (no shared-strings table).
+    let strings = part(&entries, "xl/worksheets/sheet2.xml");
     for text in [
         "Review date (deadline)",
         "2018-06-30: rate what has been done by this date",

@@ -9,6 +9,8 @@ pub mod markdown;
 pub mod table;
 #[cfg(feature = "spreadsheets")]
 pub mod xlsx;
+#[cfg(feature = "spreadsheets")]
+pub mod xlsx_stream;
 
 use clap::ValueEnum;
 

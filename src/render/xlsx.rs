@@ -3,22 +3,24 @@
 //! full (titles are never shortened), numbers as numbers, levels and ratings coloured from the
 //! ordered palette (the same as the terminal and the report, [`super::Tone`]) with their label
 //! always written, and web addresses as clickable links. Text is always written as text, never
-//! as a formula, so a cell starting with `=`, `+`, `-` or `@` stays what it says.
+//! as a formula, so a cell starting with `=`, `+`, `-` or `@` stays what it says. Rows are
+//! written straight into the compressed file ([`super::xlsx_stream`]): the workbook takes
+//! memory for its compressed bytes, on top of the document, not for a copy of its cells.
 
 use std::collections::HashSet;
 
 use anyhow::{Context, Result};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Workbook};
 
-use super::{Doc, Grid, Tone};
+use super::xlsx_stream::{Book, Border, SheetSpec, Style};
+use super::{Cell, Doc, Grid, Tone};
 
 /// Excel's longest cell text.
 const CELL_MAX: usize = 32_767;
 /// Excel's longest web address in a link.
 const URL_MAX: usize = 2_079;
 /// Excel's row and column limits.
-const ROWS_MAX: usize = 1_048_576;
-const COLUMNS_MAX: usize = 16_384;
+const ROWS_MAX: usize = super::xlsx_stream::ROWS_MAX as usize;
+const COLUMNS_MAX: usize = super::xlsx_stream::COLUMNS_MAX as usize;
 /// The widest a column is made (characters); longer text wraps.
 const WIDTH_MAX: usize = 60;
 
@@ -115,83 +117,161 @@ fn number(text: &str, numeric: bool) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+/// What a cell becomes in the workbook.
+enum Kind<'a> {
+    Number(f64),
+    Link(&'a str),
+    Text,
+    /// Empty, but coloured.
+    Blank,
+    Nothing,
+}
+
+fn kind<'a>(cell: &'a Cell, numeric: bool) -> Kind<'a> {
+    if let Some(x) = number(&cell.text, numeric) {
+        Kind::Number(x)
+    } else if let Some(address) = link(&cell.text) {
+        Kind::Link(address)
+    } else if !cell.text.is_empty() {
+        Kind::Text
+    } else if cell.tone != Tone::Plain {
+        Kind::Blank
+    } else {
+        Kind::Nothing
+    }
+}
+
+/// The cells of a grid's rows that are links: (row, column in the sheet, address), in order.
+fn links<'a>(grid: &'a Grid, cols: &'a [usize]) -> impl Iterator<Item = (u32, u16, &'a str)> + 'a {
+    grid.rows.iter().enumerate().flat_map(move |(r, row)| {
+        cols.iter().enumerate().filter_map(move |(c, &i)| {
+            let cell = row.get(i)?;
+            match kind(cell, grid.numeric[i]) {
+                // Row and column counts are checked before the sheet is written.
+                Kind::Link(address) => Some((r as u32 + 1, c as u16, address)),
+                _ => None,
+            }
+        })
+    })
+}
+
 /// The workbook of a document.
 pub fn workbook(doc: &Doc) -> Result<Vec<u8>> {
-    let mut wb = Workbook::new();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xDDEBF7))
-        .set_border_bottom(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
-    let text = Format::new().set_align(FormatAlign::Top).set_text_wrap();
-    let url = Format::new()
-        .set_align(FormatAlign::Top)
-        .set_font_color(Color::RGB(0x0563C1))
-        .set_underline(rust_xlsxwriter::FormatUnderline::Single);
+    let mut book = Book::new();
+    let header = Style {
+        bold: true,
+        fill: Some(0xDDEBF7),
+        border: Border::BottomThin,
+        wrap: true,
+        top: true,
+        ..Style::default()
+    };
+    let text = Style {
+        top: true,
+        wrap: true,
+        ..Style::default()
+    };
+    let url = Style {
+        top: true,
+        color: Some(0x0563C1),
+        underline: true,
+        ..Style::default()
+    };
     let mut taken = HashSet::new();
     let tables = tables(doc);
     if tables.is_empty() {
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&doc.title, &mut taken))?;
-        ws.write_string(0, 0, cell_text(&doc.title))?;
+        let mut ws = book.sheet(&SheetSpec {
+            name: sheet_name(&doc.title, &mut taken),
+            selected: true,
+            ..SheetSpec::default()
+        })?;
+        ws.string(0, 0, &cell_text(&doc.title), 0)?;
+        ws.close(false)?;
     }
-    for (name, grid) in tables {
+    for (index, (name, grid)) in tables.into_iter().enumerate() {
         let cols: Vec<usize> = grid.full_columns().collect();
         anyhow::ensure!(
             grid.rows.len() < ROWS_MAX && cols.len() <= COLUMNS_MAX,
             "the table \"{name}\" has more rows or columns than a workbook can hold; use --format csv"
         );
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&name, &mut taken))?;
         let mut widths: Vec<usize> = vec![8; cols.len()];
         for (c, &i) in cols.iter().enumerate() {
-            let col = u16::try_from(c).context("too many columns")?;
-            ws.write_string_with_format(0, col, cell_text(&grid.columns[i]), &header)?;
             widths[c] = widths[c].max(grid.columns[i].chars().count().min(WIDTH_MAX));
+            for row in &grid.rows {
+                let longest = row.get(i).map_or(0, |cell| {
+                    cell.text
+                        .lines()
+                        .map(|l| l.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                });
+                widths[c] = widths[c].max(longest.min(WIDTH_MAX));
+            }
         }
+        let widths = widths
+            .iter()
+            .enumerate()
+            .map(|(c, w)| {
+                let col = u16::try_from(c).context("too many columns")?;
+                Ok((col, (*w as f64 + 2.0).min(WIDTH_MAX as f64 + 2.0)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let header = book.style(header);
+        let url = book.style(url);
+        let mut ws = book.sheet(&SheetSpec {
+            name: sheet_name(&name, &mut taken),
+            widths,
+            freeze: (1, 0),
+            selected: index == 0,
+            hidden: false,
+        })?;
+        for (c, &i) in cols.iter().enumerate() {
+            let col = u16::try_from(c).context("too many columns")?;
+            ws.string(0, col, &cell_text(&grid.columns[i]), header)?;
+        }
+        let blank = Cell::default();
         for (r, row) in grid.rows.iter().enumerate() {
             let rn = u32::try_from(r + 1).context("too many rows")?;
             for (c, &i) in cols.iter().enumerate() {
                 let col = u16::try_from(c).context("too many columns")?;
-                let cell = row.get(i).cloned().unwrap_or_default();
-                let longest = cell
-                    .text
-                    .lines()
-                    .map(|l| l.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                widths[c] = widths[c].max(longest.min(WIDTH_MAX));
-                let mut format = text.clone();
+                let cell = row.get(i).unwrap_or(&blank);
+                let mut style = text;
                 if let Some((fill, ink)) = colours(cell.tone) {
-                    format = format
-                        .set_background_color(Color::RGB(fill))
-                        .set_font_color(Color::RGB(ink));
+                    style.fill = Some(fill);
+                    style.color = Some(ink);
                 }
-                if let Some(x) = number(&cell.text, grid.numeric[i]) {
-                    ws.write_number_with_format(rn, col, x, &format.set_align(FormatAlign::Right))?;
-                } else if let Some(address) = link(&cell.text) {
-                    ws.write_url_with_format(rn, col, Url::new(address), &url)?;
-                } else if !cell.text.is_empty() {
+                match kind(cell, grid.numeric[i]) {
+                    Kind::Number(x) => {
+                        let s = ws.style(Style {
+                            right: true,
+                            ..style
+                        });
+                        ws.number(rn, col, x, s)?;
+                    }
+                    Kind::Link(address) => ws.link(rn, col, address, url)?,
                     // Always a string: never run as a formula, whatever it starts with.
-                    ws.write_string_with_format(rn, col, cell_text(&cell.text), &format)?;
-                } else if cell.tone != Tone::Plain {
-                    ws.write_blank(rn, col, &format)?;
+                    Kind::Text => {
+                        let s = ws.style(style);
+                        ws.string(rn, col, &cell_text(&cell.text), s)?;
+                    }
+                    Kind::Blank => {
+                        let s = ws.style(style);
+                        ws.blank(rn, col, s)?;
+                    }
+                    Kind::Nothing => {}
                 }
             }
         }
-        for (c, w) in widths.iter().enumerate() {
-            let col = u16::try_from(c).context("too many columns")?;
-            ws.set_column_width(col, (*w as f64 + 2.0).min(WIDTH_MAX as f64 + 2.0))?;
-        }
-        ws.set_freeze_panes(1, 0)?;
         if !cols.is_empty() {
             let last_row = u32::try_from(grid.rows.len()).context("too many rows")?;
             let last_col = u16::try_from(cols.len() - 1).context("too many columns")?;
-            ws.autofilter(0, 0, last_row, last_col)?;
+            ws.autofilter(last_row, last_col)?;
         }
+        ws.hyperlinks(&mut links(grid, &cols).map(|(r, c, _)| (r, c)))?;
+        ws.close(false)?;
+        book.sheet_links(index, &mut links(grid, &cols).map(|(_, _, a)| a), false)?;
     }
-    Ok(wb.save_to_buffer()?)
+    book.finish()
 }
 
 #[cfg(test)]

@@ -15,13 +15,12 @@
 //! 3. **Lists** (hidden): the drop-down lists' values, one column per criterion.
 
 use anyhow::{Context, Result};
-use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign,
-    FormatBorder, Note, Workbook, Worksheet, column_number_to_name,
-};
 
 use super::{Layout, Row};
 use crate::model::{Criterion, Plan, Rubric, ScaleKind, Scope};
+use crate::render::xlsx_stream::{
+    Book, Border, Note, Rule, SheetSpec, SheetWriter, Style, Validation, column_name,
+};
 
 /// The sheet names, in workbook order.
 pub const SCORES: &str = "Scores";
@@ -124,18 +123,10 @@ fn ranges(layout: &Layout, letter: &str, wanted: impl Fn(Row) -> bool) -> Vec<St
     out
 }
 
-/// Adds `validation` to every range in `ranges` (several validations when there are many).
-fn validate_ranges(
-    ws: &mut Worksheet,
-    col: u16,
-    ranges: &[String],
-    validation: &DataValidation,
-    rows: usize,
-) -> Result<()> {
-    let last = row_num(rows)?;
+/// Writes `validation` over every range in `ranges` (several validations when there are many).
+fn validate_ranges(ws: &mut SheetWriter<'_>, ranges: &[String], validation: &Validation<'_>) -> Result<()> {
     for chunk in ranges.chunks(RANGES_PER_VALIDATION) {
-        let dv = validation.clone().set_multi_range(chunk.join(" "));
-        ws.add_data_validation(1, col, last.max(1), col, &dv)?;
+        ws.validation(validation, &chunk.join(" "))?;
     }
     Ok(())
 }
@@ -147,230 +138,289 @@ fn scope_words(scope: Scope) -> &'static str {
     }
 }
 
-/// The workbook's bytes.
+/// The workbook's bytes. Rows are written as they are made, straight into the compressed
+/// file: memory grows with the file, not with the cells (a 50,000-row sheet takes a few MB).
 pub fn workbook(plan: &Plan, rubric: &Rubric, layout: &Layout, evaluator: &str) -> Result<Vec<u8>> {
-    let mut wb = Workbook::new();
-    wb.push_worksheet(scores_sheet(plan, rubric, layout, evaluator)?);
-    wb.push_worksheet(instructions_sheet(plan, rubric, evaluator)?);
-    wb.push_worksheet(lists_sheet(rubric)?);
-    Ok(wb.save_to_buffer()?)
+    let mut book = Book::new();
+    scores_sheet(&mut book, plan, rubric, layout, evaluator)?;
+    instructions_sheet(&mut book, plan, rubric, evaluator)?;
+    lists_sheet(&mut book, rubric)?;
+    book.finish()
+}
+
+/// The note on a criterion's header cell.
+fn header_note(crit: &Criterion) -> String {
+    clip(
+        &format!(
+            "{} (rated per {}): {}",
+            crit.name,
+            scope_words(crit.scope),
+            crit.question
+        ),
+        2000,
+    )
+}
+
+/// The note on a row's id cell (its column and text): the commitment's or milestone's title.
+fn row_note(plan: &Plan, row: Row) -> (u16, String) {
+    let commitment = &plan.commitments[row.commitment];
+    let (col, text) = match row.milestone.and_then(|m| commitment.milestones.get(m)) {
+        Some(m) => (
+            2,
+            format!(
+                "Milestone {}: {}{}",
+                m.id,
+                m.title,
+                m.due.map(|d| format!("\nDue {d}")).unwrap_or_default()
+            ),
+        ),
+        None => (
+            1,
+            format!(
+                "Commitment {}: {}{}",
+                commitment.id,
+                commitment.title,
+                commitment
+                    .lead
+                    .as_ref()
+                    .map(|l| format!("\nLead: {l}"))
+                    .unwrap_or_default()
+            ),
+        ),
+    };
+    (col, clip(&text, 2000))
 }
 
 fn scores_sheet(
+    book: &mut Book,
     plan: &Plan,
     rubric: &Rubric,
     layout: &Layout,
     evaluator: &str,
-) -> Result<Worksheet> {
-    let mut ws = Worksheet::new();
-    ws.set_name(SCORES)?;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(HEADER_BLUE))
-        .set_border_bottom(FormatBorder::Thin);
-    let text = Format::new().set_num_format("@");
-    let input = Format::new()
-        .set_num_format("@")
-        .set_border(FormatBorder::Hair)
-        .set_border_color(Color::RGB(0xBFBFBF));
-    let na = Format::new()
-        .set_num_format("@")
-        .set_background_color(Color::RGB(GREY));
-    let wrap = Format::new()
-        .set_num_format("@")
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Hair)
-        .set_border_color(Color::RGB(0xBFBFBF));
-
+) -> Result<()> {
     let columns = layout.columns(rubric);
     let ids = layout.id_columns();
     let n_crit = rubric.criteria.len();
-    for (c, name) in columns.iter().enumerate() {
-        ws.write_string_with_format(0, col_num(c)?, exact("column name", name)?, &header)?;
-    }
-    // Header notes: what each criterion asks.
-    for (k, crit) in rubric.criteria.iter().enumerate() {
-        let note = Note::new(clip(
-            &format!(
-                "{} (rated per {}): {}",
-                crit.name,
-                scope_words(crit.scope),
-                crit.question
-            ),
-            2000,
-        ))
-        .set_author("checkmyogp")
-        .add_author_prefix(false)
-        .set_width(320)
-        .set_height(120);
-        ws.insert_note(0, col_num(ids + k)?, &note)?;
-    }
-
-    // Rows.
-    for (i, &row) in layout.rows.iter().enumerate() {
-        let r = row_num(i + 1)?;
-        for (c, value) in layout.ids(plan, evaluator, row).iter().enumerate() {
-            ws.write_string_with_format(r, col_num(c)?, exact("id", value)?, &text)?;
-        }
-        let commitment = &plan.commitments[row.commitment];
-        let (note_col, note_text) = match row.milestone.and_then(|m| commitment.milestones.get(m)) {
-            Some(m) => (
-                2,
-                format!(
-                    "Milestone {}: {}{}",
-                    m.id,
-                    m.title,
-                    m.due.map(|d| format!("\nDue {d}")).unwrap_or_default()
-                ),
-            ),
-            None => (
-                1,
-                format!(
-                    "Commitment {}: {}{}",
-                    commitment.id,
-                    commitment.title,
-                    commitment
-                        .lead
-                        .as_ref()
-                        .map(|l| format!("\nLead: {l}"))
-                        .unwrap_or_default()
-                ),
-            ),
-        };
-        let note = Note::new(clip(&note_text, 2000))
-            .set_author("checkmyogp")
-            .add_author_prefix(false)
-            .set_width(320)
-            .set_height(100);
-        ws.insert_note(r, note_col, &note)?;
-        for k in 0..n_crit {
-            let format = if applies(rubric, k, row) { &input } else { &na };
-            ws.write_blank(r, col_num(ids + k)?, format)?;
-        }
-        for n in 0..super::NOTE_COLUMNS.len() {
-            ws.write_blank(r, col_num(ids + n_crit + n)?, &wrap)?;
-        }
-    }
-
-    // Drop-down lists where a criterion applies; shaded, locked-out cells elsewhere.
-    let rows = layout.rows.len();
-    for (k, crit) in rubric.criteria.iter().enumerate() {
-        let col = ids + k;
-        let choices = choices(crit, rubric);
-        let list_col = column_number_to_name(col_num(k)?);
-        let list = DataValidation::new()
-            .allow_list_formula(
-                format!("={LISTS}!${list_col}$2:${list_col}${}", choices.len() + 1)
-                    .as_str()
-                    .into(),
-            )
-            .set_input_title(clip(&crit.name, TITLE_MAX))?
-            .set_input_message(clip(
-                &format!("{} Pick a level from the list.", crit.question),
-                MESSAGE_MAX,
-            ))?
-            .set_error_title(clip(&format!("Not a level of {}", crit.id), TITLE_MAX))?
-            .set_error_message(clip(
-                &format!(
-                    "Choose one of: {}. `checkmyogp validate` reports anything else.",
-                    choices.join(", ")
-                ),
-                MESSAGE_MAX,
-            ))?
-            .set_error_style(DataValidationErrorStyle::Warning);
-        let letter = column_number_to_name(col_num(col)?);
-        let wanted = ranges(layout, &letter, |row| crit.scope == row.scope());
-        validate_ranges(&mut ws, col_num(col)?, &wanted, &list, rows)?;
-        let elsewhere = match crit.scope {
-            Scope::Milestone => "on the milestone rows (those with a milestone id)",
-            Scope::Commitment => "on the commitment's own row (the one without a milestone id)",
-        };
-        let blocked = DataValidation::new()
-            .allow_text_length(DataValidationRule::EqualTo(0))
-            .set_error_title(clip(&format!("{} is not rated here", crit.id), TITLE_MAX))?
-            .set_error_message(clip(
-                &format!(
-                    "`{}` is rated per {}: write it {elsewhere}. Grey cells stay empty.",
-                    crit.id,
-                    scope_words(crit.scope)
-                ),
-                MESSAGE_MAX,
-            ))?
-            .set_error_style(DataValidationErrorStyle::Stop);
-        let other = ranges(layout, &letter, |row| crit.scope != row.scope());
-        validate_ranges(&mut ws, col_num(col)?, &other, &blocked, rows)?;
-    }
+    col_num(columns.len().saturating_sub(1))?;
+    row_num(layout.rows.len())?;
 
     // Widths (in characters).
     let widest = |values: &mut dyn Iterator<Item = usize>, min: usize, max: usize| {
         values.fold(min, usize::max).min(max) as f64 + 2.0
     };
-    ws.set_column_width(
+    let mut widths = vec![(
         0,
         widest(&mut std::iter::once(evaluator.chars().count()), 10, 30),
-    )?;
-    let commitment_ids = plan.commitments.iter().map(|c| c.id.chars().count());
-    ws.set_column_width(1, widest(&mut commitment_ids.into_iter(), 11, 20))?;
+    )];
+    let mut commitment_ids = plan.commitments.iter().map(|c| c.id.chars().count());
+    widths.push((1, widest(&mut commitment_ids, 11, 20)));
     if layout.milestone_column {
-        let milestone_ids = plan
+        let mut milestone_ids = plan
             .commitments
             .iter()
             .flat_map(|c| c.milestones.iter().map(|m| m.id.chars().count()));
-        ws.set_column_width(2, widest(&mut milestone_ids.into_iter(), 10, 20))?;
+        widths.push((2, widest(&mut milestone_ids, 10, 20)));
     }
     for (k, crit) in rubric.criteria.iter().enumerate() {
-        let lengths = choices(crit, rubric)
+        let mut lengths = choices(crit, rubric)
             .into_iter()
             .map(|c| c.chars().count() + 3)
-            .chain(std::iter::once(crit.id.chars().count()))
-            .collect::<Vec<_>>();
-        ws.set_column_width(col_num(ids + k)?, widest(&mut lengths.into_iter(), 12, 32))?;
+            .chain(std::iter::once(crit.id.chars().count()));
+        widths.push((col_num(ids + k)?, widest(&mut lengths, 12, 32)));
     }
     for (n, width) in [40.0, 50.0, 40.0].into_iter().enumerate() {
-        ws.set_column_width(col_num(ids + n_crit + n)?, width)?;
+        widths.push((col_num(ids + n_crit + n)?, width));
     }
-    ws.set_freeze_panes(1, col_num(ids)?)?;
-    ws.set_active(true);
-    Ok(ws)
+
+    let header = book.style(Style {
+        bold: true,
+        fill: Some(HEADER_BLUE),
+        border: Border::BottomThin,
+        ..Style::default()
+    });
+    let text = book.style(Style {
+        text: true,
+        ..Style::default()
+    });
+    let input = book.style(Style {
+        text: true,
+        border: Border::HairGrey,
+        ..Style::default()
+    });
+    let na = book.style(Style {
+        text: true,
+        fill: Some(GREY),
+        ..Style::default()
+    });
+    let wrap = book.style(Style {
+        text: true,
+        wrap: true,
+        top: true,
+        border: Border::HairGrey,
+        ..Style::default()
+    });
+
+    let mut ws = book.sheet(&SheetSpec {
+        name: SCORES.to_string(),
+        widths,
+        freeze: (1, col_num(ids)?),
+        selected: true,
+        hidden: false,
+    })?;
+    for (c, name) in columns.iter().enumerate() {
+        ws.string(0, col_num(c)?, exact("column name", name)?, header)?;
+    }
+    for (i, &row) in layout.rows.iter().enumerate() {
+        let r = row_num(i + 1)?;
+        for (c, value) in layout.ids(plan, evaluator, row).iter().enumerate() {
+            ws.string(r, col_num(c)?, exact("id", value)?, text)?;
+        }
+        for k in 0..n_crit {
+            let format = if applies(rubric, k, row) { input } else { na };
+            ws.blank(r, col_num(ids + k)?, format)?;
+        }
+        for n in 0..super::NOTE_COLUMNS.len() {
+            ws.blank(r, col_num(ids + n_crit + n)?, wrap)?;
+        }
+    }
+
+    // Drop-down lists where a criterion applies; shaded, locked-out cells elsewhere.
+    for (k, crit) in rubric.criteria.iter().enumerate() {
+        let col = ids + k;
+        let choices = choices(crit, rubric);
+        let list_col = column_name(col_num(k)?);
+        let range = format!("{LISTS}!${list_col}$2:${list_col}${}", choices.len() + 1);
+        let prompt_title = clip(&crit.name, TITLE_MAX);
+        let prompt = clip(
+            &format!("{} Pick a level from the list.", crit.question),
+            MESSAGE_MAX,
+        );
+        let error_title = clip(&format!("Not a level of {}", crit.id), TITLE_MAX);
+        let error = clip(
+            &format!(
+                "Choose one of: {}. `checkmyogp validate` reports anything else.",
+                choices.join(", ")
+            ),
+            MESSAGE_MAX,
+        );
+        let list = Validation {
+            rule: Rule::List(&range),
+            prompt_title: &prompt_title,
+            prompt: &prompt,
+            error_title: &error_title,
+            error: &error,
+            warning: true,
+        };
+        let letter = column_name(col_num(col)?);
+        let wanted = ranges(layout, &letter, |row| crit.scope == row.scope());
+        validate_ranges(&mut ws, &wanted, &list)?;
+        let elsewhere = match crit.scope {
+            Scope::Milestone => "on the milestone rows (those with a milestone id)",
+            Scope::Commitment => "on the commitment's own row (the one without a milestone id)",
+        };
+        let error_title = clip(&format!("{} is not rated here", crit.id), TITLE_MAX);
+        let error = clip(
+            &format!(
+                "`{}` is rated per {}: write it {elsewhere}. Grey cells stay empty.",
+                crit.id,
+                scope_words(crit.scope)
+            ),
+            MESSAGE_MAX,
+        );
+        let blocked = Validation {
+            rule: Rule::EmptyOnly,
+            prompt_title: "",
+            prompt: "",
+            error_title: &error_title,
+            error: &error,
+            warning: false,
+        };
+        let other = ranges(layout, &letter, |row| crit.scope != row.scope());
+        validate_ranges(&mut ws, &other, &blocked)?;
+    }
+    ws.end_validations()?;
+    ws.close(true)?;
+    book.sheet_links(0, &mut std::iter::empty(), true)?;
+
+    // Notes: what each criterion asks, on its header; each row's title, on its id.
+    book.notes(&|emit| {
+        for (k, crit) in rubric.criteria.iter().enumerate() {
+            emit(Note {
+                row: 0,
+                col: col_num(ids + k)?,
+                text: &header_note(crit),
+                width: 320,
+                height: 120,
+            })?;
+        }
+        for (i, &row) in layout.rows.iter().enumerate() {
+            let (col, text) = row_note(plan, row);
+            emit(Note {
+                row: row_num(i + 1)?,
+                col,
+                text: &text,
+                width: 320,
+                height: 100,
+            })?;
+        }
+        Ok(())
+    })
 }
 
-fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<Worksheet> {
-    let mut ws = Worksheet::new();
-    ws.set_name(INSTRUCTIONS)?;
-    ws.set_column_width(0, 26)?;
-    ws.set_column_width(1, 100)?;
-    let title = Format::new().set_bold().set_font_size(14);
-    let heading = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(HEADER_BLUE));
-    let label = Format::new().set_bold().set_align(FormatAlign::Top);
-    let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let muted = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_italic();
+fn instructions_sheet(book: &mut Book, plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<()> {
+    let title = book.style(Style {
+        bold: true,
+        size: 14,
+        ..Style::default()
+    });
+    let heading = book.style(Style {
+        bold: true,
+        fill: Some(HEADER_BLUE),
+        ..Style::default()
+    });
+    let label = book.style(Style {
+        bold: true,
+        top: true,
+        ..Style::default()
+    });
+    let body = book.style(Style {
+        wrap: true,
+        top: true,
+        ..Style::default()
+    });
+    let muted = book.style(Style {
+        wrap: true,
+        top: true,
+        italic: true,
+        ..Style::default()
+    });
+    let mut sheet = book.sheet(&SheetSpec {
+        name: INSTRUCTIONS.to_string(),
+        widths: vec![(0, 26.0), (1, 100.0)],
+        ..SheetSpec::default()
+    })?;
 
     let mut r: usize = 0;
-    let mut line = |ws: &mut Worksheet, a: &str, b: &str, fa: &Format, fb: &Format| -> Result<()> {
+    let mut line = |ws: &mut SheetWriter<'_>, a: &str, b: &str, fa: u32, fb: u32| -> Result<()> {
         let row = row_num(r)?;
         // Instructions are for reading: a text longer than a cell holds is shortened.
         if !a.is_empty() {
-            ws.write_string_with_format(row, 0, clip(a, CELL_MAX), fa)?;
+            ws.string(row, 0, &clip(a, CELL_MAX), fa)?;
         }
         if !b.is_empty() {
-            ws.write_string_with_format(row, 1, clip(b, CELL_MAX), fb)?;
+            ws.string(row, 1, &clip(b, CELL_MAX), fb)?;
         }
         r += 1;
         Ok(())
     };
+    let ws = &mut sheet;
 
     line(
-        &mut ws,
+        ws,
         "Scoring sheet",
         &format!("{} — {}", plan.country, plan.title),
-        &title,
-        &title,
+        title,
+        title,
     )?;
     let declared = plan.evaluator(evaluator);
     let who = match declared {
@@ -387,31 +437,31 @@ fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<W
         }
         None => evaluator.to_string(),
     };
-    line(&mut ws, "Evaluator", &who, &label, &body)?;
+    line(ws, "Evaluator", &who, label, body)?;
     line(
-        &mut ws,
+        ws,
         "Rubric",
         &format!("{} ({})", rubric.name, rubric.id),
-        &label,
-        &body,
+        label,
+        body,
     )?;
     if let Some(org) = &plan.organisation {
-        line(&mut ws, "Assessment by", org, &label, &body)?;
+        line(ws, "Assessment by", org, label, body)?;
     }
     if let Some(date) = plan.settings.as_of {
         line(
-            &mut ws,
+            ws,
             "Review date (deadline)",
             &format!(
                 "{date}: rate what has been done by this date, and send the sheet back to your coordinator by then."
             ),
-            &label,
-            &body,
+            label,
+            body,
         )?;
     }
-    line(&mut ws, "", "", &label, &body)?;
+    line(ws, "", "", label, body)?;
 
-    line(&mut ws, "How to fill in", "", &heading, &heading)?;
+    line(ws, "How to fill in", "", heading, heading)?;
     let words: Vec<&str> = rubric
         .no_rating
         .iter()
@@ -452,20 +502,20 @@ fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<W
         "Save the file as it is (.xlsx) and send it back. Your coordinator puts it in the assessment's scores folder and runs `checkmyogp validate`.".to_string(),
     ];
     for (i, s) in steps.iter().enumerate() {
-        line(&mut ws, &format!("{}.", i + 1), s, &label, &body)?;
+        line(ws, &format!("{}.", i + 1), s, label, body)?;
     }
-    line(&mut ws, "", "", &label, &body)?;
+    line(ws, "", "", label, body)?;
 
-    line(&mut ws, "Criteria", "", &heading, &heading)?;
+    line(ws, "Criteria", "", heading, heading)?;
     for crit in &rubric.criteria {
         line(
-            &mut ws,
+            ws,
             &crit.id,
             &format!("{} — rated per {}", crit.name, scope_words(crit.scope)),
-            &label,
-            &label,
+            label,
+            label,
         )?;
-        line(&mut ws, "Question", &crit.question, &muted, &body)?;
+        line(ws, "Question", &crit.question, muted, body)?;
         for (i, level) in crit.levels.iter().enumerate() {
             let mut text = level.description.clone().unwrap_or_default();
             if crit.kind != ScaleKind::Nominal && crit.kind != ScaleKind::YesNo {
@@ -474,44 +524,32 @@ fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<W
             if crit.evidence_from.is_some_and(|e| i >= e) {
                 text.push_str(" Evidence required.");
             }
-            line(
-                &mut ws,
-                &format!("  {}", level.label),
-                text.trim(),
-                &label,
-                &body,
-            )?;
+            line(ws, &format!("  {}", level.label), text.trim(), label, body)?;
         }
         for status in &crit.statuses {
             let text = format!(
                 "(a status, not a level: never averaged or scored) {}",
                 status.description.clone().unwrap_or_default()
             );
-            line(
-                &mut ws,
-                &format!("  {}", status.label),
-                text.trim(),
-                &label,
-                &body,
-            )?;
+            line(ws, &format!("  {}", status.label), text.trim(), label, body)?;
         }
-        line(&mut ws, "", "", &label, &body)?;
+        line(ws, "", "", label, body)?;
     }
     if !words.is_empty() {
         line(
-            &mut ws,
+            ws,
             "No rating",
             &format!(
                 "{}: you looked, but cannot give a rating. Counted as looked at, left out when ratings are combined.",
                 words.join(", ")
             ),
-            &label,
-            &body,
+            label,
+            body,
         )?;
-        line(&mut ws, "", "", &label, &body)?;
+        line(ws, "", "", label, body)?;
     }
 
-    line(&mut ws, "Commitments", "", &heading, &heading)?;
+    line(ws, "Commitments", "", heading, heading)?;
     for c in &plan.commitments {
         let mut text = c.title.clone();
         if let Some(lead) = &c.lead {
@@ -520,30 +558,42 @@ fn instructions_sheet(plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<W
         if let Some(end) = c.end {
             text.push_str(&format!(" — ends {end}"));
         }
-        line(&mut ws, &c.id, &text, &label, &body)?;
+        line(ws, &c.id, &text, label, body)?;
         for m in &c.milestones {
             let mut text = m.title.clone();
             if let Some(due) = m.due {
                 text.push_str(&format!(" — due {due}"));
             }
-            line(&mut ws, &format!("  {}", m.id), &text, &body, &body)?;
+            line(ws, &format!("  {}", m.id), &text, body, body)?;
         }
     }
-    Ok(ws)
+    sheet.close(false)
 }
 
-fn lists_sheet(rubric: &Rubric) -> Result<Worksheet> {
-    let mut ws = Worksheet::new();
-    ws.set_name(LISTS)?;
+/// The hidden sheet of drop-down values: one column per criterion, its id then its choices.
+fn lists_sheet(book: &mut Book, rubric: &Rubric) -> Result<()> {
+    let lists: Vec<Vec<String>> = rubric
+        .criteria
+        .iter()
+        .map(|c| choices(c, rubric))
+        .collect();
+    let mut ws = book.sheet(&SheetSpec {
+        name: LISTS.to_string(),
+        hidden: true,
+        ..SheetSpec::default()
+    })?;
     for (k, crit) in rubric.criteria.iter().enumerate() {
-        let col = col_num(k)?;
-        ws.write_string(0, col, exact("criterion id", &crit.id)?)?;
-        for (i, choice) in choices(crit, rubric).iter().enumerate() {
-            ws.write_string(row_num(i + 1)?, col, exact("level", choice)?)?;
+        ws.string(0, col_num(k)?, exact("criterion id", &crit.id)?, 0)?;
+    }
+    let longest = lists.iter().map(Vec::len).max().unwrap_or(0);
+    for i in 0..longest {
+        for (k, list) in lists.iter().enumerate() {
+            if let Some(choice) = list.get(i) {
+                ws.string(row_num(i + 1)?, col_num(k)?, exact("level", choice)?, 0)?;
+            }
         }
     }
-    ws.set_hidden(true);
-    Ok(ws)
+    ws.close(false)
 }
 
 #[cfg(test)]
