@@ -6,7 +6,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx};
 
-use crate::util::{run_in, sample};
+use crate::util::{bounded, run_in, sample};
 use crate::workflow::zip;
 
 fn parts(path: &Path) -> Vec<(String, String)> {
@@ -125,7 +125,8 @@ fn text_that_looks_like_a_formula_stays_text_and_addresses_are_links() {
     assert!(!sheet.contains("<f>"));
     // Text is written in its cell (no shared-strings table), as text.
     assert!(
-        sheet.contains(r#"t="inlineStr"><is><t>=HYPERLINK("http://evil.example","click")</t></is>"#),
+        sheet
+            .contains(r#"t="inlineStr"><is><t>=HYPERLINK("http://evil.example","click")</t></is>"#),
         "{sheet}"
     );
     assert!(!a.iter().any(|(n, _)| n == "xl/sharedStrings.xml"));
@@ -189,4 +190,145 @@ fn summary_agreement_and_compare_have_one_sheet_per_table() {
     let run = run_in(dir.path(), &["assess", "--format", "xlsx"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--output <FILE>"), "{}", run.stderr);
+}
+
+// ---- Memory (issue 14 §3): workbooks are written as a stream, so writing one takes memory
+// for the compressed file, not for its cells. The ceilings are address space (`ulimit -v`).
+
+/// A synthetic assessment made by the hidden `generate` command, in `parent/g`.
+fn generated(parent: &Path, commitments: &str, evaluators: &str) -> std::path::PathBuf {
+    let run = run_in(
+        parent,
+        &[
+            "generate",
+            "g",
+            "--commitments",
+            commitments,
+            "--evaluators",
+            evaluators,
+            "--criteria",
+            "8",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    parent.join("g")
+}
+
+#[test]
+fn a_scoring_sheet_of_10000_commitments_is_written_under_a_120_mb_ceiling() {
+    // With the whole workbook held in memory (rust_xlsxwriter) this sheet took 172 MB (RSS)
+    // and failed under a 150 MB ceiling; streamed, it takes about 40 MB.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = generated(tmp.path(), "10000", "1");
+    let (code, err, _) = bounded(
+        &dir,
+        &["sheet", "-e", "e0", "--format", "xlsx", "-o", "s.xlsx"],
+        120,
+        120,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err,
+        "wrote s.xlsx for evaluator `e0`: 10000 commitment rows.\nFill it in, put it in the assessment's scores/ folder, and run `checkmyogp validate`.\n"
+    );
+    let path = dir.join("s.xlsx");
+    let mut wb = open(&path);
+    assert_eq!(wb.sheet_names(), ["Scores", "Instructions", "Lists"]);
+    let scores = wb.worksheet_range("Scores").unwrap();
+    let rows: Vec<Vec<String>> = scores
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 10_001);
+    assert_eq!(
+        rows[0].join(","),
+        "evaluator,commitment,k0,k1,k2,k3,k4,k5,k6,k7,evidence,comment,next_steps"
+    );
+    assert_eq!(rows[10_000][..2], ["e0", "c9999"]);
+    let parts = parts(&path);
+    let comments = part(&parts, "xl/comments1.xml");
+    assert_eq!(comments.matches("<comment ref=").count(), 10_008);
+    assert!(comments.contains("<comment ref=\"B10001\" authorId=\"0\">"));
+    assert!(comments.contains("Commitment c9999: Commitment 9999\nLead: Agency 3"));
+    let vml = part(&parts, "xl/drawings/vmlDrawing1.vml");
+    assert_eq!(vml.matches("<v:shape id=").count(), 10_008);
+    // One drop-down per criterion over all the rows.
+    let sheet = part(&parts, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains(" sqref=\"C2:C10001\"><formula1>Lists!$A$2:$A$10</formula1>"));
+}
+
+#[test]
+fn assess_as_a_workbook_of_2500_commitments_is_written_under_a_240_mb_ceiling() {
+    // 2,500 commitments × 5 evaluators × 8 criteria: the evidence sheet has 39,770 rows. Held
+    // in memory this took 213 MB (RSS) and failed under a 250 MB ceiling; streamed, 90 MB.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = generated(tmp.path(), "2500", "5");
+    let (code, err, _) = bounded(
+        &dir,
+        &["assess", "--format", "xlsx", "-o", "a.xlsx"],
+        240,
+        120,
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut wb = open(&dir.join("a.xlsx"));
+    let results = wb.worksheet_range("results").unwrap();
+    let ids: Vec<String> = results.rows().map(|r| r[0].to_string()).collect();
+    let csv = run_in(&dir, &["assess", "--format", "csv"]).stdout;
+    let csv_ids: Vec<&str> = csv.lines().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids.len(), 2_501);
+    assert_eq!(ids, csv_ids);
+    let evidence = wb.worksheet_range("evidence and comments").unwrap();
+    assert!(
+        evidence.rows().count() > 2_500,
+        "{}",
+        evidence.rows().count()
+    );
+}
+
+/// A text of exactly `n` characters made of everything XML and spreadsheets treat specially.
+fn awkward_text(n: usize) -> String {
+    let piece = "=SUM(A1) <b>&amp;</b> \"quoted\" 'single' _x0041_ \u{1b}[2J\u{7} tab\there \
+                 new\nline CR\r Монгол 😀 עברית ";
+    let text: String = piece.chars().cycle().take(n - 2).collect();
+    // Not ending in a space, which a plan's loader may trim.
+    format!("{text}.x")
+}
+
+#[test]
+fn a_streamed_workbook_keeps_the_longest_cell_text_and_special_characters() {
+    let dir = sample("mongolia-2016-2018");
+    let plan_path = dir.path().join("plan.toml");
+    let plan = fs::read_to_string(&plan_path).unwrap();
+    let longest = awkward_text(32_767);
+    let too_long = awkward_text(40_000);
+    let plan = plan
+        .replacen(
+            "title = \"Open government data portal\"",
+            &format!("title = {}", toml::Value::String(longest.clone())),
+            1,
+        )
+        .replacen(
+            "title = \"Fiscal transparency through the Glass Account law\"",
+            &format!("title = {}", toml::Value::String(too_long.clone())),
+            1,
+        );
+    fs::write(&plan_path, plan).unwrap();
+    let run = run_in(dir.path(), &["assess", "--format", "xlsx", "-o", "a.xlsx"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut wb = open(&dir.path().join("a.xlsx"));
+    let range = wb.worksheet_range("results").unwrap();
+    let titles: Vec<String> = range.rows().skip(1).map(|r| r[2].to_string()).collect();
+    // Read back exactly, control characters and a literal `_x0041_` included.
+    assert!(titles.contains(&longest), "the longest text a cell holds");
+    let clipped: String = too_long.chars().take(32_766).chain(['…']).collect();
+    assert!(
+        titles.contains(&clipped),
+        "a longer one is shortened, with …"
+    );
+    let parts = parts(&dir.path().join("a.xlsx"));
+    let sheet = part(&parts, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains(
+        "=SUM(A1) &lt;b&gt;&amp;amp;&lt;/b&gt; \"quoted\" 'single' _x005F_x0041_ _x001B_[2J_x0007_ tab\there new\nline CR_x000D_ Монгол 😀 עברית "
+    ));
+    assert!(!sheet.contains("<f>"));
 }

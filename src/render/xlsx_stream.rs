@@ -784,7 +784,11 @@ fn text_element(out: &mut String, s: &str) {
     let keep = s.starts_with(char::is_whitespace)
         || s.ends_with(char::is_whitespace)
         || s.contains(['\n', '\t']);
-    out.push_str(if keep { "<t xml:space=\"preserve\">" } else { "<t>" });
+    out.push_str(if keep {
+        "<t xml:space=\"preserve\">"
+    } else {
+        "<t>"
+    });
     push_text(out, s);
     out.push_str("</t>");
 }
@@ -974,6 +978,9 @@ mod tests {
         let mut t = String::new();
         text_element(&mut t, " padded");
         assert_eq!(t, "<t xml:space=\"preserve\"> padded</t>");
-        assert_eq!(escape_url("https://a.example/x y\""), "https://a.example/x%20y%22");
+        assert_eq!(
+            escape_url("https://a.example/x y\""),
+            "https://a.example/x%20y%22"
+        );
     }
 }

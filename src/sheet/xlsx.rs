@@ -124,7 +124,11 @@ fn ranges(layout: &Layout, letter: &str, wanted: impl Fn(Row) -> bool) -> Vec<St
 }
 
 /// Writes `validation` over every range in `ranges` (several validations when there are many).
-fn validate_ranges(ws: &mut SheetWriter<'_>, ranges: &[String], validation: &Validation<'_>) -> Result<()> {
+fn validate_ranges(
+    ws: &mut SheetWriter<'_>,
+    ranges: &[String],
+    validation: &Validation<'_>,
+) -> Result<()> {
     for chunk in ranges.chunks(RANGES_PER_VALIDATION) {
         ws.validation(validation, &chunk.join(" "))?;
     }
@@ -367,7 +371,12 @@ fn scores_sheet(
     })
 }
 
-fn instructions_sheet(book: &mut Book, plan: &Plan, rubric: &Rubric, evaluator: &str) -> Result<()> {
+fn instructions_sheet(
+    book: &mut Book,
+    plan: &Plan,
+    rubric: &Rubric,
+    evaluator: &str,
+) -> Result<()> {
     let title = book.style(Style {
         bold: true,
         size: 14,
@@ -572,11 +581,7 @@ fn instructions_sheet(book: &mut Book, plan: &Plan, rubric: &Rubric, evaluator: 
 
 /// The hidden sheet of drop-down values: one column per criterion, its id then its choices.
 fn lists_sheet(book: &mut Book, rubric: &Rubric) -> Result<()> {
-    let lists: Vec<Vec<String>> = rubric
-        .criteria
-        .iter()
-        .map(|c| choices(c, rubric))
-        .collect();
+    let lists: Vec<Vec<String>> = rubric.criteria.iter().map(|c| choices(c, rubric)).collect();
     let mut ws = book.sheet(&SheetSpec {
         name: LISTS.to_string(),
         hidden: true,
