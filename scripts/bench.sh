@@ -4,6 +4,7 @@
 #   scripts/bench.sh assess     only the assessment ones
 #   scripts/bench.sh draft      only the draft ones
 #   scripts/bench.sh parse      assess and validate against the raw CSV parse and pandas (issue 16)
+#   scripts/bench.sh xlsx       workbooks at the plan limit (50,000 commitments): memory against file size
 # Needs hyperfine (Debian: apt-get install hyperfine) and GNU time (/usr/bin/time) for memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,6 +97,7 @@ draft $dir --output $out/draft.md --force
 draft $dir --split $out/split --force
 sheet $dir --evaluator e0 --output $out/sheet.csv --force
 sheet $dir --evaluator e0 --format xlsx --output $out/sheet.xlsx --force
+assess $dir --format xlsx --output $out/assess.xlsx --force
 compare $dir $work/ogp-5000-copy
 LIST
   echo "== 5,000 undeclared evaluators rating two commitments each (agreement summarised beyond 60)"
@@ -111,6 +113,30 @@ LIST
     # shellcheck disable=SC2086
     /usr/bin/time -f "%e s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
     tail -1 "$out/err" | sed "s|$work/||g"
+  done
+fi
+
+if [[ "$what" == all || "$what" == xlsx ]]; then
+  # Issue 14 §3: workbooks are written as a stream, so their memory should follow the plan and
+  # the file, not the cells. Time, CPU time and peak memory, then each file's size and its
+  # XML's size once inflated (the last line of `unzip -l`).
+  dir="$work/limit-50000"
+  [[ -d "$dir" ]] || "$bin" generate "$dir" --commitments 50000 --evaluators 5 --criteria 8 >/dev/null 2>&1
+  out="$work/out" && mkdir -p "$out"
+  echo "== 50,000 commitments x 5 evaluators x 8 criteria, as workbooks and as CSV (seconds, CPU, peak KB)"
+  while read -r args; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e s  %U+%S s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
+    tail -1 "$out/err" | sed "s|$work/||g"
+  done <<LIST
+validate $dir
+sheet $dir --evaluator e0 --output $out/sheet-50000.csv --force
+sheet $dir --evaluator e0 --format xlsx --output $out/sheet-50000.xlsx --force
+assess $dir --format csv --output $out/assess-50000.csv --force
+assess $dir --format xlsx --output $out/assess-50000.xlsx --force
+LIST
+  for f in "$out"/sheet-50000.xlsx "$out"/assess-50000.xlsx; do
+    echo "$(basename "$f"): $(stat -c %s "$f") bytes, $(unzip -l "$f" | tail -1 | awk '{print $1}') bytes of XML inflated"
   done
 fi
 

@@ -717,13 +717,10 @@ fn absolute_ref(row: u32, col: u16) -> String {
     format!("${}${}", column_name(col), u64::from(row) + 1)
 }
 
-/// A sheet name as a formula refers to it: quoted unless it is plain letters, digits and `_`.
+/// A sheet name as a formula refers to it: always quoted (never mistaken for a cell such as
+/// `A1`), a `'` inside doubled.
 fn quoted_sheet(name: &str) -> String {
-    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        name.to_string()
-    } else {
-        format!("'{}'", name.replace('\'', "''"))
-    }
+    format!("'{}'", name.replace('\'', "''"))
 }
 
 /// Excel's stored column width for a width in characters: whole pixels at 7 per character
@@ -913,11 +910,9 @@ fn styles_xml(styles: &[Style]) -> String {
             out.push_str("<u/>");
         }
         let _ = write!(out, "<sz val=\"{}\"/>", if *size == 0 { 11 } else { *size });
-        match color {
-            Some(rgb) => {
-                let _ = write!(out, "<color rgb=\"FF{rgb:06X}\"/>");
-            }
-            None => out.push_str("<color theme=\"1\"/>"),
+        // Without a colour, the normal text colour (there is no theme part to refer to).
+        if let Some(rgb) = color {
+            let _ = write!(out, "<color rgb=\"FF{rgb:06X}\"/>");
         }
         out.push_str("<name val=\"Calibri\"/><family val=\"2\"/><scheme val=\"minor\"/></font>");
     }
@@ -965,7 +960,7 @@ mod tests {
         assert_eq!(cell_ref(1, 3), "D2");
         assert_eq!(stored_width(40.0), 40.7109375);
         assert_eq!(stored_width(12.0), 12.7109375);
-        assert_eq!(quoted_sheet("results"), "results");
+        assert_eq!(quoted_sheet("results"), "'results'");
         assert_eq!(quoted_sheet("it's here"), "'it''s here'");
     }
 
