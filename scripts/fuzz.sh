@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bounded fuzzing of the loaders (plan, rubric, scores, workbooks), of draft templates and of
-# the output writers (CSV, Markdown, terminal) with cargo-fuzz
+# the output writers (CSV, Markdown, terminal, XLSX) with cargo-fuzz
 # (libFuzzer).
 #   scripts/fuzz.sh            every target for 60 s
 #   scripts/fuzz.sh 300 plan   one target for 300 s

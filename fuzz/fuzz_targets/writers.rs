@@ -1,8 +1,12 @@
 //! Fuzz target: the output writers. The fuzzer's bytes become the texts of a document (title,
 //! facts, headings, paragraphs, table cells); each format must keep its promise whatever the
 //! text: CSV cells never start a formula, Markdown holds no raw HTML or link syntax from the
-//! text, and the terminal table holds no control character the program did not add.
+//! text, and the terminal table holds no control character the program did not add. The
+//! workbook (`--format xlsx`) is a zip whose XML parts hold no character XML forbids and no
+//! formula.
 #![no_main]
+
+use std::io::Read;
 
 use checkmyogp::render::{self, Cell, Doc, Format, Grid, Screen, Section};
 
@@ -61,6 +65,21 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                     .any(|c| checkmyogp::text::is_control(c) && c != '\n' && c != '\t'),
                 "{out:?}"
             ),
+        }
+    }
+    {
+        let bytes = render::workbook(&doc).expect("a small document always makes a workbook");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).expect("a part");
+            let name = part.name().to_string();
+            let mut xml = String::new();
+            part.read_to_string(&mut xml).expect("UTF-8");
+            assert!(
+                !xml.chars().any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')),
+                "{name}: {xml:?}"
+            );
+            assert!(!xml.contains("<f>"), "{name}: {xml}");
         }
     }
     // What the score reader takes off is exactly what the writers added.
