@@ -269,7 +269,7 @@ pub fn workbook(doc: &Doc) -> Result<Vec<u8>> {
         }
         ws.hyperlinks(&mut links(grid, &cols).map(|(r, c, _)| (r, c)))?;
         ws.close(false)?;
-        book.sheet_links(index, &mut links(grid, &cols).map(|(_, _, a)| a), false)?;
+        book.sheet_links(&mut links(grid, &cols).map(|(_, _, a)| a), false)?;
     }
     book.finish()
 }

@@ -80,6 +80,8 @@ struct SheetInfo {
     hidden: bool,
     /// The filtered range, `$A$1:$H$68`.
     filter: Option<String>,
+    /// How many cells are links.
+    links: usize,
 }
 
 /// A workbook being written into memory (the compressed bytes only).
@@ -139,6 +141,7 @@ impl Book {
             name: spec.name.clone(),
             hidden: spec.hidden,
             filter: None,
+            links: 0,
         });
         self.zip
             .start_file(format!("xl/worksheets/sheet{index}.xml"), self.options)?;
@@ -312,14 +315,14 @@ impl Book {
         Ok(())
     }
 
-    /// Writes the relationships of sheet number `sheet` (0-based): its web links, in the order
-    /// their cells were written (`r:id` `rId1`, `rId2`, …), then its notes' parts.
+    /// Writes the relationships of the sheet last closed: its web links, in the order their
+    /// cells were written (`r:id` `rId1`, `rId2`, …), then its notes' parts when it has notes.
     pub fn sheet_links(
         &mut self,
-        sheet: usize,
         links: &mut dyn Iterator<Item = &str>,
         notes: bool,
     ) -> Result<()> {
+        let sheet = self.sheets.len().saturating_sub(1);
         let mut buf = String::with_capacity(CHUNK + 4096);
         let mut n = 0usize;
         let mut started = false;
@@ -361,6 +364,10 @@ impl Book {
                 n + 2
             );
         }
+        anyhow::ensure!(
+            n == self.sheets[sheet].links,
+            "the links changed between two passes"
+        );
         if started {
             buf.push_str("</Relationships>");
             self.zip.write_all(buf.as_bytes())?;
@@ -671,6 +678,9 @@ impl SheetWriter<'_> {
         }
         self.buf.push_str("</worksheet>");
         self.book.zip.write_all(self.buf.as_bytes())?;
+        if let Some(info) = self.book.sheets.last_mut() {
+            info.links = self.links;
+        }
         Ok(())
     }
 }

@@ -344,7 +344,7 @@ fn scores_sheet(
     }
     ws.end_validations()?;
     ws.close(true)?;
-    book.sheet_links(0, &mut std::iter::empty(), true)?;
+    book.sheet_links(&mut std::iter::empty(), true)?;
 
     // Notes: what each criterion asks, on its header; each row's title, on its id.
     book.notes(&|emit| {
