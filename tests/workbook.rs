@@ -332,3 +332,61 @@ fn a_streamed_workbook_keeps_the_longest_cell_text_and_special_characters() {
     ));
     assert!(!sheet.contains("<f>"));
 }
+
+/// Converts `file` (in `dir`) to CSV with LibreOffice Calc, as `out/<stem>.csv`; `None` when
+/// LibreOffice Calc is not installed (it cannot even convert a two-line CSV to ODS).
+fn libreoffice_csv(dir: &Path, file: &str, out: &Path) -> Option<String> {
+    use std::process::{Command, Stdio};
+    let convert = |to: &str, path: &Path| {
+        Command::new("soffice")
+            .args(["--headless", "--convert-to", to, "--outdir"])
+            .arg(out)
+            .arg(path)
+            .env("HOME", out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let probe = out.join("probe.csv");
+    fs::write(&probe, "a,b\n1,2\n").unwrap();
+    if !convert("ods", &probe) || !out.join("probe.ods").exists() {
+        return None;
+    }
+    assert!(convert("csv", &dir.join(file)), "soffice failed on {file}");
+    let stem = Path::new(file).file_stem().unwrap().to_string_lossy();
+    Some(
+        fs::read_to_string(out.join(format!("{stem}.csv")))
+            .unwrap_or_else(|_| panic!("LibreOffice could not open {file}")),
+    )
+}
+
+#[test]
+fn libreoffice_reads_the_workbooks_as_their_csv_twins() {
+    let dir = sample("mongolia-2016-2018");
+    for args in [
+        ["sheet", "-e", "transparency-mn", "-o", "s.xlsx"],
+        ["sheet", "-e", "transparency-mn", "-o", "s.csv"],
+        ["assess", "--format", "xlsx", "-o", "a.xlsx"],
+        ["assess", "--format", "csv", "-o", "a.csv"],
+    ] {
+        let run = run_in(dir.path(), &args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let Some(sheet) = libreoffice_csv(dir.path(), "s.xlsx", out.path()) else {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"skipped: LibreOffice Calc is not installed, so the workbooks were not opened with it\n",
+        );
+        return;
+    };
+    // The first sheet of each workbook, saved as CSV by LibreOffice, is the tool's own CSV.
+    let csv = fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    assert_eq!(sheet, csv.trim_start_matches('\u{feff}'));
+    let assess = libreoffice_csv(dir.path(), "a.xlsx", out.path()).unwrap();
+    assert_eq!(
+        assess,
+        fs::read_to_string(dir.path().join("a.csv")).unwrap()
+    );
+}
