@@ -828,7 +828,8 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
         }
         for round in rounds {
             let mut report = Report::new();
-            let result = ogp::import(&table, plan, round.unwrap_or_default(), true, &mut report);
+            let result = ogp::import(&table, plan, round.unwrap_or_default(), true, &mut report)
+                .expect("every plan of OGP's file fits the plan limits");
             assert!(!report.has_errors(), "{}", report.render());
             let dir = work.path().join(format!("{i}-{round:?}"));
             fs::create_dir_all(dir.join("scores")).unwrap();
@@ -850,9 +851,11 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
                 let full_text = table.column("Full Text").unwrap();
                 for &r in &plan.rows {
                     let row = &table.rows[r];
-                    let id =
-                        row.cells[table.column("Commitment Unique Identifier").unwrap()].trim();
-                    let full = row.cells[full_text].replace("\r\n", "\n");
+                    let id = row
+                        .cell(table.column("Commitment Unique Identifier").unwrap())
+                        .unwrap()
+                        .trim();
+                    let full = row.cell(full_text).unwrap().replace("\r\n", "\n");
                     if let Some(d) = commitments(&written)
                         .get(id)
                         .and_then(|c| c.get("description"))
@@ -899,7 +902,9 @@ fn every_action_plan_of_ogps_file_imports_validates_and_reproduces_its_stars() {
             });
         }
         for &r in &plan.rows {
-            let id = table.rows[r].cells[table.column("Commitment Unique Identifier").unwrap()]
+            let id = table.rows[r]
+                .cell(table.column("Commitment Unique Identifier").unwrap())
+                .unwrap()
                 .trim()
                 .to_string();
             plan_of.insert(id, plan.rubric);
@@ -1187,4 +1192,114 @@ fn html_entities_in_ogps_text_are_decoded_before_lists_are_split() {
             "Technical partners: International Labor Office (ILO).",
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// An action plan past the plan limits is refused before anything is written.
+// ---------------------------------------------------------------------------------------------
+
+/// Writes `ogp.csv` in a new folder: a header of OGP's required columns, the title and
+/// `extra`, and the rows `row(i)` for `0..n` (all of Bigland's action plan 1).
+fn plan_of_rows(n: usize, extra: &str, row: impl Fn(usize) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!(
+        "Commitment Unique Identifier,Country/Locality,Action Plan Number,Commitment Title{extra}\n"
+    );
+    for i in 0..n {
+        text.push_str(&row(i));
+        text.push('\n');
+    }
+    fs::write(dir.path().join("ogp.csv"), text).unwrap();
+    dir
+}
+
+/// Nothing was written: the output folder was not even created.
+fn assert_nothing_written(dir: &Path) {
+    assert!(!dir.join("out").exists(), "the output folder was created");
+    let names: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["ogp.csv"]);
+}
+
+#[test]
+fn a_plan_of_more_commitments_than_a_plan_may_hold_is_refused_before_anything_is_written() {
+    let n = checkmyogp::load::MAX_UNITS + 1;
+    let dir = plan_of_rows(n, "", |i| format!("BL{i:06},Bigland,1,Open data"));
+    let run = import(dir.path(), &["--country", "Bigland", "--output", "out"]);
+    assert_eq!(
+        run.stderr,
+        "error: Bigland — action plan 1 has 50001 commitments in ogp.csv, more than the 50000 commitments and milestones a plan may hold together: nothing was imported\n \
+         --> ogp.csv\n  \
+         = help: a national action plan has tens of commitments: check that these rows are one action plan's (columns `Country/Locality` and `Action Plan Number`); to import them all, split the plan's rows of ogp.csv into smaller extracts (each with the header row) and import each into its own folder (see docs/limits.md)\n"
+    );
+    assert_eq!(run.code, 1);
+    assert_nothing_written(dir.path());
+}
+
+#[test]
+fn a_plan_whose_milestones_pass_the_limit_is_refused_and_imports_without_them() {
+    // 10,001 commitments of 4 milestones each: 50,005 together.
+    let text = csv_cell(
+        "Task 1: Draft the law\nTask 2: Adopt the law\nTask 3: Publish the law\nTask 4: Train the officials",
+    );
+    let dir = plan_of_rows(10_001, ",Full Text", |i| {
+        format!("BL{i:06},Bigland,1,Open data,{text}")
+    });
+    let run = import(dir.path(), &["--country", "Bigland", "--output", "out"]);
+    assert_eq!(
+        run.stderr,
+        "error: Bigland — action plan 1 has 10001 commitments and 40004 milestones in ogp.csv, 50005 together, more than the 50000 a plan may hold: nothing was imported\n \
+         --> ogp.csv\n  \
+         = help: import it with --no-milestones: its 10001 commitments then fit, with each milestone's text in its commitment's description; or split the plan's rows of ogp.csv into smaller extracts (each with the header row) and import each into its own folder (see docs/limits.md)\n"
+    );
+    assert_eq!(run.code, 1);
+    assert_nothing_written(dir.path());
+
+    // As the help says: without milestones, the plan is imported and reads back.
+    let run = import(
+        dir.path(),
+        &["--country", "Bigland", "--no-milestones", "--output", "out"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("imported Bigland — action plan 1: 10001 commitments, 0 IRM ratings"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_plan_toml_past_the_size_limit_is_refused_before_anything_is_written() {
+    // Three commitments whose lead institution is 6 MB each: plan.toml passes 16 MB at the third.
+    let lead = "x".repeat(6 * 1024 * 1024);
+    let dir = plan_of_rows(3, ",Lead Institution", |i| {
+        format!("BL{i:06},Bigland,1,Open data,{lead}")
+    });
+    let run = import(dir.path(), &["--country", "Bigland", "--output", "out"]);
+    assert_eq!(
+        run.stderr,
+        "error: Bigland — action plan 1 in ogp.csv would make a plan.toml larger than 16 MB, the largest plan file that is read (commitment 3 of 3 passes that size): nothing was imported\n \
+         --> ogp.csv\n  \
+         = help: the first 2 commitments fit: split the plan's rows of ogp.csv into smaller extracts (each with the header row) and import each into its own folder (see docs/limits.md)\n"
+    );
+    assert_eq!(run.code, 1);
+    assert_nothing_written(dir.path());
+
+    // One commitment alone past the limit.
+    let lead = "x".repeat(17 * 1024 * 1024);
+    let dir = plan_of_rows(1, ",Lead Institution", |i| {
+        format!("BL{i:06},Bigland,1,Open data,{lead}")
+    });
+    let run = import(dir.path(), &["--country", "Bigland", "--output", "out"]);
+    assert_eq!(
+        run.stderr,
+        "error: Bigland — action plan 1 in ogp.csv would make a plan.toml larger than 16 MB, the largest plan file that is read (commitment 1 of 1 passes that size): nothing was imported\n \
+         --> ogp.csv\n  \
+         = help: one commitment alone is that large: check its cells in ogp.csv (no commitment in OGP's data comes near that size)\n"
+    );
+    assert_eq!(run.code, 1);
+    assert_nothing_written(dir.path());
 }

@@ -241,7 +241,19 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
     }
 
     let round = args.round.unwrap_or_default();
-    let imported = ogp::import(&table, plan, round, !args.no_milestones, &mut report);
+    let imported = match ogp::import(&table, plan, round, !args.no_milestones, &mut report) {
+        Ok(imported) => imported,
+        Err(too_large) => {
+            super::print_report(&report)?;
+            let d = too_large_diagnostic(too_large, &plan.title(), &display);
+            anstream::stderr().lock().write_all(d.render().as_bytes())?;
+            return Ok(Outcome::Problems);
+        }
+    };
+    // The input is not needed any more: free it before plan.toml is read back.
+    drop(codes);
+    drop(plans);
+    drop(table);
     let scores_dir = dir.join("scores");
     std::fs::create_dir_all(&scores_dir)
         .with_context(|| format!("could not create the folder {}", scores_dir.display()))?;
@@ -327,6 +339,59 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// The error for an action plan whose plan.toml would pass a limit of plan files (nothing is
+/// written then).
+fn too_large_diagnostic(too_large: ogp::TooLarge, title: &str, display: &str) -> Diagnostic {
+    use crate::load::{MAX_TOML_BYTES, MAX_UNITS};
+    let split = format!(
+        "split the plan's rows of {display} into smaller extracts (each with the header row) and import each into its own folder (see docs/limits.md)"
+    );
+    let (message, help) = match too_large {
+        ogp::TooLarge::Units {
+            commitments,
+            milestones: None,
+        } => (
+            format!(
+                "{title} has {commitments} commitments in {display}, more than the {MAX_UNITS} commitments and milestones a plan may hold together: nothing was imported"
+            ),
+            format!(
+                "a national action plan has tens of commitments: check that these rows are one action plan's (columns `Country/Locality` and `Action Plan Number`); to import them all, {split}"
+            ),
+        ),
+        ogp::TooLarge::Units {
+            commitments,
+            milestones: Some(milestones),
+        } => (
+            format!(
+                "{title} has {} and {} in {display}, {} together, more than the {MAX_UNITS} a plan may hold: nothing was imported",
+                plural(commitments, "commitment"),
+                plural(milestones, "milestone"),
+                commitments + milestones
+            ),
+            format!(
+                "import it with --no-milestones: its {} then fit, with each milestone's text in its commitment's description; or {split}",
+                plural(commitments, "commitment")
+            ),
+        ),
+        ogp::TooLarge::Bytes { at, commitments } => (
+            format!(
+                "{title} in {display} would make a plan.toml larger than {} MB, the largest plan file that is read (commitment {at} of {commitments} passes that size): nothing was imported",
+                MAX_TOML_BYTES / 1024 / 1024
+            ),
+            if at <= 1 {
+                format!(
+                    "one commitment alone is that large: check its cells in {display} (no commitment in OGP's data comes near that size)"
+                )
+            } else {
+                format!("the first {} fit: {split}", plural(at - 1, "commitment"))
+            },
+        ),
+    };
+    Diagnostic::error("plan-too-large", message)
+        .at(crate::diag::Location::file(display.to_string()))
+        .help(help)
+}
+
 /// What the summary says about the rounds and the milestones.
 fn summary_lines(imported: &ogp::Imported, round: Round, no_milestones: bool) -> Vec<String> {
     let mut lines = Vec::new();
@@ -410,7 +475,7 @@ fn country_codes(table: &ogp::Table, plans: &[ActionPlan]) -> Vec<(String, Strin
         if let Some(code) = p
             .rows
             .first()
-            .and_then(|&i| table.rows[i].cells.get(col))
+            .and_then(|&i| table.rows[i].cell(col))
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
             && !codes.iter().any(|(c, _)| *c == code)

@@ -80,7 +80,7 @@ pub const MAX_UNITS: usize = 50_000;
 pub const MAX_THRESHOLD: u32 = 65_535;
 
 /// The largest plan or rubric file read (TOML files are read whole).
-const MAX_TOML_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_TOML_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Inputs {
     /// Frees the individual ratings once the assessment has folded them in, so that building

@@ -149,6 +149,23 @@ pub struct Imported {
     pub milestones_unsure: usize,
 }
 
+/// Why an action plan cannot be imported into one plan.toml: the file would pass a limit that
+/// every command enforces when it reads a plan (docs/limits.md), so it would not read back.
+/// Nothing is written then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooLarge {
+    /// More commitments and milestones together than a plan may hold
+    /// ([`crate::load::MAX_UNITS`]). `milestones` is `None` when the commitments alone pass
+    /// it (their texts were then not read).
+    Units {
+        commitments: usize,
+        milestones: Option<usize>,
+    },
+    /// plan.toml would be larger than a plan file may be ([`crate::load::MAX_TOML_BYTES`]):
+    /// it passed that size at commitment `at` (1-based, in the order written) of `commitments`.
+    Bytes { at: usize, commitments: usize },
+}
+
 /// `10.130000000000001` → `10.13`: commitment numbers that went through a spreadsheet's
 /// floating point.
 fn clean_number(n: &str) -> String {
@@ -283,14 +300,24 @@ struct Importer<'a> {
 
 /// Imports one action plan: its commitments (in the order of their numbers), with the
 /// milestones their text shows unless `read_milestones` is false, and the IRM's ratings,
-/// reporting every value that is not imported.
+/// reporting every value that is not imported. An action plan whose plan.toml would not read
+/// back (too many commitments and milestones, or too many bytes) is refused with
+/// [`TooLarge`]: the commitments are counted before anything is converted, the milestones
+/// before the text is written, and the text stops growing at the size limit.
 pub fn import(
     table: &Table,
     plan: &ActionPlan,
     round: Round,
     read_milestones: bool,
     report: &mut Report,
-) -> Imported {
+) -> Result<Imported, TooLarge> {
+    let commitments = distinct_ids(table, plan);
+    if commitments > crate::load::MAX_UNITS {
+        return Err(TooLarge::Units {
+            commitments,
+            milestones: None,
+        });
+    }
     let mut im = Importer {
         table,
         plan,
@@ -384,10 +411,21 @@ pub fn import(
         }
     }
     milestones_by_layout.sort();
-    Imported {
+    if commitments.len() + milestone_count > crate::load::MAX_UNITS {
+        return Err(TooLarge::Units {
+            commitments: commitments.len(),
+            milestones: Some(milestone_count),
+        });
+    }
+    let plan_toml =
+        plan_text(plan, &commitments, &ratings, round, table).map_err(|at| TooLarge::Bytes {
+            at,
+            commitments: commitments.len(),
+        })?;
+    Ok(Imported {
         title: plan.title(),
         rubric: plan.rubric,
-        plan_toml: plan_text(plan, &commitments, &ratings, round, table),
+        plan_toml,
         scores_csv: scores_text(&ratings),
         commitments: commitments.len(),
         ratings: ratings.len(),
@@ -399,7 +437,20 @@ pub fn import(
         milestones_by_layout,
         milestones: milestone_count,
         milestones_unsure: unsure,
+    })
+}
+
+/// The number of commitments the action plan's rows name (distinct identifiers; rows without
+/// one are skipped by the import), counted without converting anything.
+fn distinct_ids(table: &Table, plan: &ActionPlan) -> usize {
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for &ri in &plan.rows {
+        let id = table.get(&table.rows[ri], ID);
+        if !is_marker(id) {
+            seen.insert(id);
+        }
     }
+    seen.len()
 }
 
 impl Importer<'_> {
@@ -470,8 +521,8 @@ impl Importer<'_> {
         }
         let text = table
             .column(FULL_TEXT)
-            .and_then(|i| row.cells.get(i))
-            .map_or("", String::as_str);
+            .and_then(|i| row.cell(i))
+            .unwrap_or("");
         if !is_marker(text) {
             let text = text.replace("\r\n", "\n").trim().to_string();
             if self.read_milestones {
@@ -548,7 +599,7 @@ impl Importer<'_> {
             _ => 0..0,
         };
         for t in tags {
-            let cell = row.cells.get(t).map_or("", |s| s.trim());
+            let cell = row.cell(t).map_or("", str::trim);
             match cell {
                 "1" => {
                     let name = one_line(&table.headers[t]);

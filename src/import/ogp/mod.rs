@@ -22,7 +22,7 @@ pub mod plans;
 pub mod table;
 mod write;
 
-pub use convert::{Imported, Stage, import};
+pub use convert::{Imported, Stage, TooLarge, import};
 pub use institutions::split_institutions;
 pub use labels::{level, levels};
 pub use milestones::Layout;

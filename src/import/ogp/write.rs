@@ -215,7 +215,7 @@ pub(super) fn plan_text(
     ratings: &[Rating],
     round: Round,
     table: &Table,
-) -> String {
+) -> Result<String, usize> {
     let rubric = plan.rubric;
     let mut out = String::new();
     let source_name = Path::new(&table.display).file_name().map_or_else(
@@ -366,7 +366,13 @@ What to do next:
             .or_default()
             .push(r);
     }
-    for c in commitments {
+    // A plan file larger than this is not read (`load`): the text stops growing past it, and
+    // the import is refused with the commitment that passed it.
+    let limit = usize::try_from(crate::load::MAX_TOML_BYTES).unwrap_or(usize::MAX);
+    for (i, c) in commitments.iter().enumerate() {
+        if out.len() > limit {
+            return Err(i);
+        }
         out.push('\n');
         rule(&mut out, '-');
         let mut head = if c.number.is_empty() || is_marker(&c.number) {
@@ -423,7 +429,10 @@ What to do next:
         provenance(&mut out, mine, rubric);
         milestones(&mut out, c);
     }
-    out
+    if out.len() > limit {
+        return Err(commitments.len());
+    }
+    Ok(out)
 }
 
 /// Where each of the commitment's IRM ratings comes from, as a comment: bookkeeping, kept out
