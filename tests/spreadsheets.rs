@@ -384,3 +384,158 @@ fn a_date_cell_reads_as_the_date_it_shows() {
         "{notes:?}"
     );
 }
+
+// ---- Excel's `_xHHHH_` escapes (OOXML ST_Xstring): decoded in .xlsx text as Excel and calamine
+// decode them.
+
+/// bold's comments (`explain` of commitments 1 and 2), in order.
+fn comments(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in ["1", "2"] {
+        let run = run_in(dir, &["explain", c, "--format", "json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        for n in v["commitment"]["notes"].as_array().unwrap() {
+            if n["evaluator"] == "bold" && n["comment"] != "" {
+                out.push(n["comment"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The texts of column H (comment) of the first sheet, as calamine reads them.
+fn calamine_comments(path: &Path) -> Vec<String> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .skip(1)
+        .filter_map(|r| r.get(7).map(ToString::to_string))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The text of a part of a workbook.
+fn part_text(path: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+const ESCAPED_COMMENTS: [&str; 3] = [
+    "Line one\r\nline two (a Windows line break)",
+    "a bell \u{7} and a backspace \u{8}",
+    "literally _x0041_, not A",
+];
+
+#[test]
+fn excel_escapes_in_a_workbook_read_back_as_calamine_reads_them() {
+    let dir = base_without_bold();
+    let mut rows = bold_rows();
+    for (i, comment) in ESCAPED_COMMENTS.iter().enumerate() {
+        rows[i + 1][7] = (*comment).to_string();
+    }
+    let path = dir.path().join("scores/bold.xlsx");
+    write_xlsx(&path, &[("Scores", rows)]);
+    // rust_xlsxwriter writes them as Excel does.
+    let shared = part_text(&path, "xl/sharedStrings.xml");
+    for escape in ["_x000D_", "_x0007_", "_x0008_", "_x005F_x0041_"] {
+        assert!(shared.contains(escape), "{escape} in {shared}");
+    }
+    let mut expected: Vec<String> = ESCAPED_COMMENTS.iter().map(|c| c.to_string()).collect();
+    expected.push("Draft exists but was not submitted.".into());
+    assert_eq!(calamine_comments(&path), expected);
+    assert_eq!(comments(dir.path()), expected);
+}
+
+#[test]
+fn hand_made_escapes_in_shared_and_inline_strings_are_decoded() {
+    let written = "Draft exists_x000D_\nbut was not _x005F_x0041_ submitted.";
+    let read = "Draft exists\r\nbut was not _x0041_ submitted.";
+    let inline = "<t>Draft exists but was not submitted.</t>";
+    for shared_string in [true, false] {
+        let dir = base_without_bold();
+        let mut sheet = bold_sheet_xml("A1:H6", "");
+        let shared = if shared_string {
+            sheet = sheet.replace(
+                &format!(r#"t="inlineStr"><is>{inline}</is>"#),
+                r#"t="s"><v>0</v>"#,
+            );
+            format!(
+                r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t xml:space="preserve">{written}</t></si></sst>"#
+            )
+        } else {
+            sheet = sheet.replace(inline, &format!("<t>{written}</t>"));
+            NO_SHARED.to_string()
+        };
+        assert!(sheet.contains(written) != shared_string);
+        let path = dir.path().join("scores/bold.xlsx");
+        write_xlsx_parts(&path, &sheet, &shared);
+        assert_eq!(calamine_comments(&path), [read]);
+        assert_eq!(comments(dir.path()), [read]);
+    }
+}
+
+#[test]
+fn the_tools_own_workbook_writer_and_reader_agree_on_every_character() {
+    use checkmyogp::render::xlsx_stream::{Book, SheetSpec};
+    let awkward = [
+        "CR LF\r\nand a tab\there",
+        "\u{1b}[2J escape, \u{0} NUL, \u{1f} unit separator, \u{fffe}",
+        "_x0041_ and _x005F_ and _x005f_x0041_ written literally",
+        "Монгол 😀 עברית & <b>",
+    ];
+    let dir = base_without_bold();
+    let mut rows = bold_rows();
+    for (i, comment) in awkward.iter().enumerate() {
+        rows[i + 1][7] = (*comment).to_string();
+    }
+    let mut book = Book::new();
+    let mut sheet = book
+        .sheet(&SheetSpec {
+            name: "Scores".into(),
+            ..SheetSpec::default()
+        })
+        .unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            if !value.is_empty() {
+                sheet.string(r as u32, c as u16, value, 0).unwrap();
+            }
+        }
+    }
+    sheet.close(false).unwrap();
+    let path = dir.path().join("scores/bold.xlsx");
+    fs::write(&path, book.finish().unwrap()).unwrap();
+    assert_eq!(comments(dir.path()), awkward);
+}
+
+#[test]
+fn a_decoded_control_character_is_escaped_in_diagnostics() {
+    // ESC [2J (clear the screen) and a CR, as Excel escapes them, in a level cell.
+    let dir = base_without_bold();
+    let sheet =
+        bold_sheet_xml("A1:H6", "").replace("<t>Limited</t>", "<t>Limitd_x001B_[2J_x000D_</t>");
+    write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, NO_SHARED);
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\r'),
+        "{:?}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "error: \"Limitd\\u{1b}[2J\" is not a level of criterion `completion`\n --> scores/bold.xlsx:3 (cell Scores!D3 \"completion\")\n  |\n3 | bold,1,1.2,Limitd\\u{1b}[2J,,,,\n  |            ^^^^^^^^^^^^^^^\n  = expected: one of `Not started (0)`, `Limited (1)`, `Substantial (2)` or `Complete (3)`\n  = help: did you mean `Limited`?\n"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -493,6 +493,50 @@ fn cell_too_long(sheet: &str, row: u32, col: usize) -> Problem {
     .help("a score sheet holds short texts; shorten the cell, or save the scores as CSV")
 }
 
+/// Decodes Excel's `_xHHHH_` escapes in the text of a shared or inline string (OOXML's
+/// `ST_Xstring`): `_x` and exactly four hex digits and `_` stand for that character, which is
+/// how Excel writes what XML cannot carry (a CR of a Windows line break is `_x000D_`), and
+/// `_x005F_` stands for `_`, which is how it writes a literal `_x0041_` (`_x005F_x0041_`). An
+/// escape naming no character (a lone surrogate, `_xD800_`) is kept as written. Applied to each
+/// run of XML text, as Excel and calamine do (an escape holds no `&`, so an entity never
+/// splits one); not to .ods, where the text is plain XML.
+fn decode_xstring(text: &str) -> std::borrow::Cow<'_, str> {
+    let escape_at = |b: &[u8], i: usize| -> Option<char> {
+        let e = b.get(i..i + 7)?;
+        if e[0] != b'_'
+            || e[1] != b'x'
+            || e[6] != b'_'
+            || !e[2..6].iter().all(u8::is_ascii_hexdigit)
+        {
+            return None;
+        }
+        // Four ASCII hex digits: valid UTF-8, and a number below 0x10000.
+        let hex = std::str::from_utf8(&e[2..6]).ok()?;
+        char::from_u32(u32::from_str_radix(hex, 16).ok()?)
+    };
+    let b = text.as_bytes();
+    let Some(first) = text.find("_x").filter(|_| text.len() >= 7) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..first]);
+    let mut i = first;
+    let mut copied = first;
+    while let Some(at) = text[i..].find("_x").map(|a| a + i) {
+        match escape_at(b, at) {
+            Some(c) => {
+                out.push_str(&text[copied..at]);
+                out.push(c);
+                i = at + 7;
+                copied = i;
+            }
+            None => i = at + 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 impl Sheet {
     /// The worksheet's name (for cells named like `Scores!D7`).
     pub(crate) fn name(&self) -> &str {
@@ -666,7 +710,7 @@ impl Sheet {
                     let text = t
                         .xml10_content()
                         .map_err(|e| xml_problem(part, &e.into()))?;
-                    shared_push(&mut shared, &text, start, &too_big)?;
+                    shared_push(&mut shared, &decode_xstring(&text), start, &too_big)?;
                 }
                 Event::CData(t) if in_si && in_t && phonetic == 0 => {
                     let text = String::from_utf8_lossy(&t);
@@ -899,7 +943,16 @@ impl Sheet {
                     let text = t
                         .xml10_content()
                         .map_err(|e| xml_problem(&part, &e.into()))?;
-                    push_text(&mut value, &text, &sheet, row, col)?;
+                    // Excel's `_xHHHH_` escapes are decoded in strings (`<t>`), as calamine
+                    // does; a value (`<v>`) is read as written.
+                    let decoded;
+                    let text: &str = if in_value {
+                        &text
+                    } else {
+                        decoded = decode_xstring(&text);
+                        &decoded
+                    };
+                    push_text(&mut value, text, &sheet, row, col)?;
                 }
                 Event::CData(t) if in_value || (in_inline && in_t && phonetic == 0) => {
                     push_text(&mut value, &String::from_utf8_lossy(&t), &sheet, row, col)?;
@@ -1166,5 +1219,35 @@ mod tests {
         assert_eq!(number_text("1.1"), "1.1");
         assert_eq!(number_text("2.0000000000000001E-2"), "0.02");
         assert_eq!(number_text("x"), "x");
+    }
+
+    #[test]
+    fn excel_escapes_are_decoded_as_st_xstring_says() {
+        assert_eq!(decode_xstring("one_x000D_\ntwo"), "one\r\ntwo");
+        assert_eq!(decode_xstring("_x0007_bell_x001b_"), "\u{7}bell\u{1b}");
+        // `_x005F_` is the underscore: a literal `_x0041_` is written `_x005F_x0041_`.
+        assert_eq!(decode_xstring("_x005F_x0041_"), "_x0041_");
+        assert_eq!(decode_xstring("_x005F__x0041_"), "_A");
+        assert_eq!(decode_xstring("_x00e9_t_x00C9_"), "étÉ");
+        // Not exactly `_x` + four hex digits + `_`: kept as written.
+        for kept in [
+            "_x41_",
+            "_x00411_",
+            "_x004G_",
+            "_X0041_",
+            "_x0041",
+            "x0041_",
+            "_xD800_",
+            "__x",
+            "snake_x_case",
+        ] {
+            assert_eq!(decode_xstring(kept), kept);
+        }
+        assert_eq!(decode_xstring("__x0041_"), "_A");
+        assert_eq!(decode_xstring("Монгол_x000A_😀"), "Монгол\n😀");
+        assert!(matches!(
+            decode_xstring("no escape"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
