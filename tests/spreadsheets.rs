@@ -539,3 +539,42 @@ fn a_decoded_control_character_is_escaped_in_diagnostics() {
         run.stderr
     );
 }
+
+#[test]
+fn an_ods_file_keeps_text_that_looks_like_an_excel_escape() {
+    // ODS text is plain XML: `_x000D_` there is what the person typed.
+    let dir = base_without_bold();
+    let cell = |t: &str| format!("<table:table-cell><text:p>{t}</text:p></table:table-cell>");
+    let row = |cells: &[&str]| {
+        let cells: String = cells.iter().map(|c| cell(c)).collect();
+        format!("<table:table-row>{cells}</table:table-row>")
+    };
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Scores">{}{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
+        row(&[
+            "evaluator",
+            "commitment",
+            "milestone",
+            "completion",
+            "comment"
+        ]),
+        row(&[
+            "bold",
+            "2",
+            "2.1",
+            "Limited",
+            "typed _x000D_ and _x005F_x0041_"
+        ]),
+    );
+    write_zip(
+        &dir.path().join("scores/bold.ods"),
+        &[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("content.xml", content.as_bytes()),
+        ],
+    );
+    assert_eq!(comments(dir.path()), ["typed _x000D_ and _x005F_x0041_"]);
+}
