@@ -2,7 +2,8 @@
 //! within bounded memory whatever the file claims: cells are streamed from the XML (no
 //! rows × columns grid), declared sizes (`<dimension>`, `uniqueCount`, repeat counts) are never
 //! used to reserve memory, and every part, XML token, cell and row has a size cap. A file
-//! beyond a cap is refused with a located error; see docs/limits.md.
+//! beyond a cap is refused with a located error; see docs/limits.md. Text reads as typed: Excel's
+//! `_xHHHH_` escapes in an .xlsx's strings are decoded ([`decode_xstring`]).
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
