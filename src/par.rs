@@ -1,5 +1,10 @@
-//! Order-preserving parallel map over `0..n` with scoped threads: large plans use both cores,
+//! Order-preserving parallel work over `0..n` with scoped threads: large plans use both cores,
 //! small ones stay on one thread, and the result never depends on the number of threads.
+//! [`map_with`] collects every result; [`chunks_in_order`] hands results over chunk by chunk,
+//! in order, so that only a few chunks are held at once.
+
+use std::ops::Range;
+use std::sync::mpsc;
 
 /// Maps `f` over `0..n`, giving each thread its own scratch state from `init`. Uses one thread
 /// per `min_chunk` items, up to the available cores. A panic in a worker is passed on.
@@ -40,6 +45,75 @@ where
     })
 }
 
+/// Runs `work` on consecutive chunks of `0..n` (`chunk` items each, the last one shorter) on
+/// every core, and hands each chunk's result to `consume` on the calling thread, in order.
+/// Chunk `k` always goes to thread `k % threads`, and each thread holds at most one finished
+/// chunk that `consume` has not taken yet, so at most about two chunks per thread are in
+/// memory at once, whatever `n`. When `consume` fails, the workers stop after their current
+/// chunk and the error is returned; a panic in a worker is passed on.
+pub fn chunks_in_order<S, T, E, I, W, C>(
+    n: usize,
+    chunk: usize,
+    init: I,
+    work: W,
+    mut consume: C,
+) -> Result<(), E>
+where
+    T: Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, Range<usize>) -> T + Sync,
+    C: FnMut(T) -> Result<(), E>,
+{
+    let chunk = chunk.max(1);
+    let chunks = n.div_ceil(chunk);
+    let range = |k: usize| k * chunk..((k + 1) * chunk).min(n);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(chunks);
+    if threads <= 1 {
+        let mut state = init();
+        for k in 0..chunks {
+            consume(work(&mut state, range(k)))?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let mut receivers = Vec::with_capacity(threads);
+        let mut handles = Vec::with_capacity(threads);
+        for t in 0..threads {
+            let (tx, rx) = mpsc::sync_channel::<T>(1);
+            receivers.push(rx);
+            let (init, work) = (&init, &work);
+            handles.push(scope.spawn(move || {
+                let mut state = init();
+                for k in (t..chunks).step_by(threads) {
+                    // The receiver is gone when `consume` failed: stop.
+                    if tx.send(work(&mut state, range(k))).is_err() {
+                        break;
+                    }
+                }
+            }));
+        }
+        let mut outcome = Ok(());
+        for k in 0..chunks {
+            // A closed channel means its worker panicked: joined below.
+            let Ok(result) = receivers[k % threads].recv() else {
+                break;
+            };
+            if let Err(e) = consume(result) {
+                outcome = Err(e);
+                break;
+            }
+        }
+        drop(receivers);
+        for h in handles {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+        outcome
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -56,5 +130,37 @@ mod tests {
             );
             assert_eq!(out, (0..n).map(|i| i * 2).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn chunks_come_in_order_and_errors_stop_the_work() {
+        for (n, chunk) in [(0, 4), (1, 4), (10, 1), (10, 3), (1000, 7), (64, 64)] {
+            let mut seen = Vec::new();
+            let done: Result<(), ()> = super::chunks_in_order(
+                n,
+                chunk,
+                || (),
+                |(), r| r.collect::<Vec<usize>>(),
+                |part| {
+                    assert!(part.len() <= chunk && !part.is_empty());
+                    seen.extend(part);
+                    Ok(())
+                },
+            );
+            assert_eq!(done, Ok(()));
+            assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        }
+        let mut taken = 0;
+        let failed = super::chunks_in_order(
+            100,
+            5,
+            || (),
+            |(), r| r.start,
+            |start| {
+                taken += 1;
+                if start == 20 { Err(start) } else { Ok(()) }
+            },
+        );
+        assert_eq!((failed, taken), (Err(20), 5));
     }
 }

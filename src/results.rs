@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::assess::{Assessment, Combined, CommitmentResult, View};
+use crate::assess::{Assessment, Combined, CommitmentResult, Engine, Scratch, View};
 use crate::load::Inputs;
 use crate::model::{RatingRule, Rubric, ScaleKind};
 
@@ -44,6 +44,18 @@ pub struct Results {
     pub evaluators: Vec<EvaluatorInfo>,
     pub commitments: Vec<CommitmentOut>,
     pub summary: Summary,
+}
+
+/// Everything the results say besides the commitments and their summary: what was assessed,
+/// on which rubric, as of when, by whom. These are [`Results`]' first fields, in its order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Head {
+    pub schema_version: u32,
+    pub generator: String,
+    pub plan: PlanInfo,
+    pub rubric: RubricInfo,
+    pub as_of: String,
+    pub evaluators: Vec<EvaluatorInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -675,44 +687,80 @@ pub enum Detail {
     Evaluators,
 }
 
-pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Results {
-    let details = detail == Detail::Evaluators;
-    let mut notes_by_commitment = vec![
-        Vec::new();
+impl<'a> Builder<'a> {
+    fn new(inputs: &'a Inputs, detail: Detail) -> Self {
+        let details = detail == Detail::Evaluators;
+        let mut notes_by_commitment = vec![
+            Vec::new();
+            if details {
+                inputs.plan.commitments.len()
+            } else {
+                0
+            }
+        ];
         if details {
-            inputs.plan.commitments.len()
-        } else {
-            0
+            for (i, n) in inputs.scores.notes.iter().enumerate() {
+                if let Some(list) = notes_by_commitment.get_mut(n.unit.commitment as usize) {
+                    list.push(i);
+                }
+            }
         }
-    ];
-    if details {
-        for (i, n) in inputs.scores.notes.iter().enumerate() {
-            if let Some(list) = notes_by_commitment.get_mut(n.unit.commitment as usize) {
+        let mut views_by_commitment = vec![Vec::new(); inputs.plan.commitments.len()];
+        for (i, v) in inputs.scores.reference_views.iter().enumerate() {
+            if let Some(list) = views_by_commitment.get_mut(v.commitment as usize) {
                 list.push(i);
             }
         }
-    }
-    let mut views_by_commitment = vec![Vec::new(); inputs.plan.commitments.len()];
-    for (i, v) in inputs.scores.reference_views.iter().enumerate() {
-        if let Some(list) = views_by_commitment.get_mut(v.commitment as usize) {
-            list.push(i);
+        Builder {
+            details,
+            notes_by_commitment,
+            views_by_commitment,
+            inputs,
+            ratings: rating_labels(&inputs.rubric),
         }
     }
-    let rubric = &inputs.rubric;
-    let b = Builder {
-        details,
-        notes_by_commitment,
-        views_by_commitment,
-        inputs,
-        ratings: rating_labels(rubric),
-    };
+}
+
+pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Results {
+    let b = Builder::new(inputs, detail);
     let commitments: Vec<CommitmentOut> = crate::par::map_with(
         assessment.commitments.len(),
         512,
         || (),
         |(), i| b.commitment(&assessment.commitments[i]),
     );
+    let mut tally = Tally::new(&inputs.rubric, &b.ratings);
+    for c in &commitments {
+        tally.add(c);
+    }
+    with_head(head(inputs, assessment.as_of), commitments, tally.finish())
+}
+
+fn with_head(head: Head, commitments: Vec<CommitmentOut>, summary: Summary) -> Results {
+    let Head {
+        schema_version,
+        generator,
+        plan,
+        rubric,
+        as_of,
+        evaluators,
+    } = head;
+    Results {
+        schema_version,
+        generator,
+        plan,
+        rubric,
+        as_of,
+        evaluators,
+        commitments,
+        summary,
+    }
+}
+
+/// The results' head: the plan, the rubric, the date and the evaluators.
+pub fn head(inputs: &Inputs, as_of: crate::model::Date) -> Head {
     let plan = &inputs.plan;
+    let rubric = &inputs.rubric;
     let evaluators = inputs
         .scores
         .evaluators
@@ -728,8 +776,7 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Result
             }
         })
         .collect();
-    let summary = summarise(rubric, &b.ratings, &commitments);
-    Results {
+    Head {
         schema_version: SCHEMA_VERSION,
         generator: format!("checkmyogp {}", env!("CARGO_PKG_VERSION")),
         plan: PlanInfo {
@@ -749,7 +796,7 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Result
                 RatingRule::Bands(_) => "score",
             }
             .to_string(),
-            ratings: b.ratings.clone(),
+            ratings: rating_labels(rubric),
             criteria: rubric
                 .criteria
                 .iter()
@@ -781,183 +828,404 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Result
                 .collect(),
             disagreement_threshold: rubric.disagreement_threshold,
         },
-        as_of: assessment.as_of.to_string(),
+        as_of: as_of.to_string(),
         evaluators,
-        commitments,
-        summary,
     }
 }
 
-fn summarise(rubric: &Rubric, ratings: &[String], commitments: &[CommitmentOut]) -> Summary {
-    let n = commitments.len();
-    let share = |count: usize| Count {
-        count,
-        share: if n == 0 { 0.0 } else { count as f64 / n as f64 },
+/// How many commitments are assessed, built (and written) as one piece when results are
+/// streamed: enough to keep both cores busy, few enough that a handful of pieces in memory
+/// stay small (about 0.4 MB of JSON each for 5 evaluators × 8 criteria).
+const CHUNK: usize = 128;
+
+/// Assesses and builds the commitments piece by piece on every core, in plan order, and
+/// counts the summary as they pass: `each` turns a piece's results (with the index of its
+/// first commitment) into what `consume` receives, in order, on this thread. Only a few
+/// pieces' assessments and results are in memory at any time, however large the plan.
+fn stream<T: Send, E>(
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: Detail,
+    chunk: usize,
+    each: impl Fn(usize, Vec<CommitmentOut>) -> T + Sync,
+    mut consume: impl FnMut(T) -> Result<(), E>,
+) -> Result<Summary, E> {
+    let b = Builder::new(inputs, detail);
+    let rubric = &inputs.rubric;
+    let mut tally = Tally::new(rubric, &b.ratings);
+    crate::par::chunks_in_order(
+        engine.len(),
+        chunk,
+        Scratch::default,
+        |scratch, range| {
+            let start = range.start;
+            let outs: Vec<CommitmentOut> = range
+                .map(|ci| b.commitment(&engine.commitment(ci, scratch)))
+                .collect();
+            let mut part = Tally::new(rubric, &b.ratings);
+            for c in &outs {
+                part.add(c);
+            }
+            (part, each(start, outs))
+        },
+        |(part, out)| {
+            tally.merge(part);
+            consume(out)
+        },
+    )?;
+    Ok(tally.finish())
+}
+
+/// The results of every commitment, assessed and built piece by piece: the same as
+/// [`build`] of [`crate::assess::assess`], without ever holding the whole assessment.
+pub fn assess_and_build(inputs: &Inputs, engine: &Engine, detail: Detail) -> Results {
+    let mut commitments = Vec::with_capacity(engine.len());
+    let summary = stream(
+        inputs,
+        engine,
+        detail,
+        CHUNK,
+        |_, outs| outs,
+        |outs| {
+            commitments.extend(outs);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let summary = match summary {
+        Ok(s) => s,
+        Err(never) => match never {},
     };
-    // The rating's labels, then the statuses of the rating criterion (counted under their label).
-    let statuses: Vec<String> = rubric
-        .status_criterion()
-        .map(|i| {
-            rubric.criteria[i]
-                .statuses
-                .iter()
-                .map(|s| s.label.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut by_rating: IndexMap<String, usize> = ratings
-        .iter()
-        .chain(&statuses)
-        .map(|r| (r.clone(), 0))
-        .collect();
-    for c in commitments {
-        *by_rating
-            .entry(c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string()))
-            .or_insert(0) += 1;
+    with_head(head(inputs, engine.as_of()), commitments, summary)
+}
+
+/// The summary of the results, counted commitment by commitment: each commitment's results
+/// are built, counted and freed, never all held at once.
+pub fn summary(inputs: &Inputs, engine: &Engine) -> Summary {
+    match stream(
+        inputs,
+        engine,
+        Detail::Combined,
+        CHUNK,
+        |_, outs| drop(outs),
+        |()| Ok::<(), std::convert::Infallible>(()),
+    ) {
+        Ok(s) => s,
+        Err(never) => match never {},
     }
-    let by_completion = rubric.completion.map(|k| {
-        let crit = &rubric.criteria[k];
-        let mut counts: Vec<(String, usize)> =
-            crit.answer_labels().map(|l| (l.to_string(), 0)).collect();
-        let mut none = 0;
-        for c in commitments {
-            match c.criteria.get(&crit.id).and_then(|x| x.level.as_ref()) {
+}
+
+/// One commitment's results (`ci` indexes `Plan::commitments`), assessing only it.
+pub fn one(inputs: &Inputs, engine: &Engine, ci: usize, detail: Detail) -> CommitmentOut {
+    let b = Builder::new(inputs, detail);
+    b.commitment(&engine.commitment(ci, &mut Scratch::default()))
+}
+
+/// Writes the results as `assess --format json` does, the same bytes as
+/// [`crate::render::json::write`] of [`build`]'s results, but streamed: the commitments are
+/// assessed, built and serialised piece by piece on every core, written in order and freed,
+/// so memory does not grow with the plan beyond the inputs and a few pieces.
+pub fn write_json<W: std::io::Write>(
+    w: W,
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: Detail,
+) -> anyhow::Result<()> {
+    write_json_in(w, inputs, engine, detail, CHUNK)
+}
+
+fn write_json_in<W: std::io::Write>(
+    w: W,
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: Detail,
+    chunk: usize,
+) -> anyhow::Result<()> {
+    use crate::render::json;
+    let head = head(inputs, engine.as_of());
+    // The fields of `Results`, in its order.
+    let mut object = json::ObjectWriter::new(w)?;
+    object.field("schema_version", &head.schema_version)?;
+    object.field("generator", &head.generator)?;
+    object.field("plan", &head.plan)?;
+    object.field("rubric", &head.rubric)?;
+    object.field("as_of", &head.as_of)?;
+    object.field("evaluators", &head.evaluators)?;
+    object.begin_array("commitments")?;
+    let summary = stream(
+        inputs,
+        engine,
+        detail,
+        chunk,
+        |start, outs| -> serde_json::Result<Vec<u8>> {
+            let mut bytes = Vec::with_capacity(outs.len() * 2048);
+            for (i, c) in outs.iter().enumerate() {
+                json::element(&mut bytes, c, start + i == 0)?;
+            }
+            Ok(bytes)
+        },
+        |bytes| -> anyhow::Result<()> { Ok(object.raw(&bytes?)?) },
+    )?;
+    object.end_array(!engine.is_empty())?;
+    object.field("summary", &summary)?;
+    object.finish()?;
+    Ok(())
+}
+
+/// The summary, counted one commitment at a time ([`Tally::add`]); counts of consecutive
+/// pieces of the plan add up ([`Tally::merge`]) to exactly the counts of the whole.
+struct Tally<'a> {
+    rubric: &'a Rubric,
+    commitments: usize,
+    milestones: usize,
+    by_rating: IndexMap<String, usize>,
+    /// The completion criterion's answers with their counts, and the count without a level.
+    by_completion: Option<(Vec<(String, usize)>, usize)>,
+    /// Per flag of the rubric, in order: how many commitments hold it.
+    flags: Vec<usize>,
+    /// Ambitious and high completion: both, rows only, columns only, neither.
+    quadrant: [usize; 4],
+    /// The scores, in plan order (summed in that order, as the mean always was).
+    scores: Vec<f64>,
+    by_lead: IndexMap<String, LeadSummary>,
+    overdue_commitments: Vec<String>,
+    overdue_milestones: Vec<String>,
+    not_rated_commitments: Vec<String>,
+    not_rated_milestones: Vec<String>,
+    disagreements: Vec<String>,
+    unsupported: Vec<String>,
+    differs_from_reference: Vec<String>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(rubric: &'a Rubric, ratings: &[String]) -> Self {
+        // The rating's labels, then the statuses of the rating criterion (counted under their label).
+        let statuses: Vec<String> = rubric
+            .status_criterion()
+            .map(|i| {
+                rubric.criteria[i]
+                    .statuses
+                    .iter()
+                    .map(|s| s.label.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Tally {
+            rubric,
+            commitments: 0,
+            milestones: 0,
+            by_rating: ratings
+                .iter()
+                .chain(&statuses)
+                .map(|r| (r.clone(), 0))
+                .collect(),
+            by_completion: rubric.completion.map(|k| {
+                let labels = rubric.criteria[k].answer_labels();
+                (labels.map(|l| (l.to_string(), 0)).collect(), 0)
+            }),
+            flags: vec![0; rubric.flags.len()],
+            quadrant: [0; 4],
+            scores: Vec::new(),
+            by_lead: IndexMap::new(),
+            overdue_commitments: Vec::new(),
+            overdue_milestones: Vec::new(),
+            not_rated_commitments: Vec::new(),
+            not_rated_milestones: Vec::new(),
+            disagreements: Vec::new(),
+            unsupported: Vec::new(),
+            differs_from_reference: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, c: &CommitmentOut) {
+        let rubric = self.rubric;
+        let holds = |id: &str| c.flags.iter().any(|f| f == id);
+        self.commitments += 1;
+        self.milestones += c.milestones.len();
+        let rating = || c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string());
+        *self.by_rating.entry(rating()).or_insert(0) += 1;
+        if let (Some((counts, none)), Some(k)) = (&mut self.by_completion, rubric.completion) {
+            match c
+                .criteria
+                .get(&rubric.criteria[k].id)
+                .and_then(|x| x.level.as_ref())
+            {
                 Some(l) => {
                     if let Some(slot) = counts.iter_mut().find(|(x, _)| x == l) {
                         slot.1 += 1;
                     }
                 }
-                None => none += 1,
+                None => *none += 1,
             }
         }
-        counts.push((NO_EVIDENCE.to_string(), none));
-        counts
-    });
-    let flag_count = |id: &str| {
-        commitments
-            .iter()
-            .filter(|c| c.flags.iter().any(|f| f == id))
-            .count()
-    };
-    let flags: IndexMap<String, usize> = rubric
-        .flags
-        .iter()
-        .map(|f| (f.id.clone(), flag_count(&f.id)))
-        .collect();
-    let stars = rubric
-        .flags
-        .iter()
-        .filter(|f| f.star)
-        .map(|f| (f.id.clone(), flag_count(&f.id)))
-        .collect();
-    let has_flag = |id: &str| rubric.flags.iter().any(|f| f.id == id);
-    let high_completion = has_flag("high-completion").then(|| share(flag_count("high-completion")));
-    let quadrant = (has_flag("ambitious") && has_flag("high-completion")).then(|| {
-        let holds = |c: &CommitmentOut, id: &str| c.flags.iter().any(|f| f == id);
-        let mut q = Quadrant {
-            rows: "ambitious".into(),
-            columns: "high-completion".into(),
-            both: 0,
-            rows_only: 0,
-            columns_only: 0,
-            neither: 0,
+        for (count, f) in self.flags.iter_mut().zip(&rubric.flags) {
+            *count += usize::from(holds(&f.id));
+        }
+        let quadrant = match (holds("ambitious"), holds("high-completion")) {
+            (true, true) => 0,
+            (true, false) => 1,
+            (false, true) => 2,
+            (false, false) => 3,
         };
-        for c in commitments {
-            match (holds(c, "ambitious"), holds(c, "high-completion")) {
-                (true, true) => q.both += 1,
-                (true, false) => q.rows_only += 1,
-                (false, true) => q.columns_only += 1,
-                (false, false) => q.neither += 1,
-            }
-        }
-        q
-    });
-    let scores: Vec<f64> = commitments.iter().filter_map(|c| c.score).collect();
-    let mut by_lead: Vec<LeadSummary> = Vec::new();
-    for c in commitments {
+        self.quadrant[quadrant] += 1;
+        self.scores.extend(c.score);
         let lead = c
             .lead
             .clone()
             .unwrap_or_else(|| "(no lead agency)".to_string());
-        let slot = match by_lead.iter().position(|l| l.lead == lead) {
-            Some(i) => &mut by_lead[i],
-            None => {
-                by_lead.push(LeadSummary {
-                    lead,
-                    commitments: 0,
-                    by_rating: IndexMap::new(),
-                    overdue: 0,
-                });
-                let last = by_lead.len() - 1;
-                &mut by_lead[last]
-            }
-        };
+        let slot = self
+            .by_lead
+            .entry(lead)
+            .or_insert_with_key(|lead| LeadSummary {
+                lead: lead.clone(),
+                commitments: 0,
+                by_rating: IndexMap::new(),
+                overdue: 0,
+            });
         slot.commitments += 1;
-        *slot
-            .by_rating
-            .entry(c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string()))
-            .or_insert(0) += 1;
+        *slot.by_rating.entry(rating()).or_insert(0) += 1;
         slot.overdue += usize::from(c.overdue);
+        let id = || c.id.clone();
+        if c.overdue {
+            self.overdue_commitments.push(id());
+        }
+        for m in &c.milestones {
+            if m.overdue {
+                self.overdue_milestones.push(m.id.clone());
+            }
+        }
+        if c.not_rated {
+            self.not_rated_commitments.push(id());
+        }
+        for m in &c.milestones {
+            if m.not_rated {
+                self.not_rated_milestones.push(m.id.clone());
+            }
+        }
+        if c.disagreement {
+            self.disagreements.push(id());
+        }
+        if c.unsupported {
+            self.unsupported.push(id());
+        }
+        if c.reference.values().any(|r| r.differs) {
+            self.differs_from_reference.push(id());
+        }
     }
-    by_lead.sort_by(|a, b| {
-        b.commitments
-            .cmp(&a.commitments)
-            .then_with(|| a.lead.cmp(&b.lead))
-    });
-    Summary {
-        commitments: n,
-        milestones: commitments.iter().map(|c| c.milestones.len()).sum(),
-        by_rating,
-        by_completion,
-        high_completion,
-        flags,
-        stars,
-        quadrant,
-        overdue_commitments: commitments
+
+    /// Adds the counts of the piece of the plan that comes right after this one.
+    fn merge(&mut self, next: Tally) {
+        self.commitments += next.commitments;
+        self.milestones += next.milestones;
+        for (label, n) in next.by_rating {
+            *self.by_rating.entry(label).or_insert(0) += n;
+        }
+        if let (Some((counts, none)), Some((more, more_none))) =
+            (&mut self.by_completion, next.by_completion)
+        {
+            for (slot, (_, n)) in counts.iter_mut().zip(more) {
+                slot.1 += n;
+            }
+            *none += more_none;
+        }
+        for (count, n) in self.flags.iter_mut().zip(next.flags) {
+            *count += n;
+        }
+        for (count, n) in self.quadrant.iter_mut().zip(next.quadrant) {
+            *count += n;
+        }
+        self.scores.extend(next.scores);
+        for (lead, l) in next.by_lead {
+            match self.by_lead.get_mut(&lead) {
+                Some(slot) => {
+                    slot.commitments += l.commitments;
+                    slot.overdue += l.overdue;
+                    for (label, n) in l.by_rating {
+                        *slot.by_rating.entry(label).or_insert(0) += n;
+                    }
+                }
+                None => {
+                    self.by_lead.insert(lead, l);
+                }
+            }
+        }
+        self.overdue_commitments.extend(next.overdue_commitments);
+        self.overdue_milestones.extend(next.overdue_milestones);
+        self.not_rated_commitments
+            .extend(next.not_rated_commitments);
+        self.not_rated_milestones.extend(next.not_rated_milestones);
+        self.disagreements.extend(next.disagreements);
+        self.unsupported.extend(next.unsupported);
+        self.differs_from_reference
+            .extend(next.differs_from_reference);
+    }
+
+    fn finish(self) -> Summary {
+        let rubric = self.rubric;
+        let n = self.commitments;
+        let share = |count: usize| Count {
+            count,
+            share: if n == 0 { 0.0 } else { count as f64 / n as f64 },
+        };
+        // A flag's count by id: the first flag of that id (flags of one id hold together).
+        let count_of = |id: &str| {
+            rubric
+                .flags
+                .iter()
+                .position(|f| f.id == id)
+                .map_or(0, |i| self.flags[i])
+        };
+        let flags: IndexMap<String, usize> = rubric
+            .flags
             .iter()
-            .filter(|c| c.overdue)
-            .map(|c| c.id.clone())
-            .collect(),
-        overdue_milestones: commitments
+            .map(|f| (f.id.clone(), count_of(&f.id)))
+            .collect();
+        let stars = rubric
+            .flags
             .iter()
-            .flat_map(|c| {
-                c.milestones
-                    .iter()
-                    .filter(|m| m.overdue)
-                    .map(|m| m.id.clone())
-            })
-            .collect(),
-        not_rated_commitments: commitments
-            .iter()
-            .filter(|c| c.not_rated)
-            .map(|c| c.id.clone())
-            .collect(),
-        not_rated_milestones: commitments
-            .iter()
-            .flat_map(|c| {
-                c.milestones
-                    .iter()
-                    .filter(|m| m.not_rated)
-                    .map(|m| m.id.clone())
-            })
-            .collect(),
-        disagreements: commitments
-            .iter()
-            .filter(|c| c.disagreement)
-            .map(|c| c.id.clone())
-            .collect(),
-        unsupported: commitments
-            .iter()
-            .filter(|c| c.unsupported)
-            .map(|c| c.id.clone())
-            .collect(),
-        differs_from_reference: commitments
-            .iter()
-            .filter(|c| c.reference.values().any(|r| r.differs))
-            .map(|c| c.id.clone())
-            .collect(),
-        mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-        by_lead,
+            .filter(|f| f.star)
+            .map(|f| (f.id.clone(), count_of(&f.id)))
+            .collect();
+        let has_flag = |id: &str| rubric.flags.iter().any(|f| f.id == id);
+        let high_completion =
+            has_flag("high-completion").then(|| share(count_of("high-completion")));
+        let quadrant = (has_flag("ambitious") && has_flag("high-completion")).then(|| Quadrant {
+            rows: "ambitious".into(),
+            columns: "high-completion".into(),
+            both: self.quadrant[0],
+            rows_only: self.quadrant[1],
+            columns_only: self.quadrant[2],
+            neither: self.quadrant[3],
+        });
+        let mut by_lead: Vec<LeadSummary> = self.by_lead.into_values().collect();
+        by_lead.sort_by(|a, b| {
+            b.commitments
+                .cmp(&a.commitments)
+                .then_with(|| a.lead.cmp(&b.lead))
+        });
+        let scores = self.scores;
+        Summary {
+            commitments: n,
+            milestones: self.milestones,
+            by_rating: self.by_rating,
+            by_completion: self.by_completion.map(|(mut counts, none)| {
+                counts.push((NO_EVIDENCE.to_string(), none));
+                counts
+            }),
+            high_completion,
+            flags,
+            stars,
+            quadrant,
+            overdue_commitments: self.overdue_commitments,
+            overdue_milestones: self.overdue_milestones,
+            not_rated_commitments: self.not_rated_commitments,
+            not_rated_milestones: self.not_rated_milestones,
+            disagreements: self.disagreements,
+            unsupported: self.unsupported,
+            differs_from_reference: self.differs_from_reference,
+            mean_score: (!scores.is_empty())
+                .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+            by_lead,
+        }
     }
 }
 
@@ -977,6 +1245,48 @@ mod tests {
         Combined {
             by_evaluator: evaluators.iter().map(|&e| (e, None)).collect(),
             ..Combined::default()
+        }
+    }
+
+    /// Streamed results, in any size of piece, are exactly the results built at once: the
+    /// JSON byte for byte, the summary, the whole results, and one commitment's results; on
+    /// plans with milestones, reference and consensus evaluators, statuses and notes.
+    #[test]
+    fn streamed_results_are_the_built_results() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [
+            "samples/mongolia-2016-2018",
+            "samples/mongolia-irm-legacy",
+            "tests/fixtures/worked-example",
+        ] {
+            let selection = crate::load::Selection {
+                dir: root.join(dir),
+                ..crate::load::Selection::default()
+            };
+            let mut report = crate::diag::Report::new();
+            let inputs = crate::load::load(&selection, &mut report).expect(dir);
+            let as_of = inputs
+                .plan
+                .settings
+                .as_of
+                .unwrap_or(jiff::civil::date(2018, 6, 30));
+            let assessment =
+                crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+            let engine = Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+            for detail in [Detail::Combined, Detail::Evaluators] {
+                let built = build(&inputs, &assessment, detail);
+                let json = crate::render::json::pretty(&built).unwrap();
+                for chunk in [1, 2, 3, CHUNK] {
+                    let mut streamed = Vec::new();
+                    write_json_in(&mut streamed, &inputs, &engine, detail, chunk).unwrap();
+                    assert_eq!(String::from_utf8(streamed).unwrap(), json, "{dir} {chunk}");
+                }
+                assert_eq!(assess_and_build(&inputs, &engine, detail), built, "{dir}");
+                assert_eq!(summary(&inputs, &engine), built.summary, "{dir}");
+                for (ci, c) in built.commitments.iter().enumerate() {
+                    assert_eq!(&one(&inputs, &engine, ci, detail), c, "{dir}");
+                }
+            }
         }
     }
 

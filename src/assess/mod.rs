@@ -100,48 +100,115 @@ impl CommitmentResult {
 
 /// Assesses every commitment of the plan.
 pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Assessment {
-    let grouped = scores.by_commitment(plan.commitments.len());
-    let is_reference: Vec<bool> = scores
-        .evaluators
-        .iter()
-        .map(|e| plan.is_reference(e))
-        .collect();
-    // Each evaluator's role found by map, not by a search of the plan per evaluator (a plan
-    // may list 100,000 evaluators); the first entry of an id counts, as in `Plan::evaluator`.
-    let roles: std::collections::HashMap<&str, crate::model::Role> = plan
-        .evaluators
-        .iter()
-        .rev()
-        .map(|ev| (ev.id.as_str(), ev.role))
-        .collect();
-    let is_consensus: Vec<bool> = scores
-        .evaluators
-        .iter()
-        .zip(&is_reference)
-        .map(|(e, &r)| !r && roles.get(e.as_str()) == Some(&crate::model::Role::Consensus))
-        .collect();
-    let consensus_evaluators: Vec<u32> = (0..scores.evaluators.len())
-        .filter(|&e| is_consensus[e])
-        .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
-        .collect();
-    let combined_evaluators: Vec<u32> = (0..scores.evaluators.len())
-        .filter(|&e| !is_reference[e] && !is_consensus[e])
-        .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
-        .collect();
-    let reference_evaluators: Vec<u32> = (0..scores.evaluators.len())
-        .filter(|&e| is_reference[e])
-        .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
-        .collect();
-    let one = |ci: usize, (local, counts): &mut (Vec<Rating>, Vec<u32>)| -> CommitmentResult {
+    let engine = Engine::new(plan, rubric, scores, as_of);
+    // Commitments are independent: large plans are shared between the cores, in order.
+    let commitments = crate::par::map_with(
+        plan.commitments.len(),
+        512,
+        Scratch::default,
+        |scratch, ci| engine.commitment(ci, scratch),
+    );
+    engine.into_assessment(commitments)
+}
+
+/// Working memory the engine reuses from one commitment to the next (one per thread).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    ratings: Vec<Rating>,
+    counts: Vec<u32>,
+}
+
+/// What assessing any one commitment needs, prepared once for the whole plan: the ratings
+/// grouped by commitment and each evaluator's part. [`assess`] runs it on every commitment;
+/// commands that need only some commitments, or one chunk at a time (to free each chunk's
+/// results once written), run it themselves.
+#[derive(Debug)]
+pub struct Engine<'a> {
+    plan: &'a Plan,
+    rubric: &'a Rubric,
+    scores: &'a Scores,
+    as_of: Date,
+    grouped: crate::model::scores::ByCommitment,
+    is_reference: Vec<bool>,
+    is_consensus: Vec<bool>,
+    combined_evaluators: Vec<u32>,
+    reference_evaluators: Vec<u32>,
+    consensus_evaluators: Vec<u32>,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(plan: &'a Plan, rubric: &'a Rubric, scores: &'a Scores, as_of: Date) -> Self {
+        let grouped = scores.by_commitment(plan.commitments.len());
+        let is_reference: Vec<bool> = scores
+            .evaluators
+            .iter()
+            .map(|e| plan.is_reference(e))
+            .collect();
+        // Each evaluator's role found by map, not by a search of the plan per evaluator (a plan
+        // may list 100,000 evaluators); the first entry of an id counts, as in `Plan::evaluator`.
+        let roles: std::collections::HashMap<&str, crate::model::Role> = plan
+            .evaluators
+            .iter()
+            .rev()
+            .map(|ev| (ev.id.as_str(), ev.role))
+            .collect();
+        let is_consensus: Vec<bool> = scores
+            .evaluators
+            .iter()
+            .zip(&is_reference)
+            .map(|(e, &r)| !r && roles.get(e.as_str()) == Some(&crate::model::Role::Consensus))
+            .collect();
+        let ids = |keep: &dyn Fn(usize) -> bool| -> Vec<u32> {
+            (0..scores.evaluators.len())
+                .filter(|&e| keep(e))
+                .map(|e| u32::try_from(e).unwrap_or(u32::MAX))
+                .collect()
+        };
+        let consensus_evaluators = ids(&|e| is_consensus[e]);
+        let combined_evaluators = ids(&|e| !is_reference[e] && !is_consensus[e]);
+        let reference_evaluators = ids(&|e| is_reference[e]);
+        Engine {
+            plan,
+            rubric,
+            scores,
+            as_of,
+            grouped,
+            is_reference,
+            is_consensus,
+            combined_evaluators,
+            reference_evaluators,
+            consensus_evaluators,
+        }
+    }
+
+    /// The date that decides what is overdue.
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+
+    /// How many commitments the plan has.
+    pub fn len(&self) -> usize {
+        self.plan.commitments.len()
+    }
+
+    /// Whether the plan has no commitments.
+    pub fn is_empty(&self) -> bool {
+        self.plan.commitments.is_empty()
+    }
+
+    /// The result of commitment `ci` (an index into `Plan::commitments`).
+    pub fn commitment(&self, ci: usize, scratch: &mut Scratch) -> CommitmentResult {
+        let (plan, rubric, scores) = (self.plan, self.rubric, self.scores);
+        let (is_reference, is_consensus) = (&self.is_reference, &self.is_consensus);
         in_unit_order(
-            grouped.of(ci),
+            self.grouped.of(ci),
             &scores.ratings,
             plan.commitments[ci].milestones.len(),
             rubric.criteria.len(),
-            local,
-            counts,
+            &mut scratch.ratings,
+            &mut scratch.counts,
         );
-        let local: &[Rating] = local;
+        let local: &[Rating] = &scratch.ratings;
         let cx = Ctx {
             plan,
             rubric,
@@ -153,7 +220,7 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
             Some(&|e| is_consensus[e as usize]),
         );
         let mut reference = Vec::new();
-        for &e in &reference_evaluators {
+        for &e in &self.reference_evaluators {
             if local.iter().any(|r| r.evaluator == e) {
                 reference.push(ReferenceView {
                     evaluator: e,
@@ -162,29 +229,27 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
             }
         }
         let mut rated = vec![false; scores.evaluators.len()];
-        for r in local.iter() {
+        for r in local {
             rated[r.evaluator as usize] = true;
         }
-        let missing_evaluators = combined_evaluators
+        let missing_evaluators = self
+            .combined_evaluators
             .iter()
             .copied()
             .filter(|&e| !rated[e as usize])
             .collect();
-        cx.result(view, as_of, missing_evaluators, reference)
-    };
-    // Commitments are independent: large plans are shared between the cores, in order.
-    let commitments = crate::par::map_with(
-        plan.commitments.len(),
-        512,
-        || (Vec::new(), Vec::new()),
-        |local, ci| one(ci, local),
-    );
-    Assessment {
-        as_of,
-        commitments,
-        combined_evaluators,
-        reference_evaluators,
-        consensus_evaluators,
+        cx.result(view, self.as_of, missing_evaluators, reference)
+    }
+
+    /// The assessment made of these results (every commitment's, in plan order).
+    pub fn into_assessment(self, commitments: Vec<CommitmentResult>) -> Assessment {
+        Assessment {
+            as_of: self.as_of,
+            commitments,
+            combined_evaluators: self.combined_evaluators,
+            reference_evaluators: self.reference_evaluators,
+            consensus_evaluators: self.consensus_evaluators,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use clap::ValueEnum;
 
 use super::common::{self, OutputArgs};
+use crate::assess::Engine;
 use crate::cli::{InputArgs, Outcome};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
 use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
@@ -48,18 +49,26 @@ pub enum SortBy {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     // A workbook also holds what the evaluators wrote (evidence as links), on its own sheet.
     let workbook = args.output.format == render::Format::Xlsx;
-    let Some((mut inputs, assessment)) =
-        common::load_and_assess(&args.input, args.date.as_of, args.details || workbook)?
-    else {
+    let Some(mut inputs) = common::load_inputs(&args.input, args.details || workbook)? else {
         return Ok(Outcome::Problems);
     };
-    inputs.release_ratings();
     let detail = if args.details || workbook {
         results::Detail::Evaluators
     } else {
         results::Detail::Combined
     };
-    let results = results::build(&inputs, &assessment, detail);
+    let as_of = common::as_of(args.date.as_of, &inputs);
+    let engine = Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+    if args.output.format == render::Format::Json {
+        // Assessed, built and written piece by piece: memory does not grow with the output.
+        common::emit_json(&args.output, |w| {
+            results::write_json(w, &inputs, &engine, detail)
+        })?;
+        return Ok(Outcome::Ok);
+    }
+    let results = results::assess_and_build(&inputs, &engine, detail);
+    drop(engine);
+    inputs.release_ratings();
     common::emit(&args.output, &results, || {
         let mut doc = document(&results, args.sort);
         if workbook {
@@ -84,22 +93,23 @@ pub fn sorted(results: &Results, sort: SortBy) -> Vec<&CommitmentOut> {
 }
 
 /// The facts shown above every assessment table.
-pub fn meta(results: &Results) -> Vec<(String, String)> {
+pub fn meta(
+    rubric: &results::RubricInfo,
+    as_of: &str,
+    evaluators: &[results::EvaluatorInfo],
+) -> Vec<(String, String)> {
     let is_consensus = |e: &crate::results::EvaluatorInfo| e.role == "consensus" && !e.reference;
-    let combined: Vec<&str> = results
-        .evaluators
+    let combined: Vec<&str> = evaluators
         .iter()
         .filter(|e| !e.reference && !is_consensus(e))
         .map(|e| e.id.as_str())
         .collect();
-    let consensus: Vec<&str> = results
-        .evaluators
+    let consensus: Vec<&str> = evaluators
         .iter()
         .filter(|e| is_consensus(e))
         .map(|e| e.id.as_str())
         .collect();
-    let reference: Vec<&str> = results
-        .evaluators
+    let reference: Vec<&str> = evaluators
         .iter()
         .filter(|e| e.reference)
         .map(|e| e.id.as_str())
@@ -107,9 +117,9 @@ pub fn meta(results: &Results) -> Vec<(String, String)> {
     let mut meta = vec![
         (
             "rubric".to_string(),
-            format!("{} ({})", results.rubric.id, results.rubric.origin),
+            format!("{} ({})", rubric.id, rubric.origin),
         ),
-        ("as of".to_string(), results.as_of.clone()),
+        ("as of".to_string(), as_of.to_string()),
         (
             "evaluators".to_string(),
             if combined.is_empty() {
@@ -440,7 +450,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
     }
     Doc {
         title: format!("{} — {}", results.plan.country, results.plan.title),
-        meta: meta(results),
+        meta: meta(&results.rubric, &results.as_of, &results.evaluators),
         sections: vec![Section {
             heading: None,
             text: Vec::new(),

@@ -156,6 +156,29 @@ pub fn emit<T: serde::Serialize + ?Sized>(
     Ok(())
 }
 
+/// Writes JSON that a command streams (`write` is given the writer): straight to standard
+/// output, or gathered and then written to the `--output` file.
+pub fn emit_json(
+    out: &OutputArgs,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match out.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            write(&mut bytes)?;
+            crate::write::write_output(path, &bytes, out.force)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            writeln!(anstream::stderr(), "wrote {}", path.display())?;
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write(&mut stdout).context(super::STDOUT_FAILED)?;
+            stdout.flush().context(super::STDOUT_FAILED)?;
+        }
+    }
+    Ok(())
+}
+
 /// Natural order of ids: "2" before "10", "1.2" before "1.10".
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let parts = |s: &str| -> Vec<(u64, String)> {

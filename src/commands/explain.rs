@@ -5,11 +5,12 @@
 use std::io::Write;
 
 use super::common::{self, OutputArgs};
+use crate::assess::Engine;
 use crate::cli::{InputArgs, Outcome, PartArgs};
 use crate::load::Inputs;
 use crate::model::{Combine, RatingRule, Scope};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
-use crate::results::{self, CommitmentOut, CriterionOut, NO_EVIDENCE, Results};
+use crate::results::{self, CommitmentOut, CriterionOut, Head, NO_EVIDENCE};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -46,17 +47,16 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         ),
     };
     let input = InputArgs::new(dir.into(), args.parts.clone());
-    let Some((inputs, assessment)) = common::load_and_assess(&input, args.date.as_of, true)? else {
+    let Some(inputs) = common::load_inputs(&input, true)? else {
         return Ok(Outcome::Problems);
     };
-    let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
     let wanted = wanted.trim();
-    let Some(c) = results
-        .commitments
+    let commitments = &inputs.plan.commitments;
+    let Some(ci) = commitments
         .iter()
-        .find(|c| c.id == wanted || c.ogp_id.as_deref() == Some(wanted))
+        .position(|c| c.id == wanted || c.ogp_id.as_deref() == Some(wanted))
     else {
-        let ids: Vec<&str> = results.commitments.iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<&str> = commitments.iter().map(|c| c.id.as_str()).collect();
         let hint = crate::suggest::did_you_mean(wanted, ids.iter().copied())
             .map(|h| format!("\n  help: {h}"))
             .unwrap_or_default();
@@ -67,6 +67,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         )?;
         return Ok(Outcome::Usage);
     };
+    // Only this commitment is assessed and built.
+    let as_of = common::as_of(args.date.as_of, &inputs);
+    let engine = Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+    let c = results::one(&inputs, &engine, ci, results::Detail::Evaluators);
+    drop(engine);
+    let results = results::head(&inputs, as_of);
     let data = serde_json::json!({
         "schema_version": results.schema_version,
         "rubric": results.rubric.id,
@@ -74,7 +80,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         "evaluators": results.evaluators,
         "commitment": c,
     });
-    common::emit(&args.output, &data, || document(&inputs, &results, c))?;
+    common::emit(&args.output, &data, || document(&inputs, &results, &c))?;
     Ok(Outcome::Ok)
 }
 
@@ -141,7 +147,7 @@ fn combine_name(method: Combine) -> &'static str {
     }
 }
 
-fn evaluator_columns(results: &Results) -> Vec<String> {
+fn evaluator_columns(results: &Head) -> Vec<String> {
     results
         .evaluators
         .iter()
@@ -158,7 +164,7 @@ fn evaluator_columns(results: &Results) -> Vec<String> {
 }
 
 fn by_evaluator_cells(
-    results: &Results,
+    results: &Head,
     out: &CriterionOut,
     reference: &[(String, Option<String>)],
 ) -> Vec<Cell> {
@@ -190,7 +196,7 @@ fn by_evaluator_cells(
 }
 
 /// The document `explain` shows.
-pub fn document(inputs: &Inputs, results: &Results, c: &CommitmentOut) -> Doc {
+pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
     let rubric = &inputs.rubric;
     let plan_c = inputs.plan.commitments.iter().find(|p| p.id == c.id);
     let mut sections = Vec::new();

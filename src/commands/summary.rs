@@ -2,9 +2,10 @@
 
 use super::assess::meta;
 use super::common::{self, OutputArgs};
+use crate::assess::Engine;
 use crate::cli::{InputArgs, Outcome};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
-use crate::results::{self, NO_EVIDENCE, Results};
+use crate::results::{self, Head, NO_EVIDENCE, Summary};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -26,21 +27,24 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some((mut inputs, assessment)) =
-        common::load_and_assess(&args.input, args.date.as_of, false)?
-    else {
+    let Some(inputs) = common::load_inputs(&args.input, false)? else {
         return Ok(Outcome::Problems);
     };
-    inputs.release_ratings();
-    let results = results::build(&inputs, &assessment, results::Detail::Combined);
+    let as_of = common::as_of(args.date.as_of, &inputs);
+    let engine = Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+    // Counted as the commitments are assessed: their results are never all held at once.
+    let summary = results::summary(&inputs, &engine);
+    let head = results::head(&inputs, as_of);
+    drop(engine);
+    drop(inputs);
     let data = serde_json::json!({
-        "schema_version": results.schema_version,
-        "plan": results.plan,
-        "rubric": results.rubric.id,
-        "as_of": results.as_of,
-        "summary": results.summary,
+        "schema_version": head.schema_version,
+        "plan": head.plan,
+        "rubric": head.rubric.id,
+        "as_of": head.as_of,
+        "summary": summary,
     });
-    common::emit(&args.output, &data, || document(&results))?;
+    common::emit(&args.output, &data, || document(&head, &summary))?;
     Ok(Outcome::Ok)
 }
 
@@ -53,8 +57,7 @@ fn list_or_none(ids: &[String]) -> String {
 }
 
 /// The document `summary` shows.
-pub fn document(results: &Results) -> Doc {
-    let s = &results.summary;
+pub fn document(results: &Head, s: &Summary) -> Doc {
     let n = s.commitments;
     let share = |count: usize| {
         if n == 0 {
@@ -349,7 +352,7 @@ pub fn document(results: &Results) -> Doc {
             "{} — {}: at a glance",
             results.plan.country, results.plan.title
         ),
-        meta: meta(results),
+        meta: meta(&results.rubric, &results.as_of, &results.evaluators),
         sections,
         csv: Some(long),
         notes: vec!["A civil-society assessment, not an official IRM rating.".into()],

@@ -22,6 +22,85 @@ pub fn pretty<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
     Ok(String::from_utf8(out)?)
 }
 
+/// A JSON object written field by field, for output too large to hold at once: the same bytes
+/// as [`write`] gives for a struct with these fields in this order (its final newline
+/// included). An array field can be written in pieces serialised beforehand, elsewhere, with
+/// [`element`].
+#[derive(Debug)]
+pub struct ObjectWriter<W: io::Write> {
+    w: W,
+    fields: usize,
+}
+
+/// How deep the elements of an array that is a field of an [`ObjectWriter`] are.
+const ELEMENT_DEPTH: usize = 2;
+
+impl<W: io::Write> ObjectWriter<W> {
+    pub fn new(mut w: W) -> io::Result<Self> {
+        w.write_all(b"{")?;
+        Ok(ObjectWriter { w, fields: 0 })
+    }
+
+    fn key(&mut self, key: &str) -> anyhow::Result<()> {
+        Pretty::at(1).line(&mut self.w, self.fields == 0)?;
+        serde_json::to_writer(&mut self.w, key)?;
+        self.w.write_all(b": ")?;
+        self.fields += 1;
+        Ok(())
+    }
+
+    /// Writes a field.
+    pub fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> anyhow::Result<()> {
+        self.key(key)?;
+        value.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut self.w,
+            Pretty::at(1),
+        ))?;
+        Ok(())
+    }
+
+    /// Opens a field holding an array, whose elements are then written with [`Self::raw`].
+    pub fn begin_array(&mut self, key: &str) -> anyhow::Result<()> {
+        self.key(key)?;
+        self.w.write_all(b"[")?;
+        Ok(())
+    }
+
+    /// Writes elements of the open array, as [`element`] serialised them.
+    pub fn raw(&mut self, elements: &[u8]) -> io::Result<()> {
+        self.w.write_all(elements)
+    }
+
+    /// Closes the open array; `any`: whether it holds any element.
+    pub fn end_array(&mut self, any: bool) -> io::Result<()> {
+        if any {
+            Pretty::at(ELEMENT_DEPTH - 1).line(&mut self.w, true)?;
+        }
+        self.w.write_all(b"]")
+    }
+
+    /// Closes the object and writes the final newline.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.fields > 0 {
+            self.w.write_all(b"\n")?;
+        }
+        self.w.write_all(b"}\n")?;
+        Ok(self.w)
+    }
+}
+
+/// Appends `value` as an element of an array field of an [`ObjectWriter`] (`first`: the
+/// array's first element), in the bytes the pretty printer writes for it there.
+pub fn element<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+    first: bool,
+) -> serde_json::Result<()> {
+    let pretty = Pretty::at(ELEMENT_DEPTH);
+    pretty.line(out, first).map_err(serde_json::Error::io)?;
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, pretty))
+}
+
 /// `,` then a line break then indentation, as one slice: the pretty printer's line starts are
 /// written with one copy instead of one write per level (the bytes are serde_json's
 /// `PrettyFormatter`'s, two spaces per level).
@@ -35,6 +114,14 @@ struct Pretty {
 }
 
 impl Pretty {
+    /// The printer as it is inside `level` nested arrays or objects.
+    fn at(level: usize) -> Self {
+        Pretty {
+            level,
+            has_value: false,
+        }
+    }
+
     /// Writes `,` (unless `first`), a line break and the current indentation.
     fn line<W: ?Sized + io::Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
         let start = usize::from(first);
@@ -143,6 +230,34 @@ mod tests {
         assert_eq!(
             pretty(&serde_json::json!({"a": {}})).unwrap(),
             "{\n  \"a\": {}\n}\n"
+        );
+    }
+
+    /// An object written field by field, with an array written in pieces, is the same bytes
+    /// as the whole value printed at once: with and without elements, and with no field.
+    #[test]
+    fn object_written_in_pieces_is_the_same() {
+        let items = serde_json::json!([{"a": [1, {"b": null}], "c": {}}, [], "x\"y", 2.5]);
+        for n in 0..=4 {
+            let list = &items.as_array().unwrap()[..n];
+            let whole = serde_json::json!({"head": {"k": [1, 2]}, "list": list, "tail": "é"});
+            let mut object = ObjectWriter::new(Vec::new()).unwrap();
+            object.field("head", &whole["head"]).unwrap();
+            object.begin_array("list").unwrap();
+            for (i, item) in list.iter().enumerate() {
+                let mut piece = Vec::new();
+                element(&mut piece, item, i == 0).unwrap();
+                object.raw(&piece).unwrap();
+            }
+            object.end_array(!list.is_empty()).unwrap();
+            object.field("tail", "é").unwrap();
+            let ours = String::from_utf8(object.finish().unwrap()).unwrap();
+            assert_eq!(ours, pretty(&whole).unwrap());
+        }
+        let empty = ObjectWriter::new(Vec::new()).unwrap().finish().unwrap();
+        assert_eq!(
+            String::from_utf8(empty).unwrap(),
+            pretty(&serde_json::json!({})).unwrap()
         );
     }
 }
