@@ -109,6 +109,28 @@ pub(crate) fn bounded(
     max_mb: u64,
     max_secs: u64,
 ) -> (i32, String, std::time::Duration) {
+    bounded_in(dir, args, max_mb, max_secs, &[])
+}
+
+/// [`bounded`] with one malloc arena (`MALLOC_ARENA_MAX=1`), so that the ceiling measures what
+/// the program allocates rather than the address space glibc reserves for each thread's own
+/// arena (64 MB each), which depends on how many threads happened to allocate.
+pub(crate) fn bounded_heap(
+    dir: &Path,
+    args: &[&str],
+    max_mb: u64,
+    max_secs: u64,
+) -> (i32, String, std::time::Duration) {
+    bounded_in(dir, args, max_mb, max_secs, &[("MALLOC_ARENA_MAX", "1")])
+}
+
+fn bounded_in(
+    dir: &Path,
+    args: &[&str],
+    max_mb: u64,
+    max_secs: u64,
+    env: &[(&str, &str)],
+) -> (i32, String, std::time::Duration) {
     use std::io::Read;
     use std::time::{Duration, Instant};
     let shell_args = args
@@ -126,6 +148,7 @@ pub(crate) fn bounded(
         .args(["-c", &script])
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
