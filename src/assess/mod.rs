@@ -116,6 +116,75 @@ pub fn assess(plan: &Plan, rubric: &Rubric, scores: &Scores, as_of: Date) -> Ass
 pub struct Scratch {
     ratings: Vec<Rating>,
     counts: Vec<u32>,
+    place: Vec<u32>,
+}
+
+/// Where each commitment's ratings are in `Scores::ratings`.
+#[derive(Debug)]
+enum Groups {
+    /// The ratings come in commitment order (as files usually list them): commitment `c`'s are
+    /// `ratings[offsets[c]..offsets[c + 1]]`, found by binary search, with no index per rating.
+    Runs(Vec<usize>),
+    /// In any other order: found through a counting sort of their indices.
+    Indexed(crate::model::scores::ByCommitment),
+}
+
+impl Groups {
+    fn new(scores: &Scores, commitments: usize) -> Self {
+        let ratings = &scores.ratings;
+        let commitment = |r: &Rating| r.unit.commitment as usize;
+        let in_order = ratings
+            .windows(2)
+            .all(|w| commitment(&w[0]) <= commitment(&w[1]))
+            && ratings.last().is_none_or(|r| commitment(r) < commitments);
+        if in_order {
+            Groups::Runs(
+                (0..=commitments)
+                    .map(|c| ratings.partition_point(|r| commitment(r) < c))
+                    .collect(),
+            )
+        } else {
+            Groups::Indexed(scores.by_commitment(commitments))
+        }
+    }
+
+    /// Commitment `ci`'s ratings, in the order of `all`.
+    fn of<'a>(&'a self, ci: usize, all: &'a [Rating]) -> Group<'a> {
+        match self {
+            Groups::Runs(offsets) => Group::Run(match (offsets.get(ci), offsets.get(ci + 1)) {
+                (Some(&a), Some(&b)) => &all[a..b],
+                _ => &[],
+            }),
+            Groups::Indexed(grouped) => Group::Indexed(grouped.of(ci), all),
+        }
+    }
+}
+
+/// One commitment's ratings: a run of them, or their indices.
+#[derive(Debug, Clone, Copy)]
+enum Group<'a> {
+    Run(&'a [Rating]),
+    Indexed(&'a [u32], &'a [Rating]),
+}
+
+impl Group<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Group::Run(r) => r.len(),
+            Group::Indexed(i, _) => i.len(),
+        }
+    }
+
+    fn get(&self, n: usize) -> &Rating {
+        match self {
+            Group::Run(r) => &r[n],
+            Group::Indexed(i, all) => &all[i[n] as usize],
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Rating> {
+        (0..self.len()).map(|n| self.get(n))
+    }
 }
 
 /// What assessing any one commitment needs, prepared once for the whole plan: the ratings
@@ -128,7 +197,7 @@ pub struct Engine<'a> {
     rubric: &'a Rubric,
     scores: &'a Scores,
     as_of: Date,
-    grouped: crate::model::scores::ByCommitment,
+    grouped: Groups,
     is_reference: Vec<bool>,
     is_consensus: Vec<bool>,
     combined_evaluators: Vec<u32>,
@@ -138,7 +207,7 @@ pub struct Engine<'a> {
 
 impl<'a> Engine<'a> {
     pub fn new(plan: &'a Plan, rubric: &'a Rubric, scores: &'a Scores, as_of: Date) -> Self {
-        let grouped = scores.by_commitment(plan.commitments.len());
+        let grouped = Groups::new(scores, plan.commitments.len());
         let is_reference: Vec<bool> = scores
             .evaluators
             .iter()
@@ -201,12 +270,10 @@ impl<'a> Engine<'a> {
         let (plan, rubric, scores) = (self.plan, self.rubric, self.scores);
         let (is_reference, is_consensus) = (&self.is_reference, &self.is_consensus);
         in_unit_order(
-            self.grouped.of(ci),
-            &scores.ratings,
+            self.grouped.of(ci, &scores.ratings),
             plan.commitments[ci].milestones.len(),
             rubric.criteria.len(),
-            &mut scratch.ratings,
-            &mut scratch.counts,
+            scratch,
         );
         let local: &[Rating] = &scratch.ratings;
         let cx = Ctx {
@@ -259,14 +326,12 @@ impl<'a> Engine<'a> {
 /// increasing order (rows out of evaluator order, repeated keys, indices outside the plan),
 /// the ratings are sorted by comparison from their original order instead, so the result is
 /// always exactly that of the comparison sort.
-fn in_unit_order(
-    indices: &[u32],
-    all: &[Rating],
-    milestones: usize,
-    criteria: usize,
-    out: &mut Vec<Rating>,
-    counts: &mut Vec<u32>,
-) {
+fn in_unit_order(group: Group, milestones: usize, criteria: usize, scratch: &mut Scratch) {
+    let Scratch {
+        ratings: out,
+        counts,
+        place,
+    } = scratch;
     let key = |r: &Rating| (r.unit.milestone, r.criterion, r.evaluator);
     let buckets = (milestones + 1).saturating_mul(criteria);
     let bucket = |r: &Rating| {
@@ -275,10 +340,10 @@ fn in_unit_order(
         (m <= milestones && k < criteria).then(|| m * criteria + k)
     };
     out.clear();
-    let counted = buckets <= indices.len().saturating_mul(4).max(64) && {
+    let counted = buckets <= group.len().saturating_mul(4).max(64) && {
         counts.clear();
         counts.resize(buckets + 1, 0);
-        indices.iter().all(|&i| match bucket(&all[i as usize]) {
+        group.iter().all(|r| match bucket(r) {
             Some(b) => {
                 counts[b + 1] += 1;
                 true
@@ -291,20 +356,21 @@ fn in_unit_order(
             counts[b + 1] += counts[b];
         }
         // Each rating's place, then the ratings in place order.
-        let mut place = vec![0u32; indices.len()];
-        for (n, &i) in indices.iter().enumerate() {
-            if let Some(b) = bucket(&all[i as usize]) {
+        place.clear();
+        place.resize(group.len(), 0);
+        for (n, r) in group.iter().enumerate() {
+            if let Some(b) = bucket(r) {
                 place[counts[b] as usize] = u32::try_from(n).unwrap_or(u32::MAX);
                 counts[b] += 1;
             }
         }
-        out.extend(place.iter().map(|&n| all[indices[n as usize] as usize]));
+        out.extend(place.iter().map(|&n| *group.get(n as usize)));
         if out.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
             return;
         }
         out.clear();
     }
-    out.extend(indices.iter().map(|&i| all[i as usize]));
+    out.extend(group.iter().copied());
     out.sort_unstable_by_key(key);
 }
 
@@ -664,9 +730,48 @@ mod tests {
             let indices: Vec<u32> = (0..all.len() as u32).collect();
             let mut expected = all.clone();
             expected.sort_unstable_by_key(|r| (r.unit.milestone, r.criterion, r.evaluator));
-            let (mut out, mut counts) = (Vec::new(), Vec::new());
-            in_unit_order(&indices, &all, 1, 3, &mut out, &mut counts);
-            assert_eq!(out, expected);
+            for group in [Group::Indexed(&indices, &all), Group::Run(&all)] {
+                let mut scratch = Scratch::default();
+                in_unit_order(group, 1, 3, &mut scratch);
+                assert_eq!(scratch.ratings, expected);
+            }
         }
+    }
+
+    /// Ratings in commitment order are found as runs, others through their indices: either
+    /// way each commitment gets its ratings in file order; a commitment past the plan (which
+    /// the loader never gives) falls back to the indices.
+    #[test]
+    fn each_commitment_gets_its_ratings_in_file_order() {
+        let of = |commitments: &[u32]| {
+            let mut scores = Scores::default();
+            for (line, &c) in commitments.iter().enumerate() {
+                let mut r = rating(0, None, 0, line as u32);
+                r.unit.commitment = c;
+                scores.ratings.push(r);
+            }
+            let groups = Groups::new(&scores, 3);
+            let runs = matches!(groups, Groups::Runs(_));
+            let lines: Vec<Vec<u32>> = (0..3)
+                .map(|ci| {
+                    groups
+                        .of(ci, &scores.ratings)
+                        .iter()
+                        .map(|r| r.line)
+                        .collect()
+                })
+                .collect();
+            (runs, lines)
+        };
+        assert_eq!(
+            of(&[0, 0, 2, 2, 2]),
+            (true, vec![vec![0, 1], vec![], vec![2, 3, 4]])
+        );
+        assert_eq!(
+            of(&[2, 0, 2, 0]),
+            (false, vec![vec![1, 3], vec![], vec![0, 2]])
+        );
+        assert_eq!(of(&[]), (true, vec![vec![], vec![], vec![]]));
+        assert!(!of(&[0, 1, 5]).0);
     }
 }
