@@ -69,13 +69,18 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let results = results::assess_and_build(&inputs, &engine, detail);
     drop(engine);
     inputs.release_ratings();
-    common::emit(&args.output, &results, || {
+    if workbook {
         let mut doc = document(&results, args.sort);
-        if workbook {
-            doc.sections.push(evidence_section(&results, args.sort));
-        }
-        doc
-    })?;
+        doc.sections.push(evidence_section(&results, args.sort));
+        drop(results);
+        common::emit(&args.output, &(), || doc)?;
+        return Ok(Outcome::Ok);
+    }
+    // Only the table the format shows, and the results freed before it is drawn.
+    let doc = document_for(&results, args.sort, Some(args.output.format));
+    drop(results);
+    // The JSON data is not used: JSON was written above.
+    common::emit(&args.output, &(), || doc)?;
     Ok(Outcome::Ok)
 }
 
@@ -296,6 +301,14 @@ fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
 /// other key criteria; and last the flags and "needs attention", which give way to a compact
 /// marks column.
 pub fn document(results: &Results, sort: SortBy) -> Doc {
+    document_for(results, sort, None)
+}
+
+/// The document, with only the table `format` shows filled in (the spreadsheet table for CSV,
+/// the screen's table otherwise); every table with `None` (the workbook shows both).
+fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>) -> Doc {
+    let screen_rows = format != Some(render::Format::Csv);
+    let csv_rows = matches!(format, None | Some(render::Format::Csv));
     let same_as_rating = rating_criterion(results).map(|c| c.id.clone());
     let key: Vec<&results::CriterionInfo> = results
         .rubric
@@ -360,7 +373,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
                 legend
             },
         );
-    for c in &list {
+    for c in list.iter().filter(|_| screen_rows) {
         let mut row = vec![
             Cell::new(c.id.clone()),
             Cell::new(c.title.clone()),
@@ -456,7 +469,7 @@ pub fn document(results: &Results, sort: SortBy) -> Doc {
             text: Vec::new(),
             grid: Some(grid),
         }],
-        csv: Some(csv_grid(results, &list)),
+        csv: Some(csv_grid(results, if csv_rows { &list } else { &[] })),
         notes,
     }
 }
