@@ -464,6 +464,9 @@ fn spread(grid: &Grid, shown: &[usize], nat: &[usize], min: &[usize], screen: us
     }
 }
 
+/// How many rows comfy-table draws at once.
+const ROWS_PER_DRAWING: usize = 512;
+
 /// A cell as drawn: its lines (already wrapped to the column's width) and its tone.
 type DrawnCell = (Vec<String>, Tone);
 
@@ -484,45 +487,62 @@ impl TableRenderer {
             return String::new();
         }
         let cell = |lines: &[String]| comfy_table::Cell::new(lines.join("\n"));
-        let mut t = comfy_table::Table::new();
-        t.load_style(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(header.iter().map(|(lines, _)| cell(lines)))
-            .add_row(widths.iter().map(|&w| "─".repeat(w)));
-        for row in rows {
-            t.add_row(row.iter().map(|(lines, _)| cell(lines)));
-        }
         let last = widths.len() - 1;
-        for (k, col) in t.column_iter_mut().enumerate() {
-            let gap = if k == last { 0 } else { GAP };
-            let w = widths.get(k).copied().unwrap_or(1) + gap;
-            col.set_padding((0, u16::try_from(gap).unwrap_or(0)));
-            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
-                u16::try_from(w).unwrap_or(u16::MAX),
-            )));
-            if right.get(k).copied().unwrap_or(false) {
-                col.set_cell_alignment(CellAlignment::Right);
-            }
-        }
-        // The cells each printed line shows, and which of their lines (None: the rules).
-        let blocks = std::iter::once(Some(header))
-            .chain(std::iter::once(None))
-            .chain(rows.iter().map(|r| Some(r.as_slice())));
-        let mut at: Vec<(Option<&[DrawnCell]>, usize)> = Vec::new();
-        for cells in blocks {
-            let height = cells.map_or(1, |c| c.iter().map(|x| x.0.len()).max().unwrap_or(1));
-            at.extend((0..height.max(1)).map(|l| (cells, l)));
-        }
-        let mut out = String::new();
-        for (k, line) in t.lines().enumerate() {
-            let painted = match at.get(k) {
-                Some((Some(cells), l)) if self.screen.colour => {
-                    self.paint_line(&line, cells, *l, widths, right)
+        let table = || {
+            let mut t = comfy_table::Table::new();
+            t.load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled);
+            t
+        };
+        let shape = |t: &mut comfy_table::Table| {
+            for (k, col) in t.column_iter_mut().enumerate() {
+                let gap = if k == last { 0 } else { GAP };
+                let w = widths.get(k).copied().unwrap_or(1) + gap;
+                col.set_padding((0, u16::try_from(gap).unwrap_or(0)));
+                col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+                    u16::try_from(w).unwrap_or(u16::MAX),
+                )));
+                if right.get(k).copied().unwrap_or(false) {
+                    col.set_cell_alignment(CellAlignment::Right);
                 }
-                _ => None,
+            }
+        };
+        let mut out = String::new();
+        // Each printed line, with the cells it shows and which of their lines (None: the rules).
+        let mut emit =
+            |t: &comfy_table::Table, blocks: &mut dyn Iterator<Item = Option<&[DrawnCell]>>| {
+                let mut at: Vec<(Option<&[DrawnCell]>, usize)> = Vec::new();
+                for cells in blocks {
+                    let height =
+                        cells.map_or(1, |c| c.iter().map(|x| x.0.len()).max().unwrap_or(1));
+                    at.extend((0..height.max(1)).map(|l| (cells, l)));
+                }
+                for (k, line) in t.lines().enumerate() {
+                    let painted = match at.get(k) {
+                        Some((Some(cells), l)) if self.screen.colour => {
+                            self.paint_line(&line, cells, *l, widths, right)
+                        }
+                        _ => None,
+                    };
+                    out.push_str(painted.as_deref().unwrap_or(&line).trim_end());
+                    out.push('\n');
+                }
             };
-            out.push_str(painted.as_deref().unwrap_or(&line).trim_end());
-            out.push('\n');
+        // The header and its rules, then the rows a batch at a time: the columns' widths are
+        // fixed, so each batch is drawn as it would be in one table, and comfy-table never
+        // holds more than a batch of a long table.
+        let mut t = table();
+        t.set_header(header.iter().map(|(lines, _)| cell(lines)))
+            .add_row(widths.iter().map(|&w| "─".repeat(w)));
+        shape(&mut t);
+        emit(&t, &mut [Some(header), None].into_iter());
+        for batch in rows.chunks(ROWS_PER_DRAWING) {
+            let mut t = table();
+            for row in batch {
+                t.add_row(row.iter().map(|(lines, _)| cell(lines)));
+            }
+            shape(&mut t);
+            emit(&t, &mut batch.iter().map(|r| Some(r.as_slice())));
         }
         out
     }
