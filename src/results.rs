@@ -879,23 +879,44 @@ fn stream<T: Send, E>(
 /// The results of every commitment, assessed and built piece by piece: the same as
 /// [`build`] of [`crate::assess::assess`], without ever holding the whole assessment.
 pub fn assess_and_build(inputs: &Inputs, engine: &Engine, detail: Detail) -> Results {
-    let mut commitments = Vec::with_capacity(engine.len());
+    let (commitments, summary) = assess_and_map_in(inputs, engine, detail, |c| c);
+    with_head(head(inputs, engine.as_of()), commitments, summary)
+}
+
+/// Every commitment's results turned into what `f` makes of them, in plan order: the results
+/// are assessed and built piece by piece on every core, and each is freed once `f` has taken
+/// it, so they are never all held at once.
+pub fn assess_and_map<T: Send>(
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: Detail,
+    f: impl Fn(CommitmentOut) -> T + Sync,
+) -> Vec<T> {
+    assess_and_map_in(inputs, engine, detail, f).0
+}
+
+fn assess_and_map_in<T: Send>(
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: Detail,
+    f: impl Fn(CommitmentOut) -> T + Sync,
+) -> (Vec<T>, Summary) {
+    let mut all = Vec::with_capacity(engine.len());
     let summary = stream(
         inputs,
         engine,
         detail,
         CHUNK,
-        |_, outs| outs,
-        |outs| {
-            commitments.extend(outs);
+        |_, outs| outs.into_iter().map(&f).collect::<Vec<T>>(),
+        |mapped| {
+            all.extend(mapped);
             Ok::<(), std::convert::Infallible>(())
         },
     );
-    let summary = match summary {
-        Ok(s) => s,
+    match summary {
+        Ok(s) => (all, s),
         Err(never) => match never {},
-    };
-    with_head(head(inputs, engine.as_of()), commitments, summary)
+    }
 }
 
 /// The summary of the results, counted commitment by commitment: each commitment's results

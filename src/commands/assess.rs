@@ -6,7 +6,7 @@ use super::common::{self, OutputArgs};
 use crate::assess::Engine;
 use crate::cli::{InputArgs, Outcome};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
-use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results};
+use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results, RubricInfo};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -66,19 +66,34 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Ok);
     }
-    let results = results::assess_and_build(&inputs, &engine, detail);
-    drop(engine);
-    inputs.release_ratings();
     if workbook {
+        let results = results::assess_and_build(&inputs, &engine, detail);
+        drop(engine);
+        inputs.release_ratings();
         let mut doc = document(&results, args.sort);
         doc.sections.push(evidence_section(&results, args.sort));
         drop(results);
         common::emit(&args.output, &(), || doc)?;
         return Ok(Outcome::Ok);
     }
-    // Only the table the format shows, and the results freed before it is drawn.
-    let doc = document_for(&results, args.sort, Some(args.output.format));
-    drop(results);
+    // Each commitment's results become its rows of the table the format shows as soon as they
+    // are built, and are freed: the results of every commitment are never held at once.
+    let tables = Tables::of(args.output.format);
+    let head = results::head(&inputs, as_of);
+    let lines = results::assess_and_map(&inputs, &engine, detail, |c| {
+        Line::new(&head.rubric, &head.evaluators, tables, c)
+    });
+    drop(engine);
+    drop(inputs);
+    let doc = assemble(
+        &head.plan,
+        &head.rubric,
+        &head.as_of,
+        &head.evaluators,
+        lines,
+        args.sort,
+        tables,
+    );
     // The JSON data is not used: JSON was written above.
     common::emit(&args.output, &(), || doc)?;
     Ok(Outcome::Ok)
@@ -87,13 +102,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 /// Commitments in the requested order (ties keep the plan's order).
 pub fn sorted(results: &Results, sort: SortBy) -> Vec<&CommitmentOut> {
     let mut list: Vec<&CommitmentOut> = results.commitments.iter().collect();
-    match sort {
-        SortBy::Id => list.sort_by(|a, b| common::natural_cmp(&a.id, &b.id)),
-        SortBy::Rating => list.sort_by_key(|c| std::cmp::Reverse(c.rating_rank)),
-        SortBy::Score => {
-            list.sort_by(|a, b| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
-        }
-    }
+    order(&mut list, sort, |c| (c.id.as_str(), c.rating_rank, c.score));
     list
 }
 
@@ -143,18 +152,18 @@ pub fn meta(
     meta
 }
 
-fn rating_tone(results: &Results, c: &CommitmentOut) -> Tone {
+fn rating_tone(rubric: &RubricInfo, c: &CommitmentOut) -> Tone {
     match c.rating_rank {
-        Some(r) => Tone::of_level(r, results.rubric.ratings.len()),
+        Some(r) => Tone::of_level(r, rubric.ratings.len()),
         None => Tone::Muted,
     }
 }
 
-fn level_tone(results: &Results, criterion: &str, level: Option<&String>) -> Tone {
+fn level_tone(rubric: &RubricInfo, criterion: &str, level: Option<&String>) -> Tone {
     let Some(level) = level else {
         return Tone::Muted;
     };
-    let Some(c) = results.rubric.criteria.iter().find(|c| c.id == criterion) else {
+    let Some(c) = rubric.criteria.iter().find(|c| c.id == criterion) else {
         return Tone::Plain;
     };
     match c.levels.iter().position(|l| l == level) {
@@ -208,10 +217,10 @@ pub fn marks(c: &CommitmentOut) -> Vec<String> {
     m
 }
 
-fn flag_text(results: &Results, c: &CommitmentOut) -> String {
+fn flag_text(rubric: &RubricInfo, c: &CommitmentOut) -> String {
     c.flags
         .iter()
-        .map(|f| match results.rubric.flags.iter().find(|x| &x.id == f) {
+        .map(|f| match rubric.flags.iter().find(|x| &x.id == f) {
             Some(info) if info.star => format!("★ {}", info.name),
             Some(info) => info.name.clone(),
             None => f.clone(),
@@ -226,15 +235,9 @@ fn score_text(score: Option<f64>) -> String {
 
 /// The criterion whose combined level is the rating (IRM rubrics), if any: its column would
 /// repeat the rating, so tables leave it out.
-pub fn rating_criterion(results: &Results) -> Option<&results::CriterionInfo> {
-    (results.rubric.rating_from == "criterion")
-        .then(|| {
-            results
-                .rubric
-                .criteria
-                .iter()
-                .find(|c| c.levels == results.rubric.ratings)
-        })
+pub fn rating_criterion(rubric: &RubricInfo) -> Option<&results::CriterionInfo> {
+    (rubric.rating_from == "criterion")
+        .then(|| rubric.criteria.iter().find(|c| c.levels == rubric.ratings))
         .flatten()
 }
 
@@ -242,20 +245,15 @@ pub fn rating_criterion(results: &Results) -> Option<&results::CriterionInfo> {
 /// but their ratings on another scale were mapped to one of its criteria by meaning (see
 /// `results`: the IRM's completion under the check-my-ogp rubric); `None` shows their rating.
 fn reference_criterion<'a>(
-    results: &'a Results,
+    rubric: &'a RubricInfo,
+    lines: &[Line],
     evaluator: &str,
 ) -> Option<&'a results::CriterionInfo> {
-    let views = || {
-        results
-            .commitments
-            .iter()
-            .filter_map(|c| c.reference.get(evaluator))
-    };
+    let views = || lines.iter().filter_map(|l| l.reference.get(evaluator));
     if views().any(|v| v.rating.is_some()) {
         return None;
     }
-    results
-        .rubric
+    rubric
         .criteria
         .iter()
         .find(|k| views().any(|v| v.levels.get(&k.id).is_some_and(Option::is_some)))
@@ -272,11 +270,11 @@ const MARKS: [(char, &str); 6] = [
     ('−', "not rated by every evaluator"),
 ];
 
-fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
+fn compact_marks(rubric: &RubricInfo, c: &CommitmentOut) -> String {
     let star = c
         .flags
         .iter()
-        .any(|f| results.rubric.flags.iter().any(|x| &x.id == f && x.star));
+        .any(|f| rubric.flags.iter().any(|x| &x.id == f && x.star));
     let on = [
         star,
         c.overdue,
@@ -301,26 +299,166 @@ fn compact_marks(results: &Results, c: &CommitmentOut) -> String {
 /// other key criteria; and last the flags and "needs attention", which give way to a compact
 /// marks column.
 pub fn document(results: &Results, sort: SortBy) -> Doc {
-    document_for(results, sort, None)
+    let tables = Tables::Both;
+    let lines = results
+        .commitments
+        .iter()
+        .map(|c| Line::new(&results.rubric, &results.evaluators, tables, c.clone()))
+        .collect();
+    assemble(
+        &results.plan,
+        &results.rubric,
+        &results.as_of,
+        &results.evaluators,
+        lines,
+        sort,
+        tables,
+    )
 }
 
-/// The document, with only the table `format` shows filled in (the spreadsheet table for CSV,
-/// the screen's table otherwise); every table with `None` (the workbook shows both).
-fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>) -> Doc {
-    let screen_rows = format != Some(render::Format::Csv);
-    let csv_rows = matches!(format, None | Some(render::Format::Csv));
-    let same_as_rating = rating_criterion(results).map(|c| c.id.clone());
-    let key: Vec<&results::CriterionInfo> = results
-        .rubric
+/// Which of the document's tables to fill: the spreadsheet table (CSV), the screen's table
+/// (terminal, Markdown), or both (the workbook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tables {
+    Screen,
+    Spreadsheet,
+    Both,
+}
+
+impl Tables {
+    fn of(format: render::Format) -> Self {
+        match format {
+            render::Format::Csv => Tables::Spreadsheet,
+            render::Format::Xlsx => Tables::Both,
+            _ => Tables::Screen,
+        }
+    }
+
+    fn screen(self) -> bool {
+        self != Tables::Spreadsheet
+    }
+
+    fn spreadsheet(self) -> bool {
+        self != Tables::Screen
+    }
+}
+
+/// One commitment's rows of the document, made from its results, which can then be freed:
+/// everything but the reference evaluators' cells of the screen's table, whose column
+/// depends on every commitment (see [`reference_criterion`]) and is filled in by [`assemble`].
+#[derive(Debug)]
+struct Line {
+    id: String,
+    rating_rank: Option<usize>,
+    score: Option<f64>,
+    /// id, commitment, rating, score and the key criteria (screen's table).
+    head: Vec<Cell>,
+    /// The reference evaluators' views (screen's table).
+    reference: indexmap::IndexMap<String, results::ReferenceOut>,
+    /// flags, needs attention, marks (screen's table).
+    tail: Vec<Cell>,
+    /// The spreadsheet's row.
+    spreadsheet: Vec<Cell>,
+}
+
+impl Line {
+    fn new(
+        rubric: &RubricInfo,
+        evaluators: &[results::EvaluatorInfo],
+        tables: Tables,
+        mut c: CommitmentOut,
+    ) -> Line {
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
+        if tables.screen() {
+            head = vec![
+                Cell::new(c.id.clone()),
+                Cell::new(c.title.clone()),
+                Cell::toned(
+                    c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
+                    rating_tone(rubric, &c),
+                ),
+                Cell::new(score_text(c.score)),
+            ];
+            for k in key_criteria(rubric) {
+                let level = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
+                head.push(Cell::toned(
+                    level.cloned().unwrap_or_else(|| "–".into()),
+                    level_tone(rubric, &k.id, level),
+                ));
+            }
+            tail.push(Cell::new(flag_text(rubric, &c)));
+            let m = marks(&c);
+            tail.push(Cell::toned(
+                m.join("; "),
+                if m.is_empty() {
+                    Tone::Plain
+                } else {
+                    Tone::Poor
+                },
+            ));
+            tail.push(Cell::toned(compact_marks(rubric, &c), Tone::Poor));
+        }
+        let spreadsheet = if tables.spreadsheet() {
+            spreadsheet_row(rubric, evaluators, &c)
+        } else {
+            Vec::new()
+        };
+        Line {
+            reference: if tables.screen() {
+                std::mem::take(&mut c.reference)
+            } else {
+                indexmap::IndexMap::new()
+            },
+            id: c.id,
+            rating_rank: c.rating_rank,
+            score: c.score,
+            head,
+            tail,
+            spreadsheet,
+        }
+    }
+}
+
+/// The key criteria shown as columns: all but the one whose level is the rating.
+fn key_criteria(rubric: &RubricInfo) -> impl Iterator<Item = &results::CriterionInfo> {
+    let same_as_rating = rating_criterion(rubric).map(|c| c.id.as_str());
+    rubric
         .criteria
         .iter()
-        .filter(|c| c.key && Some(&c.id) != same_as_rating.as_ref())
-        .collect();
-    let reference: Vec<(&results::EvaluatorInfo, Option<&results::CriterionInfo>)> = results
-        .evaluators
+        .filter(move |c| c.key && Some(c.id.as_str()) != same_as_rating)
+}
+
+/// Puts items in the requested order (ties keep the plan's order), by their id, rating rank
+/// and score.
+fn order<T>(list: &mut [T], sort: SortBy, key: impl Fn(&T) -> (&str, Option<usize>, Option<f64>)) {
+    match sort {
+        SortBy::Id => list.sort_by(|a, b| common::natural_cmp(key(a).0, key(b).0)),
+        SortBy::Rating => list.sort_by_key(|c| std::cmp::Reverse(key(c).1)),
+        SortBy::Score => list.sort_by(|a, b| {
+            key(b)
+                .2
+                .unwrap_or(-1.0)
+                .total_cmp(&key(a).2.unwrap_or(-1.0))
+        }),
+    }
+}
+
+/// The document from every commitment's rows, in plan order.
+fn assemble(
+    plan: &results::PlanInfo,
+    rubric: &RubricInfo,
+    as_of: &str,
+    evaluators: &[results::EvaluatorInfo],
+    mut lines: Vec<Line>,
+    sort: SortBy,
+    tables: Tables,
+) -> Doc {
+    let key: Vec<&results::CriterionInfo> = key_criteria(rubric).collect();
+    let reference: Vec<(&results::EvaluatorInfo, Option<&results::CriterionInfo>)> = evaluators
         .iter()
         .filter(|e| e.reference)
-        .map(|e| (e, reference_criterion(results, &e.id)))
+        .map(|e| (e, reference_criterion(rubric, &lines, &e.id)))
         .collect();
     let reference_column =
         |(r, crit): &(&results::EvaluatorInfo, Option<&results::CriterionInfo>)| {
@@ -340,19 +478,26 @@ fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>)
         "needs attention".to_string(),
         "marks".to_string(),
     ]);
-    let mut order: Vec<(String, u8)> = vec![("flags".into(), 5), ("needs attention".into(), 5)];
+    let mut drop_order: Vec<(String, u8)> =
+        vec![("flags".into(), 5), ("needs attention".into(), 5)];
     for (i, k) in key.iter().enumerate() {
-        order.push((k.id.clone(), if i == 0 { 2 } else { 4 }));
+        drop_order.push((k.id.clone(), if i == 0 { 2 } else { 4 }));
     }
     for r in &reference {
-        order.push((reference_column(r), 1));
+        drop_order.push((reference_column(r), 1));
     }
-    let order_refs: Vec<(&str, u8)> = order.iter().map(|(n, p)| (n.as_str(), *p)).collect();
-    let list = sorted(results, sort);
+    let order_refs: Vec<(&str, u8)> = drop_order.iter().map(|(n, p)| (n.as_str(), *p)).collect();
+    order(&mut lines, sort, |l| {
+        (l.id.as_str(), l.rating_rank, l.score)
+    });
     let used: Vec<char> = MARKS
         .iter()
         .map(|(m, _)| *m)
-        .filter(|m| list.iter().any(|c| compact_marks(results, c).contains(*m)))
+        .filter(|m| {
+            lines
+                .iter()
+                .any(|l| l.tail.last().is_some_and(|c| c.text.contains(*m)))
+        })
         .collect();
     let legend = MARKS
         .iter()
@@ -373,29 +518,22 @@ fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>)
                 legend
             },
         );
-    for c in list.iter().filter(|_| screen_rows) {
-        let mut row = vec![
-            Cell::new(c.id.clone()),
-            Cell::new(c.title.clone()),
-            Cell::toned(
-                c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
-                rating_tone(results, c),
-            ),
-            Cell::new(score_text(c.score)),
-        ];
-        for k in &key {
-            let level = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
-            row.push(Cell::toned(
-                level.cloned().unwrap_or_else(|| "–".into()),
-                level_tone(results, &k.id, level),
-            ));
+    let mut spreadsheet = spreadsheet_grid(rubric, evaluators);
+    let empty = lines.is_empty();
+    for line in lines {
+        if tables.spreadsheet() {
+            spreadsheet.push(line.spreadsheet);
         }
+        if !tables.screen() {
+            continue;
+        }
+        let mut row = line.head;
         for (r, crit) in &reference {
-            let cell = match (c.reference.get(&r.id), crit) {
+            let cell = match (line.reference.get(&r.id), crit) {
                 (Some(v), Some(k)) => {
                     // Their rating on another scale, mapped by meaning to this rubric's level.
                     let theirs = v.levels.get(&k.id).and_then(Option::as_ref);
-                    let tone = level_tone(results, &k.id, theirs);
+                    let tone = level_tone(rubric, &k.id, theirs);
                     match theirs {
                         Some(l) if v.differs => Cell::toned(format!("{l} (differs)"), tone),
                         Some(l) => Cell::toned(l.clone(), tone),
@@ -407,10 +545,8 @@ fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>)
                     let tone = v
                         .rating
                         .as_ref()
-                        .and_then(|x| results.rubric.ratings.iter().position(|l| l == x))
-                        .map_or(Tone::Muted, |p| {
-                            Tone::of_level(p, results.rubric.ratings.len())
-                        });
+                        .and_then(|x| rubric.ratings.iter().position(|l| l == x))
+                        .map_or(Tone::Muted, |p| Tone::of_level(p, rubric.ratings.len()));
                     if v.differs {
                         Cell::toned(format!("{rating} (differs)"), tone)
                     } else {
@@ -421,17 +557,7 @@ fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>)
             };
             row.push(cell);
         }
-        row.push(Cell::new(flag_text(results, c)));
-        let m = marks(c);
-        row.push(Cell::toned(
-            m.join("; "),
-            if m.is_empty() {
-                Tone::Plain
-            } else {
-                Tone::Poor
-            },
-        ));
-        row.push(Cell::toned(compact_marks(results, c), Tone::Poor));
+        row.extend(line.tail);
         grid.push(row);
     }
     let mut notes = vec![
@@ -451,25 +577,25 @@ fn document_for(results: &Results, sort: SortBy, format: Option<render::Format>)
             ));
         }
     }
-    if let Some(c) = rating_criterion(results) {
+    if let Some(c) = rating_criterion(rubric) {
         notes.push(format!(
             "The rating is the combined {} level ({}).",
             c.id, c.name
         ));
     }
     notes.push("Why a commitment got its rating: checkmyogp explain <folder> <id>. This is a civil-society assessment, not an official IRM rating.".to_string());
-    if results.commitments.is_empty() {
+    if empty {
         notes.insert(0, "The plan lists no commitments.".into());
     }
     Doc {
-        title: format!("{} — {}", results.plan.country, results.plan.title),
-        meta: meta(&results.rubric, &results.as_of, &results.evaluators),
+        title: format!("{} — {}", plan.country, plan.title),
+        meta: meta(rubric, as_of, evaluators),
         sections: vec![Section {
             heading: None,
             text: Vec::new(),
             grid: Some(grid),
         }],
-        csv: Some(csv_grid(results, if csv_rows { &list } else { &[] })),
+        csv: Some(spreadsheet),
         notes,
     }
 }
@@ -507,19 +633,14 @@ fn evidence_section(results: &Results, sort: SortBy) -> Section {
     }
 }
 
-/// One spreadsheet row per commitment, with every criterion.
-fn csv_grid(results: &Results, list: &[&CommitmentOut]) -> Grid {
-    let reference: Vec<&str> = results
-        .evaluators
-        .iter()
-        .filter(|e| e.reference)
-        .map(|e| e.id.as_str())
-        .collect();
+/// The spreadsheet's table, without rows: one row per commitment ([`spreadsheet_row`]), with
+/// every criterion.
+fn spreadsheet_grid(rubric: &RubricInfo, evaluators: &[results::EvaluatorInfo]) -> Grid {
     let mut columns: Vec<String> = ["id", "ogp_id", "title", "lead", "rating", "score"]
         .iter()
         .map(|s| (*s).to_string())
         .collect();
-    columns.extend(results.rubric.criteria.iter().map(|c| c.id.clone()));
+    columns.extend(rubric.criteria.iter().map(|c| c.id.clone()));
     columns.extend(
         [
             "flags",
@@ -532,46 +653,56 @@ fn csv_grid(results: &Results, list: &[&CommitmentOut]) -> Grid {
         .iter()
         .map(|s| (*s).to_string()),
     );
-    columns.extend(reference.iter().map(|r| format!("{r}_rating")));
-    let mut grid = Grid::new(columns).numeric(&["score", "overdue_milestones"]);
+    columns.extend(
+        evaluators
+            .iter()
+            .filter(|e| e.reference)
+            .map(|r| format!("{}_rating", r.id)),
+    );
+    Grid::new(columns).numeric(&["score", "overdue_milestones"])
+}
+
+/// A commitment's row of the spreadsheet's table.
+fn spreadsheet_row(
+    rubric: &RubricInfo,
+    evaluators: &[results::EvaluatorInfo],
+    c: &CommitmentOut,
+) -> Vec<Cell> {
     let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
-    for c in list {
-        let mut row: Vec<Cell> = vec![
-            c.id.clone().into(),
-            c.ogp_id.clone().unwrap_or_default().into(),
-            c.title.clone().into(),
-            c.lead.clone().unwrap_or_default().into(),
-            Cell::toned(
-                c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
-                rating_tone(results, c),
-            ),
-            c.score
-                .map(|s| format!("{}", crate::results::round4(s)))
+    let mut row: Vec<Cell> = vec![
+        c.id.clone().into(),
+        c.ogp_id.clone().unwrap_or_default().into(),
+        c.title.clone().into(),
+        c.lead.clone().unwrap_or_default().into(),
+        Cell::toned(
+            c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.into()),
+            rating_tone(rubric, c),
+        ),
+        c.score
+            .map(|s| format!("{}", crate::results::round4(s)))
+            .unwrap_or_default()
+            .into(),
+    ];
+    for k in &rubric.criteria {
+        let level = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
+        // Levels carry the palette's colour (used by the workbook; CSV is plain).
+        let tone = level_tone(rubric, &k.id, level);
+        row.push(Cell::toned(level.cloned().unwrap_or_default(), tone));
+    }
+    row.push(c.flags.join("; ").into());
+    row.push(yes(c.overdue).into());
+    row.push(c.overdue_milestones.to_string().into());
+    row.push(yes(c.disagreement).into());
+    row.push(c.unsupported_criteria.join("; ").into());
+    row.push(c.missing_evaluators.join("; ").into());
+    for r in evaluators.iter().filter(|e| e.reference) {
+        row.push(
+            c.reference
+                .get(&r.id)
+                .and_then(|v| v.rating.clone())
                 .unwrap_or_default()
                 .into(),
-        ];
-        for k in &results.rubric.criteria {
-            let level = c.criteria.get(&k.id).and_then(|x| x.level.as_ref());
-            // Levels carry the palette's colour (used by the workbook; CSV is plain).
-            let tone = level_tone(results, &k.id, level);
-            row.push(Cell::toned(level.cloned().unwrap_or_default(), tone));
-        }
-        row.push(c.flags.join("; ").into());
-        row.push(yes(c.overdue).into());
-        row.push(c.overdue_milestones.to_string().into());
-        row.push(yes(c.disagreement).into());
-        row.push(c.unsupported_criteria.join("; ").into());
-        row.push(c.missing_evaluators.join("; ").into());
-        for r in &reference {
-            row.push(
-                c.reference
-                    .get(*r)
-                    .and_then(|v| v.rating.clone())
-                    .unwrap_or_default()
-                    .into(),
-            );
-        }
-        grid.push(row);
+        );
     }
-    grid
+    row
 }
