@@ -282,9 +282,11 @@ impl<'a> Engine<'a> {
             ci,
             ratings: local,
         };
+        let consensus = |e: u32| is_consensus[e as usize];
         let view = cx.view(
             &|e| !is_reference[e as usize] && !is_consensus[e as usize],
-            Some(&|e| is_consensus[e as usize]),
+            // Without consensus evaluators no unit has an agreed level: not looked for.
+            (!self.consensus_evaluators.is_empty()).then_some(&consensus as &dyn Fn(u32) -> bool),
         );
         let mut reference = Vec::new();
         for &e in &self.reference_evaluators {
