@@ -45,11 +45,15 @@ where
     })
 }
 
+/// How many finished chunks a thread of [`chunks_in_order`] may hold before they are taken.
+const AHEAD: usize = 4;
+
 /// Runs `work` on consecutive chunks of `0..n` (`chunk` items each, the last one shorter) on
 /// every core, and hands each chunk's result to `consume` on the calling thread, in order.
-/// Chunk `k` always goes to thread `k % threads`, and each thread holds at most one finished
-/// chunk that `consume` has not taken yet, so at most about two chunks per thread are in
-/// memory at once, whatever `n`. When `consume` fails, the workers stop after their current
+/// Chunk `k` always goes to thread `k % threads`, and each thread runs at most [`AHEAD`]
+/// finished chunks ahead of `consume` (so that a thread the system pauses for a moment does not
+/// stop the others at once), so at most `AHEAD + 2` chunks per thread are in memory at once,
+/// whatever `n`. When `consume` fails, the workers stop after their current
 /// chunk and the error is returned; a panic in a worker is passed on.
 pub fn chunks_in_order<S, T, E, I, W, C>(
     n: usize,
@@ -81,7 +85,7 @@ where
         let mut receivers = Vec::with_capacity(threads);
         let mut handles = Vec::with_capacity(threads);
         for t in 0..threads {
-            let (tx, rx) = mpsc::sync_channel::<T>(1);
+            let (tx, rx) = mpsc::sync_channel::<T>(AHEAD);
             receivers.push(rx);
             let (init, work) = (&init, &work);
             handles.push(scope.spawn(move || {
