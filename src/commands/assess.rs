@@ -6,7 +6,7 @@ use super::common::{self, OutputArgs};
 use crate::assess::Engine;
 use crate::cli::{InputArgs, Outcome};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
-use crate::results::{self, CommitmentOut, NO_EVIDENCE, Results, RubricInfo};
+use crate::results::{self, CommitmentOut, NO_EVIDENCE, RubricInfo};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -49,7 +49,7 @@ pub enum SortBy {
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     // A workbook also holds what the evaluators wrote (evidence as links), on its own sheet.
     let workbook = args.output.format == render::Format::Xlsx;
-    let Some(mut inputs) = common::load_inputs(&args.input, args.details || workbook)? else {
+    let Some(inputs) = common::load_inputs(&args.input, args.details || workbook)? else {
         return Ok(Outcome::Problems);
     };
     let detail = if args.details || workbook {
@@ -66,17 +66,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         })?;
         return Ok(Outcome::Ok);
     }
-    if workbook {
-        let results = results::assess_and_build(&inputs, &engine, detail);
-        drop(engine);
-        inputs.release_ratings();
-        let mut doc = document(&results, args.sort);
-        doc.sections.push(evidence_section(&results, args.sort));
-        drop(results);
-        common::emit(&args.output, &(), || doc)?;
-        return Ok(Outcome::Ok);
-    }
-    // Each commitment's results become its rows of the table the format shows as soon as they
+    // Each commitment's results become its rows of the tables the format shows as soon as they
     // are built, and are freed: the results of every commitment are never held at once.
     let tables = Tables::of(args.output.format);
     let head = results::head(&inputs, as_of);
@@ -97,13 +87,6 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     // The JSON data is not used: JSON was written above.
     common::emit(&args.output, &(), || doc)?;
     Ok(Outcome::Ok)
-}
-
-/// Commitments in the requested order (ties keep the plan's order).
-pub fn sorted(results: &Results, sort: SortBy) -> Vec<&CommitmentOut> {
-    let mut list: Vec<&CommitmentOut> = results.commitments.iter().collect();
-    order(&mut list, sort, |c| (c.id.as_str(), c.rating_rank, c.score));
-    list
 }
 
 /// The facts shown above every assessment table.
@@ -292,44 +275,20 @@ fn compact_marks(rubric: &RubricInfo, c: &CommitmentOut) -> String {
         .join(" ")
 }
 
-/// The document `assess` shows.
-///
-/// Column priority at narrow widths (documented in docs/workflow.md): id, commitment, rating
-/// and score always; then the reference ratings (e.g. the IRM's); the first key criterion; the
-/// other key criteria; and last the flags and "needs attention", which give way to a compact
-/// marks column.
-pub fn document(results: &Results, sort: SortBy) -> Doc {
-    let tables = Tables::Both;
-    let lines = results
-        .commitments
-        .iter()
-        .map(|c| Line::new(&results.rubric, &results.evaluators, tables, c.clone()))
-        .collect();
-    assemble(
-        &results.plan,
-        &results.rubric,
-        &results.as_of,
-        &results.evaluators,
-        lines,
-        sort,
-        tables,
-    )
-}
-
 /// Which of the document's tables to fill: the spreadsheet table (CSV), the screen's table
-/// (terminal, Markdown), or both (the workbook).
+/// (terminal, Markdown), or both and a sheet of what the evaluators wrote (the workbook).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tables {
     Screen,
     Spreadsheet,
-    Both,
+    Workbook,
 }
 
 impl Tables {
     fn of(format: render::Format) -> Self {
         match format {
             render::Format::Csv => Tables::Spreadsheet,
-            render::Format::Xlsx => Tables::Both,
+            render::Format::Xlsx => Tables::Workbook,
             _ => Tables::Screen,
         }
     }
@@ -359,6 +318,8 @@ struct Line {
     tail: Vec<Cell>,
     /// The spreadsheet's row.
     spreadsheet: Vec<Cell>,
+    /// The workbook's rows of what the evaluators wrote, one per note.
+    notes: Vec<Vec<Cell>>,
 }
 
 impl Line {
@@ -404,6 +365,11 @@ impl Line {
         } else {
             Vec::new()
         };
+        let notes = if tables == Tables::Workbook {
+            note_rows(&c)
+        } else {
+            Vec::new()
+        };
         Line {
             reference: if tables.screen() {
                 std::mem::take(&mut c.reference)
@@ -416,6 +382,7 @@ impl Line {
             head,
             tail,
             spreadsheet,
+            notes,
         }
     }
 }
@@ -444,7 +411,12 @@ fn order<T>(list: &mut [T], sort: SortBy, key: impl Fn(&T) -> (&str, Option<usiz
     }
 }
 
-/// The document from every commitment's rows, in plan order.
+/// The document `assess` shows: [`assemble`]d from each commitment's [`Line`].
+///
+/// Column priority at narrow widths (documented in docs/workflow.md): id, commitment, rating
+/// and score always; then the reference ratings (e.g. the IRM's); the first key criterion; the
+/// other key criteria; and last the flags and "needs attention", which give way to a compact
+/// marks column.
 fn assemble(
     plan: &results::PlanInfo,
     rubric: &RubricInfo,
@@ -519,10 +491,14 @@ fn assemble(
             },
         );
     let mut spreadsheet = spreadsheet_grid(rubric, evaluators);
+    let mut notes_grid = notes_grid();
     let empty = lines.is_empty();
     for line in lines {
         if tables.spreadsheet() {
             spreadsheet.push(line.spreadsheet);
+        }
+        for row in line.notes {
+            notes_grid.push(row);
         }
         if !tables.screen() {
             continue;
@@ -587,22 +563,30 @@ fn assemble(
     if empty {
         notes.insert(0, "The plan lists no commitments.".into());
     }
+    let mut sections = vec![Section {
+        heading: None,
+        text: Vec::new(),
+        grid: Some(grid),
+    }];
+    if tables == Tables::Workbook {
+        sections.push(Section {
+            heading: Some("evidence and comments".into()),
+            text: Vec::new(),
+            grid: Some(notes_grid),
+        });
+    }
     Doc {
         title: format!("{} — {}", plan.country, plan.title),
         meta: meta(rubric, as_of, evaluators),
-        sections: vec![Section {
-            heading: None,
-            text: Vec::new(),
-            grid: Some(grid),
-        }],
+        sections,
         csv: Some(spreadsheet),
         notes,
     }
 }
 
-/// What the evaluators wrote, one row per note (for the workbook's second sheet).
-fn evidence_section(results: &Results, sort: SortBy) -> Section {
-    let mut grid = Grid::new([
+/// The table of what the evaluators wrote (the workbook's second sheet), without rows.
+fn notes_grid() -> Grid {
+    Grid::new([
         "id",
         "commitment",
         "evaluator",
@@ -611,10 +595,16 @@ fn evidence_section(results: &Results, sort: SortBy) -> Section {
         "evidence",
         "comment",
         "next steps",
-    ]);
-    for c in sorted(results, sort) {
-        for n in c.notes.iter().flatten() {
-            grid.push(vec![
+    ])
+}
+
+/// A commitment's rows of what the evaluators wrote, one per note.
+fn note_rows(c: &CommitmentOut) -> Vec<Vec<Cell>> {
+    c.notes
+        .iter()
+        .flatten()
+        .map(|n| {
+            vec![
                 c.id.clone().into(),
                 c.title.clone().into(),
                 n.evaluator.clone().into(),
@@ -623,14 +613,9 @@ fn evidence_section(results: &Results, sort: SortBy) -> Section {
                 n.evidence.trim().to_string().into(),
                 n.comment.trim().to_string().into(),
                 n.next_steps.trim().to_string().into(),
-            ]);
-        }
-    }
-    Section {
-        heading: Some("evidence and comments".into()),
-        text: Vec::new(),
-        grid: Some(grid),
-    }
+            ]
+        })
+        .collect()
 }
 
 /// The spreadsheet's table, without rows: one row per commitment ([`spreadsheet_row`]), with
