@@ -259,8 +259,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(problem) = problem {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }
-    let cx = draft::context::build_with(&inputs, &results, &wording, args.appendix, agreement);
-    drop(results);
+    // The context keeps the results, and builds each commitment's part from them when the
+    // template reaches it.
+    let cx = draft::context::build_with(&inputs, results, &wording, args.appendix, agreement);
     drop(inputs);
     let engine = draft::engine_for(&choice, &cx, wording);
     let differ = cx
@@ -291,7 +292,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             .chain(&texts)
             .map(|t| draft::markdown::count_places(t))
             .sum();
-        let file_names = names::file_names(cx.commitments.iter().map(|c| c.out.id.as_str()));
+        let file_names = {
+            let ids: Vec<String> = cx.commitments.ids().collect();
+            names::file_names(ids.iter().map(String::as_str))
+        };
         let mut targets = vec![folder.join(names::OVERVIEW)];
         targets.extend(file_names.iter().map(|n| folder.join(n)));
         if refuse_edited(&targets, args.force, "for example --split draft-new")? {

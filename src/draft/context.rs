@@ -65,11 +65,12 @@ pub struct Context {
     pub summary: Summary,
     /// Commitments whose rating differs from a reference evaluator's, in plan order.
     pub differences: Vec<DifferenceCx>,
-    /// Not serialised with the rest: templates see it as a list whose items are converted
-    /// one at a time, when a template reaches them (see [`super::template_value`]), so that
-    /// a render never holds the whole plan twice.
+    /// Not serialised with the rest: templates see it as a list whose items are built from
+    /// the results, and converted, one at a time when a template reaches them (see
+    /// [`Commitments`] and `super::template_value`), so that a render never holds the whole
+    /// plan's context.
     #[serde(skip_serializing)]
-    pub commitments: std::sync::Arc<Vec<CommitmentCx>>,
+    pub commitments: std::sync::Arc<Commitments>,
     /// The one sentence every draft should keep.
     pub disclaimer: String,
 }
@@ -311,6 +312,58 @@ pub struct CommitmentCx {
     pub timeline: Vec<EventCx>,
 }
 
+/// The commitments of a context: their results, from which each commitment's part
+/// ([`CommitmentCx`]) is built when it is asked for and dropped after use. Built all at once,
+/// they took about 14 kB per commitment (68 MB at 5,000 commitments) beside the results
+/// they came from, for about 400 bytes of draft each.
+#[derive(Debug)]
+pub struct Commitments {
+    results: Results,
+    labels: Labels,
+    rubric: RubricCx,
+    /// Each commitment's `timeline`, in the order of `results.commitments`.
+    timelines: Vec<Vec<EventCx>>,
+}
+
+impl Commitments {
+    /// How many commitments there are.
+    pub fn len(&self) -> usize {
+        self.results.commitments.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.results.commitments.is_empty()
+    }
+
+    /// The `i`th commitment's part of the context, built now.
+    pub fn get(&self, i: usize) -> Option<CommitmentCx> {
+        let c = self.results.commitments.get(i)?;
+        let timeline = self.timelines.get(i).cloned().unwrap_or_default();
+        Some(commitment_cx(
+            &self.results,
+            &self.labels,
+            &self.rubric,
+            c,
+            timeline,
+        ))
+    }
+
+    /// Each commitment's `id` as templates see it, in order.
+    pub fn ids(&self) -> impl Iterator<Item = String> + '_ {
+        self.results.commitments.iter().map(|c| plain_line(&c.id))
+    }
+
+    /// The units the budgets of a render grow with: each commitment, milestone and note.
+    pub fn units(&self) -> usize {
+        self.results
+            .commitments
+            .iter()
+            .map(|c| 1 + c.milestones.len() + c.notes.as_ref().map_or(0, Vec::len))
+            .sum()
+    }
+}
+
 /// How the comments of `import ogp`'s score files start: where each rating came from.
 const IMPORT_PROVENANCE: &str = "OGP data, column ";
 
@@ -338,21 +391,21 @@ fn is_link(text: &str) -> bool {
     (t.starts_with("https://") || t.starts_with("http://")) && !t.chars().any(char::is_whitespace)
 }
 
-struct Labels<'a> {
+#[derive(Debug)]
+struct Labels {
     /// Each evaluator's label and whether they are a reference evaluator, by id.
-    evaluators: HashMap<&'a str, (&'a str, bool)>,
+    evaluators: HashMap<String, (String, bool)>,
     /// The evaluators who record the coalition's agreed levels (`role = "consensus"`).
-    consensus: Vec<&'a str>,
-    results: &'a Results,
+    consensus: Vec<String>,
     /// The language's word of `a, b and c`.
-    and: &'a str,
+    and: String,
 }
 
-impl Labels<'_> {
+impl Labels {
     fn who(&self, id: &str) -> String {
         self.evaluators
             .get(id)
-            .map_or_else(|| plain_line(id), |(label, _)| (*label).to_string())
+            .map_or_else(|| plain_line(id), |(label, _)| label.clone())
     }
 
     fn is_reference(&self, id: &str) -> bool {
@@ -363,7 +416,7 @@ impl Labels<'_> {
         out.by_evaluator
             .iter()
             .flatten()
-            .filter(|(e, _)| !self.is_reference(e) && !self.consensus.contains(&e.as_str()))
+            .filter(|(e, _)| !self.is_reference(e) && !self.consensus.contains(e))
             .map(|(e, l)| LevelBy {
                 evaluator: e.clone(),
                 who: self.who(e),
@@ -410,7 +463,7 @@ impl Labels<'_> {
             .collect()
     }
 
-    fn note(&self, n: &NoteOut, text: &str) -> NoteCx {
+    fn note(&self, results: &Results, n: &NoteOut, text: &str) -> NoteCx {
         NoteCx {
             evaluator: n.evaluator.clone(),
             who: self.who(&n.evaluator),
@@ -418,7 +471,7 @@ impl Labels<'_> {
             criterion: n.criterion.clone(),
             criterion_name: n.criterion.as_ref().map(|k| {
                 plain_line(
-                    self.results
+                    results
                         .rubric
                         .criteria
                         .iter()
@@ -433,7 +486,7 @@ impl Labels<'_> {
 
 fn criterion_cx(
     results: &Results,
-    labels: &Labels<'_>,
+    labels: &Labels,
     id: &str,
     out: &CriterionOut,
 ) -> CriterionCx {
@@ -508,21 +561,55 @@ fn irm_criterion_name(id: &str) -> String {
         .map_or_else(|| plain_line(id), |(_, n)| (*n).to_string())
 }
 
-/// What a commitment's context needs from the inputs besides its results.
-struct FromInputs<'a> {
-    /// The commitment in plan.toml (its timeline).
-    model: Option<&'a crate::model::Commitment>,
-    plan_start: Option<crate::model::Date>,
+/// A commitment's dated events, as templates see them (`timeline`): `start` is the
+/// commitment's start, else the plan's.
+fn timeline_of(model: &crate::model::Commitment, start: Option<crate::model::Date>) -> Vec<EventCx> {
+    model
+        .events
+        .iter()
+        .map(|e| {
+            let link = e
+                .source
+                .as_deref()
+                .is_some_and(|s| is_link(s) && !s.contains(['<', '>']));
+            EventCx {
+                date: e.date.to_string(),
+                text: markdown(&e.text),
+                source: e.source.as_deref().map(|s| {
+                    if link {
+                        s.trim().to_string()
+                    } else {
+                        plain_line(s)
+                    }
+                }),
+                link,
+                before_start: start.is_some_and(|s| e.date < s),
+            }
+        })
+        .collect()
+}
+
+/// What a reference evaluator's view is compared on (`ReferenceOut::compared`), as the
+/// criterion compared (none: the ratings are) and their level on it (or their rating): their
+/// level of completion (their own, or their rating on another completion scale mapped by
+/// meaning), or their rating when they have no level of completion.
+fn compared(rubric: &RubricCx, r: &ReferenceOut) -> (Option<String>, Option<String>) {
+    match (&rubric.completion, r.compared) {
+        (Some(k), None | Some(Compared::Completion)) => (
+            Some(k.clone()),
+            r.levels.get(k).cloned().flatten().map(|l| plain_line(&l)),
+        ),
+        _ => (None, r.rating.as_deref().map(plain_line)),
+    }
 }
 
 fn commitment_cx(
     results: &Results,
-    labels: &Labels<'_>,
+    labels: &Labels,
     rubric: &RubricCx,
     c: &CommitmentOut,
-    from: &FromInputs<'_>,
+    timeline: Vec<EventCx>,
 ) -> CommitmentCx {
-    let FromInputs { model, plan_start } = *from;
     let criteria: IndexMap<String, CriterionCx> = c
         .criteria
         .iter()
@@ -583,21 +670,21 @@ fn commitment_cx(
             Some(m) => {
                 add_evidence(&mut m.evidence, &n.evidence, &who);
                 if !n.comment.trim().is_empty() {
-                    m.comments.push(labels.note(n, &n.comment));
+                    m.comments.push(labels.note(results, n, &n.comment));
                 }
                 if !n.next_steps.trim().is_empty() {
-                    m.next_steps.push(labels.note(n, &n.next_steps));
+                    m.next_steps.push(labels.note(results, n, &n.next_steps));
                 }
             }
             None => {
                 add_evidence(&mut evidence, &n.evidence, &who);
                 if !n.comment.trim().is_empty() {
-                    comments.push(labels.note(n, &n.comment));
+                    comments.push(labels.note(results, n, &n.comment));
                 }
             }
         }
         if !n.next_steps.trim().is_empty() {
-            next_steps.push(labels.note(n, &n.next_steps));
+            next_steps.push(labels.note(results, n, &n.next_steps));
         }
     }
     for m in &mut milestones {
@@ -655,19 +742,10 @@ fn commitment_cx(
                 add_evidence(&mut ref_evidence, &n.evidence, &who);
                 // `import ogp` notes where each rating came from; that is not the IRM speaking.
                 if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE) {
-                    ref_comments.push(labels.note(n, &n.comment));
+                    ref_comments.push(labels.note(results, n, &n.comment));
                 }
             }
-            // What the results compared (`ReferenceOut::compared`): their level of completion
-            // (their own, or their rating on another completion scale mapped by meaning), or
-            // their rating when they have no level of completion.
-            let (criterion, level) = match (&rubric.completion, r.compared) {
-                (Some(k), None | Some(Compared::Completion)) => (
-                    Some(k.clone()),
-                    r.levels.get(k).cloned().flatten().map(|l| plain_line(&l)),
-                ),
-                _ => (None, r.rating.as_deref().map(plain_line)),
-            };
+            let (criterion, level) = compared(rubric, r);
             let unmatched: IndexMap<String, String> = r
                 .other
                 .iter()
@@ -714,33 +792,6 @@ fn commitment_cx(
             .collect(),
         _ => Vec::new(),
     };
-    let start = model.and_then(|m| m.start).or(plan_start);
-    let timeline = model
-        .map(|m| {
-            m.events
-                .iter()
-                .map(|e| {
-                    let link = e
-                        .source
-                        .as_deref()
-                        .is_some_and(|s| is_link(s) && !s.contains(['<', '>']));
-                    EventCx {
-                        date: e.date.to_string(),
-                        text: markdown(&e.text),
-                        source: e.source.as_deref().map(|s| {
-                            if link {
-                                s.trim().to_string()
-                            } else {
-                                plain_line(s)
-                            }
-                        }),
-                        link,
-                        before_start: start.is_some_and(|s| e.date < s),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let flag_names = c
         .flags
         .iter()
@@ -841,15 +892,16 @@ pub fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
 /// Builds the context of a whole document from results built with
 /// [`crate::results::Detail::Evaluators`] (so that notes and each evaluator's levels are there).
 pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bool) -> Context {
-    build_with(inputs, results, wording, appendix, agreement_of(inputs))
+    build_with(inputs, results.clone(), wording, appendix, agreement_of(inputs))
 }
 
 /// Like [`build`], with the agreement figures computed beforehand by [`agreement_of`]: they
 /// need the individual ratings and working memory of their own (20 MB at 5,000 commitments),
-/// which `draft` frees before the results and the commitments' part, the largest, are built.
+/// which `draft` frees before the results are built. The context keeps the results and
+/// builds each commitment's part from them when a template reaches it ([`Commitments`]).
 pub fn build_with(
     inputs: &Inputs,
-    results: &Results,
+    results: Results,
     wording: &Wording,
     appendix: bool,
     agreement: Vec<AgreementCx>,
@@ -895,15 +947,14 @@ pub fn build_with(
     let labels = Labels {
         evaluators: evaluators
             .iter()
-            .map(|e| (e.info.id.as_str(), (e.label.as_str(), e.info.reference)))
+            .map(|e| (e.info.id.clone(), (e.label.clone(), e.info.reference)))
             .collect(),
         consensus: evaluators
             .iter()
             .filter(|e| e.info.role == "consensus")
-            .map(|e| e.info.id.as_str())
+            .map(|e| e.info.id.clone())
             .collect(),
-        results,
-        and: &wording.and,
+        and: wording.and.clone(),
     };
     let models: HashMap<&str, &crate::model::Commitment> = inputs
         .plan
@@ -911,40 +962,47 @@ pub fn build_with(
         .iter()
         .map(|c| (c.id.as_str(), c))
         .collect();
-    let commitments: Vec<CommitmentCx> = results
+    let timelines: Vec<Vec<EventCx>> = results
         .commitments
         .iter()
-        .map(|c| {
-            let model = models.get(c.id.as_str()).copied();
-            let from = FromInputs {
-                model,
-                plan_start: inputs.plan.start,
-            };
-            commitment_cx(results, &labels, &rubric, c, &from)
+        .map(|c| match models.get(c.id.as_str()) {
+            Some(m) => timeline_of(m, m.start.or(inputs.plan.start)),
+            None => Vec::new(),
         })
         .collect();
     // A commitment nobody in the coalition rated is not one the coalition rates differently
     // (the built-in template names those apart).
-    let differences = commitments
+    let differences = results
+        .commitments
         .iter()
-        .filter(|c| c.out.evaluators > 0)
+        .filter(|c| c.evaluators > 0)
         .flat_map(|c| {
-            c.references
+            let (labels, rubric) = (&labels, &rubric);
+            c.reference
                 .iter()
-                .filter(|r| r.out.differs)
-                .map(|r| DifferenceCx {
-                    id: c.out.id.clone(),
-                    title: c.out.title.clone(),
-                    rating: c.out.rating.clone(),
-                    evaluator: r.evaluator.clone(),
-                    who: r.who.clone(),
-                    reference_rating: r.out.rating.clone(),
-                    criterion: r.criterion.clone(),
-                    level: match &r.criterion {
-                        Some(_) => c.completion.as_ref().and_then(|x| x.out.level.clone()),
-                        None => c.out.rating.clone(),
-                    },
-                    reference_level: r.level.clone(),
+                .filter(|(_, r)| r.differs)
+                .map(move |(e, r)| {
+                    let (criterion, reference_level) = compared(rubric, r);
+                    let rating = c.rating.as_deref().map(plain_line);
+                    DifferenceCx {
+                        id: plain_line(&c.id),
+                        title: plain_line(&c.title),
+                        evaluator: e.clone(),
+                        who: labels.who(e),
+                        reference_rating: r.rating.as_deref().map(plain_line),
+                        level: match (&criterion, &rubric.completion) {
+                            (Some(_), Some(k)) => c
+                                .criteria
+                                .get(k)
+                                .and_then(|x| x.level.as_deref())
+                                .map(plain_line),
+                            (Some(_), None) => None,
+                            (None, _) => rating.clone(),
+                        },
+                        rating,
+                        criterion,
+                        reference_level,
+                    }
                 })
         })
         .collect();
@@ -974,7 +1032,7 @@ pub fn build_with(
         comment,
         plan,
         agreement,
-        rubric,
+        rubric: rubric.clone(),
         as_of: results.as_of.clone(),
         coalition: evaluators
             .iter()
@@ -989,7 +1047,12 @@ pub fn build_with(
         evaluators,
         summary: results.summary.clone(),
         differences,
-        commitments: std::sync::Arc::new(commitments),
+        commitments: std::sync::Arc::new(Commitments {
+            rubric,
+            results,
+            labels,
+            timelines,
+        }),
         disclaimer: wording
             .text("disclaimer", None)
             .unwrap_or_default()

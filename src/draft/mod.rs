@@ -97,11 +97,7 @@ pub fn choose(
 /// The work one render may do: plenty for any real plan, proportional to its size, and a
 /// stop for a template that loops without end.
 pub fn fuel_for(cx: &Context) -> u64 {
-    let units: usize = cx
-        .commitments
-        .iter()
-        .map(|c| 1 + c.milestones.len() + c.comments.len() + c.next_steps.len())
-        .sum();
+    let units = cx.commitments.units();
     5_000_000u64.saturating_add(50_000u64.saturating_mul(units as u64))
 }
 
@@ -109,11 +105,7 @@ pub fn fuel_for(cx: &Context) -> u64 {
 /// Mongolia sample's is about 30 kB), growing with the plan, and a stop for a template that
 /// repeats text without end.
 pub fn output_limit(cx: &Context) -> usize {
-    let units: usize = cx
-        .commitments
-        .iter()
-        .map(|c| 1 + c.milestones.len() + c.comments.len() + c.next_steps.len())
-        .sum();
+    let units = cx.commitments.units();
     (64usize << 20).saturating_add(units.saturating_mul(64 << 10))
 }
 
@@ -158,11 +150,12 @@ pub fn tidy(text: &str) -> String {
     out
 }
 
-/// The commitments as templates see them: a list whose items become template values only
-/// when the template reaches them. Converting the whole plan at once took about 35 kB per
-/// commitment (180 MB at 5,000 commitments) on top of the context itself.
+/// The commitments as templates see them: a list whose items are built and become template
+/// values only when the template reaches them, and are dropped when it moves on. Building
+/// and converting the whole plan at once took about 50 kB per commitment (250 MB at 5,000
+/// commitments).
 #[derive(Debug)]
-struct Commitments(std::sync::Arc<Vec<context::CommitmentCx>>);
+struct Commitments(std::sync::Arc<context::Commitments>);
 
 impl minijinja::value::Object for Commitments {
     fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
@@ -171,7 +164,7 @@ impl minijinja::value::Object for Commitments {
 
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
         let c = self.0.get(key.as_usize()?)?;
-        Some(Value::from(Serde(c)))
+        Some(Value::from(Serde(&c)))
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
@@ -201,8 +194,9 @@ pub fn render_split(
     let overview =
         tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?);
     let mut files = Vec::with_capacity(cx.commitments.len());
-    for c in cx.commitments.iter() {
-        let one = Value::from(Serde(std::slice::from_ref(c)));
+    for i in 0..cx.commitments.len() {
+        let c = cx.commitments.get(i);
+        let one = Value::from(Serde(c.as_slice()));
         files.push(tidy(&engine.render(minijinja::context! {
             part => Part::Commitment.id(),
             commitments => one,
