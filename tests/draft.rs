@@ -1237,6 +1237,72 @@ fn a_template_that_repeats_text_without_end_is_stopped() {
     );
 }
 
+/// The memory guard itself, not the fuel or the cap on printed text: each time a template
+/// reaches a commitment, its context is built anew (the event's 4 MB text with it), which
+/// costs the template almost no fuel, so a template keeping every copy in a list passes 1 GB
+/// after about 250 of them. The guard stops it at 1 GB beyond what the program used before
+/// the render; the ceiling turns a guard that failed into a crash, not a full memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_template_taking_more_than_a_gigabyte_is_stopped_by_the_memory_guard() {
+    let dir = tiny();
+    let d = dir.path();
+    let mut plan = fs::read_to_string(d.join("plan.toml")).unwrap();
+    plan.push_str(&format!(
+        "\n[[commitment.event]]\ndate = 2020-05-01\ntext = \"{}\"\n",
+        "word ".repeat(800_000)
+    ));
+    fs::write(d.join("plan.toml"), plan).unwrap();
+    fs::write(
+        d.join("keep.md.j2"),
+        "{% set ns = namespace(kept=none) %}{% for i in range(2000) %}{% set ns.kept = [commitments[1], ns.kept] %}{% endfor %}x",
+    )
+    .unwrap();
+    let before = snapshot_tree(d);
+    let (code, err, _) = crate::util::bounded(
+        d,
+        &["draft", "--template", "keep.md.j2", "-o", "out.md"],
+        2500,
+        120,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "error[template-too-large]: the draft template keep.md.j2 took more than 1024 MB of memory, far more than any comment needs, and was stopped\n  \
+         = help: look for a loop that doubles or repeats text (`{% set s = s ~ s %}`) without end\n\
+         The template has an error: nothing was written.\n"
+    );
+    assert_eq!(snapshot_tree(d), before, "nothing was written");
+}
+
+/// The OGP database's size (5,000 commitments × 5 evaluators × 8 criteria) drafts under a
+/// 300 MB ceiling on the address space (debug build). Before each commitment's context was
+/// built only when the template reached it, the draft needed 340 MB of address space here
+/// (203 MB resident), and 475 MB with `--appendix`; now about 245 MB.
+#[test]
+fn a_draft_of_the_ogp_database_size_stays_under_300_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let made = run_in(
+        d,
+        &[
+            "generate",
+            "g",
+            "--commitments",
+            "5000",
+            "--evaluators",
+            "5",
+            "--criteria",
+            "8",
+        ],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let (code, err, _) =
+        crate::util::bounded(&d.join("g"), &["draft", ".", "--output", "-"], 300, 120);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err, "15004 places left to write (marked [[…]]).\n");
+}
+
 /// An assessment as `import ogp` leaves it (OGP's ids as `ogp_id`, the IRM's ratings in
 /// scores/irm.csv on the IRM's legacy rubric), then taken up by a coalition rating on
 /// check-my-ogp: its own ids, milestones, and the IRM named as the reference.

@@ -484,12 +484,7 @@ impl Labels {
     }
 }
 
-fn criterion_cx(
-    results: &Results,
-    labels: &Labels,
-    id: &str,
-    out: &CriterionOut,
-) -> CriterionCx {
+fn criterion_cx(results: &Results, labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
     let info = results.rubric.criteria.iter().find(|c| c.id == id);
     let safe = |x: &Option<String>| x.as_deref().map(plain_line);
     CriterionCx {
@@ -563,7 +558,10 @@ fn irm_criterion_name(id: &str) -> String {
 
 /// A commitment's dated events, as templates see them (`timeline`): `start` is the
 /// commitment's start, else the plan's.
-fn timeline_of(model: &crate::model::Commitment, start: Option<crate::model::Date>) -> Vec<EventCx> {
+fn timeline_of(
+    model: &crate::model::Commitment,
+    start: Option<crate::model::Date>,
+) -> Vec<EventCx> {
     model
         .events
         .iter()
@@ -892,7 +890,13 @@ pub fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
 /// Builds the context of a whole document from results built with
 /// [`crate::results::Detail::Evaluators`] (so that notes and each evaluator's levels are there).
 pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bool) -> Context {
-    build_with(inputs, results.clone(), wording, appendix, agreement_of(inputs))
+    build_with(
+        inputs,
+        results.clone(),
+        wording,
+        appendix,
+        agreement_of(inputs),
+    )
 }
 
 /// Like [`build`], with the agreement figures computed beforehand by [`agreement_of`]: they
