@@ -161,14 +161,27 @@ impl Context<'_> {
 }
 
 /// Builds the report in English.
-pub fn build(inputs: &Inputs, assessment: &Assessment, options: &Options) -> Report {
+pub fn build(inputs: &mut Inputs, assessment: Assessment, options: &Options) -> Report {
     build_in(inputs, assessment, options, Tr::english())
 }
 
-/// Builds the report in the language of `tr`.
-pub fn build_in(inputs: &Inputs, assessment: &Assessment, options: &Options, tr: Tr) -> Report {
-    let alpha = agreement::compute(inputs, options.resamples);
-    let results = results::build(inputs, assessment, results::Detail::Evaluators);
+/// Builds the report in the language of `tr`. What is no longer needed is freed as soon as
+/// it is used, so that the page is written with only the results in memory: the individual
+/// ratings (`inputs` loses them) once the agreement figures are computed, the assessment
+/// once the results are built.
+pub fn build_in(inputs: &mut Inputs, assessment: Assessment, options: &Options, tr: Tr) -> Report {
+    // On a thread of its own: the working memory it frees when done is then reused by the
+    // threads that build the results (with glibc; on the main thread it stayed unused).
+    let alpha = std::thread::scope(|scope| {
+        let inputs = &*inputs;
+        scope
+            .spawn(move || agreement::compute(inputs, options.resamples))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    inputs.release_ratings();
+    let results = results::build(inputs, &assessment, results::Detail::Evaluators);
+    drop(assessment);
     let rubric = &inputs.rubric;
     let main = rubric
         .completion
