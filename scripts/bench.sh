@@ -94,6 +94,8 @@ agreement $dir --format json
 agreement $dir --bootstrap 1000 --format json
 report $dir --output $out/report.html --force
 draft $dir --output $out/draft.md --force
+draft $dir --output $out/draft.md --appendix --force
+draft $dir --docx --output $out/draft.docx --force
 draft $dir --split $out/split --force
 sheet $dir --evaluator e0 --output $out/sheet.csv --force
 sheet $dir --evaluator e0 --format xlsx --output $out/sheet.xlsx --force
