@@ -364,6 +364,52 @@ impl Commitments {
     }
 }
 
+impl CommitmentCx {
+    /// The fields of its own (not of `out`), in the order they are serialised.
+    pub const OWN_FIELDS: [&'static str; 16] = [
+        "value_names",
+        "stars",
+        "missing_evaluators",
+        "criteria",
+        "completion",
+        "results",
+        "milestones",
+        "comments",
+        "evidence",
+        "next_steps",
+        "disagreements",
+        "references",
+        "results_references",
+        "differs",
+        "flag_names",
+        "timeline",
+    ];
+
+    /// One of [`Self::OWN_FIELDS`] as a template value, as converting the whole would give it.
+    pub fn own_field(&self, name: &str) -> Option<minijinja::Value> {
+        use minijinja::value::{Serde, Value};
+        Some(match name {
+            "value_names" => Value::from(Serde(&self.value_names)),
+            "stars" => Value::from(Serde(&self.stars)),
+            "missing_evaluators" => Value::from(Serde(&self.missing_evaluators)),
+            "criteria" => Value::from(Serde(&self.criteria)),
+            "completion" => Value::from(Serde(&self.completion)),
+            "results" => Value::from(Serde(&self.results)),
+            "milestones" => Value::from(Serde(&self.milestones)),
+            "comments" => Value::from(Serde(&self.comments)),
+            "evidence" => Value::from(Serde(&self.evidence)),
+            "next_steps" => Value::from(Serde(&self.next_steps)),
+            "disagreements" => Value::from(Serde(&self.disagreements)),
+            "references" => Value::from(Serde(&self.references)),
+            "results_references" => Value::from(Serde(&self.results_references)),
+            "differs" => Value::from(self.differs),
+            "flag_names" => Value::from(Serde(&self.flag_names)),
+            "timeline" => Value::from(Serde(&self.timeline)),
+            _ => return None,
+        })
+    }
+}
+
 /// How the comments of `import ogp`'s score files start: where each rating came from.
 const IMPORT_PROVENANCE: &str = "OGP data, column ";
 

@@ -164,11 +164,77 @@ impl minijinja::value::Object for Commitments {
 
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
         let c = self.0.get(key.as_usize()?)?;
-        Some(Value::from(Serde(&c)))
+        Some(Value::from_object(CommitmentValue::new(c)))
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
         minijinja::value::Enumerator::Seq(self.0.len())
+    }
+}
+
+/// One commitment as templates see it: the map that converting the whole [`context::CommitmentCx`]
+/// gives (its [`crate::results::CommitmentOut`]'s fields, in order, those of the same name
+/// replaced by the richer ones, then the others), with each of the richer fields converted
+/// when a template first reads it. Converting every field of every commitment took a quarter
+/// of a draft's time, and most of the appendix's, whose tables read a few fields each.
+#[derive(Debug)]
+struct CommitmentValue {
+    cx: context::CommitmentCx,
+    /// `cx.out` converted (its fields are small): the base map and the order of the keys.
+    base: Value,
+    /// The richer fields converted so far, by name.
+    converted: std::sync::Mutex<Vec<(&'static str, Value)>>,
+}
+
+impl CommitmentValue {
+    fn new(cx: context::CommitmentCx) -> CommitmentValue {
+        CommitmentValue {
+            base: Value::from(Serde(&cx.out)),
+            cx,
+            converted: std::sync::Mutex::default(),
+        }
+    }
+
+    fn own(&self, name: &str) -> Option<Value> {
+        let name = *context::CommitmentCx::OWN_FIELDS
+            .iter()
+            .find(|f| **f == name)?;
+        let mut converted = self
+            .converted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, v)) = converted.iter().find(|(n, _)| *n == name) {
+            return Some(v.clone());
+        }
+        let v = self.cx.own_field(name)?;
+        converted.push((name, v.clone()));
+        Some(v)
+    }
+}
+
+impl minijinja::value::Object for CommitmentValue {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Map
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let name = key.as_str()?;
+        self.own(name)
+            .or_else(|| self.base.get_attr(name).ok().filter(|v| !v.is_undefined()))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let mut keys: Vec<Value> = self
+            .base
+            .try_iter()
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        for name in context::CommitmentCx::OWN_FIELDS {
+            if !keys.iter().any(|k| k.as_str() == Some(name)) {
+                keys.push(Value::from(name));
+            }
+        }
+        minijinja::value::Enumerator::Values(keys)
     }
 }
 
@@ -195,8 +261,13 @@ pub fn render_split(
         tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?);
     let mut files = Vec::with_capacity(cx.commitments.len());
     for i in 0..cx.commitments.len() {
-        let c = cx.commitments.get(i);
-        let one = Value::from(Serde(c.as_slice()));
+        let one: Vec<Value> = cx
+            .commitments
+            .get(i)
+            .map(|c| Value::from_object(CommitmentValue::new(c)))
+            .into_iter()
+            .collect();
+        let one = Value::from(one);
         files.push(tidy(&engine.render(minijinja::context! {
             part => Part::Commitment.id(),
             commitments => one,
@@ -219,7 +290,44 @@ impl Part {
 
 #[cfg(test)]
 mod tests {
-    use super::tidy;
+    use super::{CommitmentValue, tidy};
+    use minijinja::value::{Serde, Value};
+
+    /// A commitment read field by field is the same map, in the same order, as the whole
+    /// commitment converted at once (so a field added to `CommitmentCx` but not to its
+    /// `OWN_FIELDS` is caught here), on a sample with reference ratings, milestones and notes.
+    #[test]
+    fn a_commitment_read_field_by_field_is_the_whole_commitment() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let selection = crate::load::Selection {
+            dir: root.join("samples/mongolia-2016-2018"),
+            reference_scores: vec![root.join("samples/mongolia-irm-legacy/scores/irm.csv")],
+            ..crate::load::Selection::default()
+        };
+        let mut report = crate::diag::Report::new();
+        let inputs = crate::load::load(&selection, &mut report).expect("the sample loads");
+        let as_of = inputs.plan.settings.as_of.expect("the sample has a date");
+        let a = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+        let results = crate::results::build(&inputs, &a, crate::results::Detail::Evaluators);
+        let cx =
+            super::context::build(&inputs, &results, &crate::wording::Wording::english(), true);
+        assert!(cx.commitments.len() > 3);
+        for i in 0..cx.commitments.len() {
+            let c = cx.commitments.get(i).unwrap();
+            let whole = Value::from(Serde(&c));
+            let lazy = Value::from_object(CommitmentValue::new(c));
+            let keys = |v: &Value| v.try_iter().unwrap().collect::<Vec<_>>();
+            assert_eq!(keys(&lazy), keys(&whole));
+            for k in keys(&whole) {
+                assert_eq!(
+                    lazy.get_item(&k).unwrap(),
+                    whole.get_item(&k).unwrap(),
+                    "{k}"
+                );
+            }
+            assert_eq!(lazy.to_string(), whole.to_string());
+        }
+    }
 
     #[test]
     fn tidy_collapses_blank_lines_but_not_in_code() {
