@@ -1279,7 +1279,7 @@ fn a_template_taking_more_than_a_gigabyte_is_stopped_by_the_memory_guard() {
 /// database's size, within a few seconds in a debug build) under a 250 MB ceiling on the
 /// address space. Before each commitment's context was built only when the template reached
 /// it (and before the appendix tested commitments inside its loop), this needed 356 MB of
-/// address space; now 173 MB (debug build, 2 cores). glibc reserves 64 MB of address space
+/// address space; now 175 MB (debug build, 2 cores). glibc reserves 64 MB of address space
 /// for each thread's allocator arena, so the number of arenas is fixed at two
 /// (`MALLOC_ARENA_MAX`, ignored elsewhere) for the ceiling not to depend on the cores.
 #[test]
