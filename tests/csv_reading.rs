@@ -65,6 +65,40 @@ fn a_generated_assessment_is_byte_for_byte_what_it_was() {
 }
 
 #[test]
+fn the_generated_assessment_read_in_two_halves_is_the_same() {
+    // The score file (3.3 MB) is below the size read on two threads: the hidden variable
+    // lowers the threshold, so that its halves are parsed on two threads and merged.
+    let dir = tempfile::tempdir().unwrap();
+    generated(dir.path());
+    for args in [
+        &["assess", "big", "--format", "json"][..],
+        &["validate", "big"],
+    ] {
+        let one = Command::new(bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env("CHECKMYOGP_SPLIT_MIN", "100000000000")
+            .output()
+            .unwrap();
+        let two = Command::new(bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env("CHECKMYOGP_SPLIT_MIN", "0")
+            .output()
+            .unwrap();
+        assert_eq!(two.status.code(), Some(0), "{args:?}");
+        assert!(one.stdout == two.stdout, "{args:?}: the outputs differ");
+        assert_eq!(
+            String::from_utf8_lossy(&one.stderr),
+            String::from_utf8_lossy(&two.stderr)
+        );
+        if args[0] == "assess" {
+            assert_eq!((fnv1a(&two.stdout), two.stdout.len()), GENERATED_JSON);
+        }
+    }
+}
+
+#[test]
 fn rows_off_the_short_path_give_the_same_assessment() {
     // Spaces around every cell send every row through the general path, and quoted cells
     // with CRLF line ends through the short one again: the assessment must not change.

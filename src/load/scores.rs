@@ -240,9 +240,11 @@ struct FileReader<'r, 'a> {
     sheet: Option<String>,
     last_evaluator: Option<(String, u32)>,
     last_commitment: Option<(String, u32)>,
+    /// The vector of a row's cells, kept empty between rows to reuse its memory.
+    spare: Vec<&'static str>,
 }
 
-impl FileReader<'_, '_> {
+impl<'a> FileReader<'_, 'a> {
     /// The row as it looks in the file, around the cell at `col` (a few cells either side, each
     /// shortened), with the position of that cell. Bounded work whatever the row's size.
     fn snippet(&self, fields: &[&str], col: usize) -> Snippet {
@@ -357,86 +359,10 @@ impl FileReader<'_, '_> {
         );
     }
 
-    /// The rating of a long-form row that [`FileReader::row`] would take without a word:
-    /// every id and level spelt exactly as in the plan and rubric, no note to keep, nothing
-    /// to report. Such rows (almost all of a large file) skip the general path; any other
-    /// row gets `None` and takes it, so the result is the same either way.
-    fn ready(&self, layout: &mut Layout, row: &RowCells<'_>) -> Option<Ready> {
-        // Rows that the general path reports something about, or changes: too many cells, a
-        // byte-order mark, a cell boundary inside a character.
-        if row.ends.len() > layout.width
-            || row.get(0)?.starts_with('\u{feff}')
-            || !row.ends.iter().all(|&e| row.text.is_char_boundary(e))
-        {
-            return None;
-        }
-        let cell = |col: Option<usize>| col.map_or(Some(""), |c| row.get(c).map(trim_cell));
-        let id = |col: usize| cell(Some(col)).filter(|c| !c.is_empty());
-        let resolver = &*self.resolver;
-        let name = id(layout.evaluator)?;
-        let evaluator = if layout.last_evaluator.0 == name {
-            layout.last_evaluator.1
-        } else {
-            let i = *resolver.evaluators.get(name)?;
-            // A reference evaluator's levels may be mapped by meaning: the general path.
-            if resolver.plan.is_reference(name) {
-                return None;
-            }
-            layout.last_evaluator.0.clear();
-            layout.last_evaluator.0.push_str(name);
-            layout.last_evaluator.1 = i;
-            i
-        };
-        let commitment = id(layout.commitment)?;
-        let ci = if layout.last_commitment.0 == commitment {
-            layout.last_commitment.1
-        } else {
-            let i = *resolver.commitments.get(commitment)?;
-            layout.last_commitment.0.clear();
-            layout.last_commitment.0.push_str(commitment);
-            layout.last_commitment.1 = i;
-            i
-        };
-        let milestone = match cell(layout.milestone)? {
-            "" => None,
-            m => match resolver.milestones.get(m)? {
-                &(owner, mi) if owner == ci => Some(mi),
-                _ => return None,
-            },
-        };
-        let criterion = layout.criteria.find(id(layout.criterion)?)?;
-        let c = resolver.rubric.criteria.get(usize::from(criterion))?;
-        if (c.scope == Scope::Milestone) != milestone.is_some() {
-            return None;
-        }
-        let level = layout
-            .levels
-            .get(usize::from(criterion))?
-            .find(id(layout.level)?)?;
-        let evidence = !cell(layout.evidence)?.is_empty();
-        if layout.keep_notes
-            && (evidence
-                || !cell(layout.notes[0])?.is_empty()
-                || !cell(layout.notes[1])?.is_empty())
-        {
-            return None;
-        }
-        Some(Ready {
-            evaluator,
-            unit: Unit {
-                commitment: ci,
-                milestone,
-            },
-            criterion,
-            level,
-            evidence,
-        })
-    }
-
-    /// The layout for [`FileReader::ready`], once the header is read: a long-form file whose
+    /// The layout for [`Layout::ready`], once the header is read: a long-form file whose
     /// columns all have names, when plan.toml lists the evaluators (so no row adds one), and
     /// not a reference score file (whose levels may be mapped by meaning).
-    fn layout(&self) -> Option<Layout> {
+    fn layout(&self) -> Option<Layout<'a>> {
         let cols = &self.cols;
         if !self.resolver.declared
             || self.resolver.reference_file
@@ -445,7 +371,13 @@ impl FileReader<'_, '_> {
         {
             return None;
         }
+        let resolver = &*self.resolver;
         Some(Layout {
+            plan: resolver.plan,
+            rubric: resolver.rubric,
+            evaluators: resolver.evaluators.clone(),
+            commitments: resolver.commitments.clone(),
+            milestones: resolver.milestones.clone(),
             width: cols.names.len(),
             evaluator: cols.evaluator?,
             commitment: cols.commitment?,
@@ -1304,7 +1236,7 @@ struct RowMark {
     bad_utf8: Option<usize>,
 }
 
-/// The rating of a row that needs no more than lookups (see [`FileReader::ready`]).
+/// The rating of a row that needs no more than lookups (see [`Layout::ready`]).
 #[derive(Debug, Clone, Copy)]
 struct Ready {
     evaluator: u32,
@@ -1330,7 +1262,7 @@ fn short_key(text: &str) -> Option<u64> {
 
 /// A few texts (criterion ids, level labels) to find by exact spelling: the first that
 /// matches, by comparing short keys or, for longer texts, the texts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct FewTexts {
     short: Vec<(u64, u16)>,
     long: Vec<(String, u16)>,
@@ -1356,10 +1288,16 @@ impl FewTexts {
     }
 }
 
-/// The columns of a long-form file, as read from its header, and what [`FileReader::ready`]
-/// looks ids up in.
-#[derive(Debug)]
-struct Layout {
+/// The columns of a long-form file, as read from its header, and what [`Layout::ready`]
+/// looks ids up in: its own copies of the resolver's maps (which hold no evaluator that is
+/// not declared, so reading cannot change them), so that a second thread can use them too.
+#[derive(Debug, Clone)]
+struct Layout<'a> {
+    plan: &'a Plan,
+    rubric: &'a Rubric,
+    evaluators: FastMap<String, u32>,
+    commitments: FastMap<&'a str, u32>,
+    milestones: FastMap<&'a str, (u32, u32)>,
     /// How many columns the header names.
     width: usize,
     evaluator: usize,
@@ -1377,6 +1315,84 @@ struct Layout {
     /// Rows usually come grouped by evaluator and commitment: the last of each found.
     last_evaluator: (String, u32),
     last_commitment: (String, u32),
+}
+
+impl Layout<'_> {
+    /// The rating of a long-form row that [`FileReader::row`] would take without a word:
+    /// every id and level spelt exactly as in the plan and rubric, no note to keep, nothing
+    /// to report. Such rows (almost all of a large file) skip the general path; any other
+    /// row gets `None` and takes it, so the result is the same either way.
+    fn ready(&mut self, row: &RowCells<'_>) -> Option<Ready> {
+        // Rows that the general path reports something about, or changes: too many cells, a
+        // byte-order mark, a cell boundary inside a character.
+        if row.ends.len() > self.width
+            || row.get(0)?.starts_with('\u{feff}')
+            || !row.ends.iter().all(|&e| row.text.is_char_boundary(e))
+        {
+            return None;
+        }
+        let cell = |col: Option<usize>| col.map_or(Some(""), |c| row.get(c).map(trim_cell));
+        let id = |col: usize| cell(Some(col)).filter(|c| !c.is_empty());
+        let layout = self;
+        let name = id(layout.evaluator)?;
+        let evaluator = if layout.last_evaluator.0 == name {
+            layout.last_evaluator.1
+        } else {
+            let i = *layout.evaluators.get(name)?;
+            // A reference evaluator's levels may be mapped by meaning: the general path.
+            if layout.plan.is_reference(name) {
+                return None;
+            }
+            layout.last_evaluator.0.clear();
+            layout.last_evaluator.0.push_str(name);
+            layout.last_evaluator.1 = i;
+            i
+        };
+        let commitment = id(layout.commitment)?;
+        let ci = if layout.last_commitment.0 == commitment {
+            layout.last_commitment.1
+        } else {
+            let i = *layout.commitments.get(commitment)?;
+            layout.last_commitment.0.clear();
+            layout.last_commitment.0.push_str(commitment);
+            layout.last_commitment.1 = i;
+            i
+        };
+        let milestone = match cell(layout.milestone)? {
+            "" => None,
+            m => match layout.milestones.get(m)? {
+                &(owner, mi) if owner == ci => Some(mi),
+                _ => return None,
+            },
+        };
+        let criterion = layout.criteria.find(id(layout.criterion)?)?;
+        let c = layout.rubric.criteria.get(usize::from(criterion))?;
+        if (c.scope == Scope::Milestone) != milestone.is_some() {
+            return None;
+        }
+        let level = layout
+            .levels
+            .get(usize::from(criterion))?
+            .find(id(layout.level)?)?;
+        let evidence = !cell(layout.evidence)?.is_empty();
+        if layout.keep_notes
+            && (evidence
+                || !cell(layout.notes[0])?.is_empty()
+                || !cell(layout.notes[1])?.is_empty())
+        {
+            return None;
+        }
+        Some(Ready {
+            evaluator,
+            unit: Unit {
+                commitment: ci,
+                milestone,
+            },
+            criterion,
+            level,
+            evidence,
+        })
+    }
 }
 
 /// The cells of one row of a [`Batch`], read on demand.
@@ -1474,13 +1490,7 @@ fn parse(
                 Ok(true) => {}
                 Err(e) => {
                     let line = e.position().map_or(0, csv::Position::line);
-                    let message = match e.kind() {
-                        csv::ErrorKind::Io(io) => {
-                            format!("the file could not be read to the end: {io}")
-                        }
-                        _ => format!("the file could not be read as CSV: {e}"),
-                    };
-                    batch.broken = Some((line, message));
+                    batch.broken = Some((line, broken_message(&e)));
                     done = true;
                     break;
                 }
@@ -1636,6 +1646,9 @@ pub(crate) fn read_csv(
         None => String::from_utf8_lossy(&head[bom..]).into_owned(),
     };
     let delimiter = sniff_delimiter(&head_text);
+    let size = handle.metadata().map_or(0, |m| m.len());
+    let split_from = split_min()
+        .filter(|&min| size >= min && matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom));
     let stream = std::io::Cursor::new(head).chain(handle);
     let reader: Box<dyn Read + Send> = match encoding.decoder() {
         None => {
@@ -1653,12 +1666,7 @@ pub(crate) fn read_csv(
                 .build(BufReader::with_capacity(256 * 1024, stream)),
         ),
     };
-    let csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(reader);
+    let mut csv = csv_reader(reader, delimiter);
     let mut fr = FileReader {
         resolver,
         file,
@@ -1671,109 +1679,720 @@ pub(crate) fn read_csv(
         sheet: None,
         last_evaluator: None,
         last_commitment: None,
+        spare: Vec::new(),
     };
     let mut feed = Feed::default();
+    let mut layout: Option<Layout> = None;
+    if split_from.is_some() {
+        // A large UTF-8 file: the header is read here, and if the rows can take the short path
+        // the file is read in two halves, one per core (see `read_halves`).
+        let mut rows = Rows::default();
+        match rows.read(
+            &mut fr,
+            &mut feed,
+            &mut layout,
+            &mut csv,
+            0,
+            Until::Header,
+            scores,
+        ) {
+            Stop::Header if layout.is_some() => {
+                let at = Halves {
+                    path,
+                    bom: bom as u64,
+                    size,
+                    delimiter,
+                };
+                read_halves(&at, &mut fr, &mut feed, &mut layout, &mut csv, scores);
+                feed.finish(&mut fr);
+                return;
+            }
+            Stop::Header => {}
+            Stop::End | Stop::AtSplit => {
+                feed.finish(&mut fr);
+                return;
+            }
+        }
+    }
     // One thread parses the CSV (the costly byte work), this one resolves rows against the plan
     // and rubric: on two cores a large file is read in little more than the time of the slower.
     let (to_resolver, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
     let (to_parser, spent) = std::sync::mpsc::channel::<Batch>();
-    let mut layout: Option<Layout> = None;
     std::thread::scope(|scope| {
         scope.spawn(move || parse(csv, &to_resolver, &spent));
-        let mut width = 8;
         'rows: for batch in batches {
-            // One vector of cells per batch, refilled for each row.
-            let mut fields: Vec<&str> = Vec::with_capacity(width);
             let mut first_cell = 0;
             for mark in &batch.rows {
-                let line = u32::try_from(mark.line).unwrap_or(u32::MAX);
                 let cells = batch.ends.get(first_cell..mark.cells_end).unwrap_or(&[]);
-                let mut start = first_cell
+                let start = first_cell
                     .checked_sub(1)
                     .and_then(|i| batch.ends.get(i))
                     .copied()
                     .unwrap_or(0);
                 first_cell = mark.cells_end;
-                let row = RowCells {
-                    text: &batch.text,
-                    ends: cells,
-                    start,
+                let row = RowIn {
+                    cells: RowCells {
+                        text: &batch.text,
+                        ends: cells,
+                        start,
+                    },
+                    line: u32::try_from(mark.line).unwrap_or(u32::MAX),
+                    multiline: mark.multiline,
+                    bad_utf8: mark.bad_utf8,
                 };
-                let ready = match &mut layout {
-                    Some(layout) if !mark.multiline && mark.bad_utf8.is_none() => {
-                        fr.ready(layout, &row)
-                    }
-                    _ => None,
-                };
-                if let Some(r) = ready {
-                    feed.rows += 1;
-                    scores.ratings.push(Rating {
-                        evaluator: r.evaluator,
-                        unit: r.unit,
-                        criterion: r.criterion,
-                        level: Some(r.level),
-                        evidence: r.evidence,
-                        file,
-                        line,
-                    });
-                    continue;
-                }
-                fields.clear();
-                let mut bad_utf8 = mark.bad_utf8;
-                for (i, &end) in cells.iter().enumerate() {
-                    // A cell boundary inside a character (only possible when a cell is not
-                    // UTF-8 on its own) fails here.
-                    match batch.text.get(start..end) {
-                        Some(cell) => fields.push(trim_cell(cell)),
-                        None => bad_utf8 = bad_utf8.or(Some(i)),
-                    }
-                    start = end;
-                }
-                if let Some(col) = bad_utf8 {
-                    fr.report.push(
-                        Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
-                            .at(Location::line(display.to_string(), line as usize, Some(format!("column {}", column_letter(col)))))
-                            .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
-                    );
-                    continue;
-                }
-                width = fields.len();
-                if fields.first().is_some_and(|f| f.starts_with('\u{feff}')) {
-                    let cell = fields[0].trim_start_matches('\u{feff}').trim();
-                    fields[0] = cell;
-                    if fr.stray_bom(line, &fields, feed.header_done) {
-                        continue;
-                    }
-                }
-                if mark.multiline {
-                    fr.check_swallowed(line, &fields);
-                }
-                let header_done = feed.header_done;
-                if !feed.take(&mut fr, line, &fields, scores) {
+                if !fr.take_row(&mut feed, &mut layout, row, scores) {
                     break 'rows;
-                }
-                if !header_done && feed.header_done {
-                    // The header is read: most rows can now take the short path.
-                    layout = fr.layout();
                 }
             }
             if let Some((line, message)) = &batch.broken {
-                let loc = if *line > 0 {
-                    Location::line(display.to_string(), *line as usize, None)
-                } else {
-                    Location::file(display.to_string())
-                };
-                fr.report
-                    .push(Diagnostic::error("csv-syntax", message.clone()).at(loc));
+                fr.broken(*line, message.clone());
                 break 'rows;
             }
             // Hand the buffers back for reuse; if the parser has finished, they are dropped.
-            drop(fields);
             let _ = to_parser.send(batch);
         }
         // Dropping the receiver (by leaving the loop) stops the parser at its next send.
     });
     feed.finish(&mut fr);
+}
+
+/// The `csv` reader of score files: no header handling (the header is found by
+/// [`Feed::take`]), rows of any length (reported by [`FileReader::row`]).
+fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(reader)
+}
+
+/// Files of at least this many bytes are read on two threads when they can be (see
+/// [`read_halves`]); smaller ones are read the usual way.
+const SPLIT_MIN: u64 = 4 * 1024 * 1024;
+
+/// The smallest file read in two halves, or `None` to read every file the usual way (on a
+/// single core). The tests lower it with the variable `CHECKMYOGP_SPLIT_MIN` (a number of
+/// bytes), to read small files both ways; it is not meant for users.
+fn split_min() -> Option<u64> {
+    #[cfg(test)]
+    if let Some(min) = tests::SPLIT_MIN.with(std::cell::Cell::get) {
+        return min;
+    }
+    if let Some(min) = std::env::var_os("CHECKMYOGP_SPLIT_MIN") {
+        return min.to_str().and_then(|m| m.parse().ok());
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (cores > 1).then_some(SPLIT_MIN)
+}
+
+/// One row, as every path hands it to [`FileReader::take_row`].
+#[derive(Debug, Clone, Copy)]
+struct RowIn<'t> {
+    cells: RowCells<'t>,
+    line: u32,
+    /// Whether a cell may hold a line break (the row then takes the general path, which checks
+    /// for unclosed quotes).
+    multiline: bool,
+    /// The first cell that is not valid UTF-8 (the row then has no cells).
+    bad_utf8: Option<usize>,
+}
+
+impl Ready {
+    fn rating(self, file: FileId, line: u32) -> Rating {
+        Rating {
+            evaluator: self.evaluator,
+            unit: self.unit,
+            criterion: self.criterion,
+            level: Some(self.level),
+            evidence: self.evidence,
+            file,
+            line,
+        }
+    }
+}
+
+impl<'a> FileReader<'_, 'a> {
+    /// Takes one row: by the short path when it can, else by the general one. `false` when
+    /// reading must stop (the header is unusable).
+    fn take_row(
+        &mut self,
+        feed: &mut Feed,
+        layout: &mut Option<Layout<'a>>,
+        row: RowIn<'_>,
+        scores: &mut Scores,
+    ) -> bool {
+        if !row.multiline
+            && row.bad_utf8.is_none()
+            && let Some(l) = layout.as_mut()
+            && let Some(r) = l.ready(&row.cells)
+        {
+            feed.rows += 1;
+            scores.ratings.push(r.rating(self.file, row.line));
+            return true;
+        }
+        self.general_row(feed, layout, row, scores)
+    }
+
+    /// Takes one row by the general path (see [`FileReader::take_row`]).
+    fn general_row(
+        &mut self,
+        feed: &mut Feed,
+        layout: &mut Option<Layout<'a>>,
+        row: RowIn<'_>,
+        scores: &mut Scores,
+    ) -> bool {
+        // The vector of cells is reused from row to row (empty in between).
+        let mut fields: Vec<&str> = std::mem::take(&mut self.spare);
+        let go_on = self.general_fields(feed, layout, row, &mut fields, scores);
+        fields.clear();
+        self.spare = fields.into_iter().filter_map(|_| None).collect();
+        go_on
+    }
+
+    fn general_fields<'t>(
+        &mut self,
+        feed: &mut Feed,
+        layout: &mut Option<Layout<'a>>,
+        row: RowIn<'t>,
+        fields: &mut Vec<&'t str>,
+        scores: &mut Scores,
+    ) -> bool {
+        let line = row.line;
+        let mut bad_utf8 = row.bad_utf8;
+        let mut start = row.cells.start;
+        for (i, &end) in row.cells.ends.iter().enumerate() {
+            // A cell boundary inside a character (only possible when a cell is not UTF-8 on
+            // its own) fails here.
+            match row.cells.text.get(start..end) {
+                Some(cell) => fields.push(trim_cell(cell)),
+                None => bad_utf8 = bad_utf8.or(Some(i)),
+            }
+            start = end;
+        }
+        if let Some(col) = bad_utf8 {
+            self.report.push(
+                Diagnostic::error("bad-encoding", "this line is not valid UTF-8 text, although the start of the file is")
+                    .at(Location::line(self.display.clone(), line as usize, Some(format!("column {}", column_letter(col)))))
+                    .help("the file mixes encodings; save it again from your spreadsheet as \"CSV UTF-8\""),
+            );
+            return true;
+        }
+        if fields.first().is_some_and(|f| f.starts_with('\u{feff}')) {
+            let cell = fields[0].trim_start_matches('\u{feff}').trim();
+            fields[0] = cell;
+            if self.stray_bom(line, fields, feed.header_done) {
+                return true;
+            }
+        }
+        if row.multiline {
+            self.check_swallowed(line, fields);
+        }
+        let header_done = feed.header_done;
+        if !feed.take(self, line, fields, scores) {
+            return false;
+        }
+        if !header_done && feed.header_done {
+            // The header is read: most rows can now take the short path.
+            *layout = self.layout();
+        }
+        true
+    }
+
+    /// The file could not be read to the end (`line` 0: where is not known).
+    fn broken(&mut self, line: u64, message: String) {
+        let loc = if line > 0 {
+            Location::line(self.display.clone(), line as usize, None)
+        } else {
+            Location::file(self.display.clone())
+        };
+        self.report
+            .push(Diagnostic::error("csv-syntax", message).at(loc));
+    }
+}
+
+/// What a CSV error says to people.
+fn broken_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("the file could not be read to the end: {io}"),
+        _ => format!("the file could not be read as CSV: {e}"),
+    }
+}
+
+/// How far [`Rows::read`] reads.
+#[derive(Debug)]
+enum Until<'w> {
+    /// To the end of the file.
+    End,
+    /// Until the header has been read.
+    Header,
+    /// Until the place where the second thread starts (see [`read_halves`]).
+    Split(&'w mut Watch),
+}
+
+/// Why [`Rows::read`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// The end of the file, or reading must stop (an unusable header, a broken file).
+    End,
+    Header,
+    /// Exactly at the split: the rows after it are the second thread's.
+    AtSplit,
+}
+
+/// The buffers of a reader that parses and resolves rows on one thread.
+#[derive(Debug, Default)]
+struct Rows {
+    record: csv::ByteRecord,
+    ends: Vec<usize>,
+}
+
+impl Rows {
+    /// Reads the record at the reader's position into `self`: `Ok(None)` at the end of the
+    /// file, the row's first cell that is not UTF-8 in `bad_utf8`.
+    fn next<R: Read>(&mut self, csv: &mut csv::Reader<R>) -> csv::Result<Option<RowIn<'_>>> {
+        if !csv.read_byte_record(&mut self.record)? {
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(0, csv::Position::line);
+        let bytes = self.record.as_slice();
+        self.ends.clear();
+        let mut end = 0;
+        for cell in &self.record {
+            end += cell.len();
+            self.ends.push(end);
+        }
+        let (text, bad_utf8) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(_) => {
+                let bad = self
+                    .record
+                    .iter()
+                    .position(|cell| std::str::from_utf8(cell).is_err());
+                self.ends.clear();
+                ("", Some(bad.unwrap_or(0)))
+            }
+        };
+        Ok(Some(RowIn {
+            cells: RowCells {
+                text,
+                ends: &self.ends,
+                start: 0,
+            },
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            multiline: bytes.contains(&b'\n'),
+            bad_utf8,
+        }))
+    }
+
+    /// Parses and resolves rows on this thread (their lines shifted by `base`), until `until`.
+    #[allow(clippy::too_many_arguments)]
+    fn read<'a, R: Read>(
+        &mut self,
+        fr: &mut FileReader<'_, 'a>,
+        feed: &mut Feed,
+        layout: &mut Option<Layout<'a>>,
+        csv: &mut csv::Reader<R>,
+        base: u64,
+        mut until: Until<'_>,
+        scores: &mut Scores,
+    ) -> Stop {
+        loop {
+            let row = match self.next(csv) {
+                Ok(Some(row)) => row,
+                Ok(None) => return Stop::End,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line() + base);
+                    fr.broken(line, broken_message(&e));
+                    return Stop::End;
+                }
+            };
+            let row = RowIn {
+                line: shift(row.line, base),
+                ..row
+            };
+            if !fr.take_row(feed, layout, row, scores) {
+                return Stop::End;
+            }
+            match &mut until {
+                Until::End => {}
+                Until::Header if feed.header_done => return Stop::Header,
+                Until::Header => {}
+                Until::Split(watch) => match watch.check(csv.position().byte()) {
+                    Some(true) => return Stop::AtSplit,
+                    Some(false) => {}
+                    None => until = Until::End,
+                },
+            }
+        }
+    }
+}
+
+/// A line number moved on by `base` lines.
+fn shift(line: u32, base: u64) -> u32 {
+    u32::try_from(u64::from(line) + base).unwrap_or(u32::MAX)
+}
+
+/// The file being read in two halves.
+#[derive(Debug)]
+struct Halves<'p> {
+    path: &'p Path,
+    /// The length of the byte-order mark the first reader skipped (its offsets start after it).
+    bom: u64,
+    size: u64,
+    delimiter: u8,
+}
+
+/// The first reader's view of the split: it stops exactly there, or, if it steps over it
+/// (the split was not where a row starts), tells the second thread to give up.
+#[derive(Debug)]
+struct Watch {
+    /// Where the search for the split starts (a file offset); the split is at or after it.
+    from: u64,
+    bom: u64,
+    /// The split, once the second thread has found it (`Some(None)`: there is none).
+    split: Option<Option<u64>>,
+    found: std::sync::mpsc::Receiver<u64>,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Watch {
+    /// After a row that ends at `pos` (the first reader's offset): `Some(true)` exactly at the
+    /// split, `Some(false)` before it, `None` when there is no split to reach any more.
+    fn check(&mut self, pos: u64) -> Option<bool> {
+        let pos = pos + self.bom;
+        if pos < self.from {
+            return Some(false);
+        }
+        let found = &self.found;
+        let split = *self.split.get_or_insert_with(|| found.recv().ok());
+        match split {
+            Some(s) if pos == s => Some(true),
+            Some(s) if pos < s => Some(false),
+            _ => {
+                self.cancel
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                None
+            }
+        }
+    }
+}
+
+/// Reads the rest of a large file (after its header) on two threads: this one parses and
+/// resolves the first half, a second one the second half (from a row start near the middle,
+/// found by counting quotes), each fused, without handing rows over. The second thread takes
+/// only rows that need no more than lookups ([`Layout::ready`]); any other row is kept as it
+/// is (or, past a bound, the thread stops) and taken here afterwards, in file order, by the
+/// general path. So diagnostics are made on this thread only, in line order, and the result
+/// is the same as reading the file in one go: the first reader must end exactly where the
+/// second began (else the second half is dropped and this thread reads on).
+fn read_halves<'a, R: Read>(
+    at: &Halves<'_>,
+    fr: &mut FileReader<'_, 'a>,
+    feed: &mut Feed,
+    layout: &mut Option<Layout<'a>>,
+    csv: &mut csv::Reader<R>,
+    scores: &mut Scores,
+) {
+    let mut rows = Rows::default();
+    let Some(second_layout) = layout.clone() else {
+        rows.read(fr, feed, layout, csv, 0, Until::End, scores);
+        return;
+    };
+    let start = csv.position().byte() + at.bom;
+    let from = start + at.size.saturating_sub(start) / 2;
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (to_first, found) = std::sync::mpsc::sync_channel::<u64>(1);
+    let mut watch = Watch {
+        from,
+        bom: at.bom,
+        split: None,
+        found,
+        cancel: cancel.clone(),
+    };
+    let file = fr.file;
+    scores.ratings.reserve(most_ratings(from - start));
+    std::thread::scope(|scope| {
+        let second =
+            scope.spawn(move || second_half(at, from, second_layout, file, &cancel, &to_first));
+        let stop = rows.read(fr, feed, layout, csv, 0, Until::Split(&mut watch), scores);
+        if stop != Stop::AtSplit {
+            watch
+                .cancel
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        let Some(split) = watch.split.flatten() else {
+            return;
+        };
+        // Lines of the second half counted from 1 at the split.
+        let base = csv.position().line() - 1;
+        let Some(tail) = second.join().ok().flatten() else {
+            // The second thread gave up: this reader is at the split, and reads on.
+            rows.read(fr, feed, layout, csv, 0, Until::End, scores);
+            return;
+        };
+        let stopped = tail.stopped;
+        if tail.merge(fr, feed, layout, base, scores) == Stop::End
+            && let Some((byte, line)) = stopped
+        {
+            // The second thread stopped early: read on from where it stopped.
+            let rest = File::open(at.path).and_then(|mut f| {
+                use std::io::{Seek, SeekFrom};
+                f.seek(SeekFrom::Start(split + byte))?;
+                Ok(f)
+            });
+            match rest {
+                Ok(f) => {
+                    let mut csv = csv_reader(f, at.delimiter);
+                    rows.read(
+                        fr,
+                        feed,
+                        layout,
+                        &mut csv,
+                        base + line - 1,
+                        Until::End,
+                        scores,
+                    );
+                }
+                Err(e) => fr.broken(0, format!("the file could not be read to the end: {e}")),
+            }
+        }
+    });
+}
+
+/// The rows of the second half (see [`read_halves`]).
+#[derive(Debug, Default)]
+struct Tail {
+    /// The ratings of the rows that took the short path, last first (so that they can be moved
+    /// from the end, freeing memory as they go), with lines counted from the split.
+    ratings: Vec<Rating>,
+    /// How many rows took the short path.
+    rows: usize,
+    /// The rows left to the general path, with the number of ratings before each; their cells
+    /// are in `text` and `ends`, as in a [`Batch`].
+    holes: Vec<(usize, RowMark)>,
+    text: String,
+    ends: Vec<usize>,
+    /// Where the thread stopped before the end of the file: (offset from the split, line).
+    stopped: Option<(u64, u64)>,
+}
+
+/// The most rows, and the most bytes of their cells, that the second thread keeps for the
+/// general path before it stops (a file full of mistakes is then read on by the first).
+const HOLES: usize = 16 * 1024;
+const HOLE_BYTES: usize = 1024 * 1024;
+
+impl Tail {
+    /// Appends the second half to `scores`, in file order, taking the rows left to the
+    /// general path in between. `Stop::End` when the rows after the last one read are left.
+    fn merge<'a>(
+        self,
+        fr: &mut FileReader<'_, 'a>,
+        feed: &mut Feed,
+        layout: &mut Option<Layout<'a>>,
+        base: u64,
+        scores: &mut Scores,
+    ) -> Stop {
+        let Tail {
+            mut ratings,
+            rows,
+            holes,
+            text,
+            ends,
+            stopped,
+        } = self;
+        feed.rows += rows;
+        #[cfg(test)]
+        tests::SECOND_ROWS.with(|n| n.set(n.get() + rows + holes.len()));
+        scores.ratings.reserve(ratings.len());
+        let mut moved = 0;
+        let mut first_cell: usize = 0;
+        for (before, mark) in holes {
+            move_ratings(&mut ratings, before - moved, base, &mut scores.ratings);
+            moved = before;
+            let start = first_cell
+                .checked_sub(1)
+                .and_then(|i| ends.get(i))
+                .copied()
+                .unwrap_or(0);
+            let row = RowIn {
+                cells: RowCells {
+                    text: &text,
+                    ends: ends.get(first_cell..mark.cells_end).unwrap_or(&[]),
+                    start,
+                },
+                line: shift(u32::try_from(mark.line).unwrap_or(u32::MAX), base),
+                multiline: mark.multiline,
+                bad_utf8: mark.bad_utf8,
+            };
+            first_cell = mark.cells_end;
+            fr.general_row(feed, layout, row, scores);
+        }
+        let left = ratings.len();
+        move_ratings(&mut ratings, left, base, &mut scores.ratings);
+        if stopped.is_some() {
+            Stop::End
+        } else {
+            Stop::AtSplit
+        }
+    }
+}
+
+/// Moves the `n` ratings at the end of `from` (which holds them last first) onto `to`, first
+/// first, with their lines moved on by `base`; `from` gives its memory back as it shrinks, so
+/// that the two halves are never held twice.
+fn move_ratings(from: &mut Vec<Rating>, n: usize, base: u64, to: &mut Vec<Rating>) {
+    const STEP: usize = 64 * 1024;
+    let mut left = n.min(from.len());
+    while left > 0 {
+        let k = left.min(STEP);
+        let at = from.len() - k;
+        to.extend(from.drain(at..).rev().map(|mut r| {
+            r.line = shift(r.line, base);
+            r
+        }));
+        from.shrink_to_fit();
+        left -= k;
+    }
+}
+
+/// The room reserved for the ratings of `bytes` of a file read in two halves: as many as it
+/// can hold (a row that takes the short path has at least four non-empty cells, so 7 bytes),
+/// but no more than 1.2 million (33.6 MB, never touched unless filled). Reserved at once, the
+/// vectors of the two threads do not grow by copying (the memory allocator maps a block that
+/// large on its own, and grows it in place), so the two halves never hold a copy of
+/// themselves at the same time.
+fn most_ratings(bytes: u64) -> usize {
+    usize::try_from(bytes / 7 + 1).map_or(1_200_000, |n| n.min(1_200_000))
+}
+
+/// The second thread of [`read_halves`]: finds the split (the first line break at or after
+/// `from` outside quotes, counting quotes from the start of the file), tells the first thread,
+/// and reads from there to the end. `None` when there is no split, or when told to stop.
+fn second_half<'a>(
+    at: &Halves<'_>,
+    from: u64,
+    mut layout: Layout<'a>,
+    file: FileId,
+    cancel: &std::sync::atomic::AtomicBool,
+    to_first: &std::sync::mpsc::SyncSender<u64>,
+) -> Option<Tail> {
+    use std::sync::atomic::Ordering;
+    let mut f = File::open(at.path).ok()?;
+    let split = find_split(&mut f, from, at.size)?;
+    {
+        use std::io::{Seek, SeekFrom};
+        f.seek(SeekFrom::Start(split)).ok()?;
+    }
+    to_first.send(split).ok()?;
+    // The `csv` reader has a buffer of its own.
+    let mut csv = csv_reader(f, at.delimiter);
+    let mut rows = Rows::default();
+    let mut tail = Tail {
+        ratings: Vec::with_capacity(most_ratings(at.size - split)),
+        ..Tail::default()
+    };
+    let mut count = 0u32;
+    loop {
+        count = count.wrapping_add(1);
+        if count % 1024 == 0 && cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let before = (csv.position().byte(), csv.position().line());
+        let row = match rows.next(&mut csv) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(_) => {
+                // The first thread reads on from here, and reports it.
+                tail.stopped = Some(before);
+                break;
+            }
+        };
+        if !row.multiline
+            && row.bad_utf8.is_none()
+            && let Some(r) = layout.ready(&row.cells)
+        {
+            tail.rows += 1;
+            tail.ratings.push(r.rating(file, row.line));
+            continue;
+        }
+        // A row that starts with a byte-order mark is never where a reader starts: `csv`
+        // drops a mark at the start of its input.
+        let bom_first = row.cells.text.as_bytes().starts_with("\u{feff}".as_bytes());
+        if (tail.holes.len() >= HOLES || tail.text.len() >= HOLE_BYTES) && !bom_first {
+            tail.stopped = Some(before);
+            break;
+        }
+        let offset = tail.text.len();
+        tail.text.push_str(row.cells.text);
+        tail.ends.extend(row.cells.ends.iter().map(|e| e + offset));
+        tail.holes.push((
+            tail.ratings.len(),
+            RowMark {
+                cells_end: tail.ends.len(),
+                line: u64::from(row.line),
+                multiline: row.multiline,
+                bad_utf8: row.bad_utf8,
+            },
+        ));
+    }
+    tail.ratings.reverse();
+    Some(tail)
+}
+
+/// The split of a file read in two halves: the offset where the second reader starts, just
+/// after the first line break at or after `from` that is outside quotes (an even number of
+/// `"` before it), or on the `\n` of a `\r\n` (where the `csv` reader stops after such a
+/// row). `None` if there is none in the next quarter of the file, or the line after it
+/// starts with a byte-order mark (which a new reader would drop).
+fn find_split(f: &mut File, from: u64, size: u64) -> Option<u64> {
+    let limit = from + size.saturating_sub(from) / 2;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut pos = 0u64;
+    let mut quotes = 0usize;
+    let mut prev = 0u8;
+    let mut found = None;
+    'read: while pos < limit {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        let block = &buf[..n];
+        let skip = usize::try_from(from.saturating_sub(pos))
+            .unwrap_or(usize::MAX)
+            .min(n);
+        quotes += memchr::memchr_iter(b'"', &block[..skip]).count();
+        if skip > 0 {
+            prev = block[skip - 1];
+        }
+        for (i, &b) in block.iter().enumerate().skip(skip) {
+            if b == b'\n' && quotes % 2 == 0 {
+                let at = pos + i as u64;
+                found = Some(if prev == b'\r' { at } else { at + 1 });
+                // The line after it, to look for a byte-order mark.
+                let rest = &block[i + 1..];
+                if rest.len() >= 3 || pos + n as u64 >= size {
+                    if rest.starts_with("\u{feff}".as_bytes()) {
+                        return None;
+                    }
+                    break 'read;
+                }
+                let mut next = [0u8; 3];
+                let have = rest.len();
+                next[..have].copy_from_slice(rest);
+                let more = f.read(&mut next[have..]).ok()?;
+                if have + more == 3 && next == *"\u{feff}".as_bytes() {
+                    return None;
+                }
+                break 'read;
+            }
+            quotes += usize::from(b == b'"');
+            prev = b;
+        }
+        pos += n as u64;
+    }
+    found
 }
 
 /// The rows of one score file going into its [`FileReader`]: the first non-blank row is the
@@ -1860,6 +2479,7 @@ pub(crate) fn read_spreadsheet(
         sheet: Some(sheet.name().to_string()),
         last_evaluator: None,
         last_commitment: None,
+        spare: Vec::new(),
     };
     let mut feed = Feed::default();
     let read = sheet.rows(|line, cells| {
@@ -1875,6 +2495,248 @@ pub(crate) fn read_spreadsheet(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::fmt::Write as _;
+
+    thread_local! {
+        /// The split threshold of reads on this thread (`Some(None)`: never split), instead of
+        /// [`split_min`]'s.
+        pub(super) static SPLIT_MIN: Cell<Option<Option<u64>>> = const { Cell::new(None) };
+        /// How many rows second threads read (short path and kept for the general one).
+        pub(super) static SECOND_ROWS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Everything reading `dir` gives (evaluators, ratings, notes and the full report), read
+    /// in one go or split with `split`, and how many rows a second thread read.
+    fn read(dir: &Path, notes: bool, split: Option<u64>) -> (String, usize) {
+        SPLIT_MIN.with(|c| c.set(Some(split)));
+        SECOND_ROWS.with(|c| c.set(0));
+        let mut report = Report::new();
+        let sel = crate::load::Selection {
+            dir: dir.to_path_buf(),
+            notes,
+            ..crate::load::Selection::default()
+        };
+        let inputs = crate::load::load(&sel, &mut report);
+        let mut got = String::new();
+        if let Some(i) = &inputs {
+            let s = &i.scores;
+            let _ = write!(
+                got,
+                "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
+                s.evaluators, s.ratings, s.notes, s.texts, s.reference_views
+            );
+        }
+        got.push_str(&report.render());
+        SPLIT_MIN.with(|c| c.set(None));
+        (got, SECOND_ROWS.with(Cell::get))
+    }
+
+    /// Reads `dir` in one go and split in two halves: the same result and report both ways,
+    /// and the second thread read some rows. Returns the report and ratings as text.
+    fn same_both_ways(dir: &Path, notes: bool) -> String {
+        let (one, none) = read(dir, notes, None);
+        assert_eq!(none, 0);
+        let (two, second) = read(dir, notes, Some(0));
+        pretty_assertions::assert_eq!(one, two);
+        assert!(second > 0, "the second thread read no row");
+        one
+    }
+
+    const HEADER: &str = "evaluator,commitment,milestone,criterion,level,evidence,comment";
+
+    /// An assessment folder: `commitments` commitments of 3 milestones, the evaluators e0..e3
+    /// declared, and `rows` as its score file (header first), joined by `eol`.
+    fn folder(commitments: usize, rows: &[String], eol: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let mut plan = String::from(
+            "[plan]\ncountry = \"Testland\"\ntitle = \"Split\"\n\n[assessment]\nas_of = 2020-01-01\n",
+        );
+        for e in 0..4 {
+            let _ = write!(plan, "\n[[evaluator]]\nid = \"e{e}\"\n");
+        }
+        for c in 0..commitments {
+            let _ = write!(plan, "\n[[commitment]]\nid = \"c{c}\"\ntitle = \"C{c}\"\n");
+            for m in 0..3 {
+                let _ = write!(
+                    plan,
+                    "\n[[commitment.milestone]]\nid = \"c{c}.{m}\"\ntitle = \"M\"\ndue = 2019-12-31\n"
+                );
+            }
+        }
+        std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+        std::fs::create_dir(dir.path().join("scores")).unwrap();
+        let mut text = rows.join(eol);
+        text.push_str(eol);
+        std::fs::write(dir.path().join("scores/s.csv"), text).unwrap();
+        dir
+    }
+
+    /// Every evaluator's ratings of every milestone's completion and every commitment's
+    /// relevance, evaluator by evaluator, after the header.
+    fn ratings(commitments: usize) -> Vec<String> {
+        let mut rows = vec![HEADER.to_string()];
+        for e in 0..4 {
+            for c in 0..commitments {
+                rows.push(format!("e{e},c{c},,relevance,Clear,,"));
+                for m in 0..3 {
+                    rows.push(format!("e{e},c{c},c{c}.{m},completion,Substantial,,"));
+                }
+            }
+        }
+        rows
+    }
+
+    /// The 1-based line where `row` (the first row holding it) starts in the score file.
+    fn line_of(dir: &Path, row: &str) -> usize {
+        let text = std::fs::read_to_string(dir.join("scores/s.csv")).unwrap();
+        let at = text.find(row).unwrap();
+        text[..at].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn a_split_inside_a_quoted_cell_with_line_breaks_moves_past_it() {
+        // The middle of the file falls inside a long quoted comment holding line breaks:
+        // the second thread starts after it, where the quotes are balanced.
+        let mut rows = ratings(20);
+        let long: Vec<String> = (0..120).map(|i| format!("note {i}, more text")).collect();
+        let at = rows.len() * 2 / 5;
+        rows.insert(
+            at,
+            format!("e1,c3,,participation,Involved,,\"{}\"", long.join("\n")),
+        );
+        let dir = folder(20, &rows, "\n");
+        let report = same_both_ways(dir.path(), false);
+        assert!(!report.contains("error"), "{report}");
+    }
+
+    #[test]
+    fn a_diagnostic_in_the_second_half_names_its_exact_line() {
+        // Line breaks inside quoted cells in the first half: lines are not rows.
+        let mut rows = ratings(20);
+        rows[5] = "e0,c1,,participation,Involved,,\"two\nlines\"".to_string();
+        rows[9] = "e0,c2,,participation,Involved,,\"three\nshort\nlines\"".to_string();
+        let typo = rows.len() - 7;
+        rows[typo] = rows[typo].replace("Substantial", "Substantia");
+        let wanted = rows[typo].clone();
+        let dir = folder(20, &rows, "\n");
+        let report = same_both_ways(dir.path(), false);
+        let line = line_of(dir.path(), &wanted);
+        assert_eq!(line, typo + 1 + 3);
+        assert!(
+            report.contains(&format!("s.csv:{line} (column E \"level\")")),
+            "{report}"
+        );
+        assert!(report.contains("\"Substantia\" is not a level"), "{report}");
+    }
+
+    #[test]
+    fn duplicates_across_the_halves_name_both_lines() {
+        let mut rows = ratings(20);
+        let first = rows[2].clone();
+        rows.push(first.clone());
+        let dir = folder(20, &rows, "\n");
+        let report = same_both_ways(dir.path(), false);
+        assert!(
+            report.contains("rated `completion` of milestone `c0.0` twice"),
+            "{report}"
+        );
+        assert!(
+            report.contains(&format!("s.csv:{}", rows.len())),
+            "{report}"
+        );
+        assert!(report.contains("s.csv:3"), "{report}");
+    }
+
+    #[test]
+    fn crlf_line_ends_split_on_the_line_feed() {
+        // After a row ending in CR LF the `csv` reader stops before the LF: the second
+        // thread starts there, and a mistake after the split is reported as in one go.
+        let mut rows = ratings(20);
+        let typo = rows.len() - 3;
+        rows[typo] = rows[typo].replace("Substantial", "Substantia");
+        let dir = folder(20, &rows, "\r\n");
+        let report = same_both_ways(dir.path(), false);
+        assert!(report.contains("\"Substantia\" is not a level"), "{report}");
+    }
+
+    #[test]
+    fn evaluators_first_seen_in_the_second_half_and_unknown_ones() {
+        // e3 rates only at the end of the file; "zz" is not declared.
+        let mut rows = ratings(20);
+        let at = rows.len() - 3;
+        rows.insert(at, "zz,c4,,relevance,Clear,,".to_string());
+        rows.insert(at, "e1,c99,,relevance,Clear,,".to_string());
+        let dir = folder(20, &rows, "\n");
+        let report = same_both_ways(dir.path(), false);
+        assert!(
+            report.contains("evaluator \"zz\" is not listed"),
+            "{report}"
+        );
+        assert!(
+            report.contains("commitment \"c99\" is not in plan.toml"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn notes_are_kept_in_file_order() {
+        let mut rows = ratings(20);
+        for (i, row) in rows.iter_mut().enumerate().skip(1).step_by(7) {
+            *row = format!(
+                "{}https://example.org/{},comment {}",
+                &row[..row.len() - 1],
+                i % 5,
+                i % 3
+            );
+        }
+        let dir = folder(20, &rows, "\n");
+        let report = same_both_ways(dir.path(), true);
+        assert!(report.contains("comment 2"), "{report}");
+    }
+
+    #[test]
+    fn a_pasted_file_in_the_second_half_is_named() {
+        let mut rows = ratings(20);
+        let at = rows.len() - 20;
+        rows.insert(at, format!("\u{feff}{HEADER}"));
+        let dir = folder(20, &rows, "\n");
+        let report = same_both_ways(dir.path(), false);
+        assert!(
+            report.contains("two files seem to have been pasted together"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_second_half_full_of_mistakes_is_read_on_by_the_first_thread() {
+        // More rows than the second thread keeps for the general path (spaces around the
+        // cells send them there): it stops, and the first thread reads the rest.
+        let commitments = HOLES / 4;
+        let mut rows = ratings(commitments);
+        let half = rows.len() / 3;
+        for row in rows.iter_mut().skip(half) {
+            // The general path reads criterion ids in any case, the short path does not.
+            *row = row.replace("completion", "Completion");
+        }
+        let dir = folder(commitments, &rows, "\n");
+        let (one, _) = read(dir.path(), false, None);
+        let (two, second) = read(dir.path(), false, Some(0));
+        assert!(one == two, "the split read differs");
+        assert!(second >= HOLES, "{second}");
+    }
+
+    #[test]
+    fn unbalanced_quotes_fall_back_to_one_reader() {
+        // A quote inside an unquoted cell is text to `csv` but throws the count of quotes off:
+        // the first reader does not stop at the split, and reads on alone.
+        let mut rows = ratings(20);
+        rows[3] = "e0,c0,,participation,Involved,,a 5\" screen".to_string();
+        let dir = folder(20, &rows, "\n");
+        let (one, _) = read(dir.path(), false, None);
+        let (two, _) = read(dir.path(), false, Some(0));
+        pretty_assertions::assert_eq!(one, two);
+    }
 
     #[test]
     fn column_letters_match_spreadsheets() {
