@@ -3,7 +3,8 @@
 #   scripts/bench.sh            all benchmarks
 #   scripts/bench.sh assess     only the assessment ones
 #   scripts/bench.sh draft      only the draft ones
-#   scripts/bench.sh parse      assess and validate against the raw CSV parse and pandas (issue 16)
+#   scripts/bench.sh parse      assess and validate against the raw CSV parse and pandas (issue 16);
+#                               BEFORE=path/to/an/older/checkmyogp adds that build to the same run
 #   scripts/bench.sh xlsx       workbooks at the plan limit (50,000 commitments): memory against file size
 # Needs hyperfine (Debian: apt-get install hyperfine) and GNU time (/usr/bin/time) for memory.
 set -euo pipefail
@@ -151,21 +152,29 @@ if [[ "$what" == all || "$what" == parse ]]; then
   [[ -d "$dir" ]] || "$bin" generate "$dir" --commitments 10000 --evaluators 30 --criteria 8 >/dev/null 2>&1
   csv="$dir/scores/scores.csv"
   echo "== 2.4 million rows: raw parse, validate, assess --format json (runs interleaved)"
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  before=()
+  if [[ -n "${BEFORE:-}" ]]; then
+    before=("$BEFORE validate $dir" "$BEFORE assess $dir --format json")
+  fi
   hyperfine -N -w 2 -r "${RUNS:-20}" --export-json "$work/parse.json" \
     "target/release/examples/csv_parse $csv" \
     "$bin validate $dir" \
-    "$bin assess $dir --format json"
-  python3 - "$work/parse.json" <<'PY'
+    "$bin assess $dir --format json" \
+    "${before[@]}"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 - "$work/parse.json" "$work" <<'PY'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))["results"]
 base = r[0]
 for x in r:
-    print("%-45s mean %.3f s  median %.3f s  min %.3f s  user+sys %.3f s  (%.2fx / %.2fx the raw parse, mean / min)" % (
-        x["command"].split("/")[-1][:45], x["mean"], x["median"], x["min"],
+    print("%-60s mean %.3f s  median %.3f s  min %.3f s  user+sys %.3f s  (%.2fx / %.2fx the raw parse, mean / min)" % (
+        x["command"].replace(sys.argv[2] + "/", "")[-60:], x["mean"], x["median"], x["min"],
         x["user"] + x["system"], x["mean"] / base["mean"], x["min"] / base["min"]))
 PY
-  for c in "target/release/examples/csv_parse $csv" "$bin validate $dir" "$bin assess $dir --format json"; do
-    echo "peak memory, ${c##*/}: $(peak $c) KB"
+  for c in "target/release/examples/csv_parse $csv" "$bin validate $dir" "$bin assess $dir --format json" "${before[@]}"; do
+    # shellcheck disable=SC2086
+    echo "peak memory, $c: $(peak $c) KB"
   done
   echo "== the same assessment in pandas"
   hyperfine -N -w 1 -r "${PANDAS_RUNS:-3}" "python3 scripts/assess_pandas.py $dir"
