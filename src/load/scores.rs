@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Location, Report, Snippet};
 use crate::model::scores::ReferenceView;
@@ -60,13 +61,15 @@ impl FxHasher {
 pub(crate) struct Resolver<'a> {
     pub plan: &'a Plan,
     pub rubric: &'a Rubric,
-    commitments: FastMap<&'a str, u32>,
+    /// The maps that [`Layout::ready`] reads are shared with it (and a second thread), not
+    /// copied; evaluators are only added while no layout holds them.
+    commitments: Arc<FastMap<&'a str, u32>>,
     /// OGP's commitment ids (`ogp_id`) → commitment index: a row may name either.
     ogp_ids: FastMap<&'a str, u32>,
     /// milestone id → (commitment, milestone) indices.
-    milestones: FastMap<&'a str, (u32, u32)>,
+    milestones: Arc<FastMap<&'a str, (u32, u32)>>,
     criteria: FastMap<&'a str, u16>,
-    evaluators: FastMap<String, u32>,
+    evaluators: Arc<FastMap<String, u32>>,
     /// Whether evaluator ids must be listed in plan.toml (they must when the plan lists any;
     /// the loader lifts this for reference score files such as `draft --irm FILE`).
     pub(crate) declared: bool,
@@ -112,11 +115,11 @@ impl<'a> Resolver<'a> {
         Resolver {
             plan,
             rubric,
-            commitments,
+            commitments: Arc::new(commitments),
             ogp_ids,
-            milestones,
+            milestones: Arc::new(milestones),
             criteria,
-            evaluators,
+            evaluators: Arc::new(evaluators),
             declared: !plan.evaluators.is_empty(),
             reference_file: false,
             keep_notes: true,
@@ -673,7 +676,7 @@ impl<'a> FileReader<'_, 'a> {
             return None;
         }
         let i = intern(&mut scores.evaluators, name);
-        self.resolver.evaluators.insert(name.to_string(), i);
+        Arc::make_mut(&mut self.resolver.evaluators).insert(name.to_string(), i);
         self.last_evaluator = Some((name.to_string(), i));
         Some(i)
     }
@@ -1289,15 +1292,15 @@ impl FewTexts {
 }
 
 /// The columns of a long-form file, as read from its header, and what [`Layout::ready`]
-/// looks ids up in: its own copies of the resolver's maps (which hold no evaluator that is
-/// not declared, so reading cannot change them), so that a second thread can use them too.
+/// looks ids up in: the resolver's maps, shared (they hold no evaluator that is not declared,
+/// so reading cannot change them), so that a second thread can use them too.
 #[derive(Debug, Clone)]
 struct Layout<'a> {
     plan: &'a Plan,
     rubric: &'a Rubric,
-    evaluators: FastMap<String, u32>,
-    commitments: FastMap<&'a str, u32>,
-    milestones: FastMap<&'a str, (u32, u32)>,
+    evaluators: Arc<FastMap<String, u32>>,
+    commitments: Arc<FastMap<&'a str, u32>>,
+    milestones: Arc<FastMap<&'a str, (u32, u32)>>,
     /// How many columns the header names.
     width: usize,
     evaluator: usize,
@@ -1666,7 +1669,7 @@ pub(crate) fn read_csv(
                 .build(BufReader::with_capacity(256 * 1024, stream)),
         ),
     };
-    let mut csv = csv_reader(reader, delimiter);
+    let mut csv = csv_reader(reader, delimiter, 256 * 1024);
     let mut fr = FileReader {
         resolver,
         file,
@@ -1758,12 +1761,12 @@ pub(crate) fn read_csv(
 
 /// The `csv` reader of score files: no header handling (the header is found by
 /// [`Feed::take`]), rows of any length (reported by [`FileReader::row`]).
-fn csv_reader<R: Read>(reader: R, delimiter: u8) -> csv::Reader<R> {
+fn csv_reader<R: Read>(reader: R, delimiter: u8, buffer: usize) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .buffer_capacity(256 * 1024)
+        .buffer_capacity(buffer)
         .from_reader(reader)
 }
 
@@ -2146,7 +2149,7 @@ fn read_halves<'a, R: Read>(
             });
             match rest {
                 Ok(f) => {
-                    let mut csv = csv_reader(f, at.delimiter);
+                    let mut csv = csv_reader(f, at.delimiter, 256 * 1024);
                     rows.read(
                         fr,
                         feed,
@@ -2245,7 +2248,7 @@ impl Tail {
 /// first, with their lines moved on by `base`; `from` gives its memory back as it shrinks, so
 /// that the two halves are never held twice.
 fn move_ratings(from: &mut Vec<Rating>, n: usize, base: u64, to: &mut Vec<Rating>) {
-    const STEP: usize = 64 * 1024;
+    const STEP: usize = 16 * 1024;
     let mut left = n.min(from.len());
     while left > 0 {
         let k = left.min(STEP);
@@ -2288,8 +2291,9 @@ fn second_half<'a>(
         f.seek(SeekFrom::Start(split)).ok()?;
     }
     to_first.send(split).ok()?;
-    // The `csv` reader has a buffer of its own.
-    let mut csv = csv_reader(f, at.delimiter);
+    // The `csv` reader has a buffer of its own (smaller than the first reader's: its memory
+    // comes on top).
+    let mut csv = csv_reader(f, at.delimiter, 64 * 1024);
     let mut rows = Rows::default();
     let mut tail = Tail {
         ratings: Vec::with_capacity(most_ratings(at.size - split)),
@@ -2350,7 +2354,7 @@ fn second_half<'a>(
 /// starts with a byte-order mark (which a new reader would drop).
 fn find_split(f: &mut File, from: u64, size: u64) -> Option<u64> {
     let limit = from + size.saturating_sub(from) / 2;
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; 64 * 1024];
     let mut pos = 0u64;
     let mut quotes = 0usize;
     let mut prev = 0u8;
