@@ -2104,9 +2104,7 @@ fn read_halves<'a, R: Read>(
         return;
     };
     let start = csv.position().byte() + at.bom;
-    // A little after the middle: the second thread first reads up to the split to count
-    // quotes (system calls that move 50 % of the file), and turns its ratings round at the end.
-    let from = start + at.size.saturating_sub(start) / 32 * 17;
+    let from = search_from(start, at.size);
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (to_first, found) = std::sync::mpsc::sync_channel::<u64>(1);
     let mut watch = Watch {
@@ -2165,6 +2163,13 @@ fn read_halves<'a, R: Read>(
             }
         }
     });
+}
+
+/// Where the search for the split starts, for rows from `start` to `size`: a little after the
+/// middle, as the second thread first reads up to the split to count quotes, and turns its
+/// ratings round at the end.
+fn search_from(start: u64, size: u64) -> u64 {
+    start + size.saturating_sub(start) / 32 * 17
 }
 
 /// The rows of the second half (see [`read_halves`]).
@@ -2605,14 +2610,25 @@ mod tests {
     fn a_split_inside_a_quoted_cell_with_line_breaks_moves_past_it() {
         // The middle of the file falls inside a long quoted comment holding line breaks:
         // the second thread starts after it, where the quotes are balanced.
+        // (The cell, from 30 % to 70 % of the file, holds the place where the search starts.)
         let mut rows = ratings(20);
-        let long: Vec<String> = (0..120).map(|i| format!("note {i}, more text")).collect();
-        let at = rows.len() * 2 / 5;
+        let long: Vec<String> = (0..600)
+            .map(|i| format!("note {i:03}, more text"))
+            .collect();
+        let at = rows.len() * 3 / 10;
         rows.insert(
             at,
             format!("e1,c3,,participation,Involved,,\"{}\"", long.join("\n")),
         );
         let dir = folder(20, &rows, "\n");
+        let text = std::fs::read_to_string(dir.path().join("scores/s.csv")).unwrap();
+        let (cell_from, cell_to) = (
+            text.find("note 000").unwrap(),
+            text.find("note 599").unwrap(),
+        );
+        let header = text.find('\n').unwrap() + 1;
+        let from = search_from(header as u64, text.len() as u64) as usize;
+        assert!(cell_from < from && from < cell_to);
         let report = same_both_ways(dir.path(), false);
         assert!(!report.contains("error"), "{report}");
     }
