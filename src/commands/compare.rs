@@ -4,10 +4,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::common::{self, OutputArgs};
+use crate::assess::Engine;
 use crate::cli::{InputArgs, Outcome, PartArgs};
-use crate::compare::{self, Basis, Change, Comparison, Direction, OnlyOne, Side};
+use crate::compare::{self, Assessed, Basis, Change, Comparison, Direction, OnlyOne, Side};
 use crate::diag::{Diagnostic, Location};
 use crate::render::{self, Cell, Doc, Grid, Section, Tone};
 use crate::results::{self, NO_EVIDENCE, Results};
@@ -51,7 +53,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Problems);
     };
     let (source_a, source_b) = (display_path(&args.a), display_path(&args.b));
-    let comparison = match compare::compare(&a, &source_a, &b, &source_b) {
+    let comparison = match compare::compare(a, &source_a, b, &source_b) {
         Ok(c) => c,
         Err(why) => {
             let d = Diagnostic::error("incomparable", why.to_string());
@@ -81,7 +83,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 
 /// Reads one side: assesses a folder or a plan file, or reads an `assess --format json` file.
 /// Problems are printed; `None` when there were any.
-fn load_side(path: &Path) -> anyhow::Result<Option<Results>> {
+fn load_side(path: &Path) -> anyhow::Result<Option<Assessed>> {
     if path.is_dir() {
         return assess_folder(InputArgs::new(path.to_path_buf(), no_parts()));
     }
@@ -100,7 +102,7 @@ fn load_side(path: &Path) -> anyhow::Result<Option<Results>> {
         return assess_folder(InputArgs::new(dir, parts));
     }
     let shown = display_path(path);
-    let problem = |message: String, help: &str| -> anyhow::Result<Option<Results>> {
+    let problem = |message: String, help: &str| -> anyhow::Result<Option<Assessed>> {
         let d = Diagnostic::error("compare-input", message)
             .at(Location::file(shown.clone()))
             .help(help.to_string());
@@ -156,7 +158,7 @@ fn load_side(path: &Path) -> anyhow::Result<Option<Results>> {
         );
     }
     match serde_json::from_value::<Results>(value) {
-        Ok(r) => Ok(Some(r)),
+        Ok(r) => Ok(Some(Assessed::of(r))),
         Err(e) => problem(
             format!("{shown} does not have the layout of an assessment document: {e}"),
             "write it again with `checkmyogp assess DIR --format json --output FILE` (docs/json-schema.md describes the layout)",
@@ -172,16 +174,31 @@ fn no_parts() -> PartArgs {
     }
 }
 
-fn assess_folder(input: InputArgs) -> anyhow::Result<Option<Results>> {
-    let Some((mut inputs, assessment)) = common::load_and_assess(&input, None, false)? else {
+/// Assesses a folder for `compare`: each commitment's results are built piece by piece and
+/// only what is compared is kept of them ([`compare::Entry`]), so that the results of every
+/// commitment are never held at once.
+fn assess_folder(input: InputArgs) -> anyhow::Result<Option<Assessed>> {
+    let Some(inputs) = common::load_inputs(&input, false)? else {
         return Ok(None);
     };
-    inputs.release_ratings();
-    Ok(Some(results::build(
-        &inputs,
-        &assessment,
-        results::Detail::Combined,
-    )))
+    let as_of = common::as_of(None, &inputs);
+    let engine = Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+    let labels = Mutex::new(compare::Labels::default());
+    let commitments = results::assess_and_map(&inputs, &engine, results::Detail::Combined, |c| {
+        let mut labels = labels.lock().unwrap_or_else(PoisonError::into_inner);
+        compare::Entry::of(c, &mut labels)
+    });
+    drop(engine);
+    let head = results::head(&inputs, as_of);
+    Ok(Some(Assessed {
+        country: head.plan.country,
+        title: head.plan.title,
+        rubric: head.rubric,
+        as_of: head.as_of,
+        evaluators: head.evaluators,
+        commitments,
+        labels: labels.into_inner().unwrap_or_else(PoisonError::into_inner),
+    }))
 }
 
 fn side_text(s: &Side) -> String {

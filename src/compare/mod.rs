@@ -17,7 +17,9 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::model::rubric::completion_meaning;
-use crate::results::{CommitmentOut, Compared, CriterionInfo, Results, RubricInfo, round4};
+use crate::results::{
+    CommitmentOut, Compared, CriterionInfo, EvaluatorInfo, Results, RubricInfo, round4,
+};
 
 /// The version of the comparison document's layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -184,11 +186,161 @@ pub struct Comparison {
     pub only_in_b: Vec<OnlyOne>,
 }
 
-fn side(source: &str, r: &Results) -> Side {
+/// A label `compare` keeps once per side, however many commitments use it: a criterion's id, a
+/// level, a rating or a reference evaluator's id ([`Labels`]).
+type Sym = u32;
+
+/// Each distinct label of one side's results, stored once.
+#[derive(Debug, Default)]
+pub struct Labels {
+    list: Vec<Box<str>>,
+    index: HashMap<Box<str>, Sym>,
+}
+
+impl Labels {
+    fn intern(&mut self, s: String) -> Sym {
+        if let Some(&i) = self.index.get(s.as_str()) {
+            return i;
+        }
+        let i = Sym::try_from(self.list.len()).expect("fewer than 4 billion labels");
+        let s = s.into_boxed_str();
+        self.list.push(s.clone());
+        self.index.insert(s, i);
+        i
+    }
+
+    fn find(&self, s: &str) -> Option<Sym> {
+        self.index.get(s).copied()
+    }
+
+    fn get(&self, i: Sym) -> &str {
+        &self.list[i as usize]
+    }
+}
+
+/// A criterion (or reference evaluator) → level map, as the results have it, in their order.
+type Levels = Box<[(Sym, Option<Sym>)]>;
+
+fn find_level(levels: &Levels, key: Option<Sym>) -> Option<Option<Sym>> {
+    let key = key?;
+    levels.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
+}
+
+/// What `compare` keeps of a reference evaluator's results for one commitment.
+#[derive(Debug)]
+struct Reference {
+    evaluator: Sym,
+    rating: Option<Sym>,
+    score: Option<f64>,
+    levels: Levels,
+    differs: bool,
+    compared: Option<Compared>,
+}
+
+/// What `compare` keeps of one commitment's results: what it matches by and what it compares,
+/// nothing else (no milestones, flags, notes or counts).
+#[derive(Debug)]
+pub struct Entry {
+    id: String,
+    ogp_id: Option<String>,
+    title: String,
+    rating: Option<Sym>,
+    rating_rank: Option<usize>,
+    score: Option<f64>,
+    /// Each criterion's combined level.
+    levels: Levels,
+    reference: Box<[Reference]>,
+}
+
+impl Entry {
+    /// Keeps what is compared of a commitment's results, its labels in `labels`.
+    pub fn of(c: CommitmentOut, labels: &mut Labels) -> Entry {
+        let mut sym = |s: String| labels.intern(s);
+        let levels: Levels = c
+            .criteria
+            .into_iter()
+            .map(|(k, out)| (sym(k), out.level.map(&mut sym)))
+            .collect();
+        let reference = c
+            .reference
+            .into_iter()
+            .map(|(e, r)| Reference {
+                evaluator: sym(e),
+                rating: r.rating.map(&mut sym),
+                score: r.score,
+                levels: r
+                    .levels
+                    .into_iter()
+                    .map(|(k, l)| (sym(k), l.map(&mut sym)))
+                    .collect(),
+                differs: r.differs,
+                compared: r.compared,
+            })
+            .collect();
+        Entry {
+            id: c.id,
+            ogp_id: c.ogp_id,
+            title: c.title,
+            rating: c.rating.map(sym),
+            rating_rank: c.rating_rank,
+            score: c.score,
+            levels,
+            reference,
+        }
+    }
+}
+
+/// One side of a comparison as `compare` keeps it: the results' head and, per commitment, an
+/// [`Entry`]. Far smaller than the [`Results`] it is made from (about 0.3 kB a commitment for
+/// 5 evaluators × 8 criteria, where the results take several kB).
+#[derive(Debug)]
+pub struct Assessed {
+    pub country: String,
+    pub title: String,
+    pub rubric: RubricInfo,
+    pub as_of: String,
+    pub evaluators: Vec<EvaluatorInfo>,
+    pub commitments: Vec<Entry>,
+    pub labels: Labels,
+}
+
+impl Assessed {
+    /// Keeps what `compare` needs of whole results.
+    pub fn of(r: Results) -> Assessed {
+        let mut labels = Labels::default();
+        let commitments = r
+            .commitments
+            .into_iter()
+            .map(|c| Entry::of(c, &mut labels))
+            .collect();
+        Assessed {
+            country: r.plan.country,
+            title: r.plan.title,
+            rubric: r.rubric,
+            as_of: r.as_of,
+            evaluators: r.evaluators,
+            commitments,
+            labels,
+        }
+    }
+
+    fn rating(&self, c: &Entry) -> Option<&str> {
+        c.rating.map(|l| self.labels.get(l))
+    }
+
+    /// A commitment's combined level of the criterion with the id `key`.
+    fn level(&self, c: &Entry, key: &str) -> Option<&str> {
+        find_level(&c.levels, self.labels.find(key))
+            .flatten()
+            .map(|l| self.labels.get(l))
+    }
+}
+
+fn side(source: &str, r: &Assessed) -> Side {
     Side {
         source: source.to_string(),
-        country: r.plan.country.clone(),
-        title: r.plan.title.clone(),
+        country: r.country.clone(),
+        title: r.title.clone(),
         rubric: r.rubric.id.clone(),
         rubric_name: r.rubric.name.clone(),
         as_of: r.as_of.clone(),
@@ -206,7 +358,7 @@ fn same_labels(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
-fn same_level(a: Option<&String>, b: Option<&String>) -> bool {
+fn same_level(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         (None, None) => true,
@@ -250,13 +402,13 @@ fn completion_criterion(r: &RubricInfo) -> Option<&CriterionInfo> {
         .or_else(|| r.criteria.iter().find(maps))
 }
 
-fn meaning(l: Option<&String>) -> Option<u8> {
-    l.and_then(|l| completion_meaning(l))
+fn meaning(l: Option<&str>) -> Option<u8> {
+    l.and_then(completion_meaning)
 }
 
 /// Two levels of completion are the same when they mean the same (`Not Started` and `Not
 /// started`), or are written the same (a status such as `Withdrawn`).
-fn same_completion(a: Option<&String>, b: Option<&String>) -> bool {
+fn same_completion(a: Option<&str>, b: Option<&str>) -> bool {
     match (meaning(a), meaning(b)) {
         (Some(x), Some(y)) => x == y,
         _ => same_level(a, b),
@@ -267,21 +419,21 @@ fn same_completion(a: Option<&String>, b: Option<&String>) -> bool {
 type CompletionPair<'a> = Option<(&'a CriterionInfo, &'a CriterionInfo)>;
 
 fn moved(
-    a: &CommitmentOut,
-    b: &CommitmentOut,
+    (sa, a): (&Assessed, &Entry),
+    (sb, b): (&Assessed, &Entry),
     criteria: &[(&CriterionInfo, &CriterionInfo)],
     completion: CompletionPair<'_>,
 ) -> Vec<Move> {
     let mut out = Vec::new();
     for (ca, cb) in criteria {
-        let from = a.criteria.get(&ca.id).and_then(|c| c.level.as_ref());
-        let to = b.criteria.get(&cb.id).and_then(|c| c.level.as_ref());
+        let from = sa.level(a, &ca.id);
+        let to = sb.level(b, &cb.id);
         let by_meaning = completion.is_some_and(|(x, y)| x.id == ca.id && y.id == cb.id);
         if by_meaning && same_completion(from, to) || !by_meaning && same_level(from, to) {
             continue;
         }
         let ordered = ca.scale != "nominal" && same_labels(&ca.levels, &cb.levels);
-        let position = |levels: &[String], l: Option<&String>| {
+        let position = |levels: &[String], l: Option<&str>| {
             l.and_then(|l| levels.iter().position(|x| x.eq_ignore_ascii_case(l)))
         };
         let direction = if by_meaning {
@@ -300,8 +452,8 @@ fn moved(
         };
         out.push(Move {
             criterion: ca.id.clone(),
-            from: from.cloned(),
-            to: to.cloned(),
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
             direction,
         });
     }
@@ -312,25 +464,27 @@ fn moved(
 /// rating, whichever that side's results compared.
 fn references(
     side: &str,
-    c: &CommitmentOut,
+    s: &Assessed,
+    c: &Entry,
     completion: Option<&CriterionInfo>,
 ) -> Vec<ReferenceLevel> {
+    let text = |l: Option<Sym>| l.map(|l| s.labels.get(l).to_string());
     c.reference
         .iter()
-        .filter_map(|(e, r)| {
+        .filter_map(|r| {
             // What the results compared (`ReferenceOut::compared`), and whether it differs.
             let (criterion, level, own) = match (completion, r.compared?) {
                 (Some(k), Compared::Completion) => {
-                    let level = r.levels.get(&k.id).cloned().flatten()?;
-                    let own = c.criteria.get(&k.id).and_then(|x| x.level.clone());
+                    let level = text(find_level(&r.levels, s.labels.find(&k.id)).flatten())?;
+                    let own = s.level(c, &k.id).map(str::to_string);
                     (Some(k.id.clone()), level, own)
                 }
-                _ => (None, r.rating.clone()?, c.rating.clone()),
+                _ => (None, text(r.rating)?, text(c.rating)),
             };
             let differs = r.differs;
             Some(ReferenceLevel {
                 side: side.to_string(),
-                evaluator: e.clone(),
+                evaluator: s.labels.get(r.evaluator).to_string(),
                 criterion,
                 level,
                 own,
@@ -343,33 +497,38 @@ fn references(
 /// A side with no evaluators of its own but a reference evaluator (an imported IRM folder
 /// whose `reference = "irm"` was uncommented before any coalition rated): its view is the
 /// first reference evaluator's. Returns that evaluator's id.
-fn reference_as_own(r: &mut Results) -> Option<String> {
+fn reference_as_own(r: &mut Assessed) -> Option<String> {
     if r.evaluators.iter().any(|e| !e.reference) {
         return None;
     }
     let id = r.evaluators.iter().find(|e| e.reference)?.id.clone();
-    let ratings = r.rubric.ratings.clone();
+    let key = r.labels.find(&id);
+    let (ratings, labels) = (&r.rubric.ratings, &r.labels);
     for c in &mut r.commitments {
-        let theirs = c.reference.get(&id).cloned();
-        c.rating = theirs.as_ref().and_then(|t| t.rating.clone());
-        c.rating_rank = c
-            .rating
-            .as_ref()
-            .and_then(|l| ratings.iter().position(|x| x.eq_ignore_ascii_case(l)));
-        c.score = theirs.as_ref().and_then(|t| t.score);
-        for (k, out) in &mut c.criteria {
-            out.level = theirs
-                .as_ref()
-                .and_then(|t| t.levels.get(k).cloned().flatten());
-        }
-        c.reference.clear();
+        let theirs = key.and_then(|k| c.reference.iter().find(|x| x.evaluator == k));
+        c.rating = theirs.and_then(|t| t.rating);
+        c.rating_rank = c.rating.and_then(|l| {
+            let l = labels.get(l);
+            ratings.iter().position(|x| x.eq_ignore_ascii_case(l))
+        });
+        c.score = theirs.and_then(|t| t.score);
+        let levels: Levels = c
+            .levels
+            .iter()
+            .map(|&(k, _)| {
+                let theirs = theirs.and_then(|t| find_level(&t.levels, Some(k)).flatten());
+                (k, theirs)
+            })
+            .collect();
+        c.levels = levels;
+        c.reference = Box::default();
     }
     Some(id)
 }
 
 /// Matches A's commitments to B's: by id first, then by OGP's id (`ogp_id` on either side,
 /// against the other's id or `ogp_id`). Gives, for each of A's, the index of B's.
-fn match_commitments(a: &[CommitmentOut], b: &[CommitmentOut]) -> Vec<Option<usize>> {
+fn match_commitments(a: &[Entry], b: &[Entry]) -> Vec<Option<usize>> {
     let by_id: HashMap<&str, usize> = b
         .iter()
         .enumerate()
@@ -384,7 +543,7 @@ fn match_commitments(a: &[CommitmentOut], b: &[CommitmentOut]) -> Vec<Option<usi
             used.insert(i).then_some(i)
         })
         .collect();
-    let keys = |c: &CommitmentOut| -> Vec<String> {
+    let keys = |c: &Entry| -> Vec<String> {
         std::iter::once(c.id.as_str())
             .chain(c.ogp_id.as_deref())
             .map(|k| k.trim().to_ascii_uppercase())
@@ -423,13 +582,12 @@ fn scope_words(c: &CriterionInfo) -> &'static str {
 
 /// Compares B against A. `source_a` and `source_b` say where each was read from.
 pub fn compare(
-    a: &Results,
+    mut a: Assessed,
     source_a: &str,
-    b: &Results,
+    mut b: Assessed,
     source_b: &str,
 ) -> Result<Comparison, Incomparable> {
     let mut warnings = Vec::new();
-    let (mut a, mut b) = (a.clone(), b.clone());
     for (side, r) in [("A", &mut a), ("B", &mut b)] {
         if let Some(id) = reference_as_own(r) {
             warnings.push(format!(
@@ -492,7 +650,7 @@ pub fn compare(
         criteria.retain(|(x, y)| x.id != ca.id && y.id != cb.id);
         criteria.push((ca, cb));
     }
-    let compared_ids = |x: &Results, first: bool| -> Vec<String> {
+    let compared_ids = |x: &Assessed, first: bool| -> Vec<String> {
         x.rubric
             .criteria
             .iter()
@@ -530,21 +688,21 @@ pub fn compare(
         only_in_a: 0,
         only_in_b: 0,
     };
-    let one = |c: &CommitmentOut| OnlyOne {
+    let one = |s: &Assessed, c: &Entry| OnlyOne {
         id: c.id.clone(),
         title: c.title.clone(),
-        rating: c.rating.clone(),
+        rating: s.rating(c).map(str::to_string),
         score: c.score,
     };
     let matches = match_commitments(&a.commitments, &b.commitments);
     let in_a: HashSet<usize> = matches.iter().flatten().copied().collect();
     let mut by_ogp = Vec::new();
-    let level = |c: &CommitmentOut, k: &CriterionInfo| -> Option<String> {
-        c.criteria.get(&k.id).and_then(|x| x.level.clone())
+    let level = |s: &Assessed, c: &Entry, k: &CriterionInfo| -> Option<String> {
+        s.level(c, &k.id).map(str::to_string)
     };
     for (ca, found) in a.commitments.iter().zip(&matches) {
         let Some(cb) = found.map(|i| &b.commitments[i]) else {
-            only_in_a.push(one(ca));
+            only_in_a.push(one(a, ca));
             continue;
         };
         let id_b = (cb.id != ca.id).then(|| cb.id.clone());
@@ -552,14 +710,14 @@ pub fn compare(
             by_ogp.push(format!("{} = {}", ca.id, cb.id));
         }
         let (completion_a, completion_b) = match (basis, completion) {
-            (Basis::Completion, Some((ka, kb))) => (Some(level(ca, ka)), Some(level(cb, kb))),
+            (Basis::Completion, Some((ka, kb))) => (Some(level(a, ca, ka)), Some(level(b, cb, kb))),
             _ => (None, None),
         };
         let direction = match (&completion_a, &completion_b) {
-            (Some(x), Some(y)) => match (meaning(x.as_ref()), meaning(y.as_ref())) {
+            (Some(x), Some(y)) => match (meaning(x.as_deref()), meaning(y.as_deref())) {
                 (Some(p), Some(q)) => Some(Direction::of(p.into(), q.into())),
                 // The same status (Withdrawn) on both sides: off the scale, but no change.
-                (None, None) if x.is_some() && same_level(x.as_ref(), y.as_ref()) => {
+                (None, None) if x.is_some() && same_level(x.as_deref(), y.as_deref()) => {
                     Some(Direction::Same)
                 }
                 _ => None,
@@ -567,7 +725,7 @@ pub fn compare(
             _ => match (ca.rating_rank, cb.rating_rank) {
                 (Some(x), Some(y)) => Some(Direction::of(x, y)),
                 // The same status (Withdrawn) on both sides: no rank, but no change either.
-                (None, None) if ca.rating.is_some() && ca.rating == cb.rating => {
+                (None, None) if ca.rating.is_some() && a.rating(ca) == b.rating(cb) => {
                     Some(Direction::Same)
                 }
                 _ => None,
@@ -580,14 +738,14 @@ pub fn compare(
             Some(Direction::Same) => counts.same += 1,
             None => counts.unknown += 1,
         }
-        let mut reference = references("a", ca, completion.map(|(k, _)| k));
-        reference.extend(references("b", cb, completion.map(|(_, k)| k)));
+        let mut reference = references("a", a, ca, completion.map(|(k, _)| k));
+        reference.extend(references("b", b, cb, completion.map(|(_, k)| k)));
         commitments.push(Change {
             id: ca.id.clone(),
             title: ca.title.clone(),
             title_b: (cb.title.trim() != ca.title.trim()).then(|| cb.title.clone()),
-            rating_a: ca.rating.clone(),
-            rating_b: cb.rating.clone(),
+            rating_a: a.rating(ca).map(str::to_string),
+            rating_b: b.rating(cb).map(str::to_string),
             direction,
             score_a: ca.score,
             score_b: cb.score,
@@ -598,7 +756,7 @@ pub fn compare(
                 .zip(cb.score)
                 .filter(|_| basis == Basis::Rating)
                 .map(|(x, y)| round4(round4(y) - round4(x))),
-            moved: moved(ca, cb, &criteria, completion),
+            moved: moved((a, ca), (b, cb), &criteria, completion),
             id_b,
             completion_a,
             completion_b,
@@ -610,7 +768,7 @@ pub fn compare(
         .iter()
         .enumerate()
         .filter(|(i, _)| !in_a.contains(i))
-        .map(|(_, c)| one(c))
+        .map(|(_, c)| one(b, c))
         .collect();
     counts.only_in_a = only_in_a.len();
     counts.only_in_b = only_in_b.len();
