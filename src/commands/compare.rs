@@ -119,6 +119,11 @@ fn load_side(path: &Path) -> anyhow::Result<Option<Assessed>> {
         }
         Err(e) => return problem(format!("cannot read {shown}: {e}"), WHAT),
     };
+    // A well-formed document is read keeping only what is compared; any other is read whole
+    // below, to say what is wrong with it.
+    if let Some(assessed) = compare::read::read(&bytes) {
+        return Ok(Some(assessed));
+    }
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(e) => {

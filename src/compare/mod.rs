@@ -12,6 +12,8 @@
 //! by id, then by OGP's id (`ogp_id`); each side's reference evaluators (the IRM) are set beside
 //! its own level (see docs/workflow.md).
 
+pub mod read;
+
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
