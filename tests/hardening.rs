@@ -840,3 +840,100 @@ fn results_are_not_all_held_at_once() {
         assert_eq!((code, err.as_str()), (0, ""), "{args:?} under {max_mb} MB");
     }
 }
+
+/// `compare` keeps of each side only what it compares: a folder's results are built piece by
+/// piece and an `assess --format json` file is read without building a JSON tree, so that the
+/// results of every commitment are never held at once. Before, both sides' whole results were
+/// held (and a JSON file's tree besides): more than 200 MB of address space at this size in a
+/// debug build (230 MB and 290 MB resident, with a 28 MB JSON file), where these need under
+/// 80 MB (issue 14 §3; figures in docs/limits.md).
+#[test]
+fn compare_keeps_only_what_it_compares() {
+    use crate::util::bounded_heap;
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_in(
+        dir.path(),
+        &[
+            "generate",
+            "a",
+            "--commitments",
+            "10000",
+            "--evaluators",
+            "5",
+            "--criteria",
+            "8",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // B: the same plan, one criterion's levels moved up on every rating.
+    copy_tree(&dir.path().join("a"), &dir.path().join("b"));
+    let scores = fs::read_to_string(dir.path().join("a/scores/scores.csv")).unwrap();
+    let moved: String = scores
+        .lines()
+        .map(|l| {
+            if l.contains(",k1,None,") {
+                format!("{}\n", l.replace(",k1,None,", ",k1,Low,"))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    fs::write(dir.path().join("b/scores/scores.csv"), moved).unwrap();
+    let json = run_in(
+        dir.path(),
+        &["assess", "a", "--format", "json", "--output", "a.json"],
+    );
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    for args in [
+        &[
+            "compare",
+            "a",
+            "b",
+            "--format",
+            "json",
+            "--output",
+            "folders.json",
+        ][..],
+        &[
+            "compare",
+            "a.json",
+            "b",
+            "--format",
+            "json",
+            "--output",
+            "file.json",
+        ],
+    ] {
+        let (code, err, _) = bounded_heap(dir.path(), args, 100, 60);
+        let wrote = format!("wrote {}\n", args[6]);
+        assert_eq!(
+            (code, err.as_str()),
+            (0, wrote.as_str()),
+            "{args:?} under 100 MB"
+        );
+    }
+    // The same comparison either way, and what it found.
+    let folders = fs::read_to_string(dir.path().join("folders.json")).unwrap();
+    let file = fs::read_to_string(dir.path().join("file.json")).unwrap();
+    assert_eq!(
+        folders.replace("\"source\": \"a\"", "\"source\": \"a.json\""),
+        file
+    );
+    let v: serde_json::Value = serde_json::from_str(&folders).unwrap();
+    assert_eq!(v["summary"]["compared"], 10000);
+    assert_eq!(v["summary"]["only_in_a"], 0);
+    assert_eq!(v["summary"]["only_in_b"], 0);
+    let moves: Vec<&serde_json::Value> = v["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["moved"].as_array().unwrap())
+        .collect();
+    assert!(moves.len() > 100, "{} moves", moves.len());
+    for m in moves {
+        assert_eq!(
+            (&m["criterion"], &m["direction"]),
+            (&"k1".into(), &"up".into())
+        );
+    }
+}
