@@ -184,3 +184,92 @@ impl<'de> Visitor<'de> for Commitments {
         Ok((entries, labels))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Detail, Results, build};
+
+    fn built(dir: &str, detail: Detail) -> Results {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let selection = crate::load::Selection {
+            dir: root.join(dir),
+            notes: true,
+            ..crate::load::Selection::default()
+        };
+        let mut report = crate::diag::Report::new();
+        let inputs = crate::load::load(&selection, &mut report).expect(dir);
+        let as_of = inputs
+            .plan
+            .settings
+            .as_of
+            .unwrap_or(jiff::civil::date(2018, 6, 30));
+        let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+        build(&inputs, &assessment, detail)
+    }
+
+    /// The document read whole, as `compare` read every document before.
+    fn read_whole(json: &[u8]) -> Assessed {
+        let value: serde_json::Value = serde_json::from_slice(json).unwrap();
+        Assessed::of(serde_json::from_value(value).unwrap())
+    }
+
+    /// A document read as it streams compares as the same document read whole: on
+    /// the same rubric, on different rubrics (by completion, with reference evaluators), with
+    /// and without each evaluator's levels and notes.
+    #[test]
+    fn a_document_read_as_it_streams_compares_as_its_results() {
+        let dirs = [
+            "samples/mongolia-2016-2018",
+            "samples/mongolia-irm-legacy",
+            "tests/fixtures/worked-example",
+        ];
+        for detail in [Detail::Combined, Detail::Evaluators] {
+            let results: Vec<Results> = dirs.iter().map(|d| built(d, detail)).collect();
+            let json: Vec<Vec<u8>> = results
+                .iter()
+                .map(|r| crate::render::json::pretty(r).unwrap().into_bytes())
+                .collect();
+            for (i, j) in [(0, 0), (0, 1), (1, 0), (2, 2)] {
+                let streamed = crate::compare::compare(
+                    read(&json[i]).expect(dirs[i]),
+                    "a",
+                    read(&json[j]).expect(dirs[j]),
+                    "b",
+                );
+                let whole =
+                    crate::compare::compare(read_whole(&json[i]), "a", read_whole(&json[j]), "b");
+                assert_eq!(streamed, whole, "{} against {}", dirs[i], dirs[j]);
+                assert!(whole.unwrap().summary.compared > 0);
+            }
+        }
+    }
+
+    /// Whatever reading the document whole would refuse, or read otherwise, is left to it.
+    #[test]
+    fn what_is_not_a_well_formed_document_is_left_to_the_whole_reading() {
+        let json =
+            crate::render::json::pretty(&built("samples/mongolia-2016-2018", Detail::Combined))
+                .unwrap();
+        assert!(read(json.as_bytes()).is_some());
+        let first = "\"schema_version\": 1,";
+        assert!(json.contains(first));
+        let with = |extra: &str| json.replacen(first, &format!("{first} {extra}"), 1);
+        let deep = format!("\"x\": {}{},", "[".repeat(200), "]".repeat(200));
+        for bad in [
+            json.replacen(first, "\"schema_version\": 2,", 1),
+            with("\"schema_version\": 1,"),
+            with("\"as_of\": \"2019-01-01\","),
+            with(&deep),
+            with("\"x\": \"\\ud800\","),
+            with("\"x\": 1e999,"),
+            json.replacen("\"summary\"", "\"summary_\"", 1),
+            format!("{json} x"),
+            "[1, 2]".to_string(),
+        ] {
+            assert!(read(bad.as_bytes()).is_none(), "{}", &bad[..80]);
+        }
+        // What the whole reading accepts and ignores is ignored here too.
+        assert!(read(with("\"x\": {\"y\": [1, \"z\"]},").as_bytes()).is_some());
+    }
+}
