@@ -529,7 +529,8 @@ fn reference_as_own(r: &mut Assessed) -> Option<String> {
 }
 
 /// Matches A's commitments to B's: by id first, then by OGP's id (`ogp_id` on either side,
-/// against the other's id or `ogp_id`). Gives, for each of A's, the index of B's.
+/// against the other's id or `ogp_id`). Gives, for each of A's, the index of B's: of those
+/// that match and are not matched yet, the first in B's order.
 fn match_commitments(a: &[Entry], b: &[Entry]) -> Vec<Option<usize>> {
     let by_id: HashMap<&str, usize> = b
         .iter()
@@ -537,37 +538,57 @@ fn match_commitments(a: &[Entry], b: &[Entry]) -> Vec<Option<usize>> {
         .rev()
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
-    let mut used: HashSet<usize> = HashSet::new();
+    let mut used = vec![false; b.len()];
     let mut found: Vec<Option<usize>> = a
         .iter()
         .map(|c| {
             let i = by_id.get(c.id.as_str()).copied()?;
-            used.insert(i).then_some(i)
+            (!std::mem::replace(&mut used[i], true)).then_some(i)
         })
         .collect();
-    let keys = |c: &Entry| -> Vec<String> {
-        std::iter::once(c.id.as_str())
-            .chain(c.ogp_id.as_deref())
-            .map(|k| k.trim().to_ascii_uppercase())
-            .collect()
+    if found.iter().all(Option::is_some) {
+        return found;
+    }
+    let key = |k: &str| k.trim().to_ascii_uppercase();
+    // B's commitments by each of their keys (id and OGP id), and by their OGP id alone, in B's
+    // order, each list with how many of its first ones are known to be matched already: found
+    // through maps, not by a search of B for each of A's (quadratic: 50,000 commitments
+    // matched by OGP's id took minutes).
+    type Lists = HashMap<String, (Vec<usize>, usize)>;
+    let (mut by_key, mut by_ogp): (Lists, Lists) = (HashMap::new(), HashMap::new());
+    for (i, cb) in b.iter().enumerate() {
+        let id = key(&cb.id);
+        let ogp = cb.ogp_id.as_deref().map(key);
+        if let Some(o) = ogp {
+            if o != id {
+                by_key.entry(o.clone()).or_default().0.push(i);
+            }
+            by_ogp.entry(o).or_default().0.push(i);
+        }
+        by_key.entry(id).or_default().0.push(i);
+    }
+    // The first of a list's commitments not matched yet.
+    let first = |list: Option<&mut (Vec<usize>, usize)>, used: &[bool]| -> Option<usize> {
+        let (list, skip) = list?;
+        while list.get(*skip).is_some_and(|&i| used[i]) {
+            *skip += 1;
+        }
+        list.get(*skip).copied()
     };
     for (ca, slot) in a.iter().zip(found.iter_mut()) {
         if slot.is_some() {
             continue;
         }
-        let ka = keys(ca);
-        let ogp_a = ca.ogp_id.as_deref().map(|k| k.trim().to_ascii_uppercase());
-        let hit = b.iter().enumerate().find(|(i, cb)| {
-            if used.contains(i) {
-                return false;
+        let ogp_a = ca.ogp_id.as_deref().map(key);
+        // An OGP id on one side must name the other: ids alone were tried above.
+        let mut hit = ogp_a.as_ref().and_then(|o| first(by_key.get_mut(o), &used));
+        for k in std::iter::once(key(&ca.id)).chain(ogp_a) {
+            if let Some(i) = first(by_ogp.get_mut(&k), &used) {
+                hit = Some(hit.map_or(i, |h| h.min(i)));
             }
-            let ogp_b = cb.ogp_id.as_deref().map(|k| k.trim().to_ascii_uppercase());
-            // An OGP id on one side must name the other: ids alone were tried above.
-            ogp_a.as_ref().is_some_and(|o| keys(cb).contains(o))
-                || ogp_b.as_ref().is_some_and(|o| ka.contains(o))
-        });
-        if let Some((i, _)) = hit {
-            used.insert(i);
+        }
+        if let Some(i) = hit {
+            used[i] = true;
             *slot = Some(i);
         }
     }
@@ -810,4 +831,100 @@ pub fn compare(
         only_in_a,
         only_in_b,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, ogp_id: Option<&str>) -> Entry {
+        Entry {
+            id: id.to_string(),
+            ogp_id: ogp_id.map(str::to_string),
+            title: String::new(),
+            rating: None,
+            rating_rank: None,
+            score: None,
+            levels: Box::default(),
+            reference: Box::default(),
+        }
+    }
+
+    /// The matching as it was: for each of A's commitments not matched by id, a search of B.
+    fn match_by_search(a: &[Entry], b: &[Entry]) -> Vec<Option<usize>> {
+        let by_id: HashMap<&str, usize> = b
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let mut used: HashSet<usize> = HashSet::new();
+        let mut found: Vec<Option<usize>> = a
+            .iter()
+            .map(|c| {
+                let i = by_id.get(c.id.as_str()).copied()?;
+                used.insert(i).then_some(i)
+            })
+            .collect();
+        let keys = |c: &Entry| -> Vec<String> {
+            std::iter::once(c.id.as_str())
+                .chain(c.ogp_id.as_deref())
+                .map(|k| k.trim().to_ascii_uppercase())
+                .collect()
+        };
+        for (ca, slot) in a.iter().zip(found.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            let ka = keys(ca);
+            let ogp_a = ca.ogp_id.as_deref().map(|k| k.trim().to_ascii_uppercase());
+            let hit = b.iter().enumerate().find(|(i, cb)| {
+                if used.contains(i) {
+                    return false;
+                }
+                let ogp_b = cb.ogp_id.as_deref().map(|k| k.trim().to_ascii_uppercase());
+                ogp_a.as_ref().is_some_and(|o| keys(cb).contains(o))
+                    || ogp_b.as_ref().is_some_and(|o| ka.contains(o))
+            });
+            if let Some((i, _)) = hit {
+                used.insert(i);
+                *slot = Some(i);
+            }
+        }
+        found
+    }
+
+    /// Matching through maps gives what the search of B gave, on every small case: ids and OGP
+    /// ids drawn from a few values (spelt in other cases and with spaces), repeated, missing,
+    /// naming each other across the sides.
+    #[test]
+    fn matching_by_maps_is_matching_by_search() {
+        let values = ["x1", "X1 ", "x2", "y", "MN01", " mn01", "mn02"];
+        // A small deterministic generator (xorshift), so that the cases are the same each run.
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n as u64).unwrap()
+        };
+        let mut matched = 0;
+        for _ in 0..3000 {
+            let side = |next: &mut dyn FnMut(usize) -> usize| -> Vec<Entry> {
+                (0..next(6))
+                    .map(|_| {
+                        let id = values[next(values.len())];
+                        let ogp = (next(3) > 0).then(|| values[next(values.len())]);
+                        entry(id, ogp)
+                    })
+                    .collect()
+            };
+            let a = side(&mut next);
+            let b = side(&mut next);
+            let expected = match_by_search(&a, &b);
+            assert_eq!(match_commitments(&a, &b), expected, "{a:?} {b:?}");
+            matched += expected.iter().flatten().count();
+        }
+        assert!(matched > 1000, "{matched}");
+    }
 }
