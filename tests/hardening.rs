@@ -811,8 +811,11 @@ fn a_plan_of_more_than_50000_commitments_and_milestones_is_refused_in_bounded_me
 /// criteria (400,000 ratings) stay near the memory the loaded ratings take: the commitments'
 /// results are built, counted or written, and freed piece by piece (`summary` and `assess`), or
 /// only the one commitment is assessed (`explain`). Before, every commitment's results were held
-/// at once: 120 MB (`summary`, `assess`) and 250 MB (`explain`) were needed in a debug build,
-/// where these need 80 MB and 100 MB (issue 14 §3; figures in docs/limits.md).
+/// at once: 120 MB (`summary`, `assess`) and 250 MB (`explain`) of address space were needed in a
+/// debug build. Now each needs what `validate` needs to load the same folder (102 MB of address
+/// space in a debug build on 2026-12-01, most of it the program's own code and the plan's TOML
+/// tokens), so the ceilings leave about 10 % for the code to grow (issue 14 §3; figures in
+/// docs/limits.md).
 #[test]
 fn results_are_not_all_held_at_once() {
     use crate::util::bounded_heap;
@@ -832,8 +835,8 @@ fn results_are_not_all_held_at_once() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     for (args, max_mb) in [
-        (&["summary", "big"][..], 100),
-        (&["assess", "big", "--format", "json"], 100),
+        (&["summary", "big"][..], 115),
+        (&["assess", "big", "--format", "json"], 115),
         (&["explain", "big", "c9999"], 150),
     ] {
         let (code, err, _) = bounded_heap(dir.path(), args, max_mb, 60);
@@ -845,8 +848,9 @@ fn results_are_not_all_held_at_once() {
 /// piece and an `assess --format json` file is read without building a JSON tree, so that the
 /// results of every commitment are never held at once. Before, both sides' whole results were
 /// held (and a JSON file's tree besides): more than 200 MB of address space at this size in a
-/// debug build (230 MB and 290 MB resident, with a 28 MB JSON file), where these need under
-/// 80 MB (issue 14 §3; figures in docs/limits.md).
+/// debug build (230 MB and 290 MB resident, with a 28 MB JSON file), where these need 106 MB and
+/// 110 MB of address space (2026-12-01), little more than the 102 MB `validate` needs to load one
+/// side; the ceiling leaves room for the code to grow (issue 14 §3; figures in docs/limits.md).
 #[test]
 fn compare_keeps_only_what_it_compares() {
     use crate::util::bounded_heap;
@@ -904,12 +908,12 @@ fn compare_keeps_only_what_it_compares() {
             "file.json",
         ],
     ] {
-        let (code, err, _) = bounded_heap(dir.path(), args, 100, 60);
+        let (code, err, _) = bounded_heap(dir.path(), args, 125, 60);
         let wrote = format!("wrote {}\n", args[6]);
         assert_eq!(
             (code, err.as_str()),
             (0, wrote.as_str()),
-            "{args:?} under 100 MB"
+            "{args:?} under 125 MB"
         );
     }
     // The same comparison either way, and what it found.
