@@ -9,8 +9,8 @@
 use super::agreement::{AlphaRow, fmt_alpha};
 use super::html::truncate;
 use super::svg::{
-    BLUE, Chart, DataTable, Draw, INK, MUTED, NONE_FILL, VERMILLION, category_fill, level_fill, n,
-    text_on, text_width,
+    BLUE, Chart, DataTable, Draw, INK, MUTED, NONE_FILL, VERMILLION, bold_text_width,
+    category_fill, level_fill, n, text_on, text_width,
 };
 use super::words::Tr;
 
@@ -81,8 +81,7 @@ pub(crate) fn bars(
     let bw = 380.0;
     let row = 30.0;
     let top = 10.0;
-    let width =
-        (lw + bw + 110.0).max(lw + footer.map_or(0.0, |f| text_width(f, size) * 1.08) + 12.0);
+    let width = (lw + bw + 110.0).max(lw + footer.map_or(0.0, |f| bold_text_width(f, size)) + 12.0);
     let mut height = top + row * bars.len() as f64 + 10.0;
     if footer.is_some() {
         height += 26.0;
@@ -1364,7 +1363,11 @@ pub(crate) fn timeline(
             (Some(text), None) => format!("{}{level}", tr.f("due", &[("date", text)])),
             (None, None) => format!("{}{level}", tr.t("no_due_date")),
         };
-        status_width = status_width.max(text_width(&status, 11.0));
+        status_width = status_width.max(if m.overdue {
+            bold_text_width(&status, 11.0)
+        } else {
+            text_width(&status, 11.0)
+        });
         d.text(
             sx,
             y + 4.0,

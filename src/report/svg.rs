@@ -101,9 +101,77 @@ pub(crate) fn n(x: f64) -> String {
     }
 }
 
-/// Roughly how wide `s` is at `size` pixels (no font metrics: an average glyph width).
+/// How wide `s` is at `size` pixels in a regular weight. Charts are laid out on the server, with
+/// no access to the reader's fonts, so the widths are those of DejaVu Sans: the widest of the
+/// common system sans-serif fonts and the one most Linux systems fall back to. Text measured
+/// this way fits in narrower fonts (Segoe UI, Roboto, Helvetica, Arial) too.
 pub(crate) fn text_width(s: &str, size: f64) -> f64 {
-    s.chars().count() as f64 * size * 0.58
+    measure(s, size, false)
+}
+
+/// How wide `s` is at `size` pixels in bold (`font-weight` 600 or 700; see [`text_width`]).
+pub(crate) fn bold_text_width(s: &str, size: f64) -> f64 {
+    measure(s, size, true)
+}
+
+/// Advance widths of DejaVu Sans (version 2.37), in thousandths of an em, for `' '..='~'`.
+const DEJAVU_SANS: [u16; 95] = [
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636,
+    636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
+    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685,
+    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579,
+    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+];
+
+/// The same for DejaVu Sans Bold.
+const DEJAVU_SANS_BOLD: [u16; 95] = [
+    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696,
+    696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683,
+    683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771,
+    724, 725, 457, 365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665,
+    343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
+];
+
+fn measure(s: &str, size: f64, bold: bool) -> f64 {
+    let ascii = if bold {
+        &DEJAVU_SANS_BOLD
+    } else {
+        &DEJAVU_SANS
+    };
+    let thousandths: u64 = s
+        .chars()
+        .map(|c| match c {
+            ' '..='~' => u64::from(ascii[c as usize - 32]),
+            // Combining accents and zero-width characters take no room of their own.
+            '\u{300}'..='\u{36F}' | '\u{200B}'..='\u{200F}' | '\u{FE00}'..='\u{FE0F}' => 0,
+            '\u{A0}' | '\u{B7}' | '\u{2009}' | '\u{202F}' => ascii[0].into(),
+            '\u{2013}' => 500,
+            '\u{2014}' | '\u{2026}' | '\u{2030}' => 1000,
+            // East Asian wide characters: a full em.
+            '\u{1100}'..='\u{115F}'
+            | '\u{2E80}'..='\u{A4CF}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FF00}'..='\u{FF60}' => 1000,
+            // Other letters (accented Latin, Cyrillic, Greek…): the widest of their averages
+            // in DejaVu Sans (Cyrillic: capitals 0.76 em, small letters 0.66 em; bold 0.86, 0.73).
+            c if c.is_uppercase() => {
+                if bold {
+                    870
+                } else {
+                    770
+                }
+            }
+            _ => {
+                if bold {
+                    730
+                } else {
+                    660
+                }
+            }
+        })
+        .sum();
+    thousandths as f64 / 1000.0 * size
 }
 
 /// The data behind a chart, as a table of plain text (escaped when rendered).
@@ -352,6 +420,23 @@ impl Draw {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_measured_by_dejavu_sans_glyph_widths() {
+        // "Ab": 684 + 635 thousandths of an em; bold 774 + 716.
+        assert!((text_width("Ab", 10.0) - 13.19).abs() < 1e-9);
+        assert!((bold_text_width("Ab", 10.0) - 14.90).abs() < 1e-9);
+        // Accented and Cyrillic letters are counted wide; combining accents take no room.
+        assert!((text_width("é", 10.0) - 6.6).abs() < 1e-9);
+        assert!((text_width("e\u{301}", 10.0) - 6.15).abs() < 1e-9);
+        assert!((text_width("Д", 10.0) - 7.7).abs() < 1e-9);
+        // The French overdue line of the timeline (it spilled past its chart at 0.58 em a glyph
+        // in DejaVu Sans Bold, measured 0.63 em a glyph).
+        let line = "échéance : 31 décembre 2017 · Non commencé · EN RETARD";
+        let glyphs = line.chars().count() as f64;
+        assert!(bold_text_width(line, 11.0) >= glyphs * 11.0 * 0.63);
+        assert!(text_width(line, 11.0) < bold_text_width(line, 11.0));
+    }
 
     #[test]
     fn levels_run_from_red_through_neutral_to_blue_and_text_stays_readable() {
