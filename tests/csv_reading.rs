@@ -320,3 +320,221 @@ fn a_hundred_thousand_evaluators_are_read_in_near_linear_time() {
         );
     }
 }
+
+/// Runs `validate` in `dir` with score files read by the usual reader (`split` false) or in
+/// two halves (`split` true: the hidden variable lowers the size read that way to 0 bytes).
+fn validate_read(dir: &Path, split: bool) -> crate::util::Run {
+    let out = Command::new(bin())
+        .arg("validate")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
+        .env(
+            "CHECKMYOGP_SPLIT_MIN",
+            if split { "0" } else { "100000000000" },
+        )
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    crate::util::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The line a text editor shows `text` on in `file`: line ends are `\r\n`, `\n` or `\r`.
+fn editor_line(file: &str, text: &str) -> usize {
+    let before = &file[..file.find(text).unwrap()];
+    before
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .matches('\n')
+        .count()
+        + 1
+}
+
+/// The whole of what `validate` prints for `ana.csv` with one bad level (`Not startd`) on
+/// line `line` (a single digit: the margin is as wide as the number).
+fn bad_level_on(line: usize) -> String {
+    assert!(line < 10);
+    format!(
+        "error: \"Not startd\" is not a level of criterion `completion`\n \
+         --> scores/ana.csv:{line} (column E \"level\")\n  \
+         |\n\
+         {line} | ana,2,2.1,completion,Not startd,,\n  \
+         |                      ^^^^^^^^^^\n  \
+         = expected: one of `Not started (0)`, `Limited (1)`, `Substantial (2)` or `Complete (3)`\n  \
+         = help: did you mean `Not started`?\n\n\
+         the assessment in this folder: 1 error and 0 warnings. Fix the errors, then run `checkmyogp validate` again.\n"
+    )
+}
+
+/// The rows of `ana.csv` in the base with one bad level, each followed by `end`.
+fn ana_rows(end: &str) -> Vec<String> {
+    [
+        "evaluator,commitment,milestone,criterion,level,evidence,comment",
+        "ana,1,1.1,completion,Complete,https://example.org/budget,Published in June.",
+        "ana,1,1.2,completion,Limited,,",
+        "ana,1,,relevance,Clear,,",
+        "ana,1,,participation,Consulted,,",
+        "ana,2,2.1,completion,Not startd,,",
+        "ana,2,,relevance,Clear,,",
+    ]
+    .iter()
+    .map(|row| format!("{row}{end}"))
+    .collect()
+}
+
+#[test]
+fn diagnostics_name_the_line_an_editor_shows_whatever_the_line_ends() {
+    // The `csv` crate gives a row's position before the line ends in front of it are read:
+    // rows after blank lines, and every row of a Windows (CR LF) file, were numbered too low.
+    let crlf = ana_rows("\r\n").concat();
+    let mut blank = ana_rows("\n");
+    blank.insert(5, "\n\n".into());
+    let mut blank_crlf = ana_rows("\r\n");
+    blank_crlf.insert(5, "\r\n   \r\n,,\r\n".into());
+    let mut quoted = ana_rows("\n");
+    quoted[1] = "ana,1,1.1,completion,Complete,https://example.org/budget,\"Published in June.\nSee the annex.\"\n".into();
+    let mut quoted_crlf = ana_rows("\r\n");
+    quoted_crlf[4] = "ana,1,,participation,Consulted,,\"two\r\n\r\nlines\"\r\n\r\n".into();
+    let cases: [(&str, String, usize); 6] = [
+        ("CR LF", crlf, 6),
+        ("two blank lines", blank.concat(), 8),
+        ("CR LF, blank and white lines", blank_crlf.concat(), 9),
+        ("a quoted cell over two lines", quoted.concat(), 7),
+        (
+            "CR LF, a quoted cell over three lines",
+            quoted_crlf.concat(),
+            9,
+        ),
+        ("old Mac (CR)", ana_rows("\r").concat(), 6),
+    ];
+    for (what, text, line) in cases {
+        assert_eq!(editor_line(&text, "ana,2,2.1"), line, "{what}");
+        for split in [false, true] {
+            let dir = base_copy();
+            fs::write(dir.path().join("scores/ana.csv"), &text).unwrap();
+            let run = validate_read(dir.path(), split);
+            assert_eq!(run.code, 1, "{what}, split {split}: {}", run.stderr);
+            assert_eq!(run.stderr, bad_level_on(line), "{what}, split {split}");
+        }
+    }
+}
+
+#[test]
+fn a_utf16_crlf_file_names_the_line_an_editor_shows() {
+    // Excel's "Unicode text": UTF-16 with a byte-order mark and CR LF line ends, read through
+    // the decoder (never in two halves: the variable must change nothing).
+    let mut rows = ana_rows("\r\n");
+    rows.insert(3, "\r\n".into());
+    let text = rows.concat();
+    assert_eq!(editor_line(&text, "ana,2,2.1"), 7);
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    for split in [false, true] {
+        let dir = base_copy();
+        fs::write(dir.path().join("scores/ana.csv"), &bytes).unwrap();
+        let run = validate_read(dir.path(), split);
+        assert_eq!(run.code, 1, "split {split}: {}", run.stderr);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "note: read as UTF-16 (little-endian) text, not UTF-8\n --> scores/ana.csv\n  = help: this works, but check that accented and non-Latin letters look right; saving as \"CSV UTF-8\" avoids the question\n\n{}",
+                bad_level_on(7)
+            ),
+            "split {split}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_mistake_in_a_windows_copy_of_the_sample_is_on_line_9() {
+    let dir = crate::util::sample("mongolia-2016-2018");
+    let demo = dir.path().join("scores/demo.csv");
+    let text = fs::read_to_string(&demo).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert!(lines[8].starts_with("demo,2,2.2,Substantial,"));
+    lines[8] = lines[8].replacen("Substantial", "Substantia", 1);
+    fs::write(&demo, lines.join("\r\n") + "\r\n").unwrap();
+    for split in [false, true] {
+        let run = validate_read(dir.path(), split);
+        assert_eq!(run.code, 1, "split {split}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(
+                "error: \"Substantia\" is not a level of criterion `completion`\n \
+                 --> scores/demo.csv:9 (column D \"completion\")\n  \
+                 |\n\
+                 9 | demo,2,2.2,Substantia,,,,,https://mof.gov.mn/citizens-budget-2018.…,Published in Mongolian only and two mont…,…\n  \
+                 |            ^^^^^^^^^^\n  \
+                 = expected: one of `Not started (0)`, `Limited (1)`, `Substantial (2)` or `Complete (3)`\n  \
+                 = help: did you mean `Substantial`?\n\n"
+            ),
+            "split {split}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn an_unclosed_quote_and_a_pasted_mark_name_their_lines_in_a_crlf_file_with_blank_lines() {
+    let unclosed = "evaluator,commitment,milestone,criterion,level,evidence,comment\r\n\r\n\
+                    ana,1,1.1,completion,Complete,,\"Published, as they said\r\n\
+                    ana,1,1.2,completion,Limited,,\r\n\
+                    ana,1,,relevance,Clear,,\r\n\
+                    ana,2,2.1,completion,Not started,,\"closed here\"\r\n\
+                    ana,2,,relevance,Clear,,\r\n";
+    assert_eq!(editor_line(unclosed, "ana,1,1.1"), 3);
+    assert_eq!(editor_line(unclosed, "closed here"), 6);
+    let header = "evaluator,commitment,milestone,criterion,level,evidence,comment";
+    let pasted = format!(
+        "\u{feff}{header}\r\n\
+         ana,1,1.1,completion,Complete,https://example.org/budget,Published in June.\r\n\
+         ana,1,1.2,completion,Limited,,\r\n\r\n\
+         \u{feff}{header}\r\n\
+         ana,1,,relevance,Clear,,\r\n\
+         ana,1,,participation,Consulted,,\r\n\r\n\
+         \u{feff}ana,2,2.1,completion,Not started,,\r\n\
+         ana,2,,relevance,Clear,,\r\n"
+    );
+    assert_eq!(
+        editor_line(&pasted, &format!("\u{feff}{header}\r\nana,1,,")),
+        5
+    );
+    assert_eq!(editor_line(&pasted, "\u{feff}ana,2,2.1"), 9);
+    for split in [false, true] {
+        let dir = base_copy();
+        fs::write(dir.path().join("scores/ana.csv"), unclosed).unwrap();
+        let run = validate_read(dir.path(), split);
+        assert_eq!(run.code, 1, "split {split}: {}", run.stderr);
+        assert_eq!(
+            run.stderr,
+            "error: the quote that opens this cell on line 3 is not closed until line 6: the 3 lines in between were read as this cell's text, and 3 look like rows of ratings\n \
+             --> scores/ana.csv:3 (column G \"comment\")\n  \
+             |\n\
+             3 | ana,1,1.1,completion,Complete,,\"Published, as they said  ana,1,1.2,completion,Limited,,  ana,1,,relevance,Clear,,  ana,2,2.1,completion,Not started,,cl…\n  \
+             |                                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
+             = help: close the quote where the cell's text ends (a double quote inside a cell is written twice: \"\"), or remove the opening quote\n\n\
+             the assessment in this folder: 1 error and 0 warnings. Fix the errors, then run `checkmyogp validate` again.\n",
+            "split {split}"
+        );
+        fs::write(dir.path().join("scores/ana.csv"), &pasted).unwrap();
+        let run = validate_read(dir.path(), split);
+        assert_eq!(run.code, 0, "split {split}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with(
+                "warning: a byte-order mark (the invisible mark that begins a file) and a second header line: two files seem to have been pasted together here\n \
+                 --> scores/ana.csv:5\n  \
+                 = help: the mark and this header line were skipped; check that no rows appear twice\n\n\
+                 warning: a byte-order mark (the invisible mark that begins a file) starts this line: two files seem to have been pasted together here\n \
+                 --> scores/ana.csv:9\n  \
+                 = help: the mark was ignored and the row read; check that no rows appear twice\n\n\
+                 ok: the assessment in this folder is valid, with 2 warnings\n"
+            ),
+            "split {split}: {}",
+            run.stderr
+        );
+    }
+}

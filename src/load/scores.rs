@@ -1473,11 +1473,11 @@ const BATCH: usize = 2048;
 /// The parsing thread: reads records into batches (reusing the buffers of spent batches) and
 /// sends them on, until the end of the file, a broken file, or the receiver hanging up.
 fn parse(
-    mut csv: csv::Reader<Box<dyn Read + Send>>,
+    mut csv: CsvReader<Box<dyn Read + Send>>,
     out: &std::sync::mpsc::SyncSender<Batch>,
     spent: &std::sync::mpsc::Receiver<Batch>,
 ) {
-    let mut record = csv::ByteRecord::new();
+    let mut record = Record::default();
     loop {
         let mut batch = spent.try_recv().unwrap_or_default();
         batch.clear();
@@ -1485,32 +1485,28 @@ fn parse(
         let mut bytes = std::mem::take(&mut batch.text).into_bytes();
         let mut done = false;
         while batch.rows.len() < BATCH {
-            match csv.read_byte_record(&mut record) {
+            match csv.read(&mut record) {
                 Ok(false) => {
                     done = true;
                     break;
                 }
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map_or(0, csv::Position::line);
-                    batch.broken = Some((line, broken_message(&e)));
+                    batch.broken = Some((0, broken_message(&e)));
                     done = true;
                     break;
                 }
             }
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = record.line;
             // A row that starts more than one line below the row before it follows blank
             // lines or holds a line break in a cell: only such rows are searched for line
             // breaks (see `FileReader::check_swallowed`).
             if let Some(before) = batch.rows.last_mut() {
                 before.multiline = line > before.line.saturating_add(1);
             }
-            let mut end = bytes.len();
+            let end = bytes.len();
             bytes.extend_from_slice(record.as_slice());
-            for cell in &record {
-                end += cell.len();
-                batch.ends.push(end);
-            }
+            batch.ends.extend(record.ends().iter().map(|e| end + e));
             batch.rows.push(RowMark {
                 cells_end: batch.ends.len(),
                 line,
@@ -1669,7 +1665,7 @@ pub(crate) fn read_csv(
                 .build(BufReader::with_capacity(256 * 1024, stream)),
         ),
     };
-    let mut csv = csv_reader(reader, delimiter, 256 * 1024);
+    let mut csv = CsvReader::new(reader, delimiter, 256 * 1024);
     let mut fr = FileReader {
         resolver,
         file,
@@ -1759,15 +1755,161 @@ pub(crate) fn read_csv(
     feed.finish(&mut fr);
 }
 
-/// The `csv` reader of score files: no header handling (the header is found by
-/// [`Feed::take`]), rows of any length (reported by [`FileReader::row`]).
-fn csv_reader<R: Read>(reader: R, delimiter: u8, buffer: usize) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(buffer)
-        .from_reader(reader)
+/// The CSV reader of score files (the `csv_core` parser, as the `csv` crate drives it), which
+/// also counts lines as a text editor shows them: each row knows the line its first character
+/// is on, after blank lines, for `\n`, `\r\n` and lone `\r` line ends. (The `csv` crate
+/// takes a row's position before the line breaks in front of it are read, so rows after blank
+/// lines, and every row of a `\r\n` file, were numbered too low.) No header handling (the
+/// header is found by [`Feed::take`]); rows of any length (reported by [`FileReader::row`]).
+struct CsvReader<R> {
+    core: csv_core::Reader,
+    rdr: BufReader<R>,
+    /// Bytes read so far.
+    byte: u64,
+    /// The line of the next byte, not counting a `\r` that `cr` holds.
+    line: u64,
+    /// The last byte read is a `\r` that ended a row: a line end, with a `\n` right after it
+    /// or alone.
+    cr: bool,
+    /// A `\r` alone has ended a line (an old Mac file): from then on a `\r` alone inside a
+    /// quoted cell is counted as a line end too (other files never pay for the search).
+    lone_cr: bool,
+}
+
+/// One row read by a [`CsvReader`]: its cells one after the other, where each ends, and the
+/// line it starts on.
+#[derive(Debug, Default)]
+struct Record {
+    bytes: Vec<u8>,
+    len: usize,
+    ends: Vec<usize>,
+    cells: usize,
+    line: u64,
+}
+
+impl Record {
+    /// The bytes of all cells.
+    fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Where each cell ends in [`Record::as_slice`].
+    fn ends(&self) -> &[usize] {
+        self.ends.get(..self.cells).unwrap_or(&[])
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends().iter().map(move |&end| {
+            let cell = self.bytes.get(start..end).unwrap_or(&[]);
+            start = end;
+            cell
+        })
+    }
+}
+
+impl<R: Read> CsvReader<R> {
+    fn new(reader: R, delimiter: u8, buffer: usize) -> Self {
+        CsvReader {
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            rdr: BufReader::with_capacity(buffer, reader),
+            byte: 0,
+            line: 1,
+            cr: false,
+            lone_cr: false,
+        }
+    }
+
+    /// (bytes read, line of the next byte not counting a pending `\r`, whether one is
+    /// pending): a reader started at that byte with [`CsvReader::resume`] counts on from there.
+    fn position(&self) -> (u64, u64, bool) {
+        (self.byte, self.line, self.cr)
+    }
+
+    /// Starts this reader (new, on the bytes after a [`CsvReader::position`]) as if it had
+    /// read the row before them.
+    fn resume(mut self, cr: bool) -> Self {
+        self.cr = cr;
+        self
+    }
+
+    /// Reads the next row into `rec`: `false` at the end of the file.
+    fn read(&mut self, rec: &mut Record) -> std::io::Result<bool> {
+        use csv_core::ReadRecordResult as Res;
+        use std::io::BufRead;
+        rec.len = 0;
+        rec.cells = 0;
+        // The line ends before the row (blank lines, the `\n` of a `\r\n`), which the parser
+        // would skip, are skipped here, and counted.
+        'skip: loop {
+            let buf = self.rdr.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let mut n = 0;
+            for &b in buf {
+                match b {
+                    b'\n' => {
+                        self.line += 1;
+                        self.cr = false;
+                    }
+                    b'\r' => {
+                        self.line += u64::from(self.cr);
+                        self.lone_cr |= self.cr;
+                        self.cr = true;
+                    }
+                    _ => {
+                        self.line += u64::from(self.cr);
+                        self.lone_cr |= self.cr;
+                        self.cr = false;
+                        self.rdr.consume(n);
+                        self.byte += n as u64;
+                        break 'skip;
+                    }
+                }
+                n += 1;
+            }
+            self.rdr.consume(n);
+            self.byte += n as u64;
+        }
+        rec.line = self.line;
+        let lines_before = self.core.line();
+        loop {
+            if rec.len == rec.bytes.len() {
+                rec.bytes.resize((rec.bytes.len() * 2).max(256), 0);
+            }
+            if rec.cells == rec.ends.len() {
+                rec.ends.resize((rec.ends.len() * 2).max(16), 0);
+            }
+            let buf = self.rdr.fill_buf()?;
+            let (res, nin, nout, nend) = self.core.read_record(
+                buf,
+                rec.bytes.get_mut(rec.len..).unwrap_or(&mut []),
+                rec.ends.get_mut(rec.cells..).unwrap_or(&mut []),
+            );
+            let last = nin.checked_sub(1).and_then(|i| buf.get(i)).copied();
+            self.rdr.consume(nin);
+            self.byte += nin as u64;
+            rec.len += nout;
+            rec.cells += nend;
+            match res {
+                Res::InputEmpty | Res::OutputFull | Res::OutputEndsFull => {}
+                Res::Record => {
+                    // Line breaks inside quoted cells, and a `\n` that ended the row.
+                    self.line += self.core.line() - lines_before;
+                    if self.lone_cr {
+                        let cells = rec.as_slice();
+                        self.line += memchr::memchr_iter(b'\r', cells)
+                            .filter(|&i| cells.get(i + 1) != Some(&b'\n'))
+                            .count() as u64;
+                    }
+                    self.cr = last == Some(b'\r');
+                    return Ok(true);
+                }
+                Res::End => return Ok(false),
+            }
+        }
+    }
 }
 
 /// Files of at least this many bytes are read on two threads when they can be (see
@@ -1916,11 +2058,8 @@ impl<'a> FileReader<'_, 'a> {
 }
 
 /// What a CSV error says to people.
-fn broken_message(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Io(io) => format!("the file could not be read to the end: {io}"),
-        _ => format!("the file could not be read as CSV: {e}"),
-    }
+fn broken_message(e: &std::io::Error) -> String {
+    format!("the file could not be read to the end: {e}")
 }
 
 /// How far [`Rows::read`] reads.
@@ -1947,40 +2086,32 @@ enum Stop {
 /// The buffers of a reader that parses and resolves rows on one thread.
 #[derive(Debug, Default)]
 struct Rows {
-    record: csv::ByteRecord,
-    ends: Vec<usize>,
+    record: Record,
 }
 
 impl Rows {
     /// Reads the record at the reader's position into `self`: `Ok(None)` at the end of the
     /// file, the row's first cell that is not UTF-8 in `bad_utf8`.
-    fn next<R: Read>(&mut self, csv: &mut csv::Reader<R>) -> csv::Result<Option<RowIn<'_>>> {
-        if !csv.read_byte_record(&mut self.record)? {
+    fn next<R: Read>(&mut self, csv: &mut CsvReader<R>) -> std::io::Result<Option<RowIn<'_>>> {
+        if !csv.read(&mut self.record)? {
             return Ok(None);
         }
-        let line = self.record.position().map_or(0, csv::Position::line);
+        let line = self.record.line;
         let bytes = self.record.as_slice();
-        self.ends.clear();
-        let mut end = 0;
-        for cell in &self.record {
-            end += cell.len();
-            self.ends.push(end);
-        }
-        let (text, bad_utf8) = match std::str::from_utf8(bytes) {
-            Ok(text) => (text, None),
+        let (text, ends, bad_utf8) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text, self.record.ends(), None),
             Err(_) => {
                 let bad = self
                     .record
                     .iter()
                     .position(|cell| std::str::from_utf8(cell).is_err());
-                self.ends.clear();
-                ("", Some(bad.unwrap_or(0)))
+                ("", &[][..], Some(bad.unwrap_or(0)))
             }
         };
         Ok(Some(RowIn {
             cells: RowCells {
                 text,
-                ends: &self.ends,
+                ends,
                 start: 0,
             },
             line: u32::try_from(line).unwrap_or(u32::MAX),
@@ -1996,7 +2127,7 @@ impl Rows {
         fr: &mut FileReader<'_, 'a>,
         feed: &mut Feed,
         layout: &mut Option<Layout<'a>>,
-        csv: &mut csv::Reader<R>,
+        csv: &mut CsvReader<R>,
         base: u64,
         mut until: Until<'_>,
         scores: &mut Scores,
@@ -2006,8 +2137,7 @@ impl Rows {
                 Ok(Some(row)) => row,
                 Ok(None) => return Stop::End,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() + base);
-                    fr.broken(line, broken_message(&e));
+                    fr.broken(0, broken_message(&e));
                     return Stop::End;
                 }
             };
@@ -2022,7 +2152,7 @@ impl Rows {
                 Until::End => {}
                 Until::Header if feed.header_done => return Stop::Header,
                 Until::Header => {}
-                Until::Split(watch) => match watch.check(csv.position().byte()) {
+                Until::Split(watch) => match watch.check(csv.position().0) {
                     Some(true) => return Stop::AtSplit,
                     Some(false) => {}
                     None => until = Until::End,
@@ -2095,7 +2225,7 @@ fn read_halves<'a, R: Read>(
     fr: &mut FileReader<'_, 'a>,
     feed: &mut Feed,
     layout: &mut Option<Layout<'a>>,
-    csv: &mut csv::Reader<R>,
+    csv: &mut CsvReader<R>,
     scores: &mut Scores,
 ) {
     let mut rows = Rows::default();
@@ -2103,7 +2233,7 @@ fn read_halves<'a, R: Read>(
         rows.read(fr, feed, layout, csv, 0, Until::End, scores);
         return;
     };
-    let start = csv.position().byte() + at.bom;
+    let start = csv.position().0 + at.bom;
     let from = search_from(start, at.size);
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (to_first, found) = std::sync::mpsc::sync_channel::<u64>(1);
@@ -2130,7 +2260,7 @@ fn read_halves<'a, R: Read>(
             return;
         };
         // Lines of the second half counted from 1 at the split.
-        let base = csv.position().line() - 1;
+        let base = csv.position().1 - 1;
         let Some(tail) = second.join().ok().flatten() else {
             // The second thread gave up: this reader is at the split, and reads on.
             rows.read(fr, feed, layout, csv, 0, Until::End, scores);
@@ -2138,7 +2268,7 @@ fn read_halves<'a, R: Read>(
         };
         let stopped = tail.stopped;
         if tail.merge(fr, feed, layout, base, scores) == Stop::End
-            && let Some((byte, line)) = stopped
+            && let Some((byte, line, cr)) = stopped
         {
             // The second thread stopped early: read on from where it stopped.
             let rest = File::open(at.path).and_then(|mut f| {
@@ -2148,7 +2278,7 @@ fn read_halves<'a, R: Read>(
             });
             match rest {
                 Ok(f) => {
-                    let mut csv = csv_reader(f, at.delimiter, 256 * 1024);
+                    let mut csv = CsvReader::new(f, at.delimiter, 256 * 1024).resume(cr);
                     rows.read(
                         fr,
                         feed,
@@ -2185,8 +2315,9 @@ struct Tail {
     holes: Vec<(usize, RowMark)>,
     text: String,
     ends: Vec<usize>,
-    /// Where the thread stopped before the end of the file: (offset from the split, line).
-    stopped: Option<(u64, u64)>,
+    /// Where the thread stopped before the end of the file: (offset from the split, line,
+    /// whether a `\r` ended the row before), as [`CsvReader::position`] tells it.
+    stopped: Option<(u64, u64, bool)>,
 }
 
 /// The most rows, and the most bytes of their cells, that the second thread keeps for the
@@ -2299,7 +2430,7 @@ fn second_half<'a>(
     to_first.send(split).ok()?;
     // The `csv` reader has a buffer of its own (smaller than the first reader's: its memory
     // comes on top).
-    let mut csv = csv_reader(f, at.delimiter, 64 * 1024);
+    let mut csv = CsvReader::new(f, at.delimiter, 64 * 1024);
     let mut rows = Rows::default();
     let mut tail = Tail {
         ratings: Vec::with_capacity(most_ratings(at.size - split)),
@@ -2311,7 +2442,7 @@ fn second_half<'a>(
         if count.is_multiple_of(1024) && cancel.load(Ordering::Relaxed) {
             return None;
         }
-        let before = (csv.position().byte(), csv.position().line());
+        let before = csv.position();
         let row = match rows.next(&mut csv) {
             Ok(Some(row)) => row,
             Ok(None) => break,
@@ -2329,8 +2460,8 @@ fn second_half<'a>(
             tail.ratings.push(r.rating(file, row.line));
             continue;
         }
-        // A row that starts with a byte-order mark is never where a reader starts: `csv`
-        // drops a mark at the start of its input.
+        // A row that starts with a byte-order mark is never where a reader starts (as for the
+        // split, see `find_split`): the mark is then reported by the general path.
         let bom_first = row.cells.text.as_bytes().starts_with("\u{feff}".as_bytes());
         if (tail.holes.len() >= HOLES || tail.text.len() >= HOLE_BYTES) && !bom_first {
             tail.stopped = Some(before);
@@ -2355,9 +2486,9 @@ fn second_half<'a>(
 
 /// The split of a file read in two halves: the offset where the second reader starts, just
 /// after the first line break at or after `from` that is outside quotes (an even number of
-/// `"` before it), or on the `\n` of a `\r\n` (where the `csv` reader stops after such a
+/// `"` before it), or on the `\n` of a `\r\n` (where [`CsvReader`] stops after such a
 /// row). `None` if there is none in the next quarter of the file, or the line after it
-/// starts with a byte-order mark (which a new reader would drop).
+/// starts with a byte-order mark (two files pasted together: left to one reader).
 fn find_split(f: &mut File, from: u64, size: u64) -> Option<u64> {
     let limit = from + size.saturating_sub(from) / 2;
     let mut buf = vec![0u8; 64 * 1024];
@@ -2516,6 +2647,52 @@ mod tests {
         pub(super) static SPLIT_MIN: Cell<Option<Option<u64>>> = const { Cell::new(None) };
         /// How many rows second threads read (short path and kept for the general one).
         pub(super) static SECOND_ROWS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// The first cell and starting line of every row [`CsvReader`] reads from `text`, and
+    /// its position at the end.
+    fn rows_and_lines(text: &[u8], buffer: usize) -> (Vec<(String, u64)>, (u64, u64, bool)) {
+        let mut csv = CsvReader::new(text, b',', buffer);
+        let mut rec = Record::default();
+        let mut rows = Vec::new();
+        while csv.read(&mut rec).unwrap() {
+            let first = rec.iter().next().unwrap_or(&[]);
+            rows.push((String::from_utf8_lossy(first).into_owned(), rec.line));
+        }
+        (rows, csv.position())
+    }
+
+    #[test]
+    fn rows_start_on_the_line_an_editor_shows() {
+        let row = |cell: &str, line| (cell.to_string(), line);
+        // Blank lines, CR LF, a quoted cell over lines, CR alone, CR CR LF (two line ends).
+        let text = b"a,1\n\n\nb,2\r\n\r\nc,\"x\r\ny\ny\"\r\nd\re,\"p\rq\"\rf\r\r\ng\n  \nh";
+        let want = vec![
+            row("a", 1),
+            row("b", 4),
+            row("c", 6),
+            row("d", 9),
+            row("e", 10),
+            row("f", 12),
+            row("g", 14),
+            row("  ", 15),
+            row("h", 16),
+        ];
+        // The same whatever the buffer (a row, or a run of line ends, cut anywhere).
+        for buffer in [1, 2, 3, 7, 64 * 1024] {
+            let (rows, end) = rows_and_lines(text, buffer);
+            assert_eq!(rows, want, "buffer {buffer}");
+            assert_eq!(end, (text.len() as u64, 16, false), "buffer {buffer}");
+        }
+        // Started again after a row that a `\r` ended: the count goes on as in one reader.
+        let (first, at) = rows_and_lines(b"a,1\r", 8);
+        assert_eq!((first, at), (vec![row("a", 1)], (4, 1, true)));
+        for (rest, line) in [(&b"\nb"[..], 2), (b"b", 2), (b"\r\n\nb", 4)] {
+            let mut csv = CsvReader::new(rest, b',', 8).resume(at.2);
+            let mut rec = Record::default();
+            assert!(csv.read(&mut rec).unwrap());
+            assert_eq!(rec.line, line, "{rest:?}");
+        }
     }
 
     /// Everything reading `dir` gives (evaluators, ratings, notes and the full report), read
