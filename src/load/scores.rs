@@ -1771,9 +1771,6 @@ struct CsvReader<R> {
     /// The last byte read is a `\r` that ended a row: a line end, with a `\n` right after it
     /// or alone.
     cr: bool,
-    /// A `\r` alone has ended a line (an old Mac file): from then on a `\r` alone inside a
-    /// quoted cell is counted as a line end too (other files never pay for the search).
-    lone_cr: bool,
 }
 
 /// One row read by a [`CsvReader`]: its cells one after the other, where each ends, and the
@@ -1816,7 +1813,6 @@ impl<R: Read> CsvReader<R> {
             byte: 0,
             line: 1,
             cr: false,
-            lone_cr: false,
         }
     }
 
@@ -1855,12 +1851,10 @@ impl<R: Read> CsvReader<R> {
                     }
                     b'\r' => {
                         self.line += u64::from(self.cr);
-                        self.lone_cr |= self.cr;
                         self.cr = true;
                     }
                     _ => {
                         self.line += u64::from(self.cr);
-                        self.lone_cr |= self.cr;
                         self.cr = false;
                         self.rdr.consume(n);
                         self.byte += n as u64;
@@ -1873,7 +1867,7 @@ impl<R: Read> CsvReader<R> {
             self.byte += n as u64;
         }
         rec.line = self.line;
-        let lines_before = self.core.line();
+        let (lines_before, start) = (self.core.line(), self.byte);
         loop {
             if rec.len == rec.bytes.len() {
                 rec.bytes.resize((rec.bytes.len() * 2).max(256), 0);
@@ -1897,7 +1891,11 @@ impl<R: Read> CsvReader<R> {
                 Res::Record => {
                     // Line breaks inside quoted cells, and a `\n` that ended the row.
                     self.line += self.core.line() - lines_before;
-                    if self.lone_cr {
+                    // A `\r` alone inside a quoted cell ends a line too. Only a row with a
+                    // quoted cell is longer in the file than its cells and separators (the
+                    // last byte read, if any, ended it), and only such a row is searched.
+                    let raw = self.byte - start - u64::from(last.is_some());
+                    if raw != (rec.len + rec.cells.saturating_sub(1)) as u64 {
                         let cells = rec.as_slice();
                         self.line += memchr::memchr_iter(b'\r', cells)
                             .filter(|&i| cells.get(i + 1) != Some(&b'\n'))
@@ -2684,6 +2682,9 @@ mod tests {
             assert_eq!(rows, want, "buffer {buffer}");
             assert_eq!(end, (text.len() as u64, 16, false), "buffer {buffer}");
         }
+        // A `\r` alone in a quoted cell of a file with other line ends.
+        let (rows, _) = rows_and_lines(b"q,\"r\rs\"\r\nt,\"u\r\nv\"\nw", 64);
+        assert_eq!(rows, vec![row("q", 1), row("t", 3), row("w", 5)]);
         // Started again after a row that a `\r` ended: the count goes on as in one reader.
         let (first, at) = rows_and_lines(b"a,1\r", 8);
         assert_eq!((first, at), (vec![row("a", 1)], (4, 1, true)));
