@@ -1251,6 +1251,7 @@ struct Ready {
 
 /// A short text (at most 7 bytes) as a number that holds its bytes and length: two short
 /// texts are equal exactly when their keys are, and comparing keys needs no call to `memcmp`.
+#[inline(always)]
 fn short_key(text: &str) -> Option<u64> {
     let bytes = text.as_bytes();
     if bytes.len() > 7 {
@@ -1283,6 +1284,7 @@ impl FewTexts {
         few
     }
 
+    #[inline(always)]
     fn find(&self, text: &str) -> Option<u16> {
         match short_key(text) {
             Some(key) => self.short.iter().find(|(k, _)| *k == key).map(|(_, i)| *i),
@@ -1327,61 +1329,74 @@ impl Layout<'_> {
     /// row gets `None` and takes it, so the result is the same either way.
     fn ready(&mut self, row: &RowCells<'_>) -> Option<Ready> {
         // Rows that the general path reports something about, or changes: too many cells, a
-        // byte-order mark, a cell boundary inside a character.
+        // byte-order mark, a cell boundary inside a character. Past this check every cell is
+        // text on its own, so cells are taken by their offsets.
+        let bytes = row.text.as_bytes();
         if row.ends.len() > self.width
-            || row.get(0)?.starts_with('\u{feff}')
+            || (bytes.get(row.start) == Some(&0xef)
+                && bytes
+                    .get(row.start..row.ends.first().copied().unwrap_or(row.start))
+                    .is_some_and(|first| first.starts_with("\u{feff}".as_bytes())))
             || !row.ends.iter().all(|&e| row.text.is_char_boundary(e))
         {
             return None;
         }
-        let cell = |col: Option<usize>| col.map_or(Some(""), |c| row.get(c).map(trim_cell));
-        let id = |col: usize| cell(Some(col)).filter(|c| !c.is_empty());
-        let layout = self;
-        let name = id(layout.evaluator)?;
-        let evaluator = if layout.last_evaluator.0 == name {
-            layout.last_evaluator.1
+        let name = nonempty(row.trimmed(self.evaluator)?)?;
+        let evaluator = if same(&self.last_evaluator.0, name) {
+            self.last_evaluator.1
         } else {
-            let i = *layout.evaluators.get(name)?;
+            let i = *self.evaluators.get(name)?;
             // A reference evaluator's levels may be mapped by meaning: the general path.
-            if layout.plan.is_reference(name) {
+            if self.plan.is_reference(name) {
                 return None;
             }
-            layout.last_evaluator.0.clear();
-            layout.last_evaluator.0.push_str(name);
-            layout.last_evaluator.1 = i;
+            self.last_evaluator.0.clear();
+            self.last_evaluator.0.push_str(name);
+            self.last_evaluator.1 = i;
             i
         };
-        let commitment = id(layout.commitment)?;
-        let ci = if layout.last_commitment.0 == commitment {
-            layout.last_commitment.1
+        let commitment = nonempty(row.trimmed(self.commitment)?)?;
+        let ci = if same(&self.last_commitment.0, commitment) {
+            self.last_commitment.1
         } else {
-            let i = *layout.commitments.get(commitment)?;
-            layout.last_commitment.0.clear();
-            layout.last_commitment.0.push_str(commitment);
-            layout.last_commitment.1 = i;
+            let i = *self.commitments.get(commitment)?;
+            self.last_commitment.0.clear();
+            self.last_commitment.0.push_str(commitment);
+            self.last_commitment.1 = i;
             i
         };
-        let milestone = match cell(layout.milestone)? {
-            "" => None,
-            m => match layout.milestones.get(m)? {
-                &(owner, mi) if owner == ci => Some(mi),
-                _ => return None,
+        let milestone = match self.milestone {
+            None => None,
+            Some(col) => match row.trimmed(col)? {
+                "" => None,
+                m => match self.milestones.get(m)? {
+                    &(owner, mi) if owner == ci => Some(mi),
+                    _ => return None,
+                },
             },
         };
-        let criterion = layout.criteria.find(id(layout.criterion)?)?;
-        let c = layout.rubric.criteria.get(usize::from(criterion))?;
+        let criterion = self
+            .criteria
+            .find(nonempty(row.trimmed(self.criterion)?)?)?;
+        let c = self.rubric.criteria.get(usize::from(criterion))?;
         if (c.scope == Scope::Milestone) != milestone.is_some() {
             return None;
         }
-        let level = layout
+        let level = self
             .levels
             .get(usize::from(criterion))?
-            .find(id(layout.level)?)?;
-        let evidence = !cell(layout.evidence)?.is_empty();
-        if layout.keep_notes
+            .find(nonempty(row.trimmed(self.level)?)?)?;
+        let evidence = match self.evidence {
+            Some(col) => row.filled(col)?,
+            None => false,
+        };
+        if self.keep_notes
             && (evidence
-                || !cell(layout.notes[0])?.is_empty()
-                || !cell(layout.notes[1])?.is_empty())
+                || self
+                    .notes
+                    .iter()
+                    .flatten()
+                    .any(|&col| row.filled(col) != Some(false)))
         {
             return None;
         }
@@ -1398,6 +1413,25 @@ impl Layout<'_> {
     }
 }
 
+/// Whether two ids are the same: short ones (most are) compared byte by byte in place, as a
+/// call to `memcmp` costs more than the comparison itself.
+#[inline(always)]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && if a.len() <= 16 {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        } else {
+            a == b
+        }
+}
+
+/// A text that is not empty.
+#[inline(always)]
+fn nonempty(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}
+
 /// The cells of one row of a [`Batch`], read on demand.
 #[derive(Debug, Clone, Copy)]
 struct RowCells<'b> {
@@ -1411,6 +1445,7 @@ struct RowCells<'b> {
 impl<'b> RowCells<'b> {
     /// Cell `col` as it is in the file: empty past the end of the row, `None` when a cell
     /// boundary falls inside a character (a cell that is not UTF-8 on its own).
+    #[inline(always)]
     fn get(&self, col: usize) -> Option<&'b str> {
         let Some(&end) = self.ends.get(col) else {
             return Some("");
@@ -1420,6 +1455,32 @@ impl<'b> RowCells<'b> {
             None => self.start,
         };
         self.text.get(start..end)
+    }
+
+    /// Cell `col` as [`trim_cell`] gives it, found at once when it needs no trimming (its
+    /// first and last bytes are ASCII, not white space, and it does not start with `'`).
+    #[inline(always)]
+    fn trimmed(&self, col: usize) -> Option<&'b str> {
+        let cell = self.get(col)?;
+        match (cell.as_bytes().first(), cell.as_bytes().last()) {
+            (Some(&a), Some(&b))
+                if a < 0x80
+                    && b < 0x80
+                    && a != b'\''
+                    && !a.is_ascii_whitespace()
+                    && !b.is_ascii_whitespace() =>
+            {
+                Some(cell)
+            }
+            (None, _) => Some(cell),
+            _ => Some(trim_cell(cell)),
+        }
+    }
+
+    /// Whether cell `col` holds something once trimmed.
+    #[inline(always)]
+    fn filled(&self, col: usize) -> Option<bool> {
+        Some(!self.trimmed(col)?.is_empty())
     }
 }
 
@@ -1782,6 +1843,9 @@ struct Record {
     ends: Vec<usize>,
     cells: usize,
     line: u64,
+    /// Whether the row may have a quoted cell (it is longer in the file than its cells and
+    /// separators): only such a row can hold a line break or a `\r`.
+    quoted: bool,
 }
 
 impl Record {
@@ -1895,7 +1959,8 @@ impl<R: Read> CsvReader<R> {
                     // quoted cell is longer in the file than its cells and separators (the
                     // last byte read, if any, ended it), and only such a row is searched.
                     let raw = self.byte - start - u64::from(last.is_some());
-                    if raw != (rec.len + rec.cells.saturating_sub(1)) as u64 {
+                    rec.quoted = raw != (rec.len + rec.cells.saturating_sub(1)) as u64;
+                    if rec.quoted {
                         let cells = rec.as_slice();
                         self.line += memchr::memchr_iter(b'\r', cells)
                             .filter(|&i| cells.get(i + 1) != Some(&b'\n'))
@@ -2113,7 +2178,8 @@ impl Rows {
                 start: 0,
             },
             line: u32::try_from(line).unwrap_or(u32::MAX),
-            multiline: bytes.contains(&b'\n'),
+            // A line break in a cell is inside quotes.
+            multiline: self.record.quoted && bytes.contains(&b'\n'),
             bad_utf8,
         }))
     }
