@@ -1252,8 +1252,7 @@ struct Ready {
 /// A short text (at most 7 bytes) as a number that holds its bytes and length: two short
 /// texts are equal exactly when their keys are, and comparing keys needs no call to `memcmp`.
 #[inline(always)]
-fn short_key(text: &str) -> Option<u64> {
-    let bytes = text.as_bytes();
+fn short_key(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 7 {
         return None;
     }
@@ -1276,7 +1275,7 @@ impl FewTexts {
     fn new<'t>(texts: impl IntoIterator<Item = (&'t str, u16)>) -> Self {
         let mut few = FewTexts::default();
         for (text, i) in texts {
-            match short_key(text) {
+            match short_key(text.as_bytes()) {
                 Some(key) => few.short.push((key, i)),
                 None => few.long.push((text.to_string(), i)),
             }
@@ -1285,10 +1284,14 @@ impl FewTexts {
     }
 
     #[inline(always)]
-    fn find(&self, text: &str) -> Option<u16> {
+    fn find(&self, text: &[u8]) -> Option<u16> {
         match short_key(text) {
             Some(key) => self.short.iter().find(|(k, _)| *k == key).map(|(_, i)| *i),
-            None => self.long.iter().find(|(t, _)| t == text).map(|(_, i)| *i),
+            None => self
+                .long
+                .iter()
+                .find(|(t, _)| t.as_bytes() == text)
+                .map(|(_, i)| *i),
         }
     }
 }
@@ -1333,6 +1336,7 @@ impl Layout<'_> {
         // text on its own, so cells are taken by their offsets.
         let bytes = row.text.as_bytes();
         if row.ends.len() > self.width
+            || !row.text.is_char_boundary(row.start)
             || (bytes.get(row.start) == Some(&0xef)
                 && bytes
                     .get(row.start..row.ends.first().copied().unwrap_or(row.start))
@@ -1345,6 +1349,7 @@ impl Layout<'_> {
         let evaluator = if same(&self.last_evaluator.0, name) {
             self.last_evaluator.1
         } else {
+            let name = std::str::from_utf8(name).ok()?;
             let i = *self.evaluators.get(name)?;
             // A reference evaluator's levels may be mapped by meaning: the general path.
             if self.plan.is_reference(name) {
@@ -1359,6 +1364,7 @@ impl Layout<'_> {
         let ci = if same(&self.last_commitment.0, commitment) {
             self.last_commitment.1
         } else {
+            let commitment = std::str::from_utf8(commitment).ok()?;
             let i = *self.commitments.get(commitment)?;
             self.last_commitment.0.clear();
             self.last_commitment.0.push_str(commitment);
@@ -1368,8 +1374,8 @@ impl Layout<'_> {
         let milestone = match self.milestone {
             None => None,
             Some(col) => match row.trimmed(col)? {
-                "" => None,
-                m => match self.milestones.get(m)? {
+                b"" => None,
+                m => match self.milestones.get(std::str::from_utf8(m).ok()?)? {
                     &(owner, mi) if owner == ci => Some(mi),
                     _ => return None,
                 },
@@ -1416,8 +1422,8 @@ impl Layout<'_> {
 /// Whether two ids are the same: short ones (most are) compared byte by byte in place, as a
 /// call to `memcmp` costs more than the comparison itself.
 #[inline(always)]
-fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+fn same(a: &str, b: &[u8]) -> bool {
+    let a = a.as_bytes();
     a.len() == b.len()
         && if a.len() <= 16 {
             a.iter().zip(b).all(|(x, y)| x == y)
@@ -1428,7 +1434,7 @@ fn same(a: &str, b: &str) -> bool {
 
 /// A text that is not empty.
 #[inline(always)]
-fn nonempty(text: &str) -> Option<&str> {
+fn nonempty(text: &[u8]) -> Option<&[u8]> {
     (!text.is_empty()).then_some(text)
 }
 
@@ -1443,26 +1449,21 @@ struct RowCells<'b> {
 }
 
 impl<'b> RowCells<'b> {
-    /// Cell `col` as it is in the file: empty past the end of the row, `None` when a cell
-    /// boundary falls inside a character (a cell that is not UTF-8 on its own).
+    /// The bytes of cell `col` as [`trim_cell`] gives it, found at once when it needs no
+    /// trimming (its first and last bytes are ASCII, not white space, and it does not start
+    /// with `'`). For rows whose cell boundaries are known to be character boundaries (see
+    /// [`Layout::ready`]): the bytes are then text.
     #[inline(always)]
-    fn get(&self, col: usize) -> Option<&'b str> {
-        let Some(&end) = self.ends.get(col) else {
-            return Some("");
+    fn trimmed(&self, col: usize) -> Option<&'b [u8]> {
+        let (start, end) = match self.ends.get(col) {
+            None => return Some(&[]),
+            Some(&end) => match col.checked_sub(1) {
+                Some(before) => (*self.ends.get(before)?, end),
+                None => (self.start, end),
+            },
         };
-        let start = match col.checked_sub(1) {
-            Some(before) => *self.ends.get(before)?,
-            None => self.start,
-        };
-        self.text.get(start..end)
-    }
-
-    /// Cell `col` as [`trim_cell`] gives it, found at once when it needs no trimming (its
-    /// first and last bytes are ASCII, not white space, and it does not start with `'`).
-    #[inline(always)]
-    fn trimmed(&self, col: usize) -> Option<&'b str> {
-        let cell = self.get(col)?;
-        match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        let cell = self.text.as_bytes().get(start..end)?;
+        match (cell.first(), cell.last()) {
             (Some(&a), Some(&b))
                 if a < 0x80
                     && b < 0x80
@@ -1473,8 +1474,15 @@ impl<'b> RowCells<'b> {
                 Some(cell)
             }
             (None, _) => Some(cell),
-            _ => Some(trim_cell(cell)),
+            _ => self.trim_slowly(start, end),
         }
+    }
+
+    /// The cell from `start` to `end` trimmed by [`trim_cell`] (spaces, a `'` guard): rare.
+    #[cold]
+    #[inline(never)]
+    fn trim_slowly(&self, start: usize, end: usize) -> Option<&'b [u8]> {
+        Some(trim_cell(self.text.get(start..end)?).as_bytes())
     }
 
     /// Whether cell `col` holds something once trimmed.
