@@ -359,6 +359,14 @@ pub fn condition_words(rubric: &Rubric, flag: usize, cond: usize) -> String {
 
 struct Builder<'a> {
     inputs: &'a Inputs,
+    index: std::borrow::Cow<'a, Index>,
+}
+
+/// What building any one commitment's results needs, prepared once for the whole plan: the
+/// rating labels, and the notes and reference views of each commitment. Kept by a holder of
+/// the inputs that builds a commitment's results whenever it is asked for them ([`one_with`]).
+#[derive(Debug, Clone)]
+pub struct Index {
     ratings: Vec<String>,
     details: bool,
     /// Note indices per commitment (only filled with details).
@@ -380,6 +388,7 @@ impl Builder<'_> {
     fn add_views(&self, index: usize, reference: &mut IndexMap<String, ReferenceOut>) {
         let rubric = self.rubric();
         let views = self
+            .index
             .views_by_commitment
             .get(index)
             .map(Vec::as_slice)
@@ -442,7 +451,7 @@ impl Builder<'_> {
             spread: c.spread,
             disagreement: c.disagreement,
             unsupported: c.unsupported,
-            by_evaluator: self.details.then(|| {
+            by_evaluator: self.index.details.then(|| {
                 c.by_evaluator
                     .iter()
                     .map(|(e, l)| (self.evaluator(*e), l.map(|l| label(usize::from(l)))))
@@ -460,7 +469,7 @@ impl Builder<'_> {
         {
             return Some(rubric.criteria[i].label(s).to_string());
         }
-        view.rating.and_then(|r| self.ratings.get(r).cloned())
+        view.rating.and_then(|r| self.index.ratings.get(r).cloned())
     }
 
     fn holding_flags(&self, view: &View) -> Vec<String> {
@@ -561,8 +570,9 @@ impl Builder<'_> {
             .collect();
         let mut reference = reference;
         self.add_views(r.index, &mut reference);
-        let notes = self.details.then(|| {
-            self.notes_by_commitment
+        let notes = self.index.details.then(|| {
+            self.index
+                .notes_by_commitment
                 .get(r.index)
                 .map(Vec::as_slice)
                 .unwrap_or_default()
@@ -687,8 +697,9 @@ pub enum Detail {
     Evaluators,
 }
 
-impl<'a> Builder<'a> {
-    fn new(inputs: &'a Inputs, detail: Detail) -> Self {
+impl Index {
+    /// The index of `inputs`, for results with `detail`.
+    pub fn new(inputs: &Inputs, detail: Detail) -> Self {
         let details = detail == Detail::Evaluators;
         let mut notes_by_commitment = vec![
             Vec::new();
@@ -711,12 +722,20 @@ impl<'a> Builder<'a> {
                 list.push(i);
             }
         }
-        Builder {
+        Index {
             details,
             notes_by_commitment,
             views_by_commitment,
-            inputs,
             ratings: rating_labels(&inputs.rubric),
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new(inputs: &'a Inputs, detail: Detail) -> Self {
+        Builder {
+            inputs,
+            index: std::borrow::Cow::Owned(Index::new(inputs, detail)),
         }
     }
 }
@@ -729,7 +748,7 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Result
         || (),
         |(), i| b.commitment(&assessment.commitments[i]),
     );
-    let mut tally = Tally::new(&inputs.rubric, &b.ratings);
+    let mut tally = Tally::new(&inputs.rubric, &b.index.ratings);
     for c in &commitments {
         tally.add(c);
     }
@@ -852,7 +871,7 @@ fn stream<T: Send, E>(
 ) -> Result<Summary, E> {
     let b = Builder::new(inputs, detail);
     let rubric = &inputs.rubric;
-    let mut tally = Tally::new(rubric, &b.ratings);
+    let mut tally = Tally::new(rubric, &b.index.ratings);
     crate::par::chunks_in_order(
         engine.len(),
         chunk,
@@ -862,7 +881,7 @@ fn stream<T: Send, E>(
             let outs: Vec<CommitmentOut> = range
                 .map(|ci| b.commitment(&engine.commitment(ci, scratch)))
                 .collect();
-            let mut part = Tally::new(rubric, &b.ratings);
+            let mut part = Tally::new(rubric, &b.index.ratings);
             for c in &outs {
                 part.add(c);
             }
@@ -879,7 +898,7 @@ fn stream<T: Send, E>(
 /// The results of every commitment, assessed and built piece by piece: the same as
 /// [`build`] of [`crate::assess::assess`], without ever holding the whole assessment.
 pub fn assess_and_build(inputs: &Inputs, engine: &Engine, detail: Detail) -> Results {
-    let (commitments, summary) = assess_and_map_in(inputs, engine, detail, |c| c);
+    let (commitments, summary) = assess_map_and_summarise(inputs, engine, detail, |c| c);
     with_head(head(inputs, engine.as_of()), commitments, summary)
 }
 
@@ -892,10 +911,11 @@ pub fn assess_and_map<T: Send>(
     detail: Detail,
     f: impl Fn(CommitmentOut) -> T + Sync,
 ) -> Vec<T> {
-    assess_and_map_in(inputs, engine, detail, f).0
+    assess_map_and_summarise(inputs, engine, detail, f).0
 }
 
-fn assess_and_map_in<T: Send>(
+/// Like [`assess_and_map`], with the summary of the results, counted as they pass.
+pub fn assess_map_and_summarise<T: Send>(
     inputs: &Inputs,
     engine: &Engine,
     detail: Detail,
@@ -939,6 +959,23 @@ pub fn summary(inputs: &Inputs, engine: &Engine) -> Summary {
 pub fn one(inputs: &Inputs, engine: &Engine, ci: usize, detail: Detail) -> CommitmentOut {
     let b = Builder::new(inputs, detail);
     b.commitment(&engine.commitment(ci, &mut Scratch::default()))
+}
+
+/// One commitment's results, as [`one`] builds them, from an engine and an index prepared
+/// beforehand for these inputs (with the detail wanted): building one commitment costs only
+/// that commitment, whatever the plan. `scratch` is reused from one call to the next.
+pub fn one_with(
+    inputs: &Inputs,
+    engine: &Engine,
+    index: &Index,
+    ci: usize,
+    scratch: &mut Scratch,
+) -> CommitmentOut {
+    let b = Builder {
+        inputs,
+        index: std::borrow::Cow::Borrowed(index),
+    };
+    b.commitment(&engine.commitment(ci, scratch))
 }
 
 /// Writes the results as `assess --format json` does, the same bytes as

@@ -27,6 +27,10 @@ pub struct Options {
     pub bootstrap: Option<BootstrapOptions>,
     /// How many units to list by spread (0: all that show any disagreement).
     pub top: usize,
+    /// Alpha, its counts and its reading only: no other measure, no evaluator matrix, no
+    /// units ranked by spread (what `draft` shows; at the plan limit, the units ranked by
+    /// spread took 150 MB for a draft that does not show them).
+    pub alpha_only: bool,
 }
 
 /// The whole report (`agreement --format json`).
@@ -574,7 +578,7 @@ fn criterion_report(
     out.undefined = undefined;
     out.reading = reading;
 
-    if out.raters >= 2 {
+    if out.raters >= 2 && !options.alpha_only {
         fill_other_measures(&mut out, &r, names);
         fill_disagreement(
             &mut out,

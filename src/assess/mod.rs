@@ -120,7 +120,7 @@ pub struct Scratch {
 }
 
 /// Where each commitment's ratings are in `Scores::ratings`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Groups {
     /// The ratings come in commitment order (as files usually list them): commitment `c`'s are
     /// `ratings[offsets[c]..offsets[c + 1]]`, found by binary search, with no index per rating.
@@ -197,6 +197,14 @@ pub struct Engine<'a> {
     rubric: &'a Rubric,
     scores: &'a Scores,
     as_of: Date,
+    prepared: std::borrow::Cow<'a, Prepared>,
+}
+
+/// What an [`Engine`] prepares from the plan and the ratings, kept apart from them
+/// ([`Engine::into_prepared`], [`Engine::with`]) by a holder that owns the inputs and assesses
+/// a commitment whenever it is asked for one (`draft`'s context).
+#[derive(Debug, Clone)]
+pub struct Prepared {
     grouped: Groups,
     is_reference: Vec<bool>,
     is_consensus: Vec<bool>,
@@ -241,13 +249,38 @@ impl<'a> Engine<'a> {
             rubric,
             scores,
             as_of,
-            grouped,
-            is_reference,
-            is_consensus,
-            combined_evaluators,
-            reference_evaluators,
-            consensus_evaluators,
+            prepared: std::borrow::Cow::Owned(Prepared {
+                grouped,
+                is_reference,
+                is_consensus,
+                combined_evaluators,
+                reference_evaluators,
+                consensus_evaluators,
+            }),
         }
+    }
+
+    /// The engine of `prepared`, which [`Engine::into_prepared`] gave for the same plan,
+    /// rubric and ratings: assesses every commitment as the engine it came from did.
+    pub fn with(
+        plan: &'a Plan,
+        rubric: &'a Rubric,
+        scores: &'a Scores,
+        as_of: Date,
+        prepared: &'a Prepared,
+    ) -> Self {
+        Engine {
+            plan,
+            rubric,
+            scores,
+            as_of,
+            prepared: std::borrow::Cow::Borrowed(prepared),
+        }
+    }
+
+    /// What the engine prepared, to keep beside the plan and ratings it was prepared from.
+    pub fn into_prepared(self) -> Prepared {
+        self.prepared.into_owned()
     }
 
     /// The date that decides what is overdue.
@@ -268,9 +301,10 @@ impl<'a> Engine<'a> {
     /// The result of commitment `ci` (an index into `Plan::commitments`).
     pub fn commitment(&self, ci: usize, scratch: &mut Scratch) -> CommitmentResult {
         let (plan, rubric, scores) = (self.plan, self.rubric, self.scores);
-        let (is_reference, is_consensus) = (&self.is_reference, &self.is_consensus);
+        let prepared: &Prepared = &self.prepared;
+        let (is_reference, is_consensus) = (&prepared.is_reference, &prepared.is_consensus);
         in_unit_order(
-            self.grouped.of(ci, &scores.ratings),
+            prepared.grouped.of(ci, &scores.ratings),
             plan.commitments[ci].milestones.len(),
             rubric.criteria.len(),
             scratch,
@@ -286,10 +320,11 @@ impl<'a> Engine<'a> {
         let view = cx.view(
             &|e| !is_reference[e as usize] && !is_consensus[e as usize],
             // Without consensus evaluators no unit has an agreed level: not looked for.
-            (!self.consensus_evaluators.is_empty()).then_some(&consensus as &dyn Fn(u32) -> bool),
+            (!prepared.consensus_evaluators.is_empty())
+                .then_some(&consensus as &dyn Fn(u32) -> bool),
         );
         let mut reference = Vec::new();
-        for &e in &self.reference_evaluators {
+        for &e in &prepared.reference_evaluators {
             if local.iter().any(|r| r.evaluator == e) {
                 reference.push(ReferenceView {
                     evaluator: e,
@@ -301,7 +336,7 @@ impl<'a> Engine<'a> {
         for r in local {
             rated[r.evaluator as usize] = true;
         }
-        let missing_evaluators = self
+        let missing_evaluators = prepared
             .combined_evaluators
             .iter()
             .copied()
@@ -312,12 +347,14 @@ impl<'a> Engine<'a> {
 
     /// The assessment made of these results (every commitment's, in plan order).
     pub fn into_assessment(self, commitments: Vec<CommitmentResult>) -> Assessment {
+        let as_of = self.as_of;
+        let prepared = self.into_prepared();
         Assessment {
-            as_of: self.as_of,
+            as_of,
             commitments,
-            combined_evaluators: self.combined_evaluators,
-            reference_evaluators: self.reference_evaluators,
-            consensus_evaluators: self.consensus_evaluators,
+            combined_evaluators: prepared.combined_evaluators,
+            reference_evaluators: prepared.reference_evaluators,
+            consensus_evaluators: prepared.consensus_evaluators,
         }
     }
 }

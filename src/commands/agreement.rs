@@ -142,6 +142,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             threads: 0,
         }),
         top: args.top,
+        alpha_only: false,
     };
     let count = if options.criteria.is_empty() {
         rubric.criteria.len()

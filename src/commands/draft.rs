@@ -19,7 +19,6 @@ use crate::cli::{InputArgs, Outcome};
 use crate::diag::plural;
 use crate::draft::{self, builtin, docx, names};
 use crate::load::Selection;
-use crate::results;
 use crate::source::display_path;
 
 const EXAMPLES: &str = "\
@@ -228,26 +227,19 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         reference_scores: args.irm.clone(),
         ..args.input.selection()
     };
-    let Some(mut inputs) = common::load_selection(&selection)? else {
+    let Some(inputs) = common::load_selection(&selection)? else {
         return Ok(Outcome::Problems);
     };
     let date = common::as_of(args.date.as_of, &inputs);
-    let assessment = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, date);
-    // The agreement figures are the last use of the individual ratings: computed first, they
-    // let the ratings go before the results and the context are built. They are computed on
-    // a thread of their own: their working memory (20 MB at 5,000 commitments), freed when
-    // they are done, is then reused by the threads that build the results, where on this
-    // thread it stayed with the program unused (with glibc: 132 MB at the peak, against 104 MB).
+    // The agreement figures are computed on a thread of their own: their working memory (20 MB
+    // at 5,000 commitments), freed when they are done, is then reused by the threads that
+    // count the summary next, where on this thread it stayed with the program unused.
     let agreement = std::thread::scope(|scope| {
         scope
             .spawn(|| draft::context::agreement_of(&inputs))
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
-    inputs.release_ratings();
-    let results = results::build(&inputs, &assessment, results::Detail::Evaluators);
-    // Only the results and the inputs are needed from here.
-    drop(assessment);
     let choice = match draft::choose(args.template.as_deref(), &args.input.dir, &inputs.rubric.id) {
         Ok(c) => c,
         Err(d) => {
@@ -266,10 +258,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(problem) = problem {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }
-    // The context keeps the results, and builds each commitment's part from them when the
-    // template reaches it.
-    let cx = draft::context::build_with(&inputs, results, &wording, args.appendix, agreement);
-    drop(inputs);
+    // The context keeps the inputs, and assesses each commitment and builds its part when the
+    // template reaches it: the whole plan's results are never held.
+    let cx = draft::context::build_with(inputs, date, &wording, args.appendix, agreement);
     let engine = draft::engine_for(&choice, &cx, wording);
     let differ = cx
         .differences

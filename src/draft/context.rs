@@ -19,10 +19,10 @@ use std::collections::HashMap;
 use super::markdown::{markdown, plain_block, plain_line};
 use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
-use crate::model::OgpValue;
+use crate::model::{Date, OgpValue};
 use crate::results::{
     CommitmentOut, Compared, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo,
-    ReferenceOut, Results, RubricInfo, Summary,
+    ReferenceOut, RubricInfo, Summary,
 };
 use crate::wording::Wording;
 
@@ -65,8 +65,8 @@ pub struct Context {
     pub summary: Summary,
     /// Commitments whose rating differs from a reference evaluator's, in plan order.
     pub differences: Vec<DifferenceCx>,
-    /// Not serialised with the rest: templates see it as a list whose items are built from
-    /// the results, and converted, one at a time when a template reaches them (see
+    /// Not serialised with the rest: templates see it as a list whose items are assessed,
+    /// built and converted one at a time when a template reaches them (see
     /// [`Commitments`] and `super::template_value`), so that a render never holds the whole
     /// plan's context.
     #[serde(skip_serializing)]
@@ -312,55 +312,79 @@ pub struct CommitmentCx {
     pub timeline: Vec<EventCx>,
 }
 
-/// The commitments of a context: their results, from which each commitment's part
-/// ([`CommitmentCx`]) is built when it is asked for and dropped after use. Built all at once,
-/// they took about 14 kB per commitment (68 MB at 5,000 commitments) beside the results
-/// they came from, for about 400 bytes of draft each.
+/// The commitments of a context: the inputs they are assessed from, with what assessing and
+/// building one commitment needs prepared for the whole plan. A commitment's results and its
+/// part of the context ([`CommitmentCx`]) are built when it is asked for, and dropped after
+/// use, each time it is asked for (the engine is deterministic: the same every time). Built
+/// all at once, the context took about 14 kB per commitment beside the results it came from,
+/// and the results about 18 kB together, for about 400 bytes of draft each (914 MB at the
+/// plan limit of 50,000 commitments).
 #[derive(Debug)]
 pub struct Commitments {
-    results: Results,
+    /// The inputs, with their ratings.
+    inputs: Inputs,
+    as_of: crate::model::Date,
+    prepared: crate::assess::Prepared,
+    index: crate::results::Index,
+    /// The working memory of the assessment, reused from one commitment to the next.
+    scratch: std::sync::Mutex<crate::assess::Scratch>,
     labels: Labels,
     rubric: RubricCx,
-    /// Each commitment's `timeline`, in the order of `results.commitments`.
+    /// Each commitment's `timeline`, in plan order: made once (an event's text is made safe
+    /// for Markdown, which takes time in proportion to its length), not each time a template
+    /// reaches the commitment.
     timelines: Vec<Vec<EventCx>>,
+    /// Each commitment, milestone and note: what the budgets of a render grow with.
+    units: usize,
 }
 
 impl Commitments {
     /// How many commitments there are.
     pub fn len(&self) -> usize {
-        self.results.commitments.len()
+        self.inputs.plan.commitments.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.results.commitments.is_empty()
+        self.inputs.plan.commitments.is_empty()
     }
 
-    /// The `i`th commitment's part of the context, built now.
+    /// The `i`th commitment's part of the context, assessed and built now.
     pub fn get(&self, i: usize) -> Option<CommitmentCx> {
-        let c = self.results.commitments.get(i)?;
+        let plan = &self.inputs.plan;
+        if i >= plan.commitments.len() {
+            return None;
+        }
+        let engine = crate::assess::Engine::with(
+            plan,
+            &self.inputs.rubric,
+            &self.inputs.scores,
+            self.as_of,
+            &self.prepared,
+        );
+        let c = {
+            let mut scratch = self
+                .scratch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            crate::results::one_with(&self.inputs, &engine, &self.index, i, &mut scratch)
+        };
         let timeline = self.timelines.get(i).cloned().unwrap_or_default();
-        Some(commitment_cx(
-            &self.results,
-            &self.labels,
-            &self.rubric,
-            c,
-            timeline,
-        ))
+        Some(commitment_cx(&self.labels, &self.rubric, &c, timeline))
     }
 
     /// Each commitment's `id` as templates see it, in order.
     pub fn ids(&self) -> impl Iterator<Item = String> + '_ {
-        self.results.commitments.iter().map(|c| plain_line(&c.id))
+        self.inputs
+            .plan
+            .commitments
+            .iter()
+            .map(|c| plain_line(&c.id))
     }
 
     /// The units the budgets of a render grow with: each commitment, milestone and note.
     pub fn units(&self) -> usize {
-        self.results
-            .commitments
-            .iter()
-            .map(|c| 1 + c.milestones.len() + c.notes.as_ref().map_or(0, Vec::len))
-            .sum()
+        self.units
     }
 }
 
@@ -509,7 +533,7 @@ impl Labels {
             .collect()
     }
 
-    fn note(&self, results: &Results, n: &NoteOut, text: &str) -> NoteCx {
+    fn note(&self, rubric: &RubricInfo, n: &NoteOut, text: &str) -> NoteCx {
         NoteCx {
             evaluator: n.evaluator.clone(),
             who: self.who(&n.evaluator),
@@ -517,8 +541,7 @@ impl Labels {
             criterion: n.criterion.clone(),
             criterion_name: n.criterion.as_ref().map(|k| {
                 plain_line(
-                    results
-                        .rubric
+                    rubric
                         .criteria
                         .iter()
                         .find(|c| c.id == *k)
@@ -530,8 +553,8 @@ impl Labels {
     }
 }
 
-fn criterion_cx(results: &Results, labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
-    let info = results.rubric.criteria.iter().find(|c| c.id == id);
+fn criterion_cx(rubric: &RubricInfo, labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
+    let info = rubric.criteria.iter().find(|c| c.id == id);
     let safe = |x: &Option<String>| x.as_deref().map(plain_line);
     CriterionCx {
         out: CriterionOut {
@@ -648,16 +671,16 @@ fn compared(rubric: &RubricCx, r: &ReferenceOut) -> (Option<String>, Option<Stri
 }
 
 fn commitment_cx(
-    results: &Results,
     labels: &Labels,
     rubric: &RubricCx,
     c: &CommitmentOut,
     timeline: Vec<EventCx>,
 ) -> CommitmentCx {
+    let info = &rubric.info;
     let criteria: IndexMap<String, CriterionCx> = c
         .criteria
         .iter()
-        .map(|(id, out)| (id.clone(), criterion_cx(results, labels, id, out)))
+        .map(|(id, out)| (id.clone(), criterion_cx(info, labels, id, out)))
         .collect();
     let pick = |id: &Option<String>| id.as_ref().and_then(|id| criteria.get(id)).cloned();
     let notes: &[NoteOut] = c.notes.as_deref().unwrap_or_default();
@@ -673,7 +696,7 @@ fn commitment_cx(
                 .and_then(|k| m.criteria.get(k))
                 .map(|out| {
                     criterion_cx(
-                        results,
+                        info,
                         labels,
                         rubric.completion.as_deref().unwrap_or(""),
                         out,
@@ -714,21 +737,21 @@ fn commitment_cx(
             Some(m) => {
                 add_evidence(&mut m.evidence, &n.evidence, &who);
                 if !n.comment.trim().is_empty() {
-                    m.comments.push(labels.note(results, n, &n.comment));
+                    m.comments.push(labels.note(info, n, &n.comment));
                 }
                 if !n.next_steps.trim().is_empty() {
-                    m.next_steps.push(labels.note(results, n, &n.next_steps));
+                    m.next_steps.push(labels.note(info, n, &n.next_steps));
                 }
             }
             None => {
                 add_evidence(&mut evidence, &n.evidence, &who);
                 if !n.comment.trim().is_empty() {
-                    comments.push(labels.note(results, n, &n.comment));
+                    comments.push(labels.note(info, n, &n.comment));
                 }
             }
         }
         if !n.next_steps.trim().is_empty() {
-            next_steps.push(labels.note(results, n, &n.next_steps));
+            next_steps.push(labels.note(info, n, &n.next_steps));
         }
     }
     for m in &mut milestones {
@@ -759,7 +782,7 @@ fn commitment_cx(
     for m in &c.milestones {
         for (id, out) in &m.criteria {
             if out.disagreement {
-                let cx = criterion_cx(results, labels, id, out);
+                let cx = criterion_cx(info, labels, id, out);
                 disagreements.push(DisagreementCx {
                     criterion: id.clone(),
                     name: cx.name,
@@ -786,7 +809,7 @@ fn commitment_cx(
                 add_evidence(&mut ref_evidence, &n.evidence, &who);
                 // `import ogp` notes where each rating came from; that is not the IRM speaking.
                 if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE) {
-                    ref_comments.push(labels.note(results, n, &n.comment));
+                    ref_comments.push(labels.note(info, n, &n.comment));
                 }
             }
             let (criterion, level) = compared(rubric, r);
@@ -841,9 +864,7 @@ fn commitment_cx(
         .iter()
         .map(|f| {
             plain_line(
-                results
-                    .rubric
-                    .flags
+                info.flags
                     .iter()
                     .find(|x| x.id == *f)
                     .map_or(f.as_str(), |x| x.name.as_str()),
@@ -907,6 +928,7 @@ pub fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
     let rubric = &inputs.rubric;
     let options = agreement::report::Options {
         criteria: rubric.key_criteria.clone(),
+        alpha_only: true,
         ..agreement::report::Options::default()
     };
     let report = agreement::report::build(&inputs.plan, rubric, &inputs.scores, &options, None);
@@ -933,30 +955,27 @@ pub fn agreement_of(inputs: &Inputs) -> Vec<AgreementCx> {
         .collect()
 }
 
-/// Builds the context of a whole document from results built with
-/// [`crate::results::Detail::Evaluators`] (so that notes and each evaluator's levels are there).
-pub fn build(inputs: &Inputs, results: &Results, wording: &Wording, appendix: bool) -> Context {
-    build_with(
-        inputs,
-        results.clone(),
-        wording,
-        appendix,
-        agreement_of(inputs),
-    )
+/// Builds the context of a whole document from the inputs, assessed as of `as_of`: the
+/// context keeps them, and assesses each commitment when a template reaches it
+/// ([`Commitments`]).
+pub fn build(inputs: Inputs, as_of: Date, wording: &Wording, appendix: bool) -> Context {
+    let agreement = agreement_of(&inputs);
+    build_with(inputs, as_of, wording, appendix, agreement)
 }
 
-/// Like [`build`], with the agreement figures computed beforehand by [`agreement_of`]: they
-/// need the individual ratings and working memory of their own (20 MB at 5,000 commitments),
-/// which `draft` frees before the results are built. The context keeps the results and
-/// builds each commitment's part from them when a template reaches it ([`Commitments`]).
+/// Like [`build`], with the agreement figures computed beforehand by [`agreement_of`] (`draft`
+/// computes them on a thread of their own, see src/commands/draft.rs). The summary and the
+/// differences from the reference ratings, which the overview needs before the commitments,
+/// are counted here in one pass over the commitments, each assessed, counted and freed.
 pub fn build_with(
-    inputs: &Inputs,
-    results: Results,
+    inputs: Inputs,
+    as_of: Date,
     wording: &Wording,
     appendix: bool,
     agreement: Vec<AgreementCx>,
 ) -> Context {
-    let evaluators: Vec<EvaluatorCx> = results
+    let head = crate::results::head(&inputs, as_of);
+    let evaluators: Vec<EvaluatorCx> = head
         .evaluators
         .iter()
         .map(|e| EvaluatorCx {
@@ -969,10 +988,10 @@ pub fn build_with(
         })
         .collect();
     let rubric_model = &inputs.rubric;
-    let has = |id: &str| results.rubric.criteria.iter().any(|c| c.id == id);
+    let has = |id: &str| head.rubric.criteria.iter().any(|c| c.id == id);
     let rubric = RubricCx {
-        info: results.rubric.clone(),
-        key_criteria: results
+        info: head.rubric.clone(),
+        key_criteria: head
             .rubric
             .criteria
             .iter()
@@ -1006,55 +1025,39 @@ pub fn build_with(
             .collect(),
         and: wording.and.clone(),
     };
-    let models: HashMap<&str, &crate::model::Commitment> = inputs
+    let engine = crate::assess::Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
+    // The differences, by commitment: the combined results say them (each evaluator's
+    // levels and notes are not needed for them, nor for the summary).
+    let (differences, summary) = crate::results::assess_map_and_summarise(
+        &inputs,
+        &engine,
+        crate::results::Detail::Combined,
+        |c| differences_of(&c, &labels, &rubric),
+    );
+    let differences: Vec<DifferenceCx> = differences.into_iter().flatten().collect();
+    let prepared = engine.into_prepared();
+    let index = crate::results::Index::new(&inputs, crate::results::Detail::Evaluators);
+    // Each commitment, milestone and note (a note of a commitment outside the plan is in no
+    // commitment's results).
+    let count = inputs.plan.commitments.len();
+    let units = count
+        + inputs
+            .plan
+            .commitments
+            .iter()
+            .map(|c| c.milestones.len())
+            .sum::<usize>()
+        + inputs
+            .scores
+            .notes
+            .iter()
+            .filter(|n| (n.unit.commitment as usize) < count)
+            .count();
+    let timelines = inputs
         .plan
         .commitments
         .iter()
-        .map(|c| (c.id.as_str(), c))
-        .collect();
-    let timelines: Vec<Vec<EventCx>> = results
-        .commitments
-        .iter()
-        .map(|c| match models.get(c.id.as_str()) {
-            Some(m) => timeline_of(m, m.start.or(inputs.plan.start)),
-            None => Vec::new(),
-        })
-        .collect();
-    // A commitment nobody in the coalition rated is not one the coalition rates differently
-    // (the built-in template names those apart).
-    let differences = results
-        .commitments
-        .iter()
-        .filter(|c| c.evaluators > 0)
-        .flat_map(|c| {
-            let (labels, rubric) = (&labels, &rubric);
-            c.reference
-                .iter()
-                .filter(|(_, r)| r.differs)
-                .map(move |(e, r)| {
-                    let (criterion, reference_level) = compared(rubric, r);
-                    let rating = c.rating.as_deref().map(plain_line);
-                    DifferenceCx {
-                        id: plain_line(&c.id),
-                        title: plain_line(&c.title),
-                        evaluator: e.clone(),
-                        who: labels.who(e),
-                        reference_rating: r.rating.as_deref().map(plain_line),
-                        level: match (&criterion, &rubric.completion) {
-                            (Some(_), Some(k)) => c
-                                .criteria
-                                .get(k)
-                                .and_then(|x| x.level.as_deref())
-                                .map(plain_line),
-                            (Some(_), None) => None,
-                            (None, _) => rating.clone(),
-                        },
-                        rating,
-                        criterion,
-                        reference_level,
-                    }
-                })
-        })
+        .map(|m| timeline_of(m, m.start.or(inputs.plan.start)))
         .collect();
     let h = &inputs.plan.comment;
     let comment = CommentCx {
@@ -1070,12 +1073,12 @@ pub fn build_with(
         funders: h.funders.as_deref().map(markdown),
         overview: h.overview.as_deref().map(markdown),
     };
-    let mut plan = results.plan.clone();
+    let mut plan = head.plan;
     plan.country = plain_line(&plan.country);
     plan.title = plain_line(&plan.title);
     plan.organisation = plan.organisation.as_deref().map(plain_line);
     Context {
-        generator: results.generator.clone(),
+        generator: head.generator,
         part: Part::All,
         language: wording.code.clone(),
         appendix,
@@ -1083,7 +1086,7 @@ pub fn build_with(
         plan,
         agreement,
         rubric: rubric.clone(),
-        as_of: results.as_of.clone(),
+        as_of: head.as_of,
         coalition: evaluators
             .iter()
             .filter(|e| !e.info.reference && e.info.role != "consensus")
@@ -1095,17 +1098,58 @@ pub fn build_with(
             .cloned()
             .collect(),
         evaluators,
-        summary: results.summary.clone(),
+        summary,
         differences,
         commitments: std::sync::Arc::new(Commitments {
-            rubric,
-            results,
+            inputs,
+            as_of,
+            prepared,
+            index,
+            scratch: std::sync::Mutex::default(),
             labels,
+            rubric,
             timelines,
+            units,
         }),
         disclaimer: wording
             .text("disclaimer", None)
             .unwrap_or_default()
             .to_string(),
     }
+}
+
+/// The differences of one commitment's rating from the reference evaluators' (the overview's
+/// list). A commitment nobody in the coalition rated is not one the coalition rates
+/// differently (the built-in template names those apart).
+fn differences_of(c: &CommitmentOut, labels: &Labels, rubric: &RubricCx) -> Vec<DifferenceCx> {
+    if c.evaluators == 0 {
+        return Vec::new();
+    }
+    c.reference
+        .iter()
+        .filter(|(_, r)| r.differs)
+        .map(|(e, r)| {
+            let (criterion, reference_level) = compared(rubric, r);
+            let rating = c.rating.as_deref().map(plain_line);
+            DifferenceCx {
+                id: plain_line(&c.id),
+                title: plain_line(&c.title),
+                evaluator: e.clone(),
+                who: labels.who(e),
+                reference_rating: r.rating.as_deref().map(plain_line),
+                level: match (&criterion, &rubric.completion) {
+                    (Some(_), Some(k)) => c
+                        .criteria
+                        .get(k)
+                        .and_then(|x| x.level.as_deref())
+                        .map(plain_line),
+                    (Some(_), None) => None,
+                    (None, _) => rating.clone(),
+                },
+                rating,
+                criterion,
+                reference_level,
+            }
+        })
+        .collect()
 }

@@ -307,10 +307,7 @@ mod tests {
         let mut report = crate::diag::Report::new();
         let inputs = crate::load::load(&selection, &mut report).expect("the sample loads");
         let as_of = inputs.plan.settings.as_of.expect("the sample has a date");
-        let a = crate::assess::assess(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
-        let results = crate::results::build(&inputs, &a, crate::results::Detail::Evaluators);
-        let cx =
-            super::context::build(&inputs, &results, &crate::wording::Wording::english(), true);
+        let cx = super::context::build(inputs, as_of, &crate::wording::Wording::english(), true);
         assert!(cx.commitments.len() > 3);
         for i in 0..cx.commitments.len() {
             let c = cx.commitments.get(i).unwrap();
