@@ -369,8 +369,8 @@ struct Builder<'a> {
 pub struct Index {
     ratings: Vec<String>,
     details: bool,
-    /// Note indices per commitment (only filled with details).
-    notes_by_commitment: Vec<Vec<usize>>,
+    /// The notes of each commitment (only with details).
+    notes: Option<NoteGroups>,
     /// Indices of the reference evaluators' ratings the rubric cannot hold, per commitment.
     views_by_commitment: Vec<Vec<usize>>,
 }
@@ -570,27 +570,16 @@ impl Builder<'_> {
             .collect();
         let mut reference = reference;
         self.add_views(r.index, &mut reference);
-        let notes = self.index.details.then(|| {
-            self.index
-                .notes_by_commitment
-                .get(r.index)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .map(|&i| &inputs.scores.notes[i])
+        let notes = self.index.notes.as_ref().map(|groups| {
+            groups
+                .of(self.inputs, r.index)
                 .map(|n| NoteOut {
-                    evaluator: self.evaluator(n.evaluator),
-                    milestone: n
-                        .unit
-                        .milestone
-                        .and_then(|m| c.milestones.get(m as usize))
-                        .map(|m| m.id.clone()),
-                    criterion: n
-                        .criterion
-                        .map(|k| rubric.criteria[usize::from(k)].id.clone()),
-                    evidence: inputs.scores.text(n.evidence).to_string(),
-                    comment: inputs.scores.text(n.comment).to_string(),
-                    next_steps: inputs.scores.text(n.next_steps).to_string(),
+                    evaluator: n.evaluator.to_string(),
+                    milestone: n.milestone.map(str::to_string),
+                    criterion: n.criterion.map(str::to_string),
+                    evidence: n.evidence.to_string(),
+                    comment: n.comment.to_string(),
+                    next_steps: n.next_steps.to_string(),
                 })
                 .collect()
         });
@@ -688,6 +677,119 @@ fn distinct_evaluators<'a>(units: impl Iterator<Item = &'a Combined> + Clone) ->
     seen.len()
 }
 
+/// What the evaluators wrote, commitment by commitment, read straight from the inputs: the
+/// notes of the results with details ([`CommitmentOut::notes`]), for any commitment in any
+/// order, without building the results (the evidence sheet of `assess --format xlsx` is
+/// written from them).
+#[derive(Debug)]
+pub struct Notes<'a> {
+    inputs: &'a Inputs,
+    groups: NoteGroups,
+}
+
+/// The notes of the inputs grouped by commitment, as indices of `Scores::notes` (owned, so that
+/// a holder of the inputs can keep it beside them: [`Index`]).
+#[derive(Debug, Clone)]
+pub struct NoteGroups {
+    /// `indices[offsets[c]..offsets[c + 1]]` are commitment `c`'s notes, in file order.
+    offsets: Vec<usize>,
+    indices: Vec<u32>,
+}
+
+/// One note of [`Notes`], as [`NoteOut`] has it.
+#[derive(Debug, Clone, Copy)]
+pub struct NoteRef<'a> {
+    pub evaluator: &'a str,
+    pub milestone: Option<&'a str>,
+    pub criterion: Option<&'a str>,
+    pub evidence: &'a str,
+    pub comment: &'a str,
+    pub next_steps: &'a str,
+}
+
+impl<'a> Notes<'a> {
+    /// Groups the notes by commitment in one pass (a counting sort, keeping file order).
+    pub fn new(inputs: &'a Inputs) -> Self {
+        Notes {
+            inputs,
+            groups: NoteGroups::new(inputs),
+        }
+    }
+
+    /// How many notes there are.
+    pub fn len(&self) -> usize {
+        self.groups.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.indices.is_empty()
+    }
+
+    /// The notes of commitment `ci` (an index of `Plan::commitments`), in file order.
+    pub fn of(&self, ci: usize) -> impl Iterator<Item = NoteRef<'a>> + '_ {
+        self.groups.of(self.inputs, ci)
+    }
+}
+
+impl NoteGroups {
+    /// Groups the notes of `inputs` by commitment in one pass (a counting sort, keeping file
+    /// order).
+    pub fn new(inputs: &Inputs) -> Self {
+        let n = inputs.plan.commitments.len();
+        let of = |note: &crate::model::Note| {
+            let c = note.unit.commitment as usize;
+            (c < n).then_some(c)
+        };
+        let mut offsets = vec![0usize; n + 1];
+        for c in inputs.scores.notes.iter().filter_map(of) {
+            offsets[c + 1] += 1;
+        }
+        for c in 0..n {
+            offsets[c + 1] += offsets[c];
+        }
+        let mut next = offsets.clone();
+        let mut indices = vec![0u32; offsets[n]];
+        for (i, note) in inputs.scores.notes.iter().enumerate() {
+            if let Some(c) = of(note) {
+                indices[next[c]] = i as u32;
+                next[c] += 1;
+            }
+        }
+        NoteGroups { offsets, indices }
+    }
+
+    /// The notes of commitment `ci` of `inputs` (the inputs these groups were made from), in
+    /// file order.
+    pub fn of<'s, 'a>(
+        &'s self,
+        inputs: &'a Inputs,
+        ci: usize,
+    ) -> impl Iterator<Item = NoteRef<'a>> + use<'s, 'a> {
+        let c = &inputs.plan.commitments[ci];
+        let rubric = &inputs.rubric;
+        let scores = &inputs.scores;
+        self.indices[self.offsets[ci]..self.offsets[ci + 1]]
+            .iter()
+            .map(move |&i| {
+                let n = &scores.notes[i as usize];
+                NoteRef {
+                    evaluator: scores.evaluator_name(n.evaluator),
+                    milestone: n
+                        .unit
+                        .milestone
+                        .and_then(|m| c.milestones.get(m as usize))
+                        .map(|m| m.id.as_str()),
+                    criterion: n
+                        .criterion
+                        .map(|k| rubric.criteria[usize::from(k)].id.as_str()),
+                    evidence: scores.text(n.evidence),
+                    comment: scores.text(n.comment),
+                    next_steps: scores.text(n.next_steps),
+                }
+            })
+    }
+}
+
 /// How much of the per-evaluator detail to include.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
@@ -701,21 +803,7 @@ impl Index {
     /// The index of `inputs`, for results with `detail`.
     pub fn new(inputs: &Inputs, detail: Detail) -> Self {
         let details = detail == Detail::Evaluators;
-        let mut notes_by_commitment = vec![
-            Vec::new();
-            if details {
-                inputs.plan.commitments.len()
-            } else {
-                0
-            }
-        ];
-        if details {
-            for (i, n) in inputs.scores.notes.iter().enumerate() {
-                if let Some(list) = notes_by_commitment.get_mut(n.unit.commitment as usize) {
-                    list.push(i);
-                }
-            }
-        }
+        let notes = details.then(|| NoteGroups::new(inputs));
         let mut views_by_commitment = vec![Vec::new(); inputs.plan.commitments.len()];
         for (i, v) in inputs.scores.reference_views.iter().enumerate() {
             if let Some(list) = views_by_commitment.get_mut(v.commitment as usize) {
@@ -724,7 +812,7 @@ impl Index {
         }
         Index {
             details,
-            notes_by_commitment,
+            notes,
             views_by_commitment,
             ratings: rating_labels(&inputs.rubric),
         }

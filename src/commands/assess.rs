@@ -52,7 +52,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let Some(inputs) = common::load_inputs(&args.input, args.details || workbook)? else {
         return Ok(Outcome::Problems);
     };
-    let detail = if args.details || workbook {
+    // The workbook's sheet of what the evaluators wrote is read from the inputs as it is
+    // written (see below), not from the results.
+    let detail = if args.details && !workbook {
         results::Detail::Evaluators
     } else {
         results::Detail::Combined
@@ -70,12 +72,21 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     // are built, and are freed: the results of every commitment are never held at once.
     let tables = Tables::of(args.output.format);
     let head = results::head(&inputs, as_of);
-    let lines = results::assess_and_map(&inputs, &engine, detail, |c| {
+    let mut lines = results::assess_and_map(&inputs, &engine, detail, |c| {
         Line::new(&head.rubric, &head.evaluators, tables, c)
     });
+    for (ci, line) in lines.iter_mut().enumerate() {
+        line.index = ci;
+    }
     drop(engine);
-    drop(inputs);
-    let doc = assemble(
+    // Only the workbook reads the inputs again.
+    let inputs = if workbook {
+        Some(inputs)
+    } else {
+        drop(inputs);
+        None
+    };
+    let (doc, order) = assemble(
         &head.plan,
         &head.rubric,
         &head.as_of,
@@ -84,6 +95,64 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         args.sort,
         tables,
     );
+    if let Some(inputs) = &inputs {
+        // Both sheets are written as a stream: the results from their packed rows, and what
+        // the evaluators wrote, one row per note in the order of the results, read from the
+        // inputs as it is written, never held (millions of rows at the plan limit).
+        let result_rows = |f: &mut dyn FnMut(&[Cell]) -> anyhow::Result<()>| -> anyhow::Result<()> {
+            let mut row = Vec::new();
+            for (_, packed) in &order {
+                packed.unpack(&mut row);
+                f(&row)?;
+            }
+            Ok(())
+        };
+        let notes = results::Notes::new(inputs);
+        let plan = &inputs.plan;
+        let rows = |f: &mut dyn FnMut(&[Cell]) -> anyhow::Result<()>| -> anyhow::Result<()> {
+            let mut row = vec![Cell::default(); NOTE_COLUMNS.len()];
+            for &(ci, _) in &order {
+                let c = &plan.commitments[ci];
+                for n in notes.of(ci) {
+                    let texts = [
+                        c.id.as_str(),
+                        c.title.as_str(),
+                        n.evaluator,
+                        n.milestone.unwrap_or_default(),
+                        n.criterion.unwrap_or_default(),
+                        n.evidence.trim(),
+                        n.comment.trim(),
+                        n.next_steps.trim(),
+                    ];
+                    for (cell, text) in row.iter_mut().zip(texts) {
+                        cell.text.clear();
+                        cell.text.push_str(text);
+                    }
+                    f(&row)?;
+                }
+            }
+            Ok(())
+        };
+        let sheets = [
+            render::Streamed {
+                name: "results".into(),
+                grid: spreadsheet_grid(&head.rubric, &head.evaluators),
+                rows: &result_rows,
+            },
+            render::Streamed {
+                name: "evidence and comments".into(),
+                grid: Grid::new(NOTE_COLUMNS),
+                rows: &rows,
+            },
+        ];
+        // The document holds no table: its rows are those above.
+        let doc = Doc {
+            title: doc.title,
+            ..Doc::default()
+        };
+        common::emit_workbook(&args.output, &doc, &sheets)?;
+        return Ok(Outcome::Ok);
+    }
     // The JSON data is not used: JSON was written above.
     common::emit(&args.output, &(), || doc)?;
     Ok(Outcome::Ok)
@@ -276,7 +345,8 @@ fn compact_marks(rubric: &RubricInfo, c: &CommitmentOut) -> String {
 }
 
 /// Which of the document's tables to fill: the spreadsheet table (CSV), the screen's table
-/// (terminal, Markdown), or both and a sheet of what the evaluators wrote (the workbook).
+/// (terminal, Markdown), or the spreadsheet table's rows packed for the workbook (whose
+/// sheets are written as a stream, see [`run`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tables {
     Screen,
@@ -294,11 +364,46 @@ impl Tables {
     }
 
     fn screen(self) -> bool {
-        self != Tables::Spreadsheet
+        self == Tables::Screen
     }
 
     fn spreadsheet(self) -> bool {
-        self != Tables::Screen
+        self == Tables::Spreadsheet
+    }
+}
+
+/// A row of cells held as one text and each cell's end and tone: the workbook's results,
+/// held until they are sorted, take a quarter of the memory of their cells.
+#[derive(Debug, Default)]
+struct PackedRow {
+    text: String,
+    cells: Box<[(u32, Tone)]>,
+}
+
+impl PackedRow {
+    fn pack(row: &[Cell]) -> Self {
+        let mut text = String::with_capacity(row.iter().map(|c| c.text.len()).sum());
+        let cells = row
+            .iter()
+            .map(|c| {
+                text.push_str(&c.text);
+                (text.len() as u32, c.tone)
+            })
+            .collect();
+        PackedRow { text, cells }
+    }
+
+    /// The cells again, into `row` (whose strings are reused).
+    fn unpack(&self, row: &mut Vec<Cell>) {
+        row.resize_with(self.cells.len(), Cell::default);
+        let mut start = 0;
+        for (cell, &(end, tone)) in row.iter_mut().zip(self.cells.iter()) {
+            let end = end as usize;
+            cell.text.clear();
+            cell.text.push_str(&self.text[start..end]);
+            cell.tone = tone;
+            start = end;
+        }
     }
 }
 
@@ -307,6 +412,8 @@ impl Tables {
 /// depends on every commitment (see [`reference_criterion`]) and is filled in by [`assemble`].
 #[derive(Debug)]
 struct Line {
+    /// The commitment's index in the plan.
+    index: usize,
     id: String,
     rating_rank: Option<usize>,
     score: Option<f64>,
@@ -318,8 +425,8 @@ struct Line {
     tail: Vec<Cell>,
     /// The spreadsheet's row.
     spreadsheet: Vec<Cell>,
-    /// The workbook's rows of what the evaluators wrote, one per note.
-    notes: Vec<Vec<Cell>>,
+    /// The spreadsheet's row, for the workbook.
+    packed: PackedRow,
 }
 
 impl Line {
@@ -360,17 +467,15 @@ impl Line {
             ));
             tail.push(Cell::toned(compact_marks(rubric, &c), Tone::Poor));
         }
-        let spreadsheet = if tables.spreadsheet() {
-            spreadsheet_row(rubric, evaluators, &c)
-        } else {
-            Vec::new()
-        };
-        let notes = if tables == Tables::Workbook {
-            note_rows(&c)
-        } else {
-            Vec::new()
-        };
+        let mut spreadsheet = Vec::new();
+        let mut packed = PackedRow::default();
+        match tables {
+            Tables::Spreadsheet => spreadsheet = spreadsheet_row(rubric, evaluators, &c),
+            Tables::Workbook => packed = PackedRow::pack(&spreadsheet_row(rubric, evaluators, &c)),
+            Tables::Screen => {}
+        }
         Line {
+            index: 0,
             reference: if tables.screen() {
                 std::mem::take(&mut c.reference)
             } else {
@@ -382,7 +487,7 @@ impl Line {
             head,
             tail,
             spreadsheet,
-            notes,
+            packed,
         }
     }
 }
@@ -411,7 +516,8 @@ fn order<T>(list: &mut [T], sort: SortBy, key: impl Fn(&T) -> (&str, Option<usiz
     }
 }
 
-/// The document `assess` shows: [`assemble`]d from each commitment's [`Line`].
+/// The document `assess` shows: [`assemble`]d from each commitment's [`Line`]; and, in the
+/// order shown, each commitment's index in the plan and its row packed for the workbook.
 ///
 /// Column priority at narrow widths (documented in docs/workflow.md): id, commitment, rating
 /// and score always; then the reference ratings (e.g. the IRM's); the first key criterion; the
@@ -425,7 +531,7 @@ fn assemble(
     mut lines: Vec<Line>,
     sort: SortBy,
     tables: Tables,
-) -> Doc {
+) -> (Doc, Vec<(usize, PackedRow)>) {
     let key: Vec<&results::CriterionInfo> = key_criteria(rubric).collect();
     let reference: Vec<(&results::EvaluatorInfo, Option<&results::CriterionInfo>)> = evaluators
         .iter()
@@ -491,14 +597,12 @@ fn assemble(
             },
         );
     let mut spreadsheet = spreadsheet_grid(rubric, evaluators);
-    let mut notes_grid = notes_grid();
     let empty = lines.is_empty();
-    for line in lines {
+    let mut order = Vec::with_capacity(lines.len());
+    for mut line in lines {
+        order.push((line.index, std::mem::take(&mut line.packed)));
         if tables.spreadsheet() {
             spreadsheet.push(line.spreadsheet);
-        }
-        for row in line.notes {
-            notes_grid.push(row);
         }
         if !tables.screen() {
             continue;
@@ -563,60 +667,31 @@ fn assemble(
     if empty {
         notes.insert(0, "The plan lists no commitments.".into());
     }
-    let mut sections = vec![Section {
-        heading: None,
-        text: Vec::new(),
-        grid: Some(grid),
-    }];
-    if tables == Tables::Workbook {
-        sections.push(Section {
-            heading: Some("evidence and comments".into()),
-            text: Vec::new(),
-            grid: Some(notes_grid),
-        });
-    }
-    Doc {
+    let doc = Doc {
         title: format!("{} — {}", plan.country, plan.title),
         meta: meta(rubric, as_of, evaluators),
-        sections,
+        sections: vec![Section {
+            heading: None,
+            text: Vec::new(),
+            grid: Some(grid),
+        }],
         csv: Some(spreadsheet),
         notes,
-    }
+    };
+    (doc, order)
 }
 
-/// The table of what the evaluators wrote (the workbook's second sheet), without rows.
-fn notes_grid() -> Grid {
-    Grid::new([
-        "id",
-        "commitment",
-        "evaluator",
-        "milestone",
-        "criterion",
-        "evidence",
-        "comment",
-        "next steps",
-    ])
-}
-
-/// A commitment's rows of what the evaluators wrote, one per note.
-fn note_rows(c: &CommitmentOut) -> Vec<Vec<Cell>> {
-    c.notes
-        .iter()
-        .flatten()
-        .map(|n| {
-            vec![
-                c.id.clone().into(),
-                c.title.clone().into(),
-                n.evaluator.clone().into(),
-                n.milestone.clone().unwrap_or_default().into(),
-                n.criterion.clone().unwrap_or_default().into(),
-                n.evidence.trim().to_string().into(),
-                n.comment.trim().to_string().into(),
-                n.next_steps.trim().to_string().into(),
-            ]
-        })
-        .collect()
-}
+/// The columns of the workbook's second sheet, of what the evaluators wrote: one row per note.
+const NOTE_COLUMNS: [&str; 8] = [
+    "id",
+    "commitment",
+    "evaluator",
+    "milestone",
+    "criterion",
+    "evidence",
+    "comment",
+    "next steps",
+];
 
 /// The spreadsheet's table, without rows: one row per commitment ([`spreadsheet_row`]), with
 /// every criterion.

@@ -127,14 +127,10 @@ pub fn emit<T: serde::Serialize + ?Sized>(
 ) -> anyhow::Result<()> {
     let to_file = out.output.as_ref().filter(|p| p.as_os_str() != "-");
     if out.format == render::Format::Xlsx {
-        let Some(path) = to_file else {
+        if to_file.is_none() {
             anyhow::bail!("a workbook cannot be printed on the screen; give --output FILE.xlsx");
-        };
-        let bytes = render::workbook(&doc())?;
-        crate::write::write_output(path, &bytes, out.force)
-            .with_context(|| format!("could not write {}", path.display()))?;
-        writeln!(anstream::stderr(), "wrote {}", path.display())?;
-        return Ok(());
+        }
+        return emit_workbook(out, &doc(), &[]);
     }
     if to_file.is_none() && out.format == render::Format::Json {
         // Straight to the screen or pipe, without holding the whole text in memory.
@@ -153,6 +149,23 @@ pub fn emit<T: serde::Serialize + ?Sized>(
         }
         None => super::to_stdout(text.as_bytes())?,
     }
+    Ok(())
+}
+
+/// Writes a document's workbook (`--format xlsx`, which needs `--output FILE`), followed by
+/// the tables made as they are written (see [`render::Streamed`]).
+pub fn emit_workbook(
+    out: &OutputArgs,
+    doc: &Doc,
+    streamed: &[render::Streamed<'_>],
+) -> anyhow::Result<()> {
+    let Some(path) = out.output.as_ref().filter(|p| p.as_os_str() != "-") else {
+        anyhow::bail!("a workbook cannot be printed on the screen; give --output FILE.xlsx");
+    };
+    let bytes = render::workbook_with(doc, streamed)?;
+    crate::write::write_output(path, &bytes, out.force)
+        .with_context(|| format!("could not write {}", path.display()))?;
+    writeln!(anstream::stderr(), "wrote {}", path.display())?;
     Ok(())
 }
 

@@ -354,13 +354,42 @@ pub fn renderer(format: Format, screen: Screen) -> Option<Box<dyn Renderer>> {
 
 /// The workbook of a document (`--format xlsx`).
 pub fn workbook(doc: &Doc) -> anyhow::Result<Vec<u8>> {
+    workbook_with(doc, &[])
+}
+
+/// Hands a table's rows to its callback, in order (see [`Streamed`]).
+pub type Rows<'a> =
+    dyn Fn(&mut dyn FnMut(&[Cell]) -> anyhow::Result<()>) -> anyhow::Result<()> + 'a;
+
+/// A table too long to hold in a [`Doc`]: its rows are made as they are written, each time
+/// they are asked for, so a workbook takes memory for its compressed bytes only. `rows` must
+/// give the same rows every time (the workbook reads them once for the column widths, once
+/// for the cells and twice for the links).
+pub struct Streamed<'a> {
+    pub name: String,
+    /// The table's columns (its rows are not used).
+    pub grid: Grid,
+    pub rows: &'a Rows<'a>,
+}
+
+impl std::fmt::Debug for Streamed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Streamed")
+            .field("name", &self.name)
+            .field("columns", &self.grid.columns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The workbook of a document followed by tables made as they are written, one sheet each.
+pub fn workbook_with(doc: &Doc, streamed: &[Streamed<'_>]) -> anyhow::Result<Vec<u8>> {
     #[cfg(feature = "spreadsheets")]
     {
-        xlsx::workbook(doc)
+        xlsx::workbook(doc, streamed)
     }
     #[cfg(not(feature = "spreadsheets"))]
     {
-        let _ = doc;
+        let _ = (doc, streamed);
         anyhow::bail!(
             "this checkmyogp was built without spreadsheet support (the `spreadsheets` feature); use --format csv"
         )

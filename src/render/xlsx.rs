@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use anyhow::{Context, Result};
 
 use super::xlsx_stream::{Book, Border, SheetSpec, Style};
-use super::{Cell, Doc, Grid, Tone};
+use super::{Cell, Doc, Grid, Rows, Streamed, Tone};
 
 /// Excel's longest cell text.
 const CELL_MAX: usize = 32_767;
@@ -141,45 +141,41 @@ fn kind<'a>(cell: &'a Cell, numeric: bool) -> Kind<'a> {
     }
 }
 
-/// The cells of a grid's rows that are links: (row, column in the sheet, address), in order.
-fn links<'a>(grid: &'a Grid, cols: &'a [usize]) -> impl Iterator<Item = (u32, u16, &'a str)> + 'a {
-    grid.rows.iter().enumerate().flat_map(move |(r, row)| {
-        cols.iter().enumerate().filter_map(move |(c, &i)| {
-            let cell = row.get(i)?;
-            match kind(cell, grid.numeric[i]) {
-                // Row and column counts are checked before the sheet is written.
-                Kind::Link(address) => Some((r as u32 + 1, c as u16, address)),
-                _ => None,
-            }
-        })
-    })
+/// The styles of a table's sheets.
+#[derive(Clone, Copy)]
+struct Styles {
+    header: Style,
+    text: Style,
+    url: Style,
 }
 
-/// The workbook of a document.
-pub fn workbook(doc: &Doc) -> Result<Vec<u8>> {
+/// The workbook of a document, followed by the tables made as they are written (`streamed`).
+pub fn workbook(doc: &Doc, streamed: &[Streamed<'_>]) -> Result<Vec<u8>> {
     let mut book = Book::new();
-    let header = Style {
-        bold: true,
-        fill: Some(0xDDEBF7),
-        border: Border::BottomThin,
-        wrap: true,
-        top: true,
-        ..Style::default()
-    };
-    let text = Style {
-        top: true,
-        wrap: true,
-        ..Style::default()
-    };
-    let url = Style {
-        top: true,
-        color: Some(0x0563C1),
-        underline: true,
-        ..Style::default()
+    let styles = Styles {
+        header: Style {
+            bold: true,
+            fill: Some(0xDDEBF7),
+            border: Border::BottomThin,
+            wrap: true,
+            top: true,
+            ..Style::default()
+        },
+        text: Style {
+            top: true,
+            wrap: true,
+            ..Style::default()
+        },
+        url: Style {
+            top: true,
+            color: Some(0x0563C1),
+            underline: true,
+            ..Style::default()
+        },
     };
     let mut taken = HashSet::new();
     let tables = tables(doc);
-    if tables.is_empty() {
+    if tables.is_empty() && streamed.is_empty() {
         let mut ws = book.sheet(&SheetSpec {
             name: sheet_name(&doc.title, &mut taken),
             selected: true,
@@ -188,90 +184,152 @@ pub fn workbook(doc: &Doc) -> Result<Vec<u8>> {
         ws.string(0, 0, &cell_text(&doc.title), 0)?;
         ws.close(false)?;
     }
-    for (index, (name, grid)) in tables.into_iter().enumerate() {
-        let cols: Vec<usize> = grid.full_columns().collect();
-        anyhow::ensure!(
-            grid.rows.len() < ROWS_MAX && cols.len() <= COLUMNS_MAX,
-            "the table \"{name}\" has more rows or columns than a workbook can hold; use --format csv"
-        );
-        let mut widths: Vec<usize> = vec![8; cols.len()];
-        for (c, &i) in cols.iter().enumerate() {
-            widths[c] = widths[c].max(grid.columns[i].chars().count().min(WIDTH_MAX));
-            for row in &grid.rows {
-                let longest = row.get(i).map_or(0, |cell| {
-                    cell.text
-                        .lines()
-                        .map(|l| l.chars().count())
-                        .max()
-                        .unwrap_or(0)
-                });
-                widths[c] = widths[c].max(longest.min(WIDTH_MAX));
-            }
-        }
-        let widths = widths
-            .iter()
-            .enumerate()
-            .map(|(c, w)| {
-                let col = u16::try_from(c).context("too many columns")?;
-                Ok((col, (*w as f64 + 2.0).min(WIDTH_MAX as f64 + 2.0)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let header = book.style(header);
-        let url = book.style(url);
-        let mut ws = book.sheet(&SheetSpec {
-            name: sheet_name(&name, &mut taken),
-            widths,
-            freeze: (1, 0),
+    let held: Vec<(String, &Grid, Box<Rows<'_>>)> = tables
+        .into_iter()
+        .map(|(name, grid)| {
+            let rows: Box<Rows<'_>> = Box::new(move |f| {
+                for row in &grid.rows {
+                    f(row)?;
+                }
+                Ok(())
+            });
+            (name, grid, rows)
+        })
+        .collect();
+    let all = held
+        .iter()
+        .map(|(name, grid, rows)| (name.as_str(), *grid, &**rows))
+        .chain(streamed.iter().map(|s| (s.name.as_str(), &s.grid, s.rows)));
+    for (index, (name, grid, rows)) in all.enumerate() {
+        let spec = SheetSpec {
+            name: sheet_name(name, &mut taken),
             selected: index == 0,
-            hidden: false,
-        })?;
-        for (c, &i) in cols.iter().enumerate() {
-            let col = u16::try_from(c).context("too many columns")?;
-            ws.string(0, col, &cell_text(&grid.columns[i]), header)?;
-        }
-        let blank = Cell::default();
-        for (r, row) in grid.rows.iter().enumerate() {
-            let rn = u32::try_from(r + 1).context("too many rows")?;
-            for (c, &i) in cols.iter().enumerate() {
-                let col = u16::try_from(c).context("too many columns")?;
-                let cell = row.get(i).unwrap_or(&blank);
-                let mut style = text;
-                if let Some((fill, ink)) = colours(cell.tone) {
-                    style.fill = Some(fill);
-                    style.color = Some(ink);
-                }
-                match kind(cell, grid.numeric[i]) {
-                    Kind::Number(x) => {
-                        let s = ws.style(Style {
-                            right: true,
-                            ..style
-                        });
-                        ws.number(rn, col, x, s)?;
-                    }
-                    Kind::Link(address) => ws.link(rn, col, address, url)?,
-                    // Always a string: never run as a formula, whatever it starts with.
-                    Kind::Text => {
-                        let s = ws.style(style);
-                        ws.string(rn, col, &cell_text(&cell.text), s)?;
-                    }
-                    Kind::Blank => {
-                        let s = ws.style(style);
-                        ws.blank(rn, col, s)?;
-                    }
-                    Kind::Nothing => {}
-                }
-            }
-        }
-        if !cols.is_empty() {
-            let last_row = u32::try_from(grid.rows.len()).context("too many rows")?;
-            let last_col = u16::try_from(cols.len() - 1).context("too many columns")?;
-            ws.autofilter(last_row, last_col)?;
-        }
-        ws.hyperlinks(&mut links(grid, &cols).map(|(r, c, _)| (r, c)))?;
-        ws.close(false)?;
-        book.sheet_links(&mut links(grid, &cols).map(|(_, _, a)| a), false)?;
+            ..SheetSpec::default()
+        };
+        table_sheet(&mut book, spec, styles, grid, rows)?;
     }
     book.finish()
+}
+
+/// One table's sheet: `grid`'s columns, with the rows `rows` gives (read four times: for the
+/// column widths, the cells, and the links' cells and addresses).
+fn table_sheet(
+    book: &mut Book,
+    spec: SheetSpec,
+    styles: Styles,
+    grid: &Grid,
+    rows: &Rows<'_>,
+) -> Result<()> {
+    let cols: Vec<usize> = grid.full_columns().collect();
+    let mut widths: Vec<usize> = cols
+        .iter()
+        .map(|&i| grid.columns[i].chars().count().clamp(8, WIDTH_MAX))
+        .collect();
+    let mut count = 0usize;
+    rows(&mut |row| {
+        count += 1;
+        for (c, &i) in cols.iter().enumerate() {
+            let longest = row.get(i).map_or(0, |cell| {
+                cell.text
+                    .lines()
+                    .map(|l| l.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            });
+            widths[c] = widths[c].max(longest.min(WIDTH_MAX));
+        }
+        Ok(())
+    })?;
+    anyhow::ensure!(
+        count < ROWS_MAX && cols.len() <= COLUMNS_MAX,
+        "the table \"{}\" has more rows or columns than a workbook can hold; use --format csv",
+        spec.name
+    );
+    let widths = widths
+        .iter()
+        .enumerate()
+        .map(|(c, w)| {
+            let col = u16::try_from(c).context("too many columns")?;
+            Ok((col, (*w as f64 + 2.0).min(WIDTH_MAX as f64 + 2.0)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let header = book.style(styles.header);
+    let url = book.style(styles.url);
+    let mut ws = book.sheet(&SheetSpec {
+        widths,
+        freeze: (1, 0),
+        ..spec
+    })?;
+    for (c, &i) in cols.iter().enumerate() {
+        let col = u16::try_from(c).context("too many columns")?;
+        ws.string(0, col, &cell_text(&grid.columns[i]), header)?;
+    }
+    let blank = Cell::default();
+    let mut r = 0usize;
+    rows(&mut |row| {
+        r += 1;
+        let rn = u32::try_from(r).context("too many rows")?;
+        for (c, &i) in cols.iter().enumerate() {
+            let col = u16::try_from(c).context("too many columns")?;
+            let cell = row.get(i).unwrap_or(&blank);
+            let mut style = styles.text;
+            if let Some((fill, ink)) = colours(cell.tone) {
+                style.fill = Some(fill);
+                style.color = Some(ink);
+            }
+            match kind(cell, grid.numeric[i]) {
+                Kind::Number(x) => {
+                    let s = ws.style(Style {
+                        right: true,
+                        ..style
+                    });
+                    ws.number(rn, col, x, s)?;
+                }
+                Kind::Link(address) => ws.link(rn, col, address, url)?,
+                // Always a string: never run as a formula, whatever it starts with.
+                Kind::Text => {
+                    let s = ws.style(style);
+                    ws.string(rn, col, &cell_text(&cell.text), s)?;
+                }
+                Kind::Blank => {
+                    let s = ws.style(style);
+                    ws.blank(rn, col, s)?;
+                }
+                Kind::Nothing => {}
+            }
+        }
+        Ok(())
+    })?;
+    anyhow::ensure!(r == count, "the rows changed between two passes");
+    if !cols.is_empty() {
+        let last_row = u32::try_from(count).context("too many rows")?;
+        let last_col = u16::try_from(cols.len() - 1).context("too many columns")?;
+        ws.autofilter(last_row, last_col)?;
+    }
+    // The link cells, then their addresses, in the order they were written.
+    let mut r = 0u32;
+    rows(&mut |row| {
+        r += 1;
+        for (c, &i) in cols.iter().enumerate() {
+            if let Some(Kind::Link(_)) = row.get(i).map(|cell| kind(cell, grid.numeric[i])) {
+                // Row and column counts are checked before the sheet is written.
+                ws.hyperlink(r, c as u16)?;
+            }
+        }
+        Ok(())
+    })?;
+    ws.end_hyperlinks()?;
+    ws.close(false)?;
+    let mut links = book.links();
+    rows(&mut |row| {
+        for &i in &cols {
+            if let Some(Kind::Link(address)) = row.get(i).map(|cell| kind(cell, grid.numeric[i])) {
+                links.link(address)?;
+            }
+        }
+        Ok(())
+    })?;
+    links.close(false)
 }
 
 #[cfg(test)]

@@ -150,6 +150,7 @@ impl Book {
             buf: String::with_capacity(CHUNK + 4096),
             row: None,
             links: 0,
+            linked: 0,
             in_data: true,
             validating: false,
         };
@@ -322,57 +323,23 @@ impl Book {
         links: &mut dyn Iterator<Item = &str>,
         notes: bool,
     ) -> Result<()> {
-        let sheet = self.sheets.len().saturating_sub(1);
-        let mut buf = String::with_capacity(CHUNK + 4096);
-        let mut n = 0usize;
-        let mut started = false;
-        let start = |zip: &mut ZipWriter<Cursor<Vec<u8>>>, buf: &mut String| -> Result<()> {
-            zip.start_file(
-                format!("xl/worksheets/_rels/sheet{}.xml.rels", sheet + 1),
-                self.options,
-            )?;
-            buf.push_str(XML_HEAD);
-            let _ = write!(buf, "<Relationships xmlns=\"{PKG_REL_NS}\">");
-            Ok(())
-        };
+        let mut w = self.links();
         for url in links {
-            if !started {
-                start(&mut self.zip, &mut buf)?;
-                started = true;
-            }
-            n += 1;
-            let _ = write!(
-                buf,
-                "<Relationship Id=\"rId{n}\" Type=\"{REL_NS}/hyperlink\" Target=\"{}\" TargetMode=\"External\"/>",
-                attr(&escape_url(url))
-            );
-            if buf.len() > CHUNK {
-                self.zip.write_all(buf.as_bytes())?;
-                buf.clear();
-            }
+            w.link(url)?;
         }
-        if notes {
-            if !started {
-                start(&mut self.zip, &mut buf)?;
-                started = true;
-            }
-            let part = self.note_parts + 1;
-            let _ = write!(
-                buf,
-                "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/vmlDrawing\" Target=\"../drawings/vmlDrawing{part}.vml\"/><Relationship Id=\"rId{}\" Type=\"{REL_NS}/comments\" Target=\"../comments{part}.xml\"/>",
-                n + 1,
-                n + 2
-            );
+        w.close(notes)
+    }
+
+    /// Starts the relationships of the sheet last closed, given one web link at a time (see
+    /// [`Book::sheet_links`]).
+    pub fn links(&mut self) -> LinksWriter<'_> {
+        LinksWriter {
+            sheet: self.sheets.len().saturating_sub(1),
+            book: self,
+            buf: String::with_capacity(CHUNK + 4096),
+            n: 0,
+            started: false,
         }
-        anyhow::ensure!(
-            n == self.sheets[sheet].links,
-            "the links changed between two passes"
-        );
-        if started {
-            buf.push_str("</Relationships>");
-            self.zip.write_all(buf.as_bytes())?;
-        }
-        Ok(())
     }
 
     /// Writes the workbook's own parts and returns the file's bytes.
@@ -471,6 +438,81 @@ pub struct Note<'a> {
 /// Something that hands its notes, in row order, to a callback (see [`Book::notes`]).
 pub type NoteSource<'a> = dyn Fn(&mut dyn FnMut(Note<'_>) -> Result<()>) -> Result<()> + 'a;
 
+/// Writes the relationships of a sheet: its web links one at a time, then its notes' parts
+/// ([`Book::links`]).
+pub struct LinksWriter<'a> {
+    book: &'a mut Book,
+    sheet: usize,
+    buf: String,
+    /// Links so far.
+    n: usize,
+    started: bool,
+}
+
+impl std::fmt::Debug for LinksWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinksWriter")
+            .field("sheet", &self.sheet)
+            .field("n", &self.n)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LinksWriter<'_> {
+    fn start(&mut self) -> Result<()> {
+        if !self.started {
+            self.book.zip.start_file(
+                format!("xl/worksheets/_rels/sheet{}.xml.rels", self.sheet + 1),
+                self.book.options,
+            )?;
+            self.buf.push_str(XML_HEAD);
+            let _ = write!(self.buf, "<Relationships xmlns=\"{PKG_REL_NS}\">");
+            self.started = true;
+        }
+        Ok(())
+    }
+
+    /// The address of the next cell that is a link.
+    pub fn link(&mut self, url: &str) -> Result<()> {
+        self.start()?;
+        self.n += 1;
+        let _ = write!(
+            self.buf,
+            "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/hyperlink\" Target=\"{}\" TargetMode=\"External\"/>",
+            self.n,
+            attr(&escape_url(url))
+        );
+        if self.buf.len() > CHUNK {
+            self.book.zip.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Ends the relationships, with the parts of the sheet's notes when `notes`.
+    pub fn close(mut self, notes: bool) -> Result<()> {
+        if notes {
+            self.start()?;
+            let part = self.book.note_parts + 1;
+            let _ = write!(
+                self.buf,
+                "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/vmlDrawing\" Target=\"../drawings/vmlDrawing{part}.vml\"/><Relationship Id=\"rId{}\" Type=\"{REL_NS}/comments\" Target=\"../comments{part}.xml\"/>",
+                self.n + 1,
+                self.n + 2
+            );
+        }
+        anyhow::ensure!(
+            self.n == self.book.sheets[self.sheet].links,
+            "the links changed between two passes"
+        );
+        if self.started {
+            self.buf.push_str("</Relationships>");
+            self.book.zip.write_all(self.buf.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes one worksheet's rows, in order, straight into the file.
 pub struct SheetWriter<'a> {
     book: &'a mut Book,
@@ -478,6 +520,8 @@ pub struct SheetWriter<'a> {
     /// The row being written (0-based).
     row: Option<u32>,
     links: usize,
+    /// Link cells listed after the rows so far.
+    linked: usize,
     in_data: bool,
     validating: bool,
 }
@@ -649,21 +693,36 @@ impl SheetWriter<'_> {
     /// The cells that are links, in the order [`SheetWriter::link`] wrote them.
     pub fn hyperlinks(&mut self, cells: &mut dyn Iterator<Item = (u32, u16)>) -> Result<()> {
         self.end_rows()?;
-        let mut n = 0usize;
         for (row, col) in cells {
-            if n == 0 {
-                self.buf.push_str("<hyperlinks>");
-            }
-            n += 1;
-            let _ = write!(
-                self.buf,
-                "<hyperlink ref=\"{}\" r:id=\"rId{n}\"/>",
-                cell_ref(row, col)
-            );
-            self.flush_if_full()?;
+            self.hyperlink(row, col)?;
         }
-        anyhow::ensure!(n == self.links, "the links changed between two passes");
-        if n > 0 {
+        self.end_hyperlinks()
+    }
+
+    /// The next cell that is a link, in the order [`SheetWriter::link`] wrote them (after the
+    /// rows); [`SheetWriter::end_hyperlinks`] ends them.
+    pub fn hyperlink(&mut self, row: u32, col: u16) -> Result<()> {
+        self.end_rows()?;
+        if self.linked == 0 {
+            self.buf.push_str("<hyperlinks>");
+        }
+        self.linked += 1;
+        let _ = write!(
+            self.buf,
+            "<hyperlink ref=\"{}\" r:id=\"rId{}\"/>",
+            cell_ref(row, col),
+            self.linked
+        );
+        self.flush_if_full()
+    }
+
+    pub fn end_hyperlinks(&mut self) -> Result<()> {
+        self.end_rows()?;
+        anyhow::ensure!(
+            self.linked == self.links,
+            "the links changed between two passes"
+        );
+        if self.linked > 0 {
             self.buf.push_str("</hyperlinks>");
         }
         Ok(())
