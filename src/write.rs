@@ -18,12 +18,36 @@ pub const LEDGER: &str = ".checkmyogp-written";
 
 /// A stable 64-bit FNV-1a hash (stable across platforms and Rust versions, unlike std's).
 pub fn fingerprint(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fingerprint_on(FNV_START, bytes)
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The FNV-1a hash `h` of some bytes, carried on over `bytes`.
+fn fingerprint_on(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// A writer that passes bytes on and keeps the [`fingerprint`] of all it passed.
+struct Fingerprinting<W> {
+    inner: W,
+    hash: u64,
+}
+
+impl<W: Write> Write for Fingerprinting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash = fingerprint_on(self.hash, buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A temporary file beside `path`, with the permissions the final file should have: those of
@@ -261,6 +285,59 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     write_outputs(&[(path.to_path_buf(), bytes)], force)
 }
 
+/// Like [`write_output`], for content produced piece by piece (an `assess --format json` of
+/// hundreds of megabytes): `fill` writes straight into the temporary file, through a buffer,
+/// and the fingerprint is taken as the bytes pass, so the content is never held whole. The
+/// order is [`write_outputs`']: the target is checked first, the ledger gets the fingerprint
+/// before the file replaces its target. An error from `fill` leaves the target as it was (the
+/// temporary file is removed) and is returned as it is.
+pub fn write_output_with(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    check_target(path)?;
+    if !force && !is_untouched(path) {
+        bail!(
+            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
+                 Choose another --output, move the file away, or add --force to replace it.",
+            path.display()
+        );
+    }
+    let tmp = temp_beside(path)?;
+    let mut w = Fingerprinting {
+        inner: std::io::BufWriter::with_capacity(1 << 20, tmp),
+        hash: FNV_START,
+    };
+    fill(&mut w)?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let hash = w.hash;
+    let tmp = w
+        .inner
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let dir = folder_of(path);
+    let (before, after) = append_ledger(&dir, &[(file_name(path), hash)])?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    if ledger_step(after) > ledger_step(before) {
+        tidy_ledger(&dir);
+    }
+    Ok(())
+}
+
+/// The ledger is tidied only when it passes 64 KiB, 128 KiB, 256 KiB, …: writing many files one
+/// by one then reads the ledger a few times in all, not once per file.
+fn ledger_step(size: u64) -> u32 {
+    64 - (size / (64 * 1024)).leading_zeros()
+}
+
 /// Writes several output files in one go (`draft --split`, a report with its charts): every
 /// target is checked before the first is written (nothing is written if one was edited,
 /// unless `force`), each folder's ledger gets all the new fingerprints in one append before
@@ -294,10 +371,7 @@ pub fn write_outputs<B: AsRef<[u8]>>(files: &[(PathBuf, B)], force: bool) -> Res
         atomic_write(path, bytes.as_ref())?;
     }
     for ((dir, _), (before, after)) in by_folder.iter().zip(grown) {
-        // Only when the ledger passes 64 KiB, 128 KiB, 256 KiB, …: writing many files one by
-        // one then reads the ledger a few times in all, not once per file.
-        let step = |size: u64| 64 - (size / (64 * 1024)).leading_zeros();
-        if step(after) > step(before) {
+        if ledger_step(after) > ledger_step(before) {
             tidy_ledger(dir);
         }
     }
@@ -370,6 +444,55 @@ mod tests {
     fn fingerprint_is_fnv1a() {
         assert_eq!(fingerprint(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fingerprint(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn a_file_written_piece_by_piece_is_recorded_and_guarded_like_a_whole_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.json");
+        // In pieces larger and smaller than the buffer, fingerprinted as they pass.
+        let big = vec![b'x'; 3 << 20];
+        write_output_with(&target, false, |w| {
+            w.write_all(b"{")?;
+            w.write_all(&big)?;
+            w.write_all(b"}")?;
+            Ok(())
+        })
+        .unwrap();
+        let written = fs::read(&target).unwrap();
+        assert_eq!(written.len(), big.len() + 2);
+        assert_eq!(
+            read_ledger(dir.path()).last().unwrap(),
+            &("out.json".to_string(), fingerprint(&written))
+        );
+        assert!(is_untouched(&target));
+        // Replaced as the tool's own; a failed fill leaves the target as it was, and no
+        // temporary file behind.
+        write_output_with(&target, false, |w| Ok(w.write_all(b"[1]")?)).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"[1]");
+        let err = write_output_with(&target, false, |w| {
+            w.write_all(b"[2")?;
+            anyhow::bail!("the results could not be built")
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "the results could not be built");
+        assert_eq!(fs::read(&target).unwrap(), b"[1]");
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [LEDGER, "out.json"]);
+        // Edited by a person: refused without --force, before anything is made.
+        fs::write(&target, b"[1, 2]").unwrap();
+        let err = write_output_with(&target, false, |_| panic!("not asked for")).unwrap_err();
+        assert!(
+            err.to_string().contains("add --force to replace it"),
+            "{err}"
+        );
+        write_output_with(&target, true, |w| Ok(w.write_all(b"[3]")?)).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"[3]");
+        assert!(is_untouched(&target));
     }
 
     #[test]

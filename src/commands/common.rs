@@ -177,9 +177,9 @@ pub fn emit_json(
 ) -> anyhow::Result<()> {
     match out.output.as_ref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
-            let mut bytes = Vec::new();
-            write(&mut bytes)?;
-            crate::write::write_output(path, &bytes, out.force)
+            // Written as it is made: a JSON of every commitment with details is hundreds of
+            // megabytes at the plan limit.
+            crate::write::write_output_with(path, out.force, write)
                 .with_context(|| format!("could not write {}", path.display()))?;
             writeln!(anstream::stderr(), "wrote {}", path.display())?;
         }
