@@ -111,6 +111,19 @@ pub fn atomic_write_with(
     fill(&mut w)
         .and_then(|()| w.flush())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    let tmp = synced(w, path)?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+/// The temporary file behind `w`, its buffer written out and the file synced to disk, ready to
+/// be renamed over `path`.
+fn synced(
+    w: std::io::BufWriter<tempfile::NamedTempFile>,
+    path: &Path,
+) -> Result<tempfile::NamedTempFile> {
     let tmp = w
         .into_inner()
         .map_err(|e| e.into_error())
@@ -118,10 +131,7 @@ pub fn atomic_write_with(
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// What a folder holds, for commands that only fill a new or empty folder: `None` when it does
@@ -313,14 +323,7 @@ pub fn write_output_with(
     w.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     let hash = w.hash;
-    let tmp = w
-        .inner
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let tmp = synced(w.inner, path)?;
     let dir = folder_of(path);
     let (before, after) = append_ledger(&dir, &[(file_name(path), hash)])?;
     tmp.persist(path)
