@@ -27,20 +27,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 const GENERATED_JSON: (u64, usize) = (0x73ba_2a9a_f61e_d020, 3_586_641);
 
 fn generated(dir: &Path) {
-    let run = run_in(
-        dir,
-        &[
-            "generate",
-            "big",
-            "--commitments",
-            "1250",
-            "--evaluators",
-            "10",
-            "--criteria",
-            "8",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    crate::util::generated(dir, "big", "1250", "10");
 }
 
 #[test]

@@ -1286,20 +1286,7 @@ fn a_template_taking_more_than_a_gigabyte_is_stopped_by_the_memory_guard() {
 fn a_draft_with_its_appendix_of_3000_commitments_stays_under_250_mb() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let made = run_in(
-        d,
-        &[
-            "generate",
-            "g",
-            "--commitments",
-            "3000",
-            "--evaluators",
-            "5",
-            "--criteria",
-            "8",
-        ],
-    );
-    assert_eq!(made.code, 0, "{}", made.stderr);
+    crate::util::generated(d, "g", "3000", "5");
     let out = Command::new("sh")
         .args([
             "-c",
@@ -1331,20 +1318,7 @@ fn a_draft_with_its_appendix_of_3000_commitments_stays_under_250_mb() {
 fn a_draft_of_5000_commitments_holds_one_commitment_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let made = run_in(
-        d,
-        &[
-            "generate",
-            "g",
-            "--commitments",
-            "5000",
-            "--evaluators",
-            "5",
-            "--criteria",
-            "8",
-        ],
-    );
-    assert_eq!(made.code, 0, "{}", made.stderr);
+    crate::util::generated(d, "g", "5000", "5");
     let (code, err, _) =
         crate::util::bounded_heap(&d.join("g"), &["draft", ".", "--output", "-"], 160, 300);
     assert_eq!(code, 0, "{err}");

@@ -820,20 +820,7 @@ fn a_plan_of_more_than_50000_commitments_and_milestones_is_refused_in_bounded_me
 fn results_are_not_all_held_at_once() {
     use crate::util::bounded_heap;
     let dir = tempfile::tempdir().unwrap();
-    let run = run_in(
-        dir.path(),
-        &[
-            "generate",
-            "big",
-            "--commitments",
-            "10000",
-            "--evaluators",
-            "5",
-            "--criteria",
-            "8",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    crate::util::generated(dir.path(), "big", "10000", "5");
     for (args, max_mb) in [
         (&["summary", "big"][..], 115),
         (&["assess", "big", "--format", "json"], 115),
@@ -855,20 +842,7 @@ fn results_are_not_all_held_at_once() {
 fn compare_keeps_only_what_it_compares() {
     use crate::util::bounded_heap;
     let dir = tempfile::tempdir().unwrap();
-    let run = run_in(
-        dir.path(),
-        &[
-            "generate",
-            "a",
-            "--commitments",
-            "10000",
-            "--evaluators",
-            "5",
-            "--criteria",
-            "8",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    crate::util::generated(dir.path(), "a", "10000", "5");
     // B: the same plan, one criterion's levels moved up on every rating.
     copy_tree(&dir.path().join("a"), &dir.path().join("b"));
     let scores = fs::read_to_string(dir.path().join("a/scores/scores.csv")).unwrap();

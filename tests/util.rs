@@ -41,6 +41,26 @@ pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// Copies a folder tree.
+/// A synthetic assessment made by the hidden `generate` command in `parent/name`, with 8
+/// criteria.
+pub(crate) fn generated(parent: &Path, name: &str, commitments: &str, evaluators: &str) -> PathBuf {
+    let run = run_in(
+        parent,
+        &[
+            "generate",
+            name,
+            "--commitments",
+            commitments,
+            "--evaluators",
+            evaluators,
+            "--criteria",
+            "8",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    parent.join(name)
+}
+
 pub(crate) fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx};
 
-use crate::util::{bounded, bounded_heap, run_in, sample};
+use crate::util::{bounded, bounded_heap, generated, run_in, sample};
 use crate::workflow::zip;
 
 fn parts(path: &Path) -> Vec<(String, String)> {
@@ -195,31 +195,12 @@ fn summary_agreement_and_compare_have_one_sheet_per_table() {
 // ---- Memory (issue 14 §3): workbooks are written as a stream, so writing one takes memory
 // for the compressed file, not for its cells. The ceilings are address space (`ulimit -v`).
 
-/// A synthetic assessment made by the hidden `generate` command, in `parent/g`.
-fn generated(parent: &Path, commitments: &str, evaluators: &str) -> std::path::PathBuf {
-    let run = run_in(
-        parent,
-        &[
-            "generate",
-            "g",
-            "--commitments",
-            commitments,
-            "--evaluators",
-            evaluators,
-            "--criteria",
-            "8",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    parent.join("g")
-}
-
 #[test]
 fn a_scoring_sheet_of_10000_commitments_is_written_under_a_120_mb_ceiling() {
     // With the whole workbook held in memory (rust_xlsxwriter) this sheet took 172 MB (RSS)
     // and failed under a 150 MB ceiling; streamed, it takes about 40 MB.
     let tmp = tempfile::tempdir().unwrap();
-    let dir = generated(tmp.path(), "10000", "1");
+    let dir = generated(tmp.path(), "g", "10000", "1");
     let (code, err, _) = bounded(
         &dir,
         &["sheet", "-e", "e0", "--format", "xlsx", "-o", "s.xlsx"],
@@ -266,7 +247,7 @@ fn assess_as_a_workbook_of_2500_commitments_is_written_under_a_55_mb_heap_ceilin
     // read from the inputs as they are written), 45 MB. `validate` of a folder twice this size
     // needs 60 MB.
     let tmp = tempfile::tempdir().unwrap();
-    let dir = generated(tmp.path(), "2500", "5");
+    let dir = generated(tmp.path(), "g", "2500", "5");
     let (code, err, _) = bounded_heap(
         &dir,
         &["assess", "--format", "xlsx", "-o", "a.xlsx"],
