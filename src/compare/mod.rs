@@ -204,6 +204,8 @@ impl Labels {
         if let Some(&i) = self.index.get(s.as_str()) {
             return i;
         }
+        // Cannot fail: a side is a plan of at most 50,000 commitments or a JSON file of at most
+        // 256 MB, so it holds far fewer than 2^32 distinct labels.
         let i = Sym::try_from(self.list.len()).expect("fewer than 4 billion labels");
         let s = s.into_boxed_str();
         self.list.push(s.clone());
