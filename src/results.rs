@@ -983,6 +983,20 @@ fn stream<T: Send, E>(
     Ok(tally.finish())
 }
 
+/// Every commitment's results, assessed and built piece by piece on every core (see
+/// `stream`): `each` turns a piece's results (with the index of its first commitment) into
+/// what `consume` receives, in plan order, on this thread; the summary is counted as they
+/// pass. Only a few pieces are in memory at any time (the report's cards are written so).
+pub fn assess_in_pieces<T: Send, E>(
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: Detail,
+    each: impl Fn(usize, Vec<CommitmentOut>) -> T + Sync,
+    consume: impl FnMut(T) -> Result<(), E>,
+) -> Result<Summary, E> {
+    stream(inputs, engine, detail, CHUNK, each, consume)
+}
+
 /// The results of every commitment, assessed and built piece by piece: the same as
 /// [`build`] of [`crate::assess::assess`], without ever holding the whole assessment.
 pub fn assess_and_build(inputs: &Inputs, engine: &Engine, detail: Detail) -> Results {

@@ -54,11 +54,10 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some((mut inputs, assessment)) =
-        common::load_and_assess(&args.input, args.date.as_of, true)?
-    else {
+    let Some(inputs) = common::load_inputs(&args.input, true)? else {
         return Ok(Outcome::Problems);
     };
+    let as_of = common::as_of(args.date.as_of, &inputs);
     let output = args
         .output
         .clone()
@@ -78,21 +77,18 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(problem) = problem {
         writeln!(anstream::stderr(), "warning: {}", problem.0)?;
     }
-    let report::Report { html, charts } = report::build_in(
-        &mut inputs,
-        assessment,
+    let mut report = report::prepare(
+        &inputs,
+        as_of,
         &report::Options::default(),
         report::Tr::new(wording),
     );
-    drop(inputs);
 
-    // Every file to write, checked before any is written: all or nothing.
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    // The page goes to the file list, or is kept for stdout: never copied (27 MB at 5,000
-    // commitments).
-    let mut html = Some(html);
-    if !to_stdout && let Some(page) = html.take() {
-        files.push((output.clone(), page.into_bytes()));
+    // Every file to write, checked before any is written: all or nothing. The page is
+    // written as it is made (271 MB at 50,000 commitments), never held whole.
+    let mut files: Vec<PathBuf> = Vec::new();
+    if !to_stdout {
+        files.push(output.clone());
     }
     if let Some(dir) = &args.charts {
         if dir.exists() && !dir.is_dir() {
@@ -101,17 +97,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 dir.display()
             );
         }
-        for chart in &charts {
-            files.push((
-                dir.join(format!("{}.svg", chart.name)),
-                chart.svg(true).into_bytes(),
-            ));
+        for chart in &report.charts {
+            files.push(dir.join(format!("{}.svg", chart.name)));
         }
     }
     if !args.force {
         let refused: Vec<&Path> = files
             .iter()
-            .map(|(p, _)| p.as_path())
+            .map(PathBuf::as_path)
             .filter(|p| !crate::write::is_untouched(p))
             .collect();
         if !refused.is_empty() {
@@ -136,14 +129,29 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create the folder {}", dir.display()))?;
     }
+    let keep_charts = args.charts.is_some();
     let mut err = anstream::stderr().lock();
-    for (path, bytes) in &files {
-        crate::write::write_output(path, bytes, args.force)
-            .with_context(|| format!("could not write {}", path.display()))?;
-        writeln!(err, "wrote {}", path.display())?;
+    if !to_stdout {
+        crate::write::write_output_with(&output, args.force, |w| {
+            Ok(report.write_page(w, keep_charts)?)
+        })
+        .with_context(|| format!("could not write {}", output.display()))?;
+        writeln!(err, "wrote {}", output.display())?;
     }
-    if let Some(page) = &html {
-        super::to_stdout(page.as_bytes())?;
+    if let Some(dir) = &args.charts {
+        for chart in &report.charts {
+            let path = dir.join(format!("{}.svg", chart.name));
+            crate::write::write_output_with(&path, args.force, |w| Ok(chart.write_svg(w, true)?))
+                .with_context(|| format!("could not write {}", path.display()))?;
+            writeln!(err, "wrote {}", path.display())?;
+        }
+    }
+    if to_stdout {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        report
+            .write_page(&mut out, false)
+            .and_then(|()| out.flush())
+            .context(super::STDOUT_FAILED)?;
     }
     Ok(Outcome::Ok)
 }

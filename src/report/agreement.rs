@@ -47,6 +47,9 @@ pub fn compute(inputs: &Inputs, resamples: usize) -> Vec<AlphaRow> {
             confidence: CONFIDENCE,
             threads: 0,
         }),
+        // The report shows alpha and its interval only: no other measure, no units ranked by
+        // spread.
+        alpha_only: true,
         ..Options::default()
     };
     let full = report::build(&inputs.plan, &inputs.rubric, &inputs.scores, &options, None);

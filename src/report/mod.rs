@@ -22,9 +22,9 @@ pub mod words;
 
 use indexmap::IndexMap;
 
-use crate::assess::Assessment;
+use crate::assess::Engine;
 use crate::load::Inputs;
-use crate::model::{RatingRule, Rubric};
+use crate::model::{Date, RatingRule, Rubric};
 use crate::results::{self, CommitmentOut, Compared, NO_EVIDENCE, ReferenceOut, Results};
 
 pub use agreement::AlphaRow;
@@ -48,10 +48,18 @@ impl Default for Options {
     }
 }
 
-/// The report: the page, and the plan-level charts it shows (for `--charts`).
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub html: String,
+/// The report, ready to be written ([`Report::write_page`]): what the page's first sections
+/// show of the whole plan, and the plan-level charts (for `--charts`). The commitments' cards
+/// are not in it: each is assessed, built and written when the page reaches it.
+#[derive(Debug)]
+pub struct Report<'a> {
+    inputs: &'a Inputs,
+    engine: Engine<'a>,
+    cx: Context<'a>,
+    /// Each commitment's results, kept with only what the overview table and the charts show
+    /// (see [`slim`]).
+    rows: Vec<CommitmentOut>,
+    /// The plan-level charts, in the order the page shows them.
     pub charts: Vec<Chart>,
 }
 
@@ -59,6 +67,7 @@ pub struct Report {
 #[derive(Debug)]
 pub(crate) struct Context<'a> {
     pub(crate) rubric: &'a Rubric,
+    /// The results' head and summary; the commitments are not in it (`commitments` is empty).
     pub(crate) results: Results,
     pub(crate) alpha: Vec<AlphaRow>,
     pub(crate) resamples: usize,
@@ -160,28 +169,18 @@ impl Context<'_> {
     }
 }
 
-/// Builds the report in English.
-pub fn build(inputs: &mut Inputs, assessment: Assessment, options: &Options) -> Report {
-    build_in(inputs, assessment, options, Tr::english())
-}
-
-/// Builds the report in the language of `tr`. What is no longer needed is freed as soon as
-/// it is used, so that the page is written with only the results in memory: the individual
-/// ratings (`inputs` loses them) once the agreement figures are computed, the assessment
-/// once the results are built.
-pub fn build_in(inputs: &mut Inputs, assessment: Assessment, options: &Options, tr: Tr) -> Report {
+/// Prepares the report of `inputs` as of `as_of`, in the language of `tr`: the agreement
+/// figures, then every commitment assessed once, piece by piece, for the summary, the
+/// overview and the charts (each kept only with what they show), then the charts.
+pub fn prepare<'a>(inputs: &'a Inputs, as_of: Date, options: &Options, tr: Tr) -> Report<'a> {
     // On a thread of its own: the working memory it frees when done is then reused by the
-    // threads that build the results (with glibc; on the main thread it stayed unused).
+    // threads that assess the commitments (with glibc; on the main thread it stayed unused).
     let alpha = std::thread::scope(|scope| {
-        let inputs = &*inputs;
         scope
             .spawn(move || agreement::compute(inputs, options.resamples))
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
-    inputs.release_ratings();
-    let results = results::build(inputs, &assessment, results::Detail::Evaluators);
-    drop(assessment);
     let rubric = &inputs.rubric;
     let main = rubric
         .completion
@@ -191,6 +190,35 @@ pub fn build_in(inputs: &mut Inputs, assessment: Assessment, options: &Options, 
         })
         .or_else(|| rubric.key_criteria.first().copied())
         .or_else(|| (!rubric.criteria.is_empty()).then_some(0));
+    let engine = Engine::new(&inputs.plan, rubric, &inputs.scores, as_of);
+    let main_id = main
+        .and_then(|k| rubric.criteria.get(k))
+        .map(|c| c.id.as_str());
+    let completion_id = rubric
+        .completion
+        .and_then(|k| rubric.criteria.get(k))
+        .map(|c| c.id.as_str());
+    let keep: Vec<&str> = main_id.into_iter().chain(completion_id).collect();
+    let mut rows = Vec::with_capacity(engine.len());
+    let summary = results::assess_in_pieces(
+        inputs,
+        &engine,
+        results::Detail::Evaluators,
+        |_, outs| {
+            outs.into_iter()
+                .map(|c| slim(c, &keep, main_id))
+                .collect::<Vec<_>>()
+        },
+        |part| {
+            rows.extend(part);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let summary = match summary {
+        Ok(s) => s,
+        Err(never) => match never {},
+    };
+    let results = with_summary(results::head(inputs, as_of), summary);
     let combined = results
         .evaluators
         .iter()
@@ -201,12 +229,7 @@ pub fn build_in(inputs: &mut Inputs, assessment: Assessment, options: &Options, 
         .evaluators
         .iter()
         .filter(|e| e.reference)
-        .filter(|e| {
-            results
-                .commitments
-                .iter()
-                .any(|c| c.reference.contains_key(&e.id))
-        })
+        .filter(|e| rows.iter().any(|c| c.reference.contains_key(&e.id)))
         .map(|e| e.id.clone())
         .collect();
     let cx = Context {
@@ -219,13 +242,116 @@ pub fn build_in(inputs: &mut Inputs, assessment: Assessment, options: &Options, 
         references,
         tr,
     };
-    let charts = plan_charts(&cx);
-    let html = page::render(&cx, &charts);
-    Report { html, charts }
+    let charts = plan_charts(&cx, &rows);
+    Report {
+        inputs,
+        engine,
+        cx,
+        rows,
+        charts,
+    }
+}
+
+impl Report<'_> {
+    /// Writes the page into `w` as it is made: the first sections from what [`prepare`] kept,
+    /// then each commitment's card, assessed and built again piece by piece on every core
+    /// and written in plan order. Unless `keep_charts`, the charts are freed once the page
+    /// has shown them.
+    pub fn write_page(
+        &mut self,
+        w: &mut dyn std::io::Write,
+        keep_charts: bool,
+    ) -> std::io::Result<()> {
+        page::write_head(w, &self.cx, &self.charts, &self.rows)?;
+        self.rows = Vec::new();
+        if !keep_charts {
+            self.charts = Vec::new();
+        }
+        let cx = &self.cx;
+        results::assess_in_pieces(
+            self.inputs,
+            &self.engine,
+            results::Detail::Evaluators,
+            |start, outs| {
+                let mut out = String::with_capacity(outs.len() * 4096);
+                for (i, c) in outs.iter().enumerate() {
+                    page::card(&mut out, cx, start + i, c);
+                }
+                out
+            },
+            |cards| w.write_all(cards.as_bytes()),
+        )?;
+        page::write_tail(w, cx)
+    }
+
+    /// The whole page, in memory.
+    pub fn page(&mut self) -> String {
+        let mut out = Vec::new();
+        self.write_page(&mut out, true)
+            .expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("the page is written from strings")
+    }
+}
+
+/// The results with `head` and `summary`, and no commitments.
+fn with_summary(head: results::Head, summary: results::Summary) -> Results {
+    let results::Head {
+        schema_version,
+        generator,
+        plan,
+        rubric,
+        as_of,
+        evaluators,
+    } = head;
+    Results {
+        schema_version,
+        generator,
+        plan,
+        rubric,
+        as_of,
+        evaluators,
+        commitments: Vec::new(),
+        summary,
+    }
+}
+
+/// A commitment's results with only what the overview table and the plan-level charts show:
+/// the criteria `keep` (the heat map's and the completion criterion), each evaluator's level
+/// of the heat map's criterion (`main`) only, no milestones, notes or descriptions. The
+/// results with every evaluator's levels and notes take about 18 kB a commitment at the
+/// plan limit; this keeps a few hundred bytes.
+fn slim(mut c: CommitmentOut, keep: &[&str], main: Option<&str>) -> CommitmentOut {
+    c.ogp_id = None;
+    c.lead = None;
+    c.supporting = Vec::new();
+    c.values = Vec::new();
+    c.themes = Vec::new();
+    c.start = None;
+    c.end = None;
+    c.description = None;
+    c.binding = IndexMap::new();
+    c.conditions = IndexMap::new();
+    c.milestones = Vec::new();
+    c.notes = None;
+    c.criteria.retain(|id, x| {
+        let kept = keep.contains(&id.as_str());
+        if kept && main != Some(id.as_str()) {
+            x.by_evaluator = None;
+        }
+        kept
+    });
+    c.criteria.shrink_to_fit();
+    for v in c.reference.values_mut() {
+        v.levels.retain(|id, _| keep.contains(&id.as_str()));
+        v.levels.shrink_to_fit();
+        v.other = IndexMap::new();
+        v.flags = Vec::new();
+    }
+    c
 }
 
 /// The plan-level charts, in the order the page shows them.
-fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
+fn plan_charts(cx: &Context<'_>, commitments: &[CommitmentOut]) -> Vec<Chart> {
     let mut out = Vec::new();
     let s = &cx.results.summary;
     let total = s.commitments;
@@ -293,8 +419,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
     }
     if let Some(q) = &s.quadrant {
         let ids = |a: bool, b: bool| -> Vec<String> {
-            cx.results
-                .commitments
+            commitments
                 .iter()
                 .filter(|c| holds(c, &q.rows) == a && holds(c, &q.columns) == b)
                 .map(|c| c.id.clone())
@@ -330,9 +455,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
         // On the scale the results compared them on: the completion criterion's when every
         // commitment they rated was compared on completion, else the ratings.
         let on_completion = rubric.completion.filter(|_| {
-            let mut views = cx
-                .results
-                .commitments
+            let mut views = commitments
                 .iter()
                 .filter_map(|c| c.reference.get(who))
                 .filter(|r| r.compared.is_some())
@@ -356,9 +479,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
                 .and_then(|l| cx.rating_index(l)),
             }
         };
-        let rows: Vec<RefRow> = cx
-            .results
-            .commitments
+        let rows: Vec<RefRow> = commitments
             .iter()
             .map(|c| RefRow {
                 id: c.id.clone(),
@@ -400,7 +521,7 @@ fn plan_charts(cx: &Context<'_>) -> Vec<Chart> {
             &rows,
         ));
     }
-    if let Some(chart) = heatmap(cx) {
+    if let Some(chart) = heatmap(cx, commitments) {
         out.push(chart);
     }
     if !cx.alpha.is_empty() {
@@ -440,7 +561,7 @@ pub(crate) fn high_completion_line(cx: &Context<'_>) -> Option<String> {
 }
 
 /// The heat map of the main criterion.
-fn heatmap(cx: &Context<'_>) -> Option<Chart> {
+fn heatmap(cx: &Context<'_>, commitments: &[CommitmentOut]) -> Option<Chart> {
     let k = cx.main?;
     let crit = cx.rubric.criteria.get(k)?;
     let tr = &cx.tr;
@@ -466,9 +587,7 @@ fn heatmap(cx: &Context<'_>) -> Option<Chart> {
         None => HeatCell::Missing,
     };
     let empty = IndexMap::new();
-    let rows: Vec<HeatRow> = cx
-        .results
-        .commitments
+    let rows: Vec<HeatRow> = commitments
         .iter()
         .map(|c| {
             let out = c.criteria.get(&crit.id);

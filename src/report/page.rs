@@ -12,6 +12,8 @@ use super::{Context, Tr, level_label};
 use crate::results::{CommitmentOut, CriterionOut, NoteOut};
 use crate::wording::fill;
 
+use std::io::Write;
+
 /// The report's text of `key`, escaped, with `{placeholders}` filled by `args`, which are
 /// HTML already (escape user text before passing it).
 fn h(tr: &Tr, key: &str, args: &[(&str, String)]) -> String {
@@ -33,8 +35,22 @@ fn text(s: &str) -> String {
     esc(s).replace("&#39;", "'")
 }
 
-/// The whole page.
-pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
+/// Writes `out` into `w` and empties it.
+fn flush(w: &mut dyn Write, out: &mut String) -> std::io::Result<()> {
+    w.write_all(out.as_bytes())?;
+    out.clear();
+    Ok(())
+}
+
+/// The page up to the first commitment's card: header, key figures, the charts, the overview
+/// of `rows` (every commitment's results, with at least what the overview shows) and the
+/// cards' heading, written into `w` as they are made.
+pub(crate) fn write_head(
+    w: &mut dyn Write,
+    cx: &Context<'_>,
+    charts: &[Chart],
+    rows: &[CommitmentOut],
+) -> std::io::Result<()> {
     let r = &cx.results;
     let tr = &cx.tr;
     let title = format!("{} — {}", r.plan.country, r.plan.title);
@@ -75,7 +91,8 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         e(tr, "progress")
     ));
     if let Some(c) = find("completion") {
-        out.push_str(&c.figure(tr, "", None));
+        flush(w, &mut out)?;
+        c.write_figure(w, tr, "", None)?;
     }
     if let Some(c) = find("ratings") {
         let note = if r.rubric.rating_from == "score" {
@@ -83,10 +100,12 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
         } else {
             String::new()
         };
-        out.push_str(&c.figure(tr, &note, None));
+        flush(w, &mut out)?;
+        c.write_figure(w, tr, &note, None)?;
     }
     if let Some(c) = find("quadrant") {
-        out.push_str(&c.figure(tr, &e(tr, "note_quadrant"), None));
+        flush(w, &mut out)?;
+        c.write_figure(w, tr, &e(tr, "note_quadrant"), None)?;
     }
     out.push_str("</section>\n");
     // Reference.
@@ -111,14 +130,16 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
             )
         ));
         for c in refs {
-            out.push_str(&c.figure(tr, "", None));
+            flush(w, &mut out)?;
+            c.write_figure(w, tr, "", None)?;
         }
         out.push_str("</section>\n");
     }
     // Evaluators.
     out.push_str(&format!("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">{}</h2>\n", e(tr, "evaluators")));
     if let Some(c) = find("heatmap") {
-        out.push_str(&c.figure(tr, &e(tr, "note_heatmap"), None));
+        flush(w, &mut out)?;
+        c.write_figure(w, tr, &e(tr, "note_heatmap"), None)?;
     }
     if let Some(c) = find("agreement") {
         let note = h(
@@ -133,22 +154,25 @@ pub(crate) fn render(cx: &Context<'_>, charts: &[Chart]) -> String {
                 ("command", "<code>checkmyogp agreement</code>".to_string()),
             ],
         );
-        out.push_str(&c.figure(tr, &note, None));
+        flush(w, &mut out)?;
+        c.write_figure(w, tr, &note, None)?;
     }
     out.push_str("</section>\n");
-    overview(&mut out, cx);
+    overview(w, &mut out, cx, rows)?;
     // Cards.
     out.push_str(&format!("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">{}</h2>\n", e(tr, "one_by_one")));
-    if r.commitments.is_empty() {
+    if rows.is_empty() {
         out.push_str(&format!("<p>{}</p>\n", e(tr, "no_commitments")));
     }
-    for (i, c) in r.commitments.iter().enumerate() {
-        card(&mut out, cx, i, c);
-    }
-    out.push_str("</section>\n");
+    flush(w, &mut out)
+}
+
+/// The page after the last commitment's card.
+pub(crate) fn write_tail(w: &mut dyn Write, cx: &Context<'_>) -> std::io::Result<()> {
+    let mut out = String::from("</section>\n");
     about(&mut out, cx);
     out.push_str("</main>\n</body>\n</html>\n");
-    out
+    flush(w, &mut out)
 }
 
 fn header(out: &mut String, cx: &Context<'_>) {
@@ -287,7 +311,7 @@ fn contents(out: &mut String, cx: &Context<'_>, charts: &[Chart]) {
     out.push_str(&format!(
         "<li><a href=\"#commitments\">{} ({})</a></li>\n<li><a href=\"#about\">{}</a></li>\n</ul></nav>\n",
         e(tr, "nav_one_by_one"),
-        tr.int(cx.results.commitments.len()),
+        tr.int(cx.results.summary.commitments),
         e(tr, "about")
     ));
 }
@@ -463,8 +487,12 @@ fn flag_list(cx: &Context<'_>, c: &CommitmentOut) -> Vec<String> {
         .collect()
 }
 
-fn overview(out: &mut String, cx: &Context<'_>) {
-    let r = &cx.results;
+fn overview(
+    w: &mut dyn Write,
+    out: &mut String,
+    cx: &Context<'_>,
+    rows: &[CommitmentOut],
+) -> std::io::Result<()> {
     let tr = &cx.tr;
     let main = cx.main.and_then(|k| cx.rubric.criteria.get(k));
     out.push_str(&format!("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">{}</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
@@ -488,7 +516,10 @@ fn overview(out: &mut String, cx: &Context<'_>) {
         e(tr, "col_flags"),
         e(tr, "col_attention")
     ));
-    for (i, c) in r.commitments.iter().enumerate() {
+    for (i, c) in rows.iter().enumerate() {
+        if out.len() >= 1 << 16 {
+            flush(w, out)?;
+        }
         out.push_str(&format!(
             "<tr><th scope=\"row\"><a href=\"#c{}\">{}</a></th><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
             i + 1,
@@ -517,6 +548,7 @@ fn overview(out: &mut String, cx: &Context<'_>) {
         ));
     }
     out.push_str("</tbody></table></div>\n</section>\n");
+    Ok(())
 }
 
 /// A level as the language writes it, or "No evidence".
@@ -541,7 +573,7 @@ fn reference_text(cx: &Context<'_>, c: &CommitmentOut, who: &str) -> String {
 }
 
 /// One commitment's card.
-fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
+pub(crate) fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOut) {
     let r = &cx.results;
     let tr = &cx.tr;
     let anchor = format!("c{}", index + 1);

@@ -3,6 +3,8 @@
 //! helpers. The drawing uses presentation attributes only (no CSS classes), so a chart looks
 //! the same inline in the report and as a standalone `.svg` file.
 
+use std::io::Write;
+
 use super::html::esc;
 
 /// The font stack: the reader's system fonts, nothing downloaded.
@@ -195,28 +197,36 @@ impl DataTable {
 
     /// The table as HTML; the first cell of each row is its header.
     pub fn html(&self, caption: &str) -> String {
-        let mut out = String::from("<table>");
+        let mut out = Vec::new();
+        self.write_html(&mut out, caption)
+            .expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("the table is written from strings")
+    }
+
+    /// [`DataTable::html`], written as it is made (a heat map's table of 50,000 rows is never
+    /// held as one string).
+    pub fn write_html(&self, w: &mut dyn Write, caption: &str) -> std::io::Result<()> {
+        w.write_all(b"<table>")?;
         if !caption.is_empty() {
-            out.push_str(&format!("<caption>{}</caption>", esc(caption)));
+            write!(w, "<caption>{}</caption>", esc(caption))?;
         }
-        out.push_str("<thead><tr>");
+        w.write_all(b"<thead><tr>")?;
         for h in &self.head {
-            out.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+            write!(w, "<th scope=\"col\">{}</th>", esc(h))?;
         }
-        out.push_str("</tr></thead><tbody>");
+        w.write_all(b"</tr></thead><tbody>")?;
         for row in &self.rows {
-            out.push_str("<tr>");
+            w.write_all(b"<tr>")?;
             for (i, cell) in row.iter().enumerate() {
                 if i == 0 {
-                    out.push_str(&format!("<th scope=\"row\">{}</th>", esc(cell)));
+                    write!(w, "<th scope=\"row\">{}</th>", esc(cell))?;
                 } else {
-                    out.push_str(&format!("<td>{}</td>", esc(cell)));
+                    write!(w, "<td>{}</td>", esc(cell))?;
                 }
             }
-            out.push_str("</tr>");
+            w.write_all(b"</tr>")?;
         }
-        out.push_str("</tbody></table>");
-        out
+        w.write_all(b"</tbody></table>")
     }
 }
 
@@ -242,15 +252,23 @@ impl Chart {
     /// The `<svg>` element; `standalone` adds the XML declaration and namespace a `.svg` file
     /// needs (in HTML the parser supplies the namespace).
     pub fn svg(&self, standalone: bool) -> String {
+        let mut out = Vec::with_capacity(self.body.len() + 1024);
+        self.write_svg(&mut out, standalone)
+            .expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("the drawing is written from strings")
+    }
+
+    /// [`Chart::svg`], written out without being copied into a string of its own.
+    pub fn write_svg(&self, w: &mut dyn Write, standalone: bool) -> std::io::Result<()> {
         let name = &self.name;
-        let mut out = String::new();
         if standalone {
-            out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            w.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
         }
-        out.push_str(&format!(
+        writeln!(
+            w,
             "<svg{} viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" \
              aria-labelledby=\"{name}-title\" aria-describedby=\"{name}-desc\" \
-             font-family=\"{font}\" font-size=\"12\" fill=\"{INK}\" class=\"chart-svg\">\n",
+             font-family=\"{font}\" font-size=\"12\" fill=\"{INK}\" class=\"chart-svg\">",
             if standalone {
                 " xmlns=\"http://www.w3.org/2000/svg\""
             } else {
@@ -259,24 +277,26 @@ impl Chart {
             w = n(self.width),
             h = n(self.height),
             font = esc(FONT),
-        ));
-        out.push_str(&format!(
-            "<title id=\"{name}-title\">{}</title>\n<desc id=\"{name}-desc\">{}</desc>\n",
+        )?;
+        writeln!(
+            w,
+            "<title id=\"{name}-title\">{}</title>\n<desc id=\"{name}-desc\">{}</desc>",
             esc(&self.title),
             esc(&self.desc)
-        ));
-        out.push_str(&format!(
+        )?;
+        writeln!(
+            w,
             "<defs><pattern id=\"{name}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">\
-             <rect width=\"6\" height=\"6\" fill=\"{NONE_FILL}\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9A9A9A\" stroke-width=\"2\"/></pattern></defs>\n"
-        ));
-        out.push_str(&format!(
-            "<rect width=\"{}\" height=\"{}\" fill=\"#FFFFFF\"/>\n",
+             <rect width=\"6\" height=\"6\" fill=\"{NONE_FILL}\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9A9A9A\" stroke-width=\"2\"/></pattern></defs>"
+        )?;
+        writeln!(
+            w,
+            "<rect width=\"{}\" height=\"{}\" fill=\"#FFFFFF\"/>",
             n(self.width),
             n(self.height)
-        ));
-        out.push_str(&self.body);
-        out.push_str("</svg>\n");
-        out
+        )?;
+        w.write_all(self.body.as_bytes())?;
+        w.write_all(b"</svg>\n")
     }
 
     /// The hatch pattern's reference, for "no evidence" areas.
@@ -287,25 +307,42 @@ impl Chart {
     /// The chart as an HTML figure: caption, drawing, a note (HTML, trusted), and the data
     /// table in a collapsible block (`summary`: its label, default "Data table: TITLE").
     pub fn figure(&self, tr: &super::Tr, note: &str, summary: Option<&str>) -> String {
-        let mut out = format!(
-            "<figure class=\"chart\" id=\"fig-{}\">\n<figcaption>{}</figcaption>\n<div class=\"chart-box\">{}</div>\n",
+        let mut out = Vec::with_capacity(self.body.len() + 2048);
+        self.write_figure(&mut out, tr, note, summary)
+            .expect("writing to memory cannot fail");
+        String::from_utf8(out).expect("the figure is written from strings")
+    }
+
+    /// [`Chart::figure`], written as it is made.
+    pub fn write_figure(
+        &self,
+        w: &mut dyn Write,
+        tr: &super::Tr,
+        note: &str,
+        summary: Option<&str>,
+    ) -> std::io::Result<()> {
+        write!(
+            w,
+            "<figure class=\"chart\" id=\"fig-{}\">\n<figcaption>{}</figcaption>\n<div class=\"chart-box\">",
             self.name,
             esc(&self.title),
-            self.svg(false)
-        );
+        )?;
+        self.write_svg(w, false)?;
+        w.write_all(b"</div>\n")?;
         if !note.is_empty() {
-            out.push_str(&format!("<p class=\"chart-note\">{note}</p>\n"));
+            writeln!(w, "<p class=\"chart-note\">{note}</p>")?;
         }
         let summary = summary.map_or_else(
             || tr.f("data_table", &[("title", &self.title)]),
             String::from,
         );
-        out.push_str(&format!(
-            "<details class=\"data\"><summary>{}</summary>{}</details>\n</figure>\n",
-            esc(&summary),
-            self.table.html("")
-        ));
-        out
+        write!(
+            w,
+            "<details class=\"data\"><summary>{}</summary>",
+            esc(&summary)
+        )?;
+        self.table.write_html(w, "")?;
+        w.write_all(b"</details>\n</figure>\n")
     }
 }
 
