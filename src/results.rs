@@ -795,6 +795,9 @@ impl NoteGroups {
 pub enum Detail {
     /// The combined results only (the default of `assess --format json`).
     Combined,
+    /// Also each evaluator's level for every unit and criterion, without their notes (what
+    /// the report's overview and heat map are drawn from).
+    Levels,
     /// Also each evaluator's level for every unit and criterion, and their notes.
     Evaluators,
 }
@@ -802,8 +805,8 @@ pub enum Detail {
 impl Index {
     /// The index of `inputs`, for results with `detail`.
     pub fn new(inputs: &Inputs, detail: Detail) -> Self {
-        let details = detail == Detail::Evaluators;
-        let notes = details.then(|| NoteGroups::new(inputs));
+        let details = detail != Detail::Combined;
+        let notes = (detail == Detail::Evaluators).then(|| NoteGroups::new(inputs));
         let mut views_by_commitment = vec![Vec::new(); inputs.plan.commitments.len()];
         for (i, v) in inputs.scores.reference_views.iter().enumerate() {
             if let Some(list) = views_by_commitment.get_mut(v.commitment as usize) {

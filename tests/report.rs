@@ -1083,3 +1083,30 @@ fn a_large_report_stays_under_6_kb_per_commitment() {
     assert_eq!(listed, written);
     assert_eq!(html.matches(" on commitment c").count(), 200 * 6);
 }
+
+/// The report of OGP's database's size (5,000 commitments × 5 evaluators × 8 criteria) is
+/// written as it is made: a card is assessed and built when the page reaches it, and the page
+/// (27 MB) goes to its file as it is made. The old code held every commitment's results with
+/// each evaluator's levels and notes, and the whole page: 150 MB of address space in a release
+/// build with one malloc arena, more in a debug build. The new code needs about 92 MB in a
+/// debug build (`validate` of the same folder: 64 MB).
+#[test]
+fn a_report_of_5000_commitments_is_written_as_it_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = crate::util::generated(dir.path(), "g", "5000", "5");
+    let (code, err, _) = crate::util::bounded_heap(
+        &g,
+        &["report", ".", "--output", "r.html", "--charts", "charts"],
+        120,
+        300,
+    );
+    assert_eq!(code, 0, "{err}");
+    let html = fs::read_to_string(g.join("r.html")).unwrap();
+    assert_eq!(html.matches("<article class=\"card\"").count(), 5000);
+    assert!(html.ends_with("</main>\n</body>\n</html>\n"));
+    assert!(
+        fs::read_to_string(g.join("charts/heatmap.svg"))
+            .unwrap()
+            .ends_with("</svg>\n")
+    );
+}

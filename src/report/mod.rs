@@ -3,7 +3,12 @@
 //! reader drill into any commitment, plus each chart as a standalone SVG.
 //!
 //! Everything shown is drawn from [`crate::results`] (built with every evaluator's levels and
-//! notes) and, for agreement, from [`crate::agreement`]. Layout:
+//! notes) and, for agreement, from [`crate::agreement`]. The whole plan's results are never held:
+//! [`prepare`] assesses every commitment once, piece by piece, for the summary, keeping of each
+//! only what the overview table and the plan-level charts show; [`Report::write_page`] writes the
+//! page as it is made and assesses each commitment again when its card is reached (the same
+//! results: the engine is deterministic), so memory grows with the overview and the heat map, not
+//! with the cards (271 MB of page at the plan limit). Layout:
 //!
 //! * [`html`]: escaping and links, the only ways user text enters the page;
 //! * [`svg`]: the [`Chart`] type (title, text alternative, drawing, data table) and palettes;
@@ -173,14 +178,6 @@ impl Context<'_> {
 /// figures, then every commitment assessed once, piece by piece, for the summary, the
 /// overview and the charts (each kept only with what they show), then the charts.
 pub fn prepare<'a>(inputs: &'a Inputs, as_of: Date, options: &Options, tr: Tr) -> Report<'a> {
-    // On a thread of its own: the working memory it frees when done is then reused by the
-    // threads that assess the commitments (with glibc; on the main thread it stayed unused).
-    let alpha = std::thread::scope(|scope| {
-        scope
-            .spawn(move || agreement::compute(inputs, options.resamples))
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    });
     let rubric = &inputs.rubric;
     let main = rubric
         .completion
@@ -199,25 +196,34 @@ pub fn prepare<'a>(inputs: &'a Inputs, as_of: Date, options: &Options, tr: Tr) -
         .and_then(|k| rubric.criteria.get(k))
         .map(|c| c.id.as_str());
     let keep: Vec<&str> = main_id.into_iter().chain(completion_id).collect();
-    let mut rows = Vec::with_capacity(engine.len());
-    let summary = results::assess_in_pieces(
-        inputs,
-        &engine,
-        results::Detail::Evaluators,
-        |_, outs| {
-            outs.into_iter()
-                .map(|c| slim(c, &keep, main_id))
-                .collect::<Vec<_>>()
-        },
-        |part| {
-            rows.extend(part);
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    let summary = match summary {
-        Ok(s) => s,
-        Err(never) => match never {},
-    };
+    // The agreement figures on a thread of their own, while the commitments are assessed:
+    // the bootstrap keeps both cores busy, the rest of each would leave one idle.
+    let (alpha, (rows, summary)) = std::thread::scope(|scope| {
+        let alpha = scope.spawn(move || agreement::compute(inputs, options.resamples));
+        let mut rows = Vec::with_capacity(engine.len());
+        let summary = results::assess_in_pieces(
+            inputs,
+            &engine,
+            results::Detail::Levels,
+            |_, outs| {
+                outs.into_iter()
+                    .map(|c| slim(c, &keep, main_id))
+                    .collect::<Vec<_>>()
+            },
+            |part| {
+                rows.extend(part);
+                Ok::<(), std::convert::Infallible>(())
+            },
+        );
+        let summary = match summary {
+            Ok(s) => s,
+            Err(never) => match never {},
+        };
+        let alpha = alpha
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (alpha, (rows, summary))
+    });
     let results = with_summary(results::head(inputs, as_of), summary);
     let combined = results
         .evaluators
