@@ -378,6 +378,46 @@ impl Prepared {
         }
     }
 
+    /// Adds each pairable unit `p` `draws[p]` times (a bootstrap resample): the same terms
+    /// as [`Prepared::add_unit`] of each drawn unit in turn, each running sum taking them in
+    /// unit order, so the same bits, with the checks and the metric's test out of the loop
+    /// and the observed sum kept in a register.
+    pub(crate) fn add_draws(&self, acc: &mut Accumulator, draws: &[u32]) {
+        let units = draws.len().min(self.units_pairable());
+        let marginals = &mut acc.marginals[..];
+        let starts = &self.marg_start[..=units];
+        if self.metric == Metric::Ordinal {
+            let pair_starts = &self.pair_start[..=units];
+            let coincidences = &mut acc.coincidences[..];
+            for (p, &d) in draws[..units].iter().enumerate() {
+                if d == 0 {
+                    continue;
+                }
+                let weight = f64::from(d);
+                for &(c, n) in &self.marg[starts[p]..starts[p + 1]] {
+                    marginals[c] += weight * n;
+                }
+                for &(idx, o) in &self.pairs[pair_starts[p]..pair_starts[p + 1]] {
+                    coincidences[idx] += weight * o;
+                }
+            }
+        } else {
+            let obs = &self.obs[..units];
+            let mut sum = acc.obs;
+            for (p, &d) in draws[..units].iter().enumerate() {
+                if d == 0 {
+                    continue;
+                }
+                let weight = f64::from(d);
+                for &(c, n) in &self.marg[starts[p]..starts[p + 1]] {
+                    marginals[c] += weight * n;
+                }
+                sum += weight * obs[p];
+            }
+            acc.obs = sum;
+        }
+    }
+
     /// Alpha from accumulated sums.
     pub(crate) fn evaluate(&self, acc: &Accumulator) -> AlphaResult {
         let (alpha, d_o, d_e, n) = self.alpha_parts(acc);

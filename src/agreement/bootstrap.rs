@@ -220,11 +220,7 @@ fn run_range(
             }
         }
         acc.clear();
-        for (u, &d) in draws.iter().enumerate() {
-            if d > 0 {
-                prepared.add_unit(&mut acc, u, f64::from(d));
-            }
-        }
+        prepared.add_draws(&mut acc, &draws);
         *slot = prepared.alpha(&acc);
         pending += 1;
         if pending >= batch {
