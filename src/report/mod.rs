@@ -289,14 +289,6 @@ impl Report<'_> {
         )?;
         page::write_tail(w, cx)
     }
-
-    /// The whole page, in memory.
-    pub fn page(&mut self) -> String {
-        let mut out = Vec::new();
-        self.write_page(&mut out, true)
-            .expect("writing to memory cannot fail");
-        String::from_utf8(out).expect("the page is written from strings")
-    }
 }
 
 /// The results with `head` and `summary`, and no commitments.
