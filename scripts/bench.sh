@@ -4,7 +4,8 @@
 #   scripts/bench.sh assess     only the assessment ones
 #   scripts/bench.sh draft      only the draft ones
 #   scripts/bench.sh parse      assess and validate against the raw CSV parse and pandas (issue 16);
-#                               BEFORE=path/to/an/older/checkmyogp adds that build to the same run
+#                               BEFORE=path/to/an/older/checkmyogp adds that build to the same run;
+#                               RUNS=N runs of each (20), PANDAS_RUNS=N of pandas (3; 0 skips it)
 #   scripts/bench.sh xlsx       workbooks at the plan limit (50,000 commitments): memory against file size
 # Needs hyperfine (Debian: apt-get install hyperfine) and GNU time (/usr/bin/time) for memory.
 set -euo pipefail
@@ -176,7 +177,10 @@ PY
     # shellcheck disable=SC2086
     echo "peak memory, $c: $(peak $c) KB"
   done
-  echo "== the same assessment in pandas"
-  hyperfine -N -w 1 -r "${PANDAS_RUNS:-3}" "python3 scripts/assess_pandas.py $dir"
-  echo "peak memory, pandas: $(peak python3 scripts/assess_pandas.py "$dir") KB"
+  # PANDAS_RUNS=0 skips pandas (hyperfine's `-r 0` would run it without end).
+  if [[ "${PANDAS_RUNS:-3}" != 0 ]]; then
+    echo "== the same assessment in pandas"
+    hyperfine -N -w 1 -r "${PANDAS_RUNS:-3}" "python3 scripts/assess_pandas.py $dir"
+    echo "peak memory, pandas: $(peak python3 scripts/assess_pandas.py "$dir") KB"
+  fi
 fi

@@ -131,20 +131,9 @@ enum Groups {
 
 impl Groups {
     fn new(scores: &Scores, commitments: usize) -> Self {
-        let ratings = &scores.ratings;
-        let commitment = |r: &Rating| r.unit.commitment as usize;
-        let in_order = ratings
-            .windows(2)
-            .all(|w| commitment(&w[0]) <= commitment(&w[1]))
-            && ratings.last().is_none_or(|r| commitment(r) < commitments);
-        if in_order {
-            Groups::Runs(
-                (0..=commitments)
-                    .map(|c| ratings.partition_point(|r| commitment(r) < c))
-                    .collect(),
-            )
-        } else {
-            Groups::Indexed(scores.by_commitment(commitments))
+        match scores.runs(commitments) {
+            Some(runs) => Groups::Runs(runs),
+            None => Groups::Indexed(scores.by_commitment(commitments)),
         }
     }
 

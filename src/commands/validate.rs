@@ -98,12 +98,21 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 
 fn counts(i: &Inputs) -> (usize, usize, usize) {
     let milestones = i.plan.commitments.iter().map(|c| c.milestones.len()).sum();
-    let no_rating = i
-        .scores
-        .ratings
-        .iter()
-        .filter(|r| r.level.is_none())
-        .count();
+    // Counted on two threads when there are millions of ratings.
+    let ratings = &i.scores.ratings;
+    let count = |part: &[crate::model::Rating]| part.iter().filter(|r| r.level.is_none()).count();
+    let no_rating = if ratings.len() >= 64 * 1024 {
+        let (a, b) = ratings.split_at(ratings.len() / 2);
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| count(b));
+            count(a)
+                + second
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    } else {
+        count(ratings)
+    };
     (milestones, i.scores.ratings.len(), no_rating)
 }
 

@@ -610,8 +610,9 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
         plan_path,
         score_files: files,
     };
-    check_duplicates(&inputs, report);
-    check_coverage(&inputs, report);
+    let seen = scan_ratings(&inputs);
+    check_duplicates(&inputs, &seen, report);
+    check_coverage(&inputs, &seen, report);
     Some(inputs)
 }
 
@@ -713,31 +714,133 @@ fn mark_references(
 /// One evaluator rating the same criterion of the same unit twice is an error naming both lines.
 /// Each commitment's ratings go into a dense table indexed by (milestone, criterion, evaluator),
 /// so millions of ratings are checked in one pass without sorting.
-fn check_duplicates(inputs: &Inputs, report: &mut Report) {
+/// The ratings are looked at on two threads when there are at least this many (and they come
+/// in commitment order): below it, a thread costs more than it saves.
+const TWO_THREADS_MIN: usize = 64 * 1024;
+
+/// What one pass over the ratings finds for [`check_duplicates`] and [`check_coverage`].
+#[derive(Debug, Default)]
+struct Seen {
+    /// Each rating that repeats an earlier one, with that earlier one (indices into the
+    /// ratings), in the order they are reported: by commitment, then as the commitment's
+    /// ratings come.
+    duplicates: Vec<(usize, usize)>,
+    /// Whether evaluator `e` rated commitment `c`: `rated[e * commitments + c]`.
+    rated: Vec<bool>,
+}
+
+/// Finds the repeated ratings and who rated what, in one pass over the ratings. When they come
+/// in commitment order (as files usually list them) each commitment's ratings are a run, found
+/// without an index per rating, and a large assessment is split in two at a commitment, each
+/// half looked at on its own thread; the results are those of one pass in order.
+fn scan_ratings(inputs: &Inputs) -> Seen {
     let ratings = &inputs.scores.ratings;
-    let grouped = inputs.scores.by_commitment(inputs.plan.commitments.len());
+    let n_comm = inputs.plan.commitments.len();
+    let mut seen = match inputs.scores.runs(n_comm) {
+        Some(runs) => {
+            let part = |cis: std::ops::Range<usize>| {
+                scan_part(inputs, cis, |ci| runs[ci]..runs[ci + 1], true)
+            };
+            let cells = inputs.scores.evaluators.len().saturating_mul(n_comm);
+            if ratings.len() >= TWO_THREADS_MIN && cells <= ratings.len() {
+                // Half the ratings before the commitment where the second half starts.
+                let mid = runs
+                    .partition_point(|&at| at < ratings.len() / 2)
+                    .min(n_comm);
+                let (mut first, second) = std::thread::scope(|scope| {
+                    let second = scope.spawn(|| part(mid..n_comm));
+                    let first = part(0..mid);
+                    let second = second
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (first, second)
+                });
+                first.duplicates.extend(second.duplicates);
+                for (a, b) in first.rated.iter_mut().zip(second.rated) {
+                    *a |= b;
+                }
+                first
+            } else {
+                part(0..n_comm)
+            }
+        }
+        None => {
+            let grouped = inputs.scores.by_commitment(n_comm);
+            let mut seen = scan_part(
+                inputs,
+                0..n_comm,
+                |ci| grouped.of(ci).iter().map(|&i| i as usize),
+                false,
+            );
+            seen.rated = vec![false; inputs.scores.evaluators.len() * n_comm];
+            for r in ratings {
+                mark(&mut seen.rated, n_comm, r.evaluator, r.unit.commitment);
+            }
+            seen
+        }
+    };
+    for v in &inputs.scores.reference_views {
+        mark(&mut seen.rated, n_comm, v.evaluator, v.commitment);
+    }
+    seen
+}
+
+/// Notes that evaluator `e` rated commitment `c`.
+#[inline]
+fn mark(rated: &mut [bool], commitments: usize, e: u32, c: u32) {
+    if let Some(slot) = rated.get_mut(e as usize * commitments + c as usize) {
+        *slot = true;
+    }
+}
+
+/// [`scan_ratings`] of the commitments `cis`, whose ratings `group` gives (as indices); who
+/// rated what is marked only when `rated` is set.
+fn scan_part<I: Iterator<Item = usize>>(
+    inputs: &Inputs,
+    cis: std::ops::Range<usize>,
+    group: impl Fn(usize) -> I,
+    rated: bool,
+) -> Seen {
+    let ratings = &inputs.scores.ratings;
+    let n_comm = inputs.plan.commitments.len();
     let (n_crit, n_eval) = (
         inputs.rubric.criteria.len(),
         inputs.scores.evaluators.len().max(1),
     );
+    let mut out = Seen::default();
+    if rated {
+        out.rated = vec![false; inputs.scores.evaluators.len() * n_comm];
+    }
     let mut seen: Vec<u32> = Vec::new();
-    for (ci, c) in inputs.plan.commitments.iter().enumerate() {
+    for ci in cis {
+        let c = &inputs.plan.commitments[ci];
         let size = (c.milestones.len() + 1) * n_crit * n_eval;
         seen.clear();
         seen.resize(size, u32::MAX);
-        for &i in grouped.of(ci) {
-            let r = &ratings[i as usize];
+        for i in group(ci) {
+            let r = &ratings[i];
+            if rated {
+                mark(&mut out.rated, n_comm, r.evaluator, r.unit.commitment);
+            }
             let slot = r.unit.milestone.map_or(0, |m| m as usize + 1);
             let key = (slot * n_crit + usize::from(r.criterion)) * n_eval + r.evaluator as usize;
             let Some(first) = seen.get_mut(key) else {
                 continue;
             };
             if *first == u32::MAX {
-                *first = i;
+                *first = u32::try_from(i).unwrap_or(u32::MAX);
             } else {
-                report_duplicate(inputs, &ratings[*first as usize], r, report);
+                out.duplicates.push((*first as usize, i));
             }
         }
+    }
+    out
+}
+
+fn check_duplicates(inputs: &Inputs, seen: &Seen, report: &mut Report) {
+    let ratings = &inputs.scores.ratings;
+    for &(first, again) in &seen.duplicates {
+        report_duplicate(inputs, &ratings[first], &ratings[again], report);
     }
 }
 
@@ -768,28 +871,11 @@ fn report_duplicate(inputs: &Inputs, a: &Rating, b: &Rating, report: &mut Report
 }
 
 /// Warnings: commitments nobody rated, evaluators who skipped commitments or rated nothing.
-fn check_coverage(inputs: &Inputs, report: &mut Report) {
+fn check_coverage(inputs: &Inputs, seen: &Seen, report: &mut Report) {
     let plan = &inputs.plan;
     let n_eval = inputs.scores.evaluators.len();
     let n_comm = plan.commitments.len();
-    let mut rated = vec![false; n_eval * n_comm];
-    let units = inputs
-        .scores
-        .ratings
-        .iter()
-        .map(|r| (r.evaluator, r.unit.commitment))
-        .chain(
-            inputs
-                .scores
-                .reference_views
-                .iter()
-                .map(|v| (v.evaluator, v.commitment)),
-        );
-    for (e, c) in units {
-        if let Some(slot) = rated.get_mut(e as usize * n_comm + c as usize) {
-            *slot = true;
-        }
-    }
+    let rated = &seen.rated;
     // Found once, not by a search of the plan per evaluator: a file may name 100,000 of them.
     let declared: std::collections::HashMap<&str, &crate::model::Evaluator> = plan
         .evaluators

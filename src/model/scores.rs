@@ -103,6 +103,33 @@ impl ByCommitment {
 }
 
 impl Scores {
+    /// Where each commitment's ratings are when the ratings come in commitment order (as files
+    /// usually list them): commitment `c`'s are `ratings[runs[c]..runs[c + 1]]`. Found in one
+    /// pass over the ratings, with no index per rating; `None` when they are in any other
+    /// order, or name a commitment past `commitments` (then see [`Scores::by_commitment`]).
+    pub fn runs(&self, commitments: usize) -> Option<Vec<usize>> {
+        let mut offsets = Vec::with_capacity(commitments + 1);
+        offsets.push(0);
+        for (i, r) in self.ratings.iter().enumerate() {
+            let c = r.unit.commitment as usize;
+            if c >= commitments {
+                return None;
+            }
+            // Commitments before `c` (and after the last one seen) end here.
+            while offsets.len() <= c {
+                offsets.push(i);
+            }
+            if offsets.len() > c + 1 {
+                // `c` comes after a later commitment's ratings.
+                return None;
+            }
+        }
+        while offsets.len() <= commitments {
+            offsets.push(self.ratings.len());
+        }
+        Some(offsets)
+    }
+
     /// Groups the ratings by commitment in one pass (a counting sort), so that per-commitment
     /// work on millions of ratings needs no global sort.
     pub fn by_commitment(&self, commitments: usize) -> ByCommitment {
@@ -164,5 +191,48 @@ mod tests {
             "{}",
             std::mem::size_of::<super::Rating>()
         );
+    }
+
+    /// The runs of ratings in commitment order are the groups of the counting sort; in any
+    /// other order there are none.
+    #[test]
+    fn runs_are_the_groups_when_in_commitment_order() {
+        use super::{Rating, Scores, Unit};
+        let scores = |commitments: &[u32]| Scores {
+            ratings: commitments
+                .iter()
+                .map(|&c| Rating {
+                    evaluator: 0,
+                    unit: Unit {
+                        commitment: c,
+                        milestone: None,
+                    },
+                    criterion: 0,
+                    level: None,
+                    evidence: false,
+                    file: crate::source::FileId(0),
+                    line: 1,
+                })
+                .collect(),
+            ..Scores::default()
+        };
+        for (list, n) in [
+            (&[][..], 0),
+            (&[][..], 3),
+            (&[0, 0, 1, 1, 3][..], 4),
+            (&[2, 2, 2][..], 5),
+            (&[0, 1, 2][..], 3),
+        ] {
+            let s = scores(list);
+            let runs = s.runs(n).expect("in order");
+            assert_eq!(runs.len(), n + 1);
+            let grouped = s.by_commitment(n);
+            for c in 0..n {
+                let run: Vec<u32> = (runs[c]..runs[c + 1]).map(|i| i as u32).collect();
+                assert_eq!(run, grouped.of(c), "{list:?}, commitment {c}");
+            }
+        }
+        assert_eq!(scores(&[0, 2, 1]).runs(3), None);
+        assert_eq!(scores(&[0, 1, 3]).runs(3), None);
     }
 }
