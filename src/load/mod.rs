@@ -725,7 +725,8 @@ struct Seen {
     /// ratings), in the order they are reported: by commitment, then as the commitment's
     /// ratings come.
     duplicates: Vec<(usize, usize)>,
-    /// Whether evaluator `e` rated commitment `c`: `rated[e * commitments + c]`.
+    /// Whether evaluator `e` rated commitment `c`: `rated[c * evaluators + e]` (so that each
+    /// half of the commitments marks its own part of it, with no second copy).
     rated: Vec<bool>,
 }
 
@@ -736,81 +737,85 @@ struct Seen {
 fn scan_ratings(inputs: &Inputs) -> Seen {
     let ratings = &inputs.scores.ratings;
     let n_comm = inputs.plan.commitments.len();
+    let n_eval = inputs.scores.evaluators.len();
     let mut seen = match inputs.scores.runs(n_comm) {
         Some(runs) => {
-            let part = |cis: std::ops::Range<usize>| {
-                scan_part(inputs, cis, |ci| runs[ci]..runs[ci + 1], true)
+            let mut rated = vec![false; n_eval * n_comm];
+            let part = |cis: std::ops::Range<usize>, rated: &mut [bool]| {
+                scan_part(inputs, cis, |ci| runs[ci]..runs[ci + 1], Some(rated))
             };
-            let cells = inputs.scores.evaluators.len().saturating_mul(n_comm);
-            if ratings.len() >= TWO_THREADS_MIN && cells <= ratings.len() {
+            let duplicates = if ratings.len() >= TWO_THREADS_MIN {
                 // Half the ratings before the commitment where the second half starts.
                 let mid = runs
                     .partition_point(|&at| at < ratings.len() / 2)
                     .min(n_comm);
-                let (mut first, second) = std::thread::scope(|scope| {
-                    let second = scope.spawn(|| part(mid..n_comm));
-                    let first = part(0..mid);
-                    let second = second
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                    (first, second)
-                });
-                first.duplicates.extend(second.duplicates);
-                for (a, b) in first.rated.iter_mut().zip(second.rated) {
-                    *a |= b;
-                }
-                first
+                let (mine, theirs) = rated.split_at_mut(mid * n_eval);
+                std::thread::scope(|scope| {
+                    let second = scope.spawn(|| part(mid..n_comm, theirs));
+                    let mut first = part(0..mid, mine);
+                    first.extend(
+                        second
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                    );
+                    first
+                })
             } else {
-                part(0..n_comm)
-            }
+                part(0..n_comm, &mut rated)
+            };
+            Seen { duplicates, rated }
         }
         None => {
             let grouped = inputs.scores.by_commitment(n_comm);
-            let mut seen = scan_part(
+            let duplicates = scan_part(
                 inputs,
                 0..n_comm,
                 |ci| grouped.of(ci).iter().map(|&i| i as usize),
-                false,
+                None,
             );
-            seen.rated = vec![false; inputs.scores.evaluators.len() * n_comm];
+            let mut rated = vec![false; n_eval * n_comm];
             for r in ratings {
-                mark(&mut seen.rated, n_comm, r.evaluator, r.unit.commitment);
+                mark(&mut rated, n_eval, r.evaluator, r.unit.commitment as usize);
             }
-            seen
+            Seen { duplicates, rated }
         }
     };
     for v in &inputs.scores.reference_views {
-        mark(&mut seen.rated, n_comm, v.evaluator, v.commitment);
+        mark(&mut seen.rated, n_eval, v.evaluator, v.commitment as usize);
     }
     seen
 }
 
-/// Notes that evaluator `e` rated commitment `c`.
+/// Notes that evaluator `e` rated commitment `c`, in `rated` as [`Seen::rated`] holds it (or
+/// in the part of it that starts at a later commitment, `c` then counted from there).
 #[inline]
-fn mark(rated: &mut [bool], commitments: usize, e: u32, c: u32) {
-    if let Some(slot) = rated.get_mut(e as usize * commitments + c as usize) {
+fn mark(rated: &mut [bool], evaluators: usize, e: u32, c: usize) {
+    if (e as usize) < evaluators
+        && let Some(slot) = c
+            .checked_mul(evaluators)
+            .and_then(|at| rated.get_mut(at + e as usize))
+    {
         *slot = true;
     }
 }
 
-/// [`scan_ratings`] of the commitments `cis`, whose ratings `group` gives (as indices); who
-/// rated what is marked only when `rated` is set.
+/// The repeated ratings among those of the commitments `cis`, whose ratings `group` gives (as
+/// indices), as [`Seen::duplicates`] lists them; who rated what is marked in `rated` when it
+/// is given (the part of [`Seen::rated`] from the first of `cis` on).
 fn scan_part<I: Iterator<Item = usize>>(
     inputs: &Inputs,
     cis: std::ops::Range<usize>,
     group: impl Fn(usize) -> I,
-    rated: bool,
-) -> Seen {
+    mut rated: Option<&mut [bool]>,
+) -> Vec<(usize, usize)> {
     let ratings = &inputs.scores.ratings;
-    let n_comm = inputs.plan.commitments.len();
     let (n_crit, n_eval) = (
         inputs.rubric.criteria.len(),
         inputs.scores.evaluators.len().max(1),
     );
-    let mut out = Seen::default();
-    if rated {
-        out.rated = vec![false; inputs.scores.evaluators.len() * n_comm];
-    }
+    let evaluators = inputs.scores.evaluators.len();
+    let first_commitment = cis.start;
+    let mut duplicates = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
     for ci in cis {
         let c = &inputs.plan.commitments[ci];
@@ -819,8 +824,9 @@ fn scan_part<I: Iterator<Item = usize>>(
         seen.resize(size, u32::MAX);
         for i in group(ci) {
             let r = &ratings[i];
-            if rated {
-                mark(&mut out.rated, n_comm, r.evaluator, r.unit.commitment);
+            if let Some(rated) = rated.as_deref_mut() {
+                // Within a run every rating is of commitment `ci`.
+                mark(rated, evaluators, r.evaluator, ci - first_commitment);
             }
             let slot = r.unit.milestone.map_or(0, |m| m as usize + 1);
             let key = (slot * n_crit + usize::from(r.criterion)) * n_eval + r.evaluator as usize;
@@ -830,11 +836,11 @@ fn scan_part<I: Iterator<Item = usize>>(
             if *first == u32::MAX {
                 *first = u32::try_from(i).unwrap_or(u32::MAX);
             } else {
-                out.duplicates.push((*first as usize, i));
+                duplicates.push((*first as usize, i));
             }
         }
     }
-    out
+    duplicates
 }
 
 fn check_duplicates(inputs: &Inputs, seen: &Seen, report: &mut Report) {
@@ -897,7 +903,7 @@ fn check_coverage(inputs: &Inputs, seen: &Seen, report: &mut Report) {
         })
         .collect();
     for (ci, c) in plan.commitments.iter().enumerate() {
-        if !(0..n_eval).any(|e| !is_reference[e] && rated[e * n_comm + ci]) {
+        if !(0..n_eval).any(|e| !is_reference[e] && rated[ci * n_eval + e]) {
             report.push(
                 Diagnostic::warning(
                     "unrated-commitment",
@@ -916,7 +922,7 @@ fn check_coverage(inputs: &Inputs, seen: &Seen, report: &mut Report) {
             .commitments
             .iter()
             .enumerate()
-            .filter(|(ci, _)| !rated[e * n_comm + ci])
+            .filter(|(ci, _)| !rated[ci * n_eval + e])
             .map(|(_, c)| c.id.as_str())
             .collect();
         let loc = declared
