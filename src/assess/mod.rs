@@ -123,7 +123,8 @@ pub struct Scratch {
 #[derive(Debug, Clone)]
 enum Groups {
     /// The ratings come in commitment order (as files usually list them): commitment `c`'s are
-    /// `ratings[offsets[c]..offsets[c + 1]]`, found by binary search, with no index per rating.
+    /// `ratings[offsets[c]..offsets[c + 1]]`, found in one pass ([`Scores::runs`]), with no
+    /// index per rating.
     Runs(Vec<usize>),
     /// In any other order: found through a counting sort of their indices.
     Indexed(crate::model::scores::ByCommitment),

@@ -843,6 +843,7 @@ fn scan_part<I: Iterator<Item = usize>>(
     duplicates
 }
 
+/// Errors: a rating given twice (same evaluator, unit and criterion), at the second's line.
 fn check_duplicates(inputs: &Inputs, seen: &Seen, report: &mut Report) {
     let ratings = &inputs.scores.ratings;
     for &(first, again) in &seen.duplicates {
