@@ -11,6 +11,8 @@ pub mod table;
 pub mod xlsx;
 #[cfg(feature = "spreadsheets")]
 pub mod xlsx_stream;
+#[cfg(feature = "spreadsheets")]
+mod zip_thread;
 
 use clap::ValueEnum;
 

@@ -7,6 +7,7 @@
 //! written straight into the compressed file ([`super::xlsx_stream`]): the workbook takes
 //! memory for its compressed bytes, on top of the document, not for a copy of its cells.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use anyhow::{Context, Result};
@@ -90,13 +91,14 @@ fn sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
 }
 
 /// Text cut to Excel's cell limit.
-fn cell_text(text: &str) -> String {
-    if text.chars().count() <= CELL_MAX {
-        text.to_string()
+fn cell_text(text: &str) -> Cow<'_, str> {
+    // No more bytes than the limit means no more characters either: most cells stop here.
+    if text.len() <= CELL_MAX || text.chars().count() <= CELL_MAX {
+        Cow::Borrowed(text)
     } else {
         let mut s: String = text.chars().take(CELL_MAX - 1).collect();
         s.push('…');
-        s
+        Cow::Owned(s)
     }
 }
 

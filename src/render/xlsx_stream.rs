@@ -10,12 +10,10 @@
 //! characters XML cannot carry (written as Excel's `_xHHHH_`), and a cell is always a value,
 //! never a formula.
 
-use std::fmt::Write as _;
-use std::io::{Cursor, Write};
-
 use anyhow::Result;
-use zip::ZipWriter;
-use zip::write::SimpleFileOptions;
+use std::fmt::Write as _;
+
+use super::zip_thread::Archive;
 
 /// Excel's row and column limits.
 pub const ROWS_MAX: u32 = 1_048_576;
@@ -86,8 +84,7 @@ struct SheetInfo {
 
 /// A workbook being written into memory (the compressed bytes only).
 pub struct Book {
-    zip: ZipWriter<Cursor<Vec<u8>>>,
-    options: SimpleFileOptions,
+    zip: Archive,
     sheets: Vec<SheetInfo>,
     styles: Vec<Style>,
     /// Sheets with notes so far (each has its own comments and drawing part).
@@ -112,9 +109,7 @@ impl Default for Book {
 impl Book {
     pub fn new() -> Self {
         Book {
-            zip: ZipWriter::new(Cursor::new(Vec::new())),
-            options: SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated),
+            zip: Archive::new(),
             sheets: Vec::new(),
             styles: vec![Style::default()],
             note_parts: 0,
@@ -144,7 +139,7 @@ impl Book {
             links: 0,
         });
         self.zip
-            .start_file(format!("xl/worksheets/sheet{index}.xml"), self.options)?;
+            .start_file(format!("xl/worksheets/sheet{index}.xml"))?;
         let mut w = SheetWriter {
             book: self,
             buf: String::with_capacity(CHUNK + 4096),
@@ -234,8 +229,7 @@ impl Book {
         self.note_parts += 1;
         let part = self.note_parts;
         // The note texts.
-        self.zip
-            .start_file(format!("xl/comments{part}.xml"), self.options)?;
+        self.zip.start_file(format!("xl/comments{part}.xml"))?;
         let mut buf = String::with_capacity(CHUNK + 4096);
         buf.push_str(XML_HEAD);
         let _ = write!(
@@ -269,7 +263,7 @@ impl Book {
         // Their boxes (VML, which Excel still needs for notes). Shape ids come in blocks of
         // 1,024, all declared up front.
         self.zip
-            .start_file(format!("xl/drawings/vmlDrawing{part}.vml"), self.options)?;
+            .start_file(format!("xl/drawings/vmlDrawing{part}.vml"))?;
         let blocks = ((1024 + count) / 1024).max(1);
         let ids: Vec<String> = (1..=blocks).map(|b| b.to_string()).collect();
         let _ = write!(
@@ -415,11 +409,11 @@ impl Book {
 
         let styles = styles_xml(&self.styles);
         self.part("xl/styles.xml", &styles)?;
-        Ok(self.zip.finish()?.into_inner())
+        self.zip.finish()
     }
 
     fn part(&mut self, name: &str, content: &str) -> Result<()> {
-        self.zip.start_file(name, self.options)?;
+        self.zip.start_file(name)?;
         self.zip.write_all(content.as_bytes())?;
         Ok(())
     }
@@ -461,10 +455,10 @@ impl std::fmt::Debug for LinksWriter<'_> {
 impl LinksWriter<'_> {
     fn start(&mut self) -> Result<()> {
         if !self.started {
-            self.book.zip.start_file(
-                format!("xl/worksheets/_rels/sheet{}.xml.rels", self.sheet + 1),
-                self.book.options,
-            )?;
+            self.book.zip.start_file(format!(
+                "xl/worksheets/_rels/sheet{}.xml.rels",
+                self.sheet + 1
+            ))?;
             self.buf.push_str(XML_HEAD);
             let _ = write!(self.buf, "<Relationships xmlns=\"{PKG_REL_NS}\">");
             self.started = true;
@@ -480,7 +474,7 @@ impl LinksWriter<'_> {
             self.buf,
             "<Relationship Id=\"rId{}\" Type=\"{REL_NS}/hyperlink\" Target=\"{}\" TargetMode=\"External\"/>",
             self.n,
-            attr(&escape_url(url))
+            link_target(url)
         );
         if self.buf.len() > CHUNK {
             self.book.zip.write_all(self.buf.as_bytes())?;
@@ -575,9 +569,13 @@ impl SheetWriter<'_> {
             "more columns than a spreadsheet has (16,384)"
         );
         self.at_row(row)?;
-        let _ = write!(self.buf, "<c r=\"{}\"", cell_ref(row, col));
+        self.buf.push_str("<c r=\"");
+        push_cell_ref(&mut self.buf, row, col);
+        self.buf.push('"');
         if style != 0 {
-            let _ = write!(self.buf, " s=\"{style}\"");
+            self.buf.push_str(" s=\"");
+            self.buf.push_str(itoa::Buffer::new().format(style));
+            self.buf.push('"');
         }
         Ok(())
     }
@@ -766,20 +764,38 @@ pub struct Validation<'a> {
 
 /// The column letters of a 0-based column (`0` → `A`, `26` → `AA`).
 pub fn column_name(col: u16) -> String {
+    let mut out = String::with_capacity(3);
+    push_column_name(&mut out, col);
+    out
+}
+
+/// Appends a column's letters (`A`, `AA`, `XFD`) from its 0-based number.
+fn push_column_name(out: &mut String, col: u16) {
+    // Three letters reach column 18,278, past Excel's 16,384.
+    let mut letters = [0u8; 3];
+    let mut len = 0;
     let mut n = u32::from(col) + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        out.push(b'A' + r as u8);
+    while n > 0 && len < letters.len() {
+        letters[len] = b'A' + ((n - 1) % 26) as u8;
+        len += 1;
         n = (n - 1) / 26;
     }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    for &b in letters[..len].iter().rev() {
+        out.push(char::from(b));
+    }
 }
 
 /// A cell reference (`B7`) from 0-based row and column.
 pub fn cell_ref(row: u32, col: u16) -> String {
-    format!("{}{}", column_name(col), u64::from(row) + 1)
+    let mut out = String::with_capacity(10);
+    push_cell_ref(&mut out, row, col);
+    out
+}
+
+/// Appends a cell reference (`B7`): written once per cell, so without a `format!`.
+fn push_cell_ref(out: &mut String, row: u32, col: u16) {
+    push_column_name(out, col);
+    out.push_str(itoa::Buffer::new().format(u64::from(row) + 1));
 }
 
 fn absolute_ref(row: u32, col: u16) -> String {
@@ -825,6 +841,20 @@ fn looks_escaped(s: &str, i: usize) -> bool {
 /// Cell or note text for an XML element: `& < >` escaped, characters XML cannot hold as
 /// `_xHHHH_`, and a literal `_xHHHH_` kept literal (its `_` written as `_x005F_`).
 fn push_text(out: &mut String, s: &str) {
+    // Most cells hold nothing to escape: one pass over the bytes finds out. (`0xEF` leads
+    // U+FFFE and U+FFFF, among others, which then take the careful path.)
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'_' | 0x00..=0x1F | 0xEF))
+    {
+        out.push_str(s);
+    } else {
+        push_text_escaped(out, s);
+    }
+}
+
+/// [`push_text`] character by character.
+fn push_text_escaped(out: &mut String, s: &str) {
     for (i, c) in s.char_indices() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -876,6 +906,19 @@ fn attr(s: &str) -> String {
         }
     }
     out
+}
+
+/// A link's target attribute: most addresses have nothing to encode or escape and are
+/// written as they are.
+fn link_target(url: &str) -> std::borrow::Cow<'_, str> {
+    let plain = url
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b"%\"<>[]^`{}&".contains(&b));
+    if plain {
+        std::borrow::Cow::Borrowed(url)
+    } else {
+        std::borrow::Cow::Owned(attr(&escape_url(url)))
+    }
 }
 
 /// A web address as Excel writes it in a link: spaces, quotes and a few others %-encoded.
@@ -1031,6 +1074,27 @@ mod tests {
         assert_eq!(stored_width(12.0), 12.7109375);
         assert_eq!(quoted_sheet("results"), "'results'");
         assert_eq!(quoted_sheet("it's here"), "'it''s here'");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_short_paths_write_what_the_careful_ones_do(s in "(\\PC|[&<>_%\"\\[\\]{}^` \t\n\r\u{1}\u{FFFE}\u{FFFF}\u{FEFF}x0-9A-F])*") {
+            let (mut quick, mut careful) = (String::new(), String::new());
+            push_text(&mut quick, &s);
+            push_text_escaped(&mut careful, &s);
+            proptest::prop_assert_eq!(quick, careful);
+            proptest::prop_assert_eq!(link_target(&s).into_owned(), attr(&escape_url(&s)));
+        }
+    }
+
+    #[test]
+    fn cell_references_are_written_without_formatting() {
+        let mut s = String::new();
+        push_cell_ref(&mut s, ROWS_MAX - 1, COLUMNS_MAX - 1);
+        assert_eq!(s, "XFD1048576");
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(701, 701), "ZZ702");
+        assert_eq!(cell_ref(702, 702), "AAA703");
     }
 
     #[test]
