@@ -366,14 +366,10 @@ impl Tables {
     fn screen(self) -> bool {
         self == Tables::Screen
     }
-
-    fn spreadsheet(self) -> bool {
-        self == Tables::Spreadsheet
-    }
 }
 
-/// A row of cells held as one text and each cell's end and tone: the workbook's results,
-/// held until they are sorted, take a quarter of the memory of their cells.
+/// A row of cells held as one text and each cell's end and tone: each commitment's rows, held
+/// until they are sorted, take a quarter of the memory of their cells.
 #[derive(Debug, Default)]
 struct PackedRow {
     text: String,
@@ -391,6 +387,21 @@ impl PackedRow {
             })
             .collect();
         PackedRow { text, cells }
+    }
+
+    /// The cells again, as new cells.
+    fn cells(&self) -> Vec<Cell> {
+        let mut row = Vec::with_capacity(self.cells.len());
+        self.unpack(&mut row);
+        row
+    }
+
+    /// The text of the last cell, if the row has any.
+    fn last_text(&self) -> Option<&str> {
+        let n = self.cells.len();
+        let end = self.cells.last()?.0 as usize;
+        let start = if n > 1 { self.cells[n - 2].0 as usize } else { 0 };
+        Some(&self.text[start..end])
     }
 
     /// The cells again, into `row` (whose strings are reused).
@@ -418,15 +429,13 @@ struct Line {
     rating_rank: Option<usize>,
     score: Option<f64>,
     /// id, commitment, rating, score and the key criteria (screen's table).
-    head: Vec<Cell>,
+    head: PackedRow,
     /// The reference evaluators' views (screen's table).
     reference: indexmap::IndexMap<String, results::ReferenceOut>,
     /// flags, needs attention, marks (screen's table).
-    tail: Vec<Cell>,
-    /// The spreadsheet's row.
-    spreadsheet: Vec<Cell>,
-    /// The spreadsheet's row, for the workbook.
-    packed: PackedRow,
+    tail: PackedRow,
+    /// The spreadsheet's row (CSV and workbook).
+    spreadsheet: PackedRow,
 }
 
 impl Line {
@@ -467,13 +476,11 @@ impl Line {
             ));
             tail.push(Cell::toned(compact_marks(rubric, &c), Tone::Poor));
         }
-        let mut spreadsheet = Vec::new();
-        let mut packed = PackedRow::default();
-        match tables {
-            Tables::Spreadsheet => spreadsheet = spreadsheet_row(rubric, evaluators, &c),
-            Tables::Workbook => packed = PackedRow::pack(&spreadsheet_row(rubric, evaluators, &c)),
-            Tables::Screen => {}
-        }
+        let spreadsheet = if tables.screen() {
+            PackedRow::default()
+        } else {
+            PackedRow::pack(&spreadsheet_row(rubric, evaluators, &c))
+        };
         Line {
             index: 0,
             reference: if tables.screen() {
@@ -484,10 +491,9 @@ impl Line {
             id: c.id,
             rating_rank: c.rating_rank,
             score: c.score,
-            head,
-            tail,
+            head: PackedRow::pack(&head),
+            tail: PackedRow::pack(&tail),
             spreadsheet,
-            packed,
         }
     }
 }
@@ -574,7 +580,7 @@ fn assemble(
         .filter(|m| {
             lines
                 .iter()
-                .any(|l| l.tail.last().is_some_and(|c| c.text.contains(*m)))
+                .any(|l| l.tail.last_text().is_some_and(|t| t.contains(*m)))
         })
         .collect();
     let legend = MARKS
@@ -599,15 +605,21 @@ fn assemble(
     let mut spreadsheet = spreadsheet_grid(rubric, evaluators);
     let empty = lines.is_empty();
     let mut order = Vec::with_capacity(lines.len());
-    for mut line in lines {
-        order.push((line.index, std::mem::take(&mut line.packed)));
-        if tables.spreadsheet() {
-            spreadsheet.push(line.spreadsheet);
+    for line in lines {
+        match tables {
+            // The workbook's sheets are written from the packed rows, in this order.
+            Tables::Workbook => {
+                order.push((line.index, line.spreadsheet));
+                continue;
+            }
+            Tables::Spreadsheet => {
+                order.push((line.index, PackedRow::default()));
+                spreadsheet.push(line.spreadsheet.cells());
+                continue;
+            }
+            Tables::Screen => order.push((line.index, PackedRow::default())),
         }
-        if !tables.screen() {
-            continue;
-        }
-        let mut row = line.head;
+        let mut row = line.head.cells();
         for (r, crit) in &reference {
             let cell = match (line.reference.get(&r.id), crit) {
                 (Some(v), Some(k)) => {
@@ -637,7 +649,7 @@ fn assemble(
             };
             row.push(cell);
         }
-        row.extend(line.tail);
+        row.extend(line.tail.cells());
         grid.push(row);
     }
     let mut notes = vec![
