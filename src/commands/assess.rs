@@ -400,7 +400,11 @@ impl PackedRow {
     fn last_text(&self) -> Option<&str> {
         let n = self.cells.len();
         let end = self.cells.last()?.0 as usize;
-        let start = if n > 1 { self.cells[n - 2].0 as usize } else { 0 };
+        let start = if n > 1 {
+            self.cells[n - 2].0 as usize
+        } else {
+            0
+        };
         Some(&self.text[start..end])
     }
 
