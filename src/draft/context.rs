@@ -351,6 +351,16 @@ impl Commitments {
 
     /// The `i`th commitment's part of the context, assessed and built now.
     pub fn get(&self, i: usize) -> Option<CommitmentCx> {
+        let mut scratch = self
+            .scratch
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.get_with(i, &mut scratch)
+    }
+
+    /// Like [`Self::get`], with working memory of the caller's own (a thread that builds
+    /// commitments ahead of the template, see `super::Ahead`).
+    pub fn get_with(&self, i: usize, scratch: &mut crate::assess::Scratch) -> Option<CommitmentCx> {
         let plan = &self.inputs.plan;
         if i >= plan.commitments.len() {
             return None;
@@ -362,15 +372,9 @@ impl Commitments {
             self.as_of,
             &self.prepared,
         );
-        let c = {
-            let mut scratch = self
-                .scratch
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            crate::results::one_with(&self.inputs, &engine, &self.index, i, &mut scratch)
-        };
+        let c = crate::results::one_with(&self.inputs, &engine, &self.index, i, scratch);
         let timeline = self.timelines.get(i).cloned().unwrap_or_default();
-        Some(commitment_cx(&self.labels, &self.rubric, &c, timeline))
+        Some(commitment_cx(&self.labels, &self.rubric, c, timeline))
     }
 
     /// Each commitment's `id` as templates see it, in order.
@@ -469,9 +473,30 @@ struct Labels {
     consensus: Vec<String>,
     /// The language's word of `a, b and c`.
     and: String,
+    /// The rubric's criteria, their names made safe once for the whole draft.
+    criteria: Vec<CriterionNames>,
+}
+
+/// A criterion of the rubric as templates name it (see [`CriterionCx`]).
+#[derive(Debug)]
+struct CriterionNames {
+    id: String,
+    name: String,
+    question: String,
+    scope: String,
 }
 
 impl Labels {
+    fn criterion(&self, id: &str) -> Option<&CriterionNames> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// A criterion's name, made safe (its id when the rubric has no such criterion).
+    fn criterion_name(&self, id: &str) -> String {
+        self.criterion(id)
+            .map_or_else(|| plain_line(id), |c| c.name.clone())
+    }
+
     fn who(&self, id: &str) -> String {
         self.evaluators
             .get(id)
@@ -553,21 +578,27 @@ impl Labels {
     }
 }
 
-fn criterion_cx(rubric: &RubricInfo, labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
-    let info = rubric.criteria.iter().find(|c| c.id == id);
+fn criterion_cx(labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
+    let names = labels.criterion(id);
     let safe = |x: &Option<String>| x.as_deref().map(plain_line);
     CriterionCx {
         out: CriterionOut {
             level: safe(&out.level),
+            value: out.value,
+            consensus: out.consensus,
+            ratings: out.ratings,
+            no_rating: out.no_rating,
             min: safe(&out.min),
             max: safe(&out.max),
+            spread: out.spread,
+            disagreement: out.disagreement,
+            unsupported: out.unsupported,
             by_evaluator: None,
-            ..out.clone()
         },
         id: id.to_string(),
-        name: plain_line(info.map_or(id, |c| c.name.as_str())),
-        question: info.map(|c| plain_line(&c.question)).unwrap_or_default(),
-        scope: info.map_or_else(|| "commitment".to_string(), |c| c.scope.clone()),
+        name: labels.criterion_name(id),
+        question: names.map(|n| n.question.clone()).unwrap_or_default(),
+        scope: names.map_or_else(|| "commitment".to_string(), |n| n.scope.clone()),
         by_evaluator: labels.levels(out),
         consensus: out.consensus,
     }
@@ -670,46 +701,45 @@ fn compared(rubric: &RubricCx, r: &ReferenceOut) -> (Option<String>, Option<Stri
     }
 }
 
+/// A commitment's part of the context, built from its results, which it takes apart (what
+/// templates see of them is moved, not copied: copying and dropping the milestones' criteria
+/// and the evaluators' levels took a quarter of a draft's time).
 fn commitment_cx(
     labels: &Labels,
     rubric: &RubricCx,
-    c: &CommitmentOut,
+    mut c: CommitmentOut,
     timeline: Vec<EventCx>,
 ) -> CommitmentCx {
     let info = &rubric.info;
-    let criteria: IndexMap<String, CriterionCx> = c
-        .criteria
+    // Replaced below, or raw text kept out of templates.
+    let criteria_out = std::mem::take(&mut c.criteria);
+    let milestones_out = std::mem::take(&mut c.milestones);
+    let missing = std::mem::take(&mut c.missing_evaluators);
+    let reference = std::mem::take(&mut c.reference);
+    let notes: Vec<NoteOut> = c.notes.take().unwrap_or_default();
+    let criteria: IndexMap<String, CriterionCx> = criteria_out
         .iter()
-        .map(|(id, out)| (id.clone(), criterion_cx(info, labels, id, out)))
+        .map(|(id, out)| (id.clone(), criterion_cx(labels, id, out)))
         .collect();
     let pick = |id: &Option<String>| id.as_ref().and_then(|id| criteria.get(id)).cloned();
-    let notes: &[NoteOut] = c.notes.as_deref().unwrap_or_default();
     let coalition_notes = || notes.iter().filter(|n| !labels.is_reference(&n.evaluator));
 
-    let mut milestones: Vec<MilestoneCx> = c
-        .milestones
-        .iter()
+    let mut milestones: Vec<MilestoneCx> = milestones_out
+        .into_iter()
         .map(|m| {
             let own = rubric
                 .completion
                 .as_ref()
                 .and_then(|k| m.criteria.get(k))
-                .map(|out| {
-                    criterion_cx(
-                        info,
-                        labels,
-                        rubric.completion.as_deref().unwrap_or(""),
-                        out,
-                    )
-                });
+                .map(|out| criterion_cx(labels, rubric.completion.as_deref().unwrap_or(""), out));
             MilestoneCx {
+                disagreement: m.criteria.values().any(|x| x.disagreement),
+                unsupported: m.criteria.values().any(|x| x.unsupported),
                 out: MilestoneOut {
                     title: plain_line(&m.title),
                     completion: m.completion.as_deref().map(plain_line),
-                    ..m.clone()
+                    ..m
                 },
-                disagreement: m.criteria.values().any(|x| x.disagreement),
-                unsupported: m.criteria.values().any(|x| x.unsupported),
                 criterion: own,
                 evidence: Vec::new(),
                 comments: Vec::new(),
@@ -728,13 +758,10 @@ fn commitment_cx(
         .collect();
     for n in coalition_notes() {
         let who = labels.who(&n.evaluator);
-        let slot = n
-            .milestone
-            .as_ref()
-            .and_then(|id| slots.get(id))
-            .map(|&i| &mut milestones[i]);
+        let slot = n.milestone.as_deref().and_then(|id| slots.get(id)).copied();
         match slot {
-            Some(m) => {
+            Some(i) => {
+                let m = &mut milestones[i];
                 add_evidence(&mut m.evidence, &n.evidence, &who);
                 if !n.comment.trim().is_empty() {
                     m.comments.push(labels.note(info, n, &n.comment));
@@ -762,10 +789,10 @@ fn commitment_cx(
     let next_steps = labels.merge_same(next_steps);
 
     let mut disagreements = Vec::new();
-    for (id, out) in &c.criteria {
+    for (id, out) in &criteria_out {
         // A criterion rated per milestone disagrees on its milestones, listed below: its
         // roll-up to the commitment would say the same thing twice.
-        let per_milestone = criteria[id].scope == "milestone" && !c.milestones.is_empty();
+        let per_milestone = criteria[id].scope == "milestone" && !milestones.is_empty();
         if out.disagreement && !per_milestone {
             let cx = &criteria[id];
             disagreements.push(DisagreementCx {
@@ -779,18 +806,17 @@ fn commitment_cx(
             });
         }
     }
-    for m in &c.milestones {
-        for (id, out) in &m.criteria {
+    for m in &milestones {
+        for (id, out) in &m.out.criteria {
             if out.disagreement {
-                let cx = criterion_cx(info, labels, id, out);
                 disagreements.push(DisagreementCx {
                     criterion: id.clone(),
-                    name: cx.name,
-                    milestone: Some(m.id.clone()),
+                    name: labels.criterion_name(id),
+                    milestone: Some(m.out.id.clone()),
                     min: out.min.clone(),
                     max: out.max.clone(),
                     spread: out.spread,
-                    by_evaluator: cx.by_evaluator,
+                    by_evaluator: labels.levels(out),
                 });
             }
         }
@@ -798,21 +824,20 @@ fn commitment_cx(
 
     let completion = pick(&rubric.completion);
     let results_cx = pick(&rubric.results);
-    let references: Vec<ReferenceCx> = c
-        .reference
-        .iter()
+    let references: Vec<ReferenceCx> = reference
+        .into_iter()
         .map(|(e, r)| {
             let mut ref_comments = Vec::new();
             let mut ref_evidence = Vec::new();
-            let who = labels.who(e);
-            for n in notes.iter().filter(|n| n.evaluator == *e) {
+            let who = labels.who(&e);
+            for n in notes.iter().filter(|n| n.evaluator == e) {
                 add_evidence(&mut ref_evidence, &n.evidence, &who);
                 // `import ogp` notes where each rating came from; that is not the IRM speaking.
                 if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE) {
                     ref_comments.push(labels.note(info, n, &n.comment));
                 }
             }
-            let (criterion, level) = compared(rubric, r);
+            let (criterion, level) = compared(rubric, &r);
             let unmatched: IndexMap<String, String> = r
                 .other
                 .iter()
@@ -826,9 +851,9 @@ fn commitment_cx(
                         .iter()
                         .map(|(k, v)| (k.clone(), v.as_deref().map(plain_line)))
                         .collect(),
-                    ..r.clone()
+                    ..r
                 },
-                evaluator: e.clone(),
+                evaluator: e,
                 who,
                 criterion,
                 level,
@@ -871,6 +896,16 @@ fn commitment_cx(
             )
         })
         .collect();
+    let value_names = c
+        .values
+        .iter()
+        .map(|v| {
+            OgpValue::ALL
+                .iter()
+                .find(|(id, _)| id == v)
+                .map_or_else(|| v.clone(), |(_, x)| x.name().to_string())
+        })
+        .collect();
     let out = CommitmentOut {
         id: plain_line(&c.id),
         ogp_id: c.ogp_id.as_deref().map(plain_line),
@@ -884,28 +919,19 @@ fn commitment_cx(
             .map(markdown)
             .filter(|d| !d.is_empty()),
         rating: c.rating.as_deref().map(plain_line),
-        // Replaced below, or raw text kept out of templates.
+        // Taken out above: replaced by richer fields, or raw text kept out of templates.
         criteria: IndexMap::new(),
         milestones: Vec::new(),
         missing_evaluators: Vec::new(),
         reference: IndexMap::new(),
         notes: None,
-        ..c.clone()
+        ..c
     };
     CommitmentCx {
         out,
-        value_names: c
-            .values
-            .iter()
-            .map(|v| {
-                OgpValue::ALL
-                    .iter()
-                    .find(|(id, _)| id == v)
-                    .map_or_else(|| v.clone(), |(_, x)| x.name().to_string())
-            })
-            .collect(),
+        value_names,
         stars,
-        missing_evaluators: c.missing_evaluators.iter().map(|e| labels.who(e)).collect(),
+        missing_evaluators: missing.iter().map(|e| labels.who(e)).collect(),
         completion,
         results: results_cx,
         criteria,
@@ -1024,6 +1050,17 @@ pub fn build_with(
             .map(|e| e.info.id.clone())
             .collect(),
         and: wording.and.clone(),
+        criteria: head
+            .rubric
+            .criteria
+            .iter()
+            .map(|c| CriterionNames {
+                id: c.id.clone(),
+                name: plain_line(&c.name),
+                question: plain_line(&c.question),
+                scope: c.scope.clone(),
+            })
+            .collect(),
     };
     let engine = crate::assess::Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
     // The differences, by commitment: the combined results say them (each evaluator's
