@@ -140,7 +140,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Writes a batch of files (`--split`, `--export-template`) with one append to each folder's
 /// ledger, not one rewrite per file.
-fn write_files<B: AsRef<[u8]>>(files: &[(PathBuf, B)]) -> anyhow::Result<()> {
+fn write_files<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> anyhow::Result<()> {
     let mut made: Vec<&Path> = Vec::new();
     for (path, _) in files {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())

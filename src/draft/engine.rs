@@ -292,7 +292,38 @@ impl Engine {
     /// render taking more than [`MAX_RENDER_MEMORY`] beyond what the program used before it
     /// ends the program with a clear message (exit status 1) before the computer runs out.
     pub fn render(&self, context: Value) -> Result<String, Box<Diagnostic>> {
+        self.watched(|| self.render_one(context))
+    }
+
+    /// Renders the chosen template once for each of `contexts`, in order, all on one watched
+    /// thread (see [`Self::render`]; the memory allowed is counted from before the first),
+    /// keeping `then` of each text, and stops at the first error: `draft --split` renders once
+    /// per commitment, and a thread per render took more time than the renders.
+    pub fn render_each(
+        &self,
+        contexts: impl Iterator<Item = Value> + Send,
+        then: impl Fn(&str) -> String + Send,
+    ) -> Result<Vec<String>, Box<Diagnostic>> {
+        self.watched(move || {
+            contexts
+                .map(|c| self.render_one(c).map(|t| then(&t)))
+                .collect()
+        })
+    }
+
+    /// One render, with the count of printed bytes started afresh.
+    fn render_one(&self, context: Value) -> Result<String, Error> {
         self.printed.store(0, Ordering::Relaxed);
+        self.env
+            .get_template(&self.choice.name)
+            .and_then(|t| t.render(context))
+    }
+
+    /// Runs `work` on a thread of its own that is watched (see [`Self::render`]).
+    fn watched<T: Send>(
+        &self,
+        work: impl FnOnce() -> Result<T, Error> + Send,
+    ) -> Result<T, Box<Diagnostic>> {
         let limit = resident_bytes().map(|b| b.saturating_add(MAX_RENDER_MEMORY));
         let result = std::thread::scope(|scope| {
             let (done, finished) = std::sync::mpsc::channel::<()>();
@@ -300,10 +331,7 @@ impl Engine {
                 .name("draft-template".into())
                 .stack_size(64 * 1024 * 1024)
                 .spawn_scoped(scope, move || {
-                    let out = self
-                        .env
-                        .get_template(&self.choice.name)
-                        .and_then(|t| t.render(context));
+                    let out = work();
                     let _ = done.send(());
                     out
                 });
