@@ -358,9 +358,8 @@ impl Commitments {
         self.get_with(i, &mut scratch)
     }
 
-    /// Like [`Self::get`], with working memory of the caller's own (a thread that builds
-    /// commitments ahead of the template, see `super::Ahead`).
-    pub fn get_with(&self, i: usize, scratch: &mut crate::assess::Scratch) -> Option<CommitmentCx> {
+    /// Like [`Self::get`], with working memory of the caller's own.
+    fn get_with(&self, i: usize, scratch: &mut crate::assess::Scratch) -> Option<CommitmentCx> {
         let plan = &self.inputs.plan;
         if i >= plan.commitments.len() {
             return None;

@@ -153,12 +153,9 @@ pub fn tidy(text: &str) -> String {
 /// The commitments as templates see them: a list whose items are built and become template
 /// values only when the template reaches them, and are dropped when it moves on. Building
 /// and converting the whole plan at once took about 50 kB per commitment (250 MB at 5,000
-/// commitments). While a template renders, [`Ahead`] builds the next few on another core.
+/// commitments).
 #[derive(Debug)]
-struct Commitments {
-    all: std::sync::Arc<context::Commitments>,
-    ahead: std::sync::Arc<Ahead>,
-}
+struct Commitments(std::sync::Arc<context::Commitments>);
 
 impl minijinja::value::Object for Commitments {
     fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
@@ -166,119 +163,12 @@ impl minijinja::value::Object for Commitments {
     }
 
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
-        let c = self.ahead.take(&self.all, key.as_usize()?)?;
+        let c = self.0.get(key.as_usize()?)?;
         Some(Value::from_object(CommitmentValue::new(c)))
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
-        minijinja::value::Enumerator::Seq(self.all.len())
-    }
-}
-
-/// How many commitments [`Ahead`] builds before the template reaches them.
-const AHEAD: usize = 4;
-
-/// Builds the commitments a template will most likely read next (the ones after the last it
-/// read: templates go through the list in order) on a thread of their own, while the template
-/// renders the one before: building a commitment takes about as long as rendering it, and
-/// the machine has a second core. A commitment asked for out of order is built where it is
-/// asked for, and the building ahead starts again after it. A commitment is the same whoever
-/// builds it (see [`context::Commitments`]); only [`AHEAD`] of them are held at a time.
-#[derive(Debug, Default)]
-struct Ahead {
-    state: std::sync::Mutex<AheadState>,
-    /// Told when a commitment is ready, one is taken, the order changes, or the render ends.
-    changed: std::sync::Condvar,
-}
-
-#[derive(Debug, Default)]
-struct AheadState {
-    /// The next commitment to build ahead.
-    next: usize,
-    /// Built ahead and not yet read, in order.
-    ready: std::collections::VecDeque<(usize, context::CommitmentCx)>,
-    /// The commitment being built ahead now.
-    building: Option<usize>,
-    /// Counts the restarts: what was being built before one is thrown away.
-    round: u64,
-    /// The render is over.
-    done: bool,
-}
-
-impl Ahead {
-    fn lock(&self) -> std::sync::MutexGuard<'_, AheadState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The `i`th commitment: the one built ahead, or built now.
-    fn take(&self, all: &context::Commitments, i: usize) -> Option<context::CommitmentCx> {
-        let mut st = self.lock();
-        loop {
-            while st.ready.front().is_some_and(|(j, _)| *j < i) {
-                st.ready.pop_front();
-            }
-            if st.ready.front().is_some_and(|(j, _)| *j == i) {
-                let c = st.ready.pop_front().map(|(_, c)| c);
-                self.changed.notify_all();
-                return c;
-            }
-            if st.building == Some(i) {
-                st = self
-                    .changed
-                    .wait(st)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                continue;
-            }
-            break;
-        }
-        // Not ahead: build it here, and build ahead from the next one on.
-        st.ready.clear();
-        st.next = i.saturating_add(1);
-        st.round = st.round.wrapping_add(1);
-        self.changed.notify_all();
-        drop(st);
-        all.get(i)
-    }
-
-    /// Builds ahead until [`Self::finish`].
-    fn work(&self, all: &context::Commitments) {
-        let mut scratch = crate::assess::Scratch::default();
-        let mut st = self.lock();
-        loop {
-            if st.done {
-                return;
-            }
-            if st.ready.len() >= AHEAD || st.next >= all.len() {
-                st = self
-                    .changed
-                    .wait(st)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                continue;
-            }
-            let (i, round) = (st.next, st.round);
-            st.next += 1;
-            st.building = Some(i);
-            drop(st);
-            let c = all.get_with(i, &mut scratch);
-            st = self.lock();
-            st.building = None;
-            if let Some(c) = c
-                && st.round == round
-            {
-                st.ready.push_back((i, c));
-            }
-            self.changed.notify_all();
-        }
-    }
-
-    /// Ends [`Self::work`] (the render is over).
-    fn finish(&self) {
-        let mut st = self.lock();
-        st.done = true;
-        st.ready.clear();
-        self.changed.notify_all();
+        minijinja::value::Enumerator::Seq(self.0.len())
     }
 }
 
@@ -348,75 +238,42 @@ impl minijinja::value::Object for CommitmentValue {
     }
 }
 
-/// The template's context: everything in `cx`, with `commitments` converted lazily (and
-/// built ahead by `ahead`).
-fn template_value(cx: &Context, ahead: &std::sync::Arc<Ahead>) -> Value {
+/// The template's context: everything in `cx`, with `commitments` converted lazily.
+fn template_value(cx: &Context) -> Value {
     minijinja::context! {
-        commitments => Value::from_object(Commitments {
-            all: cx.commitments.clone(),
-            ahead: std::sync::Arc::clone(ahead),
-        }),
+        commitments => Value::from_object(Commitments(cx.commitments.clone())),
         ..Value::from(Serde(cx))
-    }
-}
-
-/// Runs `render` with commitments built ahead on a thread of their own.
-fn with_ahead<T>(cx: &Context, render: impl FnOnce(&std::sync::Arc<Ahead>) -> T) -> T {
-    let ahead = std::sync::Arc::new(Ahead::default());
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("draft-ahead".into())
-            .spawn_scoped(scope, || ahead.work(&cx.commitments));
-        // Ends the building ahead however the render ends (a panic included), so that the
-        // scope is not left waiting for it.
-        let finish = Finish(&ahead);
-        let out = render(&ahead);
-        drop(finish);
-        if let Ok(worker) = worker {
-            let _ = worker.join();
-        }
-        out
-    })
-}
-
-/// Calls [`Ahead::finish`] when dropped.
-struct Finish<'a>(&'a Ahead);
-
-impl Drop for Finish<'_> {
-    fn drop(&mut self) {
-        self.0.finish();
     }
 }
 
 /// Renders the whole document.
 pub fn render_all(engine: &Engine, cx: &Context) -> Result<String, Box<Diagnostic>> {
-    with_ahead(cx, |ahead| engine.render(template_value(cx, ahead))).map(|t| tidy(&t))
+    engine.render(template_value(cx)).map(|t| tidy(&t))
 }
 
-/// Renders a `--split` folder's files: the overview, then one text per commitment.
+/// Renders a `--split` folder's files: the overview, then one text per commitment (all
+/// rendered on one watched thread, see [`Engine::render_each`]).
 pub fn render_split(
     engine: &Engine,
     cx: &Context,
 ) -> Result<(String, Vec<String>), Box<Diagnostic>> {
-    with_ahead(cx, |ahead| {
-        let base = template_value(cx, ahead);
-        let overview = tidy(
-            &engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?,
-        );
-        let contexts = (0..cx.commitments.len()).map(|i| {
-            let one: Vec<Value> = ahead
-                .take(&cx.commitments, i)
-                .map(|c| Value::from_object(CommitmentValue::new(c)))
-                .into_iter()
-                .collect();
-            minijinja::context! {
-                part => Part::Commitment.id(),
-                commitments => Value::from(one),
-                ..base.clone()
-            }
-        });
-        Ok((overview, engine.render_each(contexts, tidy)?))
-    })
+    let base = template_value(cx);
+    let overview =
+        tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?);
+    let contexts = (0..cx.commitments.len()).map(|i| {
+        let one: Vec<Value> = cx
+            .commitments
+            .get(i)
+            .map(|c| Value::from_object(CommitmentValue::new(c)))
+            .into_iter()
+            .collect();
+        minijinja::context! {
+            part => Part::Commitment.id(),
+            commitments => Value::from(one),
+            ..base.clone()
+        }
+    });
+    Ok((overview, engine.render_each(contexts, tidy)?))
 }
 
 impl Part {
@@ -466,40 +323,6 @@ mod tests {
             }
             assert_eq!(lazy.to_string(), whole.to_string());
         }
-    }
-
-    /// Commitments built ahead are the ones built where they are asked for, whatever order
-    /// they are asked in (in order, again from the start, skipping, backwards, twice), and
-    /// asking past the end gives none.
-    #[test]
-    fn commitments_built_ahead_are_the_same() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let selection = crate::load::Selection {
-            dir: root.join("samples/mongolia-2016-2018"),
-            reference_scores: vec![root.join("samples/mongolia-irm-legacy/scores/irm.csv")],
-            ..crate::load::Selection::default()
-        };
-        let mut report = crate::diag::Report::new();
-        let inputs = crate::load::load(&selection, &mut report).expect("the sample loads");
-        let as_of = inputs.plan.settings.as_of.expect("the sample has a date");
-        let cx = super::context::build(inputs, as_of, &crate::wording::Wording::english(), true);
-        let n = cx.commitments.len();
-        assert!(n > 6);
-        let text =
-            |c: Option<super::context::CommitmentCx>| c.map(|c| Value::from(Serde(&c)).to_string());
-        let mut order: Vec<usize> = (0..n).collect();
-        order.extend(0..n);
-        order.extend([3, 3, 1, n - 1, 0, 5, 6, 2, n, n + 7]);
-        order.extend((0..n).rev());
-        super::with_ahead(&cx, |ahead| {
-            for &i in &order {
-                assert_eq!(
-                    text(ahead.take(&cx.commitments, i)),
-                    text(cx.commitments.get(i)),
-                    "{i}"
-                );
-            }
-        });
     }
 
     #[test]
