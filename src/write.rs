@@ -397,7 +397,9 @@ fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()>
     let failed: std::sync::Mutex<Option<(usize, anyhow::Error)>> = std::sync::Mutex::default();
     std::thread::scope(|scope| {
         for _ in 0..THREADS {
-            scope.spawn(|| {
+            // A thread that cannot be started leaves its share to the others (or to the loop
+            // after the scope, if none could be).
+            let _ = std::thread::Builder::new().spawn_scoped(scope, || {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((path, bytes)) = files.get(i) else {
@@ -418,13 +420,17 @@ fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()>
             });
         }
     });
-    match failed
+    if let Some((_, e)) = failed
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
     {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
+        return Err(e);
     }
+    let done = next.into_inner().min(files.len());
+    for (path, bytes) in &files[done..] {
+        atomic_write(path, bytes.as_ref())?;
+    }
+    Ok(())
 }
 
 /// Appends entries to a folder's ledger in one write (creating it with its header); returns
