@@ -846,7 +846,8 @@ pub fn build(inputs: &Inputs, assessment: &Assessment, detail: Detail) -> Result
     with_head(head(inputs, assessment.as_of), commitments, tally.finish())
 }
 
-fn with_head(head: Head, commitments: Vec<CommitmentOut>, summary: Summary) -> Results {
+/// The results made of `head`, `commitments` and `summary`.
+pub(crate) fn with_head(head: Head, commitments: Vec<CommitmentOut>, summary: Summary) -> Results {
     let Head {
         schema_version,
         generator,

@@ -224,7 +224,7 @@ pub fn prepare<'a>(inputs: &'a Inputs, as_of: Date, options: &Options, tr: Tr) -
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (alpha, (rows, summary))
     });
-    let results = with_summary(results::head(inputs, as_of), summary);
+    let results = results::with_head(results::head(inputs, as_of), Vec::new(), summary);
     let combined = results
         .evaluators
         .iter()
@@ -288,28 +288,6 @@ impl Report<'_> {
             |cards| w.write_all(cards.as_bytes()),
         )?;
         page::write_tail(w, cx)
-    }
-}
-
-/// The results with `head` and `summary`, and no commitments.
-fn with_summary(head: results::Head, summary: results::Summary) -> Results {
-    let results::Head {
-        schema_version,
-        generator,
-        plan,
-        rubric,
-        as_of,
-        evaluators,
-    } = head;
-    Results {
-        schema_version,
-        generator,
-        plan,
-        rubric,
-        as_of,
-        evaluators,
-        commitments: Vec::new(),
-        summary,
     }
 }
 
