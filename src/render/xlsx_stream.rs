@@ -10,8 +10,9 @@
 //! characters XML cannot carry (written as Excel's `_xHHHH_`), and a cell is always a value,
 //! never a formula.
 
-use anyhow::Result;
 use std::fmt::Write as _;
+
+use anyhow::Result;
 
 use super::zip_thread::Archive;
 
@@ -705,12 +706,11 @@ impl SheetWriter<'_> {
             self.buf.push_str("<hyperlinks>");
         }
         self.linked += 1;
-        let _ = write!(
-            self.buf,
-            "<hyperlink ref=\"{}\" r:id=\"rId{}\"/>",
-            cell_ref(row, col),
-            self.linked
-        );
+        self.buf.push_str("<hyperlink ref=\"");
+        push_cell_ref(&mut self.buf, row, col);
+        self.buf.push_str("\" r:id=\"rId");
+        self.buf.push_str(itoa::Buffer::new().format(self.linked));
+        self.buf.push_str("\"/>");
         self.flush_if_full()
     }
 
@@ -911,9 +911,13 @@ fn attr(s: &str) -> String {
 /// A link's target attribute: most addresses have nothing to encode or escape and are
 /// written as they are.
 fn link_target(url: &str) -> std::borrow::Cow<'_, str> {
-    let plain = url
-        .bytes()
-        .all(|b| b.is_ascii_graphic() && !b"%\"<>[]^`{}&".contains(&b));
+    let plain = url.bytes().all(|b| {
+        b.is_ascii_graphic()
+            && !matches!(
+                b,
+                b'%' | b'"' | b'<' | b'>' | b'[' | b']' | b'^' | b'`' | b'{' | b'}' | b'&'
+            )
+    });
     if plain {
         std::borrow::Cow::Borrowed(url)
     } else {
