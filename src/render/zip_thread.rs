@@ -34,13 +34,9 @@ enum Inner {
         compressor: JoinHandle<Result<Vec<u8>>>,
     },
     /// No thread could be started: everything is done on the caller's thread.
-    Inline(Box<ZipWriter<Cursor<Vec<u8>>>>, SimpleFileOptions),
+    Inline(Box<ZipWriter<Cursor<Vec<u8>>>>),
     /// Finished, or failed.
     Done,
-}
-
-fn options() -> SimpleFileOptions {
-    SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
 }
 
 impl Archive {
@@ -51,19 +47,14 @@ impl Archive {
             .spawn(move || compress(&received));
         let inner = match started {
             Ok(compressor) => Inner::Threaded { steps, compressor },
-            Err(_) => Inner::Inline(Box::new(ZipWriter::new(Cursor::new(Vec::new()))), options()),
+            Err(_) => Inner::Inline(Box::new(ZipWriter::new(Cursor::new(Vec::new())))),
         };
         Archive { inner }
     }
 
     /// Starts the part `name`; what is written next belongs to it.
     pub(super) fn start_file(&mut self, name: impl Into<String>) -> Result<()> {
-        let name = name.into();
-        match &mut self.inner {
-            Inner::Threaded { .. } => self.send(Step::Part(name)),
-            Inner::Inline(zip, options) => Ok(zip.start_file(name, *options)?),
-            Inner::Done => anyhow::bail!("the archive was already finished"),
-        }
+        self.step(Step::Part(name.into()))
     }
 
     /// Adds bytes to the current part.
@@ -71,11 +62,7 @@ impl Archive {
         if bytes.is_empty() {
             return Ok(());
         }
-        match &mut self.inner {
-            Inner::Threaded { .. } => self.send(Step::Bytes(bytes.to_vec())),
-            Inner::Inline(zip, _) => Ok(zip.write_all(bytes)?),
-            Inner::Done => anyhow::bail!("the archive was already finished"),
-        }
+        self.step(Step::Bytes(bytes.to_vec()))
     }
 
     /// Ends the archive and gives its bytes.
@@ -85,45 +72,55 @@ impl Archive {
                 drop(steps);
                 joined(compressor)
             }
-            Inner::Inline(zip, _) => Ok(zip.finish()?.into_inner()),
+            Inner::Inline(zip) => Ok(zip.finish()?.into_inner()),
             Inner::Done => anyhow::bail!("the archive was already finished"),
         }
     }
 
-    fn send(&mut self, step: Step) -> Result<()> {
-        let Inner::Threaded { steps, .. } = &self.inner else {
-            unreachable!("send is only called on a threaded archive")
-        };
-        if steps.send(step).is_ok() {
-            return Ok(());
+    /// Hands `step` to the compressor, or takes it here.
+    fn step(&mut self, step: Step) -> Result<()> {
+        match &mut self.inner {
+            Inner::Threaded { steps, .. } => match steps.send(step) {
+                Ok(()) => Ok(()),
+                Err(_) => Err(self.stopped()),
+            },
+            Inner::Inline(zip) => take(zip, step),
+            Inner::Done => anyhow::bail!("the archive was already finished"),
         }
-        // The compressor stopped: its error says why.
+    }
+
+    /// Why the compressor stopped taking steps: its error.
+    fn stopped(&mut self) -> anyhow::Error {
         match std::mem::replace(&mut self.inner, Inner::Done) {
             Inner::Threaded { compressor, .. } => match joined(compressor) {
-                Err(e) => Err(e),
-                Ok(_) => anyhow::bail!("the compressor stopped before the archive was finished"),
+                Err(e) => e,
+                Ok(_) => anyhow::anyhow!("the compressor stopped before the archive was finished"),
             },
-            _ => unreachable!("matched above"),
+            _ => anyhow::anyhow!("the archive was already finished"),
         }
     }
 }
 
-impl Default for Archive {
-    fn default() -> Self {
-        Self::new()
+/// Every part is deflated.
+fn options() -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)
+}
+
+/// One step, taken by the zip writer.
+fn take(zip: &mut ZipWriter<Cursor<Vec<u8>>>, step: Step) -> Result<()> {
+    match step {
+        Step::Part(name) => zip.start_file(name, options())?,
+        Step::Bytes(bytes) => zip.write_all(&bytes)?,
     }
+    Ok(())
 }
 
 /// The compressor's loop: parts and bytes in the order they were sent, until the sender is
 /// dropped.
 fn compress(steps: &Receiver<Step>) -> Result<Vec<u8>> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let options = options();
     for step in steps {
-        match step {
-            Step::Part(name) => zip.start_file(name, options)?,
-            Step::Bytes(bytes) => zip.write_all(&bytes)?,
-        }
+        take(&mut zip, step)?;
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -153,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn the_archive_is_the_one_a_single_thread_writes() {
+    fn the_archive_is_the_one_a_single_thread_writes_with_or_without_the_compressor_thread() {
         let big: Vec<u8> = (0..200_000u32)
             .flat_map(|i| (i % 251).to_le_bytes())
             .collect();
@@ -165,15 +162,21 @@ mod tests {
             ("empty.xml", vec![]),
             ("big.bin", big.chunks(65_536).collect()),
         ];
-        let mut archive = Archive::new();
-        assert!(matches!(archive.inner, Inner::Threaded { .. }));
-        for (name, chunks) in &parts {
-            archive.start_file(*name).unwrap();
-            for c in chunks {
-                archive.write_all(c).unwrap();
+        let threaded = Archive::new();
+        assert!(matches!(threaded.inner, Inner::Threaded { .. }));
+        // As when no thread can be started.
+        let inline = Archive {
+            inner: Inner::Inline(Box::new(ZipWriter::new(Cursor::new(Vec::new())))),
+        };
+        for mut archive in [threaded, inline] {
+            for (name, chunks) in &parts {
+                archive.start_file(*name).unwrap();
+                for c in chunks {
+                    archive.write_all(c).unwrap();
+                }
             }
+            assert_eq!(archive.finish().unwrap(), single_threaded(&parts));
         }
-        assert_eq!(archive.finish().unwrap(), single_threaded(&parts));
     }
 
     #[test]
