@@ -351,15 +351,6 @@ impl Commitments {
 
     /// The `i`th commitment's part of the context, assessed and built now.
     pub fn get(&self, i: usize) -> Option<CommitmentCx> {
-        let mut scratch = self
-            .scratch
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.get_with(i, &mut scratch)
-    }
-
-    /// Like [`Self::get`], with working memory of the caller's own.
-    fn get_with(&self, i: usize, scratch: &mut crate::assess::Scratch) -> Option<CommitmentCx> {
         let plan = &self.inputs.plan;
         if i >= plan.commitments.len() {
             return None;
@@ -371,7 +362,13 @@ impl Commitments {
             self.as_of,
             &self.prepared,
         );
-        let c = crate::results::one_with(&self.inputs, &engine, &self.index, i, scratch);
+        let c = {
+            let mut scratch = self
+                .scratch
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            crate::results::one_with(&self.inputs, &engine, &self.index, i, &mut scratch)
+        };
         let timeline = self.timelines.get(i).cloned().unwrap_or_default();
         Some(commitment_cx(&self.labels, &self.rubric, c, timeline))
     }
