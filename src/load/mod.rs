@@ -711,9 +711,6 @@ fn mark_references(
     }
 }
 
-/// One evaluator rating the same criterion of the same unit twice is an error naming both lines.
-/// Each commitment's ratings go into a dense table indexed by (milestone, criterion, evaluator),
-/// so millions of ratings are checked in one pass without sorting.
 /// The ratings are looked at on two threads when there are at least this many (and they come
 /// in commitment order): below it, a thread costs more than it saves.
 const TWO_THREADS_MIN: usize = 64 * 1024;
@@ -799,6 +796,10 @@ fn mark(rated: &mut [bool], evaluators: usize, e: u32, c: usize) {
     }
 }
 
+/// One evaluator rating the same criterion of the same unit twice is an error naming both
+/// lines: each commitment's ratings go into a dense table indexed by (milestone, criterion,
+/// evaluator), so millions of ratings are checked in one pass without sorting.
+///
 /// The repeated ratings among those of the commitments `cis`, whose ratings `group` gives (as
 /// indices), as [`Seen::duplicates`] lists them; who rated what is marked in `rated` when it
 /// is given (the part of [`Seen::rated`] from the first of `cis` on).
