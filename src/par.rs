@@ -1,7 +1,8 @@
 //! Order-preserving parallel work over `0..n` with scoped threads: large plans use both cores,
 //! small ones stay on one thread, and the result never depends on the number of threads.
 //! [`map_with`] collects every result; [`chunks_in_order`] hands results over chunk by chunk,
-//! in order, so that only a few chunks are held at once.
+//! in order, so that only a few chunks are held at once; [`join`] runs two pieces of work side
+//! by side.
 
 use std::ops::Range;
 use std::sync::mpsc;
@@ -42,6 +43,22 @@ where
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
+    })
+}
+
+/// Runs `here` on this thread and `there` on a second one at the same time, and gives both
+/// results. A panic in `there` is passed on.
+pub fn join<A, B>(here: impl FnOnce() -> A, there: impl FnOnce() -> B + Send) -> (A, B)
+where
+    B: Send,
+{
+    std::thread::scope(|scope| {
+        let there = scope.spawn(there);
+        let a = here();
+        let b = there
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
     })
 }
 

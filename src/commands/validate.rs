@@ -101,15 +101,10 @@ fn counts(i: &Inputs) -> (usize, usize, usize) {
     // Counted on two threads when there are millions of ratings.
     let ratings = &i.scores.ratings;
     let count = |part: &[crate::model::Rating]| part.iter().filter(|r| r.level.is_none()).count();
-    let no_rating = if ratings.len() >= 64 * 1024 {
+    let no_rating = if ratings.len() >= crate::load::TWO_THREADS_MIN {
         let (a, b) = ratings.split_at(ratings.len() / 2);
-        std::thread::scope(|scope| {
-            let second = scope.spawn(|| count(b));
-            count(a)
-                + second
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
+        let (first, second) = crate::par::join(|| count(a), || count(b));
+        first + second
     } else {
         count(ratings)
     };

@@ -713,7 +713,7 @@ fn mark_references(
 
 /// The ratings are looked at on two threads when there are at least this many (and they come
 /// in commitment order): below it, a thread costs more than it saves.
-const TWO_THREADS_MIN: usize = 64 * 1024;
+pub(crate) const TWO_THREADS_MIN: usize = 64 * 1024;
 
 /// What one pass over the ratings finds for [`check_duplicates`] and [`check_coverage`].
 #[derive(Debug, Default)]
@@ -747,16 +747,10 @@ fn scan_ratings(inputs: &Inputs) -> Seen {
                     .partition_point(|&at| at < ratings.len() / 2)
                     .min(n_comm);
                 let (mine, theirs) = rated.split_at_mut(mid * n_eval);
-                std::thread::scope(|scope| {
-                    let second = scope.spawn(|| part(mid..n_comm, theirs));
-                    let mut first = part(0..mid, mine);
-                    first.extend(
-                        second
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                    );
-                    first
-                })
+                let (mut first, second) =
+                    crate::par::join(|| part(0..mid, mine), || part(mid..n_comm, theirs));
+                first.extend(second);
+                first
             } else {
                 part(0..n_comm, &mut rated)
             };

@@ -198,32 +198,27 @@ pub fn prepare<'a>(inputs: &'a Inputs, as_of: Date, options: &Options, tr: Tr) -
     let keep: Vec<&str> = main_id.into_iter().chain(completion_id).collect();
     // The agreement figures on a thread of their own, while the commitments are assessed:
     // the bootstrap keeps both cores busy, the rest of each would leave one idle.
-    let (alpha, (rows, summary)) = std::thread::scope(|scope| {
-        let alpha = scope.spawn(move || agreement::compute(inputs, options.resamples));
-        let mut rows = Vec::with_capacity(engine.len());
-        let summary = results::assess_in_pieces(
-            inputs,
-            &engine,
-            results::Detail::Levels,
-            |_, outs| {
-                outs.into_iter()
-                    .map(|c| slim(c, &keep, main_id))
-                    .collect::<Vec<_>>()
-            },
-            |part| {
-                rows.extend(part);
-                Ok::<(), std::convert::Infallible>(())
-            },
-        );
-        let summary = match summary {
-            Ok(s) => s,
-            Err(never) => match never {},
-        };
-        let alpha = alpha
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (alpha, (rows, summary))
-    });
+    let mut rows = Vec::with_capacity(engine.len());
+    let (summary, alpha) = crate::par::join(
+        || {
+            let Ok(summary) = results::assess_in_pieces(
+                inputs,
+                &engine,
+                results::Detail::Levels,
+                |_, outs| {
+                    outs.into_iter()
+                        .map(|c| slim(c, &keep, main_id))
+                        .collect::<Vec<_>>()
+                },
+                |part| {
+                    rows.extend(part);
+                    Ok::<(), std::convert::Infallible>(())
+                },
+            );
+            summary
+        },
+        || agreement::compute(inputs, options.resamples),
+    );
     let results = results::with_head(results::head(inputs, as_of), Vec::new(), summary);
     let combined = results
         .evaluators
