@@ -295,6 +295,18 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     write_outputs(&[(path.to_path_buf(), bytes)], force)
 }
 
+/// Refuses to replace `path` when a person made or edited it, unless `force`.
+fn refuse_if_edited(path: &Path, force: bool) -> Result<()> {
+    if !force && !is_untouched(path) {
+        bail!(
+            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
+                 Choose another --output, move the file away, or add --force to replace it.",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Like [`write_output`], for content produced piece by piece (an `assess --format json` of
 /// hundreds of megabytes): `fill` writes straight into the temporary file, through a buffer,
 /// and the fingerprint is taken as the bytes pass, so the content is never held whole. The
@@ -307,13 +319,7 @@ pub fn write_output_with(
     fill: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     check_target(path)?;
-    if !force && !is_untouched(path) {
-        bail!(
-            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
-                 Choose another --output, move the file away, or add --force to replace it.",
-            path.display()
-        );
-    }
+    refuse_if_edited(path, force)?;
     let tmp = temp_beside(path)?;
     let mut w = Fingerprinting {
         inner: std::io::BufWriter::with_capacity(1 << 20, tmp),
@@ -349,12 +355,8 @@ pub fn write_outputs<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)], force: bool)
     for (path, _) in files {
         check_target(path)?;
     }
-    if !force && let Some((path, _)) = files.iter().find(|(p, _)| !is_untouched(p)) {
-        bail!(
-            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
-                 Choose another --output, move the file away, or add --force to replace it.",
-            path.display()
-        );
+    for (path, _) in files {
+        refuse_if_edited(path, force)?;
     }
     // New fingerprints, by folder, in the order the folders come.
     let mut by_folder: Vec<(PathBuf, Vec<(String, u64)>)> = Vec::new();
