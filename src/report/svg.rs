@@ -197,10 +197,7 @@ impl DataTable {
 
     /// The table as HTML; the first cell of each row is its header.
     pub fn html(&self, caption: &str) -> String {
-        let mut out = Vec::new();
-        self.write_html(&mut out, caption)
-            .expect("writing to memory cannot fail");
-        String::from_utf8(out).expect("the table is written from strings")
+        written(0, |out| self.write_html(out, caption))
     }
 
     /// [`DataTable::html`], written as it is made (a heat map's table of 50,000 rows is never
@@ -230,6 +227,15 @@ impl DataTable {
     }
 }
 
+/// What `write` writes into memory, as a string. Writing into memory cannot fail, and the
+/// writers here write whole strings; should either ever change, what was written is kept
+/// (any broken character replaced) rather than the program stopped.
+fn written(capacity: usize, write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::with_capacity(capacity);
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// One chart: what it shows in words and numbers, and how it is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
@@ -249,16 +255,8 @@ pub struct Chart {
 }
 
 impl Chart {
-    /// The `<svg>` element; `standalone` adds the XML declaration and namespace a `.svg` file
-    /// needs (in HTML the parser supplies the namespace).
-    pub fn svg(&self, standalone: bool) -> String {
-        let mut out = Vec::with_capacity(self.body.len() + 1024);
-        self.write_svg(&mut out, standalone)
-            .expect("writing to memory cannot fail");
-        String::from_utf8(out).expect("the drawing is written from strings")
-    }
-
-    /// [`Chart::svg`], written out without being copied into a string of its own.
+    /// Writes the `<svg>` element; `standalone` adds the XML declaration and namespace a
+    /// `.svg` file needs (in HTML the parser supplies the namespace).
     pub fn write_svg(&self, w: &mut dyn Write, standalone: bool) -> std::io::Result<()> {
         let name = &self.name;
         if standalone {
@@ -307,10 +305,9 @@ impl Chart {
     /// The chart as an HTML figure: caption, drawing, a note (HTML, trusted), and the data
     /// table in a collapsible block (`summary`: its label, default "Data table: TITLE").
     pub fn figure(&self, tr: &super::Tr, note: &str, summary: Option<&str>) -> String {
-        let mut out = Vec::with_capacity(self.body.len() + 2048);
-        self.write_figure(&mut out, tr, note, summary)
-            .expect("writing to memory cannot fail");
-        String::from_utf8(out).expect("the figure is written from strings")
+        written(self.body.len() + 2048, |out| {
+            self.write_figure(out, tr, note, summary)
+        })
     }
 
     /// [`Chart::figure`], written as it is made.
