@@ -1325,6 +1325,48 @@ fn a_draft_of_5000_commitments_holds_one_commitment_at_a_time() {
     assert_eq!(err, "15004 places left to write (marked [[…]]).\n");
 }
 
+/// A Word file whose text is large for its plan: 100 commitments, each with a 108 kB
+/// description (a 13 MB draft). The document's XML (14 MB) goes to the compressor in pieces
+/// as it is made, and each paragraph's text is one run: this needs 183 MB of address space in
+/// a debug build with one malloc arena (the Markdown draft 165 MB, `validate` of the folder
+/// 110 MB). When the XML was gathered whole before it was compressed, with a run for every
+/// piece of text between two characters that might have been markup (84 MB of XML), it
+/// needed 286 MB (and 418 MB in a release build at the plan limit of 50,000 commitments,
+/// now 310 MB).
+#[test]
+fn a_word_file_is_compressed_as_it_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let description = "Lorem ipsum dolor sit amet & co <b> ".repeat(3000);
+    let mut plan = String::from(
+        "[plan]\ncountry = \"Benchland\"\ntitle = \"Plan\"\n\n[assessment]\nas_of = 2020-01-01\n",
+    );
+    let mut scores =
+        String::from("evaluator,commitment,milestone,criterion,level,evidence,comment\n");
+    for i in 0..100 {
+        plan.push_str(&format!(
+            "\n[[commitment]]\nid = \"c{i}\"\ntitle = \"Commitment {i}\"\ndescription = \"{description}\"\n"
+        ));
+        scores.push_str(&format!("a,c{i},,relevance,Clear,,\n"));
+    }
+    fs::create_dir_all(d.join("scores")).unwrap();
+    fs::write(d.join("plan.toml"), plan).unwrap();
+    fs::write(d.join("scores/s.csv"), scores).unwrap();
+    let (code, err, _) =
+        crate::util::bounded_heap(d, &["draft", ".", "--docx", "--output", "d.docx"], 230, 300);
+    assert_eq!(code, 0, "{err}");
+    let xml = docx_part(&d.join("d.docx"), "word/document.xml");
+    assert_eq!(
+        xml.matches("Lorem ipsum dolor sit amet &amp; co").count(),
+        100 * 3000
+    );
+    assert!(
+        xml.ends_with("</w:body></w:document>"),
+        "{}",
+        &xml[xml.len() - 200..]
+    );
+}
+
 /// An assessment as `import ogp` leaves it (OGP's ids as `ogp_id`, the IRM's ratings in
 /// scores/irm.csv on the IRM's legacy rubric), then taken up by a coalition rating on
 /// check-my-ogp: its own ids, milestones, and the IRM named as the reference.

@@ -3,37 +3,56 @@
 //! archive. No other program is needed, and nothing outside the draft's text is read: an
 //! image becomes its alt text, raw HTML is left out, and only `http`, `https` and `mailto`
 //! links become links (any other link is kept as its text).
+//!
+//! The document's XML goes to the compressor (on a second thread, [`crate::render::zip_thread`])
+//! in pieces as it is made, so the Word file's XML is never held whole: only the Markdown and
+//! the compressed file are.
 
-use std::io::Write as _;
+use std::fmt::Write as _;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream};
+
+use crate::render::zip_thread::Archive;
 
 /// Why a Word file could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
-    #[error("could not build the Word file: {0}")]
-    Zip(#[from] zip::result::ZipError),
-    #[error("could not build the Word file: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("could not build the Word file: {0:#}")]
+    Compress(#[from] anyhow::Error),
 }
+
+/// The document's XML is handed to the compressor whenever this much of it is waiting.
+const CHUNK: usize = 64 * 1024;
 
 const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
 
 /// Text made safe for XML: markup characters escaped, characters XML cannot hold dropped.
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_xml(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out` made safe for XML (see [`xml`]).
+fn push_xml(out: &mut String, text: &str) {
+    let plain = |c: char| {
+        !matches!(c, '&' | '<' | '>' | '"' | '\u{fffe}' | '\u{ffff}')
+            && ((c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+    };
+    if text.chars().all(plain) {
+        out.push_str(text);
+        return;
+    }
     for ch in text.chars() {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
+            c if plain(c) => out.push(c),
+            _ => {}
         }
     }
-    out
 }
 
 #[derive(Default, Clone, Copy)]
@@ -76,22 +95,24 @@ impl Writer {
         if self.para.is_some() {
             return;
         }
-        let mut props = String::new();
+        let props = &mut self.para_props;
+        props.clear();
+        // Writing into a String cannot fail.
         if let Some(level) = self.heading {
-            props.push_str(&format!(r#"<w:pStyle w:val="Heading{level}"/>"#));
+            let _ = write!(props, r#"<w:pStyle w:val="Heading{level}"/>"#);
         } else if let Some(kind) = self.lists.last() {
             let num = match kind {
                 ListKind::Bullet => 1,
                 ListKind::Ordered => 2,
             };
-            props.push_str(&format!(
+            let _ = write!(
+                props,
                 r#"<w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="{}"/><w:numId w:val="{num}"/></w:numPr>"#,
                 (self.lists.len() - 1).min(8)
-            ));
+            );
         } else if self.quote > 0 {
             props.push_str(r#"<w:pStyle w:val="Quote"/>"#);
         }
-        self.para_props = props;
         self.para = Some(String::new());
     }
 
@@ -99,11 +120,18 @@ impl Writer {
         let Some(runs) = self.para.take() else {
             return;
         };
-        let p = format!("<w:p><w:pPr>{}</w:pPr>{runs}</w:p>", self.para_props);
-        match &mut self.cell {
-            Some(cell) => cell.push_str(&p),
-            None => self.body.push_str(&p),
+        let out = match &mut self.cell {
+            Some(cell) => cell,
+            None => &mut self.body,
+        };
+        out.push_str("<w:p>");
+        if !self.para_props.is_empty() {
+            out.push_str("<w:pPr>");
+            out.push_str(&self.para_props);
+            out.push_str("</w:pPr>");
         }
+        out.push_str(&runs);
+        out.push_str("</w:p>");
     }
 
     fn run(&mut self, text: &str) {
@@ -112,29 +140,35 @@ impl Writer {
         }
         self.open_para();
         let s = self.style;
-        let mut props = String::new();
-        if s.bold || self.header_row {
-            props.push_str("<w:b/>");
+        let bold = s.bold || self.header_row;
+        let link = self.link.is_some();
+        let Some(p) = &mut self.para else {
+            return;
+        };
+        p.push_str("<w:r>");
+        if bold || s.italic || s.strike || s.code || link {
+            // In the order the schema gives them (CT_RPr), which Word insists on.
+            p.push_str("<w:rPr>");
+            if link {
+                p.push_str(r#"<w:rStyle w:val="Hyperlink"/>"#);
+            }
+            if s.code {
+                p.push_str(r#"<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New"/>"#);
+            }
+            if bold {
+                p.push_str("<w:b/>");
+            }
+            if s.italic {
+                p.push_str("<w:i/>");
+            }
+            if s.strike {
+                p.push_str("<w:strike/>");
+            }
+            p.push_str("</w:rPr>");
         }
-        if s.italic {
-            props.push_str("<w:i/>");
-        }
-        if s.strike {
-            props.push_str("<w:strike/>");
-        }
-        if s.code {
-            props.push_str(r#"<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New"/>"#);
-        }
-        if self.link.is_some() {
-            props.push_str(r#"<w:rStyle w:val="Hyperlink"/>"#);
-        }
-        let run = format!(
-            r#"<w:r><w:rPr>{props}</w:rPr><w:t xml:space="preserve">{}</w:t></w:r>"#,
-            xml(text)
-        );
-        if let Some(p) = &mut self.para {
-            p.push_str(&run);
-        }
+        p.push_str(r#"<w:t xml:space="preserve">"#);
+        push_xml(p, text);
+        p.push_str("</w:t></w:r>");
     }
 
     fn raw_run(&mut self, xml: &str) {
@@ -355,19 +389,32 @@ fn numbering() -> String {
 /// Converts a Markdown draft to the bytes of a .docx file; `lang` is the document's language
 /// (`en`, `es`, …), for spelling checkers.
 pub fn convert(markdown: &str, lang: &str) -> Result<Vec<u8>, DocxError> {
-    // The document is written in place around the body, never copied (11 MB at 5,000
-    // commitments).
+    let mut archive = Archive::new();
+    archive.start_file("[Content_Types].xml")?;
+    archive.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/></Types>"#,
+    )?;
+    archive.start_file("_rels/.rels")?;
+    archive.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+    )?;
+    archive.start_file("word/document.xml")?;
     let mut w = Writer {
-        body: format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document {NS}><w:body>"#
-        ),
+        body: String::with_capacity(2 * CHUNK),
         ..Writer::default()
     };
-    let parser = Parser::new_ext(
+    w.body.push_str(&format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document {NS}><w:body>"#
+    ));
+    // The parser gives a piece of text at every character that might have been markup (`[`,
+    // `&`, `<`…); the pieces are joined again so that each becomes one run in the document.
+    let parser = TextMergeStream::new(Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    );
+    ));
     for event in parser {
         // Inside an image only its alt text is kept, as text.
         if w.image > 0 {
@@ -380,14 +427,18 @@ pub fn convert(markdown: &str, lang: &str) -> Result<Vec<u8>, DocxError> {
             continue;
         }
         w.event(event);
+        if w.body.len() >= CHUNK {
+            archive.write_all(w.body.as_bytes())?;
+            w.body.clear();
+        }
     }
     w.close_link();
     w.close_para();
-    let lang = xml(lang);
-    let mut document = std::mem::take(&mut w.body);
-    document.push_str(
+    w.body.push_str(
         r#"<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
     );
+    archive.write_all(w.body.as_bytes())?;
+    let lang = xml(lang);
     let mut rels = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>"#,
@@ -400,30 +451,15 @@ pub fn convert(markdown: &str, lang: &str) -> Result<Vec<u8>, DocxError> {
         ));
     }
     rels.push_str("</Relationships>");
-    let files: [(&str, String); 6] = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/></Types>"#.to_string(),
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
-        ),
-        ("word/document.xml", document),
+    for (name, text) in [
         ("word/styles.xml", styles(&lang)),
         ("word/numbering.xml", numbering()),
         ("word/_rels/document.xml.rels", rels),
-    ];
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in files {
-        zip.start_file(name, options)?;
-        zip.write_all(text.as_bytes())?;
+    ] {
+        archive.start_file(name)?;
+        archive.write_all(text.as_bytes())?;
     }
-    Ok(zip.finish()?.into_inner())
+    Ok(archive.finish()?)
 }
 
 #[cfg(test)]
@@ -461,5 +497,28 @@ mod tests {
             bytes,
             "the same draft gives the same bytes"
         );
+    }
+
+    #[test]
+    fn run_properties_come_in_the_schemas_order_and_text_is_one_run() {
+        let md = "Plain [[to write]] & <more>\n\n***[`code` link](https://x.org)*** ~~gone~~\n";
+        let xml = document_xml(&convert(md, "en").unwrap());
+        assert!(
+            xml.contains(
+                r#"<w:p><w:r><w:t xml:space="preserve">Plain [[to write]] &amp; </w:t></w:r></w:p>"#
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<w:r><w:rPr><w:rStyle w:val="Hyperlink"/><w:rFonts w:ascii="Courier New" w:hAnsi="Courier New"/><w:b/><w:i/></w:rPr><w:t xml:space="preserve">code</w:t></w:r>"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                r#"<w:r><w:rPr><w:strike/></w:rPr><w:t xml:space="preserve">gone</w:t></w:r>"#
+            ),
+            "{xml}"
+        );
+        assert!(!xml.contains("<w:rPr></w:rPr>") && !xml.contains("<w:pPr></w:pPr>"));
     }
 }

@@ -11,8 +11,7 @@ pub mod table;
 pub mod xlsx;
 #[cfg(feature = "spreadsheets")]
 pub mod xlsx_stream;
-#[cfg(feature = "spreadsheets")]
-mod zip_thread;
+pub(crate) mod zip_thread;
 
 use clap::ValueEnum;
 

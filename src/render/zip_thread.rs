@@ -1,7 +1,8 @@
 //! A zip archive made in memory and deflated on a second thread: the caller makes each part's
 //! bytes and hands them over in chunks, so making the XML and compressing it overlap on two
 //! cores. The archive is the same, byte for byte, as one written on a single thread. Used by
-//! the streaming workbook writer ([`super::xlsx_stream`]).
+//! the streaming workbook writer (`super::xlsx_stream`) and by the Word writer
+//! ([`crate::draft::docx`]).
 
 use std::io::{Cursor, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -23,7 +24,7 @@ enum Step {
 }
 
 /// A zip archive being written, every part deflated.
-pub(super) struct Archive {
+pub(crate) struct Archive {
     inner: Inner,
 }
 
@@ -40,7 +41,7 @@ enum Inner {
 }
 
 impl Archive {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let (steps, received) = sync_channel(QUEUE);
         let started = std::thread::Builder::new()
             .name("zip-deflate".into())
@@ -53,12 +54,12 @@ impl Archive {
     }
 
     /// Starts the part `name`; what is written next belongs to it.
-    pub(super) fn start_file(&mut self, name: impl Into<String>) -> Result<()> {
+    pub(crate) fn start_file(&mut self, name: impl Into<String>) -> Result<()> {
         self.step(Step::Part(name.into()))
     }
 
     /// Adds bytes to the current part.
-    pub(super) fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
         if bytes.is_empty() {
             return Ok(());
         }
@@ -66,7 +67,7 @@ impl Archive {
     }
 
     /// Ends the archive and gives its bytes.
-    pub(super) fn finish(mut self) -> Result<Vec<u8>> {
+    pub(crate) fn finish(mut self) -> Result<Vec<u8>> {
         match std::mem::replace(&mut self.inner, Inner::Done) {
             Inner::Threaded { steps, compressor } => {
                 drop(steps);
@@ -130,7 +131,7 @@ fn joined(compressor: JoinHandle<Result<Vec<u8>>>) -> Result<Vec<u8>> {
         .join()
         .map_err(|_| anyhow::anyhow!("the compressor stopped unexpectedly"))
         .and_then(|done| done)
-        .context("compressing the workbook")
+        .context("compressing the file")
 }
 
 #[cfg(test)]
