@@ -3,12 +3,19 @@
 //! text: CSV cells never start a formula, Markdown holds no raw HTML or link syntax from the
 //! text, and the terminal table holds no control character the program did not add. The
 //! workbook (`--format xlsx`) is a zip whose XML parts hold no character XML forbids and no
-//! formula.
+//! formula. The Word writer (`draft --docx`) takes the bytes as a Markdown draft: its file is a
+//! zip whose parts hold no character XML forbids, no link other than a web or mail link, and
+//! no reference to a file.
 #![no_main]
 
 use std::io::Read;
 
 use checkmyogp::render::{self, Cell, Doc, Format, Grid, Screen, Section};
+
+/// A character XML 1.0 cannot hold.
+fn forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -75,11 +82,32 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             let name = part.name().to_string();
             let mut xml = String::new();
             part.read_to_string(&mut xml).expect("UTF-8");
-            assert!(
-                !xml.chars().any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')),
-                "{name}: {xml:?}"
-            );
+            assert!(!xml.chars().any(forbidden), "{name}: {xml:?}");
             assert!(!xml.contains("<f>"), "{name}: {xml}");
+        }
+    }
+    {
+        let bytes = checkmyogp::draft::docx::convert(&text, "en").expect("any text makes a Word file");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).expect("a part");
+            let name = part.name().to_string();
+            let mut xml = String::new();
+            part.read_to_string(&mut xml).expect("UTF-8");
+            assert!(!xml.chars().any(forbidden), "{name}: {xml:?}");
+            if name == "word/_rels/document.xml.rels" {
+                for target in xml.split("Target=\"").skip(1) {
+                    let target = target.to_ascii_lowercase();
+                    assert!(
+                        target.starts_with("styles.xml")
+                            || target.starts_with("numbering.xml")
+                            || target.starts_with("http://")
+                            || target.starts_with("https://")
+                            || target.starts_with("mailto:"),
+                        "{xml}"
+                    );
+                }
+            }
         }
     }
     // What the score reader takes off is exactly what the writers added.
