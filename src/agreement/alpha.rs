@@ -237,6 +237,39 @@ impl Accumulator {
     }
 }
 
+/// A bootstrap resample's sums in whole numbers: each pairable unit's terms (its level counts,
+/// and its observed term or ordinal coincidences as multiples of `unit`, a power of two), and
+/// units with the same terms grouped into one profile.
+///
+/// A resample adds each unit's terms as many times as it was drawn. When every term is a
+/// multiple of `unit` and no sum can reach 2^53 `unit`s, every partial sum the floating-point
+/// loop of [`Prepared::add_draws`] makes is exact, so its result does not depend on the order
+/// of the additions: counting the draws by profile and summing `count × term` in integers gives
+/// the same bits. Rubric scales make this the usual case (whole-number level counts, and
+/// observed terms over `m − 1 = 4` evaluators are quarters); a scale or a unit that does not
+/// (`m − 1 = 3`, level values like 0.1) keeps the floating-point loop.
+#[derive(Debug)]
+pub(crate) struct Profiles {
+    /// Each pairable unit's profile.
+    of_unit: Vec<u32>,
+    /// CSR offsets into `entries`, one per profile plus one.
+    start: Vec<usize>,
+    /// `(slot, term in units)`: slots `0..K` are the level counts, slot `K` the observed term
+    /// (nominal, interval, ratio) or `K + c * K + j` the coincidence `c, j` (ordinal).
+    entries: Vec<(u32, u64)>,
+    /// Slots in all.
+    slots: usize,
+    /// The power of two the observed terms are whole multiples of.
+    unit: f64,
+}
+
+/// The working space of [`Prepared::set_draws`], one per thread.
+#[derive(Debug, Default)]
+pub(crate) struct ProfileScratch {
+    counts: Vec<u64>,
+    totals: Vec<u64>,
+}
+
 impl Prepared {
     pub(crate) fn new(ratings: &Ratings, metric: Metric) -> Result<Self> {
         let levels = ratings.levels();
@@ -418,6 +451,144 @@ impl Prepared {
         }
     }
 
+    /// Frees the units' contributions, once their [`Profiles`] hold what the resamples need:
+    /// only [`Prepared::set_draws`] and [`Prepared::alpha`] may be used afterwards.
+    pub(crate) fn forget_units(&mut self) {
+        self.marg_start = Vec::new();
+        self.marg = Vec::new();
+        self.obs = Vec::new();
+        self.pair_start = Vec::new();
+        self.pairs = Vec::new();
+    }
+
+    /// The resample sums in whole numbers, when they can be: see [`Profiles`]. `None` when
+    /// a unit's observed term is not a small enough multiple of a power of two for every sum a
+    /// resample makes to be exact.
+    pub(crate) fn profiles(&self) -> Option<Profiles> {
+        let units = self.units_pairable();
+        let observed: &[f64] = if self.metric == Metric::Ordinal {
+            &[]
+        } else {
+            &self.obs
+        };
+        let terms = || {
+            observed
+                .iter()
+                .copied()
+                .chain(self.pairs.iter().map(|&(_, o)| o))
+        };
+        // The finest power of two the observed terms are multiples of: 2^-shift.
+        let mut shift = 0i32;
+        for x in terms() {
+            shift = shift.max(fraction_bits(x)?);
+        }
+        if shift > MAX_SHIFT {
+            return None;
+        }
+        let scale = pow2(shift);
+        let whole = |x: f64| -> Option<u64> {
+            let q = x * scale;
+            (q.fract() == 0.0 && q < EXACT_LIMIT).then_some(q as u64)
+        };
+        // A resample draws `units` units in all, so no sum exceeds `units` times the largest
+        // term; below 2^53 every partial sum the floating-point loop makes is exact.
+        let mut largest = 0u64;
+        let mut entries: Vec<(u32, u64)> = Vec::new();
+        let mut of_unit = Vec::with_capacity(units);
+        let mut start = vec![0usize];
+        let mut seen: std::collections::HashMap<Vec<(u32, u64)>, u32> =
+            std::collections::HashMap::new();
+        let mut key: Vec<(u32, u64)> = Vec::new();
+        let k = self.k as u32;
+        for p in 0..units {
+            key.clear();
+            for &(c, n) in &self.marg[self.marg_start[p]..self.marg_start[p + 1]] {
+                // A count of ratings: a whole number already.
+                let n =
+                    (n.fract() == 0.0 && (0.0..EXACT_LIMIT).contains(&n)).then_some(n as u64)?;
+                largest = largest.max(n);
+                key.push((u32::try_from(c).ok()?, n));
+            }
+            if self.metric == Metric::Ordinal {
+                for &(idx, o) in &self.pairs[self.pair_start[p]..self.pair_start[p + 1]] {
+                    let q = whole(o)?;
+                    largest = largest.max(q);
+                    key.push((k.checked_add(u32::try_from(idx).ok()?)?, q));
+                }
+            } else {
+                let q = whole(self.obs[p])?;
+                largest = largest.max(q);
+                key.push((k, q));
+            }
+            let id = match seen.get(key.as_slice()) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(seen.len()).ok()?;
+                    entries.extend_from_slice(&key);
+                    start.push(entries.len());
+                    seen.insert(key.clone(), id);
+                    id
+                }
+            };
+            of_unit.push(id);
+        }
+        if u128::from(largest) * (units as u128) >= u128::from(EXACT_LIMIT as u64) {
+            return None;
+        }
+        let slots = if self.metric == Metric::Ordinal {
+            self.k + self.k * self.k
+        } else {
+            self.k + 1
+        };
+        Some(Profiles {
+            of_unit,
+            start,
+            entries,
+            slots,
+            unit: pow2(-shift),
+        })
+    }
+
+    /// What [`Prepared::add_draws`] of `draws` onto a cleared accumulator gives, bit for bit,
+    /// from the units' [`Profiles`]: the draws counted by profile, each profile's whole-number
+    /// terms times its count summed in integers, then converted.
+    pub(crate) fn set_draws(
+        &self,
+        profiles: &Profiles,
+        scratch: &mut ProfileScratch,
+        acc: &mut Accumulator,
+        draws: &[u32],
+    ) {
+        let counts = &mut scratch.counts;
+        counts.clear();
+        counts.resize(profiles.start.len() - 1, 0);
+        for (&id, &d) in profiles.of_unit.iter().zip(draws) {
+            counts[id as usize] += u64::from(d);
+        }
+        let totals = &mut scratch.totals;
+        totals.clear();
+        totals.resize(profiles.slots, 0);
+        for (id, &count) in counts.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            for &(slot, q) in &profiles.entries[profiles.start[id]..profiles.start[id + 1]] {
+                totals[slot as usize] += count * q;
+            }
+        }
+        let k = self.k;
+        for (m, &t) in acc.marginals.iter_mut().zip(&totals[..k]) {
+            *m = t as f64;
+        }
+        if self.metric == Metric::Ordinal {
+            for (o, &t) in acc.coincidences.iter_mut().zip(&totals[k..]) {
+                *o = t as f64 * profiles.unit;
+            }
+        } else {
+            acc.obs = totals[k] as f64 * profiles.unit;
+        }
+    }
+
     /// Alpha from accumulated sums.
     pub(crate) fn evaluate(&self, acc: &Accumulator) -> AlphaResult {
         let (alpha, d_o, d_e, n) = self.alpha_parts(acc);
@@ -498,6 +669,40 @@ impl Prepared {
     }
 }
 
+/// The finest fraction the terms of [`Profiles`] may have: multiples of 2^-MAX_SHIFT.
+const MAX_SHIFT: i32 = 60;
+
+/// 2^53: every whole number below it is a double, and so is every sum of two of them that
+/// stays below it.
+const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// 2^e, exactly, for `e` in `-MAX_SHIFT..=MAX_SHIFT`.
+fn pow2(e: i32) -> f64 {
+    f64::from_bits(((1023 + i64::from(e)) as u64) << 52)
+}
+
+/// How many binary digits after the point a finite, non-negative `x` needs (0 for a whole
+/// number); `None` for a negative, infinite or NaN `x`.
+fn fraction_bits(x: f64) -> Option<i32> {
+    if !(x.is_finite() && x >= 0.0) {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(0);
+    }
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    // x = mantissa × 2^exponent, mantissa a 53-bit whole number.
+    let (mantissa, exponent) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased - 1075)
+    };
+    let lowest = exponent + mantissa.trailing_zeros() as i32;
+    Some((-lowest).max(0))
+}
+
 /// `δ²` for the metrics whose distance depends only on the two values.
 fn fixed_delta(metric: Metric, a: f64, b: f64) -> f64 {
     match metric {
@@ -518,5 +723,118 @@ fn fixed_delta(metric: Metric, a: f64, b: f64) -> f64 {
                 r * r
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rng::Xoshiro256;
+    use super::{Metric, Prepared, ProfileScratch};
+    use crate::agreement::Ratings;
+
+    /// `units` units of `raters` ratings over `values`, each rating missing with chance
+    /// `missing` (in 1/8ths), levels drawn from the first `spread` levels.
+    fn random(
+        rng: &mut Xoshiro256,
+        values: &[f64],
+        raters: usize,
+        units: usize,
+        missing: u64,
+    ) -> Ratings {
+        let cells = (0..units * raters)
+            .map(|_| (rng.below(8) >= missing).then(|| rng.below(values.len() as u64) as u16))
+            .collect();
+        Ratings::new(values.to_vec(), raters, cells).unwrap()
+    }
+
+    /// The profiles' whole-number sums give the floating-point loop's bits, for every metric,
+    /// on scales and rater counts where they apply, and are refused where they would not.
+    #[test]
+    fn profile_sums_are_the_floating_point_sums_bit_for_bit() {
+        let mut rng = Xoshiro256::seed_from(11);
+        let scales: [&[f64]; 4] = [
+            &[0.0, 1.0, 2.0, 3.0, 4.0],
+            &[1.0, 2.0, 3.0],
+            &[0.0, 0.5, 2.25, 10.0],
+            &[0.0, 0.1, 0.3],
+        ];
+        let mut exact = 0;
+        let mut refused = 0;
+        for values in scales {
+            for raters in [2, 3, 4, 5, 9] {
+                for missing in [0, 2] {
+                    let r = random(&mut rng, values, raters, 300, missing);
+                    for metric in Metric::ALL {
+                        let Ok(prepared) = Prepared::new(&r, metric) else {
+                            continue;
+                        };
+                        let Some(profiles) = prepared.profiles() else {
+                            refused += 1;
+                            continue;
+                        };
+                        exact += 1;
+                        let units = prepared.units_pairable();
+                        let mut scratch = ProfileScratch::default();
+                        let mut a = prepared.accumulator();
+                        let mut b = prepared.accumulator();
+                        for round in 0..40 {
+                            let mut draws = vec![0u32; units];
+                            for _ in 0..units {
+                                // Some resamples lean on a few units, to draw them many times.
+                                let bound = if round % 4 == 0 { 3 } else { units as u64 };
+                                draws[rng.below(bound) as usize] += 1;
+                            }
+                            a.clear();
+                            prepared.add_draws(&mut a, &draws);
+                            prepared.set_draws(&profiles, &mut scratch, &mut b, &draws);
+                            let bits =
+                                |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                            assert_eq!(bits(&a.marginals), bits(&b.marginals));
+                            assert_eq!(bits(&a.coincidences), bits(&b.coincidences));
+                            assert_eq!(a.obs.to_bits(), b.obs.to_bits());
+                            assert_eq!(
+                                prepared.alpha(&a).map(f64::to_bits),
+                                prepared.alpha(&b).map(f64::to_bits)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            exact > 20 && refused > 20,
+            "{exact} exact, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn profiles_apply_to_a_rubric_scale_rated_by_five_and_not_by_four() {
+        let mut rng = Xoshiro256::seed_from(3);
+        let scale = [0.0, 1.0, 2.0, 3.0, 4.0];
+        let five = random(&mut rng, &scale, 5, 500, 0);
+        let four = random(&mut rng, &scale, 4, 500, 0);
+        for metric in [Metric::Nominal, Metric::Ordinal, Metric::Interval] {
+            assert!(Prepared::new(&five, metric).unwrap().profiles().is_some());
+        }
+        // Ratio distances such as ((2 − 1) / (2 + 1))² are not.
+        assert!(
+            Prepared::new(&five, Metric::Ratio)
+                .unwrap()
+                .profiles()
+                .is_none()
+        );
+        // Thirds are not multiples of any power of two.
+        assert!(
+            Prepared::new(&four, Metric::Ordinal)
+                .unwrap()
+                .profiles()
+                .is_none()
+        );
+        assert!(
+            Prepared::new(&four, Metric::Nominal)
+                .unwrap()
+                .profiles()
+                .is_none()
+        );
     }
 }

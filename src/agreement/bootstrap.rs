@@ -19,7 +19,7 @@ use std::sync::mpsc;
 
 use serde::Serialize;
 
-use super::alpha::{Metric, Prepared};
+use super::alpha::{Metric, Prepared, ProfileScratch, Profiles};
 use super::rng::{SplitMix64, Xoshiro256};
 use super::{AgreementError, Ratings, Result};
 
@@ -100,79 +100,115 @@ pub fn bootstrap_alpha(
     ratings: &Ratings,
     metric: Metric,
     options: &BootstrapOptions,
-    mut progress: Option<&mut dyn FnMut(usize)>,
+    progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<BootstrapCi> {
-    let n = options.resamples;
-    if n == 0 {
+    check_options(options)?;
+    let one = Resampled::new(ratings, metric)?;
+    bootstrap_many(std::slice::from_ref(&one), options, progress)?
+        .pop()
+        .ok_or(AgreementError::WorkerFailed)?
+}
+
+/// The errors of options that cannot give an interval: no resample, or a confidence level
+/// not strictly between 0 and 1.
+pub(crate) fn check_options(options: &BootstrapOptions) -> Result<()> {
+    if options.resamples == 0 {
         return Err(AgreementError::NoResamples);
     }
     let confidence = options.confidence;
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(AgreementError::InvalidConfidence { confidence });
     }
-    let prepared = Prepared::new(ratings, metric)?;
-    let estimate = {
-        let mut acc = prepared.accumulator();
-        for p in 0..prepared.units_pairable() {
-            prepared.add_unit(&mut acc, p, 1.0);
+    Ok(())
+}
+
+/// One alpha to bootstrap, prepared: its units' contributions (only their [`Profiles`] when
+/// those make the sums exact) and its estimate on the full data.
+#[derive(Debug)]
+pub(crate) struct Resampled {
+    prepared: Prepared,
+    profiles: Option<Profiles>,
+    metric: Metric,
+    estimate: Option<f64>,
+    units: usize,
+}
+
+impl Resampled {
+    /// Errors: those of [`krippendorff_alpha`](super::krippendorff_alpha).
+    pub(crate) fn new(ratings: &Ratings, metric: Metric) -> Result<Self> {
+        let mut prepared = Prepared::new(ratings, metric)?;
+        let estimate = {
+            let mut acc = prepared.accumulator();
+            for p in 0..prepared.units_pairable() {
+                prepared.add_unit(&mut acc, p, 1.0);
+            }
+            prepared.alpha(&acc)
+        };
+        let units = prepared.units_pairable();
+        let profiles = prepared.profiles();
+        if profiles.is_some() {
+            // The profiles hold all a resample needs of the units.
+            prepared.forget_units();
         }
-        prepared.alpha(&acc)
-    };
-
-    let threads = match options.threads {
-        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
-        t => t,
+        Ok(Self {
+            prepared,
+            profiles,
+            metric,
+            estimate,
+            units,
+        })
     }
-    .clamp(1, n);
-    let batch = (n / 200).max(1);
-    let seed = options.seed;
-    let mut alphas: Vec<Option<f64>> = vec![None; n];
+}
 
-    if threads == 1 {
-        let mut done = 0usize;
-        let mut report = |k: usize| {
-            done += k;
+/// Bootstraps each of `items` with `options`, as [`bootstrap_alpha`] does each alone, with
+/// the same result for each. Resample `i` draws its units from a generator seeded by `i` and
+/// the seed only, so items with as many pairable units (the criteria of one scope, rated by
+/// the same evaluators) draw the same units in every resample: the draws are made once for
+/// all of them.
+///
+/// `progress` is told how many (item, resample) pairs are done so far, in all.
+pub(crate) fn bootstrap_many(
+    items: &[Resampled],
+    options: &BootstrapOptions,
+    mut progress: Option<&mut dyn FnMut(usize)>,
+) -> Result<Vec<Result<BootstrapCi>>> {
+    check_options(options)?;
+    let n = options.resamples;
+    let mut out: Vec<Option<Result<BootstrapCi>>> = items.iter().map(|_| None).collect();
+    let mut done_before = 0usize;
+    for (g, item) in items.iter().enumerate() {
+        if out[g].is_some() {
+            continue;
+        }
+        // Every item with as many units, in order.
+        let group: Vec<usize> = (g..items.len())
+            .filter(|&j| items[j].units == item.units && out[j].is_none())
+            .collect();
+        let members: Vec<&Resampled> = group.iter().map(|&j| &items[j]).collect();
+        let mut tick = |done: usize| {
             if let Some(cb) = progress.as_mut() {
-                cb(done);
+                cb(done_before + done);
             }
         };
-        run_range(&prepared, seed, 0, &mut alphas, batch, &mut report);
-    } else {
-        let chunk = n.div_ceil(threads);
-        let want_progress = progress.is_some();
-        std::thread::scope(|scope| -> Result<()> {
-            let (tx, rx) = mpsc::channel::<usize>();
-            let mut handles = Vec::with_capacity(threads);
-            for (ci, slice) in alphas.chunks_mut(chunk).enumerate() {
-                let tx = tx.clone();
-                let prepared = &prepared;
-                handles.push(scope.spawn(move || {
-                    let mut report = |k: usize| {
-                        if want_progress {
-                            // The receiver outlives the workers; a failed send only loses a
-                            // progress tick.
-                            let _ = tx.send(k);
-                        }
-                    };
-                    run_range(prepared, seed, ci * chunk, slice, batch, &mut report);
-                }));
-            }
-            drop(tx);
-            let mut done = 0usize;
-            for k in rx {
-                done += k;
-                if let Some(cb) = progress.as_mut() {
-                    cb(done);
-                }
-            }
-            for h in handles {
-                h.join().map_err(|_| AgreementError::WorkerFailed)?;
-            }
-            Ok(())
-        })?;
+        let alphas = resample_group(&members, options, &mut tick)?;
+        done_before += n * members.len();
+        for (m, &j) in group.iter().enumerate() {
+            let mine = alphas.iter().skip(m).step_by(members.len()).copied();
+            out[j] = Some(interval(&items[j], options, mine));
+        }
     }
+    Ok(out.into_iter().flatten().collect())
+}
 
-    let mut distribution: Vec<f64> = alphas.iter().flatten().copied().collect();
+/// The interval of `item` from its resample alphas.
+fn interval(
+    item: &Resampled,
+    options: &BootstrapOptions,
+    alphas: impl Iterator<Item = Option<f64>>,
+) -> Result<BootstrapCi> {
+    let n = options.resamples;
+    let confidence = options.confidence;
+    let mut distribution: Vec<f64> = alphas.flatten().collect();
     let undefined = n - distribution.len();
     if distribution.is_empty() {
         return Err(AgreementError::AllResamplesUndefined { resamples: n });
@@ -182,34 +218,98 @@ pub fn bootstrap_alpha(
     let lower = quantile(&distribution, tail);
     let upper = quantile(&distribution, 1.0 - tail);
     Ok(BootstrapCi {
-        metric,
-        estimate,
+        metric: item.metric,
+        estimate: item.estimate,
         lower,
         upper,
         confidence,
         resamples: n,
         defined: distribution.len(),
         undefined,
-        seed,
-        units_resampled: prepared.units_pairable(),
+        seed: options.seed,
+        units_resampled: item.units,
         distribution,
     })
 }
 
-/// Computes resamples `start .. start + out.len()` into `out`, reporting progress in batches.
+/// Every resample of `members` (all with as many units), resample-major: resample `i` of
+/// member `m` at `i * members.len() + m`. `progress` is told the (member, resample) pairs
+/// done so far, on the calling thread.
+fn resample_group(
+    members: &[&Resampled],
+    options: &BootstrapOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<Option<f64>>> {
+    let n = options.resamples;
+    let width = members.len();
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
+        t => t,
+    }
+    .clamp(1, n);
+    let batch = (n / 200).max(1);
+    let seed = options.seed;
+    let mut alphas: Vec<Option<f64>> = vec![None; n * width];
+
+    if threads == 1 {
+        let mut done = 0usize;
+        let mut report = |k: usize| {
+            done += k * width;
+            progress(done);
+        };
+        run_range(members, seed, 0, &mut alphas, batch, &mut report);
+    } else {
+        let chunk = n.div_ceil(threads);
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = mpsc::channel::<usize>();
+            let mut handles = Vec::with_capacity(threads);
+            for (ci, slice) in alphas.chunks_mut(chunk * width).enumerate() {
+                let tx = tx.clone();
+                handles.push(scope.spawn(move || {
+                    let mut report = |k: usize| {
+                        // The receiver outlives the workers; a failed send only loses a
+                        // progress tick.
+                        let _ = tx.send(k);
+                    };
+                    run_range(members, seed, ci * chunk, slice, batch, &mut report);
+                }));
+            }
+            drop(tx);
+            let mut done = 0usize;
+            for k in rx {
+                done += k * width;
+                progress(done);
+            }
+            for h in handles {
+                h.join().map_err(|_| AgreementError::WorkerFailed)?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(alphas)
+}
+
+/// Computes resamples `start ..` of every member into `out` (resample-major, as many as fit),
+/// reporting progress in batches of resamples. Each resample's draws are made once and summed
+/// by every member: with its [`Profiles`] when it has them (the same bits, faster), else unit
+/// by unit.
 fn run_range(
-    prepared: &Prepared,
+    members: &[&Resampled],
     seed: u64,
     start: usize,
     out: &mut [Option<f64>],
     batch: usize,
     report: &mut dyn FnMut(usize),
 ) {
-    let units = prepared.units_pairable();
-    let mut acc = prepared.accumulator();
+    let Some(first) = members.first() else {
+        return;
+    };
+    let units = first.units;
+    let mut accs: Vec<_> = members.iter().map(|m| m.prepared.accumulator()).collect();
+    let mut scratch = ProfileScratch::default();
     let mut draws = vec![0u32; units];
     let mut pending = 0usize;
-    for (offset, slot) in out.iter_mut().enumerate() {
+    for (offset, slots) in out.chunks_mut(members.len()).enumerate() {
         let index = (start + offset) as u64;
         let mut rng = Xoshiro256::seed_from(SplitMix64::nth(seed, index));
         draws.fill(0);
@@ -219,9 +319,17 @@ fn run_range(
                 *d += 1;
             }
         }
-        acc.clear();
-        prepared.add_draws(&mut acc, &draws);
-        *slot = prepared.alpha(&acc);
+        for ((member, acc), slot) in members.iter().zip(&mut accs).zip(slots) {
+            let prepared = &member.prepared;
+            match &member.profiles {
+                Some(profiles) => prepared.set_draws(profiles, &mut scratch, acc, &draws),
+                None => {
+                    acc.clear();
+                    prepared.add_draws(acc, &draws);
+                }
+            }
+            *slot = prepared.alpha(acc);
+        }
         pending += 1;
         if pending >= batch {
             report(pending);

@@ -7,10 +7,11 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use super::bootstrap::{Resampled, bootstrap_many, check_options};
 use super::{
-    AgreementError, AlphaBand, BootstrapOptions, Metric, Ratings, Weighting, bootstrap_alpha,
-    criterion_matrix, fleiss_kappa_of_raters, gwet_ac1, krippendorff_alpha, metric_for,
-    pair_agreement, percent_agreement, rank_units_by_spread, rater_agreement_matrix,
+    AgreementError, AlphaBand, BootstrapOptions, Metric, Ratings, Weighting, criterion_matrix,
+    fleiss_kappa_of_raters, gwet_ac1, krippendorff_alpha, metric_for, pair_agreement,
+    percent_agreement, rank_units_by_spread, rater_agreement_matrix,
 };
 use crate::model::{Criterion, Plan, Rubric, ScaleKind, Scope, Scores, Unit};
 
@@ -311,6 +312,9 @@ pub fn build(
         options.criteria.clone()
     };
     let mut criteria = Vec::with_capacity(selected.len());
+    // The criteria to bootstrap (their index in `criteria`), bootstrapped together at the end:
+    // those with as many units share their draws.
+    let mut resampled: Vec<(usize, Resampled)> = Vec::new();
     for k in selected {
         let Some(criterion) = rubric.criteria.get(k) else {
             continue;
@@ -322,7 +326,7 @@ pub fn build(
                 p(done);
             }
         };
-        criteria.push(criterion_report(
+        let (report, to_resample) = criterion_report(
             plan,
             rubric,
             criterion,
@@ -332,7 +336,14 @@ pub fn build(
             metric,
             options,
             &mut tick,
-        ));
+        );
+        if let Some(r) = to_resample {
+            resampled.push((criteria.len(), r));
+        }
+        criteria.push(report);
+    }
+    if let Some(opts) = options.bootstrap {
+        bootstrap_together(&mut criteria, resampled, &opts, &mut progress);
     }
     Report {
         schema_version: crate::results::SCHEMA_VERSION,
@@ -395,7 +406,7 @@ fn criterion_report(
     metric: Metric,
     options: &Options,
     tick: &mut dyn FnMut(u64),
-) -> CriterionReport {
+) -> (CriterionReport, Option<Resampled>) {
     let resamples = options.bootstrap.map_or(0, |b| b.resamples as u64);
     let levels: Vec<String> = criterion.levels.iter().map(|l| l.label.clone()).collect();
     let weighting = match metric {
@@ -462,7 +473,7 @@ fn criterion_report(
                 e => format!("not applicable: {e}"),
             };
             tick(resamples);
-            return out;
+            return (out, None);
         }
     };
     let name = |j: usize| names.get(j).map_or("?", String::as_str);
@@ -592,42 +603,75 @@ fn criterion_report(
         );
     }
 
-    // Bootstrap.
+    // The bootstrap, made later with the other criteria's (see `bootstrap_together`).
+    let mut to_resample = None;
     if let Some(opts) = options.bootstrap {
         if out.alpha.is_some() {
-            let mut last = 0u64;
-            let mut report = |done: usize| {
-                let done = done as u64;
-                tick(done.saturating_sub(last));
-                last = last.max(done);
-            };
-            match bootstrap_alpha(&r, metric, &opts, Some(&mut report)) {
-                Ok(ci) => {
-                    out.ci = Some(Some([ci.lower, ci.upper]));
-                    if ci.undefined > 0 {
-                        out.notes.push(format!(
-                            "{} of {} bootstrap resamples had no variation and were skipped.",
-                            ci.undefined, ci.resamples
-                        ));
-                    }
-                    out.bootstrap = Some(BootstrapOut {
-                        resamples: ci.resamples,
-                        defined: ci.defined,
-                        undefined: ci.undefined,
-                        share_below_reliable: ci.share_below(0.800),
-                        share_below_tentative: ci.share_below(0.667),
-                    });
+            match check_options(&opts).and_then(|()| Resampled::new(&r, metric)) {
+                Ok(item) => to_resample = Some(item),
+                Err(e) => {
+                    out.notes.push(format!("No confidence interval: {e}."));
+                    tick(resamples);
                 }
-                Err(e) => out.notes.push(format!("No confidence interval: {e}.")),
             }
-            tick(resamples.saturating_sub(last));
         } else {
             out.notes
                 .push("No confidence interval: alpha itself is undefined.".to_string());
             tick(resamples);
         }
     }
-    out
+    (out, to_resample)
+}
+
+/// Bootstraps the interval of each criterion in `resampled` (its index in `criteria`, its
+/// alpha prepared) all at once ([`bootstrap_many`]: criteria with as many units share their
+/// draws), and writes each interval, or why there is none, into its criterion.
+fn bootstrap_together(
+    criteria: &mut [CriterionReport],
+    resampled: Vec<(usize, Resampled)>,
+    opts: &BootstrapOptions,
+    progress: &mut Option<&mut dyn FnMut(u64)>,
+) {
+    let (at, items): (Vec<usize>, Vec<Resampled>) = resampled.into_iter().unzip();
+    let mut last = 0u64;
+    let mut tick = |done: usize| {
+        let done = done as u64;
+        if let Some(p) = progress.as_mut() {
+            p(done.saturating_sub(last));
+        }
+        last = last.max(done);
+    };
+    let results = bootstrap_many(&items, opts, Some(&mut tick))
+        .unwrap_or_else(|e| items.iter().map(|_| Err(e.clone())).collect());
+    let all = (opts.resamples as u64).saturating_mul(items.len() as u64);
+    if let Some(p) = progress.as_mut() {
+        p(all.saturating_sub(last));
+    }
+    drop(items);
+    for (k, result) in at.into_iter().zip(results) {
+        let Some(out) = criteria.get_mut(k) else {
+            continue;
+        };
+        match result {
+            Ok(ci) => {
+                out.ci = Some(Some([ci.lower, ci.upper]));
+                if ci.undefined > 0 {
+                    out.notes.push(format!(
+                        "{} of {} bootstrap resamples had no variation and were skipped.",
+                        ci.undefined, ci.resamples
+                    ));
+                }
+                out.bootstrap = Some(BootstrapOut {
+                    resamples: ci.resamples,
+                    defined: ci.defined,
+                    undefined: ci.undefined,
+                    share_below_reliable: ci.share_below(0.800),
+                    share_below_tentative: ci.share_below(0.667),
+                });
+            }
+            Err(e) => out.notes.push(format!("No confidence interval: {e}.")),
+        }
+    }
 }
 
 /// The most evaluators compared pair by pair. Pairs and the evaluator × evaluator matrix grow
