@@ -320,6 +320,23 @@ pub fn write_output_with(
 ) -> Result<()> {
     check_target(path)?;
     refuse_if_edited(path, force)?;
+    write_with(path, fill)
+}
+
+/// [`write_output_with`] for a target the caller has just found free to replace (with
+/// [`is_untouched`], or because of `--force`) while checking every target of a command before
+/// writing any: the target is not read a second time (reading and fingerprinting a report of
+/// 27 MB again took 40 ms).
+pub fn write_checked_output_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    check_target(path)?;
+    write_with(path, fill)
+}
+
+/// The writing of [`write_output_with`], once the target is known free to replace.
+fn write_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let tmp = temp_beside(path)?;
     let mut w = Fingerprinting {
         inner: std::io::BufWriter::with_capacity(1 << 20, tmp),

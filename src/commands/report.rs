@@ -54,15 +54,22 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let Some(inputs) = common::load_inputs(&args.input, true)? else {
-        return Ok(Outcome::Problems);
-    };
-    let as_of = common::as_of(args.date.as_of, &inputs);
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| args.input.dir.join("report.html"));
     let to_stdout = output.as_os_str() == "-";
+    // Whether the page may replace its target, found while the inputs load: it reads the old
+    // page whole for its fingerprint (27 MB at 5,000 commitments), which would otherwise hold
+    // up the writing.
+    let (inputs, page_free) = crate::par::join(
+        || common::load_inputs(&args.input, true),
+        || args.force || to_stdout || crate::write::is_untouched(&output),
+    );
+    let Some(inputs) = inputs? else {
+        return Ok(Outcome::Problems);
+    };
+    let as_of = common::as_of(args.date.as_of, &inputs);
     let code = args
         .language
         .clone()
@@ -105,7 +112,13 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         let refused: Vec<&Path> = files
             .iter()
             .map(PathBuf::as_path)
-            .filter(|p| !crate::write::is_untouched(p))
+            .filter(|p| {
+                if *p == output.as_path() {
+                    !page_free
+                } else {
+                    !crate::write::is_untouched(p)
+                }
+            })
             .collect();
         if !refused.is_empty() {
             let mut err = anstream::stderr().lock();
@@ -132,9 +145,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let keep_charts = args.charts.is_some();
     let mut err = anstream::stderr().lock();
     if !to_stdout {
-        crate::write::write_output_with(&output, args.force, |w| {
-            Ok(report.write_page(w, keep_charts)?)
-        })
+        // Checked above (with the other targets, before any is written).
+        crate::write::write_checked_output_with(
+            &output,
+            |w| Ok(report.write_page(w, keep_charts)?),
+        )
         .with_context(|| format!("could not write {}", output.display()))?;
         writeln!(err, "wrote {}", output.display())?;
     }
