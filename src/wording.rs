@@ -108,6 +108,8 @@ pub struct Wording {
     /// How the fixed wording joins the value that follows it (`d'Oyuun`, `del IRM`).
     joins: Joins,
     labels: HashMap<String, String>,
+    /// Whether a label is given for one criterion only (`"<criterion id>/<label>"`).
+    scoped_labels: bool,
     text: HashMap<String, Text>,
     report: HashMap<String, Text>,
     /// The report keys the language's own file gives (not taken from English).
@@ -194,6 +196,7 @@ impl Wording {
                     })
                     .collect(),
             },
+            scoped_labels: own.labels.keys().any(|k| k.contains('/')),
             labels: own.labels.clone(),
             text,
             report,
@@ -301,8 +304,22 @@ impl Wording {
     /// "Marginales" but the answer to "did it open government?" "Marginalmente"), then the
     /// label's own entry, then the label as the rubric writes it.
     pub fn label_of<'a>(&'a self, label: &'a str, criterion: Option<&str>) -> &'a str {
+        thread_local! {
+            /// The key looked up, made without a new allocation each time (a report of 5,000
+            /// commitments looks up hundreds of thousands).
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
         criterion
-            .and_then(|k| self.labels.get(&format!("{k}/{label}")))
+            .filter(|_| self.scoped_labels)
+            .and_then(|k| {
+                KEY.with_borrow_mut(|key| {
+                    key.clear();
+                    key.push_str(k);
+                    key.push('/');
+                    key.push_str(label);
+                    self.labels.get(key.as_str())
+                })
+            })
             .map_or_else(|| self.label(label), String::as_str)
     }
 
@@ -353,6 +370,11 @@ impl Wording {
 /// Fills the `{name}` placeholders of `text` from `args`; a placeholder without a value is
 /// left as it is, so that a missing one shows in the draft.
 pub fn fill(text: &str, args: &[(String, String)]) -> String {
+    fill_joined(text, args, &Joins::default())
+}
+
+/// [`fill`] with borrowed names and values (nothing copied before the filling).
+pub fn fill_with<K: AsRef<str>, V: AsRef<str>>(text: &str, args: &[(K, V)]) -> String {
     fill_joined(text, args, &Joins::default())
 }
 
@@ -427,7 +449,7 @@ fn ucfirst(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn fill_joined(text: &str, args: &[(String, String)], joins: &Joins) -> String {
+fn fill_joined<K: AsRef<str>, V: AsRef<str>>(text: &str, args: &[(K, V)], joins: &Joins) -> String {
     let mut out = String::with_capacity(text.len() + 32);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -440,8 +462,8 @@ fn fill_joined(text: &str, args: &[(String, String)], joins: &Joins) -> String {
                     .all(|c| c.is_alphanumeric() || c == '_') =>
             {
                 let name = &after[..close];
-                match args.iter().find(|(k, _)| k == name) {
-                    Some((_, v)) => joins.push(&mut out, v),
+                match args.iter().find(|(k, _)| k.as_ref() == name) {
+                    Some((_, v)) => joins.push(&mut out, v.as_ref()),
                     None => {
                         out.push('{');
                         out.push_str(name);

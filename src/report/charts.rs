@@ -14,6 +14,8 @@ use super::svg::{
 };
 use super::words::Tr;
 
+use std::fmt::Write as _;
+
 /// How an area is filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fill {
@@ -551,6 +553,49 @@ pub(crate) fn heatmap(
     };
     let row_chars = ((lw - 16.0) / (12.0 * 0.58)) as usize;
     let mut disagree_ids = Vec::new();
+    // What the cells repeat, made once (a plan of 5,000 commitments has 30,000 cells): each
+    // column's coordinates and weight, and each kind of cell's fill, ink and texts.
+    struct Look {
+        paint: String,
+        ink_attr: String,
+        text: String,
+        full: String,
+    }
+    let look = |fill: Fill, text: String, full: String| {
+        let ink = if fill == Fill::None {
+            INK.to_string()
+        } else {
+            text_on(&fill.colour()).to_string()
+        };
+        Look {
+            paint: fill.paint(name),
+            // Black text comes from the chart's own colour.
+            ink_attr: if ink == "#000000" || ink == INK {
+                String::new()
+            } else {
+                format!(" fill=\"{ink}\"")
+            },
+            text: super::html::esc(&text),
+            full,
+        }
+    };
+    let level_looks: Vec<Look> = (0..levels.len())
+        .map(|l| {
+            look(
+                fill_of(l),
+                short.get(l).cloned().unwrap_or_default(),
+                levels.get(l).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let no_rating = look(Fill::None, nr.clone(), tr.t("no_rating_na"));
+    let missing = look(Fill::None, "–".into(), tr.t("not_rated"));
+    let column_x: Vec<(String, String)> = xs
+        .iter()
+        .map(|&cx| (n(cx + 1.0), n(cx + cw / 2.0)))
+        .collect();
+    let (cell_w, cell_h) = (n(cw - 2.0), n(rh - 2.0));
+    let cell_title = tr.text("heat_cell");
     for (i, r) in rows.iter().enumerate() {
         let y = head + rh * i as f64;
         if i % 2 == 1 {
@@ -567,54 +612,49 @@ pub(crate) fn heatmap(
         );
         let mut trow = vec![format!("{} {}", r.id, r.title)];
         d.raw("<g font-size=\"11\" text-anchor=\"middle\">\n");
+        let (y1, y17) = (n(y + 1.0), n(y + 17.0));
         for (j, cell) in r.cells.iter().enumerate() {
-            let Some(&cx) = xs.get(j) else {
+            let Some((x1, xm)) = column_x.get(j) else {
                 continue;
             };
             let who = columns.get(j).map_or("", |c| c.label.as_str());
-            let (fill, text, full) = match *cell {
-                HeatCell::Level(l) => (
-                    fill_of(l),
-                    short.get(l).cloned().unwrap_or_default(),
-                    levels.get(l).cloned().unwrap_or_default(),
-                ),
-                HeatCell::NoRating => (Fill::None, nr.clone(), tr.t("no_rating_na")),
-                HeatCell::Missing => (Fill::None, "–".into(), tr.t("not_rated")),
-            };
-            let ink = if fill == Fill::None {
-                INK.to_string()
-            } else {
-                text_on(&fill.colour()).to_string()
+            let beyond;
+            let look = match *cell {
+                HeatCell::Level(l) => match level_looks.get(l) {
+                    Some(known) => known,
+                    None => {
+                        beyond = look(fill_of(l), String::new(), String::new());
+                        &beyond
+                    }
+                },
+                HeatCell::NoRating => &no_rating,
+                HeatCell::Missing => &missing,
             };
             let weight = if columns.get(j).map(|c| c.kind) == Some(ColumnKind::Combined) {
                 " font-weight=\"700\""
             } else {
                 ""
             };
-            // One line per cell; the text's size and anchor come from the cells' group, and
-            // black text from the chart's own colour (a plan of 5,000 commitments has 30,000
-            // cells: see docs/performance.md).
-            let ink_attr = if ink == "#000000" || ink == INK {
-                String::new()
-            } else {
-                format!(" fill=\"{ink}\"")
-            };
-            d.raw(&format!(
-                "<g><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\"{ink_attr}{weight}>{}</text></g>\n",
-                super::html::esc(&tr.f(
-                    "heat_cell",
-                    &[("who", &who), ("id", &r.id), ("level", &full)]
-                )),
-                n(cx + 1.0),
-                n(y + 1.0),
-                n(cw - 2.0),
-                n(rh - 2.0),
-                fill.paint(name),
-                n(cx + cw / 2.0),
-                n(y + 17.0),
-                super::html::esc(&text),
-            ));
-            trow.push(full);
+            // One line per cell; the text's size and anchor come from the cells' group (see
+            // docs/performance.md).
+            let title = crate::wording::fill_with(
+                cell_title,
+                &[
+                    ("who", who),
+                    ("id", r.id.as_str()),
+                    ("level", look.full.as_str()),
+                ],
+            );
+            // Writing into a String cannot fail.
+            let _ = writeln!(
+                d.out,
+                "<g><title>{}</title><rect x=\"{x1}\" y=\"{y1}\" width=\"{cell_w}\" height=\"{cell_h}\" fill=\"{}\"/><text x=\"{xm}\" y=\"{y17}\"{}{weight}>{}</text></g>",
+                super::html::esc(&title),
+                look.paint,
+                look.ink_attr,
+                look.text,
+            );
+            trow.push(look.full.clone());
         }
         d.raw("</g>\n");
         let evaluators_end = columns

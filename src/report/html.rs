@@ -17,25 +17,72 @@ pub fn esc(s: &str) -> String {
 
 /// [`esc`] onto an existing string.
 pub fn push_esc(out: &mut String, s: &str) {
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(ch),
-            '\r' => {}
-            c if is_forbidden(c) => {}
-            c => out.push(c),
-        }
-    }
+    push_escaped(out, s, "&#39;");
 }
 
-/// Characters that are not allowed in XML 1.0 documents or are HTML parse errors.
-fn is_forbidden(c: char) -> bool {
-    let u = u32::from(c);
-    u < 0x20 || (0x7F..=0x9F).contains(&u) || u == 0xFFFE || u == 0xFFFF
+/// The bytes [`push_escaped`] looks at: the five escaped characters, the control characters,
+/// and the first bytes of the forbidden characters beyond ASCII.
+const NOTICED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'\t' as usize] = false;
+    t[b'\n' as usize] = false;
+    let mut i = 0;
+    let special = [b'&', b'<', b'>', b'"', b'\'', 0x7F, 0xC2, 0xEF];
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// [`esc`] onto an existing string, with `'` written as `apostrophe`: the runs of text that
+/// need no escape are copied whole. The escapes are found by byte: in UTF-8, the forbidden
+/// U+0080..=U+009F are `C2 80..=9F`, U+FFFE and U+FFFF `EF BF BE` and `EF BF BF`, and no
+/// byte of a longer character is an ASCII byte or the first byte of another.
+pub(crate) fn push_escaped(out: &mut String, s: &str, apostrophe: &str) {
+    let bytes = s.as_bytes();
+    let mut done = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip to the next byte that may need an escape.
+        match bytes[i..].iter().position(|&b| NOTICED[usize::from(b)]) {
+            Some(skip) => i += skip,
+            None => break,
+        }
+        let b = bytes[i];
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => (apostrophe, 1),
+            b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            0..0x20 | 0x7F => ("", 1),
+            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => ("", 2),
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                ("", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(s.get(done..i).unwrap_or_default());
+        out.push_str(replacement);
+        i += len;
+        done = i;
+    }
+    out.push_str(s.get(done..).unwrap_or_default());
 }
 
 /// The address itself when `s` (trimmed) is a plain `http://` or `https://` URL with a host,
@@ -164,6 +211,73 @@ pub fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The escaping as it was written first, one character at a time: the reference.
+    fn esc_by_char(s: &str) -> String {
+        let mut out = String::new();
+        for ch in s.chars() {
+            let u = u32::from(ch);
+            match ch {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\t' | '\n' => out.push(ch),
+                _ if u < 0x20 || (0x7F..=0x9F).contains(&u) || u == 0xFFFE || u == 0xFFFF => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escaping_by_byte_is_escaping_by_character() {
+        let pieces = [
+            "a",
+            "&",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "\t",
+            "\n",
+            "\r",
+            "\u{0}",
+            "\u{1f}",
+            " ",
+            "\u{7f}",
+            "\u{80}",
+            "\u{85}",
+            "\u{9f}",
+            "\u{a0}",
+            "é",
+            "\u{fffd}",
+            "\u{fffe}",
+            "\u{ffff}",
+            "\u{10000}",
+            "Монголия",
+            "\u{efbf}",
+            "\u{fbf}",
+            "👍",
+            "&#39;",
+        ];
+        let mut state = 7u64;
+        for _ in 0..5000 {
+            let mut s = String::new();
+            for _ in 0..(state % 9) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                s.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(esc(&s), esc_by_char(&s), "{s:?}");
+        }
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("x{c}y");
+            assert_eq!(esc(&s), esc_by_char(&s), "{c:?}");
+        }
+    }
 
     #[test]
     fn escapes_the_five_characters_and_drops_controls() {

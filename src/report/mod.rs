@@ -18,6 +18,15 @@
 //!
 //! See docs/report.md.
 
+/// `format!` onto a `String` (or `&mut String`) without making a new string first: the page
+/// is made of hundreds of thousands of these pieces. Writing into a `String` cannot fail.
+macro_rules! put {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = $out.write_fmt(format_args!($($arg)*));
+    }};
+}
+
 pub mod agreement;
 mod charts;
 pub mod html;

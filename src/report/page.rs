@@ -6,33 +6,31 @@
 //! which works without JavaScript; when printing, closed sections are printed open.
 
 use super::charts::{self, Fill, TimelineMilestone};
-use super::html::{esc, linkify};
+use super::html::{esc, linkify, push_escaped};
 use super::svg::{Chart, DataTable, text_on};
 use super::{Context, Tr, level_label};
 use crate::results::{CommitmentOut, CriterionOut, NoteOut};
-use crate::wording::fill;
+use crate::wording::fill_with;
 
 use std::io::Write;
 
 /// The report's text of `key`, escaped, with `{placeholders}` filled by `args`, which are
 /// HTML already (escape user text before passing it).
 fn h(tr: &Tr, key: &str, args: &[(&str, String)]) -> String {
-    let pairs: Vec<(String, String)> = args
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), v.clone()))
-        .collect();
-    fill(&text(&tr.t(key)), &pairs)
+    fill_with(&text(tr.text(key)), args)
 }
 
 /// The report's text of `key`, escaped.
 fn e(tr: &Tr, key: &str) -> String {
-    text(&tr.t(key))
+    text(tr.text(key))
 }
 
 /// Wording escaped for a text node or a double-quoted attribute (where `'` is safe, and
 /// kept as it is so that the page reads as the wording file does).
 fn text(s: &str) -> String {
-    esc(s).replace("&#39;", "'")
+    let mut out = String::with_capacity(s.len() + 16);
+    push_escaped(&mut out, s, "'");
+    out
 }
 
 /// Writes `out` into `w` and empties it.
@@ -55,41 +53,46 @@ pub(crate) fn write_head(
     let tr = &cx.tr;
     let title = format!("{} — {}", r.plan.country, r.plan.title);
     let mut out = String::with_capacity(256 * 1024);
-    out.push_str(&format!(
+    put!(
+        out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
         esc(tr.code())
-    ));
+    );
     out.push_str(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n",
     );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str("<meta name=\"referrer\" content=\"no-referrer\">\n");
     out.push_str("<meta name=\"color-scheme\" content=\"light\">\n");
-    out.push_str(&format!(
+    put!(
+        out,
         "<meta name=\"generator\" content=\"{}\">\n",
         esc(&r.generator)
-    ));
-    out.push_str(&format!(
+    );
+    put!(
+        out,
         "<title>{}</title>\n",
         h(tr, "page_title", &[("title", esc(&title))])
-    ));
+    );
     out.push_str("<style>\n");
     out.push_str(CSS);
     out.push_str("</style>\n</head>\n<body>\n");
-    out.push_str(&format!(
+    put!(
+        out,
         "<a class=\"skip\" href=\"#commitments\">{}</a>\n",
         e(tr, "skip")
-    ));
+    );
     header(&mut out, cx);
     out.push_str("<main>\n");
     contents(&mut out, cx, charts);
     key_figures(&mut out, cx);
     let find = |name: &str| charts.iter().find(|c| c.name == name);
     // Progress.
-    out.push_str(&format!(
+    put!(
+        out,
         "<section id=\"progress\" aria-labelledby=\"progress-h\">\n<h2 id=\"progress-h\">{}</h2>\n",
         e(tr, "progress")
-    ));
+    );
     if let Some(c) = find("completion") {
         flush(w, &mut out)?;
         c.write_figure(w, tr, "", None)?;
@@ -114,10 +117,13 @@ pub(crate) fn write_head(
         .filter(|c| c.name.starts_with("reference"))
         .collect();
     if !refs.is_empty() {
-        out.push_str(&format!("<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">{}</h2>\n",
+        put!(
+            out,
+            "<section id=\"reference\" aria-labelledby=\"reference-h\">\n<h2 id=\"reference-h\">{}</h2>\n",
             h(tr, "beside", &[("who", esc(&cx.references_in_sentence()))])
-        ));
-        out.push_str(&format!(
+        );
+        put!(
+            out,
             "<p>{}</p>\n",
             h(
                 tr,
@@ -128,7 +134,7 @@ pub(crate) fn write_head(
                     ("total", tr.int(r.summary.commitments)),
                 ]
             )
-        ));
+        );
         for c in refs {
             flush(w, &mut out)?;
             c.write_figure(w, tr, "", None)?;
@@ -136,7 +142,11 @@ pub(crate) fn write_head(
         out.push_str("</section>\n");
     }
     // Evaluators.
-    out.push_str(&format!("<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">{}</h2>\n", e(tr, "evaluators")));
+    put!(
+        out,
+        "<section id=\"evaluators\" aria-labelledby=\"evaluators-h\">\n<h2 id=\"evaluators-h\">{}</h2>\n",
+        e(tr, "evaluators")
+    );
     if let Some(c) = find("heatmap") {
         flush(w, &mut out)?;
         c.write_figure(w, tr, &e(tr, "note_heatmap"), None)?;
@@ -160,9 +170,13 @@ pub(crate) fn write_head(
     out.push_str("</section>\n");
     overview(w, &mut out, cx, rows)?;
     // Cards.
-    out.push_str(&format!("<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">{}</h2>\n", e(tr, "one_by_one")));
+    put!(
+        out,
+        "<section id=\"commitments\" aria-labelledby=\"commitments-h\">\n<h2 id=\"commitments-h\">{}</h2>\n",
+        e(tr, "one_by_one")
+    );
     if rows.is_empty() {
-        out.push_str(&format!("<p>{}</p>\n", e(tr, "no_commitments")));
+        put!(out, "<p>{}</p>\n", e(tr, "no_commitments"));
     }
     flush(w, &mut out)
 }
@@ -179,13 +193,14 @@ fn header(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
     let tr = &cx.tr;
     out.push_str("<header class=\"top\">\n");
-    out.push_str(&format!(
+    put!(
+        out,
         "<p class=\"kicker\">{} · {}</p>\n<h1>{} <span class=\"plan-title\">{}</span></h1>\n",
         e(tr, "kicker"),
         esc(&r.plan.country),
         esc(&r.plan.country),
         esc(&r.plan.title)
-    ));
+    );
     out.push_str("<dl class=\"meta\">\n");
     let mut fact = |k: String, v: String| {
         let wide = if v.starts_with("<ul") {
@@ -193,7 +208,7 @@ fn header(out: &mut String, cx: &Context<'_>) {
         } else {
             ""
         };
-        out.push_str(&format!("<div{wide}><dt>{k}</dt><dd>{v}</dd></div>\n"));
+        put!(out, "<div{wide}><dt>{k}</dt><dd>{v}</dd></div>\n");
     };
     if let Some(org) = &r.plan.organisation {
         fact(e(tr, "prepared_by"), esc(org));
@@ -278,42 +293,43 @@ fn header(out: &mut String, cx: &Context<'_>) {
         fact(e(tr, "reference_fact"), reference);
     }
     out.push_str("</dl>\n");
-    out.push_str(&format!(
-        "<p class=\"disclaimer\">{}</p>\n",
-        e(tr, "disclaimer")
-    ));
+    put!(out, "<p class=\"disclaimer\">{}</p>\n", e(tr, "disclaimer"));
     out.push_str("</header>\n");
 }
 
 fn contents(out: &mut String, cx: &Context<'_>, charts: &[Chart]) {
     let tr = &cx.tr;
-    out.push_str(&format!(
+    put!(
+        out,
         "<nav class=\"toc\" aria-label=\"{}\"><ul>\n<li><a href=\"#glance\">{}</a></li>\n<li><a href=\"#progress\">{}</a></li>\n",
         e(tr, "contents"),
         e(tr, "glance"),
         e(tr, "progress")
-    ));
+    );
     if charts.iter().any(|c| c.name.starts_with("reference")) {
-        out.push_str(&format!(
+        put!(
+            out,
             "<li><a href=\"#reference\">{}</a></li>\n",
             h(
                 tr,
                 "nav_beside",
                 &[("who", esc(&cx.references_in_sentence()))]
             )
-        ));
+        );
     }
-    out.push_str(&format!(
+    put!(
+        out,
         "<li><a href=\"#evaluators\">{}</a></li>\n<li><a href=\"#overview\">{}</a></li>\n",
         e(tr, "nav_agreement"),
         e(tr, "all_commitments")
-    ));
-    out.push_str(&format!(
+    );
+    put!(
+        out,
         "<li><a href=\"#commitments\">{} ({})</a></li>\n<li><a href=\"#about\">{}</a></li>\n</ul></nav>\n",
         e(tr, "nav_one_by_one"),
         tr.int(cx.results.summary.commitments),
         e(tr, "about")
-    ));
+    );
 }
 
 fn key_figures(out: &mut String, cx: &Context<'_>) {
@@ -327,11 +343,16 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
             tr.pct(k as f64 / n as f64)
         }
     };
-    out.push_str(&format!("<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">{}</h2>\n<ul class=\"tiles\">\n", e(tr, "glance")));
+    put!(
+        out,
+        "<section id=\"glance\" aria-labelledby=\"glance-h\">\n<h2 id=\"glance-h\">{}</h2>\n<ul class=\"tiles\">\n",
+        e(tr, "glance")
+    );
     let mut tile = |value: String, label: String| {
-        out.push_str(&format!(
+        put!(
+            out,
             "<li class=\"tile\"><span class=\"value\">{value}</span> <span class=\"label\">{label}</span></li>\n"
-        ));
+        );
     };
     tile(
         tr.int(n),
@@ -402,7 +423,7 @@ fn key_figures(out: &mut String, cx: &Context<'_>) {
     }
     out.push_str("</ul>\n");
     if let Some(line) = super::high_completion_line(cx) {
-        out.push_str(&format!("<p>{}</p>\n", esc(&line)));
+        put!(out, "<p>{}</p>\n", esc(&line));
     }
     out.push_str("</section>\n");
 }
@@ -495,57 +516,64 @@ fn overview(
 ) -> std::io::Result<()> {
     let tr = &cx.tr;
     let main = cx.main.and_then(|k| cx.rubric.criteria.get(k));
-    out.push_str(&format!("<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">{}</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
+    put!(
+        out,
+        "<section id=\"overview\" aria-labelledby=\"overview-h\">\n<h2 id=\"overview-h\">{}</h2>\n<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
         e(tr, "all_commitments"),
         e(tr, "col_id"),
         e(tr, "col_commitment"),
         e(tr, "col_rating"),
         e(tr, "col_score"),
-    ));
+    );
     if let Some(m) = main {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&tr.lv(&m.name))));
+        put!(out, "<th scope=\"col\">{}</th>", esc(&tr.lv(&m.name)));
     }
     for who in &cx.references {
-        out.push_str(&format!(
+        put!(
+            out,
             "<th scope=\"col\">{}</th>",
             h(tr, "col_who_rating", &[("who", esc(&cx.label(who)))])
-        ));
+        );
     }
-    out.push_str(&format!(
+    put!(
+        out,
         "<th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
         e(tr, "col_flags"),
         e(tr, "col_attention")
-    ));
+    );
     for (i, c) in rows.iter().enumerate() {
         if out.len() >= 1 << 16 {
             flush(w, out)?;
         }
-        out.push_str(&format!(
+        put!(
+            out,
             "<tr><th scope=\"row\"><a href=\"#c{}\">{}</a></th><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
             i + 1,
             esc(&c.id),
             esc(&c.title),
             rating_badge(cx, c.rating.as_deref()),
             c.score.map_or_else(|| "–".to_string(), |x| tr.num(x))
-        ));
+        );
         if let Some(m) = main {
-            out.push_str(&format!(
+            put!(
+                out,
                 "<td>{}</td>",
                 esc(&level_or_none(
                     tr,
                     c.criteria.get(&m.id).and_then(|x| x.level.as_deref()),
                     Some(&m.id)
                 ))
-            ));
+            );
         }
         for who in &cx.references {
-            out.push_str(&format!("<td>{}</td>", esc(&reference_text(cx, c, who))));
+            put!(out, "<td>{}</td>", esc(&reference_text(cx, c, who)));
         }
-        out.push_str(&format!(
+        put!(
+            out,
             "<td>{}</td><td>{}</td></tr>\n",
             esc(&flag_list(cx, c).join(", ")),
             esc(&marks(cx, c).join(&tr.t("semicolon")))
-        ));
+        );
     }
     out.push_str("</tbody></table></div>\n</section>\n");
     Ok(())
@@ -577,11 +605,12 @@ pub(crate) fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &Commitm
     let r = &cx.results;
     let tr = &cx.tr;
     let anchor = format!("c{}", index + 1);
-    out.push_str(&format!(
+    put!(
+        out,
         "<article class=\"card\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\">\n<header><h3 id=\"{anchor}-h\"><span class=\"cid\">{}</span> {}</h3>\n",
         esc(&c.id),
         esc(&c.title)
-    ));
+    );
     let mut sub = Vec::new();
     if let Some(lead) = &c.lead {
         sub.push(h(tr, "lead", &[("lead", esc(lead))]));
@@ -596,55 +625,58 @@ pub(crate) fn card(out: &mut String, cx: &Context<'_>, index: usize, c: &Commitm
         _ => {}
     }
     if !sub.is_empty() {
-        out.push_str(&format!("<p class=\"sub\">{}</p>\n", sub.join(" · ")));
+        put!(out, "<p class=\"sub\">{}</p>\n", sub.join(" · "));
     }
     out.push_str("</header>\n<dl class=\"facts\">\n");
-    out.push_str(&format!(
+    put!(
+        out,
         "<div><dt>{}</dt><dd>{}</dd></div>\n",
         e(tr, "rating"),
         rating_badge(cx, c.rating.as_deref())
-    ));
+    );
     if let Some(score) = c.score {
-        out.push_str(&format!(
+        put!(
+            out,
             "<div><dt>{}</dt><dd>{} <span class=\"muted\">/ 100</span> <span class=\"meter\" aria-hidden=\"true\"><span style=\"width:{:.1}%\"></span></span></dd></div>\n",
             e(tr, "score"),
             tr.num(score),
             score.clamp(0.0, 100.0)
-        ));
+        );
     } else {
-        out.push_str(&format!(
-            "<div><dt>{}</dt><dd>–</dd></div>\n",
-            e(tr, "score")
-        ));
+        put!(out, "<div><dt>{}</dt><dd>–</dd></div>\n", e(tr, "score"));
     }
     for crit in r.rubric.criteria.iter().filter(|k| k.key) {
         let level = c.criteria.get(&crit.id).and_then(|x| x.level.as_deref());
-        out.push_str(&format!(
+        put!(
+            out,
             "<div><dt>{}</dt><dd>{}</dd></div>\n",
             esc(&tr.lv(&crit.name)),
             esc(&level_or_none(tr, level, Some(&crit.id)))
-        ));
+        );
     }
     for who in &cx.references {
-        out.push_str(&format!(
+        put!(
+            out,
             "<div><dt>{} <span class=\"muted\">({})</span></dt><dd>{}</dd></div>\n",
             esc(&cx.label(who)),
             e(tr, "reference"),
             reference_html(cx, c, who)
-        ));
+        );
     }
     out.push_str("</dl>\n");
     let m = marks(cx, c);
     if !m.is_empty() {
-        out.push_str(&format!(
+        put!(
+            out,
             "<ul class=\"marks\" aria-label=\"{}\">",
             e(tr, "aria_attention")
-        ));
+        );
         for mark in &m {
-            out.push_str(&format!(
+            put!(
+                out,
                 "<li><span aria-hidden=\"true\">⚠</span> {}</li>",
                 esc(mark)
-            ));
+            );
         }
         out.push_str("</ul>\n");
     }
@@ -691,10 +723,11 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
     if flags.is_empty() {
         return;
     }
-    out.push_str(&format!(
+    put!(
+        out,
         "<ul class=\"flags\" aria-label=\"{}\">\n",
         e(&cx.tr, "aria_flags")
-    ));
+    );
     for (fi, f) in flags.iter().enumerate() {
         let star = if f.star { "★ " } else { "" };
         let (class, sym) = if c.flags.contains(&f.id) {
@@ -702,10 +735,11 @@ fn flags(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
         } else {
             ("no", "✗")
         };
-        out.push_str(&format!(
+        put!(
+            out,
             "<li class=\"{class}\"><span class=\"sym\" aria-hidden=\"true\">{sym}</span> {star}{}</li>\n",
             text(&super::words::flag_sentence_in(&cx.tr, cx.rubric, c, fi))
-        ));
+        );
     }
     out.push_str("</ul>\n");
 }
@@ -723,10 +757,7 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
     if c.milestones.is_empty() {
         // Plans without milestones (as OGP's database gives them) say nothing about them.
         if cx.results.summary.milestones > 0 {
-            out.push_str(&format!(
-                "<p class=\"muted\">{}</p>\n",
-                e(tr, "no_milestones")
-            ));
+            put!(out, "<p class=\"muted\">{}</p>\n", e(tr, "no_milestones"));
         }
         return;
     }
@@ -797,40 +828,49 @@ fn milestones(out: &mut String, cx: &Context<'_>, index: usize, c: &CommitmentOu
     );
     match chart {
         Some(chart) => out.push_str(&chart.figure(tr, "", Some(&summary))),
-        None => out.push_str(&format!(
+        None => put!(
+            out,
             "<details class=\"data\"><summary>{}</summary>{}</details>\n",
             esc(&summary),
             table.html("")
-        )),
+        ),
     }
 }
 
 fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
     let r = &cx.results;
     let tr = &cx.tr;
-    out.push_str(&format!(
+    put!(
+        out,
         "<details class=\"drill\"><summary>{}</summary>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
-        h(tr, "criteria_summary", &[("n", tr.int(r.rubric.criteria.len()))]),
+        h(
+            tr,
+            "criteria_summary",
+            &[("n", tr.int(r.rubric.criteria.len()))]
+        ),
         e(tr, "col_criterion"),
         e(tr, "combined")
-    ));
+    );
     for ev in &cx.combined {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(ev)));
+        put!(out, "<th scope=\"col\">{}</th>", esc(ev));
     }
     for ev in &cx.references {
-        out.push_str(&format!(
+        put!(
+            out,
             "<th scope=\"col\">{} ({})</th>",
             esc(&cx.label(ev)),
             e(tr, "reference")
-        ));
+        );
     }
-    out.push_str(&format!(
+    put!(
+        out,
         "<th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
         e(tr, "col_remarks")
-    ));
+    );
     for crit in &r.rubric.criteria {
         let res: Option<&CriterionOut> = c.criteria.get(&crit.id);
-        out.push_str(&format!(
+        put!(
+            out,
             "<tr><th scope=\"row\">{} <span class=\"muted\">({}{})</span></th><td><b>{}</b></td>",
             esc(&tr.lv(&crit.name)),
             esc(&crit.id),
@@ -844,13 +884,14 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
                 res.and_then(|x| x.level.as_deref()),
                 Some(&crit.id)
             ))
-        ));
+        );
         let by = res.and_then(|x| x.by_evaluator.as_ref());
         for ev in &cx.combined {
-            out.push_str(&format!(
+            put!(
+                out,
                 "<td>{}</td>",
                 esc(&level_text(tr, by.and_then(|b| b.get(ev)), &crit.id))
-            ));
+            );
         }
         for ev in &cx.references {
             let v = c
@@ -859,7 +900,7 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
                 .and_then(|v| v.levels.get(&crit.id))
                 .and_then(Option::as_deref)
                 .map_or_else(|| "–".to_string(), |l| level_label(tr, l, Some(&crit.id)));
-            out.push_str(&format!("<td>{}</td>", esc(&v)));
+            put!(out, "<td>{}</td>", esc(&v));
         }
         let mut remarks = Vec::new();
         if let Some(x) = res {
@@ -873,10 +914,11 @@ fn criteria_table(out: &mut String, cx: &Context<'_>, c: &CommitmentOut) {
                 remarks.push(tr.n("remark_no_rating", x.no_rating, &[]));
             }
         }
-        out.push_str(&format!(
+        put!(
+            out,
             "<td>{}</td></tr>\n",
             esc(&remarks.join(&tr.t("semicolon")))
-        ));
+        );
     }
     out.push_str("</tbody></table></div>\n</details>\n");
 }
@@ -893,7 +935,7 @@ fn notes(out: &mut String, tr: &Tr, c: &CommitmentOut) {
         })
         .collect();
     if notes.is_empty() {
-        out.push_str(&format!("<p class=\"muted\">{}</p>\n", e(tr, "no_notes")));
+        put!(out, "<p class=\"muted\">{}</p>\n", e(tr, "no_notes"));
         return;
     }
     // The same words from the same evaluator on the same unit, for several criteria (evidence
@@ -917,10 +959,11 @@ fn notes(out: &mut String, tr: &Tr, c: &CommitmentOut) {
             }
         }
     }
-    out.push_str(&format!(
+    put!(
+        out,
         "<details class=\"drill\"><summary>{}</summary>\n<ol class=\"notes\">\n",
         esc(&tr.n("notes_summary", groups.len(), &[])),
-    ));
+    );
     for (n, criteria) in groups {
         let mut about = vec![format!("<b>{}</b>", esc(&n.evaluator))];
         match &n.milestone {
@@ -930,26 +973,29 @@ fn notes(out: &mut String, tr: &Tr, c: &CommitmentOut) {
         if !criteria.is_empty() {
             about.push(esc(&criteria.join(", ")));
         }
-        out.push_str(&format!("<li><p class=\"who\">{}</p>\n", about.join(" · ")));
+        put!(out, "<li><p class=\"who\">{}</p>\n", about.join(" · "));
         if !n.evidence.trim().is_empty() {
-            out.push_str(&format!(
+            put!(
+                out,
                 "<p class=\"evidence\"><span class=\"k\">{}</span> {}</p>\n",
                 e(tr, "evidence"),
                 linkify(n.evidence.trim())
-            ));
+            );
         }
         if !n.comment.trim().is_empty() {
-            out.push_str(&format!(
+            put!(
+                out,
                 "<p class=\"comment\">{}</p>\n",
                 linkify(n.comment.trim())
-            ));
+            );
         }
         if !n.next_steps.trim().is_empty() {
-            out.push_str(&format!(
+            put!(
+                out,
                 "<p class=\"next\"><span class=\"k\">{}</span> {}</p>\n",
                 e(tr, "next_steps"),
                 linkify(n.next_steps.trim())
-            ));
+            );
         }
         out.push_str("</li>\n");
     }
@@ -984,17 +1030,22 @@ fn about_commitment(out: &mut String, tr: &Tr, c: &CommitmentOut) {
     if parts.is_empty() {
         return;
     }
-    out.push_str(&format!(
+    put!(
+        out,
         "<details class=\"drill\"><summary>{}</summary>\n{}\n</details>\n",
         e(tr, "about_commitment"),
         parts.join("\n")
-    ));
+    );
 }
 
 fn about(out: &mut String, cx: &Context<'_>) {
     let r = &cx.results;
     let tr = &cx.tr;
-    out.push_str(&format!("<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">{}</h2>\n<ul>\n", e(tr, "about")));
+    put!(
+        out,
+        "<section id=\"about\" aria-labelledby=\"about-h\" class=\"about\">\n<h2 id=\"about-h\">{}</h2>\n<ul>\n",
+        e(tr, "about")
+    );
     let bold = |t: &str| t.replacen("**", "<b>", 1).replacen("**", "</b>", 1);
     let bolds = |t: &str| {
         let mut t = t.to_string();
@@ -1003,7 +1054,8 @@ fn about(out: &mut String, cx: &Context<'_>) {
         }
         t
     };
-    out.push_str(&format!(
+    put!(
+        out,
         "<li>{}</li>\n",
         bolds(&h(
             tr,
@@ -1024,8 +1076,9 @@ fn about(out: &mut String, cx: &Context<'_>) {
                 ("command", "<code>checkmyogp explain</code>".to_string()),
             ]
         ))
-    ));
-    out.push_str(&format!(
+    );
+    put!(
+        out,
         "<li>{}</li>\n",
         bolds(&h(
             tr,
@@ -1038,13 +1091,14 @@ fn about(out: &mut String, cx: &Context<'_>) {
                 ),
             ]
         ))
-    ));
-    out.push_str(&format!("<li>{}</li>\n", e(tr, "about_colours")));
-    out.push_str(&format!("<li>{}</li>\n", e(tr, "about_links")));
-    out.push_str(&format!(
+    );
+    put!(out, "<li>{}</li>\n", e(tr, "about_colours"));
+    put!(out, "<li>{}</li>\n", e(tr, "about_links"));
+    put!(
+        out,
         "<li>{}</li>\n",
         h(tr, "about_made_by", &[("generator", esc(&r.generator))])
-    ));
+    );
     out.push_str("</ul>\n</section>\n");
 }
 

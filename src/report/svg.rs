@@ -356,14 +356,15 @@ impl Draw {
 
     /// Text at (x, y); `anchor` is start, middle or end; `extra` holds more attributes.
     pub(crate) fn text(&mut self, x: f64, y: f64, anchor: &str, extra: &str, content: &str) {
-        self.out.push_str(&format!(
+        put!(
+            self.out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{}{}>{}</text>\n",
             n(x),
             n(y),
             if extra.is_empty() { "" } else { " " },
             extra,
             esc(content)
-        ));
+        );
     }
 
     /// Text with a tooltip holding the full text when it was shortened.
@@ -379,7 +380,8 @@ impl Draw {
         if shown == full {
             self.text(x, y, anchor, extra, shown);
         } else {
-            self.out.push_str(&format!(
+            put!(
+                self.out,
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{}{}><title>{}</title>{}</text>\n",
                 n(x),
                 n(y),
@@ -387,42 +389,46 @@ impl Draw {
                 extra,
                 esc(full),
                 esc(shown)
-            ));
+            );
         }
     }
 
     pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, extra: &str) {
-        self.out.push_str(&format!(
+        put!(
+            self.out,
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" {extra}/>\n",
             n(x),
             n(y),
             n(w.max(0.0)),
             n(h.max(0.0))
-        ));
+        );
     }
 
     pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, extra: &str) {
-        self.out.push_str(&format!(
+        put!(
+            self.out,
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" {extra}/>\n",
             n(x1),
             n(y1),
             n(x2),
             n(y2)
-        ));
+        );
     }
 
     pub(crate) fn circle(&mut self, cx: f64, cy: f64, r: f64, extra: &str) {
-        self.out.push_str(&format!(
+        put!(
+            self.out,
             "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" {extra}/>\n",
             n(cx),
             n(cy),
             n(r)
-        ));
+        );
     }
 
     /// A diamond centred on (cx, cy).
     pub(crate) fn diamond(&mut self, cx: f64, cy: f64, r: f64, extra: &str) {
-        self.out.push_str(&format!(
+        put!(
+            self.out,
             "<path d=\"M{} {}L{} {}L{} {}L{} {}Z\" {extra}/>\n",
             n(cx),
             n(cy - r),
@@ -432,12 +438,13 @@ impl Draw {
             n(cy + r),
             n(cx - r),
             n(cy)
-        ));
+        );
     }
 
     /// An ✕ centred on (cx, cy).
     pub(crate) fn cross(&mut self, cx: f64, cy: f64, r: f64, colour: &str) {
-        self.out.push_str(&format!(
+        put!(
+            self.out,
             "<path d=\"M{} {}L{} {}M{} {}L{} {}\" stroke=\"{colour}\" stroke-width=\"3\" stroke-linecap=\"round\"/>\n",
             n(cx - r),
             n(cy - r),
@@ -447,7 +454,7 @@ impl Draw {
             n(cy + r),
             n(cx + r),
             n(cy - r)
-        ));
+        );
     }
 }
 

@@ -9,7 +9,7 @@
 use std::fmt::Display;
 
 use crate::model::{CondTest, ConditionKind, Rubric};
-use crate::wording::{Wording, fill};
+use crate::wording::{Wording, fill, fill_with};
 
 /// The report's language: every fixed string of the page comes through it.
 #[derive(Debug, Clone)]
@@ -40,16 +40,22 @@ impl Tr {
 
     /// The text of `key` (the key itself if no language has it, so that it shows).
     pub fn t(&self, key: &str) -> String {
+        self.text(key).to_string()
+    }
+
+    /// [`Tr::t`], borrowed.
+    pub(crate) fn text<'a>(&'a self, key: &'a str) -> &'a str {
         debug_assert!(
             self.w.report(key, None).is_some(),
             "templates/lang/en.toml has no [report] key {key}"
         );
-        self.w.report(key, None).unwrap_or(key).to_string()
+        self.w.report(key, None).unwrap_or(key)
     }
 
     /// The text of `key` with its `{placeholders}` filled.
     pub fn f(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
-        fill(&self.t(key), &pairs(args))
+        let values: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        fill_with(self.text(key), &values)
     }
 
     /// The text of `key` for the count `n` (singular or plural), with `{n}` and `args` filled.
