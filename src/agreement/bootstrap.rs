@@ -356,7 +356,50 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::quantile;
+    use super::{BootstrapOptions, Resampled, bootstrap_alpha, bootstrap_many, quantile};
+    use crate::agreement::rng::Xoshiro256;
+    use crate::agreement::{Metric, Ratings};
+
+    /// Bootstrapped together (the criteria with as many units sharing their draws), each
+    /// criterion gets the interval it gets alone, to the bit: with profiles or without (three
+    /// raters missing some ratings give thirds), and with units counts that differ.
+    #[test]
+    fn together_is_each_alone() {
+        let mut rng = Xoshiro256::seed_from(21);
+        let options = BootstrapOptions {
+            resamples: 300,
+            seed: 9,
+            confidence: 0.9,
+            threads: 2,
+        };
+        for (raters, missing) in [(5, 0), (3, 2), (4, 0)] {
+            let mut matrices: Vec<(Ratings, Metric)> = Vec::new();
+            for (units, metric) in [
+                (150, Metric::Ordinal),
+                (150, Metric::Nominal),
+                (90, Metric::Interval),
+                (150, Metric::Ordinal),
+            ] {
+                let cells = (0..units * raters)
+                    .map(|_| (rng.below(8) >= missing).then(|| rng.below(5) as u16))
+                    .collect();
+                let values = vec![0.0, 1.0, 2.0, 3.0, 4.0];
+                matrices.push((Ratings::new(values, raters, cells).unwrap(), metric));
+            }
+            let items: Vec<Resampled> = matrices
+                .iter()
+                .map(|(r, m)| Resampled::new(r, *m).unwrap())
+                .collect();
+            let together = bootstrap_many(&items, &options, None).unwrap();
+            for ((r, m), ci) in matrices.iter().zip(together) {
+                let alone = bootstrap_alpha(r, *m, &options, None).unwrap();
+                let ci = ci.unwrap();
+                assert_eq!(ci, alone);
+                let bits = |d: &[f64]| d.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&ci.distribution), bits(&alone.distribution));
+            }
+        }
+    }
 
     #[test]
     fn quantile_type_7() {
