@@ -1238,9 +1238,9 @@ fn a_template_that_repeats_text_without_end_is_stopped() {
 }
 
 /// The memory guard itself, not the fuel or the cap on printed text: each time a template
-/// reaches a commitment, its context is built anew (the event's 4 MB text with it), which
-/// costs the template almost no fuel, so a template keeping every copy in a list passes 1 GB
-/// after about 250 of them. The guard stops it at 1 GB beyond what the program used before
+/// reaches a commitment, its context is built anew, and its timeline (the event's 4 MB text)
+/// when the template reads it, which costs the template almost no fuel, so a template keeping
+/// every copy in a list passes 1 GB after about 250 of them. The guard stops it at 1 GB beyond what the program used before
 /// the render; the ceiling turns a guard that failed into a crash, not a full memory.
 #[cfg(target_os = "linux")]
 #[test]
@@ -1255,7 +1255,7 @@ fn a_template_taking_more_than_a_gigabyte_is_stopped_by_the_memory_guard() {
     fs::write(d.join("plan.toml"), plan).unwrap();
     fs::write(
         d.join("keep.md.j2"),
-        "{% set ns = namespace(kept=none) %}{% for i in range(2000) %}{% set ns.kept = [commitments[1], ns.kept] %}{% endfor %}x",
+        "{% set ns = namespace(kept=none) %}{% for i in range(2000) %}{% set c = commitments[1] %}{% set read = c.timeline %}{% set ns.kept = [c, ns.kept] %}{% endfor %}x",
     )
     .unwrap();
     let before = snapshot_tree(d);

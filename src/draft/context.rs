@@ -228,9 +228,9 @@ pub struct EvidenceCx {
 /// A milestone: the results' [`MilestoneOut`] (`id`, `title`, `due`, `weight`, `overdue`,
 /// `completion`, `criteria`; its title made safe), with what was written about it.
 #[derive(Debug, Clone, Serialize)]
-pub struct MilestoneCx {
+pub struct MilestoneCx<O = MilestoneOut> {
     #[serde(flatten)]
-    pub out: MilestoneOut,
+    pub out: O,
     /// The milestone's own completion result, when completion is rated per milestone.
     pub criterion: Option<CriterionCx>,
     pub disagreement: bool,
@@ -349,8 +349,9 @@ impl Commitments {
         self.inputs.plan.commitments.is_empty()
     }
 
-    /// The `i`th commitment's part of the context, assessed and built now.
-    pub fn get(&self, i: usize) -> Option<CommitmentCx> {
+    /// The `i`th commitment's part of the context, assessed now, each of its fields built
+    /// when asked for ([`CommitmentParts`]).
+    pub fn get(self: &std::sync::Arc<Self>, i: usize) -> Option<CommitmentParts> {
         let plan = &self.inputs.plan;
         if i >= plan.commitments.len() {
             return None;
@@ -369,8 +370,7 @@ impl Commitments {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             crate::results::one_with(&self.inputs, &engine, &self.index, i, &mut scratch)
         };
-        let timeline = self.timelines.get(i).cloned().unwrap_or_default();
-        Some(commitment_cx(&self.labels, &self.rubric, c, timeline))
+        Some(CommitmentParts::new(std::sync::Arc::clone(self), i, c))
     }
 
     /// Each commitment's `id` as templates see it, in order.
@@ -408,30 +408,6 @@ impl CommitmentCx {
         "flag_names",
         "timeline",
     ];
-
-    /// One of [`Self::OWN_FIELDS`] as a template value, as converting the whole would give it.
-    pub fn own_field(&self, name: &str) -> Option<minijinja::Value> {
-        use minijinja::value::{Serde, Value};
-        Some(match name {
-            "value_names" => Value::from(Serde(&self.value_names)),
-            "stars" => Value::from(Serde(&self.stars)),
-            "missing_evaluators" => Value::from(Serde(&self.missing_evaluators)),
-            "criteria" => Value::from(Serde(&self.criteria)),
-            "completion" => Value::from(Serde(&self.completion)),
-            "results" => Value::from(Serde(&self.results)),
-            "milestones" => Value::from(Serde(&self.milestones)),
-            "comments" => Value::from(Serde(&self.comments)),
-            "evidence" => Value::from(Serde(&self.evidence)),
-            "next_steps" => Value::from(Serde(&self.next_steps)),
-            "disagreements" => Value::from(Serde(&self.disagreements)),
-            "references" => Value::from(Serde(&self.references)),
-            "results_references" => Value::from(Serde(&self.results_references)),
-            "differs" => Value::from(self.differs),
-            "flag_names" => Value::from(Serde(&self.flag_names)),
-            "timeline" => Value::from(Serde(&self.timeline)),
-            _ => return None,
-        })
-    }
 }
 
 /// How the comments of `import ogp`'s score files start: where each rating came from.
@@ -697,118 +673,325 @@ fn compared(rubric: &RubricCx, r: &ReferenceOut) -> (Option<String>, Option<Stri
     }
 }
 
-/// A commitment's part of the context, built from its results, which it takes apart (what
-/// templates see of them is moved, not copied: copying and dropping the milestones' criteria
-/// and the evaluators' levels took a quarter of a draft's time).
-fn commitment_cx(
-    labels: &Labels,
-    rubric: &RubricCx,
-    mut c: CommitmentOut,
-    timeline: Vec<EventCx>,
-) -> CommitmentCx {
-    let info = &rubric.info;
-    // Replaced below, or raw text kept out of templates.
-    let criteria_out = std::mem::take(&mut c.criteria);
-    let milestones_out = std::mem::take(&mut c.milestones);
-    let missing = std::mem::take(&mut c.missing_evaluators);
-    let reference = std::mem::take(&mut c.reference);
-    let notes: Vec<NoteOut> = c.notes.take().unwrap_or_default();
-    let criteria: IndexMap<String, CriterionCx> = criteria_out
-        .iter()
-        .map(|(id, out)| (id.clone(), criterion_cx(labels, id, out)))
-        .collect();
-    let pick = |id: &Option<String>| id.as_ref().and_then(|id| criteria.get(id)).cloned();
-    let coalition_notes = || notes.iter().filter(|n| !labels.is_reference(&n.evaluator));
+/// One commitment's results taken apart, from which each field of its [`CommitmentCx`] is
+/// built when a template first reads it (see `super::CommitmentValue`): the appendix's tables
+/// read a few fields of each commitment, and building every field of every commitment, for
+/// each loop over `commitments`, took most of a draft's time. The text of the inputs is made
+/// safe once, when the parts are made; what templates see of the rest is built from them
+/// (borrowed, not copied) by one method per field, which [`Self::whole`] calls in turn.
+#[derive(Debug)]
+pub struct CommitmentParts {
+    commitments: std::sync::Arc<Commitments>,
+    /// Its position in the plan.
+    index: usize,
+    /// The results, their text made safe, the parts below taken out of them.
+    pub out: CommitmentOut,
+    criteria: IndexMap<String, CriterionOut>,
+    /// The milestones, their titles and completion made safe.
+    milestones: Vec<MilestoneOut>,
+    missing: Vec<String>,
+    reference: IndexMap<String, ReferenceOut>,
+    notes: Vec<NoteOut>,
+    /// What the coalition wrote, arranged, made when a field first needs it; each field takes
+    /// its own part (each field is built once).
+    written: std::sync::Mutex<Option<Written>>,
+    /// The reference evaluators' views, made when a field first needs them.
+    references: std::sync::OnceLock<Vec<ReferenceCx>>,
+}
 
-    let mut milestones: Vec<MilestoneCx> = milestones_out
-        .into_iter()
-        .map(|m| {
-            let own = rubric
-                .completion
-                .as_ref()
-                .and_then(|k| m.criteria.get(k))
-                .map(|out| criterion_cx(labels, rubric.completion.as_deref().unwrap_or(""), out));
-            MilestoneCx {
+/// The coalition's notes on a commitment, arranged as templates see them.
+#[derive(Debug, Default)]
+struct Written {
+    /// Each milestone's evidence, comments and next steps.
+    milestones: Vec<(Vec<EvidenceCx>, Vec<NoteCx>, Vec<NoteCx>)>,
+    comments: Vec<NoteCx>,
+    evidence: Vec<EvidenceCx>,
+    next_steps: Vec<NoteCx>,
+}
+
+impl CommitmentParts {
+    /// Takes apart one commitment's results (the `index`th of `commitments`).
+    fn new(
+        commitments: std::sync::Arc<Commitments>,
+        index: usize,
+        mut c: CommitmentOut,
+    ) -> CommitmentParts {
+        let criteria = std::mem::take(&mut c.criteria);
+        let milestones = std::mem::take(&mut c.milestones)
+            .into_iter()
+            .map(|m| MilestoneOut {
+                title: plain_line(&m.title),
+                completion: m.completion.as_deref().map(plain_line),
+                ..m
+            })
+            .collect();
+        let missing = std::mem::take(&mut c.missing_evaluators);
+        let reference = std::mem::take(&mut c.reference);
+        let notes: Vec<NoteOut> = c.notes.take().unwrap_or_default();
+        let out = CommitmentOut {
+            id: plain_line(&c.id),
+            ogp_id: c.ogp_id.as_deref().map(plain_line),
+            title: plain_line(&c.title),
+            lead: c.lead.as_deref().map(plain_line),
+            supporting: c.supporting.iter().map(|s| plain_line(s)).collect(),
+            themes: c.themes.iter().map(|s| plain_line(s)).collect(),
+            description: c
+                .description
+                .as_deref()
+                .map(markdown)
+                .filter(|d| !d.is_empty()),
+            rating: c.rating.as_deref().map(plain_line),
+            // Taken out above: replaced by richer fields, or raw text kept out of templates.
+            criteria: IndexMap::new(),
+            milestones: Vec::new(),
+            missing_evaluators: Vec::new(),
+            reference: IndexMap::new(),
+            notes: None,
+            ..c
+        };
+        CommitmentParts {
+            commitments,
+            index,
+            out,
+            criteria,
+            milestones,
+            missing,
+            reference,
+            notes,
+            written: std::sync::Mutex::default(),
+            references: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn labels(&self) -> &Labels {
+        &self.commitments.labels
+    }
+
+    fn rubric(&self) -> &RubricCx {
+        &self.commitments.rubric
+    }
+
+    /// The whole context of the commitment, every field built.
+    pub fn whole(&self) -> CommitmentCx {
+        CommitmentCx {
+            out: self.out.clone(),
+            value_names: self.value_names(),
+            stars: self.stars(),
+            missing_evaluators: self.missing_evaluators(),
+            criteria: self.criteria(),
+            completion: self.completion(),
+            results: self.results(),
+            milestones: self
+                .milestones()
+                .into_iter()
+                .map(|m| MilestoneCx {
+                    out: m.out.clone(),
+                    criterion: m.criterion,
+                    disagreement: m.disagreement,
+                    unsupported: m.unsupported,
+                    evidence: m.evidence,
+                    comments: m.comments,
+                    next_steps: m.next_steps,
+                })
+                .collect(),
+            comments: self.comments(),
+            evidence: self.evidence(),
+            next_steps: self.next_steps(),
+            disagreements: self.disagreements(),
+            references: self.references().to_vec(),
+            results_references: self.results_references(),
+            differs: self.differs(),
+            flag_names: self.flag_names(),
+            timeline: self.timeline(),
+        }
+    }
+
+    /// One of [`CommitmentCx::OWN_FIELDS`] as a template value, as converting the whole would
+    /// give it.
+    pub fn own_field(&self, name: &str) -> Option<minijinja::Value> {
+        use minijinja::value::{Serde, Value};
+        Some(match name {
+            "value_names" => Value::from(Serde(&self.value_names())),
+            "stars" => Value::from(Serde(&self.stars())),
+            "missing_evaluators" => Value::from(Serde(&self.missing_evaluators())),
+            "criteria" => Value::from(Serde(&self.criteria())),
+            "completion" => Value::from(Serde(&self.completion())),
+            "results" => Value::from(Serde(&self.results())),
+            "milestones" => Value::from(Serde(&self.milestones())),
+            "comments" => Value::from(Serde(&self.comments())),
+            "evidence" => Value::from(Serde(&self.evidence())),
+            "next_steps" => Value::from(Serde(&self.next_steps())),
+            "disagreements" => Value::from(Serde(&self.disagreements())),
+            "references" => Value::from(Serde(self.references())),
+            "results_references" => Value::from(Serde(&self.results_references())),
+            "differs" => Value::from(self.differs()),
+            "flag_names" => Value::from(Serde(&self.flag_names())),
+            "timeline" => Value::from(Serde(&self.timeline())),
+            _ => return None,
+        })
+    }
+
+    fn value_names(&self) -> Vec<String> {
+        self.out
+            .values
+            .iter()
+            .map(|v| {
+                OgpValue::ALL
+                    .iter()
+                    .find(|(id, _)| id == v)
+                    .map_or_else(|| v.clone(), |(_, x)| x.name().to_string())
+            })
+            .collect()
+    }
+
+    fn stars(&self) -> Vec<String> {
+        let flags = &self.rubric().info.flags;
+        self.out
+            .flags
+            .iter()
+            .filter(|f| flags.iter().any(|x| x.id == **f && x.star))
+            .cloned()
+            .collect()
+    }
+
+    fn missing_evaluators(&self) -> Vec<String> {
+        self.missing.iter().map(|e| self.labels().who(e)).collect()
+    }
+
+    fn criteria(&self) -> IndexMap<String, CriterionCx> {
+        self.criteria
+            .iter()
+            .map(|(id, out)| (id.clone(), criterion_cx(self.labels(), id, out)))
+            .collect()
+    }
+
+    /// The criterion of this id, or none.
+    fn criterion(&self, id: Option<&String>) -> Option<CriterionCx> {
+        let (id, out) = self.criteria.get_key_value(id?)?;
+        Some(criterion_cx(self.labels(), id, out))
+    }
+
+    fn completion(&self) -> Option<CriterionCx> {
+        self.criterion(self.rubric().completion.as_ref())
+    }
+
+    fn results(&self) -> Option<CriterionCx> {
+        self.criterion(self.rubric().results.as_ref())
+    }
+
+    /// The coalition's notes arranged (made at the first call), given to `take` to take its
+    /// part.
+    fn written<T>(&self, take: impl FnOnce(&mut Written) -> T) -> T {
+        let mut written = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        take(written.get_or_insert_with(|| self.arrange_notes()))
+    }
+
+    fn arrange_notes(&self) -> Written {
+        let labels = self.labels();
+        let info = &self.rubric().info;
+        let mut milestones: Vec<(Vec<EvidenceCx>, Vec<NoteCx>, Vec<NoteCx>)> =
+            vec![Default::default(); self.milestones.len()];
+        let mut comments = Vec::new();
+        let mut evidence = Vec::new();
+        let mut next_steps = Vec::new();
+        // Notes find their milestone through a map: linear in notes, whatever the milestones.
+        let slots: HashMap<&str, usize> = self
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        for n in self
+            .notes
+            .iter()
+            .filter(|n| !labels.is_reference(&n.evaluator))
+        {
+            let who = labels.who(&n.evaluator);
+            let slot = n.milestone.as_deref().and_then(|id| slots.get(id)).copied();
+            match slot {
+                Some(i) => {
+                    let (m_evidence, m_comments, m_next_steps) = &mut milestones[i];
+                    add_evidence(m_evidence, &n.evidence, &who);
+                    if !n.comment.trim().is_empty() {
+                        m_comments.push(labels.note(info, n, &n.comment));
+                    }
+                    if !n.next_steps.trim().is_empty() {
+                        m_next_steps.push(labels.note(info, n, &n.next_steps));
+                    }
+                }
+                None => {
+                    add_evidence(&mut evidence, &n.evidence, &who);
+                    if !n.comment.trim().is_empty() {
+                        comments.push(labels.note(info, n, &n.comment));
+                    }
+                }
+            }
+            if !n.next_steps.trim().is_empty() {
+                next_steps.push(labels.note(info, n, &n.next_steps));
+            }
+        }
+        for (_, m_comments, m_next_steps) in &mut milestones {
+            *m_comments = labels.merge_same(std::mem::take(m_comments));
+            *m_next_steps = labels.merge_same(std::mem::take(m_next_steps));
+        }
+        Written {
+            milestones,
+            comments: labels.merge_same(comments),
+            evidence,
+            next_steps: labels.merge_same(next_steps),
+        }
+    }
+
+    fn milestones(&self) -> Vec<MilestoneCx<&MilestoneOut>> {
+        let mut written = self.written(|w| std::mem::take(&mut w.milestones));
+        written.resize_with(self.milestones.len(), Default::default);
+        let completion = self.rubric().completion.as_deref();
+        self.milestones
+            .iter()
+            .zip(written)
+            .map(|(m, (evidence, comments, next_steps))| MilestoneCx {
                 disagreement: m.criteria.values().any(|x| x.disagreement),
                 unsupported: m.criteria.values().any(|x| x.unsupported),
-                out: MilestoneOut {
-                    title: plain_line(&m.title),
-                    completion: m.completion.as_deref().map(plain_line),
-                    ..m
-                },
-                criterion: own,
-                evidence: Vec::new(),
-                comments: Vec::new(),
-                next_steps: Vec::new(),
-            }
-        })
-        .collect();
-    let mut comments = Vec::new();
-    let mut evidence = Vec::new();
-    let mut next_steps = Vec::new();
-    // Notes find their milestone through a map: linear in notes, whatever the milestones.
-    let slots: HashMap<String, usize> = milestones
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.out.id.clone(), i))
-        .collect();
-    for n in coalition_notes() {
-        let who = labels.who(&n.evaluator);
-        let slot = n.milestone.as_deref().and_then(|id| slots.get(id)).copied();
-        match slot {
-            Some(i) => {
-                let m = &mut milestones[i];
-                add_evidence(&mut m.evidence, &n.evidence, &who);
-                if !n.comment.trim().is_empty() {
-                    m.comments.push(labels.note(info, n, &n.comment));
-                }
-                if !n.next_steps.trim().is_empty() {
-                    m.next_steps.push(labels.note(info, n, &n.next_steps));
-                }
-            }
-            None => {
-                add_evidence(&mut evidence, &n.evidence, &who);
-                if !n.comment.trim().is_empty() {
-                    comments.push(labels.note(info, n, &n.comment));
-                }
-            }
-        }
-        if !n.next_steps.trim().is_empty() {
-            next_steps.push(labels.note(info, n, &n.next_steps));
-        }
+                criterion: completion
+                    .and_then(|k| m.criteria.get(k))
+                    .map(|out| criterion_cx(self.labels(), completion.unwrap_or(""), out)),
+                out: m,
+                evidence,
+                comments,
+                next_steps,
+            })
+            .collect()
     }
-    for m in &mut milestones {
-        m.comments = labels.merge_same(std::mem::take(&mut m.comments));
-        m.next_steps = labels.merge_same(std::mem::take(&mut m.next_steps));
-    }
-    let comments = labels.merge_same(comments);
-    let next_steps = labels.merge_same(next_steps);
 
-    let mut disagreements = Vec::new();
-    for (id, out) in &criteria_out {
-        // A criterion rated per milestone disagrees on its milestones, listed below: its
-        // roll-up to the commitment would say the same thing twice.
-        let per_milestone = criteria[id].scope == "milestone" && !milestones.is_empty();
-        if out.disagreement && !per_milestone {
-            let cx = &criteria[id];
-            disagreements.push(DisagreementCx {
-                criterion: id.clone(),
-                name: cx.name.clone(),
-                milestone: None,
-                min: out.min.clone(),
-                max: out.max.clone(),
-                spread: out.spread,
-                by_evaluator: cx.by_evaluator.clone(),
-            });
-        }
+    fn comments(&self) -> Vec<NoteCx> {
+        self.written(|w| std::mem::take(&mut w.comments))
     }
-    for m in &milestones {
-        for (id, out) in &m.out.criteria {
-            if out.disagreement {
+
+    fn evidence(&self) -> Vec<EvidenceCx> {
+        self.written(|w| std::mem::take(&mut w.evidence))
+    }
+
+    fn next_steps(&self) -> Vec<NoteCx> {
+        self.written(|w| std::mem::take(&mut w.next_steps))
+    }
+
+    fn disagreements(&self) -> Vec<DisagreementCx> {
+        let labels = self.labels();
+        let mut disagreements = Vec::new();
+        for (id, out) in &self.criteria {
+            // A criterion rated per milestone disagrees on its milestones, listed below: its
+            // roll-up to the commitment would say the same thing twice.
+            let names = labels.criterion(id);
+            let scope = names.map_or("commitment", |n| n.scope.as_str());
+            let per_milestone = scope == "milestone" && !self.milestones.is_empty();
+            if out.disagreement && !per_milestone {
                 disagreements.push(DisagreementCx {
                     criterion: id.clone(),
                     name: labels.criterion_name(id),
-                    milestone: Some(m.out.id.clone()),
+                    milestone: None,
                     min: out.min.clone(),
                     max: out.max.clone(),
                     spread: out.spread,
@@ -816,131 +999,120 @@ fn commitment_cx(
                 });
             }
         }
-    }
-
-    let completion = pick(&rubric.completion);
-    let results_cx = pick(&rubric.results);
-    let references: Vec<ReferenceCx> = reference
-        .into_iter()
-        .map(|(e, r)| {
-            let mut ref_comments = Vec::new();
-            let mut ref_evidence = Vec::new();
-            let who = labels.who(&e);
-            for n in notes.iter().filter(|n| n.evaluator == e) {
-                add_evidence(&mut ref_evidence, &n.evidence, &who);
-                // `import ogp` notes where each rating came from; that is not the IRM speaking.
-                if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE) {
-                    ref_comments.push(labels.note(info, n, &n.comment));
+        for m in &self.milestones {
+            for (id, out) in &m.criteria {
+                if out.disagreement {
+                    disagreements.push(DisagreementCx {
+                        criterion: id.clone(),
+                        name: labels.criterion_name(id),
+                        milestone: Some(m.id.clone()),
+                        min: out.min.clone(),
+                        max: out.max.clone(),
+                        spread: out.spread,
+                        by_evaluator: labels.levels(out),
+                    });
                 }
             }
-            let (criterion, level) = compared(rubric, &r);
-            let unmatched: IndexMap<String, String> = r
-                .other
+        }
+        disagreements
+    }
+
+    fn references(&self) -> &[ReferenceCx] {
+        self.references.get_or_init(|| {
+            let labels = self.labels();
+            let info = &self.rubric().info;
+            self.reference
                 .iter()
-                .map(|(name, l)| (irm_criterion_name(name), plain_line(l)))
-                .collect();
-            ReferenceCx {
-                out: ReferenceOut {
-                    rating: r.rating.as_deref().map(plain_line),
-                    levels: r
-                        .levels
+                .map(|(e, r)| {
+                    let mut ref_comments = Vec::new();
+                    let mut ref_evidence = Vec::new();
+                    let who = labels.who(e);
+                    for n in self.notes.iter().filter(|n| n.evaluator == *e) {
+                        add_evidence(&mut ref_evidence, &n.evidence, &who);
+                        // `import ogp` notes where each rating came from; that is not the IRM
+                        // speaking.
+                        if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE)
+                        {
+                            ref_comments.push(labels.note(info, n, &n.comment));
+                        }
+                    }
+                    let (criterion, level) = compared(self.rubric(), r);
+                    let unmatched: IndexMap<String, String> = r
+                        .other
                         .iter()
-                        .map(|(k, v)| (k.clone(), v.as_deref().map(plain_line)))
-                        .collect(),
-                    ..r
-                },
-                evaluator: e,
-                who,
-                criterion,
-                level,
-                unmatched,
-                comments: ref_comments,
-                evidence: ref_evidence,
-            }
+                        .map(|(name, l)| (irm_criterion_name(name), plain_line(l)))
+                        .collect();
+                    ReferenceCx {
+                        out: ReferenceOut {
+                            rating: r.rating.as_deref().map(plain_line),
+                            levels: r
+                                .levels
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.as_deref().map(plain_line)))
+                                .collect(),
+                            ..r.clone()
+                        },
+                        evaluator: e.clone(),
+                        who,
+                        criterion,
+                        level,
+                        unmatched,
+                        comments: ref_comments,
+                        evidence: ref_evidence,
+                    }
+                })
+                .collect()
         })
-        .collect();
-    let stars = c
-        .flags
-        .iter()
-        .filter(|f| rubric.info.flags.iter().any(|x| x.id == **f && x.star))
-        .cloned()
-        .collect();
-    let results_references = match (&rubric.results, &results_cx) {
-        (Some(k), Some(ours)) => references
+    }
+
+    fn results_references(&self) -> Vec<ComparisonCx> {
+        let Some(k) = &self.rubric().results else {
+            return Vec::new();
+        };
+        let Some(ours) = self.criteria.get(k) else {
+            return Vec::new();
+        };
+        let ours = ours.level.as_deref().map(plain_line);
+        self.references()
             .iter()
             .filter_map(|r| {
                 let level = r.out.levels.get(k).cloned().flatten()?;
                 Some(ComparisonCx {
                     evaluator: r.evaluator.clone(),
                     who: r.who.clone(),
-                    differs: Some(&level) != ours.out.level.as_ref(),
+                    differs: Some(&level) != ours.as_ref(),
                     level: Some(level),
                 })
             })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let flag_names = c
-        .flags
-        .iter()
-        .map(|f| {
-            plain_line(
-                info.flags
-                    .iter()
-                    .find(|x| x.id == *f)
-                    .map_or(f.as_str(), |x| x.name.as_str()),
-            )
-        })
-        .collect();
-    let value_names = c
-        .values
-        .iter()
-        .map(|v| {
-            OgpValue::ALL
-                .iter()
-                .find(|(id, _)| id == v)
-                .map_or_else(|| v.clone(), |(_, x)| x.name().to_string())
-        })
-        .collect();
-    let out = CommitmentOut {
-        id: plain_line(&c.id),
-        ogp_id: c.ogp_id.as_deref().map(plain_line),
-        title: plain_line(&c.title),
-        lead: c.lead.as_deref().map(plain_line),
-        supporting: c.supporting.iter().map(|s| plain_line(s)).collect(),
-        themes: c.themes.iter().map(|s| plain_line(s)).collect(),
-        description: c
-            .description
-            .as_deref()
-            .map(markdown)
-            .filter(|d| !d.is_empty()),
-        rating: c.rating.as_deref().map(plain_line),
-        // Taken out above: replaced by richer fields, or raw text kept out of templates.
-        criteria: IndexMap::new(),
-        milestones: Vec::new(),
-        missing_evaluators: Vec::new(),
-        reference: IndexMap::new(),
-        notes: None,
-        ..c
-    };
-    CommitmentCx {
-        out,
-        value_names,
-        stars,
-        missing_evaluators: missing.iter().map(|e| labels.who(e)).collect(),
-        completion,
-        results: results_cx,
-        criteria,
-        milestones,
-        comments,
-        evidence,
-        next_steps,
-        disagreements,
-        differs: references.iter().any(|r| r.out.differs),
-        references,
-        results_references,
-        flag_names,
-        timeline,
+            .collect()
+    }
+
+    fn differs(&self) -> bool {
+        self.reference.values().any(|r| r.differs)
+    }
+
+    fn flag_names(&self) -> Vec<String> {
+        let info = &self.rubric().info;
+        self.out
+            .flags
+            .iter()
+            .map(|f| {
+                plain_line(
+                    info.flags
+                        .iter()
+                        .find(|x| x.id == *f)
+                        .map_or(f.as_str(), |x| x.name.as_str()),
+                )
+            })
+            .collect()
+    }
+
+    fn timeline(&self) -> Vec<EventCx> {
+        self.commitments
+            .timelines
+            .get(self.index)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 

@@ -174,12 +174,13 @@ impl minijinja::value::Object for Commitments {
 
 /// One commitment as templates see it: the map that converting the whole [`context::CommitmentCx`]
 /// gives (its [`crate::results::CommitmentOut`]'s fields, in order, those of the same name
-/// replaced by the richer ones, then the others), with each of the richer fields converted
-/// when a template first reads it. Converting every field of every commitment took a quarter
-/// of a draft's time, and most of the appendix's, whose tables read a few fields each.
+/// replaced by the richer ones, then the others), with each of the richer fields built and
+/// converted when a template first reads it ([`context::CommitmentParts`]). Building and
+/// converting every field of every commitment took most of a draft's time, and more of the
+/// appendix's, whose tables read a few fields of each commitment.
 #[derive(Debug)]
 struct CommitmentValue {
-    cx: context::CommitmentCx,
+    cx: context::CommitmentParts,
     /// `cx.out` converted (its fields are small): the base map and the order of the keys.
     base: Value,
     /// The richer fields converted so far, by name.
@@ -187,7 +188,7 @@ struct CommitmentValue {
 }
 
 impl CommitmentValue {
-    fn new(cx: context::CommitmentCx) -> CommitmentValue {
+    fn new(cx: context::CommitmentParts) -> CommitmentValue {
         CommitmentValue {
             base: Value::from(Serde(&cx.out)),
             cx,
@@ -309,9 +310,8 @@ mod tests {
         let cx = super::context::build(inputs, as_of, &crate::wording::Wording::english(), true);
         assert!(cx.commitments.len() > 3);
         for i in 0..cx.commitments.len() {
-            let c = cx.commitments.get(i).unwrap();
-            let whole = Value::from(Serde(&c));
-            let lazy = Value::from_object(CommitmentValue::new(c));
+            let whole = Value::from(Serde(&cx.commitments.get(i).unwrap().whole()));
+            let lazy = Value::from_object(CommitmentValue::new(cx.commitments.get(i).unwrap()));
             let keys = |v: &Value| v.try_iter().unwrap().collect::<Vec<_>>();
             assert_eq!(keys(&lazy), keys(&whole));
             for k in keys(&whole) {
