@@ -21,7 +21,7 @@ use crate::agreement::{self, AlphaBand};
 use crate::load::Inputs;
 use crate::model::{Date, OgpValue};
 use crate::results::{
-    CommitmentOut, Compared, CriterionOut, EvaluatorInfo, MilestoneOut, NoteOut, PlanInfo,
+    CommitmentOut, Compared, CriterionOut, EvaluatorInfo, MilestoneOut, NoteRef, PlanInfo,
     ReferenceOut, RubricInfo, Summary,
 };
 use crate::wording::Wording;
@@ -325,7 +325,10 @@ pub struct Commitments {
     inputs: Inputs,
     as_of: crate::model::Date,
     prepared: crate::assess::Prepared,
+    /// Builds a commitment's results with each evaluator's levels; their notes are read from
+    /// `notes` by the fields that need them.
     index: crate::results::Index,
+    notes: crate::results::NoteGroups,
     /// The working memory of the assessment, reused from one commitment to the next.
     scratch: std::sync::Mutex<crate::assess::Scratch>,
     labels: Labels,
@@ -530,19 +533,19 @@ impl Labels {
             .collect()
     }
 
-    fn note(&self, rubric: &RubricInfo, n: &NoteOut, text: &str) -> NoteCx {
+    fn note(&self, rubric: &RubricInfo, n: &NoteRef, text: &str) -> NoteCx {
         NoteCx {
-            evaluator: n.evaluator.clone(),
-            who: self.who(&n.evaluator),
-            milestone: n.milestone.clone(),
-            criterion: n.criterion.clone(),
-            criterion_name: n.criterion.as_ref().map(|k| {
+            evaluator: n.evaluator.to_string(),
+            who: self.who(n.evaluator),
+            milestone: n.milestone.map(str::to_string),
+            criterion: n.criterion.map(str::to_string),
+            criterion_name: n.criterion.map(|k| {
                 plain_line(
                     rubric
                         .criteria
                         .iter()
-                        .find(|c| c.id == *k)
-                        .map_or(k.as_str(), |c| c.name.as_str()),
+                        .find(|c| c.id == k)
+                        .map_or(k, |c| c.name.as_str()),
                 )
             }),
             text: plain_block(text),
@@ -691,7 +694,6 @@ pub struct CommitmentParts {
     milestones: Vec<MilestoneOut>,
     missing: Vec<String>,
     reference: IndexMap<String, ReferenceOut>,
-    notes: Vec<NoteOut>,
     /// What the coalition wrote, arranged, made when a field first needs it; each field takes
     /// its own part (each field is built once).
     written: std::sync::Mutex<Option<Written>>,
@@ -727,7 +729,6 @@ impl CommitmentParts {
             .collect();
         let missing = std::mem::take(&mut c.missing_evaluators);
         let reference = std::mem::take(&mut c.reference);
-        let notes: Vec<NoteOut> = c.notes.take().unwrap_or_default();
         let out = CommitmentOut {
             id: plain_line(&c.id),
             ogp_id: c.ogp_id.as_deref().map(plain_line),
@@ -757,10 +758,16 @@ impl CommitmentParts {
             milestones,
             missing,
             reference,
-            notes,
             written: std::sync::Mutex::default(),
             references: std::sync::OnceLock::new(),
         }
+    }
+
+    /// What the evaluators wrote about the commitment, read from the inputs (the results'
+    /// `notes`, without copying them into the results).
+    fn notes(&self) -> impl Iterator<Item = NoteRef<'_>> {
+        let all = &self.commitments;
+        all.notes.of(&all.inputs, self.index)
     }
 
     fn labels(&self) -> &Labels {
@@ -904,33 +911,29 @@ impl CommitmentParts {
             .enumerate()
             .map(|(i, m)| (m.id.as_str(), i))
             .collect();
-        for n in self
-            .notes
-            .iter()
-            .filter(|n| !labels.is_reference(&n.evaluator))
-        {
-            let who = labels.who(&n.evaluator);
-            let slot = n.milestone.as_deref().and_then(|id| slots.get(id)).copied();
+        for n in self.notes().filter(|n| !labels.is_reference(n.evaluator)) {
+            let who = labels.who(n.evaluator);
+            let slot = n.milestone.and_then(|id| slots.get(id)).copied();
             match slot {
                 Some(i) => {
                     let (m_evidence, m_comments, m_next_steps) = &mut milestones[i];
-                    add_evidence(m_evidence, &n.evidence, &who);
+                    add_evidence(m_evidence, n.evidence, &who);
                     if !n.comment.trim().is_empty() {
-                        m_comments.push(labels.note(info, n, &n.comment));
+                        m_comments.push(labels.note(info, &n, n.comment));
                     }
                     if !n.next_steps.trim().is_empty() {
-                        m_next_steps.push(labels.note(info, n, &n.next_steps));
+                        m_next_steps.push(labels.note(info, &n, n.next_steps));
                     }
                 }
                 None => {
-                    add_evidence(&mut evidence, &n.evidence, &who);
+                    add_evidence(&mut evidence, n.evidence, &who);
                     if !n.comment.trim().is_empty() {
-                        comments.push(labels.note(info, n, &n.comment));
+                        comments.push(labels.note(info, &n, n.comment));
                     }
                 }
             }
             if !n.next_steps.trim().is_empty() {
-                next_steps.push(labels.note(info, n, &n.next_steps));
+                next_steps.push(labels.note(info, &n, n.next_steps));
             }
         }
         for (_, m_comments, m_next_steps) in &mut milestones {
@@ -1027,13 +1030,13 @@ impl CommitmentParts {
                     let mut ref_comments = Vec::new();
                     let mut ref_evidence = Vec::new();
                     let who = labels.who(e);
-                    for n in self.notes.iter().filter(|n| n.evaluator == *e) {
-                        add_evidence(&mut ref_evidence, &n.evidence, &who);
+                    for n in self.notes().filter(|n| n.evaluator == e) {
+                        add_evidence(&mut ref_evidence, n.evidence, &who);
                         // `import ogp` notes where each rating came from; that is not the IRM
                         // speaking.
                         if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE)
                         {
-                            ref_comments.push(labels.note(info, n, &n.comment));
+                            ref_comments.push(labels.note(info, &n, n.comment));
                         }
                     }
                     let (criterion, level) = compared(self.rubric(), r);
@@ -1241,7 +1244,8 @@ pub fn build_with(
     );
     let differences: Vec<DifferenceCx> = differences.into_iter().flatten().collect();
     let prepared = engine.into_prepared();
-    let index = crate::results::Index::new(&inputs, crate::results::Detail::Evaluators);
+    let index = crate::results::Index::new(&inputs, crate::results::Detail::Levels);
+    let notes = crate::results::NoteGroups::new(&inputs);
     // Each commitment, milestone and note (a note of a commitment outside the plan is in no
     // commitment's results).
     let count = inputs.plan.commitments.len();
@@ -1310,6 +1314,7 @@ pub fn build_with(
             as_of,
             prepared,
             index,
+            notes,
             scratch: std::sync::Mutex::default(),
             labels,
             rubric,
