@@ -90,11 +90,21 @@ fn folder_of(path: &Path) -> PathBuf {
 /// Writes `bytes` to `path` atomically: readers see the old file or the new one, never a
 /// half-written one, and an interrupted write leaves the old file intact.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace(staged(path, bytes)?, path)
+}
+
+/// A temporary file beside `path` holding `bytes`, synced to disk, ready to replace it.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.flush())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(tmp)
+}
+
+/// Renames a synced temporary file over `path`.
+fn replace(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot replace {}", path.display()))?;
@@ -375,28 +385,149 @@ pub fn write_outputs<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)], force: bool)
     for (path, _) in files {
         refuse_if_edited(path, force)?;
     }
-    // New fingerprints, by folder, in the order the folders come.
+    let grown = record(
+        files
+            .iter()
+            .map(|(path, bytes)| (path.as_path(), fingerprint(bytes.as_ref()))),
+    )?;
+    atomic_write_all(files)?;
+    tidy_grown(&grown);
+    Ok(())
+}
+
+/// Records new fingerprints in their folders' ledgers, one append per folder (in the order the
+/// folders come); returns each folder with its ledger's size before and after.
+fn record<'p>(files: impl Iterator<Item = (&'p Path, u64)>) -> Result<Vec<(PathBuf, (u64, u64))>> {
     let mut by_folder: Vec<(PathBuf, Vec<(String, u64)>)> = Vec::new();
-    for (path, bytes) in files {
+    for (path, hash) in files {
         let dir = folder_of(path);
-        let entry = (file_name(path), fingerprint(bytes.as_ref()));
+        let entry = (file_name(path), hash);
         match by_folder.iter_mut().find(|(d, _)| *d == dir) {
             Some((_, entries)) => entries.push(entry),
             None => by_folder.push((dir, vec![entry])),
         }
     }
     let mut grown = Vec::new();
-    for (dir, entries) in &by_folder {
-        grown.push(append_ledger(dir, entries)?);
+    for (dir, entries) in by_folder {
+        let sizes = append_ledger(&dir, &entries)?;
+        grown.push((dir, sizes));
     }
-    atomic_write_all(files)?;
-    for ((dir, _), (before, after)) in by_folder.iter().zip(grown) {
-        if ledger_step(after) > ledger_step(before) {
+    Ok(grown)
+}
+
+/// Tidies the ledgers that [`record`] made pass a step (see [`ledger_step`]).
+fn tidy_grown(grown: &[(PathBuf, (u64, u64))]) {
+    for (dir, (before, after)) in grown {
+        if ledger_step(*after) > ledger_step(*before) {
             tidy_ledger(dir);
         }
     }
-    Ok(())
 }
+
+/// Like [`write_outputs`], for files whose contents are made one after the other (`draft
+/// --split` renders one per commitment): `make` hands each file's bytes to `put`, with the
+/// file's position in `paths` (each once), and while it makes the next ones, several threads
+/// write each to a temporary file beside its target and sync it. When `make` is done, every
+/// target is checked, the fingerprints are appended to the ledger in one go, and only then do
+/// the temporary files replace their targets, in order: the same files, the same ledger and
+/// the same guarantees as [`write_outputs`] (each file whole or not at all, its fingerprint
+/// recorded before it replaces its target), with the writing done during the making instead
+/// of after it. An error from `make` is returned inside `Ok`, and leaves everything as it was
+/// (the temporary files are removed).
+pub fn write_outputs_as_made<T, E>(
+    paths: &[PathBuf],
+    force: bool,
+    make: impl FnOnce(&(dyn Fn(usize, Vec<u8>) + Sync)) -> std::result::Result<T, E>,
+) -> Result<std::result::Result<T, E>> {
+    type Staged = Option<(tempfile::NamedTempFile, u64)>;
+    let slots: Vec<std::sync::Mutex<Staged>> =
+        paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let failed: std::sync::Mutex<Option<(usize, anyhow::Error)>> = std::sync::Mutex::default();
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
+    let receiver = std::sync::Mutex::new(receiver);
+    let stage = |i: usize, bytes: Vec<u8>| {
+        if lock(&failed).is_some() {
+            return;
+        }
+        let Some(path) = paths.get(i) else {
+            return;
+        };
+        match staged(path, &bytes) {
+            Ok(tmp) => *lock(&slots[i]) = Some((tmp, fingerprint(&bytes))),
+            Err(e) => {
+                let mut failed = lock(&failed);
+                if failed.as_ref().is_none_or(|(j, _)| i < *j) {
+                    *failed = Some((i, e));
+                }
+            }
+        }
+    };
+    let made = std::thread::scope(|scope| {
+        for _ in 0..WRITING_THREADS {
+            // A thread that cannot be started leaves its share to the others (or to this
+            // thread, after the scope, if none could be).
+            let _ = std::thread::Builder::new().spawn_scoped(scope, || {
+                loop {
+                    let next = lock(&receiver).recv();
+                    let Ok((i, bytes)) = next else {
+                        return;
+                    };
+                    stage(i, bytes);
+                }
+            });
+        }
+        let put = move |i: usize, bytes: Vec<u8>| {
+            let _ = sender.send((i, bytes));
+        };
+        make(&put)
+        // `put` is dropped here, and with it the sender: the threads end when they have
+        // written what was sent.
+    });
+    for (i, bytes) in lock(&receiver).try_iter() {
+        stage(i, bytes);
+    }
+    let made = match made {
+        Ok(made) => made,
+        Err(e) => return Ok(Err(e)),
+    };
+    if let Some((_, e)) = failed
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return Err(e);
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, slot) in paths.iter().zip(slots) {
+        let Some((tmp, hash)) = slot
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        else {
+            bail!("{} was not made", path.display());
+        };
+        files.push((path, tmp, hash));
+    }
+    for (path, _, _) in &files {
+        check_target(path)?;
+    }
+    for (path, _, _) in &files {
+        refuse_if_edited(path, force)?;
+    }
+    let grown = record(files.iter().map(|(path, _, hash)| (path.as_path(), *hash)))?;
+    for (path, tmp, _) in files {
+        replace(tmp, path)?;
+    }
+    tidy_grown(&grown);
+    Ok(Ok(made))
+}
+
+/// The value behind a mutex, even if a thread panicked holding it.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Threads that write files: they wait for the disk (not for the processor), so more than the
+/// cores pays; syncs waited for together are committed together by the file system.
+const WRITING_THREADS: usize = 8;
 
 /// Writes each file with [`atomic_write`]; many files on several threads, because each
 /// file's sync waits for the disk, and syncs waited for together are committed together
@@ -404,8 +535,7 @@ pub fn write_outputs<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)], force: bool)
 /// seconds). Each file is still written whole or not at all. On an error, the files not yet
 /// begun are left as they were, and the first failing file's error is returned.
 fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()> {
-    /// Threads that wait for the disk (not for the processor: more than the cores pays).
-    const THREADS: usize = 8;
+    const THREADS: usize = WRITING_THREADS;
     if files.len() < 2 * THREADS {
         for (path, bytes) in files {
             atomic_write(path, bytes.as_ref())?;

@@ -279,33 +279,52 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     );
 
     if let Some(folder) = &args.split {
-        let (overview, texts) = match draft::render_split(&engine, &cx) {
-            Ok(x) => x,
-            Err(d) => {
-                print_diag(&d)?;
-                return Ok(Outcome::Problems);
-            }
-        };
-        let places: usize = std::iter::once(&overview)
-            .chain(&texts)
-            .map(|t| draft::markdown::count_places(t))
-            .sum();
         let file_names = {
             let ids: Vec<String> = cx.commitments.ids().collect();
             names::file_names(ids.iter().map(String::as_str))
         };
         let mut targets = vec![folder.join(names::OVERVIEW)];
         targets.extend(file_names.iter().map(|n| folder.join(n)));
-        if refuse_edited(&targets, args.force, "for example --split draft-new")? {
+        if !args.force && targets.iter().any(|t| !crate::write::is_untouched(t)) {
+            // Nothing is written; a template error is told first, as when nothing was edited.
+            if let Err(d) = draft::render_split(&engine, &cx, |_, _| {}) {
+                print_diag(&d)?;
+                return Ok(Outcome::Problems);
+            }
+            refuse_edited(&targets, args.force, "for example --split draft-new")?;
             return Ok(Outcome::Problems);
         }
         let count = targets.len();
-        let batch: Vec<(PathBuf, String)> = targets
-            .into_iter()
-            .zip(std::iter::once(overview).chain(texts))
-            .collect();
-        write_files(&batch)
-            .with_context(|| format!("could not write the drafts into {}", display_path(folder)))?;
+        // Each file is written while the next are rendered, so the folders come first (and
+        // go again if the template fails, as if nothing had been begun).
+        let mut made: Vec<PathBuf> = Vec::new();
+        for t in &targets {
+            let mut missing = t.parent().filter(|p| !p.as_os_str().is_empty());
+            while let Some(dir) = missing.filter(|d| !d.exists() && !made.iter().any(|m| m == d)) {
+                made.push(dir.to_path_buf());
+                missing = dir.parent().filter(|p| !p.as_os_str().is_empty());
+            }
+        }
+        for dir in made.iter().rev() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("could not create the folder {}", display_path(dir)))?;
+        }
+        let mut places = 0;
+        // Every target was checked before the first was written (above).
+        let written = crate::write::write_outputs_as_made(&targets, true, |put| {
+            draft::render_split(&engine, &cx, |i, text| {
+                places += draft::markdown::count_places(&text);
+                put(i, text.into_bytes());
+            })
+        })
+        .with_context(|| format!("could not write the drafts into {}", display_path(folder)))?;
+        if let Err(d) = written {
+            for dir in &made {
+                let _ = std::fs::remove_dir(dir);
+            }
+            print_diag(&d)?;
+            return Ok(Outcome::Problems);
+        }
         writeln!(
             anstream::stderr(),
             "wrote {} files to {} ({about}): {} and one file per commitment.\n  \

@@ -297,17 +297,19 @@ impl Engine {
 
     /// Renders the chosen template once for each of `contexts`, in order, all on one watched
     /// thread (see [`Self::render`]; the memory allowed is counted from before the first),
-    /// keeping `then` of each text, and stops at the first error: `draft --split` renders once
-    /// per commitment, and a thread per render took more time than the renders.
+    /// handing each text to `then` as soon as it is rendered, and stops at the first error:
+    /// `draft --split` renders once per commitment (a thread per render took more time than
+    /// the renders), and writes each file while the next are rendered.
     pub fn render_each(
         &self,
         contexts: impl Iterator<Item = Value> + Send,
-        then: impl Fn(&str) -> String + Send,
-    ) -> Result<Vec<String>, Box<Diagnostic>> {
+        mut then: impl FnMut(String) + Send,
+    ) -> Result<(), Box<Diagnostic>> {
         self.watched(move || {
-            contexts
-                .map(|c| self.render_one(c).map(|t| then(&t)))
-                .collect()
+            for c in contexts {
+                then(self.render_one(c)?);
+            }
+            Ok(())
         })
     }
 

@@ -252,15 +252,19 @@ pub fn render_all(engine: &Engine, cx: &Context) -> Result<String, Box<Diagnosti
     engine.render(template_value(cx)).map(|t| tidy(&t))
 }
 
-/// Renders a `--split` folder's files: the overview, then one text per commitment (all
-/// rendered on one watched thread, see [`Engine::render_each`]).
+/// Renders a `--split` folder's files, handing each to `each` as soon as it is rendered (0:
+/// the overview, then 1, 2, … each commitment's), all the commitments on one watched thread
+/// (see [`Engine::render_each`]).
 pub fn render_split(
     engine: &Engine,
     cx: &Context,
-) -> Result<(String, Vec<String>), Box<Diagnostic>> {
+    mut each: impl FnMut(usize, String) + Send,
+) -> Result<(), Box<Diagnostic>> {
     let base = template_value(cx);
-    let overview =
-        tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?);
+    each(
+        0,
+        tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?),
+    );
     let contexts = (0..cx.commitments.len()).map(|i| {
         let one: Vec<Value> = cx
             .commitments
@@ -274,7 +278,11 @@ pub fn render_split(
             ..base.clone()
         }
     });
-    Ok((overview, engine.render_each(contexts, tidy)?))
+    let mut next = 1;
+    engine.render_each(contexts, |text| {
+        each(next, tidy(&text));
+        next += 1;
+    })
 }
 
 impl Part {
