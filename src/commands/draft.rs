@@ -307,7 +307,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
         for dir in made.iter().rev() {
             std::fs::create_dir_all(dir)
-                .with_context(|| format!("could not create the folder {}", display_path(dir)))?;
+                .with_context(|| format!("could not create the folder {}", display_path(dir)))
+                .with_context(|| {
+                    format!("could not write the drafts into {}", display_path(folder))
+                })?;
         }
         let mut places = 0;
         // Every target was checked before the first was written (above).
