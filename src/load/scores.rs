@@ -1334,14 +1334,16 @@ impl Layout<'_> {
         // Rows that the general path reports something about, or changes: too many cells, a
         // byte-order mark, a cell boundary inside a character. Past this check every cell is
         // text on its own, so cells are taken by their offsets.
-        let bytes = row.text.as_bytes();
+        // An ASCII row has neither a mark nor a character to cut.
+        let bytes = row.bytes;
         if row.ends.len() > self.width
-            || !row.text.is_char_boundary(row.start)
-            || (bytes.get(row.start) == Some(&0xef)
-                && bytes
-                    .get(row.start..row.ends.first().copied().unwrap_or(row.start))
-                    .is_some_and(|first| first.starts_with("\u{feff}".as_bytes())))
-            || !row.ends.iter().all(|&e| row.text.is_char_boundary(e))
+            || (!row.ascii
+                && (!char_boundary(bytes, row.start)
+                    || (bytes.get(row.start) == Some(&0xef)
+                        && bytes
+                            .get(row.start..row.ends.first().copied().unwrap_or(row.start))
+                            .is_some_and(|first| first.starts_with("\u{feff}".as_bytes())))
+                    || !row.ends.iter().all(|&e| char_boundary(bytes, e))))
         {
             return None;
         }
@@ -1438,14 +1440,31 @@ fn nonempty(text: &[u8]) -> Option<&[u8]> {
     (!text.is_empty()).then_some(text)
 }
 
-/// The cells of one row of a [`Batch`], read on demand.
+/// Whether `i` is where a character of the UTF-8 text `bytes` starts, or its end
+/// (`str::is_char_boundary` for text held as bytes).
+#[inline(always)]
+fn char_boundary(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(&b) => (b as i8) >= -0x40,
+        None => i == bytes.len(),
+    }
+}
+
+/// The cells of one row (of a [`Batch`], a [`Record`] or a [`Tail`]), read on demand.
 #[derive(Debug, Clone, Copy)]
 struct RowCells<'b> {
-    text: &'b str,
-    /// Where each of the row's cells ends in `text`.
+    /// UTF-8 text (the row's, or that of a batch of rows), held as bytes: a row of a large
+    /// file that is all ASCII, as almost all are, is checked for that alone, which costs a
+    /// fraction of `str::from_utf8` on a row's few dozen bytes; a cell is made a `&str`
+    /// only where the general path needs it.
+    bytes: &'b [u8],
+    /// Where each of the row's cells ends in `bytes`.
     ends: &'b [usize],
     /// Where its first cell starts.
     start: usize,
+    /// Whether the row's bytes are all ASCII: then every offset is a character boundary, and
+    /// no cell starts with a byte-order mark.
+    ascii: bool,
 }
 
 impl<'b> RowCells<'b> {
@@ -1462,7 +1481,7 @@ impl<'b> RowCells<'b> {
                 None => (self.start, end),
             },
         };
-        let cell = self.text.as_bytes().get(start..end)?;
+        let cell = self.bytes.get(start..end)?;
         match (cell.first(), cell.last()) {
             (Some(&a), Some(&b))
                 if a < 0x80
@@ -1482,7 +1501,8 @@ impl<'b> RowCells<'b> {
     #[cold]
     #[inline(never)]
     fn trim_slowly(&self, start: usize, end: usize) -> Option<&'b [u8]> {
-        Some(trim_cell(self.text.get(start..end)?).as_bytes())
+        let cell = std::str::from_utf8(self.bytes.get(start..end)?).ok()?;
+        Some(trim_cell(cell).as_bytes())
     }
 
     /// Whether cell `col` holds something once trimmed.
@@ -1800,9 +1820,10 @@ pub(crate) fn read_csv(
                 first_cell = mark.cells_end;
                 let row = RowIn {
                     cells: RowCells {
-                        text: &batch.text,
+                        bytes: batch.text.as_bytes(),
                         ends: cells,
                         start,
+                        ascii: false,
                     },
                     line: u32::try_from(mark.line).unwrap_or(u32::MAX),
                     multiline: mark.multiline,
@@ -2079,11 +2100,11 @@ impl<'a> FileReader<'_, 'a> {
         let mut bad_utf8 = row.bad_utf8;
         let mut start = row.cells.start;
         for (i, &end) in row.cells.ends.iter().enumerate() {
-            // A cell boundary inside a character (only possible when a cell is not UTF-8 on
-            // its own) fails here.
-            match row.cells.text.get(start..end) {
-                Some(cell) => fields.push(trim_cell(cell)),
-                None => bad_utf8 = bad_utf8.or(Some(i)),
+            // The row's text is UTF-8, so a cell is too unless a boundary is inside a
+            // character (only possible when a cell is not UTF-8 on its own): that fails here.
+            match row.cells.bytes.get(start..end).map(std::str::from_utf8) {
+                Some(Ok(cell)) => fields.push(trim_cell(cell)),
+                _ => bad_utf8 = bad_utf8.or(Some(i)),
             }
             start = end;
         }
@@ -2169,21 +2190,23 @@ impl Rows {
         }
         let line = self.record.line;
         let bytes = self.record.as_slice();
-        let (text, ends, bad_utf8) = match std::str::from_utf8(bytes) {
-            Ok(text) => (text, self.record.ends(), None),
-            Err(_) => {
-                let bad = self
-                    .record
-                    .iter()
-                    .position(|cell| std::str::from_utf8(cell).is_err());
-                ("", &[][..], Some(bad.unwrap_or(0)))
-            }
+        // ASCII (a quick check) is UTF-8; only other rows are checked in full.
+        let ascii = bytes.is_ascii();
+        let (text, ends, bad_utf8) = if ascii || std::str::from_utf8(bytes).is_ok() {
+            (bytes, self.record.ends(), None)
+        } else {
+            let bad = self
+                .record
+                .iter()
+                .position(|cell| std::str::from_utf8(cell).is_err());
+            (&[][..], &[][..], Some(bad.unwrap_or(0)))
         };
         Ok(Some(RowIn {
             cells: RowCells {
-                text,
+                bytes: text,
                 ends,
                 start: 0,
+                ascii,
             },
             line: u32::try_from(line).unwrap_or(u32::MAX),
             // A line break in a cell is inside quotes.
@@ -2383,9 +2406,9 @@ struct Tail {
     /// How many rows took the short path.
     rows: usize,
     /// The rows left to the general path, with the number of ratings before each; their cells
-    /// are in `text` and `ends`, as in a [`Batch`].
+    /// are in `text` (UTF-8, held as bytes) and `ends`, as in a [`Batch`].
     holes: Vec<(usize, RowMark)>,
-    text: String,
+    text: Vec<u8>,
     ends: Vec<usize>,
     /// Where the thread stopped before the end of the file: (offset from the split, line,
     /// whether a `\r` ended the row before), as [`CsvReader::position`] tells it.
@@ -2432,9 +2455,10 @@ impl Tail {
                 .unwrap_or(0);
             let row = RowIn {
                 cells: RowCells {
-                    text: &text,
+                    bytes: &text,
                     ends: ends.get(first_cell..mark.cells_end).unwrap_or(&[]),
                     start,
+                    ascii: false,
                 },
                 line: shift(u32::try_from(mark.line).unwrap_or(u32::MAX), base),
                 multiline: mark.multiline,
@@ -2534,13 +2558,13 @@ fn second_half<'a>(
         }
         // A row that starts with a byte-order mark is never where a reader starts (as for the
         // split, see `find_split`): the mark is then reported by the general path.
-        let bom_first = row.cells.text.as_bytes().starts_with("\u{feff}".as_bytes());
+        let bom_first = row.cells.bytes.starts_with("\u{feff}".as_bytes());
         if (tail.holes.len() >= HOLES || tail.text.len() >= HOLE_BYTES) && !bom_first {
             tail.stopped = Some(before);
             break;
         }
         let offset = tail.text.len();
-        tail.text.push_str(row.cells.text);
+        tail.text.extend_from_slice(row.cells.bytes);
         tail.ends.extend(row.cells.ends.iter().map(|e| e + offset));
         tail.holes.push((
             tail.ratings.len(),
