@@ -545,6 +545,13 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    // Large default score files are looked at while the plan is read (a count of quotes that
+    // needs nothing from it).
+    let ahead = if sel.scores.is_empty() {
+        scores::split_ahead(&base.join("scores/*.csv"))
+    } else {
+        None
+    };
     let plan = load_plan(&plan_path, &mut sources, report);
 
     let (spec, named_at, rubric_base) = match (
@@ -581,6 +588,7 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     {
         let mut resolver = scores::Resolver::new(&plan, &rubric, &mut scores);
         resolver.keep_notes = sel.notes;
+        resolver.ahead = ahead.and_then(|a| a.join().ok()).unwrap_or_default();
         for path in &files {
             let file = sources.add(SourceFile::new(path, None));
             let display = sources.display(file).to_string();

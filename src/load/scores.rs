@@ -79,6 +79,8 @@ pub(crate) struct Resolver<'a> {
     pub(crate) reference_file: bool,
     /// Whether to keep notes (see [`crate::load::Selection::notes`]).
     pub keep_notes: bool,
+    /// Splits of large files found while plan.toml was read (see [`split_ahead`]).
+    pub(crate) ahead: Vec<Ahead>,
 }
 
 impl<'a> Resolver<'a> {
@@ -123,6 +125,7 @@ impl<'a> Resolver<'a> {
             declared: !plan.evaluators.is_empty(),
             reference_file: false,
             keep_notes: true,
+            ahead: Vec::new(),
         }
     }
 
@@ -2329,7 +2332,15 @@ fn read_halves<'a, R: Read>(
         return;
     };
     let start = csv.position().0 + at.bom;
-    let from = search_from(start, at.size);
+    // A split found while plan.toml was read, if it is of this file and after its header.
+    let known = fr
+        .resolver
+        .ahead
+        .iter()
+        .find(|a| a.path == at.path && a.size == at.size && a.from >= start)
+        .map(|a| (a.from, a.split));
+    let from = known.map_or_else(|| search_from(start, at.size), |(from, _)| from);
+    let known = known.map(|(_, split)| split);
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (to_first, found) = std::sync::mpsc::sync_channel::<u64>(1);
     let mut watch = Watch {
@@ -2342,8 +2353,8 @@ fn read_halves<'a, R: Read>(
     let file = fr.file;
     scores.ratings.reserve(most_ratings(from - start));
     std::thread::scope(|scope| {
-        let second =
-            scope.spawn(move || second_half(at, from, second_layout, file, &cancel, &to_first));
+        let second = scope
+            .spawn(move || second_half(at, from, known, second_layout, file, &cancel, &to_first));
         let stop = rows.read(fr, feed, layout, csv, 0, Until::Split(&mut watch), scores);
         if stop != Stop::AtSplit {
             watch
@@ -2506,11 +2517,13 @@ fn most_ratings(bytes: u64) -> usize {
 }
 
 /// The second thread of [`read_halves`]: finds the split (the first line break at or after
-/// `from` outside quotes, counting quotes from the start of the file), tells the first thread,
-/// and reads from there to the end. `None` when there is no split, or when told to stop.
+/// `from` outside quotes, counting quotes from the start of the file) unless it is `known`
+/// already, tells the first thread, and reads from there to the end. `None` when there is no
+/// split, or when told to stop.
 fn second_half<'a>(
     at: &Halves<'_>,
     from: u64,
+    known: Option<u64>,
     mut layout: Layout<'a>,
     file: FileId,
     cancel: &std::sync::atomic::AtomicBool,
@@ -2518,7 +2531,10 @@ fn second_half<'a>(
 ) -> Option<Tail> {
     use std::sync::atomic::Ordering;
     let mut f = File::open(at.path).ok()?;
-    let split = find_split(&mut f, from, at.size)?;
+    let split = match known {
+        Some(split) => split,
+        None => find_split(&mut f, from, at.size)?,
+    };
     {
         use std::io::{Seek, SeekFrom};
         f.seek(SeekFrom::Start(split)).ok()?;
@@ -2632,6 +2648,54 @@ fn find_split(f: &mut File, from: u64, size: u64) -> Option<u64> {
         pos += n as u64;
     }
     found
+}
+
+/// The split of a large score file, found ahead (see [`split_ahead`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Ahead {
+    path: std::path::PathBuf,
+    /// The file's size when the split was found: a file that has changed since is searched
+    /// again.
+    size: u64,
+    /// Where the search started, and the split found (as [`find_split`] gives them).
+    from: u64,
+    split: u64,
+}
+
+/// Finds, on a thread of its own, the split of each CSV file that `pattern` (the default
+/// score files, a glob) finds and that is large enough to be read in two halves, while the
+/// calling thread reads plan.toml: the count of quotes up to the split needs nothing from the
+/// plan, so it no longer delays the second reading thread, which can then start at the middle
+/// of the rows instead of a little after it (see [`search_from`]). A split is only a
+/// starting point for the second reader: the first must still end a row exactly there (see
+/// [`read_halves`]), and a file the plan does not read, or that has changed, is not looked at
+/// again. `None` when no file is read in two halves (`split_min`, on the calling thread).
+pub(crate) fn split_ahead(pattern: &Path) -> Option<std::thread::JoinHandle<Vec<Ahead>>> {
+    let min = split_min()?;
+    let pattern = pattern.to_str()?.to_string();
+    Some(std::thread::spawn(move || {
+        let Ok(paths) = glob::glob(&pattern) else {
+            return Vec::new();
+        };
+        paths
+            .filter_map(Result::ok)
+            .filter_map(|path| {
+                let mut f = File::open(&path).ok()?;
+                let size = f.metadata().ok().filter(|m| m.is_file())?.len();
+                if size < min {
+                    return None;
+                }
+                let from = size / 2;
+                let split = find_split(&mut f, from, size)?;
+                Some(Ahead {
+                    path,
+                    size,
+                    from,
+                    split,
+                })
+            })
+            .collect()
+    }))
 }
 
 /// The rows of one score file going into its [`FileReader`]: the first non-blank row is the
