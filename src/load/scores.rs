@@ -2341,6 +2341,8 @@ fn read_halves<'a, R: Read>(
         .map(|a| (a.from, a.split));
     let from = known.map_or_else(|| search_from(start, at.size), |(from, _)| from);
     let known = known.map(|(_, split)| split);
+    #[cfg(test)]
+    tests::AHEAD_USED.with(|n| n.set(n.get() + usize::from(known.is_some())));
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (to_first, found) = std::sync::mpsc::sync_channel::<u64>(1);
     let mut watch = Watch {
@@ -2807,6 +2809,8 @@ mod tests {
         pub(super) static SPLIT_MIN: Cell<Option<Option<u64>>> = const { Cell::new(None) };
         /// How many rows second threads read (short path and kept for the general one).
         pub(super) static SECOND_ROWS: Cell<usize> = const { Cell::new(0) };
+        /// How many files were read in two halves from a split found ahead.
+        pub(super) static AHEAD_USED: Cell<usize> = const { Cell::new(0) };
     }
 
     /// The first cell and starting line of every row [`CsvReader`] reads from `text`, and
@@ -2944,6 +2948,35 @@ mod tests {
         let text = std::fs::read_to_string(dir.join("scores/s.csv")).unwrap();
         let at = text.find(row).unwrap();
         text[..at].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn the_split_found_while_the_plan_is_read_serves_only_the_file_it_was_found_in() {
+        let dir = folder(20, &ratings(20), "\n");
+        AHEAD_USED.with(|n| n.set(0));
+        same_both_ways(dir.path(), false);
+        assert_eq!(
+            AHEAD_USED.with(Cell::get),
+            1,
+            "the split found ahead was not used"
+        );
+        // The plan names other files: the split found in scores/s.csv is not used, and the
+        // file it names is split as before.
+        std::fs::create_dir(dir.path().join("other")).unwrap();
+        std::fs::copy(
+            dir.path().join("scores/s.csv"),
+            dir.path().join("other/s.csv"),
+        )
+        .unwrap();
+        let plan = std::fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+        let plan = plan.replace(
+            "[assessment]\n",
+            "[assessment]\nscores = [\"other/*.csv\"]\n",
+        );
+        std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+        AHEAD_USED.with(|n| n.set(0));
+        same_both_ways(dir.path(), false);
+        assert_eq!(AHEAD_USED.with(Cell::get), 0);
     }
 
     #[test]
