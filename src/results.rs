@@ -360,6 +360,9 @@ pub fn condition_words(rubric: &Rubric, flag: usize, cond: usize) -> String {
 struct Builder<'a> {
     inputs: &'a Inputs,
     index: std::borrow::Cow<'a, Index>,
+    /// Leaves out each evaluator's level (`by_evaluator`) whatever the index's detail: a
+    /// holder of the assessment builds them when it needs them ([`by_evaluator`]).
+    no_levels: bool,
 }
 
 /// What building any one commitment's results needs, prepared once for the whole plan: the
@@ -451,12 +454,8 @@ impl Builder<'_> {
             spread: c.spread,
             disagreement: c.disagreement,
             unsupported: c.unsupported,
-            by_evaluator: self.index.details.then(|| {
-                c.by_evaluator
-                    .iter()
-                    .map(|(e, l)| (self.evaluator(*e), l.map(|l| label(usize::from(l)))))
-                    .collect()
-            }),
+            by_evaluator: (self.index.details && !self.no_levels)
+                .then(|| by_evaluator(self.inputs, k, c)),
         }
     }
 
@@ -827,6 +826,7 @@ impl<'a> Builder<'a> {
         Builder {
             inputs,
             index: std::borrow::Cow::Owned(Index::new(inputs, detail)),
+            no_levels: false,
         }
     }
 }
@@ -1068,20 +1068,42 @@ pub fn one(inputs: &Inputs, engine: &Engine, ci: usize, detail: Detail) -> Commi
 }
 
 /// One commitment's results, as [`one`] builds them, from an engine and an index prepared
-/// beforehand for these inputs (with the detail wanted): building one commitment costs only
+/// beforehand for these inputs, with its assessment: building one commitment costs only
 /// that commitment, whatever the plan. `scratch` is reused from one call to the next.
+///
+/// Each criterion's `by_evaluator` is left out (`None`), whatever the index's detail: it took
+/// most of the time of building the results (a map with two strings per evaluator, for each
+/// criterion of the commitment and of each milestone), and the draft reads few of them;
+/// [`by_evaluator`] builds one from the assessment when it is needed.
 pub fn one_with(
     inputs: &Inputs,
     engine: &Engine,
     index: &Index,
     ci: usize,
     scratch: &mut Scratch,
-) -> CommitmentOut {
+) -> (CommitmentOut, CommitmentResult) {
     let b = Builder {
         inputs,
         index: std::borrow::Cow::Borrowed(index),
+        no_levels: true,
     };
-    b.commitment(&engine.commitment(ci, scratch))
+    let r = engine.commitment(ci, scratch);
+    (b.commitment(&r), r)
+}
+
+/// Each evaluator's level on the `k`th criterion of the rubric, as a criterion's
+/// [`CriterionOut::by_evaluator`] holds them with details, from the combined answers `c`.
+pub fn by_evaluator(inputs: &Inputs, k: usize, c: &Combined) -> IndexMap<String, Option<String>> {
+    let crit = &inputs.rubric.criteria[k];
+    c.by_evaluator
+        .iter()
+        .map(|(e, l)| {
+            (
+                inputs.scores.evaluator_name(*e).to_string(),
+                l.map(|l| crit.label(usize::from(l)).to_string()),
+            )
+        })
+        .collect()
 }
 
 /// Writes the results as `assess --format json` does, the same bytes as

@@ -373,7 +373,12 @@ impl Commitments {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             crate::results::one_with(&self.inputs, &engine, &self.index, i, &mut scratch)
         };
-        Some(CommitmentParts::new(std::sync::Arc::clone(self), i, c))
+        Some(CommitmentParts::new(
+            std::sync::Arc::clone(self),
+            i,
+            c.0,
+            c.1,
+        ))
     }
 
     /// Each commitment's `id` as templates see it, in order.
@@ -482,17 +487,29 @@ impl Labels {
         self.evaluators.get(id).is_some_and(|(_, r)| *r)
     }
 
-    fn levels(&self, out: &CriterionOut) -> Vec<LevelBy> {
-        out.by_evaluator
-            .iter()
-            .flatten()
-            .filter(|(e, _)| !self.is_reference(e) && !self.consensus.contains(e))
+    /// The coalition evaluators' levels among `by_evaluator` (each evaluator's id and level).
+    fn levels<'a>(
+        &self,
+        by_evaluator: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+    ) -> Vec<LevelBy> {
+        by_evaluator
+            .filter(|(e, _)| !self.is_reference(e) && !self.consensus.iter().any(|c| c == e))
             .map(|(e, l)| LevelBy {
-                evaluator: e.clone(),
+                evaluator: e.to_string(),
                 who: self.who(e),
-                level: l.as_deref().map(plain_line),
+                level: l.map(plain_line),
             })
             .collect()
+    }
+
+    /// The coalition evaluators' levels in a criterion's `by_evaluator` of the results.
+    fn levels_of(&self, by_evaluator: Option<&IndexMap<String, Option<String>>>) -> Vec<LevelBy> {
+        self.levels(
+            by_evaluator
+                .into_iter()
+                .flatten()
+                .map(|(e, l)| (e.as_str(), l.as_deref())),
+        )
     }
 
     /// Notes of the same text about the same milestone and criterion, given once, with everyone
@@ -553,7 +570,12 @@ impl Labels {
     }
 }
 
-fn criterion_cx(labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
+fn criterion_cx(
+    labels: &Labels,
+    id: &str,
+    out: &CriterionOut,
+    by_evaluator: Vec<LevelBy>,
+) -> CriterionCx {
     let names = labels.criterion(id);
     let safe = |x: &Option<String>| x.as_deref().map(plain_line);
     CriterionCx {
@@ -574,7 +596,7 @@ fn criterion_cx(labels: &Labels, id: &str, out: &CriterionOut) -> CriterionCx {
         name: labels.criterion_name(id),
         question: names.map(|n| n.question.clone()).unwrap_or_default(),
         scope: names.map_or_else(|| "commitment".to_string(), |n| n.scope.clone()),
-        by_evaluator: labels.levels(out),
+        by_evaluator,
         consensus: out.consensus,
     }
 }
@@ -689,9 +711,17 @@ pub struct CommitmentParts {
     index: usize,
     /// The results, their text made safe, the parts below taken out of them.
     pub out: CommitmentOut,
+    /// The assessment the results were built from: each evaluator's level on a criterion is
+    /// built from it when a field needs it ([`Self::by_evaluator`]).
+    result: crate::assess::CommitmentResult,
+    /// The criteria, without each evaluator's level (`by_evaluator`).
     criteria: IndexMap<String, CriterionOut>,
-    /// The milestones, their titles and completion made safe.
+    /// The milestones, their titles and completion made safe, their criteria without each
+    /// evaluator's level.
     milestones: Vec<MilestoneOut>,
+    /// The milestones with each evaluator's level on their criteria, as templates see them in
+    /// `milestones`, made when that field is first read.
+    detailed_milestones: std::sync::OnceLock<Vec<MilestoneOut>>,
     missing: Vec<String>,
     reference: IndexMap<String, ReferenceOut>,
     /// What the coalition wrote, arranged, made when a field first needs it; each field takes
@@ -717,6 +747,7 @@ impl CommitmentParts {
         commitments: std::sync::Arc<Commitments>,
         index: usize,
         mut c: CommitmentOut,
+        result: crate::assess::CommitmentResult,
     ) -> CommitmentParts {
         let criteria = std::mem::take(&mut c.criteria);
         let milestones = std::mem::take(&mut c.milestones)
@@ -754,8 +785,10 @@ impl CommitmentParts {
             commitments,
             index,
             out,
+            result,
             criteria,
             milestones,
+            detailed_milestones: std::sync::OnceLock::new(),
             missing,
             reference,
             written: std::sync::Mutex::default(),
@@ -772,6 +805,90 @@ impl CommitmentParts {
 
     fn labels(&self) -> &Labels {
         &self.commitments.labels
+    }
+
+    /// Each evaluator's level on the criterion `id` of the commitment (`milestone` none) or
+    /// of its `milestone`th milestone, built from the assessment: the results are built
+    /// without them, which took most of the time of building them (a map with two strings
+    /// per evaluator, for every criterion of the commitment and of each milestone), for each
+    /// loop over `commitments`, where the appendix's tables read few.
+    fn by_evaluator(
+        &self,
+        milestone: Option<usize>,
+        id: &str,
+    ) -> Option<IndexMap<String, Option<String>>> {
+        let (k, combined) = self.combined(milestone, id)?;
+        Some(crate::results::by_evaluator(
+            &self.commitments.inputs,
+            k,
+            combined,
+        ))
+    }
+
+    /// The assessment of the criterion `id` (with its position in the rubric) on the
+    /// commitment (`milestone` none) or on its `milestone`th milestone.
+    fn combined(
+        &self,
+        milestone: Option<usize>,
+        id: &str,
+    ) -> Option<(usize, &crate::assess::Combined)> {
+        let k = self.rubric_criteria().iter().position(|c| c.id == id)?;
+        let view = &self.result.view;
+        let combined = match milestone {
+            None => view.criteria.get(k)?,
+            Some(mi) => view.milestones.get(mi)?.get(k)?.as_ref()?,
+        };
+        Some((k, combined))
+    }
+
+    fn rubric_criteria(&self) -> &[crate::model::Criterion] {
+        &self.commitments.inputs.rubric.criteria
+    }
+
+    /// The coalition evaluators' levels on a criterion, read from the assessment: what
+    /// [`Labels::levels_of`] gives of [`Self::by_evaluator`]'s map, without making the map.
+    fn levels(&self, milestone: Option<usize>, id: &str) -> Vec<LevelBy> {
+        let Some((k, combined)) = self.combined(milestone, id) else {
+            return Vec::new();
+        };
+        let scores = &self.commitments.inputs.scores;
+        let crit = &self.rubric_criteria()[k];
+        let answers = || {
+            combined.by_evaluator.iter().map(|(e, l)| {
+                (
+                    scores.evaluator_name(*e),
+                    l.map(|l| crit.label(usize::from(l))),
+                )
+            })
+        };
+        // An evaluator named twice is one entry of the map (in the first place, with the
+        // last level): the map is made then.
+        let twice = answers()
+            .enumerate()
+            .any(|(i, (e, _))| answers().take(i).any(|(x, _)| x == e));
+        if twice {
+            return self
+                .labels()
+                .levels_of(self.by_evaluator(milestone, id).as_ref());
+        }
+        self.labels().levels(answers())
+    }
+
+    /// The milestones with each evaluator's level on their criteria.
+    fn detailed_milestones(&self) -> &[MilestoneOut] {
+        self.detailed_milestones.get_or_init(|| {
+            self.milestones
+                .iter()
+                .enumerate()
+                .map(|(mi, m)| {
+                    let mut m = m.clone();
+                    for (id, out) in &mut m.criteria {
+                        out.by_evaluator = self.by_evaluator(Some(mi), id);
+                    }
+                    m
+                })
+                .collect()
+        })
     }
 
     fn rubric(&self) -> &RubricCx {
@@ -868,14 +985,17 @@ impl CommitmentParts {
     fn criteria(&self) -> IndexMap<String, CriterionCx> {
         self.criteria
             .iter()
-            .map(|(id, out)| (id.clone(), criterion_cx(self.labels(), id, out)))
+            .map(|(id, out)| {
+                let levels = self.levels(None, id);
+                (id.clone(), criterion_cx(self.labels(), id, out, levels))
+            })
             .collect()
     }
 
     /// The criterion of this id, or none.
     fn criterion(&self, id: Option<&String>) -> Option<CriterionCx> {
         let (id, out) = self.criteria.get_key_value(id?)?;
-        Some(criterion_cx(self.labels(), id, out))
+        Some(criterion_cx(self.labels(), id, out, self.levels(None, id)))
     }
 
     fn completion(&self) -> Option<CriterionCx> {
@@ -952,15 +1072,16 @@ impl CommitmentParts {
         let mut written = self.written(|w| std::mem::take(&mut w.milestones));
         written.resize_with(self.milestones.len(), Default::default);
         let completion = self.rubric().completion.as_deref();
-        self.milestones
+        self.detailed_milestones()
             .iter()
             .zip(written)
             .map(|(m, (evidence, comments, next_steps))| MilestoneCx {
                 disagreement: m.criteria.values().any(|x| x.disagreement),
                 unsupported: m.criteria.values().any(|x| x.unsupported),
-                criterion: completion
-                    .and_then(|k| m.criteria.get(k))
-                    .map(|out| criterion_cx(self.labels(), completion.unwrap_or(""), out)),
+                criterion: completion.and_then(|k| m.criteria.get(k)).map(|out| {
+                    let levels = self.labels().levels_of(out.by_evaluator.as_ref());
+                    criterion_cx(self.labels(), completion.unwrap_or(""), out, levels)
+                }),
                 out: m,
                 evidence,
                 comments,
@@ -998,11 +1119,11 @@ impl CommitmentParts {
                     min: out.min.clone(),
                     max: out.max.clone(),
                     spread: out.spread,
-                    by_evaluator: labels.levels(out),
+                    by_evaluator: self.levels(None, id),
                 });
             }
         }
-        for m in &self.milestones {
+        for (mi, m) in self.milestones.iter().enumerate() {
             for (id, out) in &m.criteria {
                 if out.disagreement {
                     disagreements.push(DisagreementCx {
@@ -1012,7 +1133,7 @@ impl CommitmentParts {
                         min: out.min.clone(),
                         max: out.max.clone(),
                         spread: out.spread,
-                        by_evaluator: labels.levels(out),
+                        by_evaluator: self.levels(Some(mi), id),
                     });
                 }
             }
