@@ -325,8 +325,9 @@ pub struct Commitments {
     inputs: Inputs,
     as_of: crate::model::Date,
     prepared: crate::assess::Prepared,
-    /// Builds a commitment's results with each evaluator's levels; their notes are read from
-    /// `notes` by the fields that need them.
+    /// Builds a commitment's results, without each evaluator's levels (built from the
+    /// assessment by the fields that read them); their notes are read from `notes` by the
+    /// fields that need them.
     index: crate::results::Index,
     notes: crate::results::NoteGroups,
     /// The working memory of the assessment, reused from one commitment to the next.
