@@ -296,22 +296,17 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
         let count = targets.len();
         // Each file is written while the next are rendered, so the folders come first (and
-        // go again if the template fails, as if nothing had been begun).
-        let mut made: Vec<PathBuf> = Vec::new();
-        for t in &targets {
-            let mut missing = t.parent().filter(|p| !p.as_os_str().is_empty());
-            while let Some(dir) = missing.filter(|d| !d.exists() && !made.iter().any(|m| m == d)) {
-                made.push(dir.to_path_buf());
-                missing = dir.parent().filter(|p| !p.as_os_str().is_empty());
-            }
-        }
-        for dir in made.iter().rev() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("could not create the folder {}", display_path(dir)))
-                .with_context(|| {
-                    format!("could not write the drafts into {}", display_path(folder))
-                })?;
-        }
+        // go again if the template fails, as if nothing had been begun). Every target is
+        // directly in `folder` (names hold no separator): what is missing is `folder` and
+        // those of its parents that do not exist, innermost first.
+        let made: Vec<PathBuf> = folder
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("could not create the folder {}", display_path(folder)))
+            .with_context(|| format!("could not write the drafts into {}", display_path(folder)))?;
         let mut places = 0;
         // Every target was checked before the first was written (above).
         let written = crate::write::write_outputs_as_made(&targets, true, |put| {
