@@ -548,7 +548,8 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     // Large default score files are looked at while the plan is read (a count of quotes that
     // needs nothing from it).
     let ahead = if sel.scores.is_empty() {
-        scores::split_ahead(&base.join("scores/*.csv"))
+        // The default CSV pattern (the first of the defaults).
+        scores::split_ahead(&base.join(DEFAULT_SCORES[0]))
     } else {
         None
     };
