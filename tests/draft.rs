@@ -1915,6 +1915,50 @@ fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_them_together() {
 }
 
 #[test]
+fn a_split_rendered_on_several_threads_reports_the_first_failing_commitment() {
+    // Commitments are rendered on as many threads as there are cores; when two fail, the
+    // error told is always the one of the commitment that comes first in the plan, and nothing
+    // is left behind.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let made = run_in(
+        d,
+        &[
+            "generate",
+            "plan",
+            "--commitments",
+            "200",
+            "--evaluators",
+            "2",
+            "--criteria",
+            "2",
+        ],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    fs::write(
+        d.join("t.md.j2"),
+        "{% if part == \"commitment\" %}{% set id = commitments[0].id %}\n\
+         {% if id == \"c3\" %}\n{{ fails_second }}\n\
+         {% elif id == \"c2\" %}\n{{ fails_first }}\n{% endif %}x{% endif %}\n",
+    )
+    .unwrap();
+    for _ in 0..5 {
+        let run = run_in(
+            d,
+            &["draft", "plan", "--template", "t.md.j2", "--split", "out"],
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("`fails_first` is undefined"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("fails_second"), "{}", run.stderr);
+        assert!(!d.join("out").exists(), "nothing is left behind");
+    }
+}
+
+#[test]
 fn draft_to_a_terminal_shows_control_characters_instead_of_obeying_them() {
     let dir = sample("mongolia-2016-2018");
     let d = dir.path();

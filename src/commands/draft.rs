@@ -307,11 +307,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("could not create the folder {}", display_path(folder)))
             .with_context(|| format!("could not write the drafts into {}", display_path(folder)))?;
-        let mut places = 0;
+        let places = std::sync::atomic::AtomicUsize::new(0);
         // Every target was checked before the first was written (above).
         let written = crate::write::write_outputs_as_made(&targets, true, |put| {
             draft::render_split(&engine, &cx, |i, text| {
-                places += draft::markdown::count_places(&text);
+                let found = draft::markdown::count_places(&text);
+                places.fetch_add(found, std::sync::atomic::Ordering::Relaxed);
                 put(i, text.into_bytes());
             })
         })
@@ -331,7 +332,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             count,
             display_path(folder),
             names::OVERVIEW,
-            places_left(places)
+            places_left(places.into_inner())
         )?;
         return Ok(Outcome::Ok);
     }

@@ -13,6 +13,7 @@
 //! - **Located errors.** A syntax or render error becomes a [`Diagnostic`] naming the template
 //!   file, line and column, quoting the line, and saying what is wrong.
 
+use std::cell::Cell;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -33,11 +34,28 @@ pub const RECURSION_LIMIT: usize = 200;
 /// The memory a render may take beyond what the program used before it.
 pub const MAX_RENDER_MEMORY: u64 = 1024 * 1024 * 1024;
 
+/// The most threads [`Engine::render_each`] renders on (fewer where there are fewer cores).
+const MAX_RENDER_THREADS: usize = 4;
+
+thread_local! {
+    /// Bytes printed by the render under way on this thread (`draft --split` renders on
+    /// several threads at once, each counted on its own).
+    static PRINTED: Cell<usize> = const { Cell::new(0) };
+}
+
 /// The memory the program uses now, where the system says so (Linux: /proc/self/statm).
 fn resident_bytes() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = text.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages.saturating_mul(4096))
+}
+
+/// What a render that ended with a panic of the template's thread returns.
+fn stopped() -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        "the template stopped unexpectedly",
+    )
 }
 
 /// Which template to render, and where its includes come from.
@@ -66,8 +84,6 @@ pub struct Engine {
     env: Environment<'static>,
     loaded: Registry,
     choice: TemplateChoice,
-    /// Bytes printed by the render under way.
-    printed: Arc<AtomicUsize>,
 }
 
 /// Checks an include name and turns it into a path inside `folder`. Only plain relative
@@ -254,8 +270,6 @@ impl Engine {
         {
             env.set_syntax(syntax);
         }
-        let printed: Arc<AtomicUsize> = Arc::default();
-        let count = Arc::clone(&printed);
         env.set_formatter(move |out, state, value| {
             if value.is_none() {
                 return Err(Error::new(
@@ -264,7 +278,12 @@ impl Engine {
                 ));
             }
             let len = value.as_str().map_or(0, str::len);
-            if count.fetch_add(len, Ordering::Relaxed).saturating_add(len) > max_output {
+            let printed = PRINTED.with(|p| {
+                let now = p.get().saturating_add(len);
+                p.set(now);
+                now
+            });
+            if printed > max_output {
                 return Err(Error::new(
                     ErrorKind::InvalidOperation,
                     format!(
@@ -284,7 +303,6 @@ impl Engine {
             env,
             loaded,
             choice: choice.clone(),
-            printed,
         }
     }
 
@@ -295,27 +313,62 @@ impl Engine {
         self.watched(|| self.render_one(context))
     }
 
-    /// Renders the chosen template once for each of `contexts`, in order, all on one watched
-    /// thread (see [`Self::render`]; the memory allowed is counted from before the first),
-    /// handing each text to `then` as soon as it is rendered, and stops at the first error:
-    /// `draft --split` renders once per commitment (a thread per render took more time than
-    /// the renders), and writes each file while the next are rendered.
+    /// Renders the chosen template once for each of the `count` contexts that `context` makes
+    /// (from their index), on up to [`MAX_RENDER_THREADS`] watched threads, as many as there
+    /// are cores (see [`Self::render`]; the memory allowed is counted from before the first),
+    /// handing each text with its index to `then` as soon as it is rendered (so not always in
+    /// order). `draft --split` renders once per commitment, and writes each file while the next
+    /// are rendered.
+    ///
+    /// The error returned is the first in order, whatever the threads: indices are handed out
+    /// in order, so when the render of `i` fails every earlier one has begun, and none after
+    /// `i` is begun once that is known (a text after it may still reach `then`).
     pub fn render_each(
         &self,
-        contexts: impl Iterator<Item = Value> + Send,
-        mut then: impl FnMut(String) + Send,
+        count: usize,
+        context: impl Fn(usize) -> Value + Sync,
+        then: impl Fn(usize, String) + Sync,
     ) -> Result<(), Box<Diagnostic>> {
-        self.watched(move || {
-            for c in contexts {
-                then(self.render_one(c)?);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, MAX_RENDER_THREADS)
+            .min(count.max(1));
+        let next = AtomicUsize::new(0);
+        let failed: Mutex<Option<(usize, Error)>> = Mutex::new(None);
+        let first_failed = || {
+            failed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref()
+                .map(|(i, _)| *i)
+        };
+        self.watched_by(threads, || {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count || first_failed().is_some_and(|j| j < i) {
+                    return;
+                }
+                match self.render_one(context(i)) {
+                    Ok(text) => then(i, text),
+                    Err(e) => {
+                        let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
+                        if failed.as_ref().is_none_or(|(j, _)| i < *j) {
+                            *failed = Some((i, e));
+                        }
+                    }
+                }
             }
-            Ok(())
         })
+        .map_err(|e| self.diagnose(&e))?;
+        match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some((_, e)) => Err(self.diagnose(&e)),
+            None => Ok(()),
+        }
     }
 
     /// One render, with the count of printed bytes started afresh.
     fn render_one(&self, context: Value) -> Result<String, Error> {
-        self.printed.store(0, Ordering::Relaxed);
+        PRINTED.with(|p| p.set(0));
         self.env
             .get_template(&self.choice.name)
             .and_then(|t| t.render(context))
@@ -326,41 +379,75 @@ impl Engine {
         &self,
         work: impl FnOnce() -> Result<T, Error> + Send,
     ) -> Result<T, Box<Diagnostic>> {
+        let work = Mutex::new(Some(work));
+        let out = Mutex::new(None);
+        self.watched_by(1, || {
+            let work = work.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(work) = work {
+                let done = work();
+                *out.lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
+            }
+        })
+        .and_then(|()| {
+            out.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .unwrap_or_else(|| Err(stopped()))
+        })
+        .map_err(|e| self.diagnose(&e))
+    }
+
+    /// Runs `work` on `threads` threads of their own (each with a stack deep enough for
+    /// templates nested to [`RECURSION_LIMIT`]) while this thread watches the program's memory:
+    /// past [`MAX_RENDER_MEMORY`] beyond what it used before, the program ends with a clear
+    /// message. Fewer threads run when some cannot be started; an error when none can.
+    fn watched_by(&self, threads: usize, work: impl Fn() + Sync) -> Result<(), Error> {
         let limit = resident_bytes().map(|b| b.saturating_add(MAX_RENDER_MEMORY));
-        let result = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let (done, finished) = std::sync::mpsc::channel::<()>();
-            let work = std::thread::Builder::new()
-                .name("draft-template".into())
-                .stack_size(64 * 1024 * 1024)
-                .spawn_scoped(scope, move || {
-                    let out = work();
-                    let _ = done.send(());
-                    out
-                });
-            let Ok(work) = work else {
+            let mut workers = Vec::new();
+            for _ in 0..threads.max(1) {
+                let (work, done) = (&work, done.clone());
+                let worker = std::thread::Builder::new()
+                    .name("draft-template".into())
+                    .stack_size(64 * 1024 * 1024)
+                    .spawn_scoped(scope, move || {
+                        work();
+                        let _ = done.send(());
+                    });
+                if let Ok(worker) = worker {
+                    workers.push(worker);
+                }
+            }
+            drop(done);
+            if workers.is_empty() {
                 return Err(Error::new(
                     ErrorKind::InvalidOperation,
                     "could not start the template's thread",
                 ));
-            };
-            // Wake when the render ends (at once), or every few milliseconds to look at memory.
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                finished.recv_timeout(std::time::Duration::from_millis(5))
-            {
-                if let (Some(limit), Some(now)) = (limit, resident_bytes())
-                    && now > limit
-                {
-                    self.too_much_memory();
+            }
+            // Wake when the renders end (at once), or every few milliseconds to look at memory.
+            let mut running = workers.len();
+            while running > 0 {
+                match finished.recv_timeout(std::time::Duration::from_millis(5)) {
+                    Ok(()) => running -= 1,
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        if let (Some(limit), Some(now)) = (limit, resident_bytes())
+                            && now > limit
+                        {
+                            self.too_much_memory();
+                        }
+                    }
                 }
             }
-            work.join().unwrap_or_else(|_| {
-                Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    "the template stopped unexpectedly",
-                ))
-            })
-        });
-        result.map_err(|e| self.diagnose(&e))
+            let mut result = Ok(());
+            for worker in workers {
+                if worker.join().is_err() {
+                    result = Err(stopped());
+                }
+            }
+            result
+        })
     }
 
     /// Ends the program: a template is taking far more memory than any draft needs.

@@ -252,20 +252,20 @@ pub fn render_all(engine: &Engine, cx: &Context) -> Result<String, Box<Diagnosti
     engine.render(template_value(cx)).map(|t| tidy(&t))
 }
 
-/// Renders a `--split` folder's files, handing each to `each` as soon as it is rendered (0:
-/// the overview, then 1, 2, … each commitment's), all the commitments on one watched thread
-/// (see [`Engine::render_each`]).
+/// Renders a `--split` folder's files, handing each to `each` with its place as soon as it is
+/// rendered (0: the overview, first, then 1, 2, … each commitment's, on as many watched
+/// threads as there are cores, so not always in order; see [`Engine::render_each`]).
 pub fn render_split(
     engine: &Engine,
     cx: &Context,
-    mut each: impl FnMut(usize, String) + Send,
+    each: impl Fn(usize, String) + Sync,
 ) -> Result<(), Box<Diagnostic>> {
     let base = template_value(cx);
     each(
         0,
         tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?),
     );
-    let contexts = (0..cx.commitments.len()).map(|i| {
+    let context = |i: usize| {
         let one: Vec<Value> = cx
             .commitments
             .get(i)
@@ -277,11 +277,9 @@ pub fn render_split(
             commitments => Value::from(one),
             ..base.clone()
         }
-    });
-    let mut next = 1;
-    engine.render_each(contexts, |text| {
-        each(next, tidy(&text));
-        next += 1;
+    };
+    engine.render_each(cx.commitments.len(), context, |i, text| {
+        each(i + 1, tidy(&text));
     })
 }
 
