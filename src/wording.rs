@@ -327,7 +327,7 @@ impl Wording {
     /// as the language does (`[language] elide` and `contract`): French `de {who}` with
     /// `Oyuun` gives `d'Oyuun`, Spanish `de {who}` with `el IRM` gives `del IRM`. Only the
     /// fixed wording changes, never the value.
-    pub fn fill(&self, text: &str, args: &[(String, String)]) -> String {
+    pub fn fill<K: AsRef<str>, V: AsRef<str>>(&self, text: &str, args: &[(K, V)]) -> String {
         fill_joined(text, args, &self.joins)
     }
 

@@ -340,6 +340,21 @@ pub struct Commitments {
     timelines: Vec<Vec<EventCx>>,
     /// Each commitment, milestone and note: what the budgets of a render grow with.
     units: usize,
+    /// What [`LevelBy`] says of each evaluator of the score files and of each answer, made
+    /// once when a field first reads the levels (see [`LevelWords`]).
+    level_words: std::sync::OnceLock<LevelWords>,
+}
+
+/// What makes a [`LevelBy`], by the assessment's numbers: each evaluator of the score files
+/// (by index) that is of the coalition, with their id and label (none: a reference evaluator
+/// or one recording the agreed levels), and each answer of each criterion of the rubric made
+/// safe. The appendix lists every evaluator's level on every disagreement: looked up by name
+/// and made safe each time, they took most of the time of building the levels.
+#[derive(Debug)]
+struct LevelWords {
+    evaluators: Vec<Option<(String, String)>>,
+    /// By criterion (in rubric order), each answer (by level) as [`plain_line`] makes it.
+    answers: Vec<Vec<String>>,
 }
 
 impl Commitments {
@@ -872,7 +887,71 @@ impl CommitmentParts {
                 .labels()
                 .levels_of(self.by_evaluator(milestone, id).as_ref());
         }
-        self.labels().levels(answers())
+        // What `Labels::levels` makes of `answers()`, from words made once for the draft.
+        let words = self.level_words();
+        let answers_of = words.answers.get(k);
+        combined
+            .by_evaluator
+            .iter()
+            .filter_map(|&(e, l)| {
+                let (evaluator, who) = match words.evaluators.get(e as usize) {
+                    Some(known) => known.clone()?,
+                    // Not an evaluator of the score files: as `Labels::levels` does.
+                    None => {
+                        let name = scores.evaluator_name(e);
+                        let labels = self.labels();
+                        if labels.is_reference(name) || labels.consensus.iter().any(|c| c == name) {
+                            return None;
+                        }
+                        (name.to_string(), labels.who(name))
+                    }
+                };
+                let level = l.map(|l| {
+                    let l = usize::from(l);
+                    answers_of
+                        .and_then(|a| a.get(l))
+                        .cloned()
+                        .unwrap_or_else(|| plain_line(crit.label(l)))
+                });
+                Some(LevelBy {
+                    evaluator,
+                    who,
+                    level,
+                })
+            })
+            .collect()
+    }
+
+    /// The words of [`LevelBy`], made at the first call.
+    fn level_words(&self) -> &LevelWords {
+        let all = &self.commitments;
+        all.level_words.get_or_init(|| {
+            let labels = &all.labels;
+            let scores = &all.inputs.scores;
+            let evaluators = (0..scores.evaluators.len())
+                .map(|i| {
+                    let name = scores.evaluator_name(u32::try_from(i).unwrap_or(u32::MAX));
+                    let coalition =
+                        !labels.is_reference(name) && !labels.consensus.iter().any(|c| c == name);
+                    coalition.then(|| (name.to_string(), labels.who(name)))
+                })
+                .collect();
+            let answers = all
+                .inputs
+                .rubric
+                .criteria
+                .iter()
+                .map(|c| {
+                    (0..c.levels.len() + c.statuses.len())
+                        .map(|l| plain_line(c.label(l)))
+                        .collect()
+                })
+                .collect();
+            LevelWords {
+                evaluators,
+                answers,
+            }
+        })
     }
 
     /// The milestones with each evaluator's level on their criteria.
@@ -1442,6 +1521,7 @@ pub fn build_with(
             rubric,
             timelines,
             units,
+            level_words: std::sync::OnceLock::new(),
         }),
         disclaimer: wording
             .text("disclaimer", None)

@@ -292,7 +292,14 @@ impl Engine {
                     ),
                 ));
             }
-            minijinja::escape_formatter(out, state, value)
+            // Text is written as it is (what the default formatter does without escaping,
+            // through `Display`, at several times the cost: it prints every value).
+            match value.as_str() {
+                Some(text) if matches!(state.auto_escape(), AutoEscape::None) => {
+                    out.write_str(text).map_err(Error::from)
+                }
+                _ => minijinja::escape_formatter(out, state, value),
+            }
         });
         super::filters::register(&mut env, wording);
         let loaded: Registry = Arc::default();

@@ -44,23 +44,33 @@ pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
 /// `t("key", name=value, …)`: the text of `key` in the draft's language, its `{name}`
 /// placeholders filled; `n=` chooses between the singular and the plural and fills `{n}`.
 fn t(wording: &Wording, key: &str, kwargs: &Kwargs) -> Result<String, Error> {
-    let n = kwargs.get::<Option<i64>>("n").ok().flatten();
+    let n = kwargs.peek::<Option<i64>>("n").ok().flatten();
     let text = wording.text(key, n).ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidOperation,
             format!("there is no text \"{key}\" in the wording of the language `{}` nor in English (templates/lang/en.toml lists every key)", wording.code),
         )
     })?;
-    let mut args = Vec::new();
-    for name in kwargs.args() {
-        let v: Value = kwargs.get(name)?;
-        let shown = match (name, v.as_i64()) {
-            ("n", Some(n)) => n.to_string(),
-            _ if v.is_none() || v.is_undefined() => String::new(),
-            _ => v.to_string(),
-        };
-        args.push((name.to_string(), shown));
-    }
+    // The values are read without marking them used (`peek`, not `get`: nothing checks the
+    // marks, and each mark copies the name), and text is borrowed, not copied: the appendix
+    // calls `t` tens of thousands of times.
+    let values = kwargs
+        .args()
+        .map(|name| Ok((name, kwargs.peek::<Value>(name)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let args: Vec<(&str, std::borrow::Cow<'_, str>)> = values
+        .iter()
+        .map(|(name, v)| {
+            let number = if *name == "n" { v.as_i64() } else { None };
+            let shown = match (number, v.as_str()) {
+                (Some(n), _) => n.to_string().into(),
+                _ if v.is_none() || v.is_undefined() => "".into(),
+                (None, Some(text)) => text.into(),
+                (None, None) => v.to_string().into(),
+            };
+            (*name, shown)
+        })
+        .collect();
     Ok(wording.fill(text, &args))
 }
 
@@ -131,13 +141,25 @@ fn number(value: f64, decimals: Option<u32>) -> String {
 
 /// `{{ ["a", "b", "c"] | and_list }}` → `a, b and c`; `and_list("or")`, `and_list("ба")`.
 fn and_list(value: Vec<Value>, word: Option<&str>) -> String {
+    use std::fmt::Write as _;
     let word = word.unwrap_or("and");
-    let items: Vec<String> = value.iter().map(ToString::to_string).collect();
-    match items.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+    let mut out = String::new();
+    for (i, item) in value.iter().enumerate() {
+        if i + 1 == value.len() && i > 0 {
+            out.push(' ');
+            out.push_str(word);
+            out.push(' ');
+        } else if i > 0 {
+            out.push_str(", ");
+        }
+        match item.as_str() {
+            Some(text) => out.push_str(text),
+            None => {
+                let _ = write!(out, "{item}");
+            }
+        }
     }
+    out
 }
 
 /// `{{ 3 | plural("commitment") }}` → `3 commitments`; `plural("agency", "agencies")` for an
