@@ -1564,6 +1564,62 @@ fn the_draft_says_what_the_coalition_agreed() {
     );
 }
 
+/// The built-in `levels` macro writes each evaluator's level as it comes (the appendix lists
+/// thousands), joined as `and_list` joins the list it used to gather them into: the same text,
+/// in every language, for none, one, two and more levels, "no rating" included.
+#[test]
+fn the_levels_macro_joins_levels_as_and_list_does() {
+    let dir = tiny();
+    let d = dir.path();
+    fs::write(
+        d.join("levels.md.j2"),
+        r#"{% import "common.md.j2" as common %}
+{% set a = {"level": "Complete", "who": "A"} %}{% set b = {"level": none, "who": "B (x)"} %}{% set c = {"level": "Limited", "who": "C"} %}
+{% for by in [[], [a], [a, b], [a, b, c], [c, a, b, c]] %}
+macro: [{{ common.levels(by) }}]
+list: [{% set ns = namespace(items=[]) %}{% for l in by %}{% set ns.items = ns.items + [((l.level or t("no_rating")) | lv) ~ " (" ~ l.who ~ ")"] %}{% endfor %}{{ ns.items | and_list }}]
+{% endfor %}
+"#,
+    )
+    .unwrap();
+    for language in ["en", "es", "fr", "mn"] {
+        let run = run_in(
+            d,
+            &[
+                "draft",
+                "--template",
+                "levels.md.j2",
+                "--language",
+                language,
+                "-o",
+                "-",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let lines = |prefix: &str| -> Vec<String> {
+            run.stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix(prefix).map(str::to_string))
+                .collect()
+        };
+        let (by_macro, by_list) = (lines("macro: "), lines("list: "));
+        assert_eq!(by_macro.len(), 5, "{}", run.stdout);
+        assert_eq!(by_macro, by_list, "{language}");
+        if language == "en" {
+            assert_eq!(
+                by_macro,
+                [
+                    "[]",
+                    "[Complete (A)]",
+                    "[Complete (A) and no rating (B (x))]",
+                    "[Complete (A), no rating (B (x)) and Limited (C)]",
+                    "[Limited (C), Complete (A), no rating (B (x)) and Limited (C)]",
+                ]
+            );
+        }
+    }
+}
+
 #[test]
 fn every_built_in_rubric_and_language_works_with_a_sparse_plan() {
     // No organisation, dates, descriptions or declared evaluators; one evaluator.
