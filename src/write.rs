@@ -103,66 +103,12 @@ fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     Ok(tmp)
 }
 
-/// A temporary file beside `path` holding `bytes`, closed, and synced to disk when `sync`: a
-/// file staged to be renamed later, when many may wait at once (an open file each would pass
-/// the limit on open files, 256 on macOS and 1,024 on most Linux systems, long before a plan's
-/// 5,000 commitments).
-fn staged_closed(path: &Path, bytes: &[u8], sync: bool) -> Result<tempfile::TempPath> {
-    let mut tmp = temp_beside(path)?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.flush())
-        .and_then(|()| {
-            if sync {
-                tmp.as_file().sync_all()
-            } else {
-                Ok(())
-            }
-        })
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(tmp.into_temp_path())
-}
-
-/// From how many files [`write_outputs_as_made`] syncs each folder's file system once, after
-/// writing them all, instead of syncing each file as it is written (Linux only: `syncfs`).
-/// One sync of 5,001 files took 0.05 s where 5,001 file syncs took 0.9–3 s on the same disk;
-/// below this count a few file syncs cost less than flushing whatever else the file system
-/// holds.
-const SYNC_ONCE_FROM: usize = 16;
-
-/// Whether staged files are synced together by [`sync_folders`] rather than one by one.
-fn sync_once(files: usize) -> bool {
-    cfg!(target_os = "linux") && files >= SYNC_ONCE_FROM
-}
-
-/// Makes the staged files' contents durable before any is renamed: one `syncfs` per folder
-/// (Linux), or, where that fails, a sync of each file.
-#[cfg(target_os = "linux")]
-fn sync_folders(files: &[(&PathBuf, tempfile::TempPath, u64)]) -> Result<()> {
-    let mut done: Vec<PathBuf> = Vec::new();
-    for (path, _, _) in files {
-        let dir = folder_of(path);
-        if done.contains(&dir) {
-            continue;
-        }
-        let synced = fs::File::open(&dir).and_then(|d| rustix::fs::syncfs(&d).map_err(Into::into));
-        if synced.is_err() {
-            for (path, tmp, _) in files.iter().filter(|(p, _, _)| folder_of(p) == dir) {
-                fs::OpenOptions::new()
-                    .write(true)
-                    .open(tmp)
-                    .and_then(|f| f.sync_all())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-        }
-        done.push(dir);
-    }
-    Ok(())
-}
-
-/// Elsewhere each file was synced as it was staged.
-#[cfg(not(target_os = "linux"))]
-fn sync_folders(_files: &[(&PathBuf, tempfile::TempPath, u64)]) -> Result<()> {
-    Ok(())
+/// A temporary file beside `path` holding `bytes`, synced to disk and closed: a file staged to
+/// be renamed later, when many may wait at once (an open file each would pass the limit on open
+/// files, 256 on macOS and 1,024 on most Linux systems, long before a plan's 5,000
+/// commitments).
+fn staged_closed(path: &Path, bytes: &[u8]) -> Result<tempfile::TempPath> {
+    Ok(staged(path, bytes)?.into_temp_path())
 }
 
 /// Renames a synced temporary file over `path`.
@@ -489,11 +435,10 @@ fn tidy_grown(grown: &[(PathBuf, (u64, u64))]) {
 /// Like [`write_outputs`], for files whose contents are made one after the other (`draft
 /// --split` renders one per commitment): `make` hands each file's bytes to `put`, with the
 /// file's position in `paths` (each once), and while it makes the next ones, several threads
-/// write each to a temporary file beside its target and close it (a few files are synced
-/// there, one by one; many are synced together once all are written, see [`sync_folders`]).
-/// When `make` is done, every target is checked, the staged files are synced, the
-/// fingerprints are appended to the ledger in one go, and only then do the temporary files
-/// replace their targets, in order: the same files, the same ledger and
+/// write each to a temporary file beside its target, sync it and close it. When `make` is
+/// done, every target is checked, the fingerprints are appended to the ledger in one go, and
+/// only then do the temporary files replace their targets, in order: the same files, the same
+/// ledger and
 /// the same guarantees as [`write_outputs`] (each file whole or not at all, its fingerprint
 /// recorded before it replaces its target), with the writing done during the making instead
 /// of after it. An error from `make` is returned inside `Ok`, and leaves everything as it was
@@ -504,7 +449,6 @@ pub fn write_outputs_as_made<T, E>(
     make: impl FnOnce(&(dyn Fn(usize, Vec<u8>) + Sync)) -> std::result::Result<T, E>,
 ) -> Result<std::result::Result<T, E>> {
     type Staged = Option<(tempfile::TempPath, u64)>;
-    let sync_each = !sync_once(paths.len());
     let slots: Vec<std::sync::Mutex<Staged>> =
         paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let failed: std::sync::Mutex<Option<(usize, anyhow::Error)>> = std::sync::Mutex::default();
@@ -517,7 +461,7 @@ pub fn write_outputs_as_made<T, E>(
         let Some(path) = paths.get(i) else {
             return;
         };
-        match staged_closed(path, &bytes, sync_each) {
+        match staged_closed(path, &bytes) {
             Ok(tmp) => *lock(&slots[i]) = Some((tmp, fingerprint(&bytes))),
             Err(e) => {
                 let mut failed = lock(&failed);
@@ -576,9 +520,6 @@ pub fn write_outputs_as_made<T, E>(
     }
     for (path, _, _) in &files {
         refuse_if_edited(path, force)?;
-    }
-    if !sync_each {
-        sync_folders(&files)?;
     }
     let grown = record(files.iter().map(|(path, _, hash)| (path.as_path(), *hash)))?;
     for (path, tmp, _) in files {

@@ -1883,7 +1883,7 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
 }
 
 #[test]
-fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_them_together() {
+fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renaming() {
     // Every file waits, written and closed, until the last is rendered: a run must not hold
     // one open file per commitment (macOS allows 256, most Linux systems 1,024).
     let dir = tempfile::tempdir().unwrap();
@@ -1923,50 +1923,39 @@ fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_them_together() {
     assert_eq!(written.len(), 301, "{written:?}");
     assert!(!written.iter().any(|n| n.ends_with(".tmp")), "{written:?}");
 
-    // On Linux the 301 files are synced by one `syncfs` before any is renamed, not one by one
-    // (the ledger's append is still synced on its own).
-    if cfg!(target_os = "linux") {
-        if let Some(strace) = strace() {
-            let trace = d.join("trace.txt");
-            let out = Command::new(strace)
-                .arg("-f")
-                .arg("-qq")
-                .args([
-                    "-e",
-                    "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
-                    "-o",
-                ])
-                .arg(&trace)
-                .arg(bin())
-                .args(["draft", "plan", "--split", "out", "--force"])
-                .current_dir(d)
-                .env("NO_COLOR", "1")
-                .stdin(Stdio::null())
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{out:?}");
-            let trace = fs::read_to_string(&trace).unwrap();
-            let calls = |name: &str| {
-                trace
-                    .lines()
-                    .filter(|l| {
-                        l.split_whitespace()
-                            .nth(1)
-                            .is_some_and(|c| c.starts_with(name))
-                    })
-                    .count()
-            };
-            assert_eq!(calls("syncfs("), 1, "{trace}");
-            assert_eq!(calls("fsync("), 1, "the ledger's append only: {trace}");
-            let first_rename = trace.lines().position(|l| l.contains("rename")).unwrap();
-            let sync = trace.lines().position(|l| l.contains("syncfs(")).unwrap();
-            assert!(sync < first_rename, "{trace}");
-        } else {
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipped the count of syncs: strace is not installed or may not trace"
-            );
-        }
+    // Each file is synced before any is renamed over its target: 301 files and the ledger's
+    // append, all before the first rename.
+    if let Some(strace) = strace() {
+        let trace = d.join("trace.txt");
+        let out = Command::new(strace)
+            .arg("-f")
+            .arg("-qq")
+            .args(["-e", "trace=fsync,rename,renameat,renameat2", "-o"])
+            .arg(&trace)
+            .arg(bin())
+            .args(["draft", "plan", "--split", "out", "--force"])
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let trace = fs::read_to_string(&trace).unwrap();
+        let lines: Vec<&str> = trace.lines().filter(|l| !l.contains("resumed>")).collect();
+        let syncs: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].contains("fsync("))
+            .collect();
+        let renames: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].contains("rename"))
+            .collect();
+        assert_eq!(syncs.len(), 302, "{trace}");
+        assert_eq!(renames.len(), 301, "{trace}");
+        assert!(syncs.last() < renames.first(), "{trace}");
+    } else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped the count of syncs: strace is not installed or may not trace"
+        );
     }
 }
 
