@@ -1805,6 +1805,26 @@ fn strace() -> Option<std::path::PathBuf> {
     works.then_some(found)
 }
 
+/// What `strace` saw of `calls` (a comma-separated list of system calls) while the tool ran
+/// `args` in `dir`, which must succeed.
+fn traced(strace: &Path, dir: &Path, calls: &str, args: &[&str]) -> String {
+    let trace = dir.join("trace.txt");
+    let out = Command::new(strace)
+        .arg("-f")
+        .arg("-qq")
+        .args(["-e", &format!("trace={calls}"), "-o"])
+        .arg(&trace)
+        .arg(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    fs::read_to_string(&trace).unwrap()
+}
+
 #[test]
 fn split_records_every_file_in_the_ledger_with_one_append() {
     let dir = sample("mongolia-2016-2018");
@@ -1831,21 +1851,7 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
 
     // The ledger is opened for appending once per run, not once per file.
     if let Some(strace) = strace() {
-        let trace = d.join("trace.txt");
-        let out = Command::new(strace)
-            .arg("-f")
-            .arg("-qq")
-            .args(["-e", "trace=openat,open", "-o"])
-            .arg(&trace)
-            .arg(bin())
-            .args(["draft", "--split", "out"])
-            .current_dir(d)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let trace = fs::read_to_string(&trace).unwrap();
+        let trace = traced(&strace, d, "openat,open", &["draft", "--split", "out"]);
         let appends = trace
             .lines()
             .filter(|l| l.contains(".checkmyogp-written") && l.contains("O_APPEND"))
@@ -1882,19 +1888,18 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
     );
 }
 
-#[test]
-fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renaming() {
-    // Every file waits, written and closed, until the last is rendered: a run must not hold
-    // one open file per commitment (macOS allows 256, most Linux systems 1,024).
+/// A temporary folder holding `plan/`, a generated assessment of `commitments` commitments
+/// (two evaluators, two criteria).
+fn generated_plan(commitments: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let count = commitments.to_string();
     let made = run_in(
-        d,
+        dir.path(),
         &[
             "generate",
             "plan",
             "--commitments",
-            "300",
+            &count,
             "--evaluators",
             "2",
             "--criteria",
@@ -1902,6 +1907,15 @@ fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renami
         ],
     );
     assert_eq!(made.code, 0, "{}", made.stderr);
+    dir
+}
+
+#[test]
+fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renaming() {
+    // Every file waits, written and closed, until the last is rendered: a run must not hold
+    // one open file per commitment (macOS allows 256, most Linux systems 1,024).
+    let dir = generated_plan(300);
+    let d = dir.path();
     let script = format!(
         "ulimit -n 64; exec '{}' draft plan --split out",
         bin().display()
@@ -1926,21 +1940,8 @@ fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renami
     // Each file is synced before any is renamed over its target: 301 files and the ledger's
     // append, all before the first rename.
     if let Some(strace) = strace() {
-        let trace = d.join("trace.txt");
-        let out = Command::new(strace)
-            .arg("-f")
-            .arg("-qq")
-            .args(["-e", "trace=fsync,rename,renameat,renameat2", "-o"])
-            .arg(&trace)
-            .arg(bin())
-            .args(["draft", "plan", "--split", "out", "--force"])
-            .current_dir(d)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let trace = fs::read_to_string(&trace).unwrap();
+        let args = ["draft", "plan", "--split", "out", "--force"];
+        let trace = traced(&strace, d, "fsync,rename,renameat,renameat2", &args);
         let lines: Vec<&str> = trace.lines().filter(|l| !l.contains("resumed>")).collect();
         let syncs: Vec<usize> = (0..lines.len())
             .filter(|&i| lines[i].contains("fsync("))
@@ -1964,22 +1965,8 @@ fn a_split_rendered_on_several_threads_reports_the_first_failing_commitment() {
     // Commitments are rendered on as many threads as there are cores; when two fail, the
     // error told is always the one of the commitment that comes first in the plan, and nothing
     // is left behind.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = generated_plan(200);
     let d = dir.path();
-    let made = run_in(
-        d,
-        &[
-            "generate",
-            "plan",
-            "--commitments",
-            "200",
-            "--evaluators",
-            "2",
-            "--criteria",
-            "2",
-        ],
-    );
-    assert_eq!(made.code, 0, "{}", made.stderr);
     fs::write(
         d.join("t.md.j2"),
         "{% if part == \"commitment\" %}{% set id = commitments[0].id %}\n\
