@@ -2883,9 +2883,14 @@ pub(crate) struct Ahead {
 }
 
 /// The most memory the rows parsed ahead may take (their cells, where each ends, and a mark
-/// per row, about 80 bytes a row): about 400,000 rows, freed as the second thread resolves
-/// them, so before the ratings grow.
-const PREFETCH_BYTES: usize = 32 * 1024 * 1024;
+/// per row, about 80 bytes a row), freed as the second thread resolves them: none for now.
+/// At 32 MB (about 400,000 rows) parsing ahead took 11 % of the instructions off the main
+/// thread at 240,000 rows, but 6–10 % more CPU time for no measurable wall time at 2.4 M rows
+/// on the project's machine, where splitting rows without `csv_core` alone was as fast and
+/// cheaper (docs/performance.md, seventh step): the rows' pages faulted in, written on one
+/// core and read back on the other, cost about what their parse saves. To be set again
+/// once a cheaper form (fewer bytes a row) is measured to pay.
+const PREFETCH_BYTES: usize = 0;
 
 /// Rows per [`PreChunk`]: the memory of the rows parsed ahead is given back a chunk at a time
 /// as they are resolved.
@@ -3022,6 +3027,8 @@ fn prefetch(
     };
     // No more than half the file's size: the rows parsed ahead are held while the plan's
     // parsed document is, and must not need more memory than the file's ratings will.
+    // (No rows at all while `PREFETCH_BYTES` is 0: see there.)
+    #[allow(clippy::unnecessary_min_or_max)]
     let most = PREFETCH_BYTES.min(usize::try_from(size / 2).unwrap_or(usize::MAX));
     let mut used = 0;
     while !stop.load(Ordering::Relaxed) && used < most {
@@ -3121,9 +3128,9 @@ const PLAN_WEIGHT: u64 = 5;
 /// score files, a glob) finds and that is large enough to be read in two halves, while the
 /// calling thread reads plan.toml (`plan`): the count of quotes up to the split needs nothing
 /// from the plan, so it no longer delays the second reading thread. Then, until it is asked
-/// for what it found ([`Aheads::take`]), it parses the rows after the first file's split, so
-/// that the second reading thread only has to resolve them; as it works while the plan is
-/// read, the split is placed before the middle of the rows ([`balanced_from`]). A split is
+/// for what it found ([`Aheads::take`]), it may parse the rows after the first file's split
+/// (at most [`PREFETCH_BYTES`], 0 for now), so that the second reading thread only has to
+/// resolve them; the split is then placed before the middle of the rows ([`balanced_from`]). A split is
 /// only a starting point for the second reader: the first must still end a row exactly there
 /// (see [`read_halves`]), and a file the plan does not read, or that has changed, is not
 /// looked at again. `None` when no file is read in two halves (`split_min`, on the calling
