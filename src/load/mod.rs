@@ -549,7 +549,7 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     // needs nothing from it).
     let ahead = if sel.scores.is_empty() {
         // The default CSV pattern (the first of the defaults).
-        scores::split_ahead(&base.join(DEFAULT_SCORES[0]), &plan_path)
+        scores::split_ahead(&base.join(DEFAULT_SCORES[0]))
     } else {
         None
     };
@@ -589,7 +589,7 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
     {
         let mut resolver = scores::Resolver::new(&plan, &rubric, &mut scores);
         resolver.keep_notes = sel.notes;
-        resolver.ahead = scores::Aheads::new(ahead);
+        resolver.ahead = ahead.and_then(|a| a.join().ok()).unwrap_or_default();
         for path in &files {
             let file = sources.add(SourceFile::new(path, None));
             let display = sources.display(file).to_string();

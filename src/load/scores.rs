@@ -80,7 +80,7 @@ pub(crate) struct Resolver<'a> {
     /// Whether to keep notes (see [`crate::load::Selection::notes`]).
     pub keep_notes: bool,
     /// Splits of large files found while plan.toml was read (see [`split_ahead`]).
-    pub(crate) ahead: Aheads,
+    pub(crate) ahead: Vec<Ahead>,
 }
 
 impl<'a> Resolver<'a> {
@@ -125,7 +125,7 @@ impl<'a> Resolver<'a> {
             declared: !plan.evaluators.is_empty(),
             reference_file: false,
             keep_notes: true,
-            ahead: Aheads::default(),
+            ahead: Vec::new(),
         }
     }
 
@@ -1805,9 +1805,6 @@ pub(crate) fn read_csv(
             }
         }
     }
-    // Rows of this file parsed ahead are not used here: the thread that parses them stops,
-    // and they are freed.
-    drop(fr.resolver.ahead.take(path, size, 0));
     // One thread parses the CSV (the costly byte work), this one resolves rows against the plan
     // and rubric: on two cores a large file is read in little more than the time of the slower.
     let (to_resolver, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
@@ -2029,7 +2026,9 @@ impl<R: Read> CsvReader<R> {
     }
 
     /// Starts this reader (new, on the bytes after a [`CsvReader::position`]) as the reader
-    /// that was there: it counts bytes and lines on from that position.
+    /// that was there: it counts bytes and lines on from that position (so that the tests can
+    /// compare positions with a reader that read from the start).
+    #[cfg(test)]
     fn at(mut self, (byte, line, cr): (u64, u64, bool)) -> Self {
         self.byte = byte;
         self.line = line;
@@ -2480,15 +2479,14 @@ fn read_halves<'a, R: Read>(
     };
     let start = csv.position().0 + at.bom;
     // A split found while plan.toml was read, if it is of this file and after its header.
-    let known = fr.resolver.ahead.take(at.path, at.size, start);
-    let from = known
-        .as_ref()
-        .map_or_else(|| search_from(start, at.size), |a| a.from);
-    // The rows parsed ahead are of the same file, if parsed as this reader parses it.
-    let known = known.map(|a| {
-        let rows = a.rows.filter(|p| p.delimiter == at.delimiter);
-        (a.split, rows)
-    });
+    let known = fr
+        .resolver
+        .ahead
+        .iter()
+        .find(|a| a.path == at.path && a.size == at.size && a.from >= start)
+        .map(|a| (a.from, a.split));
+    let from = known.map_or_else(|| search_from(start, at.size), |(from, _)| from);
+    let known = known.map(|(_, split)| split);
     #[cfg(test)]
     tests::AHEAD_USED.with(|n| n.set(n.get() + usize::from(known.is_some())));
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -2670,90 +2668,38 @@ fn most_ratings(bytes: u64) -> usize {
 
 /// The second thread of [`read_halves`]: finds the split (the first line break at or after
 /// `from` outside quotes, counting quotes from the start of the file) unless it is `known`
-/// already (with, perhaps, the first rows after it parsed ahead), tells the first thread, and
-/// reads from there to the end. `None` when there is no split, or when told to stop.
+/// already, tells the first thread, and reads from there to the end. `None` when there is no
+/// split, or when told to stop.
 fn second_half<'a>(
     at: &Halves<'_>,
     from: u64,
-    known: Option<(u64, Option<Prefetch>)>,
+    known: Option<u64>,
     mut layout: Layout<'a>,
     file: FileId,
     cancel: &std::sync::atomic::AtomicBool,
     to_first: &std::sync::mpsc::SyncSender<u64>,
 ) -> Option<Tail> {
-    use std::io::{Seek, SeekFrom};
     use std::sync::atomic::Ordering;
-    let (split, pre) = match known {
-        Some(known) => known,
-        None => {
-            let mut f = File::open(at.path).ok()?;
-            (find_split(&mut f, from, at.size)?, None)
-        }
-    };
-    to_first.send(split).ok()?;
-    // Room for the ratings is reserved once the rows parsed ahead are taken (and freed).
-    let mut tail = Tail::default();
-    if pre.is_none() {
-        tail.ratings.reserve(most_ratings(at.size - split));
-    }
-    let mut count = 0u32;
-    // Rows parsed ahead are taken as if read here (each chunk freed once taken), then the
-    // reader goes on after them.
-    let mut resume = (0, 1, false);
-    if let Some(pre) = pre {
-        let mut ends: Vec<usize> = Vec::new();
-        for chunk in pre.chunks {
-            let mut first_cell: usize = 0;
-            for r in &chunk.rows {
-                count = count.wrapping_add(1);
-                if count.is_multiple_of(1024) && cancel.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let cells_end = r.cells_end as usize;
-                let start = first_cell
-                    .checked_sub(1)
-                    .and_then(|i| chunk.ends.get(i))
-                    .map_or(0, |&e| e as usize);
-                let cells = chunk.ends.get(first_cell..cells_end).unwrap_or(&[]);
-                first_cell = cells_end;
-                let end = cells.last().map_or(start, |&e| e as usize);
-                ends.clear();
-                ends.extend(cells.iter().map(|&e| e as usize - start));
-                let row = RowIn {
-                    cells: RowCells {
-                        bytes: chunk.text.get(start..end).unwrap_or(&[]),
-                        ends: &ends,
-                        start: 0,
-                        ascii: r.ascii,
-                    },
-                    line: r.line,
-                    multiline: r.multiline,
-                    bad_utf8: (r.bad_utf8 != u32::MAX).then_some(r.bad_utf8 as usize),
-                };
-                if !tail.take(&mut layout, file, &row) {
-                    tail.stopped = Some((r.before, r.before_line, r.before_cr));
-                    tail.ratings.reverse();
-                    return Some(tail);
-                }
-            }
-        }
-        if pre.end {
-            tail.ratings.reverse();
-            return Some(tail);
-        }
-        resume = pre.resume;
-        tail.ratings
-            .reserve(most_ratings((at.size - split).saturating_sub(resume.0)));
-    }
     let mut f = File::open(at.path).ok()?;
-    f.seek(SeekFrom::Start(split + resume.0)).ok()?;
+    let split = match known {
+        Some(split) => split,
+        None => find_split(&mut f, from, at.size)?,
+    };
+    {
+        use std::io::{Seek, SeekFrom};
+        f.seek(SeekFrom::Start(split)).ok()?;
+    }
+    to_first.send(split).ok()?;
     // The `csv` reader has a buffer of its own (smaller than the first reader's: its memory
-    // comes on top). After rows parsed ahead, it counts on from them.
-    // As the first reader would read on there (after the rows parsed ahead, if any).
-    let mut csv = CsvReader::new(f, at.delimiter, 64 * 1024)
-        .at(resume)
-        .continued();
+    // comes on top).
+    // As the first reader would read on there.
+    let mut csv = CsvReader::new(f, at.delimiter, 64 * 1024).continued();
     let mut rows = Rows::default();
+    let mut tail = Tail {
+        ratings: Vec::with_capacity(most_ratings(at.size - split)),
+        ..Tail::default()
+    };
+    let mut count = 0u32;
     loop {
         count = count.wrapping_add(1);
         if count.is_multiple_of(1024) && cancel.load(Ordering::Relaxed) {
@@ -2769,48 +2715,36 @@ fn second_half<'a>(
                 break;
             }
         };
-        if !tail.take(&mut layout, file, &row) {
-            tail.stopped = Some(before);
-            break;
-        }
-    }
-    tail.ratings.reverse();
-    Some(tail)
-}
-
-impl Tail {
-    /// Takes one row of the second half: its rating if it takes the short path, else the row
-    /// itself for the general path; `false` (the row not taken) when too many rows are kept
-    /// already, where the thread stops.
-    fn take(&mut self, layout: &mut Layout<'_>, file: FileId, row: &RowIn<'_>) -> bool {
         if !row.multiline
             && row.bad_utf8.is_none()
             && let Some(r) = layout.ready(&row.cells)
         {
-            self.rows += 1;
-            self.ratings.push(r.rating(file, row.line));
-            return true;
+            tail.rows += 1;
+            tail.ratings.push(r.rating(file, row.line));
+            continue;
         }
         // A row that starts with a byte-order mark is never where a reader starts (as for the
         // split, see `find_split`): the mark is then reported by the general path.
         let bom_first = row.cells.bytes.starts_with("\u{feff}".as_bytes());
-        if (self.holes.len() >= HOLES || self.text.len() >= HOLE_BYTES) && !bom_first {
-            return false;
+        if (tail.holes.len() >= HOLES || tail.text.len() >= HOLE_BYTES) && !bom_first {
+            tail.stopped = Some(before);
+            break;
         }
-        let offset = self.text.len();
-        self.text.extend_from_slice(row.cells.bytes);
-        self.ends.extend(row.cells.ends.iter().map(|e| e + offset));
-        self.holes.push((
-            self.ratings.len(),
+        let offset = tail.text.len();
+        tail.text.extend_from_slice(row.cells.bytes);
+        tail.ends.extend(row.cells.ends.iter().map(|e| e + offset));
+        tail.holes.push((
+            tail.ratings.len(),
             RowMark {
-                cells_end: self.ends.len(),
+                cells_end: tail.ends.len(),
                 line: u64::from(row.line),
                 multiline: row.multiline,
                 bad_utf8: row.bad_utf8,
             },
         ));
-        true
     }
+    tail.ratings.reverse();
+    Some(tail)
 }
 
 /// The split of a file read in two halves: the offset where the second reader starts, just
@@ -2867,9 +2801,8 @@ fn find_split(f: &mut File, from: u64, size: u64) -> Option<u64> {
     found
 }
 
-/// The split of a large score file, found ahead (see [`split_ahead`]), with the rows after it
-/// parsed while the plan was read, if any.
-#[derive(Debug)]
+/// The split of a large score file, found ahead (see [`split_ahead`]).
+#[derive(Debug, Clone)]
 pub(crate) struct Ahead {
     path: std::path::PathBuf,
     /// The file's size when the split was found: a file that has changed since is searched
@@ -2878,274 +2811,24 @@ pub(crate) struct Ahead {
     /// Where the search started, and the split found (as [`find_split`] gives them).
     from: u64,
     split: u64,
-    /// The first rows after the split, parsed (not resolved) while the plan was read.
-    rows: Option<Prefetch>,
 }
-
-/// The most memory the rows parsed ahead may take (their cells, where each ends, and a mark
-/// per row, about 80 bytes a row), freed as the second thread resolves them: none for now.
-/// At 32 MB (about 400,000 rows) parsing ahead took 11 % of the instructions off the main
-/// thread at 240,000 rows, but 6–10 % more CPU time for no measurable wall time at 2.4 M rows
-/// on the project's machine, where splitting rows without `csv_core` alone was as fast and
-/// cheaper (docs/performance.md, seventh step): the rows' pages faulted in, written on one
-/// core and read back on the other, cost about what their parse saves. To be set again
-/// once a cheaper form (fewer bytes a row) is measured to pay.
-const PREFETCH_BYTES: usize = 0;
-
-/// Rows per [`PreChunk`]: the memory of the rows parsed ahead is given back a chunk at a time
-/// as they are resolved.
-const PRE_ROWS: usize = 4096;
-
-/// Rows after a split, parsed by [`Rows::next`] while the plan was read, as it gave them: the
-/// second thread resolves them as if it had read them itself (see [`second_half`]), then
-/// reads on at `resume`.
-#[derive(Debug)]
-struct Prefetch {
-    /// The delimiter they were parsed with (as `read_csv` sniffs it).
-    delimiter: u8,
-    chunks: Vec<PreChunk>,
-    /// The reader's position after the last row parsed ([`CsvReader::position`], counted from
-    /// the split), where reading goes on.
-    resume: (u64, u64, bool),
-    /// Whether the file ends there.
-    end: bool,
-}
-
-/// Up to [`PRE_ROWS`] rows parsed ahead, their cells one after the other.
-#[derive(Debug)]
-struct PreChunk {
-    text: Vec<u8>,
-    /// Where each cell ends in `text`.
-    ends: Vec<u32>,
-    rows: Vec<PreRow>,
-}
-
-/// One row parsed ahead: what [`Rows::next`] gave for it, and the reader's position before it
-/// (where the second thread stops, should it stop at this row).
-#[derive(Debug, Clone, Copy)]
-struct PreRow {
-    before: u64,
-    before_line: u64,
-    /// Its cells end at `ends[..cells_end]` (they start after the previous row's).
-    cells_end: u32,
-    line: u32,
-    /// The first cell that is not UTF-8 (`u32::MAX`: none); the row then has no cells.
-    bad_utf8: u32,
-    before_cr: bool,
-    ascii: bool,
-    multiline: bool,
-}
-
-impl PreChunk {
-    fn new(bytes: usize) -> Self {
-        PreChunk {
-            text: Vec::with_capacity(bytes.max(PRE_ROWS * 32)),
-            ends: Vec::with_capacity(PRE_ROWS * 8),
-            rows: Vec::with_capacity(PRE_ROWS),
-        }
-    }
-
-    /// The memory it holds.
-    fn bytes(&self) -> usize {
-        self.text.capacity()
-            + self.ends.capacity() * size_of::<u32>()
-            + self.rows.capacity() * size_of::<PreRow>()
-    }
-
-    /// Keeps `row` (read from `before`) if it fits without the buffers growing; `false` if not.
-    fn push(&mut self, row: &RowIn<'_>, before: (u64, u64, bool)) -> bool {
-        let cells = row.cells;
-        if self.rows.len() == self.rows.capacity()
-            || self.text.len() + cells.bytes.len() > self.text.capacity()
-            || self.ends.len() + cells.ends.len() > self.ends.capacity()
-        {
-            return false;
-        }
-        let (Ok(offset), Ok(cells_end), Ok(bad_utf8)) = (
-            u32::try_from(self.text.len()),
-            u32::try_from(self.ends.len() + cells.ends.len()),
-            row.bad_utf8.map_or(Ok(u32::MAX), u32::try_from),
-        ) else {
-            return false;
-        };
-        if bad_utf8 == u32::MAX && row.bad_utf8.is_some() {
-            return false;
-        }
-        if u32::try_from(self.text.len() + cells.bytes.len()).is_err() {
-            return false;
-        }
-        self.text.extend_from_slice(cells.bytes);
-        // Rows::next gives each row's cells from 0.
-        self.ends
-            .extend(cells.ends.iter().map(|&e| offset + e as u32));
-        self.rows.push(PreRow {
-            before: before.0,
-            before_line: before.1,
-            cells_end,
-            line: row.line,
-            bad_utf8,
-            before_cr: before.2,
-            ascii: cells.ascii,
-            multiline: row.multiline,
-        });
-        true
-    }
-}
-
-/// Parses the rows of `path` after `split` until `stop` is set or [`PREFETCH_BYTES`] are
-/// taken (see [`Prefetch`]). `None` when the file is not one that is read in two halves
-/// (not UTF-8) or cannot be read.
-fn prefetch(
-    path: &Path,
-    size: u64,
-    split: u64,
-    stop: &std::sync::atomic::AtomicBool,
-) -> Option<Prefetch> {
-    use std::io::{Seek, SeekFrom};
-    use std::sync::atomic::Ordering;
-    let mut f = File::open(path).ok()?;
-    // The delimiter, found as `read_csv` finds it.
-    let mut head = Vec::with_capacity(64 * 1024);
-    (&mut f).take(64 * 1024).read_to_end(&mut head).ok()?;
-    let complete = head.len() < 64 * 1024;
-    let encoding = match text::sniff(&head, complete) {
-        Sniffed::Text(e @ (Encoding::Utf8 | Encoding::Utf8Bom)) => e,
-        _ => return None,
-    };
-    let bom = encoding.bom_len(&head);
-    let delimiter = sniff_delimiter(&String::from_utf8_lossy(head.get(bom..)?));
-    drop(head);
-    f.seek(SeekFrom::Start(split)).ok()?;
-    // As the first reader would read on there.
-    let mut csv = CsvReader::new(f, delimiter, 64 * 1024).continued();
-    let mut rows = Rows::default();
-    let mut pre = Prefetch {
-        delimiter,
-        chunks: Vec::new(),
-        resume: csv.position(),
-        end: false,
-    };
-    // No more than half the file's size: the rows parsed ahead are held while the plan's
-    // parsed document is, and must not need more memory than the file's ratings will.
-    // (No rows at all while `PREFETCH_BYTES` is 0: see there.)
-    #[allow(clippy::unnecessary_min_or_max)]
-    let most = PREFETCH_BYTES.min(usize::try_from(size / 2).unwrap_or(usize::MAX));
-    let mut used = 0;
-    while !stop.load(Ordering::Relaxed) && used < most {
-        let before = csv.position();
-        let row = match rows.next(&mut csv) {
-            Ok(Some(row)) => row,
-            Ok(None) => {
-                pre.resume = csv.position();
-                pre.end = true;
-                break;
-            }
-            // The second thread reads this row again, and stops there.
-            Err(_) => break,
-        };
-        let kept = pre.chunks.last_mut().is_some_and(|c| c.push(&row, before)) || {
-            let mut chunk = PreChunk::new(row.cells.bytes.len());
-            let kept = chunk.push(&row, before);
-            used += chunk.bytes();
-            pre.chunks.push(chunk);
-            kept
-        };
-        if !kept {
-            break;
-        }
-        pre.resume = csv.position();
-    }
-    Some(pre)
-}
-
-/// The thread of [`split_ahead`], stopped (from parsing rows ahead) when dropped.
-#[derive(Debug)]
-pub(crate) struct AheadThread {
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<Vec<Ahead>>>,
-}
-
-impl Drop for AheadThread {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// The splits found ahead, once the thread that finds them is asked for them.
-#[derive(Debug, Default)]
-pub(crate) struct Aheads {
-    thread: Option<AheadThread>,
-    found: Vec<Ahead>,
-}
-
-impl Aheads {
-    pub(crate) fn new(thread: Option<AheadThread>) -> Self {
-        Aheads {
-            thread,
-            found: Vec::new(),
-        }
-    }
-
-    /// The split found ahead for the file `path` of `size` bytes, if it is after `start`
-    /// (the end of its header): the thread stops parsing rows ahead, and is waited for.
-    fn take(&mut self, path: &Path, size: u64, start: u64) -> Option<Ahead> {
-        if let Some(mut t) = self.thread.take() {
-            t.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-            if let Some(handle) = t.thread.take() {
-                self.found = handle.join().unwrap_or_default();
-            }
-        }
-        let i = self
-            .found
-            .iter()
-            .position(|a| a.path == path && a.size == size && a.from >= start)?;
-        Some(self.found.swap_remove(i))
-    }
-}
-
-/// Where the search for a split found ahead starts, in a file of `size` bytes read beside a
-/// plan of `plan` bytes: before the middle, as the second thread parses rows while the plan is
-/// read (and then only resolves them), so that it has that much less to do once the plan is
-/// read. By [`PLAN_WEIGHT`] bytes of rows per byte of the plan, halved, but by no more than
-/// what the rows parsed ahead can save (at most [`PREFETCH_BYTES`] of them, and half the
-/// file's size), nor before a quarter of the file.
-fn balanced_from(size: u64, plan: u64) -> u64 {
-    let most = (PREFETCH_BYTES as u64).min(size / 2) / 13;
-    let shift = (plan.saturating_mul(PLAN_WEIGHT) / 2).min(most);
-    size / 2 - shift.min(size / 4)
-}
-
-/// How many bytes of score rows the second thread's work shrinks by per byte of plan.toml, as
-/// it parses rows while the plan is read (measured with callgrind on a generated assessment:
-/// reading the plan and rubric takes about 330 instructions per byte of the plan, parsing a
-/// row ahead about 850 (its copy included), and taking a row parsed ahead saves the second
-/// thread about 490 of the 1,230 a row costs; so each byte of plan saves about 5 bytes of
-/// rows of 31 bytes). At most [`PREFETCH_BYTES`] of rows are parsed ahead: about 32 bytes of
-/// rows saved per 13 bytes of them held.
-const PLAN_WEIGHT: u64 = 5;
 
 /// Finds, on a thread of its own, the split of each CSV file that `pattern` (the default
 /// score files, a glob) finds and that is large enough to be read in two halves, while the
-/// calling thread reads plan.toml (`plan`): the count of quotes up to the split needs nothing
-/// from the plan, so it no longer delays the second reading thread. Then, until it is asked
-/// for what it found ([`Aheads::take`]), it may parse the rows after the first file's split
-/// (at most [`PREFETCH_BYTES`], 0 for now), so that the second reading thread only has to
-/// resolve them; the split is then placed before the middle of the rows ([`balanced_from`]). A split is
-/// only a starting point for the second reader: the first must still end a row exactly there
-/// (see [`read_halves`]), and a file the plan does not read, or that has changed, is not
-/// looked at again. `None` when no file is read in two halves (`split_min`, on the calling
-/// thread).
-pub(crate) fn split_ahead(pattern: &Path, plan: &Path) -> Option<AheadThread> {
+/// calling thread reads plan.toml: the count of quotes up to the split needs nothing from the
+/// plan, so it no longer delays the second reading thread, which can then start at the middle
+/// of the rows instead of a little after it (see [`search_from`]). A split is only a
+/// starting point for the second reader: the first must still end a row exactly there (see
+/// [`read_halves`]), and a file the plan does not read, or that has changed, is not looked at
+/// again. `None` when no file is read in two halves (`split_min`, on the calling thread).
+pub(crate) fn split_ahead(pattern: &Path) -> Option<std::thread::JoinHandle<Vec<Ahead>>> {
     let min = split_min()?;
     let pattern = pattern.to_str()?.to_string();
-    let plan = std::fs::metadata(plan).map_or(0, |m| m.len());
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stopped = stop.clone();
-    let thread = std::thread::spawn(move || {
+    Some(std::thread::spawn(move || {
         let Ok(paths) = glob::glob(&pattern) else {
             return Vec::new();
         };
-        let mut found: Vec<Ahead> = paths
+        paths
             .filter_map(Result::ok)
             .filter_map(|path| {
                 let mut f = File::open(&path).ok()?;
@@ -3153,27 +2836,17 @@ pub(crate) fn split_ahead(pattern: &Path, plan: &Path) -> Option<AheadThread> {
                 if size < min {
                     return None;
                 }
-                let from = balanced_from(size, plan);
+                let from = size / 2;
                 let split = find_split(&mut f, from, size)?;
                 Some(Ahead {
                     path,
                     size,
                     from,
                     split,
-                    rows: None,
                 })
             })
-            .collect();
-        // The files are read in the order found: the first is read first.
-        if let Some(first) = found.first_mut() {
-            first.rows = prefetch(&first.path, first.size, first.split, &stopped);
-        }
-        found
-    });
-    Some(AheadThread {
-        stop,
-        thread: Some(thread),
-    })
+            .collect()
+    }))
 }
 
 /// The rows of one score file going into its [`FileReader`]: the first non-blank row is the
@@ -3369,7 +3042,8 @@ mod tests {
     fn a_reader_continued_after_a_row_reads_on_as_the_reader_that_read_it() {
         // A byte-order mark that starts a later row is part of its first cell (two files
         // pasted together, reported by the general path), for a reader that read the rows
-        // before it as for one that starts there after rows parsed ahead.
+        // before it as for one that starts there (the second reader of a file read in two
+        // halves, or the first going on after it).
         let text = "a,1\r\n\u{feff}b,2\n\"c\",3\n".as_bytes();
         let whole = records(text, b',', 64, true);
         let mut csv = CsvReader::new(text, b',', 64);
