@@ -438,10 +438,9 @@ fn tidy_grown(grown: &[(PathBuf, (u64, u64))]) {
 /// write each to a temporary file beside its target, sync it and close it. When `make` is
 /// done, every target is checked, the fingerprints are appended to the ledger in one go, and
 /// only then do the temporary files replace their targets, in order: the same files, the same
-/// ledger and
-/// the same guarantees as [`write_outputs`] (each file whole or not at all, its fingerprint
-/// recorded before it replaces its target), with the writing done during the making instead
-/// of after it. An error from `make` is returned inside `Ok`, and leaves everything as it was
+/// ledger and the same guarantees as [`write_outputs`] (each file whole or not at all, its
+/// fingerprint recorded before it replaces its target), with the writing done during the
+/// making instead of after it. An error from `make` is returned inside `Ok`, and leaves everything as it was
 /// (the temporary files are removed).
 pub fn write_outputs_as_made<T, E>(
     paths: &[PathBuf],
