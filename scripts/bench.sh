@@ -152,7 +152,7 @@ if [[ "$what" == all || "$what" == parse ]]; then
   dir="$work/synthetic-10000"
   [[ -d "$dir" ]] || "$bin" generate "$dir" --commitments 10000 --evaluators 30 --criteria 8 >/dev/null 2>&1
   csv="$dir/scores/scores.csv"
-  echo "== 2.4 million rows: raw parse, validate, assess --format json (runs interleaved)"
+  echo "== 2.4 million rows: raw parse, validate, assess --format json (hyperfine: each command's runs one after the other, so a busy minute can weigh on one command)"
   echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   before=()
   if [[ -n "${BEFORE:-}" ]]; then
