@@ -2,10 +2,11 @@
 //! small ones stay on one thread, and the result never depends on the number of threads.
 //! [`map_with`] collects every result; [`chunks_in_order`] hands results over chunk by chunk,
 //! in order, so that only a few chunks are held at once; [`join`] runs two pieces of work side
-//! by side.
+//! by side; [`FirstError`] keeps, of the errors met by threads working on indices handed out in
+//! order, the one a single thread would have met first.
 
 use std::ops::Range;
-use std::sync::mpsc;
+use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 
 /// Maps `f` over `0..n`, giving each thread its own scratch state from `init`. Uses one thread
 /// per `min_chunk` items, up to the available cores. A panic in a worker is passed on.
@@ -135,6 +136,45 @@ where
     })
 }
 
+/// The error of the lowest index among threads that take indices in order (from a shared
+/// counter, say): whichever thread meets its error first, the one kept is the one the same
+/// work done on one thread would have met first, so messages do not depend on timing.
+#[derive(Debug)]
+pub struct FirstError<E>(Mutex<Option<(usize, E)>>);
+
+impl<E> Default for FirstError<E> {
+    fn default() -> Self {
+        FirstError(Mutex::new(None))
+    }
+}
+
+impl<E> FirstError<E> {
+    fn lock(&self) -> MutexGuard<'_, Option<(usize, E)>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `error`, met at `index`, unless an error was kept at a lower index.
+    pub fn keep(&self, index: usize, error: E) {
+        let mut kept = self.lock();
+        if kept.as_ref().is_none_or(|(j, _)| index < *j) {
+            *kept = Some((index, error));
+        }
+    }
+
+    /// The index of the error kept so far, if any.
+    pub fn index(&self) -> Option<usize> {
+        self.lock().as_ref().map(|(i, _)| *i)
+    }
+
+    /// The error kept, if any.
+    pub fn into_inner(self) -> Option<E> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .map(|(_, e)| e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -183,5 +223,19 @@ mod tests {
             },
         );
         assert_eq!((failed, taken), (Err(20), 5));
+    }
+
+    #[test]
+    fn the_first_error_is_the_one_of_the_lowest_index_whatever_the_order_met() {
+        let first = super::FirstError::default();
+        assert_eq!(first.index(), None);
+        first.keep(7, "seventh");
+        first.keep(9, "ninth");
+        assert_eq!(first.index(), Some(7));
+        first.keep(3, "third");
+        first.keep(5, "fifth");
+        assert_eq!(first.index(), Some(3));
+        assert_eq!(first.into_inner(), Some("third"));
+        assert_eq!(super::FirstError::<&str>::default().into_inner(), None);
     }
 }

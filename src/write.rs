@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::par::FirstError;
+
 /// The ledger of fingerprints, one per folder.
 pub const LEDGER: &str = ".checkmyogp-written";
 
@@ -93,26 +95,21 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     replace(staged(path, bytes)?, path)
 }
 
-/// A temporary file beside `path` holding `bytes`, synced to disk, ready to replace it.
-fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+/// A temporary file beside `path` holding `bytes`, synced to disk and closed, ready to replace
+/// it. Closed, because many may wait at once (`draft --split`): an open file each would pass
+/// the limit on open files, 256 on macOS and 1,024 on most Linux systems, long before a plan's
+/// 5,000 commitments.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::TempPath> {
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.flush())
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(tmp)
-}
-
-/// A temporary file beside `path` holding `bytes`, synced to disk and closed: a file staged to
-/// be renamed later, when many may wait at once (an open file each would pass the limit on open
-/// files, 256 on macOS and 1,024 on most Linux systems, long before a plan's 5,000
-/// commitments).
-fn staged_closed(path: &Path, bytes: &[u8]) -> Result<tempfile::TempPath> {
-    Ok(staged(path, bytes)?.into_temp_path())
+    Ok(tmp.into_temp_path())
 }
 
 /// Renames a synced temporary file over `path`.
-fn replace(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+fn replace(tmp: tempfile::TempPath, path: &Path) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot replace {}", path.display()))?;
@@ -129,19 +126,15 @@ pub fn atomic_write_with(
     fill(&mut w)
         .and_then(|()| w.flush())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    let tmp = synced(w, path)?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    replace(synced(w, path)?, path)
 }
 
-/// The temporary file behind `w`, its buffer written out and the file synced to disk, ready to
-/// be renamed over `path`.
+/// The temporary file behind `w`, its buffer written out and the file synced to disk and
+/// closed, ready to be renamed over `path`.
 fn synced(
     w: std::io::BufWriter<tempfile::NamedTempFile>,
     path: &Path,
-) -> Result<tempfile::NamedTempFile> {
+) -> Result<tempfile::TempPath> {
     let tmp = w
         .into_inner()
         .map_err(|e| e.into_error())
@@ -149,7 +142,7 @@ fn synced(
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(tmp)
+    Ok(tmp.into_temp_path())
 }
 
 /// What a folder holds, for commands that only fill a new or empty folder: `None` when it does
@@ -367,9 +360,7 @@ fn write_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> R
     let tmp = synced(w.inner, path)?;
     let dir = folder_of(path);
     let (before, after) = append_ledger(&dir, &[(file_name(path), hash)])?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
+    replace(tmp, path)?;
     if ledger_step(after) > ledger_step(before) {
         tidy_ledger(&dir);
     }
@@ -440,8 +431,8 @@ fn tidy_grown(grown: &[(PathBuf, (u64, u64))]) {
 /// only then do the temporary files replace their targets, in order: the same files, the same
 /// ledger and the same guarantees as [`write_outputs`] (each file whole or not at all, its
 /// fingerprint recorded before it replaces its target), with the writing done during the
-/// making instead of after it. An error from `make` is returned inside `Ok`, and leaves everything as it was
-/// (the temporary files are removed).
+/// making instead of after it. An error from `make` is returned inside `Ok`, and leaves
+/// everything as it was (the temporary files are removed).
 pub fn write_outputs_as_made<T, E>(
     paths: &[PathBuf],
     force: bool,
@@ -450,24 +441,19 @@ pub fn write_outputs_as_made<T, E>(
     type Staged = Option<(tempfile::TempPath, u64)>;
     let slots: Vec<std::sync::Mutex<Staged>> =
         paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let failed: std::sync::Mutex<Option<(usize, anyhow::Error)>> = std::sync::Mutex::default();
+    let failed = FirstError::default();
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
     let receiver = std::sync::Mutex::new(receiver);
     let stage = |i: usize, bytes: Vec<u8>| {
-        if lock(&failed).is_some() {
+        if failed.index().is_some() {
             return;
         }
         let Some(path) = paths.get(i) else {
             return;
         };
-        match staged_closed(path, &bytes) {
+        match staged(path, &bytes) {
             Ok(tmp) => *lock(&slots[i]) = Some((tmp, fingerprint(&bytes))),
-            Err(e) => {
-                let mut failed = lock(&failed);
-                if failed.as_ref().is_none_or(|(j, _)| i < *j) {
-                    *failed = Some((i, e));
-                }
-            }
+            Err(e) => failed.keep(i, e),
         }
     };
     let made = std::thread::scope(|scope| {
@@ -498,10 +484,7 @@ pub fn write_outputs_as_made<T, E>(
         Ok(made) => made,
         Err(e) => return Ok(Err(e)),
     };
-    if let Some((_, e)) = failed
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
+    if let Some(e) = failed.into_inner() {
         return Err(e);
     }
     let mut files = Vec::with_capacity(paths.len());
@@ -522,9 +505,7 @@ pub fn write_outputs_as_made<T, E>(
     }
     let grown = record(files.iter().map(|(path, _, hash)| (path.as_path(), *hash)))?;
     for (path, tmp, _) in files {
-        tmp.persist(path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
+        replace(tmp, path)?;
     }
     tidy_grown(&grown);
     Ok(Ok(made))
@@ -553,7 +534,7 @@ fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()>
         return Ok(());
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed: std::sync::Mutex<Option<(usize, anyhow::Error)>> = std::sync::Mutex::default();
+    let failed = FirstError::default();
     std::thread::scope(|scope| {
         for _ in 0..THREADS {
             // A thread that cannot be started leaves its share to the others (or to the loop
@@ -565,12 +546,7 @@ fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()>
                         return;
                     };
                     if let Err(e) = atomic_write(path, bytes.as_ref()) {
-                        let mut failed = failed
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        if failed.as_ref().is_none_or(|(j, _)| i < *j) {
-                            *failed = Some((i, e));
-                        }
+                        failed.keep(i, e);
                         // No more files are begun.
                         next.store(files.len(), std::sync::atomic::Ordering::Relaxed);
                         return;
@@ -579,10 +555,7 @@ fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()>
             });
         }
     });
-    if let Some((_, e)) = failed
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
+    if let Some(e) = failed.into_inner() {
         return Err(e);
     }
     let done = next.into_inner().min(files.len());

@@ -341,34 +341,22 @@ impl Engine {
             .clamp(1, MAX_RENDER_THREADS)
             .min(count.max(1));
         let next = AtomicUsize::new(0);
-        let failed: Mutex<Option<(usize, Error)>> = Mutex::new(None);
-        let first_failed = || {
-            failed
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_ref()
-                .map(|(i, _)| *i)
-        };
+        let failed = crate::par::FirstError::default();
         self.watched_by(threads, || {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count || first_failed().is_some_and(|j| j < i) {
+                if i >= count || failed.index().is_some_and(|j| j < i) {
                     return;
                 }
                 match self.render_one(context(i)) {
                     Ok(text) => then(i, text),
-                    Err(e) => {
-                        let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
-                        if failed.as_ref().is_none_or(|(j, _)| i < *j) {
-                            *failed = Some((i, e));
-                        }
-                    }
+                    Err(e) => failed.keep(i, e),
                 }
             }
         })
         .map_err(|e| self.diagnose(&e))?;
-        match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            Some((_, e)) => Err(self.diagnose(&e)),
+        match failed.into_inner() {
+            Some(e) => Err(self.diagnose(&e)),
             None => Ok(()),
         }
     }
