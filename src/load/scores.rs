@@ -2044,8 +2044,14 @@ impl<R: Read> CsvReader<R> {
     fn continued(mut self) -> Self {
         let (mut out, mut ends) = ([0u8; 4], [0usize; 2]);
         let _ = self.core.read_record(b"x\n", &mut out, &mut ends);
-        self.split_here = !matches!(self.delimiter, b'"' | b'\n' | b'\r');
+        self.split_here = self.splits_short();
         self
+    }
+
+    /// Whether rows without quotes may be split without `csv_core` once a row is read: not with
+    /// a delimiter that is also a quote or a line end.
+    fn splits_short(&self) -> bool {
+        !matches!(self.delimiter, b'"' | b'\n' | b'\r')
     }
 
     /// Reads the next row into `rec`: `false` at the end of the file.
@@ -2143,8 +2149,7 @@ impl<R: Read> CsvReader<R> {
                             .count() as u64;
                     }
                     self.cr = last == Some(b'\r');
-                    // (Not with a delimiter that is also a quote or a line end.)
-                    self.split_here = !matches!(self.delimiter, b'"' | b'\n' | b'\r');
+                    self.split_here = self.splits_short();
                     return Ok(true);
                 }
                 Res::End => return Ok(false),
@@ -3015,7 +3020,11 @@ mod tests {
     /// and its position after each; with `short`, rows without quotes are split by
     /// [`split_short`], else all by `csv_core`.
     fn records(text: &[u8], delimiter: u8, buffer: usize, short: bool) -> Vec<String> {
-        let mut csv = CsvReader::new(text, delimiter, buffer);
+        rows_read_on(&mut CsvReader::new(text, delimiter, buffer), short)
+    }
+
+    /// The rows `csv` reads from where it is, as [`records`] gives them.
+    fn rows_read_on<R: std::io::Read>(csv: &mut CsvReader<R>, short: bool) -> Vec<String> {
         let mut rec = Record::default();
         let mut out = Vec::new();
         loop {
@@ -3053,18 +3062,7 @@ mod tests {
         let mut on = CsvReader::new(&text[at.0 as usize..], b',', 64)
             .at(at)
             .continued();
-        let mut rest = Vec::new();
-        while on.read(&mut rec).unwrap() {
-            rest.push(format!(
-                "{:?} {:?} {} {} {:?}",
-                rec.as_slice(),
-                rec.ends(),
-                rec.line,
-                rec.quoted,
-                on.position()
-            ));
-        }
-        rest.push(format!("{:?}", on.position()));
+        let rest = rows_read_on(&mut on, true);
         assert_eq!(rest, whole[1..]);
         assert!(rest[0].starts_with("[239, 187, 191, 98, 50]"), "{rest:?}");
     }
