@@ -731,7 +731,8 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Threads that write files: they wait for the disk (not for the processor), so more than the
-/// cores pays; syncs waited for together are committed together by the file system.
+/// cores pays; syncs waited for together are committed together by the file system. For
+/// [`write_outputs_as_made`] they only write (and start) each file; [`SYNCING_THREADS`] sync.
 const WRITING_THREADS: usize = 8;
 
 /// Writes each file with [`atomic_write`]; many files on several threads, because each
