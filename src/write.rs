@@ -457,9 +457,14 @@ pub fn write_outputs_as_made<T, E>(
             return;
         };
         match unsynced(path, &bytes) {
-            Ok(tmp) => {
+            Ok((tmp, sync)) => {
                 *lock(slot) = Some((tmp, fingerprint(&bytes)));
-                to_sync.push(i);
+                match sync {
+                    SyncWhen::Later => to_sync.push(i),
+                    SyncWhen::Done => {
+                        synced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
             }
             Err(e) => {
                 failed.keep(i, e);
@@ -654,14 +659,48 @@ impl SyncQueue {
     }
 }
 
-/// A temporary file beside `path` holding `bytes`, closed but not yet synced: the system is
-/// asked to start putting it on disk ([`start_writing`]); [`sync_file`] waits for that.
-fn unsynced(path: &Path, bytes: &[u8]) -> Result<tempfile::TempPath> {
+/// A temporary file beside `path` holding `bytes`, closed, and whether it is synced already.
+/// Where it can be opened again to be synced later ([`sync_later`]), the system is asked to
+/// start putting it on disk ([`start_writing`]) and [`sync_file`] will wait for that;
+/// otherwise it is synced here, before it is closed.
+fn unsynced(path: &Path, bytes: &[u8]) -> Result<(tempfile::TempPath, SyncWhen)> {
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    start_writing(tmp.as_file(), bytes.len());
-    Ok(tmp.into_temp_path())
+    let sync = if sync_later(tmp.as_file()) {
+        start_writing(tmp.as_file(), bytes.len());
+        SyncWhen::Later
+    } else {
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        SyncWhen::Done
+    };
+    Ok((tmp.into_temp_path(), sync))
+}
+
+/// Whether a file written by [`unsynced`] is synced already or is to be synced by
+/// [`sync_file`].
+enum SyncWhen {
+    Done,
+    Later,
+}
+
+/// Whether a temporary file can be opened again, once closed, to be synced by [`sync_file`]:
+/// on Linux, if its owner may read it (it takes the permissions of the file it replaces,
+/// which may deny that). Elsewhere files are synced as they are written, as before:
+/// [`start_writing`] does nothing there, so there is nothing to gain by waiting, and Windows
+/// cannot sync a read-only file opened again.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn sync_later(file: &fs::File) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    file.metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o400 != 0)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn sync_later(_file: &fs::File) -> bool {
+    false
 }
 
 /// Asks the system to start putting a new file of `len` bytes on disk now, without waiting:
@@ -703,16 +742,10 @@ fn start_writing(_file: &fs::File, _len: usize) {}
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const MOST_STARTED: u64 = 64 * 1024;
 
-/// Opens a closed file again and syncs it to disk (for reading where that is enough to sync:
-/// a temporary file replacing a read-only one is read-only; Windows needs write access).
+/// Opens a closed file again, for reading (enough to sync it on Linux; see [`sync_later`]),
+/// and syncs it to disk.
 fn sync_file(path: &Path) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    if cfg!(windows) {
-        options.write(true);
-    } else {
-        options.read(true);
-    }
-    options.open(path)?.sync_all()
+    fs::File::open(path)?.sync_all()
 }
 
 /// Threads that sync written files ([`write_outputs_as_made`]). Each waits for the disk, not for the
@@ -992,6 +1025,35 @@ mod tests {
             paths.len() + 1,
             "the files and the ledger, nothing else"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_written_as_made_replace_files_their_owner_may_not_read_and_keep_their_permissions() {
+        // A temporary file takes the permissions of the file it replaces; one its owner may
+        // not read cannot be opened again to be synced later, so it is synced as written.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..3).map(|i| dir.path().join(format!("{i}.md"))).collect();
+        let modes = [0o200, 0o644, 0o000];
+        for (path, mode) in paths.iter().zip(modes) {
+            fs::write(path, "edited by a person\n").unwrap();
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let made = write_outputs_as_made(&paths, true, |put| {
+            for i in 0..paths.len() {
+                put(i, format!("file {i}\n").into_bytes());
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(made, Ok(()));
+        for (i, (path, mode)) in paths.iter().zip(modes).enumerate() {
+            let kept = fs::metadata(path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(kept, mode, "{}", path.display());
+            fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+            assert_eq!(fs::read_to_string(path).unwrap(), format!("file {i}\n"));
+        }
     }
 
     #[test]
