@@ -29,6 +29,8 @@ pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
         w.label_of(value, criterion).to_string()
     });
     let w = Arc::clone(&wording);
+    env.add_filter("level_list", move |by: Value| level_list(&w, &by));
+    let w = Arc::clone(&wording);
     env.add_function("t", move |key: &str, kwargs: Kwargs| t(&w, key, &kwargs));
     env.add_function("todo", todo);
     env.add_filter("sentence", sentence);
@@ -45,12 +47,7 @@ pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
 /// placeholders filled; `n=` chooses between the singular and the plural and fills `{n}`.
 fn t(wording: &Wording, key: &str, kwargs: &Kwargs) -> Result<String, Error> {
     let n = kwargs.peek::<Option<i64>>("n").ok().flatten();
-    let text = wording.text(key, n).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidOperation,
-            format!("there is no text \"{key}\" in the wording of the language `{}` nor in English (templates/lang/en.toml lists every key)", wording.code),
-        )
-    })?;
+    let text = text_of(wording, key, n)?;
     // The values are read without marking them used (`peek`, not `get`: nothing checks the
     // marks, and each mark copies the name), and text is borrowed, not copied: the appendix
     // calls `t` tens of thousands of times.
@@ -72,6 +69,80 @@ fn t(wording: &Wording, key: &str, kwargs: &Kwargs) -> Result<String, Error> {
         })
         .collect();
     Ok(wording.fill(text, &args))
+}
+
+/// The text of `key` (for `n`), or the error `t` gives without it.
+fn text_of<'a>(wording: &'a Wording, key: &str, n: Option<i64>) -> Result<&'a str, Error> {
+    wording.text(key, n).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("there is no text \"{key}\" in the wording of the language `{}` nor in English (templates/lang/en.toml lists every key)", wording.code),
+        )
+    })
+}
+
+/// `{{ d.by_evaluator | level_list }}` → `Complete (DEMO) and Limited (WSP)`: each item's
+/// `level` in words (`lv`; `t("no_rating")` when it has none) with its `who`, joined as
+/// `and_list` joins a list. The built-in `levels` macro wrote the same item by item
+/// (`{{ (l.level or t("no_rating")) | lv }} ({{ l.who }})`), at several times the cost: the
+/// appendix lists every evaluator's level on every disagreement, tens of thousands.
+fn level_list(wording: &Wording, by: &Value) -> Result<String, Error> {
+    use std::fmt::Write as _;
+    let items: Vec<Value> = by.try_iter()?.collect();
+    let field = |item: &Value, name: &str| -> Result<Value, Error> {
+        let v = item.get_attr(name)?;
+        if v.is_undefined() {
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                format!(
+                    "level_list needs a list of items with `level` and `who`; one has no `{name}`"
+                ),
+            ));
+        }
+        Ok(v)
+    };
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            if i + 1 == items.len() {
+                out.push(' ');
+                out.push_str(&wording.and);
+                out.push(' ');
+            } else {
+                out.push_str(", ");
+            }
+        }
+        let level = field(item, "level")?;
+        let no_rating;
+        let level = if level.is_true() {
+            level.as_str().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("level_list needs levels written as text, not {level}"),
+                )
+            })?
+        } else {
+            no_rating = wording.fill(text_of(wording, "no_rating", None)?, &[] as &[(&str, &str)]);
+            no_rating.as_str()
+        };
+        out.push_str(wording.label_of(level, None));
+        out.push_str(" (");
+        let who = field(item, "who")?;
+        match who.as_str() {
+            Some(text) => out.push_str(text),
+            None if who.is_none() => {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    "level_list: an item's `who` is missing (none)",
+                ));
+            }
+            None => {
+                let _ = write!(out, "{who}");
+            }
+        }
+        out.push(')');
+    }
+    Ok(out)
 }
 
 /// `todo("Describe the context")` → `[[Describe the context]]`: a place a person must still
@@ -271,5 +342,38 @@ mod tests {
         );
         assert_eq!(lcfirst("OGP values"), "OGP values");
         assert_eq!(lcfirst("Өдөр"), "өдөр");
+    }
+
+    #[test]
+    fn level_list_writes_levels_as_the_levels_macro_did() {
+        let en = Wording::english();
+        let item = |level: Value, who: Value| minijinja::context! { level => level, who => who };
+        let a = item(Value::from("Complete"), Value::from("A"));
+        let b = item(Value::from(()), Value::from("B (x)"));
+        let c = item(Value::from("Limited"), Value::from(3));
+        let e = item(Value::from(""), Value::from("E"));
+        let list =
+            |items: &[&Value]| Value::from(items.iter().map(|v| (*v).clone()).collect::<Vec<_>>());
+        assert_eq!(level_list(&en, &list(&[])).unwrap(), "");
+        assert_eq!(level_list(&en, &list(&[&a])).unwrap(), "Complete (A)");
+        assert_eq!(
+            level_list(&en, &list(&[&a, &b])).unwrap(),
+            "Complete (A) and no rating (B (x))"
+        );
+        assert_eq!(
+            level_list(&en, &list(&[&c, &a, &b, &e])).unwrap(),
+            "Limited (3), Complete (A), no rating (B (x)) and no rating (E)"
+        );
+        // What the macro could not write either: no `who`, a `who` of none, a level not text.
+        let no_who = minijinja::context! { level => "Complete" };
+        assert!(level_list(&en, &list(&[&no_who])).is_err());
+        assert!(
+            level_list(
+                &en,
+                &list(&[&item(Value::from("Complete"), Value::from(()))])
+            )
+            .is_err()
+        );
+        assert!(level_list(&en, &list(&[&item(Value::from(2), Value::from("A"))])).is_err());
     }
 }
