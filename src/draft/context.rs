@@ -812,6 +812,23 @@ impl CommitmentParts {
         }
     }
 
+    /// Its position in the plan.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Lets go of what its fields were built from when first read (the coalition's notes
+    /// arranged, the milestones' and the reference evaluators' views), to keep it for a later
+    /// walk over `commitments` in little memory: a field read again is built again, the same.
+    pub fn forget_fields(&mut self) {
+        *self
+            .written
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.detailed_milestones = std::sync::OnceLock::new();
+        self.references = std::sync::OnceLock::new();
+    }
+
     /// What the evaluators wrote about the commitment, read from the inputs (the results'
     /// `notes`, without copying them into the results).
     fn notes(&self) -> impl Iterator<Item = NoteRef<'_>> {

@@ -18,6 +18,7 @@ pub mod context;
 pub mod docx;
 pub mod engine;
 mod filters;
+mod kept;
 pub mod markdown;
 pub mod names;
 
@@ -153,9 +154,14 @@ pub fn tidy(text: &str) -> String {
 /// The commitments as templates see them: a list whose items are built and become template
 /// values only when the template reaches them, and are dropped when it moves on. Building
 /// and converting the whole plan at once took about 50 kB per commitment (250 MB at 5,000
-/// commitments).
+/// commitments). While a whole document renders, what each was built from is kept for the
+/// template's next walk over the list ([`kept`]).
 #[derive(Debug)]
-struct Commitments(std::sync::Arc<context::Commitments>);
+struct Commitments {
+    all: std::sync::Arc<context::Commitments>,
+    /// The commitments kept from one walk to the next (none: each is built when asked for).
+    kept: Option<std::sync::Arc<kept::Kept>>,
+}
 
 impl minijinja::value::Object for Commitments {
     fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
@@ -163,12 +169,18 @@ impl minijinja::value::Object for Commitments {
     }
 
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
-        let c = self.0.get(key.as_usize()?)?;
-        Some(Value::from_object(CommitmentValue::new(c)))
+        let i = key.as_usize()?;
+        let value = match &self.kept {
+            Some(kept) => {
+                CommitmentValue::new(kept.take(&self.all, i)?, std::sync::Arc::downgrade(kept))
+            }
+            None => CommitmentValue::new(self.all.get(i)?, std::sync::Weak::new()),
+        };
+        Some(Value::from_object(value))
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
-        minijinja::value::Enumerator::Seq(self.0.len())
+        minijinja::value::Enumerator::Seq(self.all.len())
     }
 }
 
@@ -180,19 +192,23 @@ impl minijinja::value::Object for Commitments {
 /// appendix's, whose tables read a few fields of each commitment.
 #[derive(Debug)]
 struct CommitmentValue {
-    cx: context::CommitmentParts,
+    /// Always there but while it is dropped (then given to `kept`).
+    cx: Option<context::CommitmentParts>,
     /// `cx.out` converted (its fields are small): the base map and the order of the keys.
     base: Value,
     /// The richer fields converted so far, by name.
     converted: std::sync::Mutex<Vec<(&'static str, Value)>>,
+    /// Where the commitment is kept for the next walk when the template lets go of it.
+    kept: std::sync::Weak<kept::Kept>,
 }
 
 impl CommitmentValue {
-    fn new(cx: context::CommitmentParts) -> CommitmentValue {
+    fn new(cx: context::CommitmentParts, kept: std::sync::Weak<kept::Kept>) -> CommitmentValue {
         CommitmentValue {
             base: Value::from(Serde(&cx.out)),
-            cx,
+            cx: Some(cx),
             converted: std::sync::Mutex::default(),
+            kept,
         }
     }
 
@@ -207,9 +223,18 @@ impl CommitmentValue {
         if let Some((_, v)) = converted.iter().find(|(n, _)| *n == name) {
             return Some(v.clone());
         }
-        let v = self.cx.own_field(name)?;
+        let v = self.cx.as_ref()?.own_field(name)?;
         converted.push((name, v.clone()));
         Some(v)
+    }
+}
+
+/// The commitment is kept for the template's next walk (see [`kept`]).
+impl Drop for CommitmentValue {
+    fn drop(&mut self) {
+        if let (Some(kept), Some(cx)) = (self.kept.upgrade(), self.cx.take()) {
+            kept.keep(cx);
+        }
     }
 }
 
@@ -239,17 +264,23 @@ impl minijinja::value::Object for CommitmentValue {
     }
 }
 
-/// The template's context: everything in `cx`, with `commitments` converted lazily.
-fn template_value(cx: &Context) -> Value {
+/// The template's context: everything in `cx`, with `commitments` converted lazily (and,
+/// with `keep`, kept from one walk to the next: [`kept`]).
+fn template_value(cx: &Context, keep: bool) -> Value {
     minijinja::context! {
-        commitments => Value::from_object(Commitments(cx.commitments.clone())),
+        commitments => Value::from_object(Commitments {
+            all: cx.commitments.clone(),
+            kept: keep.then(|| std::sync::Arc::new(kept::Kept::new(kept::KEEP))),
+        }),
         ..Value::from(Serde(cx))
     }
 }
 
-/// Renders the whole document.
+/// Renders the whole document. With the appendix, whose tables walk the commitments twice
+/// more, each commitment is kept from one walk to the next ([`kept`]); without, a render
+/// holds one commitment at a time.
 pub fn render_all(engine: &Engine, cx: &Context) -> Result<String, Box<Diagnostic>> {
-    engine.render(template_value(cx)).map(|t| tidy(&t))
+    engine.render(template_value(cx, cx.appendix)).map(|t| tidy(&t))
 }
 
 /// Renders a `--split` folder's files, handing each to `each` with its place as soon as it is
@@ -260,7 +291,7 @@ pub fn render_split(
     cx: &Context,
     each: impl Fn(usize, String) + Sync,
 ) -> Result<(), Box<Diagnostic>> {
-    let base = template_value(cx);
+    let base = template_value(cx, false);
     each(
         0,
         tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?),
@@ -269,7 +300,7 @@ pub fn render_split(
         let one: Vec<Value> = cx
             .commitments
             .get(i)
-            .map(|c| Value::from_object(CommitmentValue::new(c)))
+            .map(|c| Value::from_object(CommitmentValue::new(c, std::sync::Weak::new())))
             .into_iter()
             .collect();
         minijinja::context! {
@@ -296,14 +327,12 @@ impl Part {
 
 #[cfg(test)]
 mod tests {
+    use super::kept::Kept;
     use super::{CommitmentValue, tidy};
     use minijinja::value::{Serde, Value};
 
-    /// A commitment read field by field is the same map, in the same order, as the whole
-    /// commitment converted at once (so a field added to `CommitmentCx` but not to its
-    /// `OWN_FIELDS` is caught here), on a sample with reference ratings, milestones and notes.
-    #[test]
-    fn a_commitment_read_field_by_field_is_the_whole_commitment() {
+    /// The context of the Mongolia sample, with reference ratings, milestones and notes.
+    fn sample() -> super::Context {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let selection = crate::load::Selection {
             dir: root.join("samples/mongolia-2016-2018"),
@@ -313,22 +342,74 @@ mod tests {
         let mut report = crate::diag::Report::new();
         let inputs = crate::load::load(&selection, &mut report).expect("the sample loads");
         let as_of = inputs.plan.settings.as_of.expect("the sample has a date");
-        let cx = super::context::build(inputs, as_of, &crate::wording::Wording::english(), true);
+        super::context::build(inputs, as_of, &crate::wording::Wording::english(), true)
+    }
+
+    /// Asserts that `lazy` is the same map, in the same order, as `whole`, reading every field.
+    fn assert_same(lazy: &Value, whole: &Value) {
+        let keys = |v: &Value| v.try_iter().unwrap().collect::<Vec<_>>();
+        assert_eq!(keys(lazy), keys(whole));
+        for k in keys(whole) {
+            assert_eq!(
+                lazy.get_item(&k).unwrap(),
+                whole.get_item(&k).unwrap(),
+                "{k}"
+            );
+        }
+        assert_eq!(lazy.to_string(), whole.to_string());
+    }
+
+    /// A commitment read field by field is the same map, in the same order, as the whole
+    /// commitment converted at once (so a field added to `CommitmentCx` but not to its
+    /// `OWN_FIELDS` is caught here), on a sample with reference ratings, milestones and notes.
+    #[test]
+    fn a_commitment_read_field_by_field_is_the_whole_commitment() {
+        let cx = sample();
         assert!(cx.commitments.len() > 3);
         for i in 0..cx.commitments.len() {
             let whole = Value::from(Serde(&cx.commitments.get(i).unwrap().whole()));
-            let lazy = Value::from_object(CommitmentValue::new(cx.commitments.get(i).unwrap()));
-            let keys = |v: &Value| v.try_iter().unwrap().collect::<Vec<_>>();
-            assert_eq!(keys(&lazy), keys(&whole));
-            for k in keys(&whole) {
-                assert_eq!(
-                    lazy.get_item(&k).unwrap(),
-                    whole.get_item(&k).unwrap(),
-                    "{k}"
-                );
-            }
-            assert_eq!(lazy.to_string(), whole.to_string());
+            let lazy = Value::from_object(CommitmentValue::new(
+                cx.commitments.get(i).unwrap(),
+                std::sync::Weak::new(),
+            ));
+            assert_same(&lazy, &whole);
         }
+    }
+
+    /// A commitment kept from one walk to the next (every field read, then let go of) is the
+    /// same, field by field, as one built anew; no more than the cap are kept, and a
+    /// commitment the template still holds is not kept.
+    #[test]
+    fn a_commitment_kept_for_the_next_walk_is_the_same_and_the_cap_holds() {
+        let cx = sample();
+        let n = cx.commitments.len();
+        assert!(n > 3);
+        let kept = std::sync::Arc::new(Kept::new(3));
+        for walk in 0..3 {
+            for i in 0..n {
+                let parts = kept.take(&cx.commitments, i).unwrap();
+                let lazy = Value::from_object(CommitmentValue::new(
+                    parts,
+                    std::sync::Arc::downgrade(&kept),
+                ));
+                let whole = Value::from(Serde(&cx.commitments.get(i).unwrap().whole()));
+                assert_same(&lazy, &whole);
+                assert!(kept.len() <= 3, "walk {walk}");
+            }
+            assert_eq!(kept.len(), 3, "walk {walk}");
+        }
+        // Held by the template (a copy kept in a variable): not kept.
+        let held = Value::from_object(CommitmentValue::new(
+            kept.take(&cx.commitments, 0).unwrap(),
+            std::sync::Arc::downgrade(&kept),
+        ));
+        let copy = held.clone();
+        drop(held);
+        assert_eq!(kept.len(), 2);
+        drop(copy);
+        assert_eq!(kept.len(), 3);
+        // Once the render is over (the list dropped), nothing is kept any more.
+        drop(kept);
     }
 
     #[test]
