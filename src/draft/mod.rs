@@ -280,7 +280,9 @@ fn template_value(cx: &Context, keep: bool) -> Value {
 /// more, each commitment is kept from one walk to the next ([`kept`]); without, a render
 /// holds one commitment at a time.
 pub fn render_all(engine: &Engine, cx: &Context) -> Result<String, Box<Diagnostic>> {
-    engine.render(template_value(cx, cx.appendix)).map(|t| tidy(&t))
+    engine
+        .render(template_value(cx, cx.appendix))
+        .map(|t| tidy(&t))
 }
 
 /// Renders a `--split` folder's files, handing each to `each` with its place as soon as it is
