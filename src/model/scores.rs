@@ -85,6 +85,75 @@ impl Default for Scores {
     }
 }
 
+/// [`Scores::runs`] of `ratings`, the ratings from `mid` on (when given) looked at on a
+/// second thread: the same offsets either way.
+fn runs_split(ratings: &[Rating], commitments: usize, mid: Option<usize>) -> Option<Vec<usize>> {
+    let mut offsets = Vec::with_capacity(commitments + 1);
+    offsets.push(0);
+    let mut next = 1;
+    match mid.filter(|&m| m > 0 && m < ratings.len()) {
+        None => {
+            if !starts(ratings, 0, commitments, &mut next, &mut offsets) {
+                return None;
+            }
+        }
+        Some(mid) => {
+            let (first, second) = ratings.split_at(mid);
+            // The second part records where each commitment after its first one starts.
+            let c0 = second[0].unit.commitment as usize;
+            let (ok, (theirs, their_next)) = crate::par::join(
+                || starts(first, 0, commitments, &mut next, &mut offsets),
+                || {
+                    let (mut out, mut next) = (Vec::new(), c0 + 1);
+                    let ok = starts(second, mid, commitments, &mut next, &mut out);
+                    (ok.then_some(out), next)
+                },
+            );
+            // The first part must end at or before the commitment the second starts with.
+            let theirs = theirs.filter(|_| ok && c0 + 1 >= next)?;
+            while next <= c0 {
+                offsets.push(mid);
+                next += 1;
+            }
+            offsets.extend(theirs);
+            next = their_next;
+        }
+    }
+    while next <= commitments {
+        offsets.push(ratings.len());
+        next += 1;
+    }
+    Some(offsets)
+}
+
+/// Pushes onto `offsets` where each commitment from `next` on starts among `ratings` (the
+/// first of them at index `at`), moving `next` past the last commitment seen; `false` when a
+/// rating names a commitment past `commitments` or comes after a later commitment's.
+fn starts(
+    ratings: &[Rating],
+    at: usize,
+    commitments: usize,
+    next: &mut usize,
+    offsets: &mut Vec<usize>,
+) -> bool {
+    for (i, r) in ratings.iter().enumerate() {
+        let c = r.unit.commitment as usize;
+        if c >= commitments {
+            return false;
+        }
+        // Commitments before `c` (and after the last one seen) end here.
+        while *next <= c {
+            offsets.push(at + i);
+            *next += 1;
+        }
+        if c + 1 < *next {
+            // `c` comes after a later commitment's ratings.
+            return false;
+        }
+    }
+    true
+}
+
 /// Rating indices grouped by commitment (see [`Scores::by_commitment`]).
 #[derive(Debug, Clone)]
 pub struct ByCommitment {
@@ -105,29 +174,13 @@ impl ByCommitment {
 impl Scores {
     /// Where each commitment's ratings are when the ratings come in commitment order (as files
     /// usually list them): commitment `c`'s are `ratings[runs[c]..runs[c + 1]]`. Found in one
-    /// pass over the ratings, with no index per rating; `None` when they are in any other
-    /// order, or name a commitment past `commitments` (then see [`Scores::by_commitment`]).
+    /// pass over the ratings, with no index per rating (the two halves of a large assessment
+    /// on two threads); `None` when they are in any other order, or name a commitment past
+    /// `commitments` (then see [`Scores::by_commitment`]).
     pub fn runs(&self, commitments: usize) -> Option<Vec<usize>> {
-        let mut offsets = Vec::with_capacity(commitments + 1);
-        offsets.push(0);
-        for (i, r) in self.ratings.iter().enumerate() {
-            let c = r.unit.commitment as usize;
-            if c >= commitments {
-                return None;
-            }
-            // Commitments before `c` (and after the last one seen) end here.
-            while offsets.len() <= c {
-                offsets.push(i);
-            }
-            if offsets.len() > c + 1 {
-                // `c` comes after a later commitment's ratings.
-                return None;
-            }
-        }
-        while offsets.len() <= commitments {
-            offsets.push(self.ratings.len());
-        }
-        Some(offsets)
+        let len = self.ratings.len();
+        let mid = (len >= crate::load::TWO_THREADS_MIN).then_some(len / 2);
+        runs_split(&self.ratings, commitments, mid)
     }
 
     /// Groups the ratings by commitment in one pass (a counting sort), so that per-commitment
@@ -234,5 +287,52 @@ mod tests {
         }
         assert_eq!(scores(&[0, 2, 1]).runs(3), None);
         assert_eq!(scores(&[0, 1, 3]).runs(3), None);
+    }
+
+    /// The runs found in two parts, wherever the second starts, are those found in one.
+    #[test]
+    fn runs_found_in_two_parts_are_those_found_in_one() {
+        use super::{Rating, Unit, runs_split};
+        let ratings = |commitments: &[u32]| -> Vec<Rating> {
+            commitments
+                .iter()
+                .map(|&c| Rating {
+                    evaluator: 0,
+                    unit: Unit {
+                        commitment: c,
+                        milestone: None,
+                    },
+                    criterion: 0,
+                    level: None,
+                    evidence: false,
+                    file: crate::source::FileId(0),
+                    line: 1,
+                })
+                .collect()
+        };
+        let lists: [&[u32]; 9] = [
+            &[],
+            &[0, 0, 1, 1, 3],
+            &[2, 2, 2],
+            &[0, 1, 2],
+            &[1, 1, 4, 4, 4, 6],
+            &[0, 2, 1],
+            &[0, 1, 3],
+            &[0, 0, 2, 2, 1, 1],
+            &[3, 3, 0, 0],
+        ];
+        for list in lists {
+            let r = ratings(list);
+            for n in [3, 4, 5, 7] {
+                let one = runs_split(&r, n, None);
+                for mid in 0..=r.len() + 1 {
+                    assert_eq!(runs_split(&r, n, Some(mid)), one, "{list:?}, {n}, {mid}");
+                }
+            }
+        }
+        assert_eq!(
+            runs_split(&ratings(&[0, 1, 2]), 3, Some(1)),
+            Some(vec![0, 1, 2, 3])
+        );
     }
 }
