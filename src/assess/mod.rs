@@ -157,23 +157,15 @@ enum Group<'a> {
     Indexed(&'a [u32], &'a [Rating]),
 }
 
-impl Group<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Group::Run(r) => r.len(),
-            Group::Indexed(i, _) => i.len(),
-        }
-    }
-
-    fn get(&self, n: usize) -> &Rating {
-        match self {
-            Group::Run(r) => &r[n],
-            Group::Indexed(i, all) => &all[i[n] as usize],
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Rating> {
-        (0..self.len()).map(|n| self.get(n))
+#[cfg(test)]
+impl<'a> Group<'a> {
+    /// The ratings, in the order of the group.
+    fn iter(&self) -> std::vec::IntoIter<&'a Rating> {
+        let all: Vec<&'a Rating> = match *self {
+            Group::Run(r) => r.iter().collect(),
+            Group::Indexed(i, all) => i.iter().map(|&n| &all[n as usize]).collect(),
+        };
+        all.into_iter()
     }
 }
 
@@ -307,8 +299,11 @@ impl<'a> Engine<'a> {
             ratings: local,
         };
         let consensus = |e: u32| is_consensus[e as usize];
+        let combined = |e: u32| !is_reference[e as usize] && !is_consensus[e as usize];
+        // When every evaluator is combined, none is looked up per rating.
+        let everyone = prepared.combined_evaluators.len() == is_reference.len();
         let view = cx.view(
-            &|e| !is_reference[e as usize] && !is_consensus[e as usize],
+            (!everyone).then_some(&combined as &dyn Fn(u32) -> bool),
             // Without consensus evaluators no unit has an agreed level: not looked for.
             (!prepared.consensus_evaluators.is_empty())
                 .then_some(&consensus as &dyn Fn(u32) -> bool),
@@ -318,7 +313,7 @@ impl<'a> Engine<'a> {
             if local.iter().any(|r| r.evaluator == e) {
                 reference.push(ReferenceView {
                     evaluator: e,
-                    view: cx.view(&|x| x == e, None),
+                    view: cx.view(Some(&|x| x == e), None),
                 });
             }
         }
@@ -356,6 +351,27 @@ impl<'a> Engine<'a> {
 /// the ratings are sorted by comparison from their original order instead, so the result is
 /// always exactly that of the comparison sort.
 fn in_unit_order(group: Group, milestones: usize, criteria: usize, scratch: &mut Scratch) {
+    // Each kind of group read through its own accessor, with no match per rating.
+    match group {
+        Group::Run(run) => order_into(run.len(), |n| &run[n], milestones, criteria, scratch),
+        Group::Indexed(indices, all) => order_into(
+            indices.len(),
+            |n| &all[indices[n] as usize],
+            milestones,
+            criteria,
+            scratch,
+        ),
+    }
+}
+
+/// [`in_unit_order`] of the `len` ratings that `get` gives.
+fn order_into<'r>(
+    len: usize,
+    get: impl Fn(usize) -> &'r Rating,
+    milestones: usize,
+    criteria: usize,
+    scratch: &mut Scratch,
+) {
     let Scratch {
         ratings: out,
         counts,
@@ -369,10 +385,10 @@ fn in_unit_order(group: Group, milestones: usize, criteria: usize, scratch: &mut
         (m <= milestones && k < criteria).then(|| m * criteria + k)
     };
     out.clear();
-    let counted = buckets <= group.len().saturating_mul(4).max(64) && {
+    let counted = buckets <= len.saturating_mul(4).max(64) && {
         counts.clear();
         counts.resize(buckets + 1, 0);
-        group.iter().all(|r| match bucket(r) {
+        (0..len).all(|n| match bucket(get(n)) {
             Some(b) => {
                 counts[b + 1] += 1;
                 true
@@ -386,20 +402,26 @@ fn in_unit_order(group: Group, milestones: usize, criteria: usize, scratch: &mut
         }
         // Each rating's place, then the ratings in place order.
         place.clear();
-        place.resize(group.len(), 0);
-        for (n, r) in group.iter().enumerate() {
-            if let Some(b) = bucket(r) {
+        place.resize(len, 0);
+        for n in 0..len {
+            if let Some(b) = bucket(get(n)) {
                 place[counts[b] as usize] = u32::try_from(n).unwrap_or(u32::MAX);
                 counts[b] += 1;
             }
         }
-        out.extend(place.iter().map(|&n| *group.get(n as usize)));
-        if out.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        out.extend(place.iter().map(|&n| *get(n as usize)));
+        // The buckets are in (milestone, criterion) order, so the keys increase strictly when
+        // the evaluators do within each (milestone, criterion).
+        let unit = |r: &Rating| (r.unit.milestone, r.criterion);
+        if out
+            .windows(2)
+            .all(|w| unit(&w[0]) != unit(&w[1]) || w[0].evaluator < w[1].evaluator)
+        {
             return;
         }
         out.clear();
     }
-    out.extend(group.iter().copied());
+    out.extend((0..len).map(|n| *get(n)));
     out.sort_unstable_by_key(key);
 }
 
@@ -426,22 +448,26 @@ impl Ctx<'_> {
         &self.ratings[start..start + len]
     }
 
-    /// The answers to one criterion for one unit, from the evaluators `keep` accepts.
+    /// The answers to one criterion for one unit, from the evaluators `keep` accepts (`None`:
+    /// every evaluator).
     fn answers(
         &self,
         milestone: Option<u32>,
         criterion: usize,
-        keep: &dyn Fn(u32) -> bool,
+        keep: Option<&dyn Fn(u32) -> bool>,
     ) -> Vec<(u32, Option<u16>)> {
         let group = self.group(milestone, criterion);
         // Sized once: a filtered iterator would grow the vector step by step.
         let mut out = Vec::with_capacity(group.len());
-        out.extend(
-            group
-                .iter()
-                .filter(|r| keep(r.evaluator))
-                .map(|r| (r.evaluator, r.level)),
-        );
+        match keep {
+            None => out.extend(group.iter().map(|r| (r.evaluator, r.level))),
+            Some(keep) => out.extend(
+                group
+                    .iter()
+                    .filter(|r| keep(r.evaluator))
+                    .map(|r| (r.evaluator, r.level)),
+            ),
+        }
         out
     }
 
@@ -478,9 +504,14 @@ impl Ctx<'_> {
             .find_map(|r| r.level.map(usize::from))
     }
 
-    /// The combined view of the evaluators `keep` accepts; where an evaluator `consensus`
-    /// accepts gave an answer, that answer is the unit's level (or status).
-    fn view(&self, keep: &dyn Fn(u32) -> bool, consensus: Option<&dyn Fn(u32) -> bool>) -> View {
+    /// The combined view of the evaluators `keep` accepts (`None`: every evaluator); where an
+    /// evaluator `consensus` accepts gave an answer, that answer is the unit's level (or
+    /// status).
+    fn view(
+        &self,
+        keep: Option<&dyn Fn(u32) -> bool>,
+        consensus: Option<&dyn Fn(u32) -> bool>,
+    ) -> View {
         let rubric = self.rubric;
         let commitment = &self.plan.commitments[self.ci];
         let threshold = rubric.disagreement_threshold;
@@ -492,7 +523,8 @@ impl Ctx<'_> {
                 if let Some(agreed) = consensus.and_then(|f| self.agreed(milestone, k, f)) {
                     agree(c, &mut comb, agreed);
                 }
-                let cited_by = |e: u32| keep(e) || consensus.is_some_and(|f| f(e));
+                let cited_by =
+                    |e: u32| keep.is_none_or(|f| f(e)) || consensus.is_some_and(|f| f(e));
                 if let (Some(from), Some(level)) = (c.evidence_from, comb.level)
                     && level >= from
                     && !self.evidence_cited(milestone, k, &cited_by, from)
