@@ -2468,10 +2468,7 @@ impl Watch {
 /// is (or, past a bound, the thread stops) and taken here afterwards, in file order, by the
 /// general path. So diagnostics are made on this thread only, in line order, and the result
 /// is the same as reading the file in one go: the first reader must end exactly where the
-/// second began (else the second half is dropped and this thread reads on). The second
-/// thread's ratings before its first kept row come in blocks, which this thread appends as
-/// soon as its own half is read, while the second reads on: what is left to copy once both
-/// are done is at most a block and what came after its first kept row.
+/// second began (else the second half is dropped and this thread reads on).
 fn read_halves<'a, R: Read>(
     at: &Halves<'_>,
     fr: &mut FileReader<'_, 'a>,
@@ -2508,20 +2505,9 @@ fn read_halves<'a, R: Read>(
     };
     let file = fr.file;
     scores.ratings.reserve(most_ratings(from - start));
-    let (to_blocks, blocks) = std::sync::mpsc::channel::<Vec<Rating>>();
     std::thread::scope(|scope| {
-        let second = scope.spawn(move || {
-            second_half(
-                at,
-                from,
-                known,
-                second_layout,
-                file,
-                &cancel,
-                &to_first,
-                &to_blocks,
-            )
-        });
+        let second = scope
+            .spawn(move || second_half(at, from, known, second_layout, file, &cancel, &to_first));
         let stop = rows.read(fr, feed, layout, csv, 0, Until::Split(&mut watch), scores);
         if stop != Stop::AtSplit {
             watch
@@ -2534,27 +2520,8 @@ fn read_halves<'a, R: Read>(
         };
         // Lines of the second half counted from 1 at the split.
         let base = csv.position().1 - 1;
-        // The second thread's first ratings, moved on as they come while it reads on (the
-        // channel closes when it ends): this thread usually ends its half first, and would
-        // otherwise wait, then copy them all.
-        let (ratings_before, rows_before) = (scores.ratings.len(), feed.rows);
-        for block in blocks.iter() {
-            feed.rows += block.len();
-            #[cfg(test)]
-            tests::SECOND_ROWS.with(|n| n.set(n.get() + block.len()));
-            scores.ratings.extend(block.into_iter().map(|mut r| {
-                r.line = shift(r.line, base);
-                r
-            }));
-        }
         let Some(tail) = second.join().ok().flatten() else {
-            // The second thread gave up (it does so only before it sends blocks, or when told
-            // to, which this thread does not do at the split): this reader is at the split,
-            // and reads on, without anything taken from the second.
-            #[cfg(test)]
-            tests::SECOND_ROWS.with(|n| n.set(n.get() - (feed.rows - rows_before)));
-            scores.ratings.truncate(ratings_before);
-            feed.rows = rows_before;
+            // The second thread gave up: this reader is at the split, and reads on.
             rows.read(fr, feed, layout, csv, 0, Until::End, scores);
             return;
         };
@@ -2596,7 +2563,7 @@ fn search_from(start: u64, size: u64) -> u64 {
     start + size.saturating_sub(start) / 32 * 17
 }
 
-/// The rows of the second half (see [`read_halves`]) after those handed over in blocks.
+/// The rows of the second half (see [`read_halves`]).
 #[derive(Debug, Default)]
 struct Tail {
     /// The ratings of the rows that took the short path, last first (so that they can be moved
@@ -2704,18 +2671,10 @@ fn most_ratings(bytes: u64) -> usize {
     usize::try_from(bytes / 7 + 1).map_or(1_200_000, |n| n.min(1_200_000))
 }
 
-/// How many ratings the second thread of [`read_halves`] hands over at a time (448 KB; a
-/// few in unit tests, so that their small files are handed over in blocks too).
-const BLOCK: usize = if cfg!(test) { 3 } else { 16 * 1024 };
-
 /// The second thread of [`read_halves`]: finds the split (the first line break at or after
 /// `from` outside quotes, counting quotes from the start of the file) unless it is `known`
-/// already, tells the first thread, and reads from there to the end. Until its first row that
-/// is left to the general path, it hands its ratings over in blocks of [`BLOCK`], in order
-/// (`to_blocks`, with lines counted from the split), for the first thread to take as soon as
-/// it has read its own half; the rest is the [`Tail`]. `None` when there is no split, or when
-/// told to stop.
-#[allow(clippy::too_many_arguments)]
+/// already, tells the first thread, and reads from there to the end. `None` when there is no
+/// split, or when told to stop.
 fn second_half<'a>(
     at: &Halves<'_>,
     from: u64,
@@ -2724,7 +2683,6 @@ fn second_half<'a>(
     file: FileId,
     cancel: &std::sync::atomic::AtomicBool,
     to_first: &std::sync::mpsc::SyncSender<u64>,
-    to_blocks: &std::sync::mpsc::Sender<Vec<Rating>>,
 ) -> Option<Tail> {
     use std::sync::atomic::Ordering;
     let mut f = File::open(at.path).ok()?;
@@ -2742,9 +2700,10 @@ fn second_half<'a>(
     // As the first reader would read on there.
     let mut csv = CsvReader::new(f, at.delimiter, 64 * 1024).continued();
     let mut rows = Rows::default();
-    let mut tail = Tail::default();
-    // The block being filled, while no row has been left to the general path.
-    let mut block = Some(Vec::with_capacity(BLOCK));
+    let mut tail = Tail {
+        ratings: Vec::with_capacity(most_ratings(at.size - split)),
+        ..Tail::default()
+    };
     let mut count = 0u32;
     loop {
         count = count.wrapping_add(1);
@@ -2765,22 +2724,8 @@ fn second_half<'a>(
             && row.bad_utf8.is_none()
             && let Some(r) = layout.ready(&row.cells)
         {
-            let rating = r.rating(file, row.line);
-            match &mut block {
-                Some(b) => {
-                    b.push(rating);
-                    if b.len() == BLOCK {
-                        // The receiver outlives this thread: sending does not fail.
-                        to_blocks
-                            .send(std::mem::replace(b, Vec::with_capacity(BLOCK)))
-                            .ok()?;
-                    }
-                }
-                None => {
-                    tail.rows += 1;
-                    tail.ratings.push(rating);
-                }
-            }
+            tail.rows += 1;
+            tail.ratings.push(r.rating(file, row.line));
             continue;
         }
         // A row that starts with a byte-order mark is never where a reader starts (as for the
@@ -2789,13 +2734,6 @@ fn second_half<'a>(
         if (tail.holes.len() >= HOLES || tail.text.len() >= HOLE_BYTES) && !bom_first {
             tail.stopped = Some(before);
             break;
-        }
-        if let Some(b) = block.take() {
-            // The ratings before this row that were not sent in a block start the tail.
-            tail.rows = b.len();
-            tail.ratings = b;
-            tail.ratings
-                .reserve(most_ratings((at.size - split).saturating_sub(before.0)));
         }
         let offset = tail.text.len();
         tail.text.extend_from_slice(row.cells.bytes);
@@ -2809,10 +2747,6 @@ fn second_half<'a>(
                 bad_utf8: row.bad_utf8,
             },
         ));
-    }
-    if let Some(b) = block.take() {
-        tail.rows = b.len();
-        tail.ratings = b;
     }
     tail.ratings.reverse();
     Some(tail)
