@@ -87,7 +87,7 @@ pub fn criterion_matrix(
     let width = evaluators.len();
     let mut cells = vec![None; units.len() * width];
     let k = u16::try_from(criterion).unwrap_or(u16::MAX);
-    for r in scores.ratings.iter().filter(|r| r.criterion == k) {
+    for r in scores.ratings().iter().filter(|r| r.criterion == k) {
         let Some(Some(col)) = column_of.get(r.evaluator as usize) else {
             continue;
         };

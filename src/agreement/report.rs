@@ -222,7 +222,7 @@ fn choose_evaluators(
     notes: &mut Vec<String>,
 ) -> (Vec<u32>, Vec<String>) {
     let mut rated = vec![false; scores.evaluators.len()];
-    for r in &scores.ratings {
+    for r in scores.ratings() {
         if let Some(slot) = rated.get_mut(r.evaluator as usize) {
             *slot = true;
         }

@@ -286,7 +286,7 @@ impl<'a> Engine<'a> {
         let prepared: &Prepared = &self.prepared;
         let (is_reference, is_consensus) = (&prepared.is_reference, &prepared.is_consensus);
         in_unit_order(
-            prepared.grouped.of(ci, &scores.ratings),
+            prepared.grouped.of(ci, scores.ratings()),
             plan.commitments[ci].milestones.len(),
             rubric.criteria.len(),
             scratch,
@@ -809,14 +809,14 @@ mod tests {
             for (line, &c) in commitments.iter().enumerate() {
                 let mut r = rating(0, None, 0, line as u32);
                 r.unit.commitment = c;
-                scores.ratings.push(r);
+                scores.ratings_mut().push(r);
             }
             let groups = Groups::new(&scores, 3);
             let runs = matches!(groups, Groups::Runs(_));
             let lines: Vec<Vec<u32>> = (0..3)
                 .map(|ci| {
                     groups
-                        .of(ci, &scores.ratings)
+                        .of(ci, scores.ratings())
                         .iter()
                         .map(|r| r.line)
                         .collect()

@@ -235,7 +235,7 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
         let k = rubric.criterion_index(crit).unwrap_or(usize::MAX);
         inputs
             .scores
-            .ratings
+            .ratings()
             .iter()
             .filter(|r| {
                 r.unit.commitment as usize == ci

@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 fn counts(i: &Inputs) -> (usize, usize, usize) {
     let milestones = i.plan.commitments.iter().map(|c| c.milestones.len()).sum();
     // Counted on two threads when there are millions of ratings.
-    let ratings = &i.scores.ratings;
+    let ratings = i.scores.ratings();
     let count = |part: &[crate::model::Rating]| part.iter().filter(|r| r.level.is_none()).count();
     let no_rating = if ratings.len() >= crate::load::TWO_THREADS_MIN {
         let (a, b) = ratings.split_at(ratings.len() / 2);
@@ -108,7 +108,7 @@ fn counts(i: &Inputs) -> (usize, usize, usize) {
     } else {
         count(ratings)
     };
-    (milestones, i.scores.ratings.len(), no_rating)
+    (milestones, i.scores.ratings().len(), no_rating)
 }
 
 fn summary_text(i: &Inputs) -> String {
@@ -243,7 +243,7 @@ fn evidence_warnings(i: &Inputs, report: &mut Report) {
                 };
                 let given: Vec<&crate::model::Rating> = rows
                     .iter()
-                    .map(|&x| &i.scores.ratings[x as usize])
+                    .map(|&x| &i.scores.ratings()[x as usize])
                     .filter(|x| {
                         x.unit.milestone == milestone
                             && usize::from(x.criterion) == k

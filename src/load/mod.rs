@@ -86,7 +86,7 @@ impl Inputs {
     /// Frees the individual ratings once the assessment has folded them in, so that building
     /// and writing the results of a very large assessment does not hold both at once.
     pub fn release_ratings(&mut self) {
-        self.scores.ratings = Vec::new();
+        *self.scores.ratings_mut() = Vec::new();
     }
 }
 
@@ -666,7 +666,7 @@ fn mark_references(
     for &file in reference_files {
         let mut found: Vec<u32> = Vec::new();
         let evaluators = scores
-            .ratings
+            .ratings()
             .iter()
             .filter(|r| r.file == file)
             .map(|r| r.evaluator)
@@ -685,7 +685,7 @@ fn mark_references(
         for e in found {
             let id = scores.evaluator_name(e).to_string();
             if let Some(r) = scores
-                .ratings
+                .ratings()
                 .iter()
                 .find(|r| r.evaluator == e && !reference_files.contains(&r.file))
             {
@@ -741,7 +741,7 @@ struct Seen {
 /// without an index per rating, and a large assessment is split in two at a commitment, each
 /// half looked at on its own thread; the results are those of one pass in order.
 fn scan_ratings(inputs: &Inputs) -> Seen {
-    let ratings = &inputs.scores.ratings;
+    let ratings = inputs.scores.ratings();
     let n_comm = inputs.plan.commitments.len();
     let n_eval = inputs.scores.evaluators.len();
     let mut seen = match inputs.scores.runs(n_comm) {
@@ -812,7 +812,7 @@ fn scan_part<I: Iterator<Item = usize>>(
     group: impl Fn(usize) -> I,
     mut rated: Option<&mut [bool]>,
 ) -> Vec<(usize, usize)> {
-    let ratings = &inputs.scores.ratings;
+    let ratings = inputs.scores.ratings();
     let (n_crit, n_eval) = (
         inputs.rubric.criteria.len(),
         inputs.scores.evaluators.len().max(1),
@@ -849,7 +849,7 @@ fn scan_part<I: Iterator<Item = usize>>(
 
 /// Errors: a rating given twice (same evaluator, unit and criterion), at the second's line.
 fn check_duplicates(inputs: &Inputs, seen: &Seen, report: &mut Report) {
-    let ratings = &inputs.scores.ratings;
+    let ratings = inputs.scores.ratings();
     for &(first, again) in &seen.duplicates {
         report_duplicate(inputs, &ratings[first], &ratings[again], report);
     }

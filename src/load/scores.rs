@@ -964,7 +964,7 @@ impl<'a> FileReader<'_, 'a> {
                     continue;
                 }
                 if let Ok(level) = self.level(ci, text, line, col, fields) {
-                    scores.ratings.push(Rating {
+                    scores.ratings_mut().push(Rating {
                         evaluator,
                         unit,
                         criterion: ci,
@@ -1071,7 +1071,7 @@ impl<'a> FileReader<'_, 'a> {
             None
         };
         if let Some(l) = mapped {
-            scores.ratings.push(Rating {
+            scores.ratings_mut().push(Rating {
                 evaluator,
                 unit,
                 criterion: ci,
@@ -1083,7 +1083,7 @@ impl<'a> FileReader<'_, 'a> {
             return;
         }
         if let Ok(level) = self.level(ci, text, line, lcol, fields) {
-            scores.ratings.push(Rating {
+            scores.ratings_mut().push(Rating {
                 evaluator,
                 unit,
                 criterion: ci,
@@ -2219,7 +2219,7 @@ impl<'a> FileReader<'_, 'a> {
             && let Some(r) = l.ready(&row.cells)
         {
             feed.rows += 1;
-            scores.ratings.push(r.rating(self.file, row.line));
+            scores.ratings_mut().push(r.rating(self.file, row.line));
             return true;
         }
         self.general_row(feed, layout, row, scores)
@@ -2504,7 +2504,7 @@ fn read_halves<'a, R: Read>(
         cancel: cancel.clone(),
     };
     let file = fr.file;
-    scores.ratings.reserve(most_ratings(from - start));
+    scores.ratings_mut().reserve(most_ratings(from - start));
     std::thread::scope(|scope| {
         let second = scope
             .spawn(move || second_half(at, from, known, second_layout, file, &cancel, &to_first));
@@ -2608,11 +2608,11 @@ impl Tail {
         feed.rows += rows;
         #[cfg(test)]
         tests::SECOND_ROWS.with(|n| n.set(n.get() + rows + holes.len()));
-        scores.ratings.reserve(ratings.len());
+        scores.ratings_mut().reserve(ratings.len());
         let mut moved = 0;
         let mut first_cell: usize = 0;
         for (before, mark) in holes {
-            move_ratings(&mut ratings, before - moved, base, &mut scores.ratings);
+            move_ratings(&mut ratings, before - moved, base, scores.ratings_mut());
             moved = before;
             let start = first_cell
                 .checked_sub(1)
@@ -2634,7 +2634,7 @@ impl Tail {
             fr.general_row(feed, layout, row, scores);
         }
         let left = ratings.len();
-        move_ratings(&mut ratings, left, base, &mut scores.ratings);
+        move_ratings(&mut ratings, left, base, scores.ratings_mut());
         if stopped.is_some() {
             Stop::End
         } else {
@@ -3153,7 +3153,11 @@ mod tests {
             let _ = write!(
                 got,
                 "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n",
-                s.evaluators, s.ratings, s.notes, s.texts, s.reference_views
+                s.evaluators,
+                s.ratings(),
+                s.notes,
+                s.texts,
+                s.reference_views
             );
         }
         got.push_str(&report.render());

@@ -46,7 +46,9 @@ pub struct Note {
 pub struct Scores {
     /// Evaluator ids, in order of first appearance.
     pub evaluators: Vec<String>,
-    pub ratings: Vec<Rating>,
+    /// Read through [`Scores::ratings`], changed through [`Scores::ratings_mut`] (which forgets
+    /// the runs found so far).
+    ratings: Vec<Rating>,
     pub notes: Vec<Note>,
     /// The distinct texts of the notes (each stored once; index 0 is the empty text).
     pub texts: Vec<String>,
@@ -54,6 +56,10 @@ pub struct Scores {
     /// A reference evaluator's ratings that the plan's rubric cannot hold as they are (see
     /// [`ReferenceView`]): set beside the coalition's, never combined.
     pub reference_views: Vec<ReferenceView>,
+    /// [`Scores::runs`] as last found, with the number of commitments it was found for: the
+    /// checks after loading and the engine each need it, and it is a pass over every rating.
+    /// Forgotten whenever the ratings may change ([`Scores::ratings_mut`]).
+    runs: std::sync::OnceLock<(usize, Option<Vec<usize>>)>,
 }
 
 /// One rating of a reference evaluator (the IRM) that the coalition's rubric cannot hold as it
@@ -81,6 +87,7 @@ impl Default for Scores {
             texts: vec![String::new()],
             text_index: std::collections::HashMap::from([(String::new(), 0)]),
             reference_views: Vec::new(),
+            runs: std::sync::OnceLock::new(),
         }
     }
 }
@@ -177,10 +184,30 @@ impl Scores {
     /// pass over the ratings, with no index per rating (the two halves of a large assessment
     /// on two threads); `None` when they are in any other order, or name a commitment past
     /// `commitments` (then see [`Scores::by_commitment`]).
+    /// Found once for a given number of commitments, and kept until the ratings change.
     pub fn runs(&self, commitments: usize) -> Option<Vec<usize>> {
-        let len = self.ratings.len();
-        let mid = (len >= crate::load::TWO_THREADS_MIN).then_some(len / 2);
-        runs_split(&self.ratings, commitments, mid)
+        let find = || {
+            let len = self.ratings.len();
+            let mid = (len >= crate::load::TWO_THREADS_MIN).then_some(len / 2);
+            runs_split(&self.ratings, commitments, mid)
+        };
+        let (for_commitments, runs) = self.runs.get_or_init(|| (commitments, find()));
+        if *for_commitments == commitments {
+            runs.clone()
+        } else {
+            find()
+        }
+    }
+
+    /// The ratings, in the order they were read.
+    pub fn ratings(&self) -> &[Rating] {
+        &self.ratings
+    }
+
+    /// The ratings, to add to or change: forgets the runs found so far ([`Scores::runs`]).
+    pub fn ratings_mut(&mut self) -> &mut Vec<Rating> {
+        self.runs = std::sync::OnceLock::new();
+        &mut self.ratings
     }
 
     /// Groups the ratings by commitment in one pass (a counting sort), so that per-commitment
@@ -287,6 +314,18 @@ mod tests {
         }
         assert_eq!(scores(&[0, 2, 1]).runs(3), None);
         assert_eq!(scores(&[0, 1, 3]).runs(3), None);
+
+        // The runs kept are those of the ratings as they are now, for the commitments asked.
+        let mut s = scores(&[0, 0, 1]);
+        assert_eq!(s.runs(2), Some(vec![0, 2, 3]));
+        assert_eq!(s.runs(3), Some(vec![0, 2, 3, 3]));
+        assert_eq!(s.runs(2), Some(vec![0, 2, 3]));
+        s.ratings_mut()[0].unit.commitment = 1;
+        assert_eq!(s.runs(2), None);
+        s.ratings_mut().swap(0, 1);
+        assert_eq!(s.runs(2), Some(vec![0, 1, 3]));
+        s.ratings_mut().clear();
+        assert_eq!(s.runs(2), Some(vec![0, 0, 0]));
     }
 
     /// The runs found in two parts, wherever the second starts, are those found in one.
