@@ -273,27 +273,32 @@ mod tests {
         );
     }
 
+    /// A rating of each commitment listed, in that order (the rest as in any rating).
+    fn rated(commitments: &[u32]) -> Vec<super::Rating> {
+        commitments
+            .iter()
+            .map(|&c| super::Rating {
+                evaluator: 0,
+                unit: super::Unit {
+                    commitment: c,
+                    milestone: None,
+                },
+                criterion: 0,
+                level: None,
+                evidence: false,
+                file: crate::source::FileId(0),
+                line: 1,
+            })
+            .collect()
+    }
+
     /// The runs of ratings in commitment order are the groups of the counting sort; in any
     /// other order there are none.
     #[test]
     fn runs_are_the_groups_when_in_commitment_order() {
-        use super::{Rating, Scores, Unit};
+        use super::Scores;
         let scores = |commitments: &[u32]| Scores {
-            ratings: commitments
-                .iter()
-                .map(|&c| Rating {
-                    evaluator: 0,
-                    unit: Unit {
-                        commitment: c,
-                        milestone: None,
-                    },
-                    criterion: 0,
-                    level: None,
-                    evidence: false,
-                    file: crate::source::FileId(0),
-                    line: 1,
-                })
-                .collect(),
+            ratings: rated(commitments),
             ..Scores::default()
         };
         for (list, n) in [
@@ -331,24 +336,8 @@ mod tests {
     /// The runs found in two parts, wherever the second starts, are those found in one.
     #[test]
     fn runs_found_in_two_parts_are_those_found_in_one() {
-        use super::{Rating, Unit, runs_split};
-        let ratings = |commitments: &[u32]| -> Vec<Rating> {
-            commitments
-                .iter()
-                .map(|&c| Rating {
-                    evaluator: 0,
-                    unit: Unit {
-                        commitment: c,
-                        milestone: None,
-                    },
-                    criterion: 0,
-                    level: None,
-                    evidence: false,
-                    file: crate::source::FileId(0),
-                    line: 1,
-                })
-                .collect()
-        };
+        use super::runs_split;
+        let ratings = rated;
         let lists: [&[u32]; 9] = [
             &[],
             &[0, 0, 1, 1, 3],
