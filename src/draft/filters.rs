@@ -87,7 +87,6 @@ fn text_of<'a>(wording: &'a Wording, key: &str, n: Option<i64>) -> Result<&'a st
 /// (`{{ (l.level or t("no_rating")) | lv }} ({{ l.who }})`), at several times the cost: the
 /// appendix lists every evaluator's level on every disagreement, tens of thousands.
 fn level_list(wording: &Wording, by: &Value) -> Result<String, Error> {
-    use std::fmt::Write as _;
     let items: Vec<Value> = by.try_iter()?.collect();
     let field = |item: &Value, name: &str| -> Result<Value, Error> {
         let v = item.get_attr(name)?;
@@ -103,15 +102,7 @@ fn level_list(wording: &Wording, by: &Value) -> Result<String, Error> {
     };
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            if i + 1 == items.len() {
-                out.push(' ');
-                out.push_str(&wording.and);
-                out.push(' ');
-            } else {
-                out.push_str(", ");
-            }
-        }
+        push_joiner(&mut out, i, items.len(), &wording.and);
         let level = field(item, "level")?;
         let no_rating;
         let level = if level.is_true() {
@@ -128,18 +119,13 @@ fn level_list(wording: &Wording, by: &Value) -> Result<String, Error> {
         out.push_str(wording.label_of(level, None));
         out.push_str(" (");
         let who = field(item, "who")?;
-        match who.as_str() {
-            Some(text) => out.push_str(text),
-            None if who.is_none() => {
-                return Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    "level_list: an item's `who` is missing (none)",
-                ));
-            }
-            None => {
-                let _ = write!(out, "{who}");
-            }
+        if who.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                "level_list: an item's `who` is missing (none)",
+            ));
         }
+        push_value(&mut out, &who);
         out.push(')');
     }
     Ok(out)
@@ -212,25 +198,39 @@ fn number(value: f64, decimals: Option<u32>) -> String {
 
 /// `{{ ["a", "b", "c"] | and_list }}` → `a, b and c`; `and_list("or")`, `and_list("ба")`.
 fn and_list(value: Vec<Value>, word: Option<&str>) -> String {
-    use std::fmt::Write as _;
     let word = word.unwrap_or("and");
     let mut out = String::new();
     for (i, item) in value.iter().enumerate() {
-        if i + 1 == value.len() && i > 0 {
-            out.push(' ');
-            out.push_str(word);
-            out.push(' ');
-        } else if i > 0 {
-            out.push_str(", ");
-        }
-        match item.as_str() {
-            Some(text) => out.push_str(text),
-            None => {
-                let _ = write!(out, "{item}");
-            }
-        }
+        push_joiner(&mut out, i, value.len(), word);
+        push_value(&mut out, item);
     }
     out
+}
+
+/// Writes what `and_list` puts before the `i`th of `len` items: nothing before the first,
+/// ` and ` (`word`) before the last, `, ` before the others.
+fn push_joiner(out: &mut String, i: usize, len: usize, word: &str) {
+    if i == 0 {
+        return;
+    }
+    if i + 1 == len {
+        out.push(' ');
+        out.push_str(word);
+        out.push(' ');
+    } else {
+        out.push_str(", ");
+    }
+}
+
+/// Writes a value as a template prints it: text as it is, anything else as it displays.
+fn push_value(out: &mut String, value: &Value) {
+    use std::fmt::Write as _;
+    match value.as_str() {
+        Some(text) => out.push_str(text),
+        None => {
+            let _ = write!(out, "{value}");
+        }
+    }
 }
 
 /// `{{ 3 | plural("commitment") }}` → `3 commitments`; `plural("agency", "agencies")` for an
