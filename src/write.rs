@@ -752,8 +752,13 @@ fn sync_file(path: &Path) -> std::io::Result<()> {
 /// processor, and holds one open file: a journaled file system commits, and flushes the
 /// disk's cache, once for all the syncs waiting at that moment, so the more wait together the
 /// fewer commits (5,001 files on ext4 with a journal: 6.6 s with 8 threads, 0.6 s with 32 and
-/// [`start_writing`]), within the limit on open files (256 on macOS).
-const SYNCING_THREADS: usize = 32;
+/// [`start_writing`]), within the limit on open files. None outside Linux: there every file
+/// is synced as it is written ([`sync_later`]), and these threads would only wait.
+const SYNCING_THREADS: usize = if cfg!(any(target_os = "linux", target_os = "android")) {
+    32
+} else {
+    0
+};
 
 /// The stack of a syncing thread: it only opens, syncs and closes a file.
 const SYNCING_STACK: usize = 256 * 1024;
