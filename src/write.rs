@@ -433,15 +433,21 @@ fn tidy_grown(grown: &[(PathBuf, (u64, u64))]) {
 /// ledger in one go, and only then do the temporary files replace their targets, in order:
 /// the same files, the same ledger and the same guarantees as [`write_outputs`] (each file
 /// whole or not at all, every file synced and its fingerprint recorded before any file
-/// replaces its target), with the writing done during the making instead of after it. An
+/// replaces its target), with the writing done during the making instead of after it. A
+/// target that already holds exactly the bytes made for it (a draft made again from the same
+/// assessment) is left as it is: not written, not renamed, its time of change kept, and its
+/// fingerprint recorded only if the ledger lacks it; no edit can be lost that way, so such a
+/// file is never refused. Returns what `make` returned and how many files were left so. An
 /// error from `make` is returned inside `Ok`, and leaves everything as it was (the temporary
 /// files are removed).
 pub fn write_outputs_as_made<T, E>(
     paths: &[PathBuf],
     force: bool,
     make: impl FnOnce(&(dyn Fn(usize, Vec<u8>) + Sync)) -> std::result::Result<T, E>,
-) -> Result<std::result::Result<T, E>> {
-    type Staged = Option<(tempfile::TempPath, u64)>;
+) -> Result<std::result::Result<(T, usize), E>> {
+    /// A file made: its temporary file (`None` when its target holds it already), and its
+    /// fingerprint.
+    type Staged = Option<(Option<tempfile::TempPath>, u64)>;
     let slots: Vec<std::sync::Mutex<Staged>> =
         paths.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let failed = FirstError::default();
@@ -456,9 +462,14 @@ pub fn write_outputs_as_made<T, E>(
         let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
             return;
         };
+        if holds_already(path, &bytes) {
+            *lock(slot) = Some((None, fingerprint(&bytes)));
+            synced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         match unsynced(path, &bytes) {
             Ok((tmp, sync)) => {
-                *lock(slot) = Some((tmp, fingerprint(&bytes)));
+                *lock(slot) = Some((Some(tmp), fingerprint(&bytes)));
                 match sync {
                     SyncWhen::Later => to_sync.push(i),
                     SyncWhen::Done => {
@@ -477,8 +488,8 @@ pub fn write_outputs_as_made<T, E>(
             return;
         };
         let done = match &*lock(slot) {
-            Some((tmp, _)) => sync_file(tmp),
-            None => return,
+            Some((Some(tmp), _)) => sync_file(tmp),
+            _ => return,
         };
         match done {
             Ok(()) => {
@@ -569,15 +580,47 @@ pub fn write_outputs_as_made<T, E>(
     for (path, _, _) in &files {
         check_target(path)?;
     }
-    for (path, _, _) in &files {
-        refuse_if_edited(path, force)?;
+    for (path, tmp, _) in &files {
+        if tmp.is_some() {
+            refuse_if_edited(path, force)?;
+        }
     }
-    let grown = record(files.iter().map(|(path, _, hash)| (path.as_path(), *hash)))?;
+    let grown = record(
+        files
+            .iter()
+            .filter(|(path, tmp, hash)| {
+                tmp.is_some() || !recorded(&folder_of(path), &file_name(path), *hash)
+            })
+            .map(|(path, _, hash)| (path.as_path(), *hash)),
+    )?;
+    let mut unchanged = 0;
     for (path, tmp, _) in files {
-        replace(tmp, path)?;
+        match tmp {
+            Some(tmp) => replace(tmp, path)?,
+            None => unchanged += 1,
+        }
     }
     tidy_grown(&grown);
-    Ok(Ok(made))
+    Ok(Ok((made, unchanged)))
+}
+
+/// Whether `path` is a regular file (not a link) that holds exactly `bytes`, read no further
+/// than one byte past their length (a file of another size is not read at all).
+fn holds_already(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !meta.file_type().is_file() || meta.len() != bytes.len() as u64 {
+        return false;
+    }
+    let Ok(file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut held = Vec::with_capacity(bytes.len() + 1);
+    file.take(bytes.len() as u64 + 1)
+        .read_to_end(&mut held)
+        .is_ok_and(|_| held == bytes)
 }
 
 /// How many files [`write_outputs_as_made`] writes ahead of the ones it syncs: each file is
@@ -1019,7 +1062,7 @@ mod tests {
             Ok::<_, ()>("made")
         })
         .unwrap();
-        assert_eq!(made, Ok("made"));
+        assert_eq!(made, Ok(("made", 0)));
         for (i, path) in paths.iter().enumerate() {
             assert_eq!(fs::read(path).unwrap(), content(i), "{}", path.display());
             assert!(is_untouched(path));
@@ -1052,13 +1095,103 @@ mod tests {
             Ok::<_, ()>(())
         })
         .unwrap();
-        assert_eq!(made, Ok(()));
+        assert_eq!(made, Ok(((), 0)));
         for (i, (path, mode)) in paths.iter().zip(modes).enumerate() {
             let kept = fs::metadata(path).unwrap().permissions().mode() & 0o777;
             assert_eq!(kept, mode, "{}", path.display());
             fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
             assert_eq!(fs::read_to_string(path).unwrap(), format!("file {i}\n"));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_made_again_the_same_are_left_as_they_are() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..6).map(|i| dir.path().join(format!("{i}.md"))).collect();
+        let first = |i: usize| format!("file {i}\n").into_bytes();
+        let made = write_outputs_as_made(&paths, false, |put| {
+            for i in 0..paths.len() {
+                put(i, if i == 3 { b"old\n".to_vec() } else { first(i) });
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(made, Ok(((), 0)));
+        let ledger = dir.path().join(LEDGER);
+        let ledger_before = fs::read(&ledger).unwrap();
+        // 3 is a file a person wrote with exactly what is made for it now (the ledger does
+        // not know it, yet it is not refused); 4 a link to a file that holds it; 5 changes.
+        fs::remove_file(&paths[3]).unwrap();
+        fs::write(&paths[3], first(3)).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let linked = elsewhere.path().join("linked.md");
+        fs::write(&linked, first(4)).unwrap();
+        fs::remove_file(&paths[4]).unwrap();
+        std::os::unix::fs::symlink(&linked, &paths[4]).unwrap();
+        let inode = |p: &Path| fs::symlink_metadata(p).unwrap().ino();
+        let before: Vec<u64> = paths.iter().map(|p| inode(p)).collect();
+        let made = write_outputs_as_made(&paths, false, |put| {
+            for i in 0..paths.len() {
+                put(
+                    i,
+                    if i == 5 {
+                        b"changed\n".to_vec()
+                    } else {
+                        first(i)
+                    },
+                );
+            }
+            Ok::<_, ()>("again")
+        })
+        .unwrap();
+        assert_eq!(made, Ok(("again", 4)), "0 to 3 left as they are");
+        for i in 0..4 {
+            assert_eq!(inode(&paths[i]), before[i], "{i}.md not replaced");
+            assert_eq!(fs::read(&paths[i]).unwrap(), first(i));
+            assert!(is_untouched(&paths[i]), "{i}.md recorded");
+        }
+        assert!(
+            fs::symlink_metadata(&paths[4])
+                .unwrap()
+                .file_type()
+                .is_file()
+        );
+        assert_eq!(fs::read(&paths[4]).unwrap(), first(4));
+        assert_eq!(
+            fs::read(&linked).unwrap(),
+            first(4),
+            "the link's target is left"
+        );
+        assert_eq!(fs::read(&paths[5]).unwrap(), b"changed\n");
+        // Only 3 (which it lacked), 4 and 5 were appended to the ledger.
+        let ledger_after = fs::read_to_string(&ledger).unwrap();
+        assert!(ledger_after.starts_with(std::str::from_utf8(&ledger_before).unwrap()));
+        let appended: Vec<&str> = ledger_after[ledger_before.len()..]
+            .lines()
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert_eq!(appended, ["3.md", "4.md", "5.md"]);
+        // Made a third time the same: nothing is written at all, not even the ledger.
+        let made = write_outputs_as_made(&paths, false, |put| {
+            for i in 0..paths.len() {
+                put(
+                    i,
+                    if i == 5 {
+                        b"changed\n".to_vec()
+                    } else {
+                        first(i)
+                    },
+                );
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(made, Ok(((), 6)));
+        assert_eq!(fs::read_to_string(&ledger).unwrap(), ledger_after);
+        let names = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(names, paths.len() + 1, "no temporary file left");
     }
 
     #[test]

@@ -1849,9 +1849,37 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
     recorded.sort();
     assert_eq!(recorded, written);
 
-    // The ledger is opened for appending once per run, not once per file.
+    // Made again from the same assessment: every file already holds its text, and nothing is
+    // written, not even the ledger; each file keeps its inode (it was not replaced).
+    let inodes = |d: &Path| -> Vec<u64> {
+        use std::os::unix::fs::MetadataExt;
+        let mut files: Vec<_> = fs::read_dir(d.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| fs::metadata(p).unwrap().ino())
+            .collect()
+    };
+    let (before, inodes_before) = (snapshot_tree(d), inodes(d));
+    let again = run_in(d, &["draft", "--split", "out"]);
+    assert_eq!(
+        again.stderr,
+        "(1 warning; `checkmyogp validate` shows them)\n\
+         nothing to write: the 8 files in out (7 commitments; overview.md and one file per commitment) already hold this draft, and were left as they were.\n  \
+         1 place left to write (marked [[…]]).\n  \
+         Edit them freely: checkmyogp never overwrites your edits unless you add --force.\n"
+    );
+    assert_eq!(snapshot_tree(d), before);
+    assert_eq!(inodes(d), inodes_before);
+
+    // The ledger is opened for appending once per run, not once per file (every file changes
+    // with the language).
     if let Some(strace) = strace() {
-        let trace = traced(&strace, d, "openat,open", &["draft", "--split", "out"]);
+        let args = ["draft", "--split", "out", "--language", "es"];
+        let trace = traced(&strace, d, "openat,open", &args);
         let appends = trace
             .lines()
             .filter(|l| l.contains(".checkmyogp-written") && l.contains("O_APPEND"))
@@ -1865,6 +1893,31 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
             "skipped the count of ledger appends: strace is not installed or may not trace"
         );
     }
+
+    // Back in English, where one file had changed: it alone is written.
+    if strace().is_none() {
+        assert_eq!(
+            run_in(d, &["draft", "--split", "out", "--language", "es"]).code,
+            0
+        );
+    }
+    assert_eq!(run_in(d, &["draft", "--split", "out"]).code, 0);
+    fs::write(d.join("out/05-5.md"), "edited\n").unwrap();
+    let inodes_before = inodes(d);
+    let forced = run_in(d, &["draft", "--split", "out", "--force"]);
+    assert_eq!(
+        forced.stderr,
+        "(1 warning; `checkmyogp validate` shows them)\n\
+         wrote 1 of the 8 files in out (7 commitments; overview.md and one file per commitment): the other 7 already held this draft, and were left as they were.\n  \
+         1 place left to write (marked [[…]]).\n  \
+         Edit them freely: checkmyogp never overwrites your edits unless you add --force.\n"
+    );
+    let inodes_after = inodes(d);
+    let replaced: Vec<usize> = (0..inodes_after.len())
+        .filter(|&i| inodes_after[i] != inodes_before[i])
+        .collect();
+    // In name order: the ledger, 01-1.md … 07-7.md, overview.md.
+    assert_eq!(replaced, [5], "05-5.md alone is replaced");
 
     // An edited file is still refused, and nothing is written; --force replaces it.
     fs::write(d.join("out/03-3.md"), "edited\n").unwrap();
@@ -1940,7 +1993,9 @@ fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renami
     // Each file is synced before any is renamed over its target: 301 files and the ledger's
     // append, all before the first rename.
     if let Some(strace) = strace() {
-        let args = ["draft", "plan", "--split", "out", "--force"];
+        // In another language, so that every file changes (files that already hold their
+        // text are left as they are).
+        let args = ["draft", "plan", "--split", "out", "--language", "fr"];
         let trace = traced(&strace, d, "fsync,rename,renameat,renameat2", &args);
         let lines: Vec<&str> = trace.lines().filter(|l| !l.contains("resumed>")).collect();
         let syncs: Vec<usize> = (0..lines.len())

@@ -317,21 +317,37 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             })
         })
         .with_context(|| format!("could not write the drafts into {}", display_path(folder)))?;
-        if let Err(d) = written {
-            for dir in &made {
-                let _ = std::fs::remove_dir(dir);
+        let unchanged = match written {
+            Ok(((), unchanged)) => unchanged,
+            Err(d) => {
+                for dir in &made {
+                    let _ = std::fs::remove_dir(dir);
+                }
+                print_diag(&d)?;
+                return Ok(Outcome::Problems);
             }
-            print_diag(&d)?;
-            return Ok(Outcome::Problems);
-        }
+        };
+        // Files that already held their new text were left as they were (see
+        // `write_outputs_as_made`).
+        let folder_shown = display_path(folder);
+        let overview = names::OVERVIEW;
+        let wrote = match unchanged {
+            0 => format!(
+                "wrote {count} files to {folder_shown} ({about}): {overview} and one file per commitment."
+            ),
+            n if n == count => format!(
+                "nothing to write: the {count} files in {folder_shown} ({about}; {overview} and one file per commitment) already hold this draft, and were left as they were."
+            ),
+            n => format!(
+                "wrote {} of the {count} files in {folder_shown} ({about}; {overview} and one file per commitment): the other {n} already held this draft, and were left as they were.",
+                count - n
+            ),
+        };
         writeln!(
             anstream::stderr(),
-            "wrote {} files to {} ({about}): {} and one file per commitment.\n  \
+            "{wrote}\n  \
              {}\n  \
              Edit them freely: checkmyogp never overwrites your edits unless you add --force.",
-            count,
-            display_path(folder),
-            names::OVERVIEW,
             places_left(places.into_inner())
         )?;
         return Ok(Outcome::Ok);
