@@ -3071,7 +3071,7 @@ mod tests {
     fn rows_split_without_csv_core_are_as_csv_core_splits_them() {
         // Random rows of the bytes that matter (and a multi-byte character, a byte-order mark),
         // read with buffers that cut rows anywhere, by both ways.
-        let pieces: [&[u8]; 14] = [
+        let pieces: [&[u8]; 20] = [
             b"a",
             b"bc",
             b"defghijkl",
@@ -3086,6 +3086,14 @@ mod tests {
             b" ",
             "\u{e9}".as_bytes(),
             "\u{feff}".as_bytes(),
+            // A byte one bit away from a delimiter, line end or quote, right after one, is
+            // where a quick test for them can be wrong.
+            b",-",
+            b";:",
+            b"\t\x08",
+            b"\n\x0b",
+            b"\r\x0c",
+            b"\"#",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = |n: usize| {
