@@ -98,12 +98,22 @@ report $dir --output $out/report.html --force
 draft $dir --output $out/draft.md --force
 draft $dir --output $out/draft.md --appendix --force
 draft $dir --docx --output $out/draft.docx --force
-draft $dir --split $out/split --force
 sheet $dir --evaluator e0 --output $out/sheet.csv --force
 sheet $dir --evaluator e0 --format xlsx --output $out/sheet.xlsx --force
 assess $dir --format xlsx --output $out/assess.xlsx --force
 compare $dir $work/ogp-5000-copy
 LIST
+  # draft --split three ways: into a new folder; made again with nothing changed (every file
+  # already holds its text and is left as it is); with every file changed (in French).
+  split="$out/split-$(date +%s%N)"
+  for args in "draft $dir --split $split" "draft $dir --split $split" "draft $dir --split $split --language fr"; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
+    tail -1 "$out/err" | sed "s|$work/||g"
+  done
+  # Removed only now: on ext4 without a journal, files made soon after thousands were deleted
+  # cost far more system time (docs/performance.md).
+  rm -rf "$split"
   echo "== 5,000 undeclared evaluators rating two commitments each (agreement summarised beyond 60)"
   many="$work/many-evaluators"
   if [[ ! -d "$many" ]]; then
