@@ -199,6 +199,29 @@ fn a_scale_has_at_most_65535_levels() {
         run.stderr,
         "error: criterion `completion` has 70000 levels; a scale has at most 65535 (see docs/limits.md)\n --> big.toml:9:6\n  |\n9 | id = \"completion\"\n  |      ^^^^^^^^^^^^\n  = help: a scale people rate on has a handful of levels; check that the rubric was generated as intended\n\n"
     );
+    // Statuses are answers too: 65,534 levels and a status fit, a second status does not
+    // (one 16-bit value stands for "no rating").
+    let with_statuses = |statuses: &[&str]| {
+        let mut r = rubric_with_levels(65_534, "");
+        for s in statuses {
+            r.push_str(&format!("[[criterion.status]]\nlabel = \"{s}\"\n"));
+        }
+        r
+    };
+    fs::write(&path, with_statuses(&["Withdrawn"])).unwrap();
+    let run = run_in(dir.path(), &["rubric", "show", "big.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    fs::write(&path, with_statuses(&["Withdrawn", "Merged"])).unwrap();
+    let run = run_in(dir.path(), &["rubric", "show", "big.toml"]);
+    assert_eq!(run.code, 1);
+    // 12 lines before the levels, 3 per level, then 2 per status.
+    let line = 12 + 3 * 65_534 + 2 + 2;
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: criterion `completion` has more than 65535 levels and statuses together; a scale has at most 65535 (see docs/limits.md)\n      --> big.toml:{line}:9\n       |\n{line} | label = \"Merged\"\n       |         ^^^^^^^^\n       = help: a scale people rate on has a handful of levels and statuses; check that the rubric was generated as intended\n\n"
+        )
+    );
 }
 
 #[test]

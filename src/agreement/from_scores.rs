@@ -91,10 +91,10 @@ pub fn criterion_matrix(
         let Some(Some(col)) = column_of.get(r.evaluator as usize) else {
             continue;
         };
-        if let Some(cell) = row_of(r.unit).and_then(|row| cells.get_mut(row * width + col)) {
+        if let Some(cell) = row_of(r.unit()).and_then(|row| cells.get_mut(row * width + col)) {
             // A status (Withdrawn, No Evidence Available) is not a point on the scale: it is
             // left out, like "no rating".
-            *cell = r.level.filter(|&l| c.is_level(usize::from(l)));
+            *cell = r.level().filter(|&l| c.is_level(usize::from(l)));
         }
     }
     let values = c.levels.iter().map(|l| l.value).collect();

@@ -377,10 +377,10 @@ fn order_into<'r>(
         counts,
         place,
     } = scratch;
-    let key = |r: &Rating| (r.unit.milestone, r.criterion, r.evaluator);
+    let key = |r: &Rating| (r.milestone_order(), r.criterion, r.evaluator);
     let buckets = (milestones + 1).saturating_mul(criteria);
     let bucket = |r: &Rating| {
-        let m = r.unit.milestone.map_or(0, |m| m as usize + 1);
+        let m = r.milestone_order() as usize;
         let k = usize::from(r.criterion);
         (m <= milestones && k < criteria).then(|| m * criteria + k)
     };
@@ -412,7 +412,7 @@ fn order_into<'r>(
         out.extend(place.iter().map(|&n| *get(n as usize)));
         // The buckets are in (milestone, criterion) order, so the keys increase strictly when
         // the evaluators do within each (milestone, criterion).
-        let unit = |r: &Rating| (r.unit.milestone, r.criterion);
+        let unit = |r: &Rating| (r.milestone_order(), r.criterion);
         if out
             .windows(2)
             .all(|w| unit(&w[0]) != unit(&w[1]) || w[0].evaluator < w[1].evaluator)
@@ -437,13 +437,16 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// The ratings of one criterion for one unit (a run of the sorted ratings).
     fn group(&self, milestone: Option<u32>, criterion: usize) -> &[Rating] {
-        let key = (milestone, u16::try_from(criterion).unwrap_or(u16::MAX));
+        let key = (
+            Rating::order_of(milestone),
+            u16::try_from(criterion).unwrap_or(u16::MAX),
+        );
         let start = self
             .ratings
-            .partition_point(|r| (r.unit.milestone, r.criterion) < key);
+            .partition_point(|r| (r.milestone_order(), r.criterion) < key);
         let len = self.ratings[start..]
             .iter()
-            .take_while(|r| (r.unit.milestone, r.criterion) == key)
+            .take_while(|r| (r.milestone_order(), r.criterion) == key)
             .count();
         &self.ratings[start..start + len]
     }
@@ -460,12 +463,12 @@ impl Ctx<'_> {
         // Sized once: a filtered iterator would grow the vector step by step.
         let mut out = Vec::with_capacity(group.len());
         match keep {
-            None => out.extend(group.iter().map(|r| (r.evaluator, r.level))),
+            None => out.extend(group.iter().map(|r| (r.evaluator, r.level()))),
             Some(keep) => out.extend(
                 group
                     .iter()
                     .filter(|r| keep(r.evaluator))
-                    .map(|r| (r.evaluator, r.level)),
+                    .map(|r| (r.evaluator, r.level())),
             ),
         }
         out
@@ -484,7 +487,7 @@ impl Ctx<'_> {
         self.group(milestone, criterion).iter().any(|r| {
             keep(r.evaluator)
                 && r.evidence
-                && r.level.is_some_and(|l| {
+                && r.level().is_some_and(|l| {
                     let l = usize::from(l);
                     c.is_level(l) && l >= from
                 })
@@ -501,7 +504,7 @@ impl Ctx<'_> {
         self.group(milestone, criterion)
             .iter()
             .filter(|r| consensus(r.evaluator))
-            .find_map(|r| r.level.map(usize::from))
+            .find_map(|r| r.level().map(usize::from))
     }
 
     /// The combined view of the evaluators `keep` accepts (`None`: every evaluator); where an
@@ -751,18 +754,18 @@ mod tests {
     use crate::source::FileId;
 
     fn rating(evaluator: u32, milestone: Option<u32>, criterion: u16, line: u32) -> Rating {
-        Rating {
+        Rating::new(
             evaluator,
-            unit: Unit {
+            Unit {
                 commitment: 0,
                 milestone,
             },
             criterion,
-            level: Some(1),
-            evidence: false,
-            file: FileId(0),
+            Some(1),
+            false,
+            FileId(0),
             line,
-        }
+        )
     }
 
     /// The counting sort and its fallback give exactly the comparison sort's order: for rows in
@@ -790,7 +793,7 @@ mod tests {
         for all in cases {
             let indices: Vec<u32> = (0..all.len() as u32).collect();
             let mut expected = all.clone();
-            expected.sort_unstable_by_key(|r| (r.unit.milestone, r.criterion, r.evaluator));
+            expected.sort_unstable_by_key(|r| (r.unit().milestone, r.criterion, r.evaluator));
             for group in [Group::Indexed(&indices, &all), Group::Run(&all)] {
                 let mut scratch = Scratch::default();
                 in_unit_order(group, 1, 3, &mut scratch);
@@ -808,7 +811,10 @@ mod tests {
             let mut scores = Scores::default();
             for (line, &c) in commitments.iter().enumerate() {
                 let mut r = rating(0, None, 0, line as u32);
-                r.unit.commitment = c;
+                r.set_unit(Unit {
+                    commitment: c,
+                    milestone: None,
+                });
                 scores.ratings_mut().push(r);
             }
             let groups = Groups::new(&scores, 3);

@@ -238,8 +238,8 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
             .ratings()
             .iter()
             .filter(|r| {
-                r.unit.commitment as usize == ci
-                    && r.unit.milestone.map(|m| m as usize) == mi
+                r.unit().commitment as usize == ci
+                    && r.unit().milestone.map(|m| m as usize) == mi
                     && usize::from(r.criterion) == k
                     && inputs
                         .plan
@@ -248,7 +248,7 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
             .map(|r| {
                 (
                     inputs.scores.evaluator_name(r.evaluator).to_string(),
-                    r.level
+                    r.level()
                         .map(|l| rubric.criteria[k].label(usize::from(l)).to_string()),
                 )
             })

@@ -100,7 +100,7 @@ fn counts(i: &Inputs) -> (usize, usize, usize) {
     let milestones = i.plan.commitments.iter().map(|c| c.milestones.len()).sum();
     // Counted on two threads when there are millions of ratings.
     let ratings = i.scores.ratings();
-    let count = |part: &[crate::model::Rating]| part.iter().filter(|r| r.level.is_none()).count();
+    let count = |part: &[crate::model::Rating]| part.iter().filter(|r| r.level().is_none()).count();
     let no_rating = if ratings.len() >= crate::load::TWO_THREADS_MIN {
         let (a, b) = ratings.split_at(ratings.len() / 2);
         let (first, second) = crate::par::join(|| count(a), || count(b));
@@ -245,10 +245,10 @@ fn evidence_warnings(i: &Inputs, report: &mut Report) {
                     .iter()
                     .map(|&x| &i.scores.ratings()[x as usize])
                     .filter(|x| {
-                        x.unit.milestone == milestone
+                        x.unit().milestone == milestone
                             && usize::from(x.criterion) == k
                             && combined[x.evaluator as usize]
-                            && x.level.is_some_and(|l| {
+                            && x.level().is_some_and(|l| {
                                 let l = usize::from(l);
                                 crit.is_level(l) && l >= from
                             })

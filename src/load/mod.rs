@@ -775,7 +775,12 @@ fn scan_ratings(inputs: &Inputs) -> Seen {
             );
             let mut rated = vec![false; n_eval * n_comm];
             for r in ratings {
-                mark(&mut rated, n_eval, r.evaluator, r.unit.commitment as usize);
+                mark(
+                    &mut rated,
+                    n_eval,
+                    r.evaluator,
+                    r.unit().commitment as usize,
+                );
             }
             Seen { duplicates, rated }
         }
@@ -832,7 +837,7 @@ fn scan_part<I: Iterator<Item = usize>>(
                 // Within a run every rating is of commitment `ci`.
                 mark(rated, evaluators, r.evaluator, ci - first_commitment);
             }
-            let slot = r.unit.milestone.map_or(0, |m| m as usize + 1);
+            let slot = r.unit().milestone.map_or(0, |m| m as usize + 1);
             let key = (slot * n_crit + usize::from(r.criterion)) * n_eval + r.evaluator as usize;
             let Some(first) = seen.get_mut(key) else {
                 continue;
@@ -856,8 +861,8 @@ fn check_duplicates(inputs: &Inputs, seen: &Seen, report: &mut Report) {
 }
 
 fn report_duplicate(inputs: &Inputs, a: &Rating, b: &Rating, report: &mut Report) {
-    let c = &inputs.plan.commitments[a.unit.commitment as usize];
-    let what = match a.unit.milestone {
+    let c = &inputs.plan.commitments[a.unit().commitment as usize];
+    let what = match a.unit().milestone {
         Some(m) => format!("milestone `{}`", c.milestones[m as usize].id),
         None => format!("commitment `{}`", c.id),
     };

@@ -223,6 +223,25 @@ pub(crate) fn read(
                 );
                 continue;
             }
+            // Each level and status is an answer with a 16-bit index, one value of which
+            // stands for "no rating" (see `model::scores::Rating`).
+            if levels.len() <= super::MAX_LEVELS
+                && levels.len() + statuses.len() >= super::MAX_LEVELS
+            {
+                cx.push(
+                    Diagnostic::error(
+                        "too-many-levels",
+                        format!(
+                            "{crit_name} has more than {} levels and statuses together; a scale has at most {} (see docs/limits.md)",
+                            super::MAX_LEVELS,
+                            super::MAX_LEVELS
+                        ),
+                    )
+                    .at(Location::span(cx.sources, &span))
+                    .help("a scale people rate on has a handful of levels and statuses; check that the rubric was generated as intended"),
+                );
+                break;
+            }
             statuses.push(Status { label, description });
         }
         t.finish(cx);

@@ -964,15 +964,15 @@ impl<'a> FileReader<'_, 'a> {
                     continue;
                 }
                 if let Ok(level) = self.level(ci, text, line, col, fields) {
-                    scores.ratings_mut().push(Rating {
+                    scores.ratings_mut().push(Rating::new(
                         evaluator,
                         unit,
-                        criterion: ci,
+                        ci,
                         level,
-                        evidence: has_evidence,
+                        has_evidence,
                         file,
                         line,
-                    });
+                    ));
                 }
             }
         }
@@ -1071,27 +1071,21 @@ impl<'a> FileReader<'_, 'a> {
             None
         };
         if let Some(l) = mapped {
-            scores.ratings_mut().push(Rating {
+            scores.ratings_mut().push(Rating::new(
                 evaluator,
                 unit,
-                criterion: ci,
-                level: Some(u16::try_from(l).unwrap_or(u16::MAX)),
+                ci,
+                Some(u16::try_from(l).unwrap_or(u16::MAX)),
                 evidence,
-                file: self.file,
+                self.file,
                 line,
-            });
+            ));
             return;
         }
         if let Ok(level) = self.level(ci, text, line, lcol, fields) {
-            scores.ratings_mut().push(Rating {
-                evaluator,
-                unit,
-                criterion: ci,
-                level,
-                evidence,
-                file: self.file,
-                line,
-            });
+            scores.ratings_mut().push(Rating::new(
+                evaluator, unit, ci, level, evidence, self.file, line,
+            ));
         }
     }
 
@@ -2191,15 +2185,15 @@ struct RowIn<'t> {
 
 impl Ready {
     fn rating(self, file: FileId, line: u32) -> Rating {
-        Rating {
-            evaluator: self.evaluator,
-            unit: self.unit,
-            criterion: self.criterion,
-            level: Some(self.level),
-            evidence: self.evidence,
+        Rating::new(
+            self.evaluator,
+            self.unit,
+            self.criterion,
+            Some(self.level),
+            self.evidence,
             file,
             line,
-        }
+        )
     }
 }
 
@@ -2663,7 +2657,7 @@ fn move_ratings(from: &mut Vec<Rating>, n: usize, base: u64, to: &mut Vec<Rating
 
 /// The room reserved for the ratings of `bytes` of a file read in two halves: as many as it
 /// can hold (a row that takes the short path has at least four non-empty cells, so 7 bytes),
-/// but no more than 1.2 million (33.6 MB, never touched unless filled). Reserved at once, the
+/// but no more than 1.2 million (28.8 MB, never touched unless filled). Reserved at once, the
 /// vectors of the two threads do not grow by copying (the memory allocator maps a block that
 /// large on its own, and grows it in place), so the two halves never hold a copy of
 /// themselves at the same time.

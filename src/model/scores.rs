@@ -11,19 +11,91 @@ pub struct Unit {
     pub milestone: Option<u32>,
 }
 
-/// One evaluator's answer to one criterion for one unit. Kept small (32 bytes at most): an
-/// assessment can hold millions of them.
+/// One evaluator's answer to one criterion for one unit. Kept small (24 bytes): an assessment
+/// can hold millions of them, and every byte of each is memory to fill, copy and give back (2.4
+/// million ratings took 77 MB at 32 bytes each). So the unit and the level, optional both, are
+/// held without an `Option`'s tag and read through [`Rating::unit`] and [`Rating::level`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rating {
     pub evaluator: u32,
-    pub unit: Unit,
+    commitment: u32,
+    /// The milestone's index plus 1, or 0 for the commitment itself.
+    milestone: u32,
+    pub line: u32,
     pub criterion: u16,
-    /// The level index, or `None` for an explicit "no rating" (`n/a`, `ND`, …).
-    pub level: Option<u16>,
+    /// The level index, or [`NO_LEVEL`] for an explicit "no rating".
+    level: u16,
+    pub file: FileId,
     /// Whether the row cited evidence (a non-empty `evidence` cell).
     pub evidence: bool,
-    pub file: FileId,
-    pub line: u32,
+}
+
+/// [`Rating::level`] as held for an explicit "no rating" (`n/a`, `ND`, …): never a level's or
+/// status's index, as a scale has at most [`crate::load::MAX_LEVELS`] answers.
+const NO_LEVEL: u16 = u16::MAX;
+
+const _: () = assert!(std::mem::size_of::<Rating>() == 24);
+
+impl Rating {
+    /// `level`: the index of a level or status of the criterion, or `None` for an explicit "no
+    /// rating". The rubric loader keeps every index below [`u16::MAX`], the value that stands
+    /// for "no rating" here.
+    #[inline]
+    pub fn new(
+        evaluator: u32,
+        unit: Unit,
+        criterion: u16,
+        level: Option<u16>,
+        evidence: bool,
+        file: FileId,
+        line: u32,
+    ) -> Rating {
+        Rating {
+            evaluator,
+            commitment: unit.commitment,
+            milestone: Rating::order_of(unit.milestone),
+            line,
+            criterion,
+            level: level.unwrap_or(NO_LEVEL),
+            evidence,
+            file,
+        }
+    }
+
+    /// A unit's milestone as [`Rating::milestone_order`] gives it.
+    #[inline]
+    pub fn order_of(milestone: Option<u32>) -> u32 {
+        // A plan has at most `MAX_UNITS` milestones, far below `u32::MAX`.
+        milestone.map_or(0, |m| m.saturating_add(1))
+    }
+
+    /// The milestone's index plus 1, or 0 for the commitment itself: in the order of
+    /// `unit().milestone` (`None` first), for sorting and grouping without unpacking the unit.
+    #[inline]
+    pub fn milestone_order(&self) -> u32 {
+        self.milestone
+    }
+
+    /// What was rated.
+    #[inline]
+    pub fn unit(&self) -> Unit {
+        Unit {
+            commitment: self.commitment,
+            milestone: self.milestone.checked_sub(1),
+        }
+    }
+
+    /// The level index, or `None` for an explicit "no rating" (`n/a`, `ND`, …).
+    #[inline]
+    pub fn level(&self) -> Option<u16> {
+        (self.level != NO_LEVEL).then_some(self.level)
+    }
+
+    /// Makes the rating one of `unit`.
+    pub fn set_unit(&mut self, unit: Unit) {
+        self.commitment = unit.commitment;
+        self.milestone = Rating::order_of(unit.milestone);
+    }
 }
 
 /// Free text an evaluator wrote about a unit: evidence, comment and next steps.
@@ -107,7 +179,7 @@ fn runs_split(ratings: &[Rating], commitments: usize, mid: Option<usize>) -> Opt
         Some(mid) => {
             let (first, second) = ratings.split_at(mid);
             // The second part records where each commitment after its first one starts.
-            let c0 = second[0].unit.commitment as usize;
+            let c0 = second[0].unit().commitment as usize;
             let (ok, (theirs, their_next)) = crate::par::join(
                 || starts(first, 0, commitments, &mut next, &mut offsets),
                 || {
@@ -144,7 +216,7 @@ fn starts(
     offsets: &mut Vec<usize>,
 ) -> bool {
     for (i, r) in ratings.iter().enumerate() {
-        let c = r.unit.commitment as usize;
+        let c = r.unit().commitment as usize;
         if c >= commitments {
             return false;
         }
@@ -214,7 +286,7 @@ impl Scores {
     /// work on millions of ratings needs no global sort.
     pub fn by_commitment(&self, commitments: usize) -> ByCommitment {
         let buckets = commitments.max(1);
-        let key = |r: &Rating| (r.unit.commitment as usize).min(buckets - 1);
+        let key = |r: &Rating| (r.unit().commitment as usize).min(buckets - 1);
         let mut offsets = vec![0usize; buckets + 1];
         for r in &self.ratings {
             offsets[key(r) + 1] += 1;
@@ -265,29 +337,41 @@ impl Scores {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_rating_stays_small() {
-        assert!(
-            std::mem::size_of::<super::Rating>() <= 32,
-            "{}",
-            std::mem::size_of::<super::Rating>()
-        );
+    fn a_rating_holds_its_unit_and_level_as_given() {
+        use super::{Rating, Unit};
+        for milestone in [None, Some(0), Some(1), Some(49_999)] {
+            for level in [None, Some(0), Some(3), Some(u16::MAX - 1)] {
+                let unit = Unit {
+                    commitment: 7,
+                    milestone,
+                };
+                let r = Rating::new(2, unit, 5, level, true, crate::source::FileId(1), 9);
+                assert_eq!((r.unit(), r.level()), (unit, level));
+                assert_eq!(
+                    (r.evaluator, r.criterion, r.evidence, r.line),
+                    (2, 5, true, 9)
+                );
+            }
+        }
     }
 
     /// A rating of each commitment listed, in that order (the rest as in any rating).
     fn rated(commitments: &[u32]) -> Vec<super::Rating> {
         commitments
             .iter()
-            .map(|&c| super::Rating {
-                evaluator: 0,
-                unit: super::Unit {
-                    commitment: c,
-                    milestone: None,
-                },
-                criterion: 0,
-                level: None,
-                evidence: false,
-                file: crate::source::FileId(0),
-                line: 1,
+            .map(|&c| {
+                super::Rating::new(
+                    0,
+                    super::Unit {
+                        commitment: c,
+                        milestone: None,
+                    },
+                    0,
+                    None,
+                    false,
+                    crate::source::FileId(0),
+                    1,
+                )
             })
             .collect()
     }
@@ -325,7 +409,10 @@ mod tests {
         assert_eq!(s.runs(2), Some(vec![0, 2, 3]));
         assert_eq!(s.runs(3), Some(vec![0, 2, 3, 3]));
         assert_eq!(s.runs(2), Some(vec![0, 2, 3]));
-        s.ratings_mut()[0].unit.commitment = 1;
+        s.ratings_mut()[0].set_unit(super::Unit {
+            commitment: 1,
+            milestone: None,
+        });
         assert_eq!(s.runs(2), None);
         s.ratings_mut().swap(0, 1);
         assert_eq!(s.runs(2), Some(vec![0, 1, 3]));
