@@ -2499,9 +2499,30 @@ fn read_halves<'a, R: Read>(
     };
     let file = fr.file;
     scores.ratings_mut().reserve(most_ratings(from - start));
+    // Set once this thread has read its half and takes the second's ratings as they come.
+    let taking = std::sync::atomic::AtomicBool::new(false);
+    let (to_first_parts, parts) = std::sync::mpsc::channel::<Part>();
     std::thread::scope(|scope| {
-        let second = scope
-            .spawn(move || second_half(at, from, known, second_layout, file, &cancel, &to_first));
+        let second = {
+            // The senders are the thread's own, so that the channels close when it ends.
+            let taking = &taking;
+            scope.spawn(move || {
+                let to = Handover {
+                    taking,
+                    parts: to_first_parts,
+                };
+                second_half(
+                    at,
+                    from,
+                    known,
+                    second_layout,
+                    file,
+                    &cancel,
+                    &to_first,
+                    &to,
+                )
+            })
+        };
         let stop = rows.read(fr, feed, layout, csv, 0, Until::Split(&mut watch), scores);
         if stop != Stop::AtSplit {
             watch
@@ -2514,8 +2535,30 @@ fn read_halves<'a, R: Read>(
         };
         // Lines of the second half counted from 1 at the split.
         let base = csv.position().1 - 1;
+        // The second thread's ratings so far, then the ones it reads on, are moved on as they
+        // come (the channel closes when it ends), when it has left no row to the general path
+        // yet: this thread often ends its half first, and would otherwise wait, then copy them
+        // all once both are done.
+        taking.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (ratings_before, rows_before) = (scores.ratings().len(), feed.rows);
+        for part in parts.iter() {
+            let mut ratings = match part {
+                Part::Held(ratings) | Part::Block(ratings) => ratings,
+            };
+            feed.rows += ratings.len();
+            #[cfg(test)]
+            tests::SECOND_ROWS.with(|n| n.set(n.get() + ratings.len()));
+            let n = ratings.len();
+            move_ratings(&mut ratings, n, base, scores.ratings_mut());
+        }
         let Some(tail) = second.join().ok().flatten() else {
-            // The second thread gave up: this reader is at the split, and reads on.
+            // The second thread gave up (it does so only before it hands anything over, or
+            // when told to, which this thread does not do at the split): this reader is at the
+            // split, and reads on, without anything taken from the second.
+            #[cfg(test)]
+            tests::SECOND_ROWS.with(|n| n.set(n.get() - (feed.rows - rows_before)));
+            scores.ratings_mut().truncate(ratings_before);
+            feed.rows = rows_before;
             rows.read(fr, feed, layout, csv, 0, Until::End, scores);
             return;
         };
@@ -2557,7 +2600,31 @@ fn search_from(start: u64, size: u64) -> u64 {
     start + size.saturating_sub(start) / 32 * 17
 }
 
-/// The rows of the second half (see [`read_halves`]).
+/// Ratings of the second half handed over while it is read (see [`second_half`]), last first
+/// (so that they can be moved from the end, freeing memory as they go), with lines counted
+/// from the split.
+#[derive(Debug)]
+enum Part {
+    /// Every rating read before the first thread asked for them, in one vector.
+    Held(Vec<Rating>),
+    /// The next [`BLOCK`] ratings.
+    Block(Vec<Rating>),
+}
+
+/// How the second thread of [`read_halves`] hands its ratings over while it reads.
+#[derive(Debug)]
+struct Handover<'t> {
+    /// Set when the first thread takes them.
+    taking: &'t std::sync::atomic::AtomicBool,
+    parts: std::sync::mpsc::Sender<Part>,
+}
+
+/// How many ratings the second thread of [`read_halves`] hands over at a time once the first
+/// takes them (384 KB, freed once moved, and so reused by the next block; a few in unit tests,
+/// so that their small files are handed over in blocks too).
+const BLOCK: usize = if cfg!(test) { 3 } else { 16 * 1024 };
+
+/// The rows of the second half (see [`read_halves`]) after those handed over.
 #[derive(Debug, Default)]
 struct Tail {
     /// The ratings of the rows that took the short path, last first (so that they can be moved
@@ -2667,8 +2734,12 @@ fn most_ratings(bytes: u64) -> usize {
 
 /// The second thread of [`read_halves`]: finds the split (the first line break at or after
 /// `from` outside quotes, counting quotes from the start of the file) unless it is `known`
-/// already, tells the first thread, and reads from there to the end. `None` when there is no
-/// split, or when told to stop.
+/// already, tells the first thread, and reads from there to the end. Once the first thread
+/// has read its half (`to.taking`), and as long as no row has been left to the general path,
+/// its ratings are handed over as they come ([`Part`]): those held so far at once, then
+/// blocks of [`BLOCK`]; what is left is the [`Tail`]. `None` when there is no split, or when
+/// told to stop.
+#[allow(clippy::too_many_arguments)]
 fn second_half<'a>(
     at: &Halves<'_>,
     from: u64,
@@ -2677,6 +2748,7 @@ fn second_half<'a>(
     file: FileId,
     cancel: &std::sync::atomic::AtomicBool,
     to_first: &std::sync::mpsc::SyncSender<u64>,
+    to: &Handover<'_>,
 ) -> Option<Tail> {
     use std::sync::atomic::Ordering;
     let mut f = File::open(at.path).ok()?;
@@ -2698,11 +2770,24 @@ fn second_half<'a>(
         ratings: Vec::with_capacity(most_ratings(at.size - split)),
         ..Tail::default()
     };
+    // The block being filled once ratings are handed over as they come.
+    let mut block: Option<Vec<Rating>> = None;
     let mut count = 0u32;
     loop {
         count = count.wrapping_add(1);
-        if count.is_multiple_of(1024) && cancel.load(Ordering::Relaxed) {
-            return None;
+        // (Every row in unit tests, whose files are small.)
+        if count.is_multiple_of(if cfg!(test) { 1 } else { 1024 }) {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            if block.is_none() && tail.holes.is_empty() && to.taking.load(Ordering::Relaxed) {
+                let mut held = std::mem::take(&mut tail.ratings);
+                held.reverse();
+                tail.rows = 0;
+                // The receiver outlives this thread: sending does not fail.
+                to.parts.send(Part::Held(held)).ok()?;
+                block = Some(Vec::with_capacity(BLOCK));
+            }
         }
         let before = csv.position();
         let row = match rows.next(&mut csv) {
@@ -2718,8 +2803,21 @@ fn second_half<'a>(
             && row.bad_utf8.is_none()
             && let Some(r) = layout.ready(&row.cells)
         {
-            tail.rows += 1;
-            tail.ratings.push(r.rating(file, row.line));
+            let rating = r.rating(file, row.line);
+            match &mut block {
+                Some(b) => {
+                    b.push(rating);
+                    if b.len() == BLOCK {
+                        let mut full = std::mem::replace(b, Vec::with_capacity(BLOCK));
+                        full.reverse();
+                        to.parts.send(Part::Block(full)).ok()?;
+                    }
+                }
+                None => {
+                    tail.rows += 1;
+                    tail.ratings.push(rating);
+                }
+            }
             continue;
         }
         // A row that starts with a byte-order mark is never where a reader starts (as for the
@@ -2728,6 +2826,13 @@ fn second_half<'a>(
         if (tail.holes.len() >= HOLES || tail.text.len() >= HOLE_BYTES) && !bom_first {
             tail.stopped = Some(before);
             break;
+        }
+        if let Some(b) = block.take() {
+            // The ratings before this row that were not handed over start the tail.
+            tail.rows = b.len();
+            tail.ratings = b;
+            tail.ratings
+                .reserve(most_ratings((at.size - split).saturating_sub(before.0)));
         }
         let offset = tail.text.len();
         tail.text.extend_from_slice(row.cells.bytes);
@@ -2741,6 +2846,10 @@ fn second_half<'a>(
                 bad_utf8: row.bad_utf8,
             },
         ));
+    }
+    if let Some(b) = block.take() {
+        tail.rows = b.len();
+        tail.ratings = b;
     }
     tail.ratings.reverse();
     Some(tail)
