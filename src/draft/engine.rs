@@ -41,7 +41,24 @@ thread_local! {
     /// Bytes printed by the render under way on this thread (`draft --split` renders on
     /// several threads at once, each counted on its own).
     static PRINTED: Cell<usize> = const { Cell::new(0) };
+    /// Set while this thread evaluates the imports of a [`Shared`] render state.
+    static IMPORTING: Cell<bool> = const { Cell::new(false) };
+    /// Set when a `namespace()` (the one value a template can change) is made while
+    /// [`IMPORTING`]: such a state cannot serve several renders.
+    static NAMESPACE_WHILE_IMPORTING: Cell<bool> = const { Cell::new(false) };
 }
+
+/// The macro a [`Shared`] state calls for each render: the template after its imports.
+const EACH_MACRO: &str = "__checkmyogp_each";
+
+/// How many renders one [`Shared`] state serves before it is made again (the memory a state
+/// holds, such as the closures of macros a template defines inside others, is freed then).
+const RENDERS_PER_STATE: usize = 256;
+
+/// Fuel a render through a [`Shared`] state must leave unused, below the fuel a render of its
+/// own has, for its text to be taken without rendering it on its own: the few instructions
+/// by which the two ways differ, with a wide margin.
+const FUEL_MARGIN: u64 = 10_000;
 
 /// The memory the program uses now, where the system says so (Linux: /proc/self/statm).
 fn resident_bytes() -> Option<u64> {
@@ -84,6 +101,8 @@ pub struct Engine {
     env: Environment<'static>,
     loaded: Registry,
     choice: TemplateChoice,
+    /// The fuel of one render.
+    fuel: u64,
 }
 
 /// Checks an include name and turns it into a path inside `folder`. Only plain relative
@@ -302,6 +321,17 @@ impl Engine {
             }
         });
         super::filters::register(&mut env, wording);
+        // The built-in `namespace`, noting one made while a shared state imports (see
+        // `Shared::new`).
+        env.add_function(
+            "namespace",
+            |defaults: Option<minijinja::value::ValueOrKwargs>| {
+                if IMPORTING.with(Cell::get) {
+                    NAMESPACE_WHILE_IMPORTING.with(|n| n.set(true));
+                }
+                minijinja::functions::namespace(defaults)
+            },
+        );
         let loaded: Registry = Arc::default();
         let folder = choice.folder.clone();
         let registry = Arc::clone(&loaded);
@@ -310,6 +340,7 @@ impl Engine {
             env,
             loaded,
             choice: choice.clone(),
+            fuel,
         }
     }
 
@@ -320,12 +351,20 @@ impl Engine {
         self.watched(|| self.render_one(context))
     }
 
-    /// Renders the chosen template once for each of the `count` contexts that `context` makes
-    /// (from their index), on up to [`MAX_RENDER_THREADS`] watched threads, as many as there
-    /// are cores (see [`Self::render`]; the memory allowed is counted from before the first),
-    /// handing each text with its index to `then` as soon as it is rendered (so not always in
-    /// order). `draft --split` renders once per commitment, and writes each file while the next
-    /// are rendered.
+    /// Renders the chosen template once for each of `count` contexts, on up to
+    /// [`MAX_RENDER_THREADS`] watched threads, as many as there are cores (see
+    /// [`Self::render`]; the memory allowed is counted from before the first), handing each
+    /// text with its index to `then` as soon as it is rendered (so not always in order).
+    /// `draft --split` renders once per commitment, and writes each file while the next are
+    /// rendered.
+    ///
+    /// The contexts differ in one list only: render `i` sees `context(list)` where `list`
+    /// holds `items(i)`. A template that imports its macros and then only prints
+    /// expressions (the built-in ones: `{% import "common.md.j2" as common %}` then
+    /// `{{ common.document() }}`) is run through one state per thread, whose imports are
+    /// evaluated once and whose list's items change from one render to the next, instead of
+    /// evaluating the imports and building their macros again for each render ([`Shared`]:
+    /// the same text, and any render that fails there is rendered again on its own).
     ///
     /// The error returned is the first in order, whatever the threads: indices are handed out
     /// in order, so when the render of `i` fails every earlier one has begun, and none after
@@ -333,7 +372,8 @@ impl Engine {
     pub fn render_each(
         &self,
         count: usize,
-        context: impl Fn(usize) -> Value + Sync,
+        context: impl Fn(Value) -> Value + Sync,
+        items: impl Fn(usize) -> Vec<Value> + Sync,
         then: impl Fn(usize, String) + Sync,
     ) -> Result<(), Box<Diagnostic>> {
         let threads = std::thread::available_parallelism()
@@ -342,13 +382,33 @@ impl Engine {
             .min(count.max(1));
         let next = AtomicUsize::new(0);
         let failed = crate::par::FirstError::default();
+        let driver = self.driver();
         self.watched_by(threads, || {
+            let mut shared: Option<Shared<'_>> = None;
+            let mut sharing = driver.is_some();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= count || failed.index().is_some_and(|j| j < i) {
                     return;
                 }
-                match self.render_one(context(i)) {
+                let mut text = None;
+                if let Some(driver) = driver.as_deref().filter(|_| sharing) {
+                    if shared.as_ref().is_none_or(|s| s.worn(self.fuel)) {
+                        shared = Shared::new(self, driver, &context);
+                        sharing = shared.is_some();
+                    }
+                    if let Some(state) = &mut shared {
+                        text = state.render(items(i), self.fuel);
+                        if text.is_none() {
+                            shared = None;
+                        }
+                    }
+                }
+                let text = match text {
+                    Some(text) => Ok(text),
+                    None => self.render_one(context(Value::from(items(i)))),
+                };
+                match text {
                     Ok(text) => then(i, text),
                     Err(e) => failed.keep(i, e),
                 }
@@ -359,6 +419,20 @@ impl Engine {
             Some(e) => Err(self.diagnose(&e)),
             None => Ok(()),
         }
+    }
+
+    /// The chosen template rewritten for a [`Shared`] state, when it is one of imports then
+    /// expressions only ([`driver_of`]) and compiles as it is.
+    fn driver(&self) -> Option<String> {
+        self.env.get_template(&self.choice.name).ok()?;
+        let text = {
+            let list = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
+            list.iter()
+                .find(|l| l.name == self.choice.name)?
+                .text
+                .clone()
+        };
+        driver_of(&text)
     }
 
     /// One render, with the count of printed bytes started afresh.
@@ -573,6 +647,214 @@ impl Engine {
     }
 }
 
+/// The list whose items change from one render to the next of a [`Shared`] state; otherwise
+/// what `Value::from(Vec<Value>)` is to templates. Notes whether it was read.
+#[derive(Debug, Default)]
+struct Current {
+    items: Mutex<Vec<Value>>,
+    read: std::sync::atomic::AtomicBool,
+}
+
+impl minijinja::value::Object for Current {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.read.store(true, Ordering::Relaxed);
+        let items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
+        items.get(key.as_usize()?).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        self.read.store(true, Ordering::Relaxed);
+        let items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
+        minijinja::value::Enumerator::Seq(items.len())
+    }
+}
+
+/// One template state serving many renders of [`Engine::render_each`] on one thread: the
+/// chosen template's imports are evaluated once (MiniJinja evaluates an imported file and
+/// builds its macros at each render: a third of a `--split` file's render), and each render
+/// calls the rest of the template, made a macro ([`driver_of`]), with the list's items of
+/// that render.
+///
+/// It gives the text a render of its own gives, or nothing (then the render is done on its
+/// own, which gives the text or the error):
+/// - only what the list holds differs between renders, and evaluating the imports must not
+///   read it, nor make a `namespace()` that macros could change from one render to the next
+///   (an imported file that defines macros only does neither);
+/// - the printed bytes are counted from what the imports printed, as in a render of its own;
+/// - fuel: a render whose own use, with the imports', comes within [`FUEL_MARGIN`] of a
+///   render's fuel is done on its own; one that fails here for any reason too, and the state
+///   is made again.
+struct Shared<'a> {
+    captured: minijinja::Captured<'a>,
+    current: Arc<Current>,
+    /// What the template printed before its rest (text around its imports).
+    before: String,
+    /// The bytes the imports printed ([`PRINTED`]).
+    printed: usize,
+    /// The fuel evaluating the imports took.
+    fuel_before: u64,
+    renders: usize,
+}
+
+impl<'a> Shared<'a> {
+    /// A state for `engine`'s template rewritten as `driver`, with `context`'s list made a
+    /// [`Current`]; none when the imports read the list, make a namespace or fail.
+    fn new(
+        engine: &'a Engine,
+        driver: &'a str,
+        context: &impl Fn(Value) -> Value,
+    ) -> Option<Shared<'a>> {
+        let current = Arc::new(Current::default());
+        let root = context(Value::from_dyn_object(Arc::clone(&current)));
+        let template = engine
+            .env
+            .template_from_named_str(&engine.choice.name, driver)
+            .ok()?;
+        PRINTED.with(|p| p.set(0));
+        IMPORTING.with(|i| i.set(true));
+        NAMESPACE_WHILE_IMPORTING.with(|n| n.set(false));
+        let captured = template.render_captured(root);
+        IMPORTING.with(|i| i.set(false));
+        let captured = captured.ok()?;
+        if current.read.load(Ordering::Relaxed) || NAMESPACE_WHILE_IMPORTING.with(Cell::get) {
+            return None;
+        }
+        let fuel_before = captured.state().fuel_levels().map_or(0, |(used, _)| used);
+        Some(Shared {
+            before: captured.output().to_string(),
+            captured,
+            current,
+            printed: PRINTED.with(Cell::get),
+            fuel_before,
+            renders: 0,
+        })
+    }
+
+    /// Whether to make the state again before the next render: after
+    /// [`RENDERS_PER_STATE`] renders, or with less than half a render's `fuel` left.
+    fn worn(&self, fuel: u64) -> bool {
+        self.renders >= RENDERS_PER_STATE
+            || self
+                .captured
+                .state()
+                .fuel_levels()
+                .is_some_and(|(_, left)| left < fuel / 2)
+    }
+
+    /// The text of the render whose list holds `items`, or none (render it on its own).
+    fn render(&mut self, items: Vec<Value>, fuel: u64) -> Option<String> {
+        self.renders += 1;
+        *self
+            .current
+            .items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = items;
+        PRINTED.with(|p| p.set(self.printed));
+        let used = |c: &minijinja::Captured<'_>| c.state().fuel_levels().map_or(0, |(u, _)| u);
+        let start = used(&self.captured);
+        let text = self
+            .captured
+            .with_state_mut(|state| state.call_macro(EACH_MACRO, &[]));
+        let took = used(&self.captured).saturating_sub(start);
+        self.current
+            .items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        let fits = self
+            .fuel_before
+            .saturating_add(took)
+            .saturating_add(FUEL_MARGIN)
+            <= fuel;
+        let text = text.ok().filter(|_| fits)?;
+        if self.before.is_empty() {
+            return Some(text);
+        }
+        let mut all = String::with_capacity(self.before.len() + text.len());
+        all.push_str(&self.before);
+        all.push_str(&text);
+        Some(all)
+    }
+}
+
+/// The template `text` rewritten for a [`Shared`] state: its imports as they are, then the
+/// rest as the macro [`EACH_MACRO`]; none unless the template is, but for comments and
+/// space, imports of a named file (`{% import "common.md.j2" as common %}`), then text,
+/// comments and expressions only (no `{%` tag, no `debug`), as the built-in templates are.
+/// Such a rest prints the same in a macro as at the top of the template: the macro's
+/// opening tag ends as the last import's did, so it trims the space after it as that
+/// tag did, and the closing tag (`{%+`) trims nothing before it.
+fn driver_of(text: &str) -> Option<String> {
+    let mut at = 0;
+    let mut split = None;
+    loop {
+        let rest = &text[at..];
+        let skipped = rest.len() - rest.trim_start().len();
+        let rest = &rest[skipped..];
+        if rest.starts_with("{#") {
+            at += skipped + rest.find("#}")? + 2;
+        } else if rest.starts_with("{%") {
+            let end = rest.find("%}")?;
+            let Some(close) = plain_import(&rest[2..end]) else {
+                break;
+            };
+            at += skipped + end + 2;
+            split = Some((at, close));
+        } else {
+            break;
+        }
+    }
+    let (split, close) = split?;
+    let (head, body) = text.split_at(split);
+    if body.contains("{%") || body.contains("debug") || head.contains(EACH_MACRO) {
+        return None;
+    }
+    Some(format!(
+        "{head}{{% macro {EACH_MACRO}() {close}%}}{body}{{%+ endmacro %}}"
+    ))
+}
+
+/// For the inside of a tag that imports a named file as a plain name
+/// (`import "common.md.j2" as common`, with `-` or `+` at either end), its closing mark
+/// (`-`, `+` or nothing); otherwise none.
+fn plain_import(tag: &str) -> Option<&'static str> {
+    let tag = tag.strip_prefix(['-', '+']).unwrap_or(tag);
+    let (tag, close) = match tag.strip_suffix('-') {
+        Some(t) => (t, "-"),
+        None => match tag.strip_suffix('+') {
+            Some(t) => (t, "+"),
+            None => (tag, ""),
+        },
+    };
+    let rest = tag.trim().strip_prefix("import")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    let end = rest.find(quote)?;
+    let name = &rest[..end];
+    if name.is_empty() || name.contains(['"', '\'', '\\', '{', '}', '%', '#']) {
+        return None;
+    }
+    let rest = rest[end + 1..].trim_start().strip_prefix("as")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let alias = rest.trim();
+    let mut chars = alias.chars();
+    let plain = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    plain.then_some(close)
+}
+
 /// The part of a long line around the problem, so that the underline is always shown.
 fn window(text: &str, start: usize, width: usize) -> Snippet {
     const BEFORE: usize = 40;
@@ -607,6 +889,150 @@ fn builtin_names() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An engine for `main.md.j2` of a folder holding `files`.
+    fn folder_engine(files: &[(&str, &str)]) -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let choice = TemplateChoice {
+            folder: Some(dir.path().to_path_buf()),
+            name: "main.md.j2".to_string(),
+        };
+        let engine = Engine::new(
+            &choice,
+            1_000_000,
+            1 << 20,
+            Arc::new(crate::wording::Wording::english()),
+        );
+        (dir, engine)
+    }
+
+    /// The context of [`folder_engine`]'s renders, with `list` as `items`.
+    fn with_items(list: Value) -> Value {
+        minijinja::context! { items => list, title => "T" }
+    }
+
+    fn items_of(i: usize) -> Vec<Value> {
+        (0..=i % 3)
+            .map(|k| Value::from(format!("{i}.{k}")))
+            .collect()
+    }
+
+    /// What `render_each` hands out, in order, against each render on its own.
+    fn each_and_alone(engine: &Engine, count: usize) -> (Vec<String>, Vec<String>) {
+        let texts = Mutex::new(vec![String::new(); count]);
+        engine
+            .render_each(count, with_items, items_of, |i, t| {
+                texts.lock().unwrap()[i] = t;
+            })
+            .unwrap();
+        let alone = (0..count)
+            .map(|i| engine.render(with_items(Value::from(items_of(i)))).unwrap())
+            .collect();
+        (texts.into_inner().unwrap(), alone)
+    }
+
+    #[test]
+    fn the_built_in_templates_are_rendered_through_a_shared_state() {
+        for t in builtin::TEMPLATES {
+            let driver = driver_of(t.text);
+            if t.name.starts_with("common") {
+                assert!(driver.is_none(), "{}", t.name);
+                continue;
+            }
+            let driver = driver.unwrap_or_else(|| panic!("{}", t.name));
+            assert!(
+                driver.contains("{% macro __checkmyogp_each() %}"),
+                "{driver}"
+            );
+            assert!(driver.ends_with("{%+ endmacro %}"), "{driver}");
+        }
+    }
+
+    #[test]
+    fn only_imports_then_expressions_make_a_driver() {
+        let ok = "{# note #}\n{% import \"m.j2\" as m -%}\n\n{{ m.a() }}\n";
+        assert_eq!(
+            driver_of(ok).unwrap(),
+            "{# note #}\n{% import \"m.j2\" as m -%}{% macro __checkmyogp_each() -%}\n\n{{ m.a() }}\n{%+ endmacro %}"
+        );
+        assert!(
+            driver_of("{%+ import 'a.j2' as a +%}{% import 'b.j2' as b %}{{ a.x() ~ b.y() }}")
+                .is_some()
+        );
+        for no in [
+            "{{ m.a() }}",
+            "text {% import \"m.j2\" as m %}{{ m.a() }}",
+            "{% import \"m.j2\" as m %}{% if x %}{{ m.a() }}{% endif %}",
+            "{% import \"m.j2\" as m %}{{ debug() }}",
+            "{% import name as m %}{{ m.a() }}",
+            "{% import \"m.j2\" as m with context %}{{ m.a() }}",
+            "{% import \"m%}.j2\" as m %}{{ m.a() }}",
+            "{% from \"m.j2\" import a %}{{ a() }}",
+            "{% import \"m.j2\" as m %}{# {% set x = 1 %} #}{{ m.a() }}",
+            "{# unclosed {% import \"m.j2\" as m %}",
+        ] {
+            assert!(driver_of(no).is_none(), "{no}");
+        }
+    }
+
+    /// Renders through a shared state give each render's own text, with the space around the
+    /// imports kept and trimmed as in a render of its own; imports that read the list or
+    /// make a namespace are not shared, and those renders too give their own text.
+    #[test]
+    fn a_shared_state_renders_as_each_render_alone_or_not_at_all() {
+        let main = "{# note #}\n  {%+ import \"m.j2\" as m %}\n\n{{ m.show(title) }}|{{ items | length }}\n  ";
+        let macros =
+            "{% macro show(t) %}{{ t }}:{% for c in items %}[{{ c }}]{% endfor %}{% endmacro %}";
+        let (_dir, engine) = folder_engine(&[("main.md.j2", main), ("m.j2", macros)]);
+        let driver = engine
+            .driver()
+            .expect("a template of imports then expressions");
+        assert!(Shared::new(&engine, &driver, &with_items).is_some());
+        let (each, alone) = each_and_alone(&engine, 40);
+        assert_eq!(each, alone);
+        assert_eq!(alone[4], "  \nT:[4.0][4.1]|2\n  ");
+
+        let counting = "{% set ns = namespace(n=0) %}{% macro show(t) %}{% set ns.n = ns.n + 1 %}{{ ns.n }}{% endmacro %}";
+        let reading = "{% set first = items | first %}{% macro show(t) %}{{ first }}{% endmacro %}";
+        for macros in [counting, reading] {
+            let (_dir, engine) = folder_engine(&[("main.md.j2", main), ("m.j2", macros)]);
+            let driver = engine.driver().unwrap();
+            assert!(
+                Shared::new(&engine, &driver, &with_items).is_none(),
+                "{macros}"
+            );
+            let (each, alone) = each_and_alone(&engine, 7);
+            assert_eq!(each, alone, "{macros}");
+        }
+    }
+
+    /// A render that fails through a shared state is rendered on its own: the error told is
+    /// that render's own, and the renders around it are not changed.
+    #[test]
+    fn a_render_failing_in_a_shared_state_tells_its_own_error() {
+        let main = "{% import \"m.j2\" as m %}{{ m.show() }}";
+        let macros = "{% macro show() %}{% for c in items %}{{ c if c != \"5.2\" else c.nope.nope }}{% endfor %}{% endmacro %}";
+        let (_dir, engine) = folder_engine(&[("main.md.j2", main), ("m.j2", macros)]);
+        let texts = Mutex::new(Vec::new());
+        let err = engine
+            .render_each(9, with_items, items_of, |i, t| {
+                texts.lock().unwrap().push((i, t))
+            })
+            .unwrap_err();
+        let alone = engine
+            .render(with_items(Value::from(items_of(5))))
+            .unwrap_err();
+        assert_eq!(err, alone);
+        for (i, t) in texts.into_inner().unwrap() {
+            assert_eq!(
+                t,
+                engine.render(with_items(Value::from(items_of(i)))).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn import_names_must_be_plain_names() {

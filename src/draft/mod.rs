@@ -298,20 +298,21 @@ pub fn render_split(
         0,
         tidy(&engine.render(minijinja::context! { part => Part::Overview.id(), ..base.clone() })?),
     );
-    let context = |i: usize| {
-        let one: Vec<Value> = cx
-            .commitments
-            .get(i)
-            .map(|c| Value::from_object(CommitmentValue::new(c, std::sync::Weak::new())))
-            .into_iter()
-            .collect();
+    let context = |list: Value| {
         minijinja::context! {
             part => Part::Commitment.id(),
-            commitments => Value::from(one),
+            commitments => list,
             ..base.clone()
         }
     };
-    engine.render_each(cx.commitments.len(), context, |i, text| {
+    let items = |i: usize| -> Vec<Value> {
+        cx.commitments
+            .get(i)
+            .map(|c| Value::from_object(CommitmentValue::new(c, std::sync::Weak::new())))
+            .into_iter()
+            .collect()
+    };
+    engine.render_each(cx.commitments.len(), context, items, |i, text| {
         each(i + 1, tidy(&text));
     })
 }
