@@ -41,11 +41,6 @@ thread_local! {
     /// Bytes printed by the render under way on this thread (`draft --split` renders on
     /// several threads at once, each counted on its own).
     static PRINTED: Cell<usize> = const { Cell::new(0) };
-    /// Set while this thread evaluates the imports of a [`Shared`] render state.
-    static IMPORTING: Cell<bool> = const { Cell::new(false) };
-    /// Set when a `namespace()` (the one value a template can change) is made while
-    /// [`IMPORTING`]: such a state cannot serve several renders.
-    static NAMESPACE_WHILE_IMPORTING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The macro a [`Shared`] state calls for each render: the template after its imports.
@@ -321,17 +316,6 @@ impl Engine {
             }
         });
         super::filters::register(&mut env, wording);
-        // The built-in `namespace`, noting one made while a shared state imports (see
-        // `Shared::new`).
-        env.add_function(
-            "namespace",
-            |defaults: Option<minijinja::value::ValueOrKwargs>| {
-                if IMPORTING.with(Cell::get) {
-                    NAMESPACE_WHILE_IMPORTING.with(|n| n.set(true));
-                }
-                minijinja::functions::namespace(defaults)
-            },
-        );
         let loaded: Registry = Arc::default();
         let folder = choice.folder.clone();
         let registry = Arc::clone(&loaded);
@@ -422,17 +406,21 @@ impl Engine {
     }
 
     /// The chosen template rewritten for a [`Shared`] state, when it is one of imports then
-    /// expressions only ([`driver_of`]) and compiles as it is.
+    /// expressions only ([`driver_of`]), compiles as it is, and each file it imports defines
+    /// macros only ([`macros_only`]).
     fn driver(&self) -> Option<String> {
-        self.env.get_template(&self.choice.name).ok()?;
-        let text = {
+        let text_of = |name: &str| {
+            self.env.get_template(name).ok()?;
             let list = self.loaded.lock().unwrap_or_else(PoisonError::into_inner);
-            list.iter()
-                .find(|l| l.name == self.choice.name)?
-                .text
-                .clone()
+            Some(list.iter().find(|l| l.name == name)?.text.clone())
         };
-        driver_of(&text)
+        let (driver, imported) = driver_of(&text_of(&self.choice.name)?)?;
+        for name in imported {
+            if !macros_only(&text_of(&name)?) {
+                return None;
+            }
+        }
+        Some(driver)
     }
 
     /// One render, with the count of printed bytes started afresh.
@@ -675,15 +663,16 @@ impl minijinja::value::Object for Current {
 
 /// One template state serving many renders of [`Engine::render_each`] on one thread: the
 /// chosen template's imports are evaluated once (MiniJinja evaluates an imported file and
-/// builds its macros at each render: a third of a `--split` file's render), and each render
+/// builds its macros at each render: a quarter of a `--split` file's render), and each render
 /// calls the rest of the template, made a macro ([`driver_of`]), with the list's items of
 /// that render.
 ///
 /// It gives the text a render of its own gives, or nothing (then the render is done on its
 /// own, which gives the text or the error):
-/// - only what the list holds differs between renders, and evaluating the imports must not
-///   read it, nor make a `namespace()` that macros could change from one render to the next
-///   (an imported file that defines macros only does neither);
+/// - only what the list holds differs between renders; the imported files define macros only
+///   ([`macros_only`]), so evaluating them reads nothing and makes no value that a macro
+///   could change from one render to the next (a `namespace()`), and the list is checked to
+///   be unread when they are evaluated;
 /// - the printed bytes are counted from what the imports printed, as in a render of its own;
 /// - fuel: a render whose own use, with the imports', comes within [`FUEL_MARGIN`] of a
 ///   render's fuel is done on its own; one that fails here for any reason too, and the state
@@ -702,7 +691,7 @@ struct Shared<'a> {
 
 impl<'a> Shared<'a> {
     /// A state for `engine`'s template rewritten as `driver`, with `context`'s list made a
-    /// [`Current`]; none when the imports read the list, make a namespace or fail.
+    /// [`Current`]; none when the imports read the list or fail.
     fn new(
         engine: &'a Engine,
         driver: &'a str,
@@ -715,12 +704,8 @@ impl<'a> Shared<'a> {
             .template_from_named_str(&engine.choice.name, driver)
             .ok()?;
         PRINTED.with(|p| p.set(0));
-        IMPORTING.with(|i| i.set(true));
-        NAMESPACE_WHILE_IMPORTING.with(|n| n.set(false));
-        let captured = template.render_captured(root);
-        IMPORTING.with(|i| i.set(false));
-        let captured = captured.ok()?;
-        if current.read.load(Ordering::Relaxed) || NAMESPACE_WHILE_IMPORTING.with(Cell::get) {
+        let captured = template.render_captured(root).ok()?;
+        if current.read.load(Ordering::Relaxed) {
             return None;
         }
         let fuel_before = captured.state().fuel_levels().map_or(0, |(used, _)| used);
@@ -782,15 +767,17 @@ impl<'a> Shared<'a> {
 }
 
 /// The template `text` rewritten for a [`Shared`] state: its imports as they are, then the
-/// rest as the macro [`EACH_MACRO`]; none unless the template is, but for comments and
-/// space, imports of a named file (`{% import "common.md.j2" as common %}`), then text,
-/// comments and expressions only (no `{%` tag, no `debug`), as the built-in templates are.
+/// rest as the macro [`EACH_MACRO`], with the names of the files imported; none unless the
+/// template is, but for comments and space, imports of a named file
+/// (`{% import "common.md.j2" as common %}`), then text, comments and expressions only (no
+/// `{%` tag, no `debug`), as the built-in templates are.
 /// Such a rest prints the same in a macro as at the top of the template: the macro's
 /// opening tag ends as the last import's did, so it trims the space after it as that
 /// tag did, and the closing tag (`{%+`) trims nothing before it.
-fn driver_of(text: &str) -> Option<String> {
+fn driver_of(text: &str) -> Option<(String, Vec<String>)> {
     let mut at = 0;
     let mut split = None;
+    let mut imported = Vec::new();
     loop {
         let rest = &text[at..];
         let skipped = rest.len() - rest.trim_start().len();
@@ -799,9 +786,10 @@ fn driver_of(text: &str) -> Option<String> {
             at += skipped + rest.find("#}")? + 2;
         } else if rest.starts_with("{%") {
             let end = rest.find("%}")?;
-            let Some(close) = plain_import(&rest[2..end]) else {
+            let Some((name, close)) = plain_import(&rest[2..end]) else {
                 break;
             };
+            imported.push(name.to_string());
             at += skipped + end + 2;
             split = Some((at, close));
         } else {
@@ -813,15 +801,14 @@ fn driver_of(text: &str) -> Option<String> {
     if body.contains("{%") || body.contains("debug") || head.contains(EACH_MACRO) {
         return None;
     }
-    Some(format!(
-        "{head}{{% macro {EACH_MACRO}() {close}%}}{body}{{%+ endmacro %}}"
-    ))
+    let driver = format!("{head}{{% macro {EACH_MACRO}() {close}%}}{body}{{%+ endmacro %}}");
+    Some((driver, imported))
 }
 
 /// For the inside of a tag that imports a named file as a plain name
-/// (`import "common.md.j2" as common`, with `-` or `+` at either end), its closing mark
-/// (`-`, `+` or nothing); otherwise none.
-fn plain_import(tag: &str) -> Option<&'static str> {
+/// (`import "common.md.j2" as common`, with `-` or `+` at either end), the file's name and the
+/// tag's closing mark (`-`, `+` or nothing); otherwise none.
+fn plain_import(tag: &str) -> Option<(&str, &'static str)> {
     let tag = tag.strip_prefix(['-', '+']).unwrap_or(tag);
     let (tag, close) = match tag.strip_suffix('-') {
         Some(t) => (t, "-"),
@@ -852,7 +839,73 @@ fn plain_import(tag: &str) -> Option<&'static str> {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    plain.then_some(close)
+    plain.then_some((name, close))
+}
+
+/// Whether a template file defines macros only: outside `{% macro %}` … `{% endmacro %}`,
+/// nothing but text and comments (no other tag, no expression, no `{% raw %}`). Importing such
+/// a file builds its macros and does nothing else. Quoted text inside tags and expressions is
+/// skipped as the template language reads it, so a `%}` in a string does not end a tag.
+fn macros_only(text: &str) -> bool {
+    /// Where the tag or expression starting at `from` ends (after `end`), quotes skipped.
+    fn tag_end(text: &str, from: usize, end: &str) -> Option<usize> {
+        let mut quote = None;
+        let mut escaped = false;
+        for (i, c) in text[from..].char_indices() {
+            match quote {
+                Some(q) => {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == q {
+                        quote = None;
+                    }
+                }
+                None if c == '"' || c == '\'' => quote = Some(c),
+                None if text[from + i..].starts_with(end) => return Some(from + i + end.len()),
+                None => {}
+            }
+        }
+        None
+    }
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(found) = text[at..].find('{') {
+        let start = at + found;
+        let rest = &text[start..];
+        at = if rest.starts_with("{#") {
+            match rest.find("#}") {
+                Some(end) => start + end + 2,
+                None => return false,
+            }
+        } else if rest.starts_with("{{") {
+            if depth == 0 {
+                return false;
+            }
+            match tag_end(text, start + 2, "}}") {
+                Some(end) => end,
+                None => return false,
+            }
+        } else if rest.starts_with("{%") {
+            let Some(end) = tag_end(text, start + 2, "%}") else {
+                return false;
+            };
+            let inner = text[start + 2..end - 2].trim_start_matches(['-', '+']);
+            let name = inner.split_whitespace().next().unwrap_or("");
+            match name {
+                "raw" => return false,
+                "macro" => depth += 1,
+                "endmacro" if depth > 0 => depth -= 1,
+                _ if depth > 0 => {}
+                _ => return false,
+            }
+            end
+        } else {
+            start + 1
+        };
+    }
+    depth == 0
 }
 
 /// The part of a long line around the problem, so that the underline is always shown.
@@ -942,12 +995,39 @@ mod tests {
                 assert!(driver.is_none(), "{}", t.name);
                 continue;
             }
-            let driver = driver.unwrap_or_else(|| panic!("{}", t.name));
+            let (driver, imported) = driver.unwrap_or_else(|| panic!("{}", t.name));
             assert!(
                 driver.contains("{% macro __checkmyogp_each() %}"),
                 "{driver}"
             );
             assert!(driver.ends_with("{%+ endmacro %}"), "{driver}");
+            assert_eq!(imported, ["common.md.j2"]);
+        }
+        let common = builtin::find("common.md.j2").unwrap();
+        assert!(macros_only(common.text));
+    }
+
+    #[test]
+    fn only_files_of_macros_are_imported_once() {
+        for ok in [
+            "",
+            "text {# {% set x = 1 %} #}",
+            "{% macro a(x) %}{% set y = x %}{{ y }}{% macro b() %}{% endmacro %}{% endmacro %}\n",
+            "{%- macro a() -%}{{ \"%}{% set n = namespace() %}\" }}{%+ endmacro +%}",
+        ] {
+            assert!(macros_only(ok), "{ok}");
+        }
+        for no in [
+            "{% set ns = namespace(n=0) %}{% macro a() %}{% endmacro %}",
+            "{% macro a() %}{% endmacro %}{{ x }}",
+            "{% macro a() %}{% endmacro %}{% endmacro %}",
+            "{% macro a() %}",
+            "{% macro a() %}{{ \"%}\" }}{% endmacro %}{% if x %}{% endif %}",
+            "{% import \"b.j2\" as b %}{% macro a() %}{% endmacro %}",
+            "{% raw %}{% endraw %}",
+            "{# unclosed",
+        ] {
+            assert!(!macros_only(no), "{no}");
         }
     }
 
@@ -956,7 +1036,10 @@ mod tests {
         let ok = "{# note #}\n{% import \"m.j2\" as m -%}\n\n{{ m.a() }}\n";
         assert_eq!(
             driver_of(ok).unwrap(),
-            "{# note #}\n{% import \"m.j2\" as m -%}{% macro __checkmyogp_each() -%}\n\n{{ m.a() }}\n{%+ endmacro %}"
+            (
+                "{# note #}\n{% import \"m.j2\" as m -%}{% macro __checkmyogp_each() -%}\n\n{{ m.a() }}\n{%+ endmacro %}".to_string(),
+                vec!["m.j2".to_string()]
+            )
         );
         assert!(
             driver_of("{%+ import 'a.j2' as a +%}{% import 'b.j2' as b %}{{ a.x() ~ b.y() }}")
@@ -979,8 +1062,9 @@ mod tests {
     }
 
     /// Renders through a shared state give each render's own text, with the space around the
-    /// imports kept and trimmed as in a render of its own; imports that read the list or
-    /// make a namespace are not shared, and those renders too give their own text.
+    /// imports kept and trimmed as in a render of its own; a file that does more than define
+    /// macros (here: makes a namespace, reads the list) is not imported once, and those
+    /// renders too give their own text.
     #[test]
     fn a_shared_state_renders_as_each_render_alone_or_not_at_all() {
         let main = "{# note #}\n  {%+ import \"m.j2\" as m %}\n\n{{ m.show(title) }}|{{ items | length }}\n  ";
@@ -999,11 +1083,7 @@ mod tests {
         let reading = "{% set first = items | first %}{% macro show(t) %}{{ first }}{% endmacro %}";
         for macros in [counting, reading] {
             let (_dir, engine) = folder_engine(&[("main.md.j2", main), ("m.j2", macros)]);
-            let driver = engine.driver().unwrap();
-            assert!(
-                Shared::new(&engine, &driver, &with_items).is_none(),
-                "{macros}"
-            );
+            assert!(engine.driver().is_none(), "{macros}");
             let (each, alone) = each_and_alone(&engine, 7);
             assert_eq!(each, alone, "{macros}");
         }
