@@ -1620,6 +1620,96 @@ list: [{% set ns = namespace(items=[]) %}{% for l in by %}{% set ns.items = ns.i
     }
 }
 
+/// The appendix's filters `rating_rows` and `disagreement_list` write what the built-in
+/// template's loops wrote before them, which docs/templates.md (section 5) gives for templates
+/// to copy (and which templates exported before the filters still have): the same text in
+/// every language, on both samples (a rubric rating by score and one by criterion), with the
+/// IRM's ratings set beside (the reference columns), through `commitments` and through a list
+/// of its items (`commitments | reverse`).
+#[test]
+fn the_appendix_filters_write_what_the_loops_wrote() {
+    let doc = fs::read_to_string(root().join("docs/templates.md")).unwrap();
+    let after = &doc[doc
+        .find("The two appendix filters write what these loops")
+        .expect("docs/templates.md gives the loops")..];
+    let loops: Vec<&str> = after
+        .split("```jinja\n")
+        .skip(1)
+        .take(2)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(loops.len(), 2);
+    let (rows, list) = (
+        loops[0].replace("commitments", "cs"),
+        loops[1].replace("commitments", "cs"),
+    );
+    let with_irm = sample("mongolia-2016-2018");
+    fs::write(with_irm.path().join("irm.csv"), IRM_CSV).unwrap();
+    fs::write(
+        with_irm.path().join("both.md.j2"),
+        format!(
+            "{{% for cs in [commitments, commitments | reverse] %}}\n=== rows loop\n{rows}=== rows filter\n{{{{ cs | rating_rows }}}}\n=== list loop\n{list}=== list filter\n{{{{ cs | disagreement_list }}}}\n{{% endfor %}}\n=== end\n"
+        ),
+    )
+    .unwrap();
+    let (mut listed, mut rated_by_irm) = (0, 0);
+    for lang in ["en", "es", "fr", "mn"] {
+        for (dir, irm) in [
+            (root().join("samples/mongolia-2016-2018"), false),
+            (root().join("samples/mongolia-irm-legacy"), false),
+            (root().join("samples/mongolia-2016-2018"), true),
+        ] {
+            let dir = dir.to_string_lossy().into_owned();
+            let mut args = vec![
+                "draft",
+                &dir,
+                "--template",
+                "both.md.j2",
+                "--appendix",
+                "--language",
+                lang,
+                "-o",
+                "-",
+            ];
+            if irm {
+                args.extend(["--irm", "irm.csv"]);
+            }
+            let run = run_in(with_irm.path(), &args);
+            assert_eq!(run.code, 0, "{dir} {lang}: {}", run.stderr);
+            let parts: Vec<&str> = run.stdout.split("=== ").skip(1).collect();
+            assert_eq!(parts.len(), 9, "{}", run.stdout);
+            for pair in parts[..8].chunks(2) {
+                let (by_loop, by_filter) = (
+                    pair[0].split_once('\n').unwrap(),
+                    pair[1].split_once('\n').unwrap(),
+                );
+                assert!(by_loop.0.ends_with("loop") && by_filter.0.ends_with("filter"));
+                assert_eq!(
+                    by_loop.1.trim_end(),
+                    by_filter.1.trim_end(),
+                    "{dir} {lang} irm {irm}: {}",
+                    by_loop.0
+                );
+                assert!(!by_loop.1.trim().is_empty(), "{dir} {lang}: {}", by_loop.0);
+                if by_loop.0 == "list loop" {
+                    listed += by_loop.1.matches("**").count();
+                }
+            }
+            if irm {
+                // The IRM's column (before the last) has levels, not only "–".
+                rated_by_irm += parts[1]
+                    .lines()
+                    .filter(|l| {
+                        let cells: Vec<&str> = l.split('|').collect();
+                        cells.len() > 3 && cells[cells.len() - 3].trim() != "–"
+                    })
+                    .count();
+            }
+        }
+    }
+    assert!(listed > 0 && rated_by_irm > 0, "{listed} {rated_by_irm}");
+}
+
 #[test]
 fn every_built_in_rubric_and_language_works_with_a_sparse_plan() {
     // No organisation, dates, descriptions or declared evaluators; one evaluator.

@@ -336,6 +336,8 @@ pub struct Commitments {
     scratch: std::sync::Mutex<crate::assess::Scratch>,
     labels: Labels,
     rubric: RubricCx,
+    /// The reference evaluators' ids, in the order of the context's `references`.
+    reference_ids: Vec<String>,
     /// Each commitment's `timeline`, in plan order: made once (an event's text is made safe
     /// for Markdown, which takes time in proportion to its length), not each time a template
     /// reaches the commitment.
@@ -883,8 +885,27 @@ impl CommitmentParts {
     /// The coalition evaluators' levels on a criterion, read from the assessment: what
     /// [`Labels::levels_of`] gives of [`Self::by_evaluator`]'s map, without making the map.
     fn levels(&self, milestone: Option<usize>, id: &str) -> Vec<LevelBy> {
+        let mut levels = Vec::new();
+        self.levels_with(milestone, id, |evaluator, who, level| {
+            levels.push(LevelBy {
+                evaluator: evaluator.to_string(),
+                who: who.to_string(),
+                level: level.map(str::to_string),
+            });
+        });
+        levels
+    }
+
+    /// Each of [`Self::levels`], in order, given to `each` (`evaluator`, `who`, `level`)
+    /// without copying its text: the appendix's list writes tens of thousands.
+    pub(super) fn levels_with(
+        &self,
+        milestone: Option<usize>,
+        id: &str,
+        mut each: impl FnMut(&str, &str, Option<&str>),
+    ) {
         let Some((k, combined)) = self.combined(milestone, id) else {
-            return Vec::new();
+            return;
         };
         let scores = &self.commitments.inputs.scores;
         let crit = &self.rubric_criteria()[k];
@@ -902,43 +923,46 @@ impl CommitmentParts {
             .enumerate()
             .any(|(i, (e, _))| answers().take(i).any(|(x, _)| x == e));
         if twice {
-            return self
+            for l in self
                 .labels()
-                .levels_of(self.by_evaluator(milestone, id).as_ref());
+                .levels_of(self.by_evaluator(milestone, id).as_ref())
+            {
+                each(&l.evaluator, &l.who, l.level.as_deref());
+            }
+            return;
         }
         // What `Labels::levels` makes of `answers()`, from words made once for the draft.
         let words = self.level_words();
         let answers_of = words.answers.get(k);
-        combined
-            .by_evaluator
-            .iter()
-            .filter_map(|&(e, l)| {
-                let (evaluator, who) = match words.evaluators.get(e as usize) {
-                    Some(known) => known.clone()?,
-                    // Not an evaluator of the score files: as `Labels::levels` does.
-                    None => {
-                        let name = scores.evaluator_name(e);
-                        let labels = self.labels();
-                        if labels.is_reference(name) || labels.consensus.iter().any(|c| c == name) {
-                            return None;
-                        }
-                        (name.to_string(), labels.who(name))
+        for &(e, l) in &combined.by_evaluator {
+            let unknown;
+            let (evaluator, who) = match words.evaluators.get(e as usize) {
+                Some(Some((evaluator, who))) => (evaluator.as_str(), who.as_str()),
+                Some(None) => continue,
+                // Not an evaluator of the score files: as `Labels::levels` does.
+                None => {
+                    let name = scores.evaluator_name(e);
+                    let labels = self.labels();
+                    if labels.is_reference(name) || labels.consensus.iter().any(|c| c == name) {
+                        continue;
                     }
-                };
-                let level = l.map(|l| {
-                    let l = usize::from(l);
-                    answers_of
-                        .and_then(|a| a.get(l))
-                        .cloned()
-                        .unwrap_or_else(|| plain_line(crit.label(l)))
-                });
-                Some(LevelBy {
-                    evaluator,
-                    who,
-                    level,
-                })
-            })
-            .collect()
+                    unknown = labels.who(name);
+                    (name, unknown.as_str())
+                }
+            };
+            let made;
+            let level = match l.map(usize::from) {
+                Some(l) => match answers_of.and_then(|a| a.get(l)) {
+                    Some(answer) => Some(answer.as_str()),
+                    None => {
+                        made = plain_line(crit.label(l));
+                        Some(made.as_str())
+                    }
+                },
+                None => None,
+            };
+            each(evaluator, who, level);
+        }
     }
 
     /// The words of [`LevelBy`], made at the first call.
@@ -990,8 +1014,29 @@ impl CommitmentParts {
         })
     }
 
-    fn rubric(&self) -> &RubricCx {
+    pub(super) fn rubric(&self) -> &RubricCx {
         &self.commitments.rubric
+    }
+
+    /// The reference evaluators' ids, in the order of the context's `references`.
+    pub(super) fn reference_ids(&self) -> &[String] {
+        &self.commitments.reference_ids
+    }
+
+    /// Its level on the criterion `id` as `criteria[id].level` gives it (made safe), or none
+    /// (no such criterion, or no level).
+    pub(super) fn level(&self, id: &str) -> Option<String> {
+        self.criteria.get(id)?.level.as_deref().map(plain_line)
+    }
+
+    /// Each reference evaluator's id with the `criterion` and `level` its view in `references`
+    /// has, without building the rest of the view (their notes and evidence).
+    pub(super) fn compared(
+        &self,
+    ) -> impl Iterator<Item = (&str, (Option<String>, Option<String>))> + '_ {
+        self.reference
+            .iter()
+            .map(|(e, r)| (e.as_str(), compared(self.rubric(), r)))
     }
 
     /// The whole context of the commitment, every field built.
@@ -1067,7 +1112,7 @@ impl CommitmentParts {
             .collect()
     }
 
-    fn stars(&self) -> Vec<String> {
+    pub(super) fn stars(&self) -> Vec<String> {
         let flags = &self.rubric().info.flags;
         self.out
             .flags
@@ -1077,7 +1122,7 @@ impl CommitmentParts {
             .collect()
     }
 
-    fn missing_evaluators(&self) -> Vec<String> {
+    pub(super) fn missing_evaluators(&self) -> Vec<String> {
         self.missing.iter().map(|e| self.labels().who(e)).collect()
     }
 
@@ -1201,9 +1246,31 @@ impl CommitmentParts {
         self.written(|w| std::mem::take(&mut w.next_steps))
     }
 
-    fn disagreements(&self) -> Vec<DisagreementCx> {
+    pub(super) fn disagreements(&self) -> Vec<DisagreementCx> {
         let labels = self.labels();
         let mut disagreements = Vec::new();
+        self.each_disagreement(|id, milestone, out| {
+            disagreements.push(DisagreementCx {
+                criterion: id.to_string(),
+                name: labels.criterion_name(id),
+                milestone: milestone.map(|mi| self.milestones[mi].id.clone()),
+                min: out.min.clone(),
+                max: out.max.clone(),
+                spread: out.spread,
+                by_evaluator: self.levels(milestone, id),
+            });
+        });
+        disagreements
+    }
+
+    /// Each disagreement `disagreements` lists, in its order, given to `each` without being
+    /// built: the criterion's id, the milestone (by position; none for the commitment) and
+    /// the criterion's result there.
+    pub(super) fn each_disagreement(
+        &self,
+        mut each: impl FnMut(&str, Option<usize>, &CriterionOut),
+    ) {
+        let labels = self.labels();
         for (id, out) in &self.criteria {
             // A criterion rated per milestone disagrees on its milestones, listed below: its
             // roll-up to the commitment would say the same thing twice.
@@ -1211,33 +1278,26 @@ impl CommitmentParts {
             let scope = names.map_or("commitment", |n| n.scope.as_str());
             let per_milestone = scope == "milestone" && !self.milestones.is_empty();
             if out.disagreement && !per_milestone {
-                disagreements.push(DisagreementCx {
-                    criterion: id.clone(),
-                    name: labels.criterion_name(id),
-                    milestone: None,
-                    min: out.min.clone(),
-                    max: out.max.clone(),
-                    spread: out.spread,
-                    by_evaluator: self.levels(None, id),
-                });
+                each(id, None, out);
             }
         }
         for (mi, m) in self.milestones.iter().enumerate() {
             for (id, out) in &m.criteria {
                 if out.disagreement {
-                    disagreements.push(DisagreementCx {
-                        criterion: id.clone(),
-                        name: labels.criterion_name(id),
-                        milestone: Some(m.id.clone()),
-                        min: out.min.clone(),
-                        max: out.max.clone(),
-                        spread: out.spread,
-                        by_evaluator: self.levels(Some(mi), id),
-                    });
+                    each(id, Some(mi), out);
                 }
             }
         }
-        disagreements
+    }
+
+    /// The id of its `mi`th milestone (as `disagreements` gives it).
+    pub(super) fn milestone_id(&self, mi: usize) -> &str {
+        &self.milestones[mi].id
+    }
+
+    /// A criterion's name as `disagreements` gives it (made safe).
+    pub(super) fn criterion_name(&self, id: &str) -> String {
+        self.labels().criterion_name(id)
     }
 
     fn references(&self) -> &[ReferenceCx] {
@@ -1314,7 +1374,7 @@ impl CommitmentParts {
         self.reference.values().any(|r| r.differs)
     }
 
-    fn flag_names(&self) -> Vec<String> {
+    pub(super) fn flag_names(&self) -> Vec<String> {
         let info = &self.rubric().info;
         self.out
             .flags
@@ -1506,6 +1566,11 @@ pub fn build_with(
     plan.country = plain_line(&plan.country);
     plan.title = plain_line(&plan.title);
     plan.organisation = plan.organisation.as_deref().map(plain_line);
+    let reference_ids = evaluators
+        .iter()
+        .filter(|e| e.info.reference)
+        .map(|e| e.info.id.clone())
+        .collect();
     Context {
         generator: head.generator,
         part: Part::All,
@@ -1538,6 +1603,7 @@ pub fn build_with(
             scratch: std::sync::Mutex::default(),
             labels,
             rubric,
+            reference_ids,
             timelines,
             units,
             level_words: std::sync::OnceLock::new(),

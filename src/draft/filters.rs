@@ -31,6 +31,14 @@ pub(crate) fn register(env: &mut Environment<'_>, wording: Arc<Wording>) {
     let w = Arc::clone(&wording);
     env.add_filter("level_list", move |by: Value| level_list(&w, &by));
     let w = Arc::clone(&wording);
+    env.add_filter("rating_rows", move |commitments: Value| {
+        super::appendix::rating_rows(&w, &commitments)
+    });
+    let w = Arc::clone(&wording);
+    env.add_filter("disagreement_list", move |commitments: Value| {
+        super::appendix::disagreement_list(&w, &commitments)
+    });
+    let w = Arc::clone(&wording);
     env.add_function("t", move |key: &str, kwargs: Kwargs| t(&w, key, &kwargs));
     env.add_function("todo", todo);
     env.add_filter("sentence", sentence);
@@ -72,7 +80,11 @@ fn t(wording: &Wording, key: &str, kwargs: &Kwargs) -> Result<String, Error> {
 }
 
 /// The text of `key` (for `n`), or the error `t` gives without it.
-fn text_of<'a>(wording: &'a Wording, key: &str, n: Option<i64>) -> Result<&'a str, Error> {
+pub(super) fn text_of<'a>(
+    wording: &'a Wording,
+    key: &str,
+    n: Option<i64>,
+) -> Result<&'a str, Error> {
     wording.text(key, n).ok_or_else(|| {
         Error::new(
             ErrorKind::InvalidOperation,
@@ -150,7 +162,7 @@ fn sentence(value: &str) -> String {
 
 /// `{{ "Publish the budget." | strip_period }}` → `Publish the budget` (one final full stop
 /// removed, so that more can follow in the same sentence).
-fn strip_period(value: &str) -> String {
+pub(super) fn strip_period(value: &str) -> String {
     let t = value.trim_end();
     if t.ends_with('.') && !t.ends_with("..") {
         t[..t.len() - 1].to_string()
@@ -183,7 +195,7 @@ fn date(wording: &Wording, value: &str, format: Option<&str>) -> Result<String, 
 }
 
 /// `{{ 88.333 | number }}` → `88.3`, `{{ 85.0 | number }}` → `85`; `number(2)` for two decimals.
-fn number(value: f64, decimals: Option<u32>) -> String {
+pub(super) fn number(value: f64, decimals: Option<u32>) -> String {
     let decimals = decimals.unwrap_or(1).min(6);
     if (value - value.round()).abs() < 1e-9 {
         return format!("{}", value.round() as i64);
@@ -209,7 +221,7 @@ fn and_list(value: Vec<Value>, word: Option<&str>) -> String {
 
 /// Writes what `and_list` puts before the `i`th of `len` items: nothing before the first,
 /// ` and ` (`word`) before the last, `, ` before the others.
-fn push_joiner(out: &mut String, i: usize, len: usize, word: &str) {
+pub(super) fn push_joiner(out: &mut String, i: usize, len: usize, word: &str) {
     if i == 0 {
         return;
     }
@@ -245,7 +257,7 @@ fn plural(value: i64, singular: &str, plural: Option<&str>) -> String {
 }
 
 /// `{{ text | cell }}`: fit for a Markdown table cell (`|` escaped, line breaks made spaces).
-fn cell(value: &str) -> String {
+pub(super) fn cell(value: &str) -> String {
     value
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -2,7 +2,8 @@
 //! renders ([`super::render_all`]).
 //!
 //! A template goes through `commitments` in order, often several times: the built-in one three
-//! times with `--appendix` (the sections, the table of ratings and the list of disagreements).
+//! times with `--appendix` (the sections, then the table of ratings and the list of
+//! disagreements, which the filters of [`super::appendix`] write, or a template's own loops).
 //! Each commitment was assessed and its results built anew for each walk (see
 //! [`context::Commitments`]), a tenth of the appendix's work. When the template lets go of a
 //! commitment, what its fields are built from ([`context::CommitmentParts`]: the assessment

@@ -13,6 +13,7 @@
 //! Writing the files (atomically, never over a person's edits) is the command's job
 //! (src/commands/draft.rs), through [`crate::write`].
 
+mod appendix;
 pub mod builtin;
 pub mod context;
 pub mod docx;
