@@ -1708,6 +1708,24 @@ fn the_appendix_filters_write_what_the_loops_wrote() {
         }
     }
     assert!(listed > 0 && rated_by_irm > 0, "{listed} {rated_by_irm}");
+    // Anything but commitments is an error that says what to give.
+    fs::write(
+        with_irm.path().join("bad.md.j2"),
+        "{{ [1, 2] | disagreement_list }}\n",
+    )
+    .unwrap();
+    let run = run_in(
+        with_irm.path(),
+        &["draft", ".", "--template", "bad.md.j2", "-o", "-"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "disagreement_list writes the draft's commitments: give it `commitments` (or a list of its items), as in `{{ commitments | disagreement_list }}`"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

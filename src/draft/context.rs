@@ -1246,7 +1246,7 @@ impl CommitmentParts {
         self.written(|w| std::mem::take(&mut w.next_steps))
     }
 
-    pub(super) fn disagreements(&self) -> Vec<DisagreementCx> {
+    fn disagreements(&self) -> Vec<DisagreementCx> {
         let labels = self.labels();
         let mut disagreements = Vec::new();
         self.each_disagreement(|id, milestone, out| {
