@@ -29,9 +29,13 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: &Path, text: Option<String>) -> Self {
         let line_starts = match &text {
-            Some(t) => std::iter::once(0)
-                .chain(t.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
+            Some(t) => {
+                let mut starts =
+                    Vec::with_capacity(memchr::memchr_iter(b'\n', t.as_bytes()).count() + 1);
+                starts.push(0);
+                starts.extend(memchr::memchr_iter(b'\n', t.as_bytes()).map(|i| i + 1));
+                starts
+            }
             None => Vec::new(),
         };
         SourceFile {

@@ -190,22 +190,38 @@ pub fn load_plan(path: &Path, sources: &mut SourceMap, report: &mut Report) -> O
         );
         return None;
     }
-    read_toml(file, sources, report, |cx, doc, range| {
-        Some(plan::read(cx, doc, range))
-    })
+    read_toml_split(
+        file,
+        sources,
+        report,
+        Some("commitment"),
+        |cx, doc, range| Some(plan::read(cx, doc, range)),
+    )
 }
 
 /// The 1-based line of the `[[commitment]]` or `[[commitment.milestone]]` header that takes a
 /// plan past [`MAX_UNITS`], if any (a quick count before parsing; the plan reader counts again
 /// what other spellings declare).
+///
+/// Only the `[[` of the text are looked at (found by `memchr`), not every line: a line counts
+/// when only whitespace comes before its `[[` and, after any whitespace, `commitment`, as
+/// `line.trim_start().starts_with("[[")` and `line[2..].trim_start().starts_with("commitment")`
+/// would say of each of `text.lines()`.
 fn too_many_units(text: &str) -> Option<usize> {
     let mut units = 0usize;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start();
-        if line.starts_with("[[") && line[2..].trim_start().starts_with("commitment") {
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"[[") {
+        let line_start = !text[..at]
+            .chars()
+            .rev()
+            .take_while(|&c| c != '\n')
+            .any(|c| !c.is_whitespace());
+        let header = text[at + 2..]
+            .trim_start_matches(|c: char| c != '\n' && c.is_whitespace())
+            .starts_with("commitment");
+        if line_start && header {
             units += 1;
             if units > MAX_UNITS {
-                return Some(i + 1);
+                return Some(memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count() + 1);
             }
         }
     }
@@ -220,13 +236,44 @@ fn read_toml<T>(
     report: &mut Report,
     read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
 ) -> Option<T> {
+    read_toml_split(file, sources, report, None, read)
+}
+
+/// [`read_toml`], parsing a large file in two halves on two threads when it can be cut before
+/// a `[[split]]` header near its middle (see [`toml_doc::parse_halves`]).
+fn read_toml_split<T>(
+    file: FileId,
+    sources: &SourceMap,
+    report: &mut Report,
+    split: Option<&str>,
+    read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
+) -> Option<T> {
+    let text = sources.get(file)?.text.as_deref()?;
+    let at = split.and_then(|key| Some((key, toml_doc::halves(text, key)?)));
+    read_toml_at(file, sources, report, at, read)
+}
+
+/// [`read_toml`], parsing the file in two halves cut at `at` (a byte offset before a
+/// `[[key]]` header) when `at` is given and the halves can be used.
+fn read_toml_at<T>(
+    file: FileId,
+    sources: &SourceMap,
+    report: &mut Report,
+    at: Option<(&str, usize)>,
+    read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
+) -> Option<T> {
     let text = sources.get(file)?.text.as_deref()?;
     let mut cx = Cx {
         sources,
         file,
         report,
     };
-    let doc = toml_doc::parse(&mut cx, text)?;
+    let at = at.filter(|&(_, at)| text.is_char_boundary(at));
+    let padded = at.map(|(_, at)| toml_doc::padded(text, at));
+    let doc = match (at, &padded) {
+        (Some((key, at)), Some(padded)) => toml_doc::parse_halves(&mut cx, text, at, key, padded),
+        _ => toml_doc::parse(&mut cx, text),
+    }?;
     let range = doc.span();
     read(&mut cx, doc.get_ref(), range)
 }
@@ -984,6 +1031,309 @@ fn check_coverage(inputs: &Inputs, seen: &Seen, report: &mut Report) {
                     )),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan of `n` commitments (every third with a milestone) with `extra(i)` appended to
+    /// commitment `i`, its lines ended by `nl`.
+    fn plan_text(n: usize, nl: &str, extra: impl Fn(usize) -> String) -> String {
+        let mut text = String::from(
+            "[plan]\ncountry = \"Testland\"\ntitle = \"Plan\"\n\n[assessment]\nas_of = 2024-06-30\n\n[[evaluator]]\nid = \"a\"\n\n",
+        );
+        for i in 0..n {
+            text.push_str(&format!(
+                "[[commitment]]\nid = \"c{i}\"\ntitle = \"Commitment {i}\"\nlead = \"Agency {}\"\nend = 2024-12-31\n",
+                i % 7
+            ));
+            if i % 3 == 0 {
+                text.push_str(&format!(
+                    "\n[[commitment.milestone]]\nid = \"m{i}\"\ntitle = \"Milestone of {i}\"\ndue = 2024-06-30\n"
+                ));
+            }
+            text.push_str(&extra(i));
+            text.push('\n');
+        }
+        text.replace('\n', nl)
+    }
+
+    /// Where the `[[commitment]]` header of commitment `c{i}` starts.
+    fn header_of(text: &str, i: usize) -> usize {
+        let id = format!("[[commitment]]\nid = \"c{i}\"\n");
+        text.find(&id)
+            .or_else(|| text.find(&id.replace('\n', "\r\n")))
+            .expect("the commitment is in the text")
+    }
+
+    /// The plan read from `text` (written out with `{:#?}`) and the report (as text and as
+    /// JSON), with the text parsed whole (`at` = `None`) or in two halves cut at `at`.
+    fn read_text(text: &str, at: Option<usize>) -> (String, String, String) {
+        let mut sources = SourceMap::default();
+        let mut report = Report::new();
+        let file = sources.add(SourceFile::new(
+            Path::new("plan.toml"),
+            Some(text.to_string()),
+        ));
+        let plan = read_toml_at(
+            file,
+            &sources,
+            &mut report,
+            at.map(|at| ("commitment", at)),
+            |cx, doc, range| Some(plan::read(cx, doc, range)),
+        );
+        (
+            format!("{plan:#?}"),
+            report.render(),
+            report.as_json().to_string(),
+        )
+    }
+
+    /// Whether the two halves of `text` cut at `at` are used (rather than a parse of the whole).
+    fn halves_used(text: &str, at: usize) -> bool {
+        let padded = toml_doc::padded(text, at);
+        toml_doc::try_halves(text, at, "commitment", &padded).is_some()
+    }
+
+    /// Reads `text` whole and in halves cut at `at`, requires the same plan and the same
+    /// messages, and says whether the halves were used.
+    #[track_caller]
+    fn same_both_ways(text: &str, at: usize) -> (bool, String) {
+        let whole = read_text(text, None);
+        let halves = read_text(text, Some(at));
+        pretty_assertions::assert_eq!(whole.0, halves.0, "the plan");
+        pretty_assertions::assert_eq!(whole.1, halves.1, "the messages");
+        pretty_assertions::assert_eq!(whole.2, halves.2, "the messages as JSON");
+        (halves_used(text, at), whole.1)
+    }
+
+    #[test]
+    fn a_large_plan_is_cut_near_its_middle_and_read_the_same() {
+        let text = plan_text(4000, "\n", |_| String::new());
+        assert!(text.len() >= toml_doc::HALVES_MIN);
+        let at = toml_doc::halves(&text, "commitment").expect("a place to cut");
+        assert!(at >= text.len() / 2 && at < text.len() / 2 + 200, "{at}");
+        assert!(text[at..].starts_with("[[commitment]]\n"));
+        let (used, messages) = same_both_ways(&text, at);
+        assert!(used);
+        assert_eq!(messages, "");
+        // A small plan is parsed in one go.
+        let small = plan_text(10, "\n", |_| String::new());
+        assert_eq!(toml_doc::halves(&small, "commitment"), None);
+    }
+
+    #[test]
+    fn crlf_line_endings_and_a_milestone_right_after_the_cut() {
+        let text = plan_text(4000, "\r\n", |_| String::new());
+        let at = toml_doc::halves(&text, "commitment").expect("a place to cut");
+        assert!(text[at..].starts_with("[[commitment]]\r\n"));
+        assert!(same_both_ways(&text, at).0);
+        // Commitment 2001 has a milestone right after its header's keys; 2002 is cut before.
+        let text = plan_text(3000, "\r\n", |_| String::new());
+        for i in [2001, 2002, 2997] {
+            assert!(same_both_ways(&text, header_of(&text, i)).0);
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_read_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.toml");
+        let text = plan_text(4000, "\r\n", |_| String::new());
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice(text.as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        let read = |halves: bool| {
+            let mut sources = SourceMap::default();
+            let mut report = Report::new();
+            let file = read_toml_source(&path, "plan", &mut sources, &mut report).unwrap();
+            let text = sources.get(file).unwrap().text.clone().unwrap();
+            let at = toml_doc::halves(&text, "commitment").filter(|_| halves);
+            assert_eq!(at.is_some(), halves);
+            assert!(at.is_none_or(|at| halves_used(&text, at)));
+            let plan = read_toml_at(
+                file,
+                &sources,
+                &mut report,
+                at.map(|at| ("commitment", at)),
+                |cx, doc, range| Some(plan::read(cx, doc, range)),
+            );
+            (format!("{plan:#?}"), report.render())
+        };
+        assert_eq!(read(false), read(true));
+        // load_plan cuts it too, and gives the same plan.
+        let mut sources = SourceMap::default();
+        let mut report = Report::new();
+        let plan = load_plan(&path, &mut sources, &mut report);
+        assert_eq!(format!("{plan:#?}"), read(false).0);
+    }
+
+    #[test]
+    fn duplicate_ids_across_the_halves_point_at_both() {
+        let text = plan_text(3000, "\n", |i| {
+            if i == 2500 {
+                "\n[[commitment]]\nid = \"c10\"\ntitle = \"Again\"\n\n[[commitment.milestone]]\nid = \"m3\"\ntitle = \"Again\"\n".into()
+            } else {
+                String::new()
+            }
+        });
+        let (used, messages) = same_both_ways(&text, header_of(&text, 1500));
+        assert!(used);
+        assert!(
+            messages.contains("commitment id `c10` is used twice"),
+            "{messages}"
+        );
+        assert!(
+            messages.contains("milestone id `m3` is used twice"),
+            "{messages}"
+        );
+    }
+
+    #[test]
+    fn schema_errors_in_the_second_half_keep_their_line_and_column() {
+        let text = plan_text(3000, "\n", |i| match i {
+            2000 => "tittle = \"typo\"\n".into(),
+            2101 => "values = [\"nonsense\"]\n".into(),
+            2201 => "start = 2025-01-01\n".into(),
+            _ => String::new(),
+        });
+        let (used, messages) = same_both_ways(&text, header_of(&text, 1500));
+        assert!(used);
+        let line = text[..text.find("tittle").unwrap()].lines().count() + 1;
+        assert!(
+            messages.contains(&format!("plan.toml:{line}:1")),
+            "{line}: {messages}"
+        );
+        assert!(messages.contains("\"nonsense\" is not an OGP value"));
+        assert!(messages.contains("ends before it starts"));
+    }
+
+    #[test]
+    fn syntax_errors_in_the_second_half_are_those_of_one_parse() {
+        for bad in [
+            "title = \"unclosed\n",
+            "end = 31/12/2024\n",
+            "= 3\n",
+            "[plan\n",
+        ] {
+            let text = plan_text(3000, "\n", |i| {
+                if i == 2400 { bad.into() } else { String::new() }
+            });
+            let at = header_of(&text, 1500);
+            let (used, messages) = same_both_ways(&text, at);
+            assert!(!used, "{bad}");
+            let line = text[..text.find(bad).unwrap()].lines().count() + 1;
+            assert!(
+                messages.contains(&format!("plan.toml:{line}:")),
+                "{bad}: {messages}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_line_inside_a_multi_line_value_is_not_a_cut() {
+        for (open, close) in [("\"\"\"", "\"\"\""), ("'''", "'''"), ("[", "]"), ("{", "}")] {
+            let text = plan_text(3000, "\n", |i| {
+                if i == 1499 {
+                    // The value runs over the next commitment's header line (as text, or as
+                    // broken TOML in an array or inline table).
+                    format!("description = {open}\n")
+                } else if i == 1500 {
+                    format!("{close}\n")
+                } else {
+                    String::new()
+                }
+            });
+            let at = header_of(&text, 1500);
+            let (used, _) = same_both_ways(&text, at);
+            assert!(!used, "{open}");
+            // The cut found from the middle is also read the same.
+            if let Some(at) = toml_doc::halves(&text, "commitment") {
+                same_both_ways(&text, at);
+            }
+        }
+    }
+
+    #[test]
+    fn other_tables_after_the_cut_mean_one_parse() {
+        for late in [
+            "[plan]\norganisation = \"Late\"\n",
+            "[comment]\norganisation = \"Late\"\n",
+            "[[evaluator]]\nid = \"b\"\n",
+            "[plan.extra]\nx = 1\n",
+            "[commitment]\nid = \"x\"\n",
+        ] {
+            let text = plan_text(3000, "\n", |i| {
+                if i == 2000 {
+                    format!("\n{late}")
+                } else {
+                    String::new()
+                }
+            });
+            let (used, _) = same_both_ways(&text, header_of(&text, 1500));
+            assert!(!used, "{late}");
+        }
+    }
+
+    #[test]
+    fn commitments_written_as_an_array_are_not_joined() {
+        // `commitment = [...]` cannot be extended by `[[commitment]]` headers: one parse says so.
+        let mut text = String::from("[plan]\ncountry = \"X\"\ntitle = \"Y\"\n");
+        text = text.replace(
+            "[plan]",
+            "commitment = [{ id = \"c0\", title = \"Zero\" }]\n\n[plan]",
+        );
+        text.push_str(
+            &plan_text(3000, "\n", |_| String::new())
+                .replace("[plan]\ncountry = \"Testland\"\ntitle = \"Plan\"\n", ""),
+        );
+        let at = header_of(&text, 1500);
+        let (used, messages) = same_both_ways(&text, at);
+        assert!(!used);
+        assert!(messages.contains("not valid TOML"), "{messages}");
+    }
+
+    #[test]
+    fn the_quick_count_of_units_is_that_of_every_line() {
+        fn by_lines(text: &str) -> Option<usize> {
+            let mut units = 0usize;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.trim_start();
+                if line.starts_with("[[") && line[2..].trim_start().starts_with("commitment") {
+                    units += 1;
+                    if units > MAX_UNITS {
+                        return Some(i + 1);
+                    }
+                }
+            }
+            None
+        }
+        let pieces = [
+            "[[commitment]]\n",
+            "  [[ commitment.milestone]]\r\n",
+            "\t[[\tcommitment\n",
+            "x = \"[[commitment]]\"\n",
+            "[[[commitment]]\n",
+            "[[\ncommitment\n",
+            "[[\r\ncommitment]]\r\n",
+            "\u{3000}[[\u{a0}commitments\n",
+            "\r[[commitment\n",
+            "# [[commitment]]\n",
+            "[[commitment]][[commitment]]\n",
+            "[[",
+        ];
+        for (k, piece) in pieces.iter().enumerate() {
+            let mut text = String::new();
+            for i in 0..MAX_UNITS + 3 {
+                text.push_str(pieces[(i + k) % pieces.len()]);
+                text.push_str(piece);
+            }
+            assert_eq!(too_many_units(&text), by_lines(&text), "{piece:?}");
+            let short: String = pieces.concat();
+            assert_eq!(too_many_units(&short), by_lines(&short));
         }
     }
 }

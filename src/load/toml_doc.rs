@@ -61,6 +61,139 @@ pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTabl
     None
 }
 
+/// Documents at least this large are parsed in two halves on two threads when they can be
+/// ([`halves`]); below it, a second thread costs more than it saves.
+pub(crate) const HALVES_MIN: usize = 128 * 1024;
+
+/// Where a document can be cut in two for [`parse_halves`]: the start of a line that is exactly
+/// `[[key]]` (with at most a `\r` before its line ending), the first at or after the middle of
+/// the text. `None` for a small document or one without such a line there.
+pub(crate) fn halves(text: &str, key: &str) -> Option<usize> {
+    if text.len() < HALVES_MIN {
+        return None;
+    }
+    let needle = format!("\n[[{key}]]");
+    let bytes = text.as_bytes();
+    let mut from = text.len() / 2;
+    while let Some(found) = memchr::memmem::find(&bytes[from..], needle.as_bytes()) {
+        let at = from + found + 1;
+        let after = &bytes[at + needle.len() - 1..];
+        if after.starts_with(b"\n") || after.starts_with(b"\r\n") {
+            return Some(at);
+        }
+        from = at;
+    }
+    None
+}
+
+/// Parses a document as [`parse`] does, the text before `at` and the text from `at` on (from
+/// [`halves`]) each on its own thread, then joins the `key` arrays of tables of both halves.
+///
+/// The halves are used only when the result is certainly the document [`parse`] would give:
+/// both halves are valid TOML on their own (a first half that ends inside a multi-line string,
+/// array or inline table is not), the first half's `key` is an array of tables (written with
+/// `[[key]]` headers, which a `key = [...]` array cannot be extended with) and the second
+/// half holds nothing but more tables of that array (it begins with `[[key]]`, so every
+/// table header in it names one of its own tables or a top-level key, which it must not).
+/// Anything else, including any syntax error, and the whole text is parsed again in one go,
+/// so that every message is the one a single parse gives.
+///
+/// The second half is parsed from a copy of the text in which everything before `at` is
+/// spaces (TOML's indentation), so that every position in it is already that of the whole
+/// text.
+pub(crate) fn parse_halves<'i>(
+    cx: &mut Cx<'_>,
+    text: &'i str,
+    at: usize,
+    key: &str,
+    padded: &'i str,
+) -> Option<Spanned<DeTable<'i>>> {
+    if let Some(doc) = try_halves(text, at, key, padded) {
+        return Some(doc);
+    }
+    parse(cx, text)
+}
+
+/// The document [`parse_halves`] gives when the halves can be used; `None` when the whole text
+/// must be parsed in one go.
+pub(crate) fn try_halves<'i>(
+    text: &'i str,
+    at: usize,
+    key: &str,
+    padded: &'i str,
+) -> Option<Spanned<DeTable<'i>>> {
+    if padded.len() != text.len() || !text.is_char_boundary(at) {
+        return None;
+    }
+    let ((first, first_errors), (second, second_errors)) = crate::par::join(
+        || DeTable::parse_recoverable(&text[..at]),
+        || DeTable::parse_recoverable(padded),
+    );
+    if !first_errors.is_empty() || !second_errors.is_empty() {
+        return None;
+    }
+    join_halves(text, key, at, first, second)
+}
+
+/// The text from `at` on with spaces in place of everything before it.
+pub(crate) fn padded(text: &str, at: usize) -> String {
+    const SPACES: &str = "                                                                ";
+    let mut out = String::with_capacity(text.len());
+    for _ in 0..at / SPACES.len() {
+        out.push_str(SPACES);
+    }
+    out.push_str(&SPACES[..at % SPACES.len()]);
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The first half with the second half's tables of `key` appended to its own, when the two are
+/// what [`parse_halves`] requires.
+fn join_halves<'i>(
+    text: &str,
+    key: &str,
+    at: usize,
+    mut first: Spanned<DeTable<'i>>,
+    second: Spanned<DeTable<'i>>,
+) -> Option<Spanned<DeTable<'i>>> {
+    let second = second.into_inner();
+    let mut entries = second.into_iter();
+    let (second_key, second_value) = entries.next()?;
+    if entries.next().is_some() || second_key.get_ref().as_ref() != key {
+        return None;
+    }
+    let second_span = second_value.span();
+    let DeValue::Array(more) = second_value.into_inner() else {
+        return None;
+    };
+    if second_span.start != at
+        || more
+            .iter()
+            .any(|t| !matches!(t.get_ref(), DeValue::Table(_)))
+    {
+        return None;
+    }
+    let value = first.get_mut().get_mut(key)?;
+    // An array of tables is placed where its first `[[key]]` header is, at the start of a line;
+    // an array written `key = [...]` after its key.
+    let start = value.span().start;
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let at_line_start = before.is_empty() || before.ends_with('\n');
+    if !at_line_start || !text[start..].starts_with("[[") {
+        return None;
+    }
+    let DeValue::Array(tables) = value.get_mut() else {
+        return None;
+    };
+    if tables.is_empty() {
+        return None;
+    }
+    for table in more {
+        tables.push(table);
+    }
+    Some(first)
+}
+
 /// A syntax error on a value that looks like a date in another form (`as_of = 31/10/2019`):
 /// one message that names the key and shows the date written the right way.
 fn date_like(cx: &mut Cx<'_>, text: &str, range: Range<usize>) -> Option<Diagnostic> {
@@ -178,6 +311,26 @@ pub(crate) fn parse_date_text(text: &str) -> Option<Date> {
     text.trim().parse::<Date>().ok()
 }
 
+/// Room for the keys of a schema table, so that asking for them does not grow the list of known
+/// keys again and again (a commitment's schema has a dozen, some asked for twice).
+const KNOWN_CAPACITY: usize = 16;
+
+/// Tables with at most this many keys are searched key by key: for the few keys of a
+/// commitment or a milestone, comparing them is cheaper than hashing the key looked for.
+const SCAN_MAX: usize = 16;
+
+/// The value of `key` in `table`.
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+    if table.len() <= SCAN_MAX {
+        table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v)
+    } else {
+        table.get(key)
+    }
+}
+
 /// One TOML table being read against a schema.
 #[derive(Debug)]
 pub(crate) struct Table<'t, 'i> {
@@ -204,10 +357,13 @@ impl<'t, 'i> Table<'t, 'i> {
 
     /// The raw value of a key of the schema.
     pub(crate) fn raw(&mut self, key: &'static str) -> Option<&'t Spanned<DeValue<'i>>> {
-        if !self.known.contains(&key) {
-            self.known.push(key);
+        // A key asked for twice is listed twice: `finish` leaves out the repeats when it names
+        // the known keys, which is cheaper than looking for each key here.
+        if self.known.len() == self.known.capacity() {
+            self.known.reserve(KNOWN_CAPACITY);
         }
-        self.table.get(key)
+        self.known.push(key);
+        get(self.table, key)
     }
 
     fn wrong_type(&self, cx: &mut Cx<'_>, key: &str, value: &Spanned<DeValue<'_>>, expected: &str) {
@@ -253,8 +409,7 @@ impl<'t, 'i> Table<'t, 'i> {
         key: &'static str,
         example: &str,
     ) -> Option<(String, Span)> {
-        if !self.table.contains_key(key) {
-            self.raw(key);
+        if self.raw(key).is_none() {
             self.missing(cx, key, example);
             return None;
         }
@@ -554,14 +709,10 @@ impl<'t, 'i> Table<'t, 'i> {
             );
             return Vec::new();
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match item.get_ref() {
-                DeValue::Table(t) => out.push(Table::new(
-                    t,
-                    item.span(),
-                    format!("{header} number {}", i + 1),
-                )),
+                DeValue::Table(t) => out.push(Table::new(t, item.span(), numbered(header, i + 1))),
                 other => cx.push(
                     Diagnostic::error(
                         "wrong-type",
@@ -582,12 +733,26 @@ impl<'t, 'i> Table<'t, 'i> {
         self.name = name;
     }
 
-    /// Reports every key the schema did not ask for, with a did-you-mean.
-    pub(crate) fn finish(self, cx: &mut Cx<'_>) {
-        for (key, _) in self.table.iter() {
+    /// Reports every key the schema did not ask for, with a did-you-mean. Gives back the
+    /// table's name, for messages about it after this.
+    pub(crate) fn finish(mut self, cx: &mut Cx<'_>) -> String {
+        let table = self.table;
+        let mut once = false;
+        for (key, _) in table.iter() {
             let k: &str = key.get_ref();
             if self.known.contains(&k) {
                 continue;
+            }
+            if !once {
+                // Each known key once, in the order they were first asked for.
+                let mut known: Vec<&'static str> = Vec::with_capacity(self.known.len());
+                for &k in &self.known {
+                    if !known.contains(&k) {
+                        known.push(k);
+                    }
+                }
+                self.known = known;
+                once = true;
             }
             cx.push(
                 Diagnostic::error("unknown-key", format!("unknown key `{k}` in {}", self.name))
@@ -596,5 +761,18 @@ impl<'t, 'i> Table<'t, 'i> {
                     .maybe_help(suggest::did_you_mean(k, self.known.iter().copied())),
             );
         }
+        self.name
     }
+}
+
+/// `[[commitment]] number 3`: the name of the third entry of an array of tables, written
+/// without `format!` (a plan names ten thousand of them).
+fn numbered(header: &str, n: usize) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n);
+    let mut name = String::with_capacity(header.len() + " number ".len() + digits.len());
+    name.push_str(header);
+    name.push_str(" number ");
+    name.push_str(digits);
+    name
 }
