@@ -249,7 +249,10 @@ fn read_toml_split<T>(
     read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
 ) -> Option<T> {
     let text = sources.get(file)?.text.as_deref()?;
-    let at = split.and_then(|key| Some((key, toml_doc::halves(text, key)?)));
+    let at = split
+        .and_then(|key| Some((key, toml_doc::halves(text, key)?)))
+        // With one core, the halves would only take turns.
+        .filter(|_| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
     read_toml_at(file, sources, report, at, read)
 }
 
@@ -269,10 +272,9 @@ fn read_toml_at<T>(
         report,
     };
     let at = at.filter(|&(_, at)| text.is_char_boundary(at));
-    let padded = at.map(|(_, at)| toml_doc::padded(text, at));
-    let doc = match (at, &padded) {
-        (Some((key, at)), Some(padded)) => toml_doc::parse_halves(&mut cx, text, at, key, padded),
-        _ => toml_doc::parse(&mut cx, text),
+    let doc = match at {
+        Some((key, at)) => toml_doc::parse_halves(&mut cx, text, at, key),
+        None => toml_doc::parse(&mut cx, text),
     }?;
     let range = doc.span();
     read(&mut cx, doc.get_ref(), range)
@@ -1094,8 +1096,7 @@ mod tests {
 
     /// Whether the two halves of `text` cut at `at` are used (rather than a parse of the whole).
     fn halves_used(text: &str, at: usize) -> bool {
-        let padded = toml_doc::padded(text, at);
-        toml_doc::try_halves(text, at, "commitment", &padded).is_some()
+        toml_doc::try_halves(text, at, "commitment").is_some()
     }
 
     /// Reads `text` whole and in halves cut at `at`, requires the same plan and the same

@@ -98,17 +98,15 @@ pub(crate) fn halves(text: &str, key: &str) -> Option<usize> {
 /// Anything else, including any syntax error, and the whole text is parsed again in one go,
 /// so that every message is the one a single parse gives.
 ///
-/// The second half is parsed from a copy of the text in which everything before `at` is
-/// spaces (TOML's indentation), so that every position in it is already that of the whole
-/// text.
+/// The second half's positions count from `at`; its tables are moved on by `at` as they are
+/// joined (on the second thread), so that every position is that of the whole text.
 pub(crate) fn parse_halves<'i>(
     cx: &mut Cx<'_>,
     text: &'i str,
     at: usize,
     key: &str,
-    padded: &'i str,
 ) -> Option<Spanned<DeTable<'i>>> {
-    if let Some(doc) = try_halves(text, at, key, padded) {
+    if let Some(doc) = try_halves(text, at, key) {
         return Some(doc);
     }
     parse(cx, text)
@@ -116,63 +114,91 @@ pub(crate) fn parse_halves<'i>(
 
 /// The document [`parse_halves`] gives when the halves can be used; `None` when the whole text
 /// must be parsed in one go.
-pub(crate) fn try_halves<'i>(
-    text: &'i str,
-    at: usize,
-    key: &str,
-    padded: &'i str,
-) -> Option<Spanned<DeTable<'i>>> {
-    if padded.len() != text.len() || !text.is_char_boundary(at) {
+pub(crate) fn try_halves<'i>(text: &'i str, at: usize, key: &str) -> Option<Spanned<DeTable<'i>>> {
+    if !text.is_char_boundary(at) {
         return None;
     }
-    let ((first, first_errors), (second, second_errors)) = crate::par::join(
+    let (first, second) = crate::par::join(
         || DeTable::parse_recoverable(&text[..at]),
-        || DeTable::parse_recoverable(padded),
+        || {
+            let (second, errors) = DeTable::parse_recoverable(&text[at..]);
+            if errors.is_empty() {
+                second_tables(second, key, at)
+            } else {
+                None
+            }
+        },
     );
-    if !first_errors.is_empty() || !second_errors.is_empty() {
+    let ((first, first_errors), more) = (first, second?);
+    if !first_errors.is_empty() {
         return None;
     }
-    join_halves(text, key, at, first, second)
+    join_halves(text, key, first, more)
 }
 
-/// The text from `at` on with spaces in place of everything before it.
-pub(crate) fn padded(text: &str, at: usize) -> String {
-    const SPACES: &str = "                                                                ";
-    let mut out = String::with_capacity(text.len());
-    for _ in 0..at / SPACES.len() {
-        out.push_str(SPACES);
-    }
-    out.push_str(&SPACES[..at % SPACES.len()]);
-    out.push_str(&text[at..]);
-    out
-}
-
-/// The first half with the second half's tables of `key` appended to its own, when the two are
-/// what [`parse_halves`] requires.
-fn join_halves<'i>(
-    text: &str,
+/// The tables of the second half, when it holds nothing but tables of `key` and begins with
+/// one, each with its positions moved on by `at`.
+fn second_tables<'i>(
+    second: Spanned<DeTable<'i>>,
     key: &str,
     at: usize,
-    mut first: Spanned<DeTable<'i>>,
-    second: Spanned<DeTable<'i>>,
-) -> Option<Spanned<DeTable<'i>>> {
-    let second = second.into_inner();
-    let mut entries = second.into_iter();
+) -> Option<Vec<Spanned<DeValue<'i>>>> {
+    let mut entries = second.into_inner().into_iter();
     let (second_key, second_value) = entries.next()?;
     if entries.next().is_some() || second_key.get_ref().as_ref() != key {
         return None;
     }
-    let second_span = second_value.span();
+    let starts_here = second_value.span().start == 0;
     let DeValue::Array(more) = second_value.into_inner() else {
         return None;
     };
-    if second_span.start != at
+    if !starts_here
         || more
             .iter()
             .any(|t| !matches!(t.get_ref(), DeValue::Table(_)))
     {
         return None;
     }
+    Some(more.into_iter().map(|t| moved(t, at)).collect())
+}
+
+/// A value with every position in it moved on by `by` bytes (its tables are built again: a
+/// key's position cannot be changed in place).
+fn moved(value: Spanned<DeValue<'_>>, by: usize) -> Spanned<DeValue<'_>> {
+    let span = value.span();
+    let value = match value.into_inner() {
+        DeValue::Table(table) => DeValue::Table(
+            table
+                .into_iter()
+                .map(|(k, v)| {
+                    let ks = k.span();
+                    (
+                        Spanned::new(ks.start + by..ks.end + by, k.into_inner()),
+                        moved(v, by),
+                    )
+                })
+                .collect(),
+        ),
+        DeValue::Array(mut items) => {
+            for item in items.iter_mut() {
+                let old = std::mem::replace(item, Spanned::new(0..0, DeValue::Boolean(false)));
+                *item = moved(old, by);
+            }
+            DeValue::Array(items)
+        }
+        other => other,
+    };
+    Spanned::new(span.start + by..span.end + by, value)
+}
+
+/// The first half with the second half's tables of `key` appended to its own, when its `key`
+/// is an array of tables.
+fn join_halves<'i>(
+    text: &str,
+    key: &str,
+    mut first: Spanned<DeTable<'i>>,
+    more: Vec<Spanned<DeValue<'i>>>,
+) -> Option<Spanned<DeTable<'i>>> {
     let value = first.get_mut().get_mut(key)?;
     // An array of tables is placed where its first `[[key]]` header is, at the start of a line;
     // an array written `key = [...]` after its key.
