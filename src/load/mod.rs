@@ -1071,6 +1071,22 @@ mod tests {
             .expect("the commitment is in the text")
     }
 
+    /// The plan in `file`, parsed whole (`at` = `None`) or in two halves cut at `at`.
+    fn read_plan_at(
+        file: FileId,
+        sources: &SourceMap,
+        report: &mut Report,
+        at: Option<usize>,
+    ) -> Option<Plan> {
+        read_toml_at(
+            file,
+            sources,
+            report,
+            at.map(|at| ("commitment", at)),
+            |cx, doc, range| Some(plan::read(cx, doc, range)),
+        )
+    }
+
     /// The plan read from `text` (written out with `{:#?}`) and the report (as text and as
     /// JSON), with the text parsed whole (`at` = `None`) or in two halves cut at `at`.
     fn read_text(text: &str, at: Option<usize>) -> (String, String, String) {
@@ -1080,13 +1096,7 @@ mod tests {
             Path::new("plan.toml"),
             Some(text.to_string()),
         ));
-        let plan = read_toml_at(
-            file,
-            &sources,
-            &mut report,
-            at.map(|at| ("commitment", at)),
-            |cx, doc, range| Some(plan::read(cx, doc, range)),
-        );
+        let plan = read_plan_at(file, &sources, &mut report, at);
         (
             format!("{plan:#?}"),
             report.render(),
@@ -1155,13 +1165,7 @@ mod tests {
             let at = toml_doc::halves(&text, "commitment").filter(|_| halves);
             assert_eq!(at.is_some(), halves);
             assert!(at.is_none_or(|at| halves_used(&text, at)));
-            let plan = read_toml_at(
-                file,
-                &sources,
-                &mut report,
-                at.map(|at| ("commitment", at)),
-                |cx, doc, range| Some(plan::read(cx, doc, range)),
-            );
+            let plan = read_plan_at(file, &sources, &mut report, at);
             (format!("{plan:#?}"), report.render())
         };
         assert_eq!(read(false), read(true));
