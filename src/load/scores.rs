@@ -2501,7 +2501,7 @@ fn read_halves<'a, R: Read>(
     scores.ratings_mut().reserve(most_ratings(from - start));
     // Set once this thread has read its half and takes the second's ratings as they come.
     let taking = std::sync::atomic::AtomicBool::new(false);
-    let (to_first_parts, parts) = std::sync::mpsc::channel::<Part>();
+    let (to_first_parts, parts) = std::sync::mpsc::channel::<Vec<Rating>>();
     std::thread::scope(|scope| {
         let second = {
             // The senders are the thread's own, so that the channels close when it ends.
@@ -2541,10 +2541,7 @@ fn read_halves<'a, R: Read>(
         // all once both are done.
         taking.store(true, std::sync::atomic::Ordering::Relaxed);
         let (ratings_before, rows_before) = (scores.ratings().len(), feed.rows);
-        for part in parts.iter() {
-            let mut ratings = match part {
-                Part::Held(ratings) | Part::Block(ratings) => ratings,
-            };
+        for mut ratings in parts.iter() {
             feed.rows += ratings.len();
             #[cfg(test)]
             tests::SECOND_ROWS.with(|n| n.set(n.get() + ratings.len()));
@@ -2600,23 +2597,15 @@ fn search_from(start: u64, size: u64) -> u64 {
     start + size.saturating_sub(start) / 32 * 17
 }
 
-/// Ratings of the second half handed over while it is read (see [`second_half`]), last first
-/// (so that they can be moved from the end, freeing memory as they go), with lines counted
-/// from the split.
-#[derive(Debug)]
-enum Part {
-    /// Every rating read before the first thread asked for them, in one vector.
-    Held(Vec<Rating>),
-    /// The next [`BLOCK`] ratings.
-    Block(Vec<Rating>),
-}
-
 /// How the second thread of [`read_halves`] hands its ratings over while it reads.
 #[derive(Debug)]
 struct Handover<'t> {
     /// Set when the first thread takes them.
     taking: &'t std::sync::atomic::AtomicBool,
-    parts: std::sync::mpsc::Sender<Part>,
+    /// Ratings of the second half, last first (so that they can be moved from the end, freeing
+    /// memory as they go), with lines counted from the split: every rating read before the
+    /// first thread asked for them, in one vector, then blocks of [`BLOCK`].
+    parts: std::sync::mpsc::Sender<Vec<Rating>>,
 }
 
 /// How many ratings the second thread of [`read_halves`] hands over at a time once the first
@@ -2736,7 +2725,7 @@ fn most_ratings(bytes: u64) -> usize {
 /// `from` outside quotes, counting quotes from the start of the file) unless it is `known`
 /// already, tells the first thread, and reads from there to the end. Once the first thread
 /// has read its half (`to.taking`), and as long as no row has been left to the general path,
-/// its ratings are handed over as they come ([`Part`]): those held so far at once, then
+/// its ratings are handed over as they come ([`Handover`]): those held so far at once, then
 /// blocks of [`BLOCK`]; what is left is the [`Tail`]. `None` when there is no split, or when
 /// told to stop.
 #[allow(clippy::too_many_arguments)]
@@ -2785,7 +2774,7 @@ fn second_half<'a>(
                 held.reverse();
                 tail.rows = 0;
                 // The receiver outlives this thread: sending does not fail.
-                to.parts.send(Part::Held(held)).ok()?;
+                to.parts.send(held).ok()?;
                 block = Some(Vec::with_capacity(BLOCK));
             }
         }
@@ -2810,7 +2799,7 @@ fn second_half<'a>(
                     if b.len() == BLOCK {
                         let mut full = std::mem::replace(b, Vec::with_capacity(BLOCK));
                         full.reverse();
-                        to.parts.send(Part::Block(full)).ok()?;
+                        to.parts.send(full).ok()?;
                     }
                 }
                 None => {
