@@ -91,7 +91,8 @@ impl Rating {
         (self.level != NO_LEVEL).then_some(self.level)
     }
 
-    /// Makes the rating one of `unit`.
+    /// Makes the rating one of `unit` (for tests: ratings are made once, by [`Rating::new`]).
+    #[cfg(test)]
     pub fn set_unit(&mut self, unit: Unit) {
         self.commitment = unit.commitment;
         self.milestone = Rating::order_of(unit.milestone);
