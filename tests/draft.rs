@@ -1976,7 +1976,7 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
     assert_eq!(
         again.stderr,
         "(1 warning; `checkmyogp validate` shows them)\n\
-         nothing to write: the 8 files in out (7 commitments; overview.md and one file per commitment) already hold this draft, and were left as they were.\n  \
+         nothing to write in out (7 commitments): its 8 files already hold this draft.\n  \
          1 place left to write (marked [[…]]).\n  \
          Edit them freely: checkmyogp never overwrites your edits unless you add --force.\n"
     );
@@ -2016,7 +2016,7 @@ fn split_records_every_file_in_the_ledger_with_one_append() {
     assert_eq!(
         forced.stderr,
         "(1 warning; `checkmyogp validate` shows them)\n\
-         wrote 1 of the 8 files in out (7 commitments; overview.md and one file per commitment): the other 7 already held this draft, and were left as they were.\n  \
+         wrote 1 of the 8 files in out (7 commitments); the other 7 already held this draft.\n  \
          1 place left to write (marked [[…]]).\n  \
          Edit them freely: checkmyogp never overwrites your edits unless you add --force.\n"
     );

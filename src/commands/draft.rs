@@ -336,10 +336,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                 "wrote {count} files to {folder_shown} ({about}): {overview} and one file per commitment."
             ),
             n if n == count => format!(
-                "nothing to write: the {count} files in {folder_shown} ({about}; {overview} and one file per commitment) already hold this draft, and were left as they were."
+                "nothing to write in {folder_shown} ({about}): its {count} files already hold this draft."
             ),
             n => format!(
-                "wrote {} of the {count} files in {folder_shown} ({about}; {overview} and one file per commitment): the other {n} already held this draft, and were left as they were.",
+                "wrote {} of the {count} files in {folder_shown} ({about}); the other {n} already held this draft.",
                 count - n
             ),
         };
