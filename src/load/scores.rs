@@ -409,9 +409,8 @@ impl<'a> FileReader<'_, 'a> {
                     )
                 })
                 .collect(),
-            // An id is never empty, so these match nothing until set.
-            last_evaluator: (String::new(), 0),
-            last_commitment: (String::new(), 0),
+            last_evaluator: Last::none(),
+            last_commitment: Last::none(),
         })
     }
 
@@ -1260,10 +1259,26 @@ fn short_key(bytes: &[u8]) -> Option<u64> {
     Some(key)
 }
 
+/// The short key of the `len` bytes (at most 7) that start `word` (as [`short_key`] makes it).
+#[inline(always)]
+fn word_key(word: u64, len: usize) -> u64 {
+    (word & ((1u64 << (8 * len)) - 1)) | ((len as u64) << 56)
+}
+
+/// No short key: `short_key` never makes it (its length byte is at most 7).
+const NO_KEY: u64 = u64::MAX;
+
 /// A few texts (criterion ids, level labels) to find by exact spelling: the first that
-/// matches, by comparing short keys or, for longer texts, the texts.
+/// matches, by its short key in a small table where no two keys share a slot (one
+/// comparison, whatever the text: the linear search it replaces mispredicted its way through
+/// the criteria and levels, which change from row to row), or, for longer texts, the texts.
 #[derive(Debug, Default, Clone)]
 struct FewTexts {
+    /// Slot `key * mul >> shift` holds the key (or [`NO_KEY`]) and its index; empty when no
+    /// such table was found for the keys, which are then in `short`.
+    table: Vec<(u64, u16)>,
+    mul: u64,
+    shift: u32,
     short: Vec<(u64, u16)>,
     long: Vec<(String, u16)>,
 }
@@ -1271,18 +1286,58 @@ struct FewTexts {
 impl FewTexts {
     fn new<'t>(texts: impl IntoIterator<Item = (&'t str, u16)>) -> Self {
         let mut few = FewTexts::default();
+        let mut seen = std::collections::HashSet::new();
         for (text, i) in texts {
             match short_key(text.as_bytes()) {
+                // Only the first of equal texts is ever found.
+                Some(key) if !seen.insert(key) => {}
                 Some(key) => few.short.push((key, i)),
                 None => few.long.push((text.to_string(), i)),
+            }
+        }
+        // A table of 2 to 16 times as many slots as keys (at least 2, at most 4,096), with the
+        // first multiplier tried that gives every key a slot of its own.
+        const MULS: [u64; 4] = [
+            0x9e37_79b9_7f4a_7c15,
+            0xff51_afd7_ed55_8ccd,
+            0xc4ce_b9fe_1a85_ec53,
+            0x5851_f42d_4c95_7f2d,
+        ];
+        let bits = (few.short.len() * 2)
+            .max(2)
+            .next_power_of_two()
+            .trailing_zeros();
+        'sizes: for bits in bits..(bits + 4).min(13) {
+            'muls: for mul in MULS {
+                let shift = 64 - bits;
+                let mut table = vec![(NO_KEY, 0u16); 1 << bits];
+                for &(key, i) in &few.short {
+                    let slot = &mut table[(key.wrapping_mul(mul) >> shift) as usize];
+                    if slot.0 != NO_KEY {
+                        continue 'muls;
+                    }
+                    *slot = (key, i);
+                }
+                few.table = table;
+                few.mul = mul;
+                few.shift = shift;
+                few.short.clear();
+                break 'sizes;
             }
         }
         few
     }
 
+    /// The index of `text`, whose short key is `key` (if it has one).
     #[inline(always)]
-    fn find(&self, text: &[u8]) -> Option<u16> {
-        match short_key(text) {
+    fn find(&self, text: &[u8], key: Option<u64>) -> Option<u16> {
+        match key {
+            Some(key) if !self.table.is_empty() => {
+                let &(k, i) = self
+                    .table
+                    .get((key.wrapping_mul(self.mul) >> self.shift) as usize)?;
+                (k == key).then_some(i)
+            }
             Some(key) => self.short.iter().find(|(k, _)| *k == key).map(|(_, i)| *i),
             None => self
                 .long
@@ -1317,9 +1372,46 @@ struct Layout<'a> {
     criteria: FewTexts,
     /// Each criterion's level labels.
     levels: Vec<FewTexts>,
-    /// Rows usually come grouped by evaluator and commitment: the last of each found.
-    last_evaluator: (String, u32),
-    last_commitment: (String, u32),
+    /// Rows usually come grouped by evaluator and commitment: the last of each found, with
+    /// its short key ([`NO_KEY`] if it has none).
+    last_evaluator: Last,
+    last_commitment: Last,
+}
+
+/// The last id found by [`Layout::ready`] in a column, and its index.
+#[derive(Debug, Clone)]
+struct Last {
+    id: String,
+    key: u64,
+    index: u32,
+}
+
+impl Last {
+    /// An id is never empty, so this matches nothing until set.
+    fn none() -> Self {
+        Last {
+            id: String::new(),
+            key: NO_KEY,
+            index: 0,
+        }
+    }
+
+    /// The index of `id` (whose short key is `key`) if it is the last one found.
+    #[inline(always)]
+    fn of(&self, id: &[u8], key: Option<u64>) -> Option<u32> {
+        let same = match key {
+            Some(key) => key == self.key,
+            None => same(&self.id, id),
+        };
+        same.then_some(self.index)
+    }
+
+    fn set(&mut self, id: &str, index: u32) {
+        self.id.clear();
+        self.id.push_str(id);
+        self.key = short_key(id.as_bytes()).unwrap_or(NO_KEY);
+        self.index = index;
+    }
 }
 
 impl Layout<'_> {
@@ -1344,31 +1436,31 @@ impl Layout<'_> {
         {
             return None;
         }
-        let name = nonempty(row.trimmed(self.evaluator)?)?;
-        let evaluator = if same(&self.last_evaluator.0, name) {
-            self.last_evaluator.1
-        } else {
-            let name = std::str::from_utf8(name).ok()?;
-            let i = *self.evaluators.get(name)?;
-            // A reference evaluator's levels may be mapped by meaning: the general path.
-            if self.plan.is_reference(name) {
-                return None;
+        let (name, key) = row.keyed(self.evaluator)?;
+        let name = nonempty(name)?;
+        let evaluator = match self.last_evaluator.of(name, key) {
+            Some(i) => i,
+            None => {
+                let name = std::str::from_utf8(name).ok()?;
+                let i = *self.evaluators.get(name)?;
+                // A reference evaluator's levels may be mapped by meaning: the general path.
+                if self.plan.is_reference(name) {
+                    return None;
+                }
+                self.last_evaluator.set(name, i);
+                i
             }
-            self.last_evaluator.0.clear();
-            self.last_evaluator.0.push_str(name);
-            self.last_evaluator.1 = i;
-            i
         };
-        let commitment = nonempty(row.trimmed(self.commitment)?)?;
-        let ci = if same(&self.last_commitment.0, commitment) {
-            self.last_commitment.1
-        } else {
-            let commitment = std::str::from_utf8(commitment).ok()?;
-            let i = *self.commitments.get(commitment)?;
-            self.last_commitment.0.clear();
-            self.last_commitment.0.push_str(commitment);
-            self.last_commitment.1 = i;
-            i
+        let (commitment, key) = row.keyed(self.commitment)?;
+        let commitment = nonempty(commitment)?;
+        let ci = match self.last_commitment.of(commitment, key) {
+            Some(i) => i,
+            None => {
+                let commitment = std::str::from_utf8(commitment).ok()?;
+                let i = *self.commitments.get(commitment)?;
+                self.last_commitment.set(commitment, i);
+                i
+            }
         };
         let milestone = match self.milestone {
             None => None,
@@ -1380,17 +1472,17 @@ impl Layout<'_> {
                 },
             },
         };
-        let criterion = self
-            .criteria
-            .find(nonempty(row.trimmed(self.criterion)?)?)?;
+        let (criterion, key) = row.keyed(self.criterion)?;
+        let criterion = self.criteria.find(nonempty(criterion)?, key)?;
         let c = self.rubric.criteria.get(usize::from(criterion))?;
         if (c.scope == Scope::Milestone) != milestone.is_some() {
             return None;
         }
+        let (level, key) = row.keyed(self.level)?;
         let level = self
             .levels
             .get(usize::from(criterion))?
-            .find(nonempty(row.trimmed(self.level)?)?)?;
+            .find(nonempty(level)?, key)?;
         let evidence = match self.evidence {
             Some(col) => row.filled(col)?,
             None => false,
@@ -1459,6 +1551,9 @@ struct RowCells<'b> {
     ends: &'b [usize],
     /// Where its first cell starts.
     start: usize,
+    /// What lies between a cell's end and the next one's start: 0, or 1 (the delimiter) for
+    /// a row read in place (see [`split_clean`]).
+    sep: usize,
     /// Whether the row's bytes are all ASCII: then every offset is a character boundary, and
     /// no cell starts with a byte-order mark.
     ascii: bool,
@@ -1471,26 +1566,41 @@ impl<'b> RowCells<'b> {
     /// [`Layout::ready`]): the bytes are then text.
     #[inline(always)]
     fn trimmed(&self, col: usize) -> Option<&'b [u8]> {
+        Some(self.keyed(col)?.0)
+    }
+
+    /// [`RowCells::trimmed`], with the cell's [`short_key`] if it has one: read as one word
+    /// from the row when the row holds eight bytes from the cell's start (as it does for all
+    /// but its last few bytes), so that a short cell is compared in one go.
+    #[inline(always)]
+    fn keyed(&self, col: usize) -> Option<(&'b [u8], Option<u64>)> {
         let (start, end) = match self.ends.get(col) {
-            None => return Some(&[]),
+            None => return Some((&[], Some(0))),
             Some(&end) => match col.checked_sub(1) {
-                Some(before) => (*self.ends.get(before)?, end),
+                Some(before) => (*self.ends.get(before)? + self.sep, end),
                 None => (self.start, end),
             },
         };
         let cell = self.bytes.get(start..end)?;
+        // Printable ASCII at both ends, not white space: what `trim_cell` leaves as it is (so
+        // does it some other cells, which `trim_slowly` gives as it gives them).
+        let plain = |c: u8| c.wrapping_sub(b'!') < b'~' - b'!' + 1;
         match (cell.first(), cell.last()) {
-            (Some(&a), Some(&b))
-                if a < 0x80
-                    && b < 0x80
-                    && a != b'\''
-                    && !a.is_ascii_whitespace()
-                    && !b.is_ascii_whitespace() =>
-            {
-                Some(cell)
+            (Some(&a), Some(&b)) if plain(a) && plain(b) && a != b'\'' => {
+                let key = match self.bytes.get(start..start + 8) {
+                    Some(word) if cell.len() <= 7 => Some(word_key(
+                        u64::from_le_bytes(word.try_into().ok()?),
+                        cell.len(),
+                    )),
+                    _ => short_key(cell),
+                };
+                Some((cell, key))
             }
-            (None, _) => Some(cell),
-            _ => self.trim_slowly(start, end),
+            (None, _) => Some((cell, Some(0))),
+            _ => {
+                let cell = self.trim_slowly(start, end)?;
+                Some((cell, short_key(cell)))
+            }
         }
     }
 
@@ -1590,9 +1700,17 @@ fn parse(
             if let Some(before) = batch.rows.last_mut() {
                 before.multiline = line > before.line.saturating_add(1);
             }
-            let end = bytes.len();
-            bytes.extend_from_slice(record.as_slice());
-            batch.ends.extend(record.ends().iter().map(|e| end + e));
+            let row = csv.bytes(&record);
+            if record.sep == 0 {
+                let end = bytes.len();
+                bytes.extend_from_slice(row);
+                batch.ends.extend(record.ends().iter().map(|e| end + e));
+            } else {
+                for cell in cells_of(row, record.ends(), 0, record.sep) {
+                    bytes.extend_from_slice(cell);
+                    batch.ends.push(bytes.len());
+                }
+            }
             batch.rows.push(RowMark {
                 cells_end: batch.ends.len(),
                 line,
@@ -1820,6 +1938,7 @@ pub(crate) fn read_csv(
                         bytes: batch.text.as_bytes(),
                         ends: cells,
                         start,
+                        sep: 0,
                         ascii: false,
                     },
                     line: u32::try_from(mark.line).unwrap_or(u32::MAX),
@@ -1848,8 +1967,9 @@ pub(crate) fn read_csv(
 /// takes a row's position before the line breaks in front of it are read, so rows after blank
 /// lines, and every row of a `\r\n` file, were numbered too low.) No header handling (the
 /// header is found by [`Feed::take`]); rows of any length (reported by [`FileReader::row`]).
-/// After its first row, a short row without quotes is split by [`split_short`], which gives
-/// the same cells at a fraction of the cost (`rows_split_without_csv_core_are_as_csv_core_splits_them`).
+/// After its first row, a short row without quotes is split by [`split_clean`] (in place, when
+/// the buffer holds no `"` or `\r` up to its line end) or [`split_short`], which give the same
+/// cells at a fraction of the cost (`rows_split_without_csv_core_are_as_csv_core_splits_them`).
 struct CsvReader<R> {
     core: csv_core::Reader,
     rdr: BufReader<R>,
@@ -1864,10 +1984,19 @@ struct CsvReader<R> {
     /// The last byte read is a `\r` that ended a row: a line end, with a `\n` right after it
     /// or alone.
     cr: bool,
+    /// Bytes of the buffer that the last row, read in place ([`split_clean`]), still holds:
+    /// consumed when the next row is read.
+    pending: usize,
+    /// The bytes from `byte` up to this offset hold no `"` and no `\r` (found by `memchr2`
+    /// over the buffer, a fraction of the cost of looking for them row by row).
+    clean_to: u64,
+    /// No search for the next `"` or `\r` before this offset (one was found close ahead: a
+    /// file whose rows have quoted cells or end in `\r\n` is not searched row by row).
+    search_at: u64,
 }
 
-/// The longest row split by [`split_short`] (longer ones, and rows with quotes, go through
-/// `csv_core`).
+/// The longest row split by [`split_clean`] or [`split_short`] (longer ones, and rows with
+/// quotes, go through `csv_core`).
 const SHORT_ROW: usize = 512;
 
 /// A row split by [`split_short`].
@@ -1958,8 +2087,69 @@ fn split_short(
     }
 }
 
-/// One row read by a [`CsvReader`]: its cells one after the other, where each ends, and the
-/// line it starts on.
+/// The bytes of `word` that equal those of `pattern`, as their top bits (exactly).
+#[inline(always)]
+fn equal_bytes(word: u64, pattern: u64) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let y = word ^ pattern;
+    !((y & LOW).wrapping_add(LOW) | y) & !LOW
+}
+
+/// A row split in place by [`split_clean`].
+#[derive(Debug, Clone, Copy)]
+struct CleanRow {
+    /// Where its line end (`\n`) is in the window: the row is the bytes before it.
+    end: usize,
+    cells: usize,
+    /// Whether its bytes are all ASCII.
+    ascii: bool,
+}
+
+/// Splits the row at the start of `window`, which holds no `"` and no `\r`, as `csv_core`
+/// would (a reader with `delimiter`, after its first row), if its line end (`\n`) is in the
+/// window: where each cell ends in the window (at its delimiter, or the line end) into `ends`
+/// (grown as needed), the cells staying where they are. Eight bytes are looked at at once,
+/// and every delimiter among them taken in one go; with no quote and no `\r` to look for,
+/// a row costs a fraction of [`split_short`]. `None` if the line end is not among the
+/// window's whole words (the row is then split by [`split_short`] or `csv_core`).
+#[inline(always)]
+fn split_clean(window: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<CleanRow> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let (d, n) = (ONES * u64::from(delimiter), ONES * u64::from(b'\n'));
+    let (mut i, mut cells, mut seen) = (0, 0, 0u64);
+    loop {
+        let word = u64::from_le_bytes(window.get(i..i + 8)?.try_into().ok()?);
+        let line_end = equal_bytes(word, n);
+        // The bits of the bytes up to the first line end (all of them if there is none).
+        let before = line_end ^ line_end.wrapping_sub(1);
+        let mut delimiters = equal_bytes(word, d) & before;
+        seen |= word & before;
+        // Room for the word's delimiters and a line end.
+        if ends.len() < cells + 9 {
+            ends.resize((ends.len() * 2).max(cells + 9), 0);
+        }
+        while delimiters != 0 {
+            ends[cells] = i + (delimiters.trailing_zeros() / 8) as usize;
+            cells += 1;
+            delimiters &= delimiters - 1;
+        }
+        if line_end != 0 {
+            let end = i + (line_end.trailing_zeros() / 8) as usize;
+            ends[cells] = end;
+            return Some(CleanRow {
+                end,
+                cells: cells + 1,
+                ascii: seen & 0x8080_8080_8080_8080 == 0,
+            });
+        }
+        i += 8;
+    }
+}
+
+/// One row read by a [`CsvReader`]: where its cells are, where each ends, and the line it
+/// starts on. Its bytes are the record's own (the cells one after the other), or, for a row
+/// split in place, the reader's buffer (the row as it is in the file, one delimiter between
+/// cells): [`CsvReader::bytes`] gives them.
 #[derive(Debug, Default)]
 struct Record {
     bytes: Vec<u8>,
@@ -1970,27 +2160,36 @@ struct Record {
     /// Whether the row may have a quoted cell (it is longer in the file than its cells and
     /// separators): only such a row can hold a line break or a `\r`.
     quoted: bool,
+    /// The row's bytes are the first `len` of the reader's buffer.
+    in_buffer: bool,
+    /// What lies between a cell's end and the next cell's start: 1 (the delimiter) for a row
+    /// in the buffer, else 0.
+    sep: usize,
+    /// The row's bytes are known to be all ASCII (`false`: not known).
+    ascii: bool,
 }
 
 impl Record {
-    /// The bytes of all cells.
-    fn as_slice(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or(&[])
-    }
-
-    /// Where each cell ends in [`Record::as_slice`].
+    /// Where each cell ends in the row's bytes.
     fn ends(&self) -> &[usize] {
         self.ends.get(..self.cells).unwrap_or(&[])
     }
+}
 
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        let mut start = 0;
-        self.ends().iter().map(move |&end| {
-            let cell = self.bytes.get(start..end).unwrap_or(&[]);
-            start = end;
-            cell
-        })
-    }
+/// The cells of a row whose bytes are `bytes`, the first starting at `start`, each ending at
+/// the next of `ends` and the one after it starting `sep` bytes later.
+fn cells_of<'b>(
+    bytes: &'b [u8],
+    ends: &'b [usize],
+    start: usize,
+    sep: usize,
+) -> impl Iterator<Item = &'b [u8]> {
+    let mut start = start;
+    ends.iter().map(move |&end| {
+        let cell = bytes.get(start..end).unwrap_or(&[]);
+        start = end + sep;
+        cell
+    })
 }
 
 impl<R: Read> CsvReader<R> {
@@ -2003,7 +2202,20 @@ impl<R: Read> CsvReader<R> {
             byte: 0,
             line: 1,
             cr: false,
+            pending: 0,
+            clean_to: 0,
+            search_at: 0,
         }
+    }
+
+    /// The bytes of `rec`, the last row this reader read.
+    fn bytes<'s>(&'s self, rec: &'s Record) -> &'s [u8] {
+        let bytes = if rec.in_buffer {
+            self.rdr.buffer()
+        } else {
+            &rec.bytes
+        };
+        bytes.get(..rec.len).unwrap_or(&[])
     }
 
     /// (bytes read, line of the next byte not counting a pending `\r`, whether one is
@@ -2052,8 +2264,12 @@ impl<R: Read> CsvReader<R> {
     fn read(&mut self, rec: &mut Record) -> std::io::Result<bool> {
         use csv_core::ReadRecordResult as Res;
         use std::io::BufRead;
+        self.rdr.consume(std::mem::take(&mut self.pending));
         rec.len = 0;
         rec.cells = 0;
+        rec.in_buffer = false;
+        rec.sep = 0;
+        rec.ascii = false;
         // The line ends before the row (blank lines, the `\n` of a `\r\n`), which the parser
         // would skip, are skipped here, and counted.
         'skip: loop {
@@ -2093,6 +2309,33 @@ impl<R: Read> CsvReader<R> {
         if self.split_here {
             let buf = self.rdr.fill_buf()?;
             let window = buf.get(..buf.len().min(SHORT_ROW)).unwrap_or(&[]);
+            // Rows without `"` and `\r` (found for the whole buffer at once) are split in place.
+            if self.byte >= self.clean_to && self.byte >= self.search_at {
+                let found = memchr::memchr2(b'"', b'\r', buf);
+                let clean = found.unwrap_or(buf.len());
+                self.clean_to = self.byte + clean as u64;
+                if found.is_some() && clean < 256 {
+                    self.search_at = self.clean_to + 4096;
+                }
+            }
+            let clean = usize::try_from(self.clean_to - self.byte.min(self.clean_to))
+                .map_or(window.len(), |c| c.min(window.len()));
+            if let Some(row) = window
+                .get(..clean)
+                .and_then(|w| split_clean(w, self.delimiter, &mut rec.ends))
+            {
+                rec.len = row.end;
+                rec.cells = row.cells;
+                rec.quoted = false;
+                rec.in_buffer = true;
+                rec.sep = 1;
+                rec.ascii = row.ascii;
+                self.pending = row.end + 1;
+                self.byte += row.end as u64 + 1;
+                self.line += 1;
+                self.cr = false;
+                return Ok(true);
+            }
             if rec.bytes.len() < SHORT_ROW + 8 {
                 rec.bytes.resize(SHORT_ROW + 8, 0);
             }
@@ -2137,7 +2380,7 @@ impl<R: Read> CsvReader<R> {
                     let raw = self.byte - start - u64::from(last.is_some());
                     rec.quoted = raw != (rec.len + rec.cells.saturating_sub(1)) as u64;
                     if rec.quoted {
-                        let cells = rec.as_slice();
+                        let cells = rec.bytes.get(..rec.len).unwrap_or(&[]);
                         self.line += memchr::memchr_iter(b'\r', cells)
                             .filter(|&i| cells.get(i + 1) != Some(&b'\n'))
                             .count() as u64;
@@ -2254,7 +2497,7 @@ impl<'a> FileReader<'_, 'a> {
                 Some(Ok(cell)) => fields.push(trim_cell(cell)),
                 _ => bad_utf8 = bad_utf8.or(Some(i)),
             }
-            start = end;
+            start = end + row.cells.sep;
         }
         if let Some(col) = bad_utf8 {
             self.report.push(
@@ -2332,20 +2575,24 @@ struct Rows {
 impl Rows {
     /// Reads the record at the reader's position into `self`: `Ok(None)` at the end of the
     /// file, the row's first cell that is not UTF-8 in `bad_utf8`.
-    fn next<R: Read>(&mut self, csv: &mut CsvReader<R>) -> std::io::Result<Option<RowIn<'_>>> {
+    /// The row's bytes are in the reader's buffer or in `self`.
+    fn next<'c, R: Read>(
+        &'c mut self,
+        csv: &'c mut CsvReader<R>,
+    ) -> std::io::Result<Option<RowIn<'c>>> {
         if !csv.read(&mut self.record)? {
             return Ok(None);
         }
-        let line = self.record.line;
-        let bytes = self.record.as_slice();
-        // ASCII (a quick check) is UTF-8; only other rows are checked in full.
-        let ascii = bytes.is_ascii();
+        let record = &self.record;
+        let line = record.line;
+        let bytes = csv.bytes(record);
+        // ASCII (known from the split, or a quick check) is UTF-8; only other rows are checked
+        // in full.
+        let ascii = record.ascii || bytes.is_ascii();
         let (text, ends, bad_utf8) = if ascii || std::str::from_utf8(bytes).is_ok() {
-            (bytes, self.record.ends(), None)
+            (bytes, record.ends(), None)
         } else {
-            let bad = self
-                .record
-                .iter()
+            let bad = cells_of(bytes, record.ends(), 0, record.sep)
                 .position(|cell| std::str::from_utf8(cell).is_err());
             (&[][..], &[][..], Some(bad.unwrap_or(0)))
         };
@@ -2354,11 +2601,12 @@ impl Rows {
                 bytes: text,
                 ends,
                 start: 0,
+                sep: record.sep,
                 ascii,
             },
             line: u32::try_from(line).unwrap_or(u32::MAX),
             // A line break in a cell is inside quotes.
-            multiline: self.record.quoted && bytes.contains(&b'\n'),
+            multiline: record.quoted && bytes.contains(&b'\n'),
             bad_utf8,
         }))
     }
@@ -2674,6 +2922,7 @@ impl Tail {
                     bytes: &text,
                     ends: ends.get(first_cell..mark.cells_end).unwrap_or(&[]),
                     start,
+                    sep: 0,
                     ascii: false,
                 },
                 line: shift(u32::try_from(mark.line).unwrap_or(u32::MAX), base),
@@ -2823,9 +3072,12 @@ fn second_half<'a>(
             tail.ratings
                 .reserve(most_ratings((at.size - split).saturating_sub(before.0)));
         }
-        let offset = tail.text.len();
-        tail.text.extend_from_slice(row.cells.bytes);
-        tail.ends.extend(row.cells.ends.iter().map(|e| e + offset));
+        // Cells one after the other, as in a batch.
+        let c = row.cells;
+        for cell in cells_of(c.bytes, c.ends, c.start, c.sep) {
+            tail.text.extend_from_slice(cell);
+            tail.ends.push(tail.text.len());
+        }
         tail.holes.push((
             tail.ratings.len(),
             RowMark {
@@ -3066,7 +3318,9 @@ mod tests {
         let mut rec = Record::default();
         let mut rows = Vec::new();
         while csv.read(&mut rec).unwrap() {
-            let first = rec.iter().next().unwrap_or(&[]);
+            let first = cells_of(csv.bytes(&rec), rec.ends(), 0, rec.sep)
+                .next()
+                .unwrap_or(&[]);
             rows.push((String::from_utf8_lossy(first).into_owned(), rec.line));
         }
         (rows, csv.position())
@@ -3108,9 +3362,9 @@ mod tests {
         }
     }
 
-    /// Every row of `text` as a reader gives it (cells, where they end, line, whether quoted),
-    /// and its position after each; with `short`, rows without quotes are split by
-    /// [`split_short`], else all by `csv_core`.
+    /// Every row of `text` as a reader gives it (cells, line, whether quoted), and its
+    /// position after each; with `short`, rows without quotes are split by
+    /// [`split_clean`] or [`split_short`], else all by `csv_core`.
     fn records(text: &[u8], delimiter: u8, buffer: usize, short: bool) -> Vec<String> {
         rows_read_on(&mut CsvReader::new(text, delimiter, buffer), short)
     }
@@ -3126,10 +3380,13 @@ mod tests {
             if !csv.read(&mut rec).unwrap() {
                 break;
             }
+            let bytes = csv.bytes(&rec);
+            // A row split in place knows whether it is ASCII; others leave it to be checked.
+            assert_eq!(rec.ascii, rec.in_buffer && bytes.is_ascii(), "{bytes:?}");
+            let cells: Vec<&[u8]> = cells_of(bytes, rec.ends(), 0, rec.sep).collect();
             out.push(format!(
-                "{:?} {:?} {} {} {:?}",
-                rec.as_slice(),
-                rec.ends(),
+                "{:?} {} {} {:?}",
+                cells,
                 rec.line,
                 rec.quoted,
                 csv.position()
@@ -3156,7 +3413,10 @@ mod tests {
             .continued();
         let rest = rows_read_on(&mut on, true);
         assert_eq!(rest, whole[1..]);
-        assert!(rest[0].starts_with("[239, 187, 191, 98, 50]"), "{rest:?}");
+        assert!(
+            rest[0].starts_with("[[239, 187, 191, 98], [50]]"),
+            "{rest:?}"
+        );
     }
 
     #[test]
@@ -3233,6 +3493,46 @@ mod tests {
                 records(&text, b',', buffer, false)
             );
         }
+    }
+
+    #[test]
+    fn few_texts_find_the_first_that_matches_by_table_or_by_list() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let alphabet = ["a", "b", "k", "0", "1", "é", " ", "High", "x"];
+        // (How many sets of texts were put in a table: most, as those of a rubric are; the
+        // largest, hundreds of keys, may find none and are searched in a list.)
+        let mut tables = 0;
+        for case in 0..300 {
+            // Texts of 0 to 12 bytes (short keys and long texts), some repeated.
+            let n = if case % 50 == 0 { 300 } else { next(20) };
+            let texts: Vec<String> = (0..n)
+                .map(|_| {
+                    (0..next(6))
+                        .map(|_| alphabet[next(alphabet.len())])
+                        .collect()
+                })
+                .collect();
+            let few = FewTexts::new(texts.iter().map(String::as_str).zip(0..));
+            tables += usize::from(!few.table.is_empty());
+            let mut asked: Vec<String> = texts.clone();
+            asked.extend(["", "zz", "kkkkkkkk", "a\u{e9}"].map(String::from));
+            for text in &asked {
+                let want = texts.iter().position(|t| t == text).map(|i| i as u16);
+                let key = short_key(text.as_bytes());
+                assert_eq!(
+                    few.find(text.as_bytes(), key),
+                    want,
+                    "{text:?} in {texts:?}"
+                );
+            }
+        }
+        assert!(tables > 250, "{tables}");
     }
 
     /// Everything reading `dir` gives (evaluators, ratings, notes and the full report), read
