@@ -1419,6 +1419,7 @@ impl Layout<'_> {
     /// every id and level spelt exactly as in the plan and rubric, no note to keep, nothing
     /// to report. Such rows (almost all of a large file) skip the general path; any other
     /// row gets `None` and takes it, so the result is the same either way.
+    #[inline(always)]
     fn ready(&mut self, row: &RowCells<'_>) -> Option<Ready> {
         // Rows that the general path reports something about, or changes: too many cells, a
         // byte-order mark, a cell boundary inside a character. Past this check every cell is
@@ -2117,6 +2118,11 @@ fn split_clean(window: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<Cl
     const ONES: u64 = 0x0101_0101_0101_0101;
     let (d, n) = (ONES * u64::from(delimiter), ONES * u64::from(b'\n'));
     let (mut i, mut cells, mut seen) = (0, 0, 0u64);
+    // Room for a cell ending at every byte of the window, and its line end: grown once.
+    if ends.len() <= window.len() {
+        ends.resize(window.len() + 1, 0);
+    }
+    let ends = ends.as_mut_slice();
     loop {
         let word = u64::from_le_bytes(window.get(i..i + 8)?.try_into().ok()?);
         let line_end = equal_bytes(word, n);
@@ -2124,18 +2130,14 @@ fn split_clean(window: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<Cl
         let before = line_end ^ line_end.wrapping_sub(1);
         let mut delimiters = equal_bytes(word, d) & before;
         seen |= word & before;
-        // Room for the word's delimiters and a line end.
-        if ends.len() < cells + 9 {
-            ends.resize((ends.len() * 2).max(cells + 9), 0);
-        }
         while delimiters != 0 {
-            ends[cells] = i + (delimiters.trailing_zeros() / 8) as usize;
+            *ends.get_mut(cells)? = i + (delimiters.trailing_zeros() / 8) as usize;
             cells += 1;
             delimiters &= delimiters - 1;
         }
         if line_end != 0 {
             let end = i + (line_end.trailing_zeros() / 8) as usize;
-            ends[cells] = end;
+            *ends.get_mut(cells)? = end;
             return Some(CleanRow {
                 end,
                 cells: cells + 1,
@@ -2576,6 +2578,7 @@ impl Rows {
     /// Reads the record at the reader's position into `self`: `Ok(None)` at the end of the
     /// file, the row's first cell that is not UTF-8 in `bad_utf8`.
     /// The row's bytes are in the reader's buffer or in `self`.
+    #[inline(always)]
     fn next<'c, R: Read>(
         &'c mut self,
         csv: &'c mut CsvReader<R>,
