@@ -1583,8 +1583,8 @@ impl<'b> RowCells<'b> {
             },
         };
         let cell = self.bytes.get(start..end)?;
-        // Printable ASCII at both ends, not white space: what `trim_cell` leaves as it is (so
-        // does it some other cells, which `trim_slowly` gives as it gives them).
+        // Printable ASCII at both ends, not white space, no `'` first: `trim_cell` leaves such
+        // a cell as it is (any other cell goes through `trim_slowly`, which is `trim_cell`).
         let plain = |c: u8| c.wrapping_sub(b'!') < b'~' - b'!' + 1;
         match (cell.first(), cell.last()) {
             (Some(&a), Some(&b)) if plain(a) && plain(b) && a != b'\'' => {
