@@ -1142,14 +1142,14 @@ fn write_json_in<W: std::io::Write>(
         engine,
         detail,
         chunk,
-        |start, outs| -> serde_json::Result<Vec<u8>> {
+        |start, outs| {
             let mut bytes = Vec::with_capacity(outs.len() * 2048);
             for (i, c) in outs.iter().enumerate() {
-                json::element(&mut bytes, c, start + i == 0)?;
+                crate::render::json_commitment::element(&mut bytes, c, start + i == 0);
             }
-            Ok(bytes)
+            bytes
         },
-        |bytes| -> anyhow::Result<()> { Ok(object.raw(&bytes?)?) },
+        |bytes| -> anyhow::Result<()> { Ok(object.raw(&bytes)?) },
     )?;
     object.end_array(!engine.is_empty())?;
     object.field("summary", &summary)?;

@@ -33,7 +33,7 @@ pub struct ObjectWriter<W: io::Write> {
 }
 
 /// How deep the elements of an array that is a field of an [`ObjectWriter`] are.
-const ELEMENT_DEPTH: usize = 2;
+pub(super) const ELEMENT_DEPTH: usize = 2;
 
 impl<W: io::Write> ObjectWriter<W> {
     pub fn new(mut w: W) -> io::Result<Self> {
@@ -99,6 +99,13 @@ pub fn element<T: Serialize + ?Sized>(
     let pretty = Pretty::at(ELEMENT_DEPTH);
     pretty.line(out, first).map_err(serde_json::Error::io)?;
     value.serialize(&mut serde_json::Serializer::with_formatter(out, pretty))
+}
+
+/// Appends `,` (unless `first`), a line break and the indentation of `level`, as the pretty
+/// printer starts a line inside `level` nested arrays or objects.
+pub(super) fn line(out: &mut Vec<u8>, level: usize, first: bool) {
+    // Writing to a Vec cannot fail.
+    let _ = Pretty::at(level).line(out, first);
 }
 
 /// `,` then a line break then indentation, as one slice: the pretty printer's line starts are

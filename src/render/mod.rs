@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod json_commitment;
 pub mod markdown;
 pub mod table;
 #[cfg(feature = "spreadsheets")]
