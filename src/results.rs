@@ -141,6 +141,54 @@ pub struct CriterionOut {
     pub by_evaluator: Option<IndexMap<String, Option<String>>>,
 }
 
+/// One criterion's result as [`CriterionOut`] has it, without `by_evaluator`, its labels
+/// borrowed (from the rubric, or from a [`CriterionOut`]): what `assess --format json` writes
+/// of a criterion, without a string made for each label ([`write_json`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CriterionRef<'a> {
+    pub level: Option<&'a str>,
+    pub value: Option<f64>,
+    pub consensus: bool,
+    pub ratings: usize,
+    pub no_rating: usize,
+    pub min: Option<&'a str>,
+    pub max: Option<&'a str>,
+    pub spread: Option<usize>,
+    pub disagreement: bool,
+    pub unsupported: bool,
+}
+
+impl CriterionOut {
+    /// Its fields but `by_evaluator`, borrowed.
+    pub fn as_ref(&self) -> CriterionRef<'_> {
+        let CriterionOut {
+            level,
+            value,
+            consensus,
+            ratings,
+            no_rating,
+            min,
+            max,
+            spread,
+            disagreement,
+            unsupported,
+            by_evaluator: _,
+        } = self;
+        CriterionRef {
+            level: level.as_deref(),
+            value: *value,
+            consensus: *consensus,
+            ratings: *ratings,
+            no_rating: *no_rating,
+            min: min.as_deref(),
+            max: max.as_deref(),
+            spread: *spread,
+            disagreement: *disagreement,
+            unsupported: *unsupported,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MilestoneOut {
     pub id: String,
@@ -363,6 +411,10 @@ struct Builder<'a> {
     /// Leaves out each evaluator's level (`by_evaluator`) whatever the index's detail: a
     /// holder of the assessment builds them when it needs them ([`by_evaluator`]).
     no_levels: bool,
+    /// Leaves out of `criteria` (the commitment's and its milestones') every criterion but
+    /// the completion criterion, which the summary and the reference's comparison read:
+    /// `assess --format json` writes them from the assessment ([`Builder::write_criteria`]).
+    only_completion: bool,
 }
 
 /// What building any one commitment's results needs, prepared once for the whole plan: the
@@ -378,7 +430,7 @@ pub struct Index {
     views_by_commitment: Vec<Vec<usize>>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn rubric(&self) -> &Rubric {
         &self.inputs.rubric
     }
@@ -440,10 +492,12 @@ impl Builder<'_> {
         self.inputs.scores.evaluator_name(e).to_string()
     }
 
-    fn criterion(&self, k: usize, c: &Combined) -> CriterionOut {
-        let crit = &self.rubric().criteria[k];
-        let label = |l: usize| crit.label(l).to_string();
-        CriterionOut {
+    /// The `k`th criterion's result from its combined answers `c`, its labels borrowed from
+    /// the rubric: the one mapping from the assessment to a criterion's fields.
+    fn criterion_ref(&self, k: usize, c: &Combined) -> CriterionRef<'a> {
+        let crit = &self.inputs.rubric.criteria[k];
+        let label = |l: usize| crit.label(l);
+        CriterionRef {
             level: c.answer().map(label),
             value: c.value,
             consensus: c.consensus,
@@ -454,9 +508,70 @@ impl Builder<'_> {
             spread: c.spread,
             disagreement: c.disagreement,
             unsupported: c.unsupported,
-            by_evaluator: (self.index.details && !self.no_levels)
-                .then(|| by_evaluator(self.inputs, k, c)),
         }
+    }
+
+    /// The `k`th criterion's `by_evaluator`, when the results have it.
+    fn levels(&self, k: usize, c: &Combined) -> Option<IndexMap<String, Option<String>>> {
+        (self.index.details && !self.no_levels).then(|| by_evaluator(self.inputs, k, c))
+    }
+
+    fn criterion(&self, k: usize, c: &Combined) -> CriterionOut {
+        let CriterionRef {
+            level,
+            value,
+            consensus,
+            ratings,
+            no_rating,
+            min,
+            max,
+            spread,
+            disagreement,
+            unsupported,
+        } = self.criterion_ref(k, c);
+        CriterionOut {
+            level: level.map(str::to_string),
+            value,
+            consensus,
+            ratings,
+            no_rating,
+            min: min.map(str::to_string),
+            max: max.map(str::to_string),
+            spread,
+            disagreement,
+            unsupported,
+            by_evaluator: self.levels(k, c),
+        }
+    }
+
+    /// Writes the `criteria` of result `r` (of its milestone `milestone`, else of the
+    /// commitment) at `level`, as [`crate::render::json_commitment`] writes the `criteria`
+    /// that [`Self::commitment`] builds without `only_completion`.
+    fn write_criteria(
+        &self,
+        out: &mut Vec<u8>,
+        level: usize,
+        r: &CommitmentResult,
+        milestone: Option<usize>,
+    ) {
+        let units = self
+            .inputs
+            .rubric
+            .criteria
+            .iter()
+            .enumerate()
+            .filter_map(|(k, crit)| {
+                let c = match milestone {
+                    None => Some(&r.view.criteria[k]),
+                    Some(mi) => r.view.milestones[mi][k].as_ref(),
+                }?;
+                Some((
+                    crit.id.as_str(),
+                    self.criterion_ref(k, c),
+                    self.levels(k, c),
+                ))
+            });
+        crate::render::json_commitment::criteria(out, level, units);
     }
 
     /// The rating's label, or the status of the rating criterion (with score bands, of the
@@ -486,13 +601,15 @@ impl Builder<'_> {
         let rubric = self.rubric();
         let c = &inputs.plan.commitments[r.index];
         let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string());
+        let completion = rubric.completion;
+        let keep = |k: usize| !self.only_completion || completion == Some(k);
         let criteria = rubric
             .criteria
             .iter()
             .enumerate()
+            .filter(|&(k, _)| keep(k))
             .map(|(k, crit)| (crit.id.clone(), self.criterion(k, &r.view.criteria[k])))
             .collect();
-        let completion = rubric.completion;
         let milestones = c
             .milestones
             .iter()
@@ -513,6 +630,7 @@ impl Builder<'_> {
                     .criteria
                     .iter()
                     .enumerate()
+                    .filter(|&(k, _)| keep(k))
                     .filter_map(|(k, crit)| {
                         r.view.milestones[mi][k]
                             .as_ref()
@@ -827,6 +945,7 @@ impl<'a> Builder<'a> {
             inputs,
             index: std::borrow::Cow::Owned(Index::new(inputs, detail)),
             no_levels: false,
+            only_completion: false,
         }
     }
 }
@@ -1086,6 +1205,7 @@ pub fn one_with(
         inputs,
         index: std::borrow::Cow::Borrowed(index),
         no_levels: true,
+        only_completion: false,
     };
     let r = engine.commitment(ci, scratch);
     (b.commitment(&r), r)
@@ -1126,7 +1246,7 @@ fn write_json_in<W: std::io::Write>(
     detail: Detail,
     chunk: usize,
 ) -> anyhow::Result<()> {
-    use crate::render::json;
+    use crate::render::{json, json_commitment};
     let head = head(inputs, engine.as_of());
     // The fields of `Results`, in its order.
     let mut object = json::ObjectWriter::new(w)?;
@@ -1137,20 +1257,37 @@ fn write_json_in<W: std::io::Write>(
     object.field("as_of", &head.as_of)?;
     object.field("evaluators", &head.evaluators)?;
     object.begin_array("commitments")?;
-    let summary = stream(
-        inputs,
-        engine,
-        detail,
+    // As `stream` does, but each commitment written as soon as it is built, and its criteria
+    // written from the assessment rather than built as strings and maps first.
+    let mut b = Builder::new(inputs, detail);
+    b.only_completion = true;
+    let b = b;
+    let rubric = &inputs.rubric;
+    let mut tally = Tally::new(rubric, &b.index.ratings);
+    crate::par::chunks_in_order(
+        engine.len(),
         chunk,
-        |start, outs| {
-            let mut bytes = Vec::with_capacity(outs.len() * 2048);
-            for (i, c) in outs.iter().enumerate() {
-                crate::render::json_commitment::element(&mut bytes, c, start + i == 0);
+        Scratch::default,
+        |scratch, range| {
+            let mut part = Tally::new(rubric, &b.index.ratings);
+            let mut bytes = Vec::with_capacity(range.len() * 2048);
+            for ci in range {
+                let r = engine.commitment(ci, scratch);
+                let c = b.commitment(&r);
+                part.add(&c);
+                let criteria = |out: &mut Vec<u8>, level: usize, milestone: Option<usize>| {
+                    b.write_criteria(out, level, &r, milestone);
+                };
+                json_commitment::element_with(&mut bytes, &c, ci == 0, Some(&criteria));
             }
-            bytes
+            (part, bytes)
         },
-        |bytes| -> anyhow::Result<()> { Ok(object.raw(&bytes)?) },
+        |(part, bytes)| -> anyhow::Result<()> {
+            tally.merge(part);
+            Ok(object.raw(&bytes)?)
+        },
     )?;
+    let summary = tally.finish();
     object.end_array(!engine.is_empty())?;
     object.field("summary", &summary)?;
     object.finish()?;

@@ -103,9 +103,18 @@ pub fn element<T: Serialize + ?Sized>(
 
 /// Appends `,` (unless `first`), a line break and the indentation of `level`, as the pretty
 /// printer starts a line inside `level` nested arrays or objects.
-pub(super) fn line(out: &mut Vec<u8>, level: usize, first: bool) {
-    // Writing to a Vec cannot fail.
-    let _ = Pretty::at(level).line(out, first);
+/// `extra` more bytes are reserved beside it, for what follows on the line.
+#[inline]
+pub(super) fn line(out: &mut Vec<u8>, level: usize, first: bool, extra: usize) {
+    let (start, width) = (usize::from(first), 2 * level);
+    if width + 2 <= BREAKS.len() {
+        let bytes = &BREAKS[start..width + 2];
+        out.reserve(bytes.len() + extra);
+        out.extend_from_slice(bytes);
+    } else {
+        // Writing to a Vec cannot fail.
+        let _ = Pretty::at(level).line(out, first);
+    }
 }
 
 /// `,` then a line break then indentation, as one slice: the pretty printer's line starts are

@@ -19,14 +19,48 @@ use indexmap::IndexMap;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::results::{
-    CommitmentOut, Compared, CriterionOut, MilestoneOut, NoteOut, ReferenceOut, round4,
+    CommitmentOut, Compared, CriterionOut, CriterionRef, MilestoneOut, NoteOut, ReferenceOut,
+    round4,
 };
 
 /// Appends `c` as the `commitments` array's element (`first`: the array's first element), in
 /// the bytes [`super::json::element`] writes for it.
 pub fn element(out: &mut Vec<u8>, c: &CommitmentOut, first: bool) {
-    super::json::line(out, super::json::ELEMENT_DEPTH, first);
-    commitment(out, super::json::ELEMENT_DEPTH, c);
+    element_with(out, c, first, None);
+}
+
+/// Writes a `criteria` map (of the commitment, or of its milestone given by index) at the
+/// level given, in place of the one its results hold.
+pub type WriteCriteria<'a> = dyn Fn(&mut Vec<u8>, usize, Option<usize>) + 'a;
+
+/// [`element`], with every `criteria` map (the commitment's and each milestone's) written by
+/// `criteria` when it is given, instead of from `c` (whose maps are then ignored).
+pub fn element_with(
+    out: &mut Vec<u8>,
+    c: &CommitmentOut,
+    first: bool,
+    criteria: Option<&WriteCriteria>,
+) {
+    super::json::line(out, super::json::ELEMENT_DEPTH, first, 0);
+    commitment(out, super::json::ELEMENT_DEPTH, c, criteria);
+}
+
+/// Each evaluator's level on a criterion (`by_evaluator`), as the results hold it.
+pub type Levels = IndexMap<String, Option<String>>;
+
+/// Writes a `criteria` map at `level`: each criterion's id, its result and, with details, each
+/// evaluator's level, in order.
+pub fn criteria<'a>(
+    out: &mut Vec<u8>,
+    level: usize,
+    units: impl Iterator<Item = (&'a str, CriterionRef<'a>, Option<Levels>)>,
+) {
+    let mut o = Obj::open(out, level);
+    for (id, c, by_evaluator) in units {
+        o.key(out, id);
+        criterion_ref(out, level + 1, c, by_evaluator.as_ref());
+    }
+    o.close(out);
 }
 
 /// An object being written at `level` (its fields one level deeper).
@@ -42,8 +76,10 @@ impl Obj {
     }
 
     /// Starts a field whose name needs no escaping (a field of a struct).
+    #[inline(always)]
     fn field(&mut self, out: &mut Vec<u8>, name: &str) {
-        super::json::line(out, self.level + 1, !self.any);
+        // Room for the name, its quotes and `": `, and most values.
+        super::json::line(out, self.level + 1, !self.any, name.len() + 32);
         self.any = true;
         out.push(b'"');
         out.extend_from_slice(name.as_bytes());
@@ -52,7 +88,7 @@ impl Obj {
 
     /// Starts an entry of a map, whose key is escaped as any string.
     fn key(&mut self, out: &mut Vec<u8>, key: &str) {
-        super::json::line(out, self.level + 1, !self.any);
+        super::json::line(out, self.level + 1, !self.any, key.len() + 32);
         self.any = true;
         string(out, key);
         out.extend_from_slice(b": ");
@@ -60,7 +96,7 @@ impl Obj {
 
     fn close(self, out: &mut Vec<u8>) {
         if self.any {
-            super::json::line(out, self.level, true);
+            super::json::line(out, self.level, true, 1);
         }
         out.push(b'}');
     }
@@ -85,6 +121,10 @@ fn string(out: &mut Vec<u8>, s: &str) {
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&String>) {
+    opt_str(out, s.map(String::as_str));
+}
+
+fn opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => string(out, s),
         None => out.extend_from_slice(b"null"),
@@ -127,13 +167,23 @@ fn number4(out: &mut Vec<u8>, x: Option<f64>) {
 
 /// An array at `level`, each element written by `each` (at `level + 1`).
 fn array<T>(out: &mut Vec<u8>, level: usize, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
+    array_indexed(out, level, items, |out, _, item| each(out, item));
+}
+
+/// [`array`], `each` told each element's index.
+fn array_indexed<T>(
+    out: &mut Vec<u8>,
+    level: usize,
+    items: &[T],
+    mut each: impl FnMut(&mut Vec<u8>, usize, &T),
+) {
     out.push(b'[');
     for (i, item) in items.iter().enumerate() {
-        super::json::line(out, level + 1, i == 0);
-        each(out, item);
+        super::json::line(out, level + 1, i == 0, 32);
+        each(out, i, item);
     }
     if !items.is_empty() {
-        super::json::line(out, level, true);
+        super::json::line(out, level, true, 1);
     }
     out.push(b']');
 }
@@ -157,7 +207,12 @@ fn map<V>(
     o.close(out);
 }
 
-fn commitment(out: &mut Vec<u8>, level: usize, c: &CommitmentOut) {
+fn commitment(
+    out: &mut Vec<u8>,
+    level: usize,
+    c: &CommitmentOut,
+    write_criteria: Option<&WriteCriteria>,
+) {
     let CommitmentOut {
         id,
         ogp_id,
@@ -249,10 +304,13 @@ fn commitment(out: &mut Vec<u8>, level: usize, c: &CommitmentOut) {
         reference_out(out, inner + 1, r)
     });
     o.field(out, "criteria");
-    map(out, inner, criteria, |out, k| criterion(out, inner + 1, k));
+    match write_criteria {
+        Some(write) => write(out, inner, None),
+        None => map(out, inner, criteria, |out, k| criterion(out, inner + 1, k)),
+    }
     o.field(out, "milestones");
-    array(out, inner, milestones, |out, m| {
-        milestone(out, inner + 1, m)
+    array_indexed(out, inner, milestones, |out, mi, m| {
+        milestone(out, inner + 1, m, write_criteria.map(|write| (write, mi)));
     });
     if let Some(notes) = notes {
         o.field(out, "notes");
@@ -262,7 +320,11 @@ fn commitment(out: &mut Vec<u8>, level: usize, c: &CommitmentOut) {
 }
 
 fn criterion(out: &mut Vec<u8>, level: usize, c: &CriterionOut) {
-    let CriterionOut {
+    criterion_ref(out, level, c.as_ref(), c.by_evaluator.as_ref());
+}
+
+fn criterion_ref(out: &mut Vec<u8>, level: usize, c: CriterionRef, by_evaluator: Option<&Levels>) {
+    let CriterionRef {
         level: answer,
         value,
         consensus,
@@ -273,31 +335,30 @@ fn criterion(out: &mut Vec<u8>, level: usize, c: &CriterionOut) {
         spread,
         disagreement,
         unsupported,
-        by_evaluator,
     } = c;
     let mut o = Obj::open(out, level);
     o.field(out, "level");
-    opt_string(out, answer.as_ref());
+    opt_str(out, answer);
     o.field(out, "value");
-    number4(out, *value);
-    if *consensus {
+    number4(out, value);
+    if consensus {
         o.field(out, "consensus");
         boolean(out, true);
     }
     o.field(out, "ratings");
-    count(out, *ratings);
+    count(out, ratings);
     o.field(out, "no_rating");
-    count(out, *no_rating);
+    count(out, no_rating);
     o.field(out, "min");
-    opt_string(out, min.as_ref());
+    opt_str(out, min);
     o.field(out, "max");
-    opt_string(out, max.as_ref());
+    opt_str(out, max);
     o.field(out, "spread");
-    opt_count(out, *spread);
+    opt_count(out, spread);
     o.field(out, "disagreement");
-    boolean(out, *disagreement);
+    boolean(out, disagreement);
     o.field(out, "unsupported");
-    boolean(out, *unsupported);
+    boolean(out, unsupported);
     if let Some(by_evaluator) = by_evaluator {
         o.field(out, "by_evaluator");
         map(out, level + 1, by_evaluator, |out, l| {
@@ -342,7 +403,12 @@ fn reference_out(out: &mut Vec<u8>, level: usize, r: &ReferenceOut) {
     o.close(out);
 }
 
-fn milestone(out: &mut Vec<u8>, level: usize, m: &MilestoneOut) {
+fn milestone(
+    out: &mut Vec<u8>,
+    level: usize,
+    m: &MilestoneOut,
+    write_criteria: Option<(&WriteCriteria, usize)>,
+) {
     let MilestoneOut {
         id,
         title,
@@ -372,7 +438,10 @@ fn milestone(out: &mut Vec<u8>, level: usize, m: &MilestoneOut) {
         boolean(out, true);
     }
     o.field(out, "criteria");
-    map(out, inner, criteria, |out, k| criterion(out, inner + 1, k));
+    match write_criteria {
+        Some((write, mi)) => write(out, inner, Some(mi)),
+        None => map(out, inner, criteria, |out, k| criterion(out, inner + 1, k)),
+    }
     o.close(out);
 }
 
@@ -524,6 +593,21 @@ mod tests {
                     super::super::json::element(&mut theirs, &c, first).unwrap();
                     let mut ours = b"[".to_vec();
                     element(&mut ours, &c, first);
+                    // The criteria written by `criteria` from their parts, as the results'
+                    // writer does from the assessment: the same bytes.
+                    let write = |out: &mut Vec<u8>, level: usize, milestone: Option<usize>| {
+                        let map = match milestone {
+                            None => &c.criteria,
+                            Some(mi) => &c.milestones[mi].criteria,
+                        };
+                        let units = map
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.as_ref(), v.by_evaluator.clone()));
+                        criteria(out, level, units);
+                    };
+                    let mut with = b"[".to_vec();
+                    element_with(&mut with, &c, first, Some(&write));
+                    assert!(with == ours, "full: {full}, round: {round}, first: {first}");
                     pretty_assertions::assert_eq!(
                         String::from_utf8(ours).unwrap(),
                         String::from_utf8(theirs).unwrap(),
