@@ -1267,10 +1267,12 @@ fn write_json_in<W: std::io::Write>(
     crate::par::chunks_in_order(
         engine.len(),
         chunk,
-        Scratch::default,
-        |scratch, range| {
+        || (Scratch::default(), 0),
+        |(scratch, last), range| {
             let mut part = Tally::new(rubric, &b.index.ratings);
-            let mut bytes = Vec::with_capacity(range.len() * 2048);
+            // Sized after this thread's last piece, so that it is rarely grown (each growth
+            // copies the whole piece).
+            let mut bytes = Vec::with_capacity((range.len() * 2048).max(*last + *last / 8));
             for ci in range {
                 let r = engine.commitment(ci, scratch);
                 let c = b.commitment(&r);
@@ -1280,6 +1282,7 @@ fn write_json_in<W: std::io::Write>(
                 };
                 json_commitment::element_with(&mut bytes, &c, ci == 0, Some(&criteria));
             }
+            *last = bytes.len();
             (part, bytes)
         },
         |(part, bytes)| -> anyhow::Result<()> {
@@ -1292,6 +1295,16 @@ fn write_json_in<W: std::io::Write>(
     object.field("summary", &summary)?;
     object.finish()?;
     Ok(())
+}
+
+/// Adds one to `label`'s count, a new entry (last) when it has none yet.
+fn count_in(counts: &mut IndexMap<String, usize>, label: &str) {
+    match counts.get_mut(label) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(label.to_string(), 1);
+        }
+    }
 }
 
 /// The summary, counted one commitment at a time ([`Tally::add`]); counts of consecutive
@@ -1364,8 +1377,9 @@ impl<'a> Tally<'a> {
         let holds = |id: &str| c.flags.iter().any(|f| f == id);
         self.commitments += 1;
         self.milestones += c.milestones.len();
-        let rating = || c.rating.clone().unwrap_or_else(|| NO_EVIDENCE.to_string());
-        *self.by_rating.entry(rating()).or_insert(0) += 1;
+        // Counted by looking the label up: a string is made only for a label not met before.
+        let rating = c.rating.as_deref().unwrap_or(NO_EVIDENCE);
+        count_in(&mut self.by_rating, rating);
         if let (Some((counts, none)), Some(k)) = (&mut self.by_completion, rubric.completion) {
             match c
                 .criteria
@@ -1391,21 +1405,21 @@ impl<'a> Tally<'a> {
         };
         self.quadrant[quadrant] += 1;
         self.scores.extend(c.score);
-        let lead = c
-            .lead
-            .clone()
-            .unwrap_or_else(|| "(no lead agency)".to_string());
-        let slot = self
-            .by_lead
-            .entry(lead)
-            .or_insert_with_key(|lead| LeadSummary {
-                lead: lead.clone(),
-                commitments: 0,
-                by_rating: IndexMap::new(),
-                overdue: 0,
-            });
+        let lead = c.lead.as_deref().unwrap_or("(no lead agency)");
+        let slot = match self.by_lead.get_index_of(lead) {
+            Some(i) => &mut self.by_lead[i],
+            None => self
+                .by_lead
+                .entry(lead.to_string())
+                .or_insert_with(|| LeadSummary {
+                    lead: lead.to_string(),
+                    commitments: 0,
+                    by_rating: IndexMap::new(),
+                    overdue: 0,
+                }),
+        };
         slot.commitments += 1;
-        *slot.by_rating.entry(rating()).or_insert(0) += 1;
+        count_in(&mut slot.by_rating, rating);
         slot.overdue += usize::from(c.overdue);
         let id = || c.id.clone();
         if c.overdue {
