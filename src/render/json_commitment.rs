@@ -4,13 +4,18 @@
 //! it for every field in every state.
 //!
 //! Why by hand: through serde, every field name is a string that serde_json scans byte by byte
-//! for characters to escape, and every value is a call through the serializer's layers; for
+//! for characters to escape, and every value is a call through the serializer's layers; at
 //! 10,000 commitments × 8 criteria that was about a third of the work of the engine threads
-//! (docs/performance.md, twelfth step). Here a field's name, with its line break, indentation,
-//! quotes and `": "`, is copied as one slice, and a string is copied at once when it has
-//! nothing to escape (almost always); anything else is left to serde_json itself: strings with
-//! a character to escape, and every number (`itoa` and `zmij` inside serde_json, through its
-//! `Formatter`), so escaping and number formatting cannot drift from serde's.
+//! (docs/performance.md, thirteenth step of issue 16). Here a field's line start (line break
+//! and indentation) is copied as one slice and its quoted name as another, and a string is
+//! copied at once when it has nothing to escape (almost always); the rest is left to
+//! serde_json itself: strings with a character to escape, and every number (`itoa` and `zmij`
+//! inside serde_json, through its `Formatter`), so escaping and number formatting cannot drift
+//! from serde's.
+//!
+//! The criteria maps can be written by the caller instead ([`element_with`], [`criteria`]):
+//! `results::write_json` writes them straight from the assessment, with labels borrowed from
+//! the rubric ([`CriterionRef`]), instead of building a map of strings per unit first.
 //!
 //! Each struct is taken apart field by field without `..`: a field added to the results does
 //! not compile here until it is written, in its place (the order of the struct's fields).
