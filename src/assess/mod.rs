@@ -117,6 +117,9 @@ pub struct Scratch {
     ratings: Vec<Rating>,
     counts: Vec<u32>,
     place: Vec<u32>,
+    /// Whether the counting sort put `ratings` in order: then `counts[b]` is where the ratings
+    /// of unit and criterion `b` (milestone order × criteria + criterion) end in `ratings`.
+    bucketed: bool,
 }
 
 /// Where each commitment's ratings are in `Scores::ratings`.
@@ -297,6 +300,7 @@ impl<'a> Engine<'a> {
             rubric,
             ci,
             ratings: local,
+            ends: scratch.bucketed.then_some(scratch.counts.as_slice()),
         };
         let consensus = |e: u32| is_consensus[e as usize];
         let combined = |e: u32| !is_reference[e as usize] && !is_consensus[e as usize];
@@ -376,7 +380,9 @@ fn order_into<'r>(
         ratings: out,
         counts,
         place,
+        bucketed,
     } = scratch;
+    *bucketed = false;
     let key = |r: &Rating| (r.milestone_order(), r.criterion, r.evaluator);
     let buckets = (milestones + 1).saturating_mul(criteria);
     let bucket = |r: &Rating| {
@@ -417,12 +423,47 @@ fn order_into<'r>(
             .windows(2)
             .all(|w| unit(&w[0]) != unit(&w[1]) || w[0].evaluator < w[1].evaluator)
         {
+            // Each bucket's start was moved to its end as its ratings were placed.
+            *bucketed = true;
             return;
         }
         out.clear();
     }
     out.extend((0..len).map(|n| *get(n)));
     out.sort_unstable_by_key(key);
+}
+
+/// The ratings of one criterion for one unit: a run of `ratings`, sorted by (milestone,
+/// criterion, evaluator). Read from `ends` (see [`Scratch`]) when the counting sort gave them,
+/// out of `criteria` criteria; else found by binary search.
+fn unit_ratings<'r>(
+    ratings: &'r [Rating],
+    ends: Option<&[u32]>,
+    criteria: usize,
+    milestone: Option<u32>,
+    criterion: usize,
+) -> &'r [Rating] {
+    if let Some(ends) = ends
+        && criterion < criteria
+    {
+        let b = (Rating::order_of(milestone) as usize)
+            .saturating_mul(criteria)
+            .saturating_add(criterion);
+        if let Some(&end) = ends.get(b) {
+            let start = b.checked_sub(1).map_or(0, |a| ends[a] as usize);
+            return &ratings[start..end as usize];
+        }
+    }
+    let key = (
+        Rating::order_of(milestone),
+        u16::try_from(criterion).unwrap_or(u16::MAX),
+    );
+    let start = ratings.partition_point(|r| (r.milestone_order(), r.criterion) < key);
+    let len = ratings[start..]
+        .iter()
+        .take_while(|r| (r.milestone_order(), r.criterion) == key)
+        .count();
+    &ratings[start..start + len]
 }
 
 /// What the computation of one commitment needs.
@@ -432,23 +473,21 @@ struct Ctx<'a> {
     ci: usize,
     /// The commitment's ratings, sorted by (milestone, criterion, evaluator).
     ratings: &'a [Rating],
+    /// Where each (milestone, criterion)'s ratings end in `ratings`, when the counting sort
+    /// found them (see [`Scratch`]): a unit's ratings are then found without a search.
+    ends: Option<&'a [u32]>,
 }
 
 impl Ctx<'_> {
     /// The ratings of one criterion for one unit (a run of the sorted ratings).
     fn group(&self, milestone: Option<u32>, criterion: usize) -> &[Rating] {
-        let key = (
-            Rating::order_of(milestone),
-            u16::try_from(criterion).unwrap_or(u16::MAX),
-        );
-        let start = self
-            .ratings
-            .partition_point(|r| (r.milestone_order(), r.criterion) < key);
-        let len = self.ratings[start..]
-            .iter()
-            .take_while(|r| (r.milestone_order(), r.criterion) == key)
-            .count();
-        &self.ratings[start..start + len]
+        unit_ratings(
+            self.ratings,
+            self.ends,
+            self.rubric.criteria.len(),
+            milestone,
+            criterion,
+        )
     }
 
     /// The answers to one criterion for one unit, from the evaluators `keep` accepts (`None`:
@@ -798,8 +837,31 @@ mod tests {
                 let mut scratch = Scratch::default();
                 in_unit_order(group, 1, 3, &mut scratch);
                 assert_eq!(scratch.ratings, expected);
+                // Each unit's ratings, read from where the counting sort ended them, are those
+                // a search finds: for every unit and criterion, in the plan and outside it.
+                let ends = scratch.bucketed.then_some(scratch.counts.as_slice());
+                for m in [None, Some(0), Some(1), Some(7)] {
+                    for k in 0..5 {
+                        assert_eq!(
+                            unit_ratings(&scratch.ratings, ends, 3, m, k),
+                            unit_ratings(&scratch.ratings, None, 3, m, k),
+                        );
+                    }
+                }
             }
         }
+        // The counting sort gave the first case (in evaluator order, all in the plan).
+        let mut scratch = Scratch::default();
+        let first: Vec<Rating> = (0..2)
+            .flat_map(|e| (0..2u32).flat_map(move |m| (0..3).map(move |k| (e, m, k))))
+            .map(|(e, m, k)| rating(e, m.checked_sub(1), k, 0))
+            .collect();
+        in_unit_order(Group::Run(&first), 1, 3, &mut scratch);
+        assert!(scratch.bucketed);
+        assert_eq!(
+            unit_ratings(&scratch.ratings, Some(&scratch.counts), 3, Some(0), 2).len(),
+            2
+        );
     }
 
     /// Ratings in commitment order are found as runs, others through their indices: either
