@@ -6,7 +6,7 @@
 //! Why by hand: through serde, every field name is a string that serde_json scans byte by byte
 //! for characters to escape, and every value is a call through the serializer's layers; at
 //! 10,000 commitments × 8 criteria that was about a third of the work of the engine threads
-//! (docs/performance.md, thirteenth step of issue 16). Here a field's line start (line break
+//! (docs/performance.md, fourteenth step of issue 16). Here a field's line start (line break
 //! and indentation) is copied as one slice and its quoted name as another, and a string is
 //! copied at once when it has nothing to escape (almost always); the rest is left to
 //! serde_json itself: strings with a character to escape, and every number (`itoa` and `zmij`
