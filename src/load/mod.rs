@@ -190,13 +190,11 @@ pub fn load_plan(path: &Path, sources: &mut SourceMap, report: &mut Report) -> O
         );
         return None;
     }
-    read_toml_split(
-        file,
-        sources,
-        report,
-        Some("commitment"),
-        |cx, doc, range| Some(plan::read(cx, doc, range)),
-    )
+    let text = sources.get(file)?.text.as_deref()?;
+    let at = toml_doc::halves(text, "commitment")
+        // With one core, the halves would only take turns.
+        .filter(|_| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
+    read_plan_at(file, sources, report, at)
 }
 
 /// The 1-based line of the `[[commitment]]` or `[[commitment.milestone]]` header that takes a
@@ -236,48 +234,49 @@ fn read_toml<T>(
     report: &mut Report,
     read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
 ) -> Option<T> {
-    read_toml_split(file, sources, report, None, read)
-}
-
-/// [`read_toml`], parsing a large file in two halves on two threads when it can be cut before
-/// a `[[split]]` header near its middle (see [`toml_doc::parse_halves`]).
-fn read_toml_split<T>(
-    file: FileId,
-    sources: &SourceMap,
-    report: &mut Report,
-    split: Option<&str>,
-    read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
-) -> Option<T> {
-    let text = sources.get(file)?.text.as_deref()?;
-    let at = split
-        .and_then(|key| Some((key, toml_doc::halves(text, key)?)))
-        // With one core, the halves would only take turns.
-        .filter(|_| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
-    read_toml_at(file, sources, report, at, read)
-}
-
-/// [`read_toml`], parsing the file in two halves cut at `at` (a byte offset before a
-/// `[[key]]` header) when `at` is given and the halves can be used.
-fn read_toml_at<T>(
-    file: FileId,
-    sources: &SourceMap,
-    report: &mut Report,
-    at: Option<(&str, usize)>,
-    read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
-) -> Option<T> {
     let text = sources.get(file)?.text.as_deref()?;
     let mut cx = Cx {
         sources,
         file,
         report,
+        offset: 0,
     };
-    let at = at.filter(|&(_, at)| text.is_char_boundary(at));
-    let doc = match at {
-        Some((key, at)) => toml_doc::parse_halves(&mut cx, text, at, key),
-        None => toml_doc::parse(&mut cx, text),
-    }?;
+    let doc = toml_doc::parse(&mut cx, text)?;
     let range = doc.span();
     read(&mut cx, doc.get_ref(), range)
+}
+
+/// Reads the plan in `file`, parsed whole (`at` = `None`) or in two halves cut at `at` (a byte
+/// offset before a `[[commitment]]` header, from [`toml_doc::halves`]), each half parsed, and
+/// its commitments read, on its own thread (see [`toml_doc::read_halves`]).
+fn read_plan_at(
+    file: FileId,
+    sources: &SourceMap,
+    report: &mut Report,
+    at: Option<usize>,
+) -> Option<Plan> {
+    let text = sources.get(file)?.text.as_deref()?;
+    let mut cx = Cx {
+        sources,
+        file,
+        report,
+        offset: 0,
+    };
+    match at {
+        Some(at) => toml_doc::read_halves(
+            &mut cx,
+            text,
+            at,
+            "commitment",
+            plan::Commitments::ahead,
+            |cx, doc, range, second| plan::read(cx, doc, range, second),
+        ),
+        None => {
+            let doc = toml_doc::parse(&mut cx, text)?;
+            let range = doc.span();
+            Some(plan::read(&mut cx, doc.get_ref(), range, None))
+        }
+    }
 }
 
 /// Loads a rubric by built-in id or path (`base` is the folder relative paths start from).
@@ -1071,22 +1070,6 @@ mod tests {
             .expect("the commitment is in the text")
     }
 
-    /// The plan in `file`, parsed whole (`at` = `None`) or in two halves cut at `at`.
-    fn read_plan_at(
-        file: FileId,
-        sources: &SourceMap,
-        report: &mut Report,
-        at: Option<usize>,
-    ) -> Option<Plan> {
-        read_toml_at(
-            file,
-            sources,
-            report,
-            at.map(|at| ("commitment", at)),
-            |cx, doc, range| Some(plan::read(cx, doc, range)),
-        )
-    }
-
     /// The plan read from `text` (written out with `{:#?}`) and the report (as text and as
     /// JSON), with the text parsed whole (`at` = `None`) or in two halves cut at `at`.
     fn read_text(text: &str, at: Option<usize>) -> (String, String, String) {
@@ -1195,6 +1178,53 @@ mod tests {
             messages.contains("milestone id `m3` is used twice"),
             "{messages}"
         );
+    }
+
+    #[test]
+    fn what_the_second_thread_reads_is_what_one_reader_reads() {
+        // The second half's commitments are read on the second thread; anything it would
+        // report, or any id it shares with the first half, and they are read again here.
+        let extra = |i: usize| match i {
+            // A warning only: a date in quotes.
+            2100 => "start = \"2024-01-01\"\n".to_string(),
+            // A milestone id used twice within the second half.
+            2200 | 2201 => "\n[[commitment.milestone]]\nid = \"twice\"\ntitle = \"T\"\n".into(),
+            // A commitment with no title.
+            2300 => "\n[[commitment]]\nid = \"untitled\"\n".into(),
+            _ => String::new(),
+        };
+        for (k, chosen) in [2100, 2200, 2300].into_iter().enumerate() {
+            let text = plan_text(3000, "\n", |i| {
+                if i == chosen || (k == 1 && i == 2201) {
+                    extra(i)
+                } else {
+                    String::new()
+                }
+            });
+            let (used, messages) = same_both_ways(&text, header_of(&text, 1500));
+            assert!(used);
+            assert!(!messages.is_empty(), "{chosen}");
+        }
+        // A milestone of the second half with the id of one in the first.
+        let text = plan_text(3000, "\n", |i| match i {
+            10 | 2500 => "\n[[commitment.milestone]]\nid = \"m-same\"\ntitle = \"T\"\n".into(),
+            _ => String::new(),
+        });
+        let (used, messages) = same_both_ways(&text, header_of(&text, 1500));
+        assert!(used);
+        assert!(
+            messages.contains("milestone id `m-same` is used twice"),
+            "{messages}"
+        );
+        // Ids of the first half used as the other kind in the second are not a clash.
+        let text = plan_text(3000, "\n", |i| match i {
+            10 => "\n[[commitment.milestone]]\nid = \"c2600x\"\ntitle = \"T\"\n".into(),
+            2500 => "\n[[commitment]]\nid = \"c2600x\"\ntitle = \"T\"\n".into(),
+            _ => String::new(),
+        });
+        let (used, messages) = same_both_ways(&text, header_of(&text, 1500));
+        assert!(used);
+        assert_eq!(messages, "");
     }
 
     #[test]

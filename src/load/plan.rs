@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use toml::de::DeTable;
 
-use super::toml_doc::{Cx, Table};
+use super::toml_doc::{self, Cx, Table};
 use crate::diag::{Diagnostic, Location};
 use crate::model::plan::Settings;
 use crate::model::{Commitment, Evaluator, Milestone, OgpValue, Plan, Role};
@@ -12,7 +12,12 @@ use crate::source::Span;
 
 /// Builds the plan from a parsed document, reporting every problem. Returns a plan even when
 /// some parts were wrong (those parts left out), so the score files can still be checked.
-pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Range<usize>) -> Plan {
+pub(crate) fn read(
+    cx: &mut Cx<'_>,
+    doc: &DeTable<'_>,
+    doc_range: std::ops::Range<usize>,
+    second: Option<toml_doc::SecondHalf<'_, '_, Commitments>>,
+) -> Plan {
     let mut root = Table::new(doc, doc_range, "plan.toml");
     let mut plan = Plan {
         country: String::new(),
@@ -132,13 +137,104 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
         }
     }
 
-    let mut seen_commitments: HashMap<String, Span> = HashMap::new();
-    let mut seen_milestones: HashMap<String, Span> = HashMap::new();
-    let mut units = 0usize;
     let commitment_tables = root.tables(cx, "commitment", "[[commitment]]");
-    plan.commitments
-        .reserve_exact(commitment_tables.len().min(super::MAX_UNITS));
-    for mut t in commitment_tables {
+    let mut commitments = Commitments::default();
+    let more = second.as_ref().map_or(0, |s| s.len);
+    commitments
+        .list
+        .reserve_exact((commitment_tables.len() + more).min(super::MAX_UNITS));
+    let before = commitment_tables.len();
+    commitments.read(cx, commitment_tables);
+    if let Some(second) = second {
+        commitments.second_half(cx, second, before);
+    }
+    plan.commitments = commitments.list;
+    if plan.commitments.is_empty() && !cx.report.has_errors() {
+        cx.push(
+            Diagnostic::warning("no-commitments", "plan.toml lists no commitments")
+                .at(cx.loc(0..0))
+                .help("add one [[commitment]] table per commitment of the action plan (see docs/formats.md)"),
+        );
+    }
+    root.finish(cx);
+    plan
+}
+
+/// The commitments of a plan, read table by table as one reader reads them in order.
+#[derive(Debug, Default)]
+pub(crate) struct Commitments {
+    /// The commitments read (those with an id and a title that no earlier one has).
+    list: Vec<Commitment>,
+    /// Where each commitment id read was first given.
+    seen_commitments: HashMap<String, Span>,
+    /// Where each milestone id read was first given (ids are unique in the whole plan).
+    seen_milestones: HashMap<String, Span>,
+    /// Commitments and milestones read so far.
+    units: usize,
+    /// Whether the plan passed [`super::MAX_UNITS`]: nothing of it is kept, nothing more read.
+    stopped: bool,
+}
+
+impl Commitments {
+    /// Reads `tables` in order, after those read before.
+    pub(crate) fn read(&mut self, cx: &mut Cx<'_>, tables: Vec<Table<'_, '_>>) {
+        for t in tables {
+            if self.stopped {
+                return;
+            }
+            self.one(cx, t);
+        }
+    }
+
+    /// Takes the second half of a plan parsed in two ([`toml_doc::read_halves`]), whose
+    /// commitment tables come after the `before` read here: what the second thread read when
+    /// that is exactly what reading them here would give (it reported nothing, and no id of it
+    /// is one read here), else their tables, read here.
+    pub(crate) fn second_half(
+        &mut self,
+        cx: &mut Cx<'_>,
+        second: toml_doc::SecondHalf<'_, '_, Commitments>,
+        before: usize,
+    ) {
+        if self.stopped {
+            // One reader stops at the commitment that passes the limit.
+            return;
+        }
+        if let Some(found) = second.found()
+            && found.quiet
+        {
+            let theirs = found.found;
+            let clash = theirs
+                .seen_commitments
+                .keys()
+                .any(|id| self.seen_commitments.contains_key(id))
+                || theirs
+                    .seen_milestones
+                    .keys()
+                    .any(|id| self.seen_milestones.contains_key(id));
+            if !clash && self.units + theirs.units <= super::MAX_UNITS {
+                self.units += theirs.units;
+                self.list.extend(theirs.list);
+                return;
+            }
+        }
+        let tables = second.tables();
+        self.read(cx, Table::entries(&tables, "[[commitment]]", before));
+    }
+
+    /// Reads the commitments of the second half of a plan on the thread that parsed it (see
+    /// [`Commitments::second_half`]).
+    pub(crate) fn ahead(cx: &mut Cx<'_>, tables: &[toml::Spanned<toml::de::DeValue<'_>>]) -> Self {
+        let mut theirs = Commitments::default();
+        theirs
+            .list
+            .reserve_exact(tables.len().min(super::MAX_UNITS));
+        theirs.read(cx, Table::entries(tables, "[[commitment]]", 0));
+        theirs
+    }
+
+    /// Reads one commitment's table.
+    fn one(&mut self, cx: &mut Cx<'_>, mut t: Table<'_, '_>) {
         let id = t.required_string(cx, "id", "\"1\"");
         if let Some((id, _)) = &id {
             t.rename(quoted("commitment `", id.trim(), "`"));
@@ -234,7 +330,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
                 continue;
             };
             let mid = mid.trim().to_string();
-            if let Some(first) = seen_milestones.get(&mid) {
+            if let Some(first) = self.seen_milestones.get(&mid) {
                 cx.push(
                     Diagnostic::error(
                         "duplicate-id",
@@ -246,7 +342,7 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
                 );
                 continue;
             }
-            seen_milestones.insert(mid.clone(), mspan.clone());
+            self.seen_milestones.insert(mid.clone(), mspan.clone());
             milestones.push(Milestone {
                 id: mid,
                 title: mtitle,
@@ -258,10 +354,10 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
         }
         t.finish(cx);
         let (Some((id, span)), Some((title, _))) = (id, title) else {
-            continue;
+            return;
         };
         let id = id.trim().to_string();
-        if let Some(first) = seen_commitments.get(&id) {
+        if let Some(first) = self.seen_commitments.get(&id) {
             cx.push(
                 Diagnostic::error(
                     "duplicate-id",
@@ -271,11 +367,11 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
                 .related(Location::span(cx.sources, first), "first used at")
                 .help("give each commitment its own id"),
             );
-            continue;
+            return;
         }
-        seen_commitments.insert(id.clone(), span.clone());
-        units += 1 + milestones.len();
-        if units > super::MAX_UNITS {
+        self.seen_commitments.insert(id.clone(), span.clone());
+        self.units += 1 + milestones.len();
+        if self.units > super::MAX_UNITS {
             cx.push(
                 Diagnostic::error(
                     "too-many-commitments",
@@ -288,10 +384,11 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
                 .help("a national action plan has tens of commitments; check that this is the right file (see docs/limits.md)"),
             );
             // Nothing of such a plan is assessed: every command stops at the error.
-            plan.commitments = Vec::new();
-            break;
+            self.list = Vec::new();
+            self.stopped = true;
+            return;
         }
-        plan.commitments.push(Commitment {
+        self.list.push(Commitment {
             id,
             title: title.trim().to_string(),
             lead,
@@ -307,15 +404,6 @@ pub(crate) fn read(cx: &mut Cx<'_>, doc: &DeTable<'_>, doc_range: std::ops::Rang
             span,
         });
     }
-    if plan.commitments.is_empty() && !cx.report.has_errors() {
-        cx.push(
-            Diagnostic::warning("no-commitments", "plan.toml lists no commitments")
-                .at(cx.loc(0..0))
-                .help("add one [[commitment]] table per commitment of the action plan (see docs/formats.md)"),
-        );
-    }
-    root.finish(cx);
-    plan
 }
 
 /// `before` + `id` + `after` in one allocation (a plan renames ten thousand commitments).

@@ -6,6 +6,7 @@
 //! it as known), then call [`Table::finish`] to report every key nobody asked for.
 
 use std::ops::Range;
+use std::sync::mpsc;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -21,13 +22,16 @@ pub(crate) struct Cx<'a> {
     pub sources: &'a SourceMap,
     pub file: FileId,
     pub report: &'a mut Report,
+    /// Where the text parsed starts in the file: positions in the document are moved on by
+    /// this much (the second half of a document parsed in two, [`read_halves`]; else 0).
+    pub offset: usize,
 }
 
 impl Cx<'_> {
     pub(crate) fn span(&self, range: Range<usize>) -> Span {
         Span {
             file: self.file,
-            range,
+            range: range.start + self.offset..range.end + self.offset,
         }
     }
 
@@ -86,63 +90,150 @@ pub(crate) fn halves(text: &str, key: &str) -> Option<usize> {
     None
 }
 
-/// Parses a document as [`parse`] does, the text before `at` and the text from `at` on (from
-/// [`halves`]) each on its own thread, then joins the `key` arrays of tables of both halves.
+/// What the second thread of [`read_halves`] found in the second half's tables.
+pub(crate) struct Found<P> {
+    /// What the reader of the second half gave.
+    pub found: P,
+    /// Whether reading them reported nothing at all (no error, warning or note).
+    pub quiet: bool,
+}
+
+/// The second half of a document read in two by [`read_halves`], as the reader of the first
+/// half sees it while the second thread reads it.
+pub(crate) struct SecondHalf<'s, 'i, P> {
+    /// How many tables it holds.
+    pub len: usize,
+    found: mpsc::Receiver<Found<P>>,
+    want: mpsc::Sender<()>,
+    tables: std::thread::ScopedJoinHandle<'s, Option<Vec<Spanned<DeValue<'i>>>>>,
+}
+
+impl<'i, P> SecondHalf<'_, 'i, P> {
+    /// What the second thread found reading the tables (waits for it, so call it once);
+    /// `None` if it could not finish.
+    pub(crate) fn found(&self) -> Option<Found<P>> {
+        self.found.recv().ok()
+    }
+
+    /// The tables themselves, with every position that of the whole text (moved on the
+    /// second thread), to be read on this thread after all. When they are not asked for, the
+    /// second thread frees them.
+    pub(crate) fn tables(self) -> Vec<Spanned<DeValue<'i>>> {
+        let _ = self.want.send(());
+        match self.tables.join() {
+            Ok(tables) => tables.unwrap_or_default(),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+/// Reads a document cut in two at `at` (from [`halves`]), one half on each thread: the text
+/// before `at` is parsed here and given to `read`, and the text from `at` on is parsed on a
+/// second thread, whose tables of `key` are given to `ahead` there, as `read` runs (with a
+/// [`Cx`] of its own, whose report is thrown away: `read` is told only whether it stayed
+/// empty). `read` then takes the second half ([`SecondHalf`]): what `ahead` found, or the
+/// tables themselves, to read them as one reader would.
 ///
-/// The halves are used only when the result is certainly the document [`parse`] would give:
+/// The halves are used only when the document is certainly the one [`parse`] would give:
 /// both halves are valid TOML on their own (a first half that ends inside a multi-line string,
 /// array or inline table is not), the first half's `key` is an array of tables (written with
 /// `[[key]]` headers, which a `key = [...]` array cannot be extended with) and the second
 /// half holds nothing but more tables of that array (it begins with `[[key]]`, so every
 /// table header in it names one of its own tables or a top-level key, which it must not).
 /// Anything else, including any syntax error, and the whole text is parsed again in one go,
-/// so that every message is the one a single parse gives.
+/// so that every message is the one a single parse gives; `read` then has no second half.
+/// `None` when that parse fails (its errors reported).
 ///
-/// The second half's positions count from `at`; its tables are moved on by `at` as they are
-/// joined (on the second thread), so that every position is that of the whole text.
-pub(crate) fn parse_halves<'i>(
+/// The second half's positions count from `at`: `ahead`'s [`Cx`] moves them on
+/// ([`Cx::offset`]), and the tables handed over are built again with every position moved.
+pub(crate) fn read_halves<'i, T, P: Send>(
     cx: &mut Cx<'_>,
     text: &'i str,
     at: usize,
     key: &str,
-) -> Option<Spanned<DeTable<'i>>> {
-    if let Some(doc) = try_halves(text, at, key) {
-        return Some(doc);
+    ahead: impl FnOnce(&mut Cx<'_>, &[Spanned<DeValue<'i>>]) -> P + Send,
+    read: impl FnOnce(&mut Cx<'_>, &DeTable<'i>, Range<usize>, Option<SecondHalf<'_, 'i, P>>) -> T,
+) -> Option<T> {
+    let (sources, file) = (cx.sources, cx.file);
+    let read = std::thread::scope(|scope| {
+        if !text.is_char_boundary(at) {
+            return Err(read);
+        }
+        let (usable_tx, usable_rx) = mpsc::channel();
+        let (found_tx, found_rx) = mpsc::channel();
+        let (want_tx, want_rx) = mpsc::channel();
+        let tables = scope.spawn(move || {
+            let (second, errors) = DeTable::parse_recoverable(&text[at..]);
+            let tables = if errors.is_empty() {
+                second_tables(second, key)
+            } else {
+                None
+            };
+            let _ = usable_tx.send(tables.as_ref().map(Vec::len));
+            let tables = tables?;
+            let mut report = Report::new();
+            let mut cx = Cx {
+                sources,
+                file,
+                report: &mut report,
+                offset: at,
+            };
+            let found = ahead(&mut cx, &tables);
+            let quiet = report.is_empty();
+            let _ = found_tx.send(Found { found, quiet });
+            want_rx.recv().ok()?;
+            Some(tables.into_iter().map(|t| moved(t, at)).collect())
+        });
+        let (first, first_errors) = DeTable::parse_recoverable(&text[..at]);
+        match usable_rx.recv() {
+            Ok(Some(len)) if first_errors.is_empty() && ends_in_tables(text, key, &first) => {
+                let range = first.span();
+                let second = SecondHalf {
+                    len,
+                    found: found_rx,
+                    want: want_tx,
+                    tables,
+                };
+                Ok(read(cx, first.get_ref(), range, Some(second)))
+            }
+            // The second thread ends on its own once `want_tx` is dropped.
+            _ => Err(read),
+        }
+    });
+    match read {
+        Ok(done) => Some(done),
+        Err(read) => {
+            let doc = parse(cx, text)?;
+            let range = doc.span();
+            Some(read(cx, doc.get_ref(), range, None))
+        }
     }
-    parse(cx, text)
 }
 
-/// The document [`parse_halves`] gives when the halves can be used; `None` when the whole text
-/// must be parsed in one go.
+/// The document [`read_halves`] reads when the halves can be used (the first half with the
+/// second half's tables of `key` appended), `None` when the whole text is parsed in one go.
+#[cfg(test)]
 pub(crate) fn try_halves<'i>(text: &'i str, at: usize, key: &str) -> Option<Spanned<DeTable<'i>>> {
     if !text.is_char_boundary(at) {
         return None;
     }
-    let (first, second) = crate::par::join(
-        || DeTable::parse_recoverable(&text[..at]),
-        || {
-            let (second, errors) = DeTable::parse_recoverable(&text[at..]);
-            if errors.is_empty() {
-                second_tables(second, key, at)
-            } else {
-                None
-            }
-        },
-    );
-    let ((first, first_errors), more) = (first, second?);
-    if !first_errors.is_empty() {
+    let (first, first_errors) = DeTable::parse_recoverable(&text[..at]);
+    let (second, errors) = DeTable::parse_recoverable(&text[at..]);
+    if !first_errors.is_empty() || !errors.is_empty() {
         return None;
     }
-    join_halves(text, key, first, more)
+    let more = second_tables(second, key)?;
+    join_halves(
+        text,
+        key,
+        first,
+        more.into_iter().map(|t| moved(t, at)).collect(),
+    )
 }
 
 /// The tables of the second half, when it holds nothing but tables of `key` and begins with
-/// one, each with its positions moved on by `at`.
-fn second_tables<'i>(
-    second: Spanned<DeTable<'i>>,
-    key: &str,
-    at: usize,
-) -> Option<Vec<Spanned<DeValue<'i>>>> {
+/// one (their positions count from the cut).
+fn second_tables<'i>(second: Spanned<DeTable<'i>>, key: &str) -> Option<Vec<Spanned<DeValue<'i>>>> {
     let mut entries = second.into_inner().into_iter();
     let (second_key, second_value) = entries.next()?;
     if entries.next().is_some() || second_key.get_ref().as_ref() != key {
@@ -159,7 +250,7 @@ fn second_tables<'i>(
     {
         return None;
     }
-    Some(more.into_iter().map(|t| moved(t, at)).collect())
+    Some(more.into_iter().collect())
 }
 
 /// A value with every position in it moved on by `by` bytes (its tables are built again: a
@@ -191,29 +282,37 @@ fn moved(value: Spanned<DeValue<'_>>, by: usize) -> Spanned<DeValue<'_>> {
     Spanned::new(span.start + by..span.end + by, value)
 }
 
+/// Whether the first half's `key` is an array of tables with at least one table, which more
+/// tables of `key` after it extend.
+fn ends_in_tables(text: &str, key: &str, first: &Spanned<DeTable<'_>>) -> bool {
+    let Some(value) = first.get_ref().get(key) else {
+        return false;
+    };
+    // An array of tables is placed where its first `[[key]]` header is, at the start of a line;
+    // an array written `key = [...]` after its key.
+    let start = value.span().start;
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let at_line_start = before.is_empty() || before.ends_with('\n');
+    at_line_start
+        && text[start..].starts_with("[[")
+        && matches!(value.get_ref(), DeValue::Array(tables) if !tables.is_empty())
+}
+
 /// The first half with the second half's tables of `key` appended to its own, when its `key`
 /// is an array of tables.
+#[cfg(test)]
 fn join_halves<'i>(
     text: &str,
     key: &str,
     mut first: Spanned<DeTable<'i>>,
     more: Vec<Spanned<DeValue<'i>>>,
 ) -> Option<Spanned<DeTable<'i>>> {
-    let value = first.get_mut().get_mut(key)?;
-    // An array of tables is placed where its first `[[key]]` header is, at the start of a line;
-    // an array written `key = [...]` after its key.
-    let start = value.span().start;
-    let before = text[..start].trim_end_matches([' ', '\t']);
-    let at_line_start = before.is_empty() || before.ends_with('\n');
-    if !at_line_start || !text[start..].starts_with("[[") {
+    if !ends_in_tables(text, key, &first) {
         return None;
     }
-    let DeValue::Array(tables) = value.get_mut() else {
+    let DeValue::Array(tables) = first.get_mut().get_mut(key)?.get_mut() else {
         return None;
     };
-    if tables.is_empty() {
-        return None;
-    }
     for table in more {
         tables.push(table);
     }
@@ -752,6 +851,25 @@ impl<'t, 'i> Table<'t, 'i> {
             }
         }
         out
+    }
+
+    /// The tables `items` of an array of tables (all tables: see [`read_halves`]), named as
+    /// [`Table::tables`] names them, the first as entry `before + 1` of the array.
+    pub(crate) fn entries(
+        items: &'t [Spanned<DeValue<'i>>],
+        header: &str,
+        before: usize,
+    ) -> Vec<Table<'t, 'i>> {
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item.get_ref() {
+                DeValue::Table(t) => {
+                    Some(Table::new(t, item.span(), numbered(header, before + i + 1)))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Renames the table in later messages (e.g. once its `id` is known).
