@@ -879,13 +879,21 @@ fn scan_part<I: Iterator<Item = usize>>(
         let size = (c.milestones.len() + 1) * n_crit * n_eval;
         seen.clear();
         seen.resize(size, u32::MAX);
+        // Within a run every rating is of commitment `ci`: who rated it is marked in its row of
+        // the table (as `mark` would, found once per commitment instead of once per rating).
+        let mut row = rated.as_deref_mut().and_then(|rated| {
+            let at = (ci - first_commitment).checked_mul(evaluators)?;
+            rated.get_mut(at..at.checked_add(evaluators)?)
+        });
         for i in group(ci) {
             let r = &ratings[i];
-            if let Some(rated) = rated.as_deref_mut() {
-                // Within a run every rating is of commitment `ci`.
-                mark(rated, evaluators, r.evaluator, ci - first_commitment);
+            if let Some(row) = row.as_deref_mut()
+                && let Some(slot) = row.get_mut(r.evaluator as usize)
+            {
+                *slot = true;
             }
-            let slot = r.unit().milestone.map_or(0, |m| m as usize + 1);
+            // The milestone's index plus 1, or 0 for the commitment itself.
+            let slot = r.milestone_order() as usize;
             let key = (slot * n_crit + usize::from(r.criterion)) * n_eval + r.evaluator as usize;
             let Some(first) = seen.get_mut(key) else {
                 continue;

@@ -140,9 +140,12 @@ pub(crate) fn read(
     let commitment_tables = root.tables(cx, "commitment", "[[commitment]]");
     let mut commitments = Commitments::default();
     let more = second.as_ref().map_or(0, |s| s.len);
+    let room = commitment_tables.len().min(super::MAX_UNITS);
     commitments
         .list
-        .reserve_exact((commitment_tables.len() + more).min(super::MAX_UNITS));
+        .reserve_exact((room + more).min(super::MAX_UNITS));
+    // Sized once: grown by doubling, the map of ten thousand ids is hashed again five times.
+    commitments.seen_commitments.reserve(room);
     let before = commitment_tables.len();
     commitments.read(cx, commitment_tables);
     if let Some(second) = second {
