@@ -16,7 +16,7 @@ pub(crate) fn read(
     cx: &mut Cx<'_>,
     doc: &DeTable<'_>,
     doc_range: std::ops::Range<usize>,
-    second: Option<toml_doc::SecondHalf<'_, '_, Commitments>>,
+    second: Option<toml_doc::SecondHalf<'_, Commitments>>,
 ) -> Plan {
     let mut root = Table::new(doc, doc_range, "plan.toml");
     let mut plan = Plan {
@@ -196,7 +196,7 @@ impl Commitments {
     pub(crate) fn second_half(
         &mut self,
         cx: &mut Cx<'_>,
-        second: toml_doc::SecondHalf<'_, '_, Commitments>,
+        second: toml_doc::SecondHalf<'_, Commitments>,
         before: usize,
     ) {
         if self.stopped {
@@ -226,13 +226,25 @@ impl Commitments {
     }
 
     /// Reads the commitments of the second half of a plan on the thread that parsed it (see
-    /// [`Commitments::second_half`]).
-    pub(crate) fn ahead(cx: &mut Cx<'_>, tables: &[toml::Spanned<toml::de::DeValue<'_>>]) -> Self {
+    /// [`Commitments::second_half`]), freeing each table once read: what it keeps then takes
+    /// the place of what it read, instead of adding to the thread's memory (its `malloc`
+    /// arena, which other threads reuse but which is not given back).
+    pub(crate) fn ahead(
+        cx: &mut Cx<'_>,
+        tables: Vec<toml::Spanned<toml::de::DeValue<'_>>>,
+    ) -> Self {
+        let room = tables.len().min(super::MAX_UNITS);
         let mut theirs = Commitments::default();
-        theirs
-            .list
-            .reserve_exact(tables.len().min(super::MAX_UNITS));
-        theirs.read(cx, Table::entries(tables, "[[commitment]]", 0));
+        theirs.list.reserve_exact(room);
+        theirs.seen_commitments.reserve(room);
+        for (i, item) in tables.into_iter().enumerate() {
+            if theirs.stopped {
+                break;
+            }
+            if let Some(t) = Table::entry(&item, "[[commitment]]", i) {
+                theirs.one(cx, t);
+            }
+        }
         theirs
     }
 

@@ -100,36 +100,40 @@ pub(crate) struct Found<P> {
 
 /// The second half of a document read in two by [`read_halves`], as the reader of the first
 /// half sees it while the second thread reads it.
-pub(crate) struct SecondHalf<'s, 'i, P> {
+pub(crate) struct SecondHalf<'i, P> {
     /// How many tables it holds.
     pub len: usize,
     found: mpsc::Receiver<Found<P>>,
-    want: mpsc::Sender<()>,
-    tables: std::thread::ScopedJoinHandle<'s, Option<Vec<Spanned<DeValue<'i>>>>>,
+    text: &'i str,
+    at: usize,
+    key: &'i str,
 }
 
-impl<'i, P> SecondHalf<'_, 'i, P> {
+impl<'i, P> SecondHalf<'i, P> {
     /// What the second thread found reading the tables (waits for it, so call it once);
     /// `None` if it could not finish.
     pub(crate) fn found(&self) -> Option<Found<P>> {
         self.found.recv().ok()
     }
 
-    /// The tables themselves, with every position that of the whole text (moved on the
-    /// second thread), to be read on this thread after all. When they are not asked for, the
-    /// second thread frees them.
+    /// The tables themselves, with every position that of the whole text, to be read on this
+    /// thread after all: the second half parsed again here (the second thread frees its own
+    /// as it reads them; this happens only when it reported something, or shares an id with
+    /// the first half).
     pub(crate) fn tables(self) -> Vec<Spanned<DeValue<'i>>> {
-        let _ = self.want.send(());
-        match self.tables.join() {
-            Ok(tables) => tables.unwrap_or_default(),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        let (second, _) = DeTable::parse_recoverable(&self.text[self.at..]);
+        second_tables(second, self.key)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| moved(t, self.at))
+            .collect()
     }
 }
 
 /// Reads a document cut in two at `at` (from [`halves`]), one half on each thread: the text
 /// before `at` is parsed here and given to `read`, and the text from `at` on is parsed on a
-/// second thread, whose tables of `key` are given to `ahead` there, as `read` runs (with a
+/// second thread, whose tables of `key` are given to `ahead` there (to free as it reads
+/// them), as `read` runs (with a
 /// [`Cx`] of its own, whose report is thrown away: `read` is told only whether it stayed
 /// empty). `read` then takes the second half ([`SecondHalf`]): what `ahead` found, or the
 /// tables themselves, to read them as one reader would.
@@ -150,9 +154,9 @@ pub(crate) fn read_halves<'i, T, P: Send>(
     cx: &mut Cx<'_>,
     text: &'i str,
     at: usize,
-    key: &str,
-    ahead: impl FnOnce(&mut Cx<'_>, &[Spanned<DeValue<'i>>]) -> P + Send,
-    read: impl FnOnce(&mut Cx<'_>, &DeTable<'i>, Range<usize>, Option<SecondHalf<'_, 'i, P>>) -> T,
+    key: &'i str,
+    ahead: impl FnOnce(&mut Cx<'_>, Vec<Spanned<DeValue<'i>>>) -> P + Send,
+    read: impl FnOnce(&mut Cx<'_>, &DeTable<'i>, Range<usize>, Option<SecondHalf<'i, P>>) -> T,
 ) -> Option<T> {
     let (sources, file) = (cx.sources, cx.file);
     let read = std::thread::scope(|scope| {
@@ -161,8 +165,7 @@ pub(crate) fn read_halves<'i, T, P: Send>(
         }
         let (usable_tx, usable_rx) = mpsc::channel();
         let (found_tx, found_rx) = mpsc::channel();
-        let (want_tx, want_rx) = mpsc::channel();
-        let tables = scope.spawn(move || {
+        scope.spawn(move || {
             let (second, errors) = DeTable::parse_recoverable(&text[at..]);
             let tables = if errors.is_empty() {
                 second_tables(second, key)
@@ -178,11 +181,10 @@ pub(crate) fn read_halves<'i, T, P: Send>(
                 report: &mut report,
                 offset: at,
             };
-            let found = ahead(&mut cx, &tables);
+            let found = ahead(&mut cx, tables);
             let quiet = report.is_empty();
             let _ = found_tx.send(Found { found, quiet });
-            want_rx.recv().ok()?;
-            Some(tables.into_iter().map(|t| moved(t, at)).collect())
+            Some(())
         });
         let (first, first_errors) = DeTable::parse_recoverable(&text[..at]);
         match usable_rx.recv() {
@@ -191,12 +193,12 @@ pub(crate) fn read_halves<'i, T, P: Send>(
                 let second = SecondHalf {
                     len,
                     found: found_rx,
-                    want: want_tx,
-                    tables,
+                    text,
+                    at,
+                    key,
                 };
                 Ok(read(cx, first.get_ref(), range, Some(second)))
             }
-            // The second thread ends on its own once `want_tx` is dropped.
             _ => Err(read),
         }
     });
@@ -863,13 +865,21 @@ impl<'t, 'i> Table<'t, 'i> {
         items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| match item.get_ref() {
-                DeValue::Table(t) => {
-                    Some(Table::new(t, item.span(), numbered(header, before + i + 1)))
-                }
-                _ => None,
-            })
+            .filter_map(|(i, item)| Table::entry(item, header, before + i))
             .collect()
+    }
+
+    /// Entry `i` (from 0) of an array of tables, when it is a table, named as
+    /// [`Table::tables`] names it.
+    pub(crate) fn entry(
+        item: &'t Spanned<DeValue<'i>>,
+        header: &str,
+        i: usize,
+    ) -> Option<Table<'t, 'i>> {
+        match item.get_ref() {
+            DeValue::Table(t) => Some(Table::new(t, item.span(), numbered(header, i + 1))),
+            _ => None,
+        }
     }
 
     /// Renames the table in later messages (e.g. once its `id` is known).
