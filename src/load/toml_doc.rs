@@ -69,7 +69,7 @@ pub(crate) fn parse<'i>(cx: &mut Cx<'_>, text: &'i str) -> Option<Spanned<DeTabl
 /// ([`halves`]); below it, a second thread costs more than it saves.
 pub(crate) const HALVES_MIN: usize = 128 * 1024;
 
-/// Where a document can be cut in two for [`parse_halves`]: the start of a line that is exactly
+/// Where a document can be cut in two for [`read_halves`]: the start of a line that is exactly
 /// `[[key]]` (with at most a `\r` before its line ending), the first at or after the middle of
 /// the text. `None` for a small document or one without such a line there.
 pub(crate) fn halves(text: &str, key: &str) -> Option<usize> {
