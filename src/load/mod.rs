@@ -193,8 +193,25 @@ pub fn load_plan(path: &Path, sources: &mut SourceMap, report: &mut Report) -> O
     let text = sources.get(file)?.text.as_deref()?;
     let at = toml_doc::halves(text, "commitment")
         // With one core, the halves would only take turns.
-        .filter(|_| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
+        .filter(|_| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
+        .filter(|_| !address_space_limited());
     read_plan_at(file, sources, report, at)
+}
+
+/// Whether the process runs under a limit of its address space (`ulimit -v`). The plan is
+/// then read on one thread: glibc cannot reserve a second thread's `malloc` arena (64 MB of
+/// address space) under a tight limit, and then maps a page of its own for each allocation
+/// of that thread, so that the second half's parsed tables and commitments, held at once,
+/// could take more than the limit allows (a 120 MB limit failed for a plan of 10,000
+/// commitments). Linux tells it in /proc/self/limits; elsewhere there is taken to be none.
+fn address_space_limited() -> bool {
+    std::fs::read_to_string("/proc/self/limits").is_ok_and(|limits| {
+        limits.lines().any(|line| {
+            line.strip_prefix("Max address space")
+                .and_then(|rest| rest.split_whitespace().next())
+                .is_some_and(|soft| soft != "unlimited")
+        })
+    })
 }
 
 /// The 1-based line of the `[[commitment]]` or `[[commitment.milestone]]` header that takes a

@@ -132,11 +132,10 @@ impl<'i, P> SecondHalf<'i, P> {
 
 /// Reads a document cut in two at `at` (from [`halves`]), one half on each thread: the text
 /// before `at` is parsed here and given to `read`, and the text from `at` on is parsed on a
-/// second thread, whose tables of `key` are given to `ahead` there (to free as it reads
-/// them), as `read` runs (with a
-/// [`Cx`] of its own, whose report is thrown away: `read` is told only whether it stayed
-/// empty). `read` then takes the second half ([`SecondHalf`]): what `ahead` found, or the
-/// tables themselves, to read them as one reader would.
+/// second thread, whose tables of `key` are given to `ahead` there (to free as it reads them)
+/// while `read` runs, with a [`Cx`] of its own whose report is thrown away (`read` is told
+/// only whether it stayed empty). `read` then takes the second half ([`SecondHalf`]): what
+/// `ahead` found, or the tables themselves, to read them as one reader would.
 ///
 /// The halves are used only when the document is certainly the one [`parse`] would give:
 /// both halves are valid TOML on their own (a first half that ends inside a multi-line string,
@@ -149,7 +148,8 @@ impl<'i, P> SecondHalf<'i, P> {
 /// `None` when that parse fails (its errors reported).
 ///
 /// The second half's positions count from `at`: `ahead`'s [`Cx`] moves them on
-/// ([`Cx::offset`]), and the tables handed over are built again with every position moved.
+/// ([`Cx::offset`]), and the tables [`SecondHalf::tables`] gives are built again with every
+/// position moved.
 pub(crate) fn read_halves<'i, T, P: Send>(
     cx: &mut Cx<'_>,
     text: &'i str,
