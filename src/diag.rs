@@ -390,7 +390,10 @@ impl Report {
     }
 
     /// The diagnostics in reading order: files in the order they were first reported, then by
-    /// line and column.
+    /// line and column, then by the spreadsheet column a place names, problems of no column
+    /// last (so that the problems of one row come in the same order however the file was read:
+    /// rows of a large file are read on two threads, whose reports are merged in an order that
+    /// may vary); those of one place stay in the order they were reported.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut files: Vec<&str> = Vec::new();
         for d in &self.items {
@@ -407,6 +410,9 @@ impl Report {
                 files.iter().position(|x| *x == f),
                 loc.and_then(|l| l.line),
                 loc.and_then(|l| l.column),
+                loc.and_then(|l| l.place.as_deref())
+                    .and_then(place_column)
+                    .unwrap_or(usize::MAX),
             )
         });
         items
@@ -464,6 +470,22 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// The spreadsheet column that a place names (`column C "level"`, `Sheet1!C7`), counted from 1
+/// (`A` is 1, `AA` is 27): for [`Report::sorted`].
+fn place_column(place: &str) -> Option<usize> {
+    let letters = match place.strip_prefix("column ") {
+        Some(rest) => rest,
+        None => place.get(place.rfind('!')? + 1..)?,
+    };
+    let n = letters
+        .bytes()
+        .take_while(u8::is_ascii_uppercase)
+        .try_fold(0usize, |n, b| {
+            n.checked_mul(26)?.checked_add(usize::from(b - b'A') + 1)
+        })?;
+    (n > 0).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +506,30 @@ mod tests {
             text,
             "error: \"Limi\\0ted\" is not a level\n --> scores/a.csv:3 (column D)\n  |\n3 | a,\\u{1b}[2J,Limi\\0ted,x\n  |             ^^^^^^^^\n"
         );
+    }
+
+    #[test]
+    fn problems_of_one_row_come_by_column_whatever_order_they_were_reported_in() {
+        let at = |line, place: &str| Location::line("scores/a.csv", line, Some(place.into()));
+        let mut report = Report::new();
+        // As the second reading thread may hand them over: a later column first.
+        for (code, line, place) in [
+            ("b", 7, "column B \"commitment\""),
+            ("aa", 7, "column AA"),
+            ("a1", 7, "column A \"evaluator\""),
+            ("a2", 7, "column A \"evaluator\""),
+            ("z", 7, "column Z"),
+            ("sheet", 6, "Sheet1!C6"),
+            ("whole", 7, "the header"),
+        ] {
+            report.push(Diagnostic::error(code, code).at(at(line, place)));
+        }
+        let order: Vec<&str> = report.sorted().iter().map(|d| d.code).collect();
+        // A place naming no column last; the two of column A in the order they came.
+        assert_eq!(order, ["sheet", "a1", "a2", "b", "z", "aa", "whole"]);
+        assert_eq!(place_column("column AA \"x\""), Some(27));
+        assert_eq!(place_column("Scores!XFD1048576"), Some(16384));
+        assert_eq!(place_column("column `level`"), None);
     }
 
     #[test]
