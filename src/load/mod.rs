@@ -272,6 +272,11 @@ fn read_plan_at(
     report: &mut Report,
     at: Option<usize>,
 ) -> Option<Plan> {
+    let Some(at) = at else {
+        return read_toml(file, sources, report, |cx, doc, range| {
+            Some(plan::read(cx, doc, range, None))
+        });
+    };
     let text = sources.get(file)?.text.as_deref()?;
     let mut cx = Cx {
         sources,
@@ -279,21 +284,14 @@ fn read_plan_at(
         report,
         offset: 0,
     };
-    match at {
-        Some(at) => toml_doc::read_halves(
-            &mut cx,
-            text,
-            at,
-            "commitment",
-            plan::Commitments::ahead,
-            |cx, doc, range, second| plan::read(cx, doc, range, second),
-        ),
-        None => {
-            let doc = toml_doc::parse(&mut cx, text)?;
-            let range = doc.span();
-            Some(plan::read(&mut cx, doc.get_ref(), range, None))
-        }
-    }
+    toml_doc::read_halves(
+        &mut cx,
+        text,
+        at,
+        "commitment",
+        plan::Commitments::ahead,
+        |cx, doc, range, second| plan::read(cx, doc, range, second),
+    )
 }
 
 /// Loads a rubric by built-in id or path (`base` is the folder relative paths start from).

@@ -1406,6 +1406,25 @@ impl Last {
         same.then_some(self.index)
     }
 
+    /// The index of `id` (whose short key is `key`): the last one's if it is the last id
+    /// found, else what `look_up` gives for it, which is then the last one found. `None` when
+    /// `id` is not text or `look_up` has nothing.
+    #[inline(always)]
+    fn find(
+        &mut self,
+        id: &[u8],
+        key: Option<u64>,
+        look_up: impl FnOnce(&str) -> Option<u32>,
+    ) -> Option<u32> {
+        if let Some(i) = self.of(id, key) {
+            return Some(i);
+        }
+        let id = std::str::from_utf8(id).ok()?;
+        let i = look_up(id)?;
+        self.set(id, i);
+        Some(i)
+    }
+
     fn set(&mut self, id: &str, index: u32) {
         self.id.clear();
         self.id.push_str(id);
@@ -1439,30 +1458,18 @@ impl Layout<'_> {
         }
         let (name, key) = row.keyed(self.evaluator)?;
         let name = nonempty(name)?;
-        let evaluator = match self.last_evaluator.of(name, key) {
-            Some(i) => i,
-            None => {
-                let name = std::str::from_utf8(name).ok()?;
-                let i = *self.evaluators.get(name)?;
-                // A reference evaluator's levels may be mapped by meaning: the general path.
-                if self.plan.is_reference(name) {
-                    return None;
-                }
-                self.last_evaluator.set(name, i);
-                i
-            }
-        };
+        let (evaluators, plan) = (&self.evaluators, self.plan);
+        let evaluator = self.last_evaluator.find(name, key, |name| {
+            let i = *evaluators.get(name)?;
+            // A reference evaluator's levels may be mapped by meaning: the general path.
+            (!plan.is_reference(name)).then_some(i)
+        })?;
         let (commitment, key) = row.keyed(self.commitment)?;
         let commitment = nonempty(commitment)?;
-        let ci = match self.last_commitment.of(commitment, key) {
-            Some(i) => i,
-            None => {
-                let commitment = std::str::from_utf8(commitment).ok()?;
-                let i = *self.commitments.get(commitment)?;
-                self.last_commitment.set(commitment, i);
-                i
-            }
-        };
+        let commitments = &self.commitments;
+        let ci = self
+            .last_commitment
+            .find(commitment, key, |id| commitments.get(id).copied())?;
         let milestone = match self.milestone {
             None => None,
             Some(col) => match row.trimmed(col)? {
