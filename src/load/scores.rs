@@ -3457,13 +3457,7 @@ mod tests {
             b"\r\x0c",
             b"\"#",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for case in 0..400 {
             let mut text = Vec::new();
             for _ in 0..next(200) {
@@ -3505,15 +3499,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn few_texts_find_the_first_that_matches_by_table_or_by_list() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
+    /// A small deterministic generator (xorshift) from `seed`: each call gives a number below
+    /// its argument, the same sequence each run.
+    fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             (seed % n as u64) as usize
-        };
+        }
+    }
+
+    #[test]
+    fn few_texts_find_the_first_that_matches_by_table_or_by_list() {
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let alphabet = ["a", "b", "k", "0", "1", "é", " ", "High", "x"];
         // (How many sets of texts were put in a table: most, as those of a rubric are; the
         // largest, hundreds of keys, may find none and are searched in a list.)
