@@ -184,18 +184,13 @@ impl Wording {
             decimal: pick(&l.decimal, &e.decimal, "."),
             percent: pick(&l.percent, &e.percent, "{n}%"),
             and: pick(&l.and, &e.and, "and"),
-            joins: Joins {
-                elide: l.elide.clone().unwrap_or_default(),
-                contract: l
-                    .contract
-                    .iter()
-                    .flatten()
-                    .filter_map(|(k, v)| {
-                        let (a, b) = k.split_once(' ')?;
-                        Some((a.to_string(), b.to_string(), v.clone()))
-                    })
-                    .collect(),
-            },
+            joins: Joins::new(
+                l.elide.iter().flatten(),
+                l.contract.iter().flatten().filter_map(|(k, v)| {
+                    let (a, b) = k.split_once(' ')?;
+                    Some((a, b, v.as_str()))
+                }),
+            ),
             scoped_labels: own.labels.keys().any(|k| k.contains('/')),
             labels: own.labels.clone(),
             text,
@@ -378,19 +373,48 @@ pub fn fill_with<K: AsRef<str>, V: AsRef<str>>(text: &str, args: &[(K, V)]) -> S
     fill_joined(text, args, &Joins::default())
 }
 
-/// How a language joins a word to the one after it (`[language] elide` and `contract`).
+/// How a language joins a word to the one after it (`[language] elide` and `contract`), each
+/// word as the language file gives it and with its first letter capitalised, made once per
+/// language rather than once per placeholder filled.
 #[derive(Debug, Clone, Default)]
 struct Joins {
-    elide: Vec<String>,
+    /// (word elided before a vowel, what is written of it before the apostrophe).
+    elide: Vec<(String, String)>,
     /// (first word, second word, both written as one).
     contract: Vec<(String, String, String)>,
 }
 
 impl Joins {
+    /// The joins of a language's `elide` words and `contract` pairs, in the order given.
+    fn new<'a>(
+        elide: impl IntoIterator<Item = &'a String>,
+        contract: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Joins {
+        let elide = elide
+            .into_iter()
+            .flat_map(|w| [w.clone(), ucfirst(w)])
+            .map(|w| {
+                let mut kept = w.clone();
+                kept.pop();
+                (w, kept)
+            })
+            .collect();
+        let contract = contract
+            .into_iter()
+            .flat_map(|(first, second, into)| {
+                [
+                    (first.to_string(), second.to_string(), into.to_string()),
+                    (ucfirst(first), second.to_string(), ucfirst(into)),
+                ]
+            })
+            .collect();
+        Joins { elide, contract }
+    }
+
     /// Pushes `value` onto `out`, eliding or contracting the word `out` ends with.
     fn push(&self, out: &mut String, value: &str) {
         // The word before the value: `out` ends with "<word> ", the word standing alone.
-        let word_before = |w: &str| -> Option<usize> {
+        let word_before = |out: &String, w: &str| -> Option<usize> {
             let head = out.strip_suffix(' ')?.strip_suffix(w)?;
             head.chars()
                 .last()
@@ -398,36 +422,27 @@ impl Joins {
                 .then_some(head.len())
         };
         for (first, second, into) in &self.contract {
-            for (a, into) in [
-                (first.clone(), into.clone()),
-                (ucfirst(first), ucfirst(into)),
-            ] {
-                if let (Some(at), Some(rest)) = (
-                    word_before(&a),
-                    value
-                        .strip_prefix(second.as_str())
-                        .and_then(|r| r.strip_prefix(' ')),
-                ) {
-                    out.truncate(at);
-                    out.push_str(&into);
-                    out.push(' ');
-                    out.push_str(rest);
-                    return;
-                }
+            if let (Some(at), Some(rest)) = (
+                word_before(out, first),
+                value
+                    .strip_prefix(second.as_str())
+                    .and_then(|r| r.strip_prefix(' ')),
+            ) {
+                out.truncate(at);
+                out.push_str(into);
+                out.push(' ');
+                out.push_str(rest);
+                return;
             }
         }
-        if value.chars().next().is_some_and(is_vowel) {
-            for w in &self.elide {
-                for a in [w.clone(), ucfirst(w)] {
-                    if let Some(at) = word_before(&a) {
-                        let mut kept = a.clone();
-                        kept.pop();
-                        out.truncate(at);
-                        out.push_str(&kept);
-                        out.push('\'');
-                        out.push_str(value);
-                        return;
-                    }
+        if !self.elide.is_empty() && value.chars().next().is_some_and(is_vowel) {
+            for (word, kept) in &self.elide {
+                if let Some(at) = word_before(out, word) {
+                    out.truncate(at);
+                    out.push_str(kept);
+                    out.push('\'');
+                    out.push_str(value);
+                    return;
                 }
             }
         }
