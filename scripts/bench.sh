@@ -111,9 +111,15 @@ LIST
     /usr/bin/time -f "%e s  %M KB  checkmyogp $args" "$bin" $args >/dev/null 2>"$out/err" || true
     tail -1 "$out/err" | sed "s|$work/||g"
   done
-  # Removed only now: on ext4 without a journal, files made soon after thousands were deleted
-  # cost far more system time (docs/performance.md).
-  rm -rf "$split"
+  # The same files written and replaced the same way with nothing rendered: what the disk
+  # alone costs, whatever writes them (on ext4 without a journal, mounted with `discard`, each
+  # replaced file's blocks are discarded as it goes, and files made soon after thousands were
+  # deleted cost far more system time: docs/performance.md).
+  floor="$out/floor-$(date +%s%N)"
+  python3 scripts/fs_floor.py "$split" "$floor"
+  python3 scripts/fs_floor.py "$split" "$floor"
+  # Removed only now, for the reason above.
+  rm -rf "$split" "$floor"
   echo "== 5,000 undeclared evaluators rating two commitments each (agreement summarised beyond 60)"
   many="$work/many-evaluators"
   if [[ ! -d "$many" ]]; then
