@@ -252,12 +252,7 @@ fn read_toml<T>(
     read: impl FnOnce(&mut Cx<'_>, &toml::de::DeTable<'_>, std::ops::Range<usize>) -> Option<T>,
 ) -> Option<T> {
     let text = sources.get(file)?.text.as_deref()?;
-    let mut cx = Cx {
-        sources,
-        file,
-        report,
-        offset: 0,
-    };
+    let mut cx = Cx::new(sources, file, report);
     let doc = toml_doc::parse(&mut cx, text)?;
     let range = doc.span();
     read(&mut cx, doc.get_ref(), range)
@@ -278,12 +273,7 @@ fn read_plan_at(
         });
     };
     let text = sources.get(file)?.text.as_deref()?;
-    let mut cx = Cx {
-        sources,
-        file,
-        report,
-        offset: 0,
-    };
+    let mut cx = Cx::new(sources, file, report);
     toml_doc::read_halves(
         &mut cx,
         text,

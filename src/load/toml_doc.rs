@@ -27,7 +27,17 @@ pub(crate) struct Cx<'a> {
     pub offset: usize,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    /// The reader of `file` parsed from its start.
+    pub(crate) fn new(sources: &'a SourceMap, file: FileId, report: &'a mut Report) -> Self {
+        Cx {
+            sources,
+            file,
+            report,
+            offset: 0,
+        }
+    }
+
     pub(crate) fn span(&self, range: Range<usize>) -> Span {
         Span {
             file: self.file,
@@ -176,10 +186,8 @@ pub(crate) fn read_halves<'i, T, P: Send>(
             let tables = tables?;
             let mut report = Report::new();
             let mut cx = Cx {
-                sources,
-                file,
-                report: &mut report,
                 offset: at,
+                ..Cx::new(sources, file, &mut report)
             };
             let found = ahead(&mut cx, tables);
             let quiet = report.is_empty();
