@@ -1275,6 +1275,39 @@ fn a_template_taking_more_than_a_gigabyte_is_stopped_by_the_memory_guard() {
     assert_eq!(snapshot_tree(d), before, "nothing was written");
 }
 
+/// A template that keeps the processor busy without running out of fuel (a list grown in a
+/// loop: each `+` copies the whole list, so the work grows with the square of the steps while
+/// the fuel grows with the steps) is stopped once it has taken the render's processor time,
+/// 30 s and 1 ms per commitment, milestone and note (37 s for this plan), and nothing is
+/// written.
+/// Before, such a template on 45,000 commitments ran for three minutes and then wrote its
+/// draft. This test takes about 37 s of processor time.
+#[test]
+fn a_template_that_keeps_the_processor_busy_is_stopped_by_the_time_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = crate::util::generated(dir.path(), "g", "1000", "2");
+    fs::write(
+        g.join("grow.md.j2"),
+        "{% set ns = namespace(l=[]) %}{% for j in range(50) %}{% for i in range(100000) %}{% set ns.l = ns.l + [i] %}{% endfor %}{% endfor %}{{ ns.l | length }}",
+    )
+    .unwrap();
+    let before = snapshot_tree(&g);
+    let (code, err, _) = crate::util::bounded(
+        &g,
+        &["draft", "--template", "grow.md.j2", "-o", "out.md"],
+        1000,
+        300,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        "error[template-too-slow]: the draft template grow.md.j2 kept the processor busy for more than 37 s, far longer than any draft of this plan needs, and was stopped\n  \
+         = help: look for a list or a text grown in a loop over the commitments (`{% set ns.l = ns.l + [c] %}` copies the whole list at every step), or a loop inside such a loop\n\
+         The template has an error: nothing was written.\n"
+    );
+    assert_eq!(snapshot_tree(&g), before, "nothing was written");
+}
+
 /// A draft with its appendix of 3,000 commitments × 5 evaluators × 8 criteria (near the OGP
 /// database's size, within a few seconds in a debug build) under a 250 MB ceiling on the
 /// address space. Before each commitment's context was built only when the template reached

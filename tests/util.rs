@@ -40,7 +40,6 @@ pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// Copies a folder tree.
 /// A synthetic assessment made by the hidden `generate` command in `parent/name`, with 8
 /// criteria.
 pub(crate) fn generated(parent: &Path, name: &str, commitments: &str, evaluators: &str) -> PathBuf {
@@ -61,6 +60,7 @@ pub(crate) fn generated(parent: &Path, name: &str, commitments: &str, evaluators
     parent.join(name)
 }
 
+/// Copies a folder tree.
 pub(crate) fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {

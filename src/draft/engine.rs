@@ -9,7 +9,10 @@
 //!   would run away; the text a render prints is capped ([`Engine::new`]'s `max_output`); and,
 //!   where the system says how much memory the program uses (Linux), a render that takes more
 //!   than [`MAX_RENDER_MEMORY`] beyond what the program used before it is stopped with a clear
-//!   message, so that a template doubling a string in a loop cannot eat the computer's memory.
+//!   message, so that a template doubling a string in a loop cannot eat the computer's memory;
+//!   and a render that keeps the processor busy far longer than any draft needs
+//!   ([`Engine::time_limit`]) is stopped the same way, so that a template growing a list in a
+//!   loop (each step copying it whole) cannot run for hours.
 //! - **Located errors.** A syntax or render error becomes a [`Diagnostic`] naming the template
 //!   file, line and column, quoting the line, and saying what is wrong.
 
@@ -54,6 +57,30 @@ const RENDERS_PER_STATE: usize = 256;
 /// own has, for its text to be taken without rendering it on its own: the few instructions
 /// by which the two ways differ, with a wide margin.
 const FUEL_MARGIN: u64 = 10_000;
+
+/// The processor time a render may take at least, whatever the plan's size (see
+/// [`Engine::time_limit`]).
+const MIN_RENDER_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The fuel that buys a render one more millisecond of processor time beyond
+/// [`MIN_RENDER_TIME`]: the fuel grows by 50,000 per commitment and milestone
+/// (`draft::fuel_for`), so the time allowed grows by about 1 ms for each.
+const FUEL_PER_MILLISECOND: u64 = 50_000;
+
+/// The processor time the program has used (user and system, all threads), where the system
+/// says so (Linux: /proc/self/stat, in its 1/100 s ticks); elsewhere `None`, and the time
+/// elapsed is counted instead.
+fn processor_time() -> Option<std::time::Duration> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the program's name (which is in parentheses, and may hold spaces):
+    // state, parent, …, user time (the 14th field of the line), system time (the 15th).
+    let mut after_name = text.get(text.rfind(')')? + 1..)?.split_whitespace();
+    let user: u64 = after_name.nth(11)?.parse().ok()?;
+    let system: u64 = after_name.next()?.parse().ok()?;
+    Some(std::time::Duration::from_millis(
+        user.saturating_add(system).saturating_mul(10),
+    ))
+}
 
 /// The memory the program uses now, where the system says so (Linux: /proc/self/statm).
 fn resident_bytes() -> Option<u64> {
@@ -459,6 +486,15 @@ impl Engine {
     /// message. Fewer threads run when some cannot be started; an error when none can.
     fn watched_by(&self, threads: usize, work: impl Fn() + Sync) -> Result<(), Error> {
         let limit = resident_bytes().map(|b| b.saturating_add(MAX_RENDER_MEMORY));
+        let (time_limit, started, busy_at_start) = (
+            self.time_limit(),
+            std::time::Instant::now(),
+            processor_time(),
+        );
+        let worked = || match (busy_at_start, processor_time()) {
+            (Some(before), Some(now)) => now.saturating_sub(before),
+            _ => started.elapsed(),
+        };
         std::thread::scope(|scope| {
             let (done, finished) = std::sync::mpsc::channel::<()>();
             let mut workers = Vec::new();
@@ -482,7 +518,8 @@ impl Engine {
                     "could not start the template's thread",
                 ));
             }
-            // Wake when the renders end (at once), or every few milliseconds to look at memory.
+            // Wake when the renders end (at once), or every few milliseconds to look at the memory
+            // and the processor time taken.
             let mut running = workers.len();
             while running > 0 {
                 match finished.recv_timeout(std::time::Duration::from_millis(5)) {
@@ -493,6 +530,9 @@ impl Engine {
                             && now > limit
                         {
                             self.too_much_memory();
+                        }
+                        if worked() > time_limit {
+                            self.too_much_time();
                         }
                     }
                 }
@@ -505,6 +545,34 @@ impl Engine {
             }
             result
         })
+    }
+
+    /// The processor time the renders of one call to [`Self::render`] or
+    /// [`Self::render_each`] may take together (on Linux; the time elapsed elsewhere): 30 s,
+    /// and 1 ms more for each commitment, milestone and note of the plan (through the fuel,
+    /// which grows with them). A whole `draft --split` of OGP's 5,000 commitments (40,000
+    /// units with their notes) takes under 2 s of processor time, and a whole `draft
+    /// --appendix` of the plan limit's 50,000 commitments about 7 s, against more than 70 s
+    /// and 80 s allowed to their renders.
+    pub fn time_limit(&self) -> std::time::Duration {
+        MIN_RENDER_TIME.saturating_add(std::time::Duration::from_millis(
+            self.fuel / FUEL_PER_MILLISECOND,
+        ))
+    }
+
+    /// Ends the program: a template has kept the processor busy far longer than any draft
+    /// needs.
+    fn too_much_time(&self) -> ! {
+        use std::io::Write as _;
+        let shown = self.display_of(&self.choice.name);
+        let _ = writeln!(
+            anstream::stderr(),
+            "error[template-too-slow]: the draft template {shown} kept the processor busy for more than {} s, far longer than any draft of this plan needs, and was stopped\n  \
+             = help: look for a list or a text grown in a loop over the commitments (`{{% set ns.l = ns.l + [c] %}}` copies the whole list at every step), or a loop inside such a loop\n\
+             The template has an error: nothing was written.",
+            self.time_limit().as_secs()
+        );
+        std::process::exit(1)
     }
 
     /// Ends the program: a template is taking far more memory than any draft needs.
