@@ -450,6 +450,59 @@ fn the_xlsx_sheet_writes_formula_like_ids_as_text() {
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
 }
 
+/// Excel counts a cell's text in UTF-16 units (an emoji is two) and refuses a file with a cell
+/// of more than 32,767: a title of 40,000 emoji is cut to 32,767 units in both workbooks the
+/// tool writes (it was cut to 32,767 characters, 65,533 units).
+#[cfg(feature = "spreadsheets")]
+#[test]
+fn xlsx_cells_are_cut_where_excel_counts_their_length() {
+    use calamine::{Data, Reader};
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    let emoji = "😀".repeat(40_000);
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen(
+            "title = \"Open budget data\"",
+            &format!("title = \"{emoji}\""),
+            1,
+        ),
+    )
+    .unwrap();
+    for (args, file) in [
+        (
+            vec![
+                "sheet",
+                "--evaluator",
+                "ana",
+                "--format",
+                "xlsx",
+                "--output",
+                "s.xlsx",
+            ],
+            "s.xlsx",
+        ),
+        (
+            vec!["assess", "--format", "xlsx", "--output", "a.xlsx"],
+            "a.xlsx",
+        ),
+    ] {
+        let run = run_in(dir.path(), &args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut book = calamine::open_workbook_auto(dir.path().join(file)).unwrap();
+        let mut longest = 0;
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap();
+            for (_, _, cell) in range.used_cells() {
+                if let Data::String(text) = cell {
+                    longest = longest.max(text.encode_utf16().count());
+                }
+            }
+        }
+        assert_eq!(longest, 32_767, "{file}");
+    }
+}
+
 #[test]
 fn markdown_output_shows_input_text_as_text() {
     let dir = base_copy();

@@ -92,14 +92,34 @@ fn sheet_name(wanted: &str, taken: &mut HashSet<String>) -> String {
 
 /// Text cut to Excel's cell limit.
 fn cell_text(text: &str) -> Cow<'_, str> {
-    // No more bytes than the limit means no more characters either: most cells stop here.
-    if text.len() <= CELL_MAX || text.chars().count() <= CELL_MAX {
-        Cow::Borrowed(text)
-    } else {
-        let mut s: String = text.chars().take(CELL_MAX - 1).collect();
-        s.push('…');
-        Cow::Owned(s)
+    clip_units(text, CELL_MAX)
+}
+
+/// How long Excel counts a text: in UTF-16 units, so a character beyond the Basic
+/// Multilingual Plane (an emoji, some CJK) counts twice.
+pub(crate) fn units(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// `text` as it is if Excel counts it at most `max` long ([`units`]), otherwise cut to end
+/// in `…` within `max` (a cell, a drop-down's prompt or error message).
+pub(crate) fn clip_units(text: &str, max: usize) -> Cow<'_, str> {
+    // No more bytes than the limit means no more UTF-16 units either (each takes at least
+    // one byte): most texts stop here.
+    if text.len() <= max || units(text) <= max {
+        return Cow::Borrowed(text);
     }
+    let mut kept = 0;
+    let mut s = String::new();
+    for c in text.chars() {
+        kept += c.len_utf16();
+        if kept > max.saturating_sub(1) {
+            break;
+        }
+        s.push(c);
+    }
+    s.push('…');
+    Cow::Owned(s)
 }
 
 /// A cell that is one web address (and nothing else) becomes a link.
@@ -337,6 +357,24 @@ fn table_sheet(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_are_cut_where_excel_counts_utf16_units() {
+        assert_eq!(units("a😀é"), 4);
+        assert_eq!(clip_units("short", 5), "short");
+        assert!(matches!(clip_units("short", 5), Cow::Borrowed(_)));
+        // 40,000 emoji are 80,000 units: cut to 16,383 emoji and the ellipsis, 32,767 units.
+        let emoji = "😀".repeat(40_000);
+        let cut = cell_text(&emoji);
+        assert_eq!(units(&cut), CELL_MAX);
+        assert_eq!(cut.chars().count(), 16_384);
+        assert!(cut.ends_with("😀…"));
+        // An emoji is not split where one unit is left before the ellipsis.
+        assert_eq!(clip_units("ab😀c", 4), "ab…");
+        assert_eq!(clip_units("ab😀c", 5), "ab😀c");
+        let plain = "x".repeat(40_000);
+        assert_eq!(cell_text(&plain).chars().count(), CELL_MAX);
+    }
 
     #[test]
     fn sheet_names_are_what_excel_accepts_and_unique() {

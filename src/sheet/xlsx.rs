@@ -36,30 +36,26 @@ const RANGES_PER_VALIDATION: usize = 200;
 const GREY: u32 = 0xD9D9D9;
 const HEADER_BLUE: u32 = 0xDDEBF7;
 
-/// Text cut to `max` characters, with `…` when cut.
+/// Text cut to `max` characters as Excel counts them (UTF-16 units), with `…` when cut.
 fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
+    crate::render::xlsx::clip_units(text, max).into_owned()
 }
 
-/// The most characters a spreadsheet cell holds.
+/// The most characters a spreadsheet cell holds (UTF-16 units, as Excel counts them).
 const CELL_MAX: usize = 32_767;
 
 /// An id or label the sheet must hold exactly (it is read back): one longer than a cell holds
 /// is an error naming it, with what to do instead.
 fn exact<'a>(what: &str, text: &'a str) -> Result<&'a str> {
-    if text.chars().count() <= CELL_MAX {
+    let units = crate::render::xlsx::units(text);
+    if units <= CELL_MAX {
         return Ok(text);
     }
     anyhow::bail!(
         "the {what} \"{}\" is {} characters long; a spreadsheet cell holds at most {CELL_MAX}, so it cannot go in an .xlsx sheet.\n\
          Shorten it in the plan or rubric, or write the sheet as CSV (leave out --format xlsx).",
         crate::text::printable(text, 40),
-        text.chars().count()
+        units
     )
 }
 
