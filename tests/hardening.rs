@@ -247,6 +247,40 @@ fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
     assert_eq!(run.code, 1);
     assert!(!run.stdout.contains("inf"));
 
+    // A weight too small to count (a float holds 4e-323 only roughly; explain printed sums of
+    // zeros divided by 0), of a milestone and of a criterion.
+    let dir = base_copy();
+    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    fs::write(
+        dir.path().join("plan.toml"),
+        plan.replacen("due = 2020-06-30", "due = 2020-06-30\nweight = 4e-323", 1),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(
+            "error: the weight of milestone `1.1` of commitment `1` is 4e-323, too small to count: a weight is at least 0.000001\n  --> plan.toml:31:10\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("r.toml"),
+        rubric_with_levels(2, "").replacen("[[criterion]]\n", "[[criterion]]\nweight = 1e-9\n", 1),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["rubric", "show", "r.toml"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: the weight of criterion `completion` is 1e-9, too small to count: a weight is 0 or at least 0.000001\n"
+        ),
+        "{}",
+        run.stderr
+    );
+
     // A level value, and a threshold too large for any scale.
     let dir = tempfile::tempdir().unwrap();
     fs::write(

@@ -68,6 +68,10 @@ pub struct Inputs {
 /// The largest weight a milestone or criterion may have: weights × level values summed over a
 /// whole plan then stay far inside what a 64-bit float carries exactly enough.
 pub const MAX_WEIGHT: f64 = 1_000_000.0;
+/// The smallest weight above 0: a millionth, so that no weight is a trillionth of another
+/// (a weight of `4e-323`, which a float holds only roughly, made `explain` print sums of
+/// zeros divided by 0).
+pub const MIN_WEIGHT: f64 = 0.000_001;
 /// The largest level value (either side of 0).
 pub const MAX_LEVEL_VALUE: f64 = 1_000_000_000.0;
 /// The most levels a scale may have (level indices are 16-bit).

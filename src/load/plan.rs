@@ -338,6 +338,14 @@ impl Commitments {
                     );
                     1.0
                 }
+                Some((w, span)) if w < super::MIN_WEIGHT => {
+                    cx.push(
+                        Diagnostic::error("bad-weight", format!("the weight of {name} is {w:e}, too small to count: a weight is at least 0.000001"))
+                            .at(Location::span(cx.sources, &span))
+                            .help("use 1 for an ordinary milestone, 2 for one that counts double; remove the milestone if it should not count"),
+                    );
+                    1.0
+                }
                 Some((w, _)) => w,
                 None => 1.0,
             };

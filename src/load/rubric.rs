@@ -310,6 +310,17 @@ pub(crate) fn read(
                 );
                 default_weight
             }
+            Some((w, span)) if w > 0.0 && w < super::MIN_WEIGHT => {
+                cx.push(
+                    Diagnostic::error(
+                        "bad-weight",
+                        format!("the weight of {crit_name} is {w:e}, too small to count: a weight is 0 or at least 0.000001"),
+                    )
+                    .at(Location::span(cx.sources, &span))
+                    .help("weights are 0 or more; 0 keeps the criterion out of the score"),
+                );
+                default_weight
+            }
             Some((w, span)) if w > 0.0 && kind == ScaleKind::Nominal => {
                 cx.push(
                     Diagnostic::error("bad-weight", format!("{crit_name} is nominal (unordered), so it cannot count in the 0–100 score"))
