@@ -216,11 +216,36 @@ impl Wording {
         let english = || Wording::from_files("en", &base, &File::default());
         let own_file = folder
             .filter(|_| valid_code(code))
-            .map(|f| f.join("lang").join(format!("{code}.toml")))
-            .filter(|p| p.is_file());
+            .map(|f| (f, f.join("lang").join(format!("{code}.toml"))))
+            .filter(|(_, p)| p.exists());
         let text: Option<(String, String)> = match own_file {
-            Some(path) => {
+            Some((folder, path)) => {
                 let shown = crate::source::display_path(&path);
+                // Only a regular file inside the templates folder is read: a pipe would never
+                // end opening, and a link must not make a shared folder's wording quote a file
+                // from elsewhere in its error.
+                let refused = match std::fs::metadata(&path) {
+                    Ok(m) => crate::source::not_a_file(&m)
+                        .map(|kind| format!("{shown} is {kind}, not a file, so it was not read")),
+                    Err(_) => None,
+                };
+                let inside = matches!(
+                    (std::fs::canonicalize(folder), std::fs::canonicalize(&path)),
+                    (Ok(f), Ok(p)) if p.starts_with(&f)
+                );
+                let refused = refused.or_else(|| {
+                    (!inside).then(|| {
+                        format!("{shown} leads out of the template folder, so it was not read")
+                    })
+                });
+                if let Some(refused) = refused {
+                    return (
+                        english(),
+                        Some(LanguageProblem(format!(
+                            "{refused}; the {what} is in English"
+                        ))),
+                    );
+                }
                 match std::fs::metadata(&path) {
                     Ok(m) if m.len() > MAX_FILE => {
                         return (

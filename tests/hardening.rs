@@ -379,6 +379,97 @@ fn files_that_are_not_files_are_neither_read_nor_replaced() {
     );
 }
 
+/// Makes a named pipe (FIFO); false where `mkfifo` is missing.
+#[cfg(unix)]
+fn mkfifo(path: &Path) -> bool {
+    Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(unix)]
+#[test]
+fn pipes_and_devices_in_a_folder_are_named_and_never_opened() {
+    use crate::util::bounded_in;
+    let dir = base_copy();
+    if !mkfifo(&dir.path().join("scores/x.csv")) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipped: mkfifo failed");
+        return;
+    }
+    // Within a time limit: opening a pipe waits for a writer for ever. The large score files
+    // are looked for ahead of the plan (they were opened, pipes too) even on one core.
+    let run = |args: &[&str], code: i32| {
+        let (got, err, _) = bounded_in(dir.path(), args, 300, 20, &[("CHECKMYOGP_SPLIT_MIN", "1")]);
+        assert_eq!(got, code, "{args:?}: {err}");
+        err
+    };
+    // A pipe the default pattern scores/*.csv finds, as `--scores FIFO` is refused.
+    for args in [
+        &["validate"][..],
+        &["assess"],
+        &["report", "--output", "r.html"],
+        &["draft", "--output", "-"],
+    ] {
+        let err = run(args, 1);
+        assert!(
+            err.contains("error: the score file is a pipe (FIFO), not a file\n --> scores/x.csv\n  = help: score files are regular CSV, .xlsx or .ods files; a pipe, a device or a folder is never read\n"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!dir.path().join("r.html").exists());
+    // A link to a device, found by the pattern: it leads outside the folder.
+    fs::remove_file(dir.path().join("scores/x.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("scores/z.csv")).unwrap();
+    let err = run(&["validate"], 1);
+    assert!(
+        err.contains("error: the score file (a link) \"scores/z.csv\" leads outside the assessment folder, so it is not read\n"),
+        "{err}"
+    );
+    fs::remove_file(dir.path().join("scores/z.csv")).unwrap();
+
+    // Templates: the folder's own, an include, and --template, never passed over in silence
+    // for the built-in one.
+    let folder = dir.path().join("templates");
+    fs::create_dir(&folder).unwrap();
+    assert!(mkfifo(&folder.join("check-my-ogp.md.j2")));
+    assert_eq!(
+        run(&["draft", "--output", "-"], 1),
+        "error: the template file templates/check-my-ogp.md.j2 is a pipe (FIFO), not a file\n --> templates/check-my-ogp.md.j2\n  = help: a template is a regular text file; remove this one, or give another with --template FILE\nThe template has an error: nothing was written.\n"
+    );
+    fs::remove_file(folder.join("check-my-ogp.md.j2")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", folder.join("check-my-ogp.md.j2")).unwrap();
+    assert!(run(&["draft", "--output", "-"], 1).starts_with(
+        "error: the template file templates/check-my-ogp.md.j2 is a device, not a file\n"
+    ));
+    fs::remove_file(folder.join("check-my-ogp.md.j2")).unwrap();
+    assert!(mkfifo(&folder.join("common.md.j2")));
+    let err = run(&["draft", "--output", "-"], 1);
+    assert!(
+        err.starts_with("error: in the draft template: invalid operation: templates/common.md.j2 is a pipe (FIFO), not a file; templates are regular text files\n"),
+        "{err}"
+    );
+    fs::remove_file(folder.join("common.md.j2")).unwrap();
+    assert!(mkfifo(&dir.path().join("fifo")));
+    for (template, kind) in [("fifo", "a pipe (FIFO)"), ("/dev/zero", "a device")] {
+        assert_eq!(
+            run(&["draft", "--template", template, "--output", "-"], 1),
+            format!(
+                "error: the template file {template} is {kind}, not a file\n --> {template}\n  = help: a template is a regular text file; remove this one, or give another with --template FILE\nThe template has an error: nothing was written.\n"
+            )
+        );
+    }
+    // A language's wording: not read, said, and the draft is in English.
+    fs::create_dir(folder.join("lang")).unwrap();
+    assert!(mkfifo(&folder.join("lang/fr.toml")));
+    let err = run(&["draft", "--language", "fr", "--output", "-"], 0);
+    assert!(
+        err.starts_with("warning: templates/lang/fr.toml is a pipe (FIFO), not a file, so it was not read; the draft is in English\n"),
+        "{err}"
+    );
+}
+
 const OGP_HEADER: &str = "Commitment Unique Identifier,Country/Locality,Action Plan Number,Commitment Number,Code,Year Of Submission,Action Plan End Year,Theme,Commitment Title,Full Text,Start Date,End Date,Lead Institution,Supporting Institution(s),Open Data,Legislation,Report Publication Year (Progress Report),Specificity,OGP Value Access To Information,OGP Value Civic Participation,OGP Value Public Accountability,OGP Value Technology,Potential Impact,Completion (Progress Report),Potential for Results,Report Publication Year (End Of Term),Completion (End Of Term),Did It Open Government (Overall),Early Results,URL";
 
 #[test]

@@ -144,7 +144,8 @@ pub(crate) fn bounded_heap(
     bounded_in(dir, args, max_mb, max_secs, &[("MALLOC_ARENA_MAX", "1")])
 }
 
-fn bounded_in(
+/// [`bounded`] with more environment variables.
+pub(crate) fn bounded_in(
     dir: &Path,
     args: &[&str],
     max_mb: u64,

@@ -152,8 +152,16 @@ fn read_template(folder: &Path, path: &Path) -> Result<Option<String>, Error> {
     let Ok(meta) = std::fs::metadata(path) else {
         return Ok(None);
     };
-    if !meta.is_file() {
-        return Ok(None);
+    if let Some(kind) = crate::source::not_a_file(&meta) {
+        // Never opened (opening a pipe waits for a writer for ever), nor passed over for the
+        // built-in template of the same name without a word.
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "{} is {kind}, not a file; templates are regular text files",
+                display_path(path)
+            ),
+        ));
     }
     // A link inside the folder must not lead out of it.
     let inside = match (std::fs::canonicalize(folder), std::fs::canonicalize(path)) {

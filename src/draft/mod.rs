@@ -42,6 +42,7 @@ pub const GENERIC_NAME: &str = "draft.md.j2";
 /// Chooses the template for a rubric: `--template FILE`; else, in the assessment folder's
 /// `templates/`, the file named after the rubric (`check-my-ogp.md.j2`) or `draft.md.j2`;
 /// else the built-in template of the rubric (or of `check-my-ogp` for a rubric without one).
+/// A template path that exists but is not a regular file (a pipe, a device) is an error.
 /// When the assessment has a `templates/` folder, includes are looked up there first, so an
 /// edited `common.md.j2` is used by the built-in templates too.
 pub fn choose(
@@ -50,15 +51,19 @@ pub fn choose(
     rubric: &str,
 ) -> Result<TemplateChoice, Box<Diagnostic>> {
     if let Some(file) = flag {
-        if !file.is_file() {
-            return Err(Box::new(
-                Diagnostic::error(
-                    "template-not-found",
-                    format!("the template file {} does not exist", display_path(file)),
-                )
-                .at(Location::file(display_path(file)))
-                .help("check the path; `checkmyogp draft --export-template DIR` writes the built-in templates out to start from"),
-            ));
+        match std::fs::metadata(file) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(meta) => return Err(not_a_template(file, &meta)),
+            Err(_) => {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        "template-not-found",
+                        format!("the template file {} does not exist", display_path(file)),
+                    )
+                    .at(Location::file(display_path(file)))
+                    .help("check the path; `checkmyogp draft --export-template DIR` writes the built-in templates out to start from"),
+                ));
+            }
         }
         let folder = match file.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -77,11 +82,16 @@ pub fn choose(
     let folder = dir.join(TEMPLATE_FOLDER);
     if folder.is_dir() {
         for name in [own.as_str(), GENERIC_NAME] {
-            if folder.join(name).is_file() {
-                return Ok(TemplateChoice {
-                    folder: Some(folder),
-                    name: name.to_string(),
-                });
+            let path = folder.join(name);
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => {
+                    return Ok(TemplateChoice {
+                        folder: Some(folder),
+                        name: name.to_string(),
+                    });
+                }
+                Ok(meta) => return Err(not_a_template(&path, &meta)),
+                Err(_) => {}
             }
         }
     }
@@ -94,6 +104,24 @@ pub fn choose(
         folder: folder.is_dir().then_some(folder),
         name,
     })
+}
+
+/// The error for a template path that exists but is not a regular file (a pipe, a device, a
+/// folder): it is never opened (opening a pipe waits for a writer for ever), and the built-in
+/// template is not used in its place without a word.
+fn not_a_template(path: &Path, meta: &std::fs::Metadata) -> Box<Diagnostic> {
+    let kind = crate::source::not_a_file(meta).unwrap_or("not a regular file");
+    Box::new(
+        Diagnostic::error(
+            "template-not-a-file",
+            format!(
+                "the template file {} is {kind}, not a file",
+                display_path(path)
+            ),
+        )
+        .at(Location::file(display_path(path)))
+        .help("a template is a regular text file; remove this one, or give another with --template FILE"),
+    )
 }
 
 /// The work one render may do: plenty for any real plan, proportional to its size, and a

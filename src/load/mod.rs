@@ -503,7 +503,7 @@ fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -
             Ok(paths) => {
                 let mut found: Vec<PathBuf> = paths
                     .filter_map(Result::ok)
-                    .filter(|p| p.is_file() && !is_lock_file(p))
+                    .filter(|p| !is_lock_file(p) && is_score_file_candidate(p))
                     .filter(|p| {
                         // A link in the folder that points out of it is not followed.
                         let inside = is_inside(base, p);
@@ -544,6 +544,14 @@ fn score_files(sel: &Selection, plan: &Plan, base: &Path, report: &mut Report) -
         );
     }
     files
+}
+
+/// Whether a path a score pattern found is read as a score file: anything but a folder (which
+/// a pattern such as `scores/*` may well find) and a link that leads nowhere. A pipe (FIFO), a
+/// device or a socket is kept, so that it is reported where the files are read
+/// ([`is_regular_file`]), never opened: opening a pipe would wait for a writer for ever.
+fn is_score_file_candidate(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir())
 }
 
 /// Whether the assessment folder exists and is a folder; if not, says so (naming the missing
@@ -683,19 +691,26 @@ pub fn load(sel: &Selection, report: &mut Report) -> Option<Inputs> {
 }
 
 /// Whether a score file is a regular file (following links); a folder, device or pipe is
-/// reported and not read, so `--scores /dev/zero` or a FIFO cannot make the tool read forever.
+/// reported and not read (nor opened), so `--scores /dev/zero`, or a FIFO in `scores/`, cannot
+/// make the tool read, or wait, for ever.
 fn is_regular_file(path: &Path, display: &str, report: &mut Report) -> bool {
-    let problem = match std::fs::metadata(path) {
+    let (problem, help) = match std::fs::metadata(path) {
         Ok(meta) => match crate::source::not_a_file(&meta) {
             None => return true,
-            Some(kind) => format!("the score file is {kind}, not a file"),
+            Some(kind) => (
+                format!("the score file is {kind}, not a file"),
+                "score files are regular CSV, .xlsx or .ods files; a pipe, a device or a folder is never read",
+            ),
         },
-        Err(e) => format!("cannot open the score file: {}", ReadError::Io(e)),
+        Err(e) => (
+            format!("cannot open the score file: {}", ReadError::Io(e)),
+            "check that the file exists and that you may read it; score files are CSV, .xlsx or .ods files",
+        ),
     };
     report.push(
         Diagnostic::error("unreadable", problem)
             .at(Location::file(display.to_string()))
-            .help("check that the file exists and that you may read it; score files are CSV, .xlsx or .ods files"),
+            .help(help),
     );
     false
 }

@@ -3179,7 +3179,8 @@ pub(crate) struct Ahead {
 /// of the rows instead of a little after it (see [`search_from`]). A split is only a
 /// starting point for the second reader: the first must still end a row exactly there (see
 /// [`read_halves`]), and a file the plan does not read, or that has changed, is not looked at
-/// again. `None` when no file is read in two halves (`split_min`, on the calling thread).
+/// again. Only regular files are looked at (not links, pipes or devices). `None` when no file
+/// is read in two halves (`split_min`, on the calling thread).
 pub(crate) fn split_ahead(pattern: &Path) -> Option<std::thread::JoinHandle<Vec<Ahead>>> {
     let min = split_min()?;
     let pattern = pattern.to_str()?.to_string();
@@ -3190,6 +3191,12 @@ pub(crate) fn split_ahead(pattern: &Path) -> Option<std::thread::JoinHandle<Vec<
         paths
             .filter_map(Result::ok)
             .filter_map(|path| {
+                // Looked at before it is opened: opening a pipe (FIFO) waits for a writer, for
+                // ever, and a link may lead out of the folder. Neither is read ahead; the files
+                // the plan reads are checked, and such ones reported, by `load`.
+                std::fs::symlink_metadata(&path)
+                    .ok()
+                    .filter(std::fs::Metadata::is_file)?;
                 let mut f = File::open(&path).ok()?;
                 let size = f.metadata().ok().filter(|m| m.is_file())?.len();
                 if size < min {
