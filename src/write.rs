@@ -188,7 +188,7 @@ const LEDGER_HEADER: &str =
 /// recognised, and entries are only ever appended, so two runs writing into one folder at once
 /// cannot drop each other's.
 fn read_ledger(dir: &Path) -> Vec<(String, u64)> {
-    let Ok(bytes) = crate::source::read_file(&dir.join(LEDGER), MAX_LEDGER_BYTES) else {
+    let Ok(bytes) = read_ledger_bytes(&dir.join(LEDGER)) else {
         return Vec::new();
     };
     String::from_utf8_lossy(&bytes)
@@ -198,6 +198,59 @@ fn read_ledger(dir: &Path) -> Vec<(String, u64)> {
             Some((name.to_string(), u64::from_str_radix(hash, 16).ok()?))
         })
         .collect()
+}
+
+/// The bytes of a ledger: only a regular file is read, never a link (see [`check_ledger`]).
+fn read_ledger_bytes(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    check_ledger(path)?;
+    let file = open_ledger(path, fs::OpenOptions::new().read(true))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_LEDGER_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_LEDGER_BYTES {
+        bail!("{} is too large", path.display());
+    }
+    Ok(bytes)
+}
+
+/// Refuses a ledger that is a symbolic link or not a regular file: a folder someone else
+/// shared could hold a `.checkmyogp-written` that leads to a file elsewhere, and the tool
+/// would then read it and append to it. A ledger that does not exist yet is fine.
+fn check_ledger(path: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let kind = if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else {
+        match crate::source::not_a_file(&meta) {
+            None => return Ok(()),
+            Some(kind) => kind,
+        }
+    };
+    bail!(
+        "{} is {kind}, not a file: checkmyogp keeps its record of the files it writes only in a regular file, never through a link (which could lead out of the folder), so nothing was written.\n\
+         Remove it, then run again (files already in that folder will then need --force once).",
+        crate::source::display_path(path)
+    )
+}
+
+/// Opens a ledger checked by [`check_ledger`], without following a link or waiting on a pipe
+/// put in its place since (on Linux), and makes sure the file opened is a regular file.
+fn open_ledger(path: &Path, options: &mut fs::OpenOptions) -> Result<fs::File> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(i32::try_from(flags.bits()).unwrap_or_default());
+    }
+    let file = options
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        bail!("{} is not a regular file", path.display());
+    }
+    Ok(file)
 }
 
 /// The fingerprint of a regular file, read in pieces (never whole into memory); `None` when it
@@ -282,12 +335,16 @@ fn recorded(dir: &Path, name: &str, hash: u64) -> bool {
 }
 
 /// Refuses a target that exists but is not a regular file (a device such as /dev/null or
-/// /dev/zero, a FIFO, /dev/stdout into a pipe, a socket, a folder), with or without `--force`:
-/// the tool only ever replaces regular files, and never reads such a target to compare it.
+/// /dev/zero, a FIFO, a socket, a folder, or a symbolic link, even to a regular file, such as
+/// /dev/stdout), with or without `--force`: the tool only ever replaces regular files, and
+/// never reads such a target to compare it.
 pub fn check_target(path: &Path) -> Result<()> {
-    let Ok(meta) = fs::metadata(path) else {
+    let Ok(meta) = fs::symlink_metadata(path) else {
         return Ok(());
     };
+    if meta.file_type().is_symlink() {
+        return Err(link_target(path));
+    }
     match crate::source::not_a_file(&meta) {
         None => Ok(()),
         Some("a folder") => bail!("{} is a folder; give a file name", path.display()),
@@ -297,6 +354,25 @@ pub fn check_target(path: &Path) -> Result<()> {
             path.display()
         ),
     }
+}
+
+/// The error for a target that is a symbolic link. It is never replaced, with or without
+/// `--force`: renaming a file over it would replace the link itself (`/dev/stdout` when run as
+/// root), and writing through it could write outside the folder. A link into `/dev` or
+/// `/proc` (`/dev/stdout`, `/proc/self/fd/1`) is a way of asking for standard output, which
+/// has its own spelling.
+fn link_target(path: &Path) -> anyhow::Error {
+    let to = fs::read_link(path).unwrap_or_default();
+    let device = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
+    let hint = if device(&to) || device(path) {
+        "To print to standard output, leave out --output (or give --output -)."
+    } else {
+        "Give the file the link points to, or remove the link."
+    };
+    anyhow::anyhow!(
+        "{} is a symbolic link, not a file: checkmyogp never replaces a link (even with --force).\n{hint}",
+        path.display()
+    )
 }
 
 /// Writes an output file the way every command should: refuses to replace a file a person
@@ -309,6 +385,8 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
 /// Refuses to replace `path` when a person made or edited it, unless `force`.
 fn refuse_if_edited(path: &Path, force: bool) -> Result<()> {
     if !force && !is_untouched(path) {
+        // A ledger that cannot be read is the cause, not the file: say so.
+        check_ledger(&folder_of(path).join(LEDGER))?;
         bail!(
             "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
                  Choose another --output, move the file away, or add --force to replace it.",
@@ -865,7 +943,7 @@ fn atomic_write_all<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)]) -> Result<()>
 /// its size before and after.
 fn append_ledger(dir: &Path, entries: &[(String, u64)]) -> Result<(u64, u64)> {
     let path = dir.join(LEDGER);
-    check_target(&path)?;
+    check_ledger(&path)?;
     let mut text = String::new();
     let before = fs::symlink_metadata(&path).map(|m| m.len());
     if before.is_err() {
@@ -879,10 +957,7 @@ fn append_ledger(dir: &Path, entries: &[(String, u64)]) -> Result<(u64, u64)> {
             text.push_str(&format!("{name}\t{hash:016x}\n"));
         }
     }
-    let mut file = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
+    let mut file = open_ledger(&path, fs::OpenOptions::new().create(true).append(true))
         .with_context(|| format!("cannot record what was written in {}", path.display()))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
@@ -1133,7 +1208,7 @@ mod tests {
         let inode = |p: &Path| fs::symlink_metadata(p).unwrap().ino();
         let before: Vec<u64> = paths.iter().map(|p| inode(p)).collect();
         // Made again: 5 changes, the others are as made the first time.
-        let again = |answer| {
+        let make = |answer| {
             write_outputs_as_made(&paths, false, |put| {
                 for i in 0..paths.len() {
                     put(
@@ -1147,36 +1222,47 @@ mod tests {
                 }
                 Ok::<_, ()>(answer)
             })
-            .unwrap()
         };
-        let made = again("again");
-        assert_eq!(made, Ok(("again", 4)), "0 to 3 left as they are");
-        for i in 0..4 {
-            assert_eq!(inode(&paths[i]), before[i], "{i}.md not replaced");
-            assert_eq!(fs::read(&paths[i]).unwrap(), first(i));
-            assert!(is_untouched(&paths[i]), "{i}.md recorded");
-        }
-        assert!(
-            fs::symlink_metadata(&paths[4])
-                .unwrap()
-                .file_type()
-                .is_file()
+        // A link is never replaced, even by what it holds already: nothing is written.
+        let err = make("refused").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is a symbolic link, not a file: checkmyogp never replaces a link (even with --force).\nGive the file the link points to, or remove the link.",
+                paths[4].display()
+            )
         );
-        assert_eq!(fs::read(&paths[4]).unwrap(), first(4));
+        assert_eq!(fs::read(&ledger).unwrap(), ledger_before);
         assert_eq!(
             fs::read(&linked).unwrap(),
             first(4),
             "the link's target is left"
         );
+        for i in 0..paths.len() {
+            assert_eq!(inode(&paths[i]), before[i], "{i}.md not replaced");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), paths.len() + 1);
+        // Without the link, 4 is a file a person copied from it.
+        fs::remove_file(&paths[4]).unwrap();
+        fs::copy(&linked, &paths[4]).unwrap();
+        let before: Vec<u64> = paths.iter().map(|p| inode(p)).collect();
+        let again = |answer| make(answer).unwrap();
+        let made = again("again");
+        assert_eq!(made, Ok(("again", 5)), "0 to 4 left as they are");
+        for i in 0..5 {
+            assert_eq!(inode(&paths[i]), before[i], "{i}.md not replaced");
+            assert_eq!(fs::read(&paths[i]).unwrap(), first(i));
+            assert!(is_untouched(&paths[i]), "{i}.md recorded");
+        }
         assert_eq!(fs::read(&paths[5]).unwrap(), b"changed\n");
-        // Only 3 (which it lacked), 4 and 5 were appended to the ledger.
+        // Only 3 (which it lacked) and 5 were appended to the ledger.
         let ledger_after = fs::read_to_string(&ledger).unwrap();
         assert!(ledger_after.starts_with(std::str::from_utf8(&ledger_before).unwrap()));
         let appended: Vec<&str> = ledger_after[ledger_before.len()..]
             .lines()
             .map(|l| l.split('\t').next().unwrap())
             .collect();
-        assert_eq!(appended, ["3.md", "4.md", "5.md"]);
+        assert_eq!(appended, ["3.md", "5.md"]);
         // Made a third time the same: nothing is written at all, not even the ledger.
         let made = again("third");
         assert_eq!(made, Ok(("third", 6)));

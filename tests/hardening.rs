@@ -470,6 +470,170 @@ fn pipes_and_devices_in_a_folder_are_named_and_never_opened() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_link_is_never_replaced_by_an_output() {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("a");
+    copy_tree(&root().join("tests/corpus/_base"), &dir);
+    // A stand-in for /dev/stdout (a link to /proc/self/fd/1), standard output a regular file:
+    // the link used to be replaced by a file, and a ledger written beside it.
+    fs::create_dir(dir.join("fakedev")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/fd/1", dir.join("fakedev/stdout")).unwrap();
+    let out = Command::new(bin())
+        .args(["assess", "--output", "fakedev/stdout", "--force"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .stdout(fs::File::create(outer.path().join("out.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: could not write fakedev/stdout: fakedev/stdout is a symbolic link, not a file: checkmyogp never replaces a link (even with --force).\nTo print to standard output, leave out --output (or give --output -).\n"
+    );
+    assert!(
+        fs::symlink_metadata(dir.join("fakedev/stdout"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_dir(dir.join("fakedev")).unwrap().count(), 1);
+    assert_eq!(fs::read(outer.path().join("out.txt")).unwrap(), b"");
+
+    // A link to a file elsewhere, as the target of every command that writes files.
+    fs::write(outer.path().join("real"), "a person's file\n").unwrap();
+    let link = |name: &str| {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        std::os::unix::fs::symlink(outer.path().join("real"), &path).unwrap();
+    };
+    let cases: &[(&str, &[&str])] = &[
+        ("out.md", &["assess", "--output", "out.md"]),
+        ("report.html", &["report"]),
+        (
+            "charts/ratings.svg",
+            &["report", "--output", "r.html", "--charts", "charts"],
+        ),
+        ("draft.md", &["draft"]),
+        ("split/overview.md", &["draft", "--split", "split"]),
+        (
+            "r.toml",
+            &["rubric", "export", "check-my-ogp", "--output", "r.toml"],
+        ),
+        ("sheet-ana.csv", &["sheet", "--evaluator", "ana"]),
+        ("man/checkmyogp.1", &["man", "--dir", "man"]),
+    ];
+    for (name, args) in cases {
+        link(name);
+        for force in [false, true] {
+            let mut args = args.to_vec();
+            if force {
+                args.push("--force");
+            }
+            let run = run_in(&dir, &args);
+            assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+            assert!(
+                run.stderr.contains(&format!("{name} is a symbolic link, not a file: checkmyogp never replaces a link (even with --force).\nGive the file the link points to, or remove the link.\n")),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert!(
+                fs::symlink_metadata(dir.join(name))
+                    .unwrap()
+                    .file_type()
+                    .is_symlink(),
+                "{args:?}"
+            );
+            assert_eq!(
+                fs::read_to_string(outer.path().join("real")).unwrap(),
+                "a person's file\n"
+            );
+        }
+        fs::remove_file(dir.join(name)).unwrap();
+    }
+    // Nothing was written, but the folders made for the outputs.
+    for name in [
+        "r.html",
+        "charts/completion.svg",
+        "split/01-1.md",
+        "man/checkmyogp-assess.1",
+    ] {
+        assert!(!dir.join(name).exists(), "{name}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_ledger_that_is_not_a_file_is_neither_read_nor_written() {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("a");
+    copy_tree(&root().join("tests/corpus/_base"), &dir);
+    let ledger = dir.join(".checkmyogp-written");
+    let victim = outer.path().join("victim.txt");
+    fs::write(&victim, "precious line\n").unwrap();
+    std::os::unix::fs::symlink(&victim, &ledger).unwrap();
+    let message = ".checkmyogp-written is a symbolic link, not a file: checkmyogp keeps its record of the files it writes only in a regular file, never through a link (which could lead out of the folder), so nothing was written.\nRemove it, then run again (files already in that folder will then need --force once).\n";
+    for args in [
+        &["draft"][..],
+        &["draft", "--force"],
+        &["assess", "--output", "out.md"],
+        &["draft", "--split", "."],
+    ] {
+        let run = run_in(&dir, args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(": {message}")),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious line\n");
+    }
+    for name in ["draft.md", "out.md", "overview.md"] {
+        assert!(!dir.join(name).exists(), "{name}");
+    }
+    // Nor read: a ledger elsewhere saying a person's draft.md was written by the tool does not
+    // let it be replaced.
+    fs::write(dir.join("draft.md"), "a person's draft\n").unwrap();
+    let hash = {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in b"a person's draft\n" {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    };
+    fs::write(&victim, format!("draft.md\t{hash:016x}\n")).unwrap();
+    let run = run_in(&dir, &["draft"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(dir.join("draft.md")).unwrap(),
+        "a person's draft\n"
+    );
+    let run = run_in(&dir, &["assess", "--output", "draft.md"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains(message), "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(dir.join("draft.md")).unwrap(),
+        "a person's draft\n"
+    );
+    // A pipe in its place is not opened.
+    fs::remove_file(&ledger).unwrap();
+    fs::remove_file(dir.join("draft.md")).unwrap();
+    if mkfifo(&ledger) {
+        let (code, err, _) = crate::util::bounded(&dir, &["draft"], 300, 20);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(
+                ".checkmyogp-written is a pipe (FIFO), not a file: checkmyogp keeps its record"
+            ),
+            "{err}"
+        );
+    }
+}
+
 const OGP_HEADER: &str = "Commitment Unique Identifier,Country/Locality,Action Plan Number,Commitment Number,Code,Year Of Submission,Action Plan End Year,Theme,Commitment Title,Full Text,Start Date,End Date,Lead Institution,Supporting Institution(s),Open Data,Legislation,Report Publication Year (Progress Report),Specificity,OGP Value Access To Information,OGP Value Civic Participation,OGP Value Public Accountability,OGP Value Technology,Potential Impact,Completion (Progress Report),Potential for Results,Report Publication Year (End Of Term),Completion (End Of Term),Did It Open Government (Overall),Early Results,URL";
 
 #[test]
