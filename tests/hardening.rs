@@ -78,6 +78,9 @@ fn a_full_disk_on_standard_output_is_named() {
         &["assess", "--format", "json"],
         &["validate", "--format", "json"],
         &["completions", "bash"],
+        &["draft", "--output", "-"],
+        &["rubric", "list"],
+        &["rubric", "export", "check-my-ogp", "--output", "-"],
     ] {
         let out = Command::new(bin())
             .args(args)
@@ -632,6 +635,63 @@ fn a_ledger_that_is_not_a_file_is_neither_read_nor_written() {
             "{err}"
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_target_that_is_not_a_file_is_named_before_anything_is_written() {
+    use crate::util::bounded;
+    let dir = base_copy();
+    if !mkfifo(&dir.path().join("fifo")) {
+        return;
+    }
+    let refused = |args: &[&str]| {
+        let (code, err, _) = bounded(dir.path(), args, 300, 20);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        err
+    };
+    // Without --force, a pipe is named for what it is (--force would not help).
+    for args in [
+        &["report", "--output", "fifo"][..],
+        &["draft", "--output", "fifo"],
+    ] {
+        assert_eq!(
+            refused(args),
+            "error: could not write fifo: fifo is a pipe (FIFO), not a file: checkmyogp only writes regular files (even with --force).\nTo print to standard output, leave out --output (or give --output -); otherwise give a file name.\n",
+            "{args:?}"
+        );
+    }
+    // One chart target a pipe: nothing is written, not the page nor the other charts.
+    fs::create_dir(dir.path().join("charts")).unwrap();
+    assert!(mkfifo(&dir.path().join("charts/agreement.svg")));
+    for force in [false, true] {
+        let mut args = vec!["report", "--output", "r.html", "--charts", "charts"];
+        if force {
+            args.push("--force");
+        }
+        assert_eq!(
+            refused(&args),
+            "error: could not write charts/agreement.svg: charts/agreement.svg is a pipe (FIFO), not a file: checkmyogp only writes regular files (even with --force).\nTo print to standard output, leave out --output (or give --output -); otherwise give a file name.\n"
+        );
+        assert!(!dir.path().join("r.html").exists());
+        assert_eq!(fs::read_dir(dir.path().join("charts")).unwrap().count(), 1);
+    }
+    assert_eq!(
+        refused(&["report", "--output", "r.html", "--charts", "/dev/zero"]),
+        "error: /dev/zero is a device, not a folder: give --charts a folder for the SVG files\n"
+    );
+    // `--output -` is standard output for `rubric export` too, not a file named `-`.
+    let run = run_in(
+        dir.path(),
+        &["rubric", "export", "check-my-ogp", "--output", "-"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        fs::read_to_string(root().join("rubrics/check-my-ogp.toml")).unwrap()
+    );
+    assert_eq!(run.stderr, "");
+    assert!(!dir.path().join("-").exists());
 }
 
 const OGP_HEADER: &str = "Commitment Unique Identifier,Country/Locality,Action Plan Number,Commitment Number,Code,Year Of Submission,Action Plan End Year,Theme,Commitment Title,Full Text,Start Date,End Date,Lead Institution,Supporting Institution(s),Open Data,Legislation,Report Publication Year (Progress Report),Specificity,OGP Value Access To Information,OGP Value Civic Participation,OGP Value Public Accountability,OGP Value Technology,Potential Impact,Completion (Progress Report),Potential for Results,Report Publication Year (End Of Term),Completion (End Of Term),Did It Open Government (Overall),Early Results,URL";

@@ -105,6 +105,12 @@ fn refuse_edited(targets: &[PathBuf], force: bool, elsewhere: &str) -> anyhow::R
     if edited.is_empty() {
         return Ok(false);
     }
+    // A target that is not a regular file is refused for that, not as edited: --force would
+    // not help.
+    for t in &edited {
+        crate::write::check_target(t)
+            .with_context(|| format!("could not write {}", display_path(t)))?;
+    }
     let mut err = anstream::stderr().lock();
     for t in &edited {
         writeln!(
@@ -367,11 +373,12 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         // escape sequence in a comment could clear the screen or write the clipboard);
         // redirected to a file or a pipe, the text is kept as it is.
         if out.is_terminal() {
-            out.write_all(crate::text::for_terminal(&text).as_bytes())?;
+            out.write_all(crate::text::for_terminal(&text).as_bytes())
         } else {
-            out.write_all(text.as_bytes())?;
+            out.write_all(text.as_bytes())
         }
-        out.flush()?;
+        .and_then(|()| out.flush())
+        .context(super::STDOUT_FAILED)?;
         writeln!(anstream::stderr(), "{}", places_left(places))?;
         return Ok(Outcome::Ok);
     }

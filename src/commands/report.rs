@@ -98,15 +98,24 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         files.push(output.clone());
     }
     if let Some(dir) = &args.charts {
-        if dir.exists() && !dir.is_dir() {
+        if let Ok(meta) = std::fs::metadata(dir)
+            && !meta.is_dir()
+        {
             anyhow::bail!(
-                "{} is a file, not a folder: give --charts a folder for the SVG files",
-                dir.display()
+                "{} is {}, not a folder: give --charts a folder for the SVG files",
+                dir.display(),
+                crate::source::not_a_file(&meta).unwrap_or("a file")
             );
         }
         for chart in &report.charts {
             files.push(dir.join(format!("{}.svg", chart.name)));
         }
+    }
+    // A target that is not a regular file (a pipe, a device, a link) is refused for that,
+    // with or without --force, before anything is written.
+    for path in &files {
+        crate::write::check_target(path)
+            .with_context(|| format!("could not write {}", path.display()))?;
     }
     if !args.force {
         let refused: Vec<&Path> = files

@@ -120,7 +120,9 @@ fn list() -> anyhow::Result<Outcome> {
     }
     let (table, _) = TableRenderer { screen: screen() }.table(&grid);
     let mut out = anstream::stdout().lock();
-    write!(out, "{table}")?;
+    write!(out, "{table}")
+        .and_then(|()| out.flush())
+        .context(super::STDOUT_FAILED)?;
     Ok(Outcome::Ok)
 }
 
@@ -307,7 +309,8 @@ fn fit_lines(text: &str, screen: Screen) -> String {
 
 fn export(id: &str, output: Option<&PathBuf>, force: bool) -> anyhow::Result<Outcome> {
     let b = builtin::find(id).ok_or_else(|| unknown_builtin(id))?;
-    match output {
+    // `--output -` is standard output, as for the other commands, not a file named `-`.
+    match output.filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             crate::write::write_output(path, b.text.as_bytes(), force)
                 .with_context(|| format!("could not export the rubric {}", b.id))?;
