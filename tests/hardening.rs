@@ -691,6 +691,13 @@ fn a_target_that_is_not_a_file_is_named_before_anything_is_written() {
         fs::read_to_string(root().join("rubrics/check-my-ogp.toml")).unwrap()
     );
     assert_eq!(run.stderr, "");
+    let run = run_in(dir.path(), &["man", "assess", "--output", "-"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        run.stdout
+    );
     assert!(!dir.path().join("-").exists());
 }
 

@@ -106,7 +106,8 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         )?;
         return Ok(Outcome::Usage);
     };
-    match &args.output {
+    // `--output -` is standard output, as for the other commands, not a file named `-`.
+    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             crate::write::write_output(path, page, args.force)
                 .with_context(|| format!("could not write {}", path.display()))?;
