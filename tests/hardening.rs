@@ -314,6 +314,8 @@ fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
         "{}",
         run.stderr
     );
+    // The value refused is the one problem of its level: not also "has no `value`".
+    assert!(!run.stderr.contains("has no `value`"), "{}", run.stderr);
 }
 
 #[cfg(unix)]

@@ -157,6 +157,8 @@ pub(crate) fn read(
         for mut l in t.tables(cx, "level", "[[criterion.level]]") {
             l.rename(format!("a level of {crit_name}"));
             let label = l.required_string(cx, "label", "\"Substantial\"");
+            // A `value` given but refused (not a number, too large) was reported where it is.
+            let value_given = l.raw("value").is_some();
             let value = l.number(cx, "value", super::MAX_LEVEL_VALUE);
             let description = l.text(cx, "description");
             let range = l.range.clone();
@@ -169,7 +171,7 @@ pub(crate) fn read(
                         .help("remove `value`, or make the criterion `scale = \"ordinal\"`"),
                 );
             }
-            if value.is_none() && kind == Some(ScaleKind::Ordinal) {
+            if value.is_none() && !value_given && kind == Some(ScaleKind::Ordinal) {
                 cx.push(
                     Diagnostic::error(
                         "missing-key",
