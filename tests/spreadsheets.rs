@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::Workbook;
 
-use crate::util::{bounded, copy_tree, root, run_in};
+use crate::util::{bounded, bounded_heap, copy_tree, generated, root, run_in};
 
 /// A copy of the corpus base assessment, with bold's CSV replaced by `bold.<ext>`.
 fn base_without_bold() -> tempfile::TempDir {
@@ -339,6 +339,210 @@ fn ods_repeated_rows_and_cells_are_expanded_within_the_sheet() {
         "{err}"
     );
     assert_eq!(err.matches("error:").count(), 1, "{err}");
+}
+
+/// An .ods holding one table named Scores with `rows` (`<table:table-row>`s) in its content.xml.
+fn write_ods(path: &Path, rows: &str) {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Scores">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    write_zip(
+        path,
+        &[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("content.xml", content.as_bytes()),
+        ],
+    );
+}
+
+/// An .ods row of text cells (`cells` may hold ODF markup such as `<text:s text:c="9"/>`).
+fn ods_row(attributes: &str, cells: &[&str]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|c| format!("<table:table-cell><text:p>{c}</text:p></table:table-cell>"))
+        .collect();
+    format!("<table:table-row{attributes}>{cells}</table:table-row>")
+}
+
+#[test]
+fn elements_nested_deeper_than_a_workbook_needs_are_refused_where_they_are() {
+    // quick-xml keeps the name of every open element (whatever `check_end_names` says): a
+    // 497 kB .xlsx with 170 million nested `<x>` in one cell took 2 GB and aborted.
+    let nested = |n: usize, name: &str| {
+        let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+        bold_sheet_xml("A1:H6", "").replacen(
+            "<t>Limited</t>",
+            &format!("{}<t>Limited</t>{}", open.repeat(n), close.repeat(n)),
+            1,
+        )
+    };
+    // worksheet, sheetData, row, c, is, 250 × x and t: 256 open elements are read.
+    let dir = base_without_bold();
+    write_xlsx_parts(
+        &dir.path().join("scores/bold.xlsx"),
+        &nested(250, "x"),
+        NO_SHARED,
+    );
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("scores   2 files, 2 evaluators, 12 ratings"),
+        "{}",
+        run.stderr
+    );
+    // One more is refused at its cell; so are a million, which end nowhere.
+    let deep = "error: cell Scores!D3 nests elements more than 256 deep\n --> scores/bold.xlsx:3 (cell Scores!D3)\n  = help: open it in your spreadsheet program and save it again as .xlsx, .ods or CSV UTF-8\n";
+    let million = bold_sheet_xml(
+        "A1:H7",
+        &format!(
+            r#"<row r="7"><c r="C7" t="inlineStr"><is>{}</is></c></row>"#,
+            "<x>".repeat(1_000_000)
+        ),
+    );
+    for (sheet, expected) in [
+        (nested(251, "x"), deep.to_string()),
+        (million, deep.replace("D3", "C7").replace(":3 ", ":7 ")),
+        // Long names count too: the reader keeps them all.
+        (
+            nested(100, &"n".repeat(1000)),
+            deep.replace(
+                "more than 256 deep",
+                "whose names take more than 64 kB together",
+            ),
+        ),
+    ] {
+        let dir = base_without_bold();
+        write_xlsx_parts(&dir.path().join("scores/bold.xlsx"), &sheet, NO_SHARED);
+        let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(&expected), "{err}");
+    }
+    // Outside the worksheet, the part is named.
+    let dir = base_without_bold();
+    let shared = format!(
+        r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si>{}</si></sst>"#,
+        "<r>".repeat(300)
+    );
+    write_xlsx_parts(
+        &dir.path().join("scores/bold.xlsx"),
+        &bold_sheet_xml("A1:H6", ""),
+        &shared,
+    );
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error: the part xl/sharedStrings.xml of the workbook nests elements more than 256 deep\n --> scores/bold.xlsx\n"),
+        "{}",
+        run.stderr
+    );
+    // An .ods cell's text spans (819 MB for 170 million).
+    let dir = base_without_bold();
+    let header = [
+        "evaluator",
+        "commitment",
+        "milestone",
+        "completion",
+        "comment",
+    ];
+    let spans = "<text:span>".repeat(100_000);
+    let rows = ods_row("", &header) + &ods_row("", &["bold", "1", "1.1", "Limited", &spans]);
+    write_ods(&dir.path().join("scores/bold.ods"), &rows);
+    let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: cell Scores!E2 nests elements more than 256 deep\n --> scores/bold.ods:2 (cell Scores!E2)\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn repeated_rows_cannot_make_a_small_file_a_sheet_of_billions_of_cells() {
+    let header = [
+        "evaluator",
+        "commitment",
+        "milestone",
+        "completion",
+        "comment",
+    ];
+    let help = "  = help: save the sheet without the repeated rows (delete the rows below the table), or save the scores as CSV (\"CSV UTF-8\")\n";
+    // 569 bytes: a row of 16,384 `Limited` cells repeated 1,048,000 times, 17 billion cells,
+    // ran for about 25 minutes.
+    let dir = base_without_bold();
+    let rows = ods_row("", &header)
+        + &ods_row(
+            r#" table:number-rows-repeated="1048000""#,
+            &[
+                r#"Limited</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16383"><text:p>Limited"#,
+            ],
+        );
+    write_ods(&dir.path().join("scores/bold.ods"), &rows);
+    let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("error: row 2 of sheet Scores is repeated 1048000 times, 16384 cells each: more than the 16777216 cells a sheet may have\n --> scores/bold.ods:2 (cell Scores!A2)\n{help}")),
+        "{err}"
+    );
+    // A row of a megabyte of text repeated 100 times: 100 MB.
+    let dir = base_without_bold();
+    let rows = ods_row("", &header)
+        + &ods_row(
+            r#" table:number-rows-repeated="100""#,
+            &[
+                "bold",
+                "1",
+                "1.1",
+                "Limited",
+                r#"a<text:s text:c="1000000"/>b"#,
+            ],
+        );
+    write_ods(&dir.path().join("scores/bold.ods"), &rows);
+    let (code, err, _) = bounded(dir.path(), &["validate"], 300, 20);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("error: row 2 of sheet Scores is repeated 100 times, 1000017 bytes of text each: more than the 64 MB of text a sheet may have\n --> scores/bold.ods:2 (cell Scores!A2)\n{help}")),
+        "{err}"
+    );
+    // Rows made as wide as the sheet by one far cell count as that wide: see the unit test
+    // `every_cell_handed_on_counts_against_the_sheet` (16 million cells take seconds in a debug
+    // build).
+}
+
+#[test]
+fn a_small_workbook_cannot_hold_more_text_than_the_largest_workbook_file() {
+    // 96 ratings, each with a different comment of a megabyte (ODS space runs: 1.3 kB in
+    // all). Every cell, row and part is within its limit, but the commands that show what
+    // evaluators wrote keep it: `report` of such a 500 kB .xlsx took 1.9 GB.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = generated(tmp.path(), "g", "12", "1");
+    let csv = fs::read_to_string(dir.join("scores/scores.csv")).unwrap();
+    fs::remove_file(dir.join("scores/scores.csv")).unwrap();
+    let mut rows = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        if i > 0 {
+            cells[5] = format!(r#"note {i}<text:s text:c="1000000"/>end"#);
+        }
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        rows.push_str(&ods_row("", &cells));
+    }
+    write_ods(&dir.join("scores/scores.ods"), &rows);
+    // The old code needed 300-350 MB of address space for `assess --details` and more for
+    // `report`; refused, 150-170 MB (a debug build, one malloc arena).
+    for args in [
+        &["assess", "--details", "--format", "json"][..],
+        &["report", "--output", "-"],
+    ] {
+        let (code, err, _) = bounded_heap(&dir, args, 250, 30);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("error: sheet Scores holds more than 64 MB of text by row 69\n  --> scores/scores.ods:69 (cell Scores!F69)\n   = help: a score sheet holds short texts; save the scores as CSV (\"CSV UTF-8\") if this one is meant to be this large\n"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! Reading the first worksheet of a spreadsheet score file (.xlsx, .xlsm, .ods) row by row,
 //! within bounded memory whatever the file claims: cells are streamed from the XML (no
 //! rows × columns grid), declared sizes (`<dimension>`, `uniqueCount`, repeat counts) are never
-//! used to reserve memory, and every part, XML token, cell and row has a size cap. A file
-//! beyond a cap is refused with a located error; see docs/limits.md. Text reads as typed: Excel's
+//! used to reserve memory, every part, XML token, cell and row has a size cap, elements may
+//! nest only so deep, and a sheet's cells and text have a total cap (ODS repetitions counted),
+//! so that neither reading nor the commands that keep what evaluators wrote can be made to take
+//! gigabytes or hours by a small file. A file beyond a cap is refused with a located error; see
+//! docs/limits.md. Text reads as typed: Excel's
 //! `_xHHHH_` escapes in an .xlsx's strings are decoded ([`decode_xstring`]).
 
 use std::fs::File;
@@ -26,8 +29,26 @@ pub(crate) const MAX_ROW_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) const MAX_SHARED_BYTES: usize = 64 * 1024 * 1024;
 /// The most shared strings an .xlsx may hold.
 pub(crate) const MAX_SHARED_STRINGS: usize = 4 * 1024 * 1024;
+/// The most cells a sheet is read as: its rows, each as wide as the widest row so far (how they
+/// are handed on, as a CSV export of the sheet has them), ODS rows repeated with content
+/// counted at each repetition; as many as a full sheet of 16 columns. This bounds the work a
+/// small file can ask for (an .ods row of 16,384 cells repeated a million times is 569 bytes).
+pub(crate) const MAX_SHEET_CELLS: u64 = 16 * MAX_ROWS as u64;
+/// The most text a sheet's cells may hold together (bytes of UTF-8, a repeated cell or row
+/// counted at each repetition, a shared string at each cell that shows it): what the largest
+/// workbook file may weigh, 64 MB. The commands that show what evaluators wrote keep that text
+/// in memory, so this bounds what a small, highly compressed file makes them take.
+pub(crate) const MAX_SHEET_TEXT: u64 = 64 * 1024 * 1024;
 /// The longest run of XML without a `<` (one text or one tag).
 const MAX_TOKEN_BYTES: u64 = 4 * 1024 * 1024;
+/// How deep elements may nest in a part. A cell's XML is a few levels deep in any workbook
+/// (`worksheet/sheetData/row/c/is/r/t`; an .ods cell's text spans nest a little more); the XML
+/// reader keeps the name of every open element, so a part nesting millions of elements would
+/// take gigabytes.
+pub(crate) const MAX_DEPTH: usize = 256;
+/// The most bytes the names of the open elements may take together (what the XML reader keeps
+/// of them, whatever the depth).
+const MAX_OPEN_NAME_BYTES: usize = 64 * 1024;
 /// The most entries a workbook's ZIP container may hold.
 const MAX_ENTRIES: u64 = 10_000;
 /// The last column (XFD) and row of a spreadsheet.
@@ -45,6 +66,9 @@ pub(crate) struct Problem {
     /// The 1-based row and the cell's name (`Scores!D7`), when the problem is in one cell.
     cell: Option<(u32, String)>,
     help: String,
+    /// For elements nested too deep, how they nest (`nests elements more than 256 deep`), so
+    /// that a reader that knows the cell can name it ([`Problem::nested_in_cell`]).
+    nesting: Option<String>,
 }
 
 impl Problem {
@@ -54,6 +78,30 @@ impl Problem {
             message: message.into(),
             cell: None,
             help: RESAVE.to_string(),
+            nesting: None,
+        }
+    }
+
+    /// Elements nested too deep in `part` (`nesting` says how).
+    fn too_deep(part: &str, nesting: String) -> Self {
+        let mut problem = Problem::new(
+            "too-large",
+            format!("the part {part} of the workbook {nesting}"),
+        );
+        problem.nesting = Some(nesting);
+        problem
+    }
+
+    /// The same problem, said of the cell `name` of `row` when it is elements nested too deep.
+    fn nested_in_cell(self, row: u32, name: impl FnOnce() -> String) -> Self {
+        match &self.nesting {
+            Some(nesting) => {
+                let name = name();
+                let mut problem = Problem::new("too-large", format!("cell {name} {nesting}"));
+                problem.nesting = self.nesting;
+                problem.in_cell(row, name)
+            }
+            None => self,
         }
     }
 
@@ -135,8 +183,58 @@ impl<R: Read> Read for Capped<R> {
 
 type Archive = zip::ZipArchive<BufReader<File>>;
 
-/// An XML reader over one part of a workbook, with its caps.
-type PartReader<'a> = Reader<BufReader<Capped<zip::read::ZipFile<'a, BufReader<File>>>>>;
+/// An XML reader over one part of a workbook, with its caps, that refuses elements nested
+/// deeper than [`MAX_DEPTH`] (or whose open names pass [`MAX_OPEN_NAME_BYTES`]): quick-xml keeps
+/// the name of each open element to pair it with its end tag, even with `check_end_names` off,
+/// so the depth is what bounds that stack.
+struct PartReader<'a> {
+    xml: Reader<BufReader<Capped<zip::read::ZipFile<'a, BufReader<File>>>>>,
+    part: String,
+    /// The length of each open element's name, innermost last (at most [`MAX_DEPTH`]).
+    open: Vec<usize>,
+    open_bytes: usize,
+}
+
+impl PartReader<'_> {
+    /// The next event, or why the part cannot be read.
+    fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>, Problem> {
+        let event = self
+            .xml
+            .read_event_into(buf)
+            .map_err(|e| xml_problem(&self.part, &e))?;
+        match &event {
+            Event::Start(e) => {
+                let len = e.name().as_ref().len();
+                if self.open.len() >= MAX_DEPTH {
+                    return Err(Problem::too_deep(
+                        &self.part,
+                        format!("nests elements more than {MAX_DEPTH} deep"),
+                    ));
+                }
+                if self.open_bytes + len > MAX_OPEN_NAME_BYTES {
+                    return Err(Problem::too_deep(
+                        &self.part,
+                        format!(
+                            "nests elements whose names take more than {} kB together",
+                            MAX_OPEN_NAME_BYTES / 1024
+                        ),
+                    ));
+                }
+                self.open.push(len);
+                self.open_bytes += len;
+            }
+            // The XML reader refuses an end tag with no open element, and pairs each one with
+            // the innermost open element whatever its name.
+            Event::End(_) => self.open_bytes -= self.open.pop().unwrap_or(0),
+            _ => {}
+        }
+        Ok(event)
+    }
+
+    fn decoder(&self) -> quick_xml::encoding::Decoder {
+        self.xml.decoder()
+    }
+}
 
 /// Which format the workbook is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,9 +377,14 @@ fn part_reader<'a>(archive: &'a mut Archive, name: &str) -> Result<PartReader<'a
         total: 0,
         run: 0,
     };
-    let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, capped));
-    reader.config_mut().check_end_names = false;
-    Ok(reader)
+    let mut xml = Reader::from_reader(BufReader::with_capacity(64 * 1024, capped));
+    xml.config_mut().check_end_names = false;
+    Ok(PartReader {
+        xml,
+        part: name.to_string(),
+        open: Vec::new(),
+        open_bytes: 0,
+    })
 }
 
 /// The words for an XML error in `part`, naming the cap that was hit when it is one.
@@ -311,15 +414,14 @@ fn elements<T>(
     let mut reader = part_reader(archive, part)?;
     let mut buf = Vec::new();
     loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == local => {
-                if found.len() < 1000 {
-                    found.push(read(&e, reader.decoder()));
-                }
+        match reader.next(&mut buf)? {
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref() == local && found.len() < 1000 =>
+            {
+                found.push(read(&e, reader.decoder()));
             }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(xml_problem(part, &e)),
+            Event::Eof => break,
+            _ => {}
         }
         buf.clear();
     }
@@ -413,6 +515,10 @@ struct RowBuf {
     cells: Vec<(usize, String)>,
     bytes: usize,
     width: usize,
+    /// The cells and the bytes of text handed on so far (see [`MAX_SHEET_CELLS`] and
+    /// [`MAX_SHEET_TEXT`]).
+    cells_read: u64,
+    text_read: u64,
 }
 
 impl RowBuf {
@@ -447,14 +553,59 @@ impl RowBuf {
         Ok(())
     }
 
-    /// Hands the row to `take` as fields laid out by column; `false` when reading must stop.
-    fn flush(&mut self, row: u32, take: &mut dyn FnMut(u32, &[&str]) -> bool) -> bool {
-        if self.cells.is_empty() {
-            return true;
-        }
-        // Rows are as wide as the widest so far (the header, usually), as a CSV export has them.
+    /// How wide the row is handed on: as the widest so far (the header, usually), as a CSV
+    /// export has them.
+    fn width_now(&self) -> usize {
         let width = self.cells.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
-        self.width = self.width.max(width);
+        self.width.max(width)
+    }
+
+    /// The name of the row's first cell, or of the one holding the most text.
+    fn cell_name(&self, sheet: &str, row: u32, largest: bool) -> String {
+        let at = match largest {
+            true => self.cells.iter().max_by_key(|(_, t)| t.len()),
+            false => self.cells.first(),
+        };
+        let col = at.map_or(0, |(c, _)| *c);
+        format!("{sheet}!{}{row}", column_letter(col))
+    }
+
+    /// Hands the row to `take` as fields laid out by column; `false` when reading must stop.
+    /// Refused once the sheet passes [`MAX_SHEET_CELLS`] or [`MAX_SHEET_TEXT`].
+    fn flush(
+        &mut self,
+        sheet: &str,
+        row: u32,
+        take: &mut dyn FnMut(u32, &[&str]) -> bool,
+    ) -> Result<bool, Problem> {
+        if self.cells.is_empty() {
+            return Ok(true);
+        }
+        self.width = self.width_now();
+        self.cells_read += self.width as u64;
+        self.text_read += self.bytes as u64;
+        if self.cells_read > MAX_SHEET_CELLS {
+            return Err(Problem::new(
+                "too-large",
+                format!(
+                    "sheet {sheet} has more than {MAX_SHEET_CELLS} cells by row {row}, its rows read {} cells wide (to the last column that holds something)",
+                    self.width
+                ),
+            )
+            .in_cell(row, self.cell_name(sheet, row, false))
+            .help("a score sheet has a column per field and a row per rating; delete the rows and columns beyond the table, or save the scores as CSV (\"CSV UTF-8\")"));
+        }
+        if self.text_read > MAX_SHEET_TEXT {
+            return Err(Problem::new(
+                "too-large",
+                format!(
+                    "sheet {sheet} holds more than {} MB of text by row {row}",
+                    MAX_SHEET_TEXT / 1024 / 1024
+                ),
+            )
+            .in_cell(row, self.cell_name(sheet, row, true))
+            .help("a score sheet holds short texts; save the scores as CSV (\"CSV UTF-8\") if this one is meant to be this large"));
+        }
         let mut fields: Vec<&str> = vec![""; self.width];
         for (c, t) in &self.cells {
             fields[*c] = t;
@@ -462,7 +613,42 @@ impl RowBuf {
         let go_on = take(row, &fields);
         self.cells.clear();
         self.bytes = 0;
-        go_on
+        Ok(go_on)
+    }
+
+    /// Refuses an ODS row that holds something and is repeated `repeat` times, before it is
+    /// expanded, when its repetitions would take the sheet past [`MAX_SHEET_CELLS`] or
+    /// [`MAX_SHEET_TEXT`]. (Empty rows and cells repeated to the sheet's end, as spreadsheet
+    /// programs write them, hold nothing and cost nothing.)
+    fn check_repeat(&self, sheet: &str, row: u32, repeat: u32) -> Result<(), Problem> {
+        if repeat <= 1 {
+            return Ok(());
+        }
+        let width = self.width_now() as u64;
+        let bytes = self.bytes as u64;
+        let repeated = |what: String, limit: String| {
+            Problem::new(
+                "too-large",
+                format!(
+                    "row {row} of sheet {sheet} is repeated {repeat} times, {what} each: more than the {limit} a sheet may have"
+                ),
+            )
+            .in_cell(row, self.cell_name(sheet, row, false))
+            .help("save the sheet without the repeated rows (delete the rows below the table), or save the scores as CSV (\"CSV UTF-8\")")
+        };
+        if self.cells_read + u64::from(repeat) * width > MAX_SHEET_CELLS {
+            return Err(repeated(
+                format!("{width} cells"),
+                format!("{MAX_SHEET_CELLS} cells"),
+            ));
+        }
+        if self.text_read + u64::from(repeat) * bytes > MAX_SHEET_TEXT {
+            return Err(repeated(
+                format!("{bytes} bytes of text"),
+                format!("{} MB of text", MAX_SHEET_TEXT / 1024 / 1024),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -610,9 +796,7 @@ impl Sheet {
         let mut in_xfs = false;
         let mut xf_formats: Vec<u32> = Vec::new();
         loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| xml_problem(part, &e))?;
+            let event = reader.next(&mut buf)?;
             match event {
                 Event::Start(e) | Event::Empty(e) => {
                     let d = reader.decoder();
@@ -672,9 +856,7 @@ impl Sheet {
             .help("a score sheet holds short texts; save the scores as CSV (\"CSV UTF-8\") if this one is meant to be this large")
         };
         loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| xml_problem(part, &e))?;
+            let event = reader.next(&mut buf)?;
             match event {
                 Event::Start(e) => match e.local_name().as_ref() {
                     b"si" => {
@@ -765,8 +947,8 @@ impl Sheet {
         let mut first: Option<String> = None;
         let mut index = 0usize;
         loop {
-            match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"table" => {
+            match reader.next(&mut buf)? {
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"table" => {
                     let name = attr(&e, b"name", reader.decoder()).unwrap_or_default();
                     if !is_instructions(&name) {
                         self.name = name;
@@ -776,9 +958,8 @@ impl Sheet {
                     first.get_or_insert(name);
                     index += 1;
                 }
-                Ok(Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => return Err(xml_problem(part, &e)),
+                Event::Eof => break,
+                _ => {}
             }
             buf.clear();
         }
@@ -824,13 +1005,16 @@ impl Sheet {
         let mut in_t = false;
         let mut phonetic = 0usize;
         let mut in_cell = false;
+        // Whether a `<c>` element is open (its XML is being read).
+        let mut open_cell = false;
         loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| xml_problem(&part, &e))?;
+            let event = reader.next(&mut buf).map_err(|p| match open_cell {
+                true => p.nested_in_cell(row, || format!("{sheet}!{}{row}", column_letter(col))),
+                false => p,
+            })?;
             match event {
                 Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"row" => {
-                    if !row_buf.flush(row, take) {
+                    if !row_buf.flush(&sheet, row, take)? {
                         return Ok(());
                     }
                     let d = reader.decoder();
@@ -882,6 +1066,7 @@ impl Sheet {
                         .unwrap_or(false);
                     value.clear();
                     in_cell = true;
+                    open_cell = true;
                 }
                 Event::Empty(e) if e.local_name().as_ref() == b"c" => {
                     // An empty cell (only a style): it still moves the column on.
@@ -906,6 +1091,7 @@ impl Sheet {
                     b"t" => in_t = false,
                     b"rPh" => phonetic = phonetic.saturating_sub(1),
                     b"c" => {
+                        open_cell = false;
                         let text = match cell_type.as_str() {
                             "s" => {
                                 let index = value.trim().parse::<usize>().ok();
@@ -937,7 +1123,7 @@ impl Sheet {
                         row_buf.push(&sheet, row, col, text)?;
                         value.clear();
                     }
-                    b"row" if !row_buf.flush(row, take) => return Ok(()),
+                    b"row" if !row_buf.flush(&sheet, row, take)? => return Ok(()),
                     _ => {}
                 },
                 Event::Text(t) if in_value || (in_inline && in_t && phonetic == 0) => {
@@ -968,7 +1154,7 @@ impl Sheet {
             }
             buf.clear();
         }
-        row_buf.flush(row, take);
+        row_buf.flush(&sheet, row, take)?;
         Ok(())
     }
 
@@ -994,9 +1180,12 @@ impl Sheet {
         let mut in_p = 0usize;
         let mut skip = 0usize;
         loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| xml_problem(part, &e))?;
+            let event = reader.next(&mut buf).map_err(|p| match in_cell {
+                true => p.nested_in_cell(row, || {
+                    format!("{sheet}!{}{row}", column_letter(col.min(MAX_COLUMNS - 1)))
+                }),
+                false => p,
+            })?;
             let (start, empty) = match &event {
                 Event::Start(_) => (true, false),
                 Event::Empty(_) => (true, true),
@@ -1083,7 +1272,7 @@ impl Sheet {
                                 if text.len().saturating_add(n) > MAX_CELL_BYTES {
                                     return Err(cell_too_long(&sheet, row, col));
                                 }
-                                text.extend(std::iter::repeat_n(' ', n));
+                                text.push_str(&" ".repeat(n));
                             }
                             b"tab" if in_p > 0 => push_text(&mut text, "\t", &sheet, row, col)?,
                             b"line-break" if in_p > 0 => {
@@ -1105,6 +1294,7 @@ impl Sheet {
                             row = row.saturating_add(row_repeat);
                         } else {
                             // A repeated row that holds something: each repetition is a row.
+                            row_buf.check_repeat(&sheet, row, row_repeat)?;
                             for _ in 0..row_repeat {
                                 if row > MAX_ROWS {
                                     return Err(Problem::new(
@@ -1116,7 +1306,7 @@ impl Sheet {
                                 }
                                 let cells = row_buf.cells.clone();
                                 let bytes = row_buf.bytes;
-                                if !row_buf.flush(row, take) {
+                                if !row_buf.flush(&sheet, row, take)? {
                                     return Ok(());
                                 }
                                 row_buf.cells = cells;
@@ -1200,6 +1390,32 @@ mod tests {
         assert_eq!(parse_ref("XFD1048576"), Some((16_383, 1_048_576)));
         assert_eq!(parse_ref("1A"), None);
         assert_eq!(parse_ref("ABCD1"), None);
+    }
+
+    #[test]
+    fn every_cell_handed_on_counts_against_the_sheet() {
+        // One cell in column XFD makes every row from there on 16,384 cells wide: 1,024 such
+        // rows are as many cells as a full sheet of 16 columns, and the next is refused.
+        let mut rows = RowBuf::default();
+        let mut take = |_: u32, _: &[&str]| true;
+        rows.push("Scores", 1, MAX_COLUMNS - 1, "far".into())
+            .unwrap();
+        assert!(rows.flush("Scores", 1, &mut take).unwrap());
+        for row in 2..=1025 {
+            rows.push("Scores", row, 0, "x".into()).unwrap();
+            match rows.flush("Scores", row, &mut take) {
+                Ok(go_on) => assert!(go_on && row <= 1024),
+                Err(problem) => {
+                    assert_eq!(row, 1025);
+                    assert_eq!(
+                        problem.message,
+                        "sheet Scores has more than 16777216 cells by row 1025, its rows read 16384 cells wide (to the last column that holds something)"
+                    );
+                    assert_eq!(problem.cell, Some((1025, "Scores!A1025".to_string())));
+                }
+            }
+        }
+        assert_eq!(rows.cells_read, MAX_SHEET_CELLS + 16_384);
     }
 
     #[test]
