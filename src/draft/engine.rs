@@ -336,7 +336,7 @@ impl Engine {
                 return Err(Error::new(
                     ErrorKind::InvalidOperation,
                     format!(
-                        "the draft would be longer than {} MB, far more than any comment needs; look for a loop that repeats text without end",
+                        "the draft would be longer than {} MB, far more than any comment needs; look for a loop in the template that repeats text without end, or for texts of megabytes in the plan or the score files (comments, evidence) that the draft quotes",
                         max_output / (1024 * 1024)
                     ),
                 ));
