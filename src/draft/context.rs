@@ -514,6 +514,16 @@ impl Labels {
             .map_or_else(|| plain_line(id), |(label, _)| label.clone())
     }
 
+    /// What [`Self::who`] gives, borrowed when the evaluator is known, and whether they are
+    /// a reference evaluator ([`Self::is_reference`]): one look-up instead of two copies,
+    /// for each of a commitment's notes.
+    fn who_borrowed(&self, id: &str) -> (std::borrow::Cow<'_, str>, bool) {
+        match self.evaluators.get(id) {
+            Some((label, reference)) => (std::borrow::Cow::Borrowed(label.as_str()), *reference),
+            None => (std::borrow::Cow::Owned(plain_line(id)), false),
+        }
+    }
+
     fn is_reference(&self, id: &str) -> bool {
         self.evaluators.get(id).is_some_and(|(_, r)| *r)
     }
@@ -582,9 +592,14 @@ impl Labels {
     }
 
     fn note(&self, rubric: &RubricInfo, n: &NoteRef, text: &str) -> NoteCx {
+        self.note_by(rubric, n, text, &self.who(n.evaluator))
+    }
+
+    /// [`Self::note`], with `who` already looked up.
+    fn note_by(&self, rubric: &RubricInfo, n: &NoteRef, text: &str, who: &str) -> NoteCx {
         NoteCx {
             evaluator: n.evaluator.to_string(),
-            who: self.who(n.evaluator),
+            who: who.to_string(),
             milestone: n.milestone.map(str::to_string),
             criterion: n.criterion.map(str::to_string),
             criterion_name: n.criterion.map(|k| {
@@ -632,28 +647,52 @@ fn criterion_cx(
     }
 }
 
-fn add_evidence(list: &mut Vec<EvidenceCx>, text: &str, who: &str) {
-    let raw = text.trim();
-    if raw.is_empty() {
-        return;
-    }
-    let link = is_link(raw) && !raw.contains(['<', '>']);
-    let text = if link {
-        raw.to_string()
-    } else {
-        plain_line(raw)
-    };
-    match list.iter_mut().find(|e| e.text == text) {
-        Some(e) => {
+/// Evidence cited, as it is gathered: each entry of `list` with the text (trimmed) of its first
+/// citation, as the inputs have it. Most evidence is cited again word for word (by the other
+/// evaluators, on the other criteria): found by that text, it is not told from a web address
+/// and made safe again, nor copied, for each citation.
+#[derive(Debug, Default)]
+struct Evidence<'a> {
+    list: Vec<EvidenceCx>,
+    raw: Vec<&'a str>,
+}
+
+impl<'a> Evidence<'a> {
+    /// Adds `text`, cited by `who`: a new entry, or `who` added to the entry of the same text
+    /// (made safe).
+    fn add(&mut self, text: &'a str, who: &str) {
+        let raw = text.trim();
+        if raw.is_empty() {
+            return;
+        }
+        // The same text as an entry's first citation makes the same entry.
+        let found = match self.raw.iter().position(|r| *r == raw) {
+            Some(i) => Some(i),
+            None => {
+                let link = is_link(raw) && !raw.contains(['<', '>']);
+                let text = if link {
+                    raw.to_string()
+                } else {
+                    plain_line(raw)
+                };
+                let found = self.list.iter().position(|e| e.text == text);
+                if found.is_none() {
+                    self.list.push(EvidenceCx {
+                        text,
+                        link,
+                        cited_by: vec![who.to_string()],
+                    });
+                    self.raw.push(raw);
+                }
+                found
+            }
+        };
+        if let Some(i) = found {
+            let e = &mut self.list[i];
             if !e.cited_by.iter().any(|w| w == who) {
                 e.cited_by.push(who.to_string());
             }
         }
-        None => list.push(EvidenceCx {
-            text,
-            link,
-            cited_by: vec![who.to_string()],
-        }),
     }
 }
 
@@ -1173,10 +1212,10 @@ impl CommitmentParts {
     fn arrange_notes(&self) -> Written {
         let labels = self.labels();
         let info = &self.rubric().info;
-        let mut milestones: Vec<(Vec<EvidenceCx>, Vec<NoteCx>, Vec<NoteCx>)> =
-            vec![Default::default(); self.milestones.len()];
+        let mut milestones: Vec<(Evidence, Vec<NoteCx>, Vec<NoteCx>)> = Vec::new();
+        milestones.resize_with(self.milestones.len(), Default::default);
         let mut comments = Vec::new();
-        let mut evidence = Vec::new();
+        let mut evidence = Evidence::default();
         let mut next_steps = Vec::new();
         // Notes find their milestone through a map: linear in notes, whatever the milestones.
         let slots: HashMap<&str, usize> = self
@@ -1185,39 +1224,47 @@ impl CommitmentParts {
             .enumerate()
             .map(|(i, m)| (m.id.as_str(), i))
             .collect();
-        for n in self.notes().filter(|n| !labels.is_reference(n.evaluator)) {
-            let who = labels.who(n.evaluator);
+        for n in self.notes() {
+            let (who, reference) = labels.who_borrowed(n.evaluator);
+            if reference {
+                continue;
+            }
             let slot = n.milestone.and_then(|id| slots.get(id)).copied();
             match slot {
                 Some(i) => {
                     let (m_evidence, m_comments, m_next_steps) = &mut milestones[i];
-                    add_evidence(m_evidence, n.evidence, &who);
+                    m_evidence.add(n.evidence, &who);
                     if !n.comment.trim().is_empty() {
-                        m_comments.push(labels.note(info, &n, n.comment));
+                        m_comments.push(labels.note_by(info, &n, n.comment, &who));
                     }
                     if !n.next_steps.trim().is_empty() {
-                        m_next_steps.push(labels.note(info, &n, n.next_steps));
+                        m_next_steps.push(labels.note_by(info, &n, n.next_steps, &who));
                     }
                 }
                 None => {
-                    add_evidence(&mut evidence, n.evidence, &who);
+                    evidence.add(n.evidence, &who);
                     if !n.comment.trim().is_empty() {
-                        comments.push(labels.note(info, &n, n.comment));
+                        comments.push(labels.note_by(info, &n, n.comment, &who));
                     }
                 }
             }
             if !n.next_steps.trim().is_empty() {
-                next_steps.push(labels.note(info, &n, n.next_steps));
+                next_steps.push(labels.note_by(info, &n, n.next_steps, &who));
             }
         }
-        for (_, m_comments, m_next_steps) in &mut milestones {
-            *m_comments = labels.merge_same(std::mem::take(m_comments));
-            *m_next_steps = labels.merge_same(std::mem::take(m_next_steps));
-        }
         Written {
-            milestones,
+            milestones: milestones
+                .into_iter()
+                .map(|(m_evidence, m_comments, m_next_steps)| {
+                    (
+                        m_evidence.list,
+                        labels.merge_same(m_comments),
+                        labels.merge_same(m_next_steps),
+                    )
+                })
+                .collect(),
             comments: labels.merge_same(comments),
-            evidence,
+            evidence: evidence.list,
             next_steps: labels.merge_same(next_steps),
         }
     }
@@ -1318,10 +1365,10 @@ impl CommitmentParts {
                 .iter()
                 .map(|(e, r)| {
                     let mut ref_comments = Vec::new();
-                    let mut ref_evidence = Vec::new();
+                    let mut ref_evidence = Evidence::default();
                     let who = labels.who(e);
                     for n in self.notes().filter(|n| n.evaluator == e) {
-                        add_evidence(&mut ref_evidence, n.evidence, &who);
+                        ref_evidence.add(n.evidence, &who);
                         // `import ogp` notes where each rating came from; that is not the IRM
                         // speaking.
                         if !n.comment.trim().is_empty() && !n.comment.starts_with(IMPORT_PROVENANCE)
@@ -1351,7 +1398,7 @@ impl CommitmentParts {
                         level,
                         unmatched,
                         comments: ref_comments,
-                        evidence: ref_evidence,
+                        evidence: ref_evidence.list,
                     }
                 })
                 .collect()
