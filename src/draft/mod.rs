@@ -162,8 +162,8 @@ pub fn tidy(text: &str) -> String {
     let mut blank_run = 0usize;
     let mut in_fence = false;
     for line in text.lines() {
-        let fence = line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~");
-        if line.trim().is_empty() && !in_fence {
+        let (blank, fence) = blank_or_fence(line);
+        if blank && !in_fence {
             blank_run += 1;
             continue;
         }
@@ -178,6 +178,26 @@ pub fn tidy(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `line` is white space only (`line.trim().is_empty()`), and whether it opens or closes
+/// a fenced code block (starts with three backquotes or tildes after any white space): ASCII
+/// white space is skipped byte by byte, other text goes through `trim_start` (each line was
+/// decoded character by character up to three times, for every file `--split` writes).
+fn blank_or_fence(line: &str) -> (bool, bool) {
+    let bytes = line.as_bytes();
+    let spaces = bytes
+        .iter()
+        .position(|b| !matches!(b, b'\t'..=b'\r' | b' '))
+        .unwrap_or(bytes.len());
+    let rest = match bytes.get(spaces) {
+        Some(b) if !b.is_ascii() => line.trim_start(),
+        _ => &line[spaces..],
+    };
+    (
+        rest.is_empty(),
+        rest.starts_with("```") || rest.starts_with("~~~"),
+    )
 }
 
 /// The commitments as templates see them: a list whose items are built and become template
@@ -455,5 +475,46 @@ mod tests {
             "```\na\n\n\nb\n```\n\nc\n"
         );
         assert_eq!(tidy("Монгол\r\n\r\n\r\nулс"), "Монгол\n\nулс\n");
+    }
+
+    /// A line is found blank, and a fence, as `trim` and `trim_start` find them, whatever
+    /// white space (ASCII or not) it starts with.
+    #[test]
+    fn blank_lines_and_fences_are_found_as_trim_finds_them() {
+        let starts = [
+            "",
+            " ",
+            "\t",
+            "\u{0b}",
+            "\u{0c}",
+            "\r",
+            "\u{a0}",
+            " \u{2003} ",
+            "\u{3000}",
+        ];
+        let rests = [
+            "",
+            " ",
+            "\u{a0}",
+            "a",
+            "é",
+            "```",
+            "~~~",
+            "``",
+            "~~ ~",
+            "```rust",
+            "\u{200b}```",
+            "ü ",
+        ];
+        for start in starts {
+            for rest in rests {
+                let line = format!("{start}{rest}");
+                let expected = (
+                    line.trim().is_empty(),
+                    line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~"),
+                );
+                assert_eq!(super::blank_or_fence(&line), expected, "{line:?}");
+            }
+        }
     }
 }
