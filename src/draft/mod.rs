@@ -243,9 +243,9 @@ impl minijinja::value::Object for Commitments {
 struct CommitmentValue {
     /// Always there but while it is dropped (then given to `kept`).
     cx: Option<context::CommitmentParts>,
-    /// `cx.out` converted (its fields are small): the base map and the order of the keys.
-    base: Value,
-    /// The richer fields converted so far, by name.
+    /// The fields converted so far, by name: each converted when first read, and the same
+    /// value given at each read (a list read twice is the same object, as in a map made
+    /// whole).
     converted: std::sync::Mutex<Vec<(&'static str, Value)>>,
     /// Where the commitment is kept for the next walk when the template lets go of it.
     kept: std::sync::Weak<kept::Kept>,
@@ -254,17 +254,19 @@ struct CommitmentValue {
 impl CommitmentValue {
     fn new(cx: context::CommitmentParts, kept: std::sync::Weak<kept::Kept>) -> CommitmentValue {
         CommitmentValue {
-            base: Value::from(Serde(&cx.out)),
             cx: Some(cx),
             converted: std::sync::Mutex::default(),
             kept,
         }
     }
 
-    fn own(&self, name: &str) -> Option<Value> {
-        let name = *context::CommitmentCx::OWN_FIELDS
+    /// The field `name`: one of the richer fields ([`context::CommitmentCx::OWN_FIELDS`]),
+    /// else one of `cx.out`'s ([`out_field`]); none when the commitment has no such field.
+    fn field(&self, name: &str) -> Option<Value> {
+        let own = context::CommitmentCx::OWN_FIELDS
             .iter()
-            .find(|f| **f == name)?;
+            .find(|f| **f == name)
+            .copied();
         let mut converted = self
             .converted
             .lock()
@@ -272,10 +274,88 @@ impl CommitmentValue {
         if let Some((_, v)) = converted.iter().find(|(n, _)| *n == name) {
             return Some(v.clone());
         }
-        let v = self.cx.as_ref()?.own_field(name)?;
+        let cx = self.cx.as_ref()?;
+        let (name, v) = match own {
+            Some(own) => (own, cx.own_field(own)?),
+            None => out_field(&cx.out, name)?,
+        };
         converted.push((name, v.clone()));
         Some(v)
     }
+}
+
+/// The field `name` of a commitment's results, as converting the whole `out` gives it (its
+/// name, and its value): none when `out` has no such field, or one its serialisation leaves
+/// out (`ogp_id` when there is none, `not_rated` when false, `notes`). Converting all of
+/// `out` for each commitment, to read a handful of its fields, was a tenth of a `--split`
+/// file's render.
+fn out_field(out: &crate::results::CommitmentOut, name: &str) -> Option<(&'static str, Value)> {
+    fn v<T: serde::Serialize + ?Sized>(x: &T) -> Value {
+        Value::from(Serde(x))
+    }
+    // Every field named, so that a field added to the results is not forgotten here.
+    let crate::results::CommitmentOut {
+        id,
+        ogp_id,
+        title,
+        lead,
+        supporting,
+        values,
+        themes,
+        start,
+        end,
+        description,
+        rating,
+        rating_rank,
+        score,
+        flags,
+        binding,
+        conditions,
+        overdue,
+        overdue_milestones,
+        not_rated,
+        disagreement,
+        unsupported,
+        unsupported_criteria,
+        evaluators,
+        missing_evaluators,
+        reference,
+        criteria,
+        milestones,
+        notes,
+    } = out;
+    Some(match name {
+        "id" => ("id", v(id)),
+        "ogp_id" => ("ogp_id", v(ogp_id.as_ref()?)),
+        "title" => ("title", v(title)),
+        "lead" => ("lead", v(lead)),
+        "supporting" => ("supporting", v(supporting)),
+        "values" => ("values", v(values)),
+        "themes" => ("themes", v(themes)),
+        "start" => ("start", v(start)),
+        "end" => ("end", v(end)),
+        "description" => ("description", v(description)),
+        "rating" => ("rating", v(rating)),
+        "rating_rank" => ("rating_rank", v(rating_rank)),
+        // As `results::ser4` writes it.
+        "score" => ("score", v(&score.map(crate::results::round4))),
+        "flags" => ("flags", v(flags)),
+        "binding" => ("binding", v(binding)),
+        "conditions" => ("conditions", v(conditions)),
+        "overdue" => ("overdue", v(overdue)),
+        "overdue_milestones" => ("overdue_milestones", v(overdue_milestones)),
+        "not_rated" => ("not_rated", v(&not_rated.then_some(true)?)),
+        "disagreement" => ("disagreement", v(disagreement)),
+        "unsupported" => ("unsupported", v(unsupported)),
+        "unsupported_criteria" => ("unsupported_criteria", v(unsupported_criteria)),
+        "evaluators" => ("evaluators", v(evaluators)),
+        "missing_evaluators" => ("missing_evaluators", v(missing_evaluators)),
+        "reference" => ("reference", v(reference)),
+        "criteria" => ("criteria", v(criteria)),
+        "milestones" => ("milestones", v(milestones)),
+        "notes" => ("notes", v(notes.as_ref()?)),
+        _ => return None,
+    })
 }
 
 /// The commitment is kept for the template's next walk (see [`kept`]).
@@ -293,15 +373,15 @@ impl minijinja::value::Object for CommitmentValue {
     }
 
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
-        let name = key.as_str()?;
-        self.own(name)
-            .or_else(|| self.base.get_attr(name).ok().filter(|v| !v.is_undefined()))
+        self.field(key.as_str()?)
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        // The keys of `cx.out` converted whole, in order.
         let mut keys: Vec<Value> = self
-            .base
-            .try_iter()
+            .cx
+            .as_ref()
+            .and_then(|cx| Value::from(Serde(&cx.out)).try_iter().ok())
             .map(Iterator::collect)
             .unwrap_or_default();
         for name in context::CommitmentCx::OWN_FIELDS {
@@ -409,6 +489,14 @@ mod tests {
             );
         }
         assert_eq!(lazy.to_string(), whole.to_string());
+        // Fields the results leave out when empty or false are left out here too.
+        for k in ["ogp_id", "not_rated", "notes", "no_such_field"] {
+            assert_eq!(
+                lazy.get_attr(k).unwrap().is_undefined(),
+                whole.get_attr(k).unwrap().is_undefined(),
+                "{k}"
+            );
+        }
     }
 
     /// A commitment read field by field is the same map, in the same order, as the whole
