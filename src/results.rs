@@ -415,6 +415,10 @@ struct Builder<'a> {
     /// the completion criterion, which the summary and the reference's comparison read:
     /// `assess --format json` writes them from the assessment ([`Builder::write_criteria`]).
     only_completion: bool,
+    /// The same for the commitment's own `criteria` only (its milestones' are whole): the
+    /// draft builds the others from the assessment when a template reads them
+    /// ([`criterion_of`]).
+    commitment_only_completion: bool,
 }
 
 /// What building any one commitment's results needs, prepared once for the whole plan: the
@@ -492,23 +496,9 @@ impl<'a> Builder<'a> {
         self.inputs.scores.evaluator_name(e).to_string()
     }
 
-    /// The `k`th criterion's result from its combined answers `c`, its labels borrowed from
-    /// the rubric: the one mapping from the assessment to a criterion's fields.
+    /// The `k`th criterion's result from its combined answers `c` ([`criterion_ref_of`]).
     fn criterion_ref(&self, k: usize, c: &Combined) -> CriterionRef<'a> {
-        let crit = &self.inputs.rubric.criteria[k];
-        let label = |l: usize| crit.label(l);
-        CriterionRef {
-            level: c.answer().map(label),
-            value: c.value,
-            consensus: c.consensus,
-            ratings: c.ratings,
-            no_rating: c.no_rating,
-            min: c.min.map(label),
-            max: c.max.map(label),
-            spread: c.spread,
-            disagreement: c.disagreement,
-            unsupported: c.unsupported,
-        }
+        criterion_ref_of(self.inputs, k, c)
     }
 
     /// The `k`th criterion's `by_evaluator`, when the results have it.
@@ -517,33 +507,63 @@ impl<'a> Builder<'a> {
     }
 
     fn criterion(&self, k: usize, c: &Combined) -> CriterionOut {
-        let CriterionRef {
-            level,
-            value,
-            consensus,
-            ratings,
-            no_rating,
-            min,
-            max,
-            spread,
-            disagreement,
-            unsupported,
-        } = self.criterion_ref(k, c);
         CriterionOut {
-            level: level.map(str::to_string),
-            value,
-            consensus,
-            ratings,
-            no_rating,
-            min: min.map(str::to_string),
-            max: max.map(str::to_string),
-            spread,
-            disagreement,
-            unsupported,
             by_evaluator: self.levels(k, c),
+            ..criterion_of(self.inputs, k, c)
         }
     }
+}
 
+/// The `k`th criterion's result from its combined answers `c`, without `by_evaluator`: what
+/// the results' `criteria` hold of it when built without each evaluator's level ([`one_with`]).
+pub fn criterion_of(inputs: &Inputs, k: usize, c: &Combined) -> CriterionOut {
+    let CriterionRef {
+        level,
+        value,
+        consensus,
+        ratings,
+        no_rating,
+        min,
+        max,
+        spread,
+        disagreement,
+        unsupported,
+    } = criterion_ref_of(inputs, k, c);
+    CriterionOut {
+        level: level.map(str::to_string),
+        value,
+        consensus,
+        ratings,
+        no_rating,
+        min: min.map(str::to_string),
+        max: max.map(str::to_string),
+        spread,
+        disagreement,
+        unsupported,
+        by_evaluator: None,
+    }
+}
+
+/// The `k`th criterion's result from its combined answers `c`, its labels borrowed from the
+/// rubric: the one mapping from the assessment to a criterion's fields.
+fn criterion_ref_of<'a>(inputs: &'a Inputs, k: usize, c: &Combined) -> CriterionRef<'a> {
+    let crit = &inputs.rubric.criteria[k];
+    let label = |l: usize| crit.label(l);
+    CriterionRef {
+        level: c.answer().map(label),
+        value: c.value,
+        consensus: c.consensus,
+        ratings: c.ratings,
+        no_rating: c.no_rating,
+        min: c.min.map(label),
+        max: c.max.map(label),
+        spread: c.spread,
+        disagreement: c.disagreement,
+        unsupported: c.unsupported,
+    }
+}
+
+impl<'a> Builder<'a> {
     /// Writes the `criteria` of result `r` (of its milestone `milestone`, else of the
     /// commitment) at `level`, as [`crate::render::json_commitment`] writes the `criteria`
     /// that [`Self::commitment`] builds without `only_completion`.
@@ -603,11 +623,13 @@ impl<'a> Builder<'a> {
         let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string());
         let completion = rubric.completion;
         let keep = |k: usize| !self.only_completion || completion == Some(k);
+        let keep_own =
+            |k: usize| keep(k) && (!self.commitment_only_completion || completion == Some(k));
         let criteria = rubric
             .criteria
             .iter()
             .enumerate()
-            .filter(|&(k, _)| keep(k))
+            .filter(|&(k, _)| keep_own(k))
             .map(|(k, crit)| (crit.id.clone(), self.criterion(k, &r.view.criteria[k])))
             .collect();
         let milestones = c
@@ -946,6 +968,7 @@ impl<'a> Builder<'a> {
             index: std::borrow::Cow::Owned(Index::new(inputs, detail)),
             no_levels: false,
             only_completion: false,
+            commitment_only_completion: false,
         }
     }
 }
@@ -1075,12 +1098,14 @@ const CHUNK: usize = 128;
 fn stream<T: Send, E>(
     inputs: &Inputs,
     engine: &Engine,
-    detail: Detail,
+    (detail, only_completion): (Detail, bool),
     chunk: usize,
     each: impl Fn(usize, Vec<CommitmentOut>) -> T + Sync,
     mut consume: impl FnMut(T) -> Result<(), E>,
 ) -> Result<Summary, E> {
-    let b = Builder::new(inputs, detail);
+    let mut b = Builder::new(inputs, detail);
+    b.only_completion = only_completion;
+    let b = b;
     let rubric = &inputs.rubric;
     let mut tally = Tally::new(rubric, &b.index.ratings);
     crate::par::chunks_in_order(
@@ -1117,7 +1142,7 @@ pub fn assess_in_pieces<T: Send, E>(
     each: impl Fn(usize, Vec<CommitmentOut>) -> T + Sync,
     consume: impl FnMut(T) -> Result<(), E>,
 ) -> Result<Summary, E> {
-    stream(inputs, engine, detail, CHUNK, each, consume)
+    stream(inputs, engine, (detail, false), CHUNK, each, consume)
 }
 
 /// The results of every commitment, assessed and built piece by piece: the same as
@@ -1146,6 +1171,28 @@ pub fn assess_map_and_summarise<T: Send>(
     detail: Detail,
     f: impl Fn(CommitmentOut) -> T + Sync,
 ) -> (Vec<T>, Summary) {
+    map_and_summarise(inputs, engine, (detail, false), f)
+}
+
+/// Like [`assess_map_and_summarise`], with results whose `criteria` (the commitment's and
+/// its milestones') hold the completion criterion only: all that the summary, and the
+/// comparison with the reference evaluators, read of them. The draft's context reads no more
+/// of each commitment (its differences), and building every criterion only to drop it
+/// unread was most of the allocations of each commitment's results.
+pub fn assess_completion_map_and_summarise<T: Send>(
+    inputs: &Inputs,
+    engine: &Engine,
+    f: impl Fn(CommitmentOut) -> T + Sync,
+) -> (Vec<T>, Summary) {
+    map_and_summarise(inputs, engine, (Detail::Combined, true), f)
+}
+
+fn map_and_summarise<T: Send>(
+    inputs: &Inputs,
+    engine: &Engine,
+    detail: (Detail, bool),
+    f: impl Fn(CommitmentOut) -> T + Sync,
+) -> (Vec<T>, Summary) {
     let mut all = Vec::with_capacity(engine.len());
     let summary = stream(
         inputs,
@@ -1170,7 +1217,7 @@ pub fn summary(inputs: &Inputs, engine: &Engine) -> Summary {
     match stream(
         inputs,
         engine,
-        Detail::Combined,
+        (Detail::Combined, false),
         CHUNK,
         |_, outs| drop(outs),
         |()| Ok::<(), std::convert::Infallible>(()),
@@ -1193,7 +1240,10 @@ pub fn one(inputs: &Inputs, engine: &Engine, ci: usize, detail: Detail) -> Commi
 /// Each criterion's `by_evaluator` is left out (`None`), whatever the index's detail: it took
 /// most of the time of building the results (a map with two strings per evaluator, for each
 /// criterion of the commitment and of each milestone), and the draft reads few of them;
-/// [`by_evaluator`] builds one from the assessment when it is needed.
+/// [`by_evaluator`] builds one from the assessment when it is needed. Likewise the
+/// commitment's own `criteria` hold the completion criterion only (which the comparison with
+/// the reference evaluators reads; its milestones' criteria are whole): [`criterion_of`]
+/// builds any other from the assessment given back.
 pub fn one_with(
     inputs: &Inputs,
     engine: &Engine,
@@ -1206,6 +1256,7 @@ pub fn one_with(
         index: std::borrow::Cow::Borrowed(index),
         no_levels: true,
         only_completion: false,
+        commitment_only_completion: true,
     };
     let r = engine.commitment(ci, scratch);
     (b.commitment(&r), r)

@@ -783,7 +783,8 @@ pub struct CommitmentParts {
     /// The assessment the results were built from: each evaluator's level on a criterion is
     /// built from it when a field needs it ([`Self::by_evaluator`]).
     result: crate::assess::CommitmentResult,
-    /// The criteria, without each evaluator's level (`by_evaluator`).
+    /// The completion criterion, without each evaluator's level (`by_evaluator`): the others
+    /// are built from the assessment when read ([`Self::criterion_out`]).
     criteria: IndexMap<String, CriterionOut>,
     /// The milestones, their titles and completion made safe, their criteria without each
     /// evaluator's level.
@@ -1072,10 +1073,36 @@ impl CommitmentParts {
         &self.commitments.reference_ids
     }
 
+    /// The result of the criterion `id` on the commitment, without each evaluator's level, as
+    /// the results' `criteria[id]` has it (none: no such criterion): the completion criterion
+    /// as the results were built with it, any other built from the assessment now (most
+    /// templates read the completion criterion only).
+    fn criterion_out(&self, id: &str) -> Option<std::borrow::Cow<'_, CriterionOut>> {
+        if let Some(out) = self.criteria.get(id) {
+            return Some(std::borrow::Cow::Borrowed(out));
+        }
+        let k = self.rubric_criteria().iter().position(|c| c.id == id)?;
+        Some(std::borrow::Cow::Owned(self.criterion_at(k)))
+    }
+
+    /// The result of the `k`th criterion of the rubric on the commitment, as
+    /// [`Self::criterion_out`] gives it.
+    fn criterion_at(&self, k: usize) -> CriterionOut {
+        let id = &self.rubric_criteria()[k].id;
+        match self.criteria.get(id) {
+            Some(out) => out.clone(),
+            None => crate::results::criterion_of(
+                &self.commitments.inputs,
+                k,
+                &self.result.view.criteria[k],
+            ),
+        }
+    }
+
     /// Its level on the criterion `id` as `criteria[id].level` gives it (made safe), or none
     /// (no such criterion, or no level).
     pub(super) fn level(&self, id: &str) -> Option<String> {
-        self.criteria.get(id)?.level.as_deref().map(plain_line)
+        self.criterion_out(id)?.level.as_deref().map(plain_line)
     }
 
     /// Each reference evaluator's id with the `criterion` and `level` its view in `references`
@@ -1176,19 +1203,23 @@ impl CommitmentParts {
     }
 
     fn criteria(&self) -> IndexMap<String, CriterionCx> {
-        self.criteria
+        self.rubric_criteria()
             .iter()
-            .map(|(id, out)| {
+            .enumerate()
+            .map(|(k, c)| {
+                let id = &c.id;
                 let levels = self.levels(None, id);
-                (id.clone(), criterion_cx(self.labels(), id, out, levels))
+                let out = self.criterion_at(k);
+                (id.clone(), criterion_cx(self.labels(), id, &out, levels))
             })
             .collect()
     }
 
     /// The criterion of this id, or none.
     fn criterion(&self, id: Option<&String>) -> Option<CriterionCx> {
-        let (id, out) = self.criteria.get_key_value(id?)?;
-        Some(criterion_cx(self.labels(), id, out, self.levels(None, id)))
+        let id = id?;
+        let out = self.criterion_out(id)?;
+        Some(criterion_cx(self.labels(), id, &out, self.levels(None, id)))
     }
 
     fn completion(&self) -> Option<CriterionCx> {
@@ -1328,14 +1359,16 @@ impl CommitmentParts {
         mut each: impl FnMut(&str, Option<usize>, &CriterionOut),
     ) {
         let labels = self.labels();
-        for (id, out) in &self.criteria {
+        for (k, c) in self.rubric_criteria().iter().enumerate() {
+            let id = c.id.as_str();
             // A criterion rated per milestone disagrees on its milestones, listed below: its
             // roll-up to the commitment would say the same thing twice.
             let names = labels.criterion(id);
             let scope = names.map_or("commitment", |n| n.scope.as_str());
             let per_milestone = scope == "milestone" && !self.milestones.is_empty();
-            if out.disagreement && !per_milestone {
-                each(id, None, out);
+            // Built only when it disagrees (what its result's `disagreement` says).
+            if self.result.view.criteria[k].disagreement && !per_milestone {
+                each(id, None, &self.criterion_at(k));
             }
         }
         for (mi, m) in self.milestones.iter().enumerate() {
@@ -1409,7 +1442,7 @@ impl CommitmentParts {
         let Some(k) = &self.rubric().results else {
             return Vec::new();
         };
-        let Some(ours) = self.criteria.get(k) else {
+        let Some(ours) = self.criterion_out(k) else {
             return Vec::new();
         };
         let ours = ours.level.as_deref().map(plain_line);
@@ -1572,13 +1605,12 @@ pub fn build_with(
     };
     let engine = crate::assess::Engine::new(&inputs.plan, &inputs.rubric, &inputs.scores, as_of);
     // The differences, by commitment: the combined results say them (each evaluator's
-    // levels and notes are not needed for them, nor for the summary).
-    let (differences, summary) = crate::results::assess_map_and_summarise(
-        &inputs,
-        &engine,
-        crate::results::Detail::Combined,
-        |c| differences_of(&c, &labels, &rubric),
-    );
+    // levels and notes are not needed for them, nor for the summary, nor any criterion but
+    // the completion criterion).
+    let (differences, summary) =
+        crate::results::assess_completion_map_and_summarise(&inputs, &engine, |c| {
+            differences_of(&c, &labels, &rubric)
+        });
     let differences: Vec<DifferenceCx> = differences.into_iter().flatten().collect();
     let prepared = engine.into_prepared();
     let index = crate::results::Index::new(&inputs, crate::results::Detail::Levels);
