@@ -1158,9 +1158,9 @@ impl CommitmentParts {
             "value_names" => Value::from(Serde(&self.value_names())),
             "stars" => Value::from(Serde(&self.stars())),
             "missing_evaluators" => Value::from(Serde(&self.missing_evaluators())),
-            "criteria" => Value::from(Serde(&self.criteria())),
-            "completion" => Value::from(Serde(&self.completion())),
-            "results" => Value::from(Serde(&self.results())),
+            "criteria" => self.criteria_value(),
+            "completion" => self.criterion_value_of(self.rubric().completion.as_deref()),
+            "results" => self.criterion_value_of(self.rubric().results.as_deref()),
             "milestones" => Value::from(Serde(&self.milestones())),
             "comments" => Value::from(Serde(&self.comments())),
             "evidence" => Value::from(Serde(&self.evidence())),
@@ -1220,6 +1220,118 @@ impl CommitmentParts {
         let id = id?;
         let out = self.criterion_out(id)?;
         Some(criterion_cx(self.labels(), id, &out, self.levels(None, id)))
+    }
+
+    /// `criteria` as a template value: what converting [`Self::criteria`] gives, each
+    /// criterion made by [`Self::criterion_value`].
+    fn criteria_value(&self) -> minijinja::Value {
+        let criteria = self.rubric_criteria();
+        let mut map: IndexMap<minijinja::Value, minijinja::Value> =
+            IndexMap::with_capacity(criteria.len());
+        for (k, c) in criteria.iter().enumerate() {
+            map.insert(
+                minijinja::Value::from(c.id.as_str()),
+                self.criterion_value(k),
+            );
+        }
+        minijinja::Value::from_object(map)
+    }
+
+    /// The criterion `id` (none: the rubric has none, or no such criterion) as a template
+    /// value: what converting [`Self::criterion`] gives.
+    fn criterion_value_of(&self, id: Option<&str>) -> minijinja::Value {
+        id.and_then(|id| self.rubric_criteria().iter().position(|c| c.id == id))
+            .map_or_else(|| minijinja::Value::from(()), |k| self.criterion_value(k))
+    }
+
+    /// The `k`th criterion of the rubric on the commitment as a template value: the map that
+    /// converting its [`CriterionCx`] gives (the same keys in the same order, the same
+    /// values), made straight from the assessment, each level and evaluator's words borrowed
+    /// from those made once for the draft ([`LevelWords`]). Building the [`CriterionCx`] (two
+    /// dozen strings, each evaluator's level among them) to convert it, then dropping it, took
+    /// a quarter of the instructions of a `--split` file's fields.
+    fn criterion_value(&self, k: usize) -> minijinja::Value {
+        use minijinja::value::{Serde, Value};
+        /// One of [`CriterionCx::by_evaluator`], borrowed: converted as a [`LevelBy`] is.
+        #[derive(Serialize)]
+        struct LevelRef<'a> {
+            evaluator: &'a str,
+            who: &'a str,
+            level: Option<&'a str>,
+        }
+        let crit = &self.rubric_criteria()[k];
+        let c = &self.result.view.criteria[k];
+        let id = crit.id.as_str();
+        let answers = self.level_words().answers.get(k);
+        // `plain_line` of the label of answer `l`, as `criterion_cx` makes it.
+        let text = |l: Option<usize>| -> Value {
+            match l {
+                None => Value::from(()),
+                Some(l) => match answers.and_then(|a| a.get(l)) {
+                    Some(answer) => Value::from(answer.as_str()),
+                    None => Value::from(plain_line(crit.label(l)).as_str()),
+                },
+            }
+        };
+        let labels = self.labels();
+        let names = labels.criterion(id);
+        // A list of values, as serde writes a `Vec<LevelBy>`.
+        let mut levels = Vec::new();
+        self.levels_with(None, id, |evaluator, who, level| {
+            levels.push(Value::from(Serde(&LevelRef {
+                evaluator,
+                who,
+                level,
+            })));
+        });
+        // As serde writes a `CriterionCx` (its `out` flattened, then its own fields) into
+        // MiniJinja's map: a key given twice (`consensus`, when the results have it) keeps its
+        // first place.
+        let mut map: IndexMap<Value, Value> = IndexMap::with_capacity(16);
+        let mut put = |key: &str, value: Value| {
+            map.insert(Value::from(key), value);
+        };
+        put("level", text(c.answer()));
+        put(
+            "value",
+            c.value.map_or_else(
+                || Value::from(()),
+                |v| Value::from(crate::results::round4(v)),
+            ),
+        );
+        if c.consensus {
+            put("consensus", Value::from(true));
+        }
+        put("ratings", Value::from(c.ratings as u64));
+        put("no_rating", Value::from(c.no_rating as u64));
+        put("min", text(c.min));
+        put("max", text(c.max));
+        put(
+            "spread",
+            c.spread
+                .map_or_else(|| Value::from(()), |s| Value::from(s as u64)),
+        );
+        put("disagreement", Value::from(c.disagreement));
+        put("unsupported", Value::from(c.unsupported));
+        put("id", Value::from(id));
+        put(
+            "name",
+            match names {
+                Some(n) => Value::from(n.name.as_str()),
+                None => Value::from(plain_line(id).as_str()),
+            },
+        );
+        put(
+            "question",
+            Value::from(names.map_or("", |n| n.question.as_str())),
+        );
+        put(
+            "scope",
+            Value::from(names.map_or("commitment", |n| n.scope.as_str())),
+        );
+        put("by_evaluator", Value::from_object(levels));
+        put("consensus", Value::from(c.consensus));
+        Value::from_object(map)
     }
 
     fn completion(&self) -> Option<CriterionCx> {
