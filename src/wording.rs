@@ -438,6 +438,12 @@ impl Joins {
 
     /// Pushes `value` onto `out`, eliding or contracting the word `out` ends with.
     fn push(&self, out: &mut String, value: &str) {
+        // Only a word followed by a space is joined (see `word_before`): most placeholders
+        // follow other text, and are written as they are without trying each join.
+        if !out.ends_with(' ') {
+            out.push_str(value);
+            return;
+        }
         // The word before the value: `out` ends with "<word> ", the word standing alone.
         let word_before = |out: &String, w: &str| -> Option<usize> {
             let head = out.strip_suffix(' ')?.strip_suffix(w)?;
