@@ -263,10 +263,6 @@ impl CommitmentValue {
     /// The field `name`: one of the richer fields ([`context::CommitmentCx::OWN_FIELDS`]),
     /// else one of `cx.out`'s ([`out_field`]); none when the commitment has no such field.
     fn field(&self, name: &str) -> Option<Value> {
-        let own = context::CommitmentCx::OWN_FIELDS
-            .iter()
-            .find(|f| **f == name)
-            .copied();
         let mut converted = self
             .converted
             .lock()
@@ -274,6 +270,10 @@ impl CommitmentValue {
         if let Some((_, v)) = converted.iter().find(|(n, _)| *n == name) {
             return Some(v.clone());
         }
+        let own = context::CommitmentCx::OWN_FIELDS
+            .iter()
+            .find(|f| **f == name)
+            .copied();
         let cx = self.cx.as_ref()?;
         let (name, v) = match own {
             Some(own) => (own, cx.own_field(own)?),
