@@ -13,8 +13,9 @@
 //!
 //! Only a draft with the appendix keeps them (the built-in template walks the commitments once
 //! without it: a render then holds one commitment at a time), at most [`KEEP`] of them, about
-//! 7.5 kB each at OGP's size (5 evaluators, 8 criteria: 37 MB for 5,000): on a larger plan, the
-//! first ones are kept and the others built for each walk, as before. `draft --split` keeps
+//! 4 kB each at OGP's size (5 evaluators, 8 criteria: about 20 MB for 5,000; 7.5 kB when the
+//! results held every criterion's result, which is now built from the assessment when read):
+//! on a larger plan, the first ones are kept and the others built for each walk, as before. `draft --split` keeps
 //! none (each of its renders reads one commitment once).
 
 use std::collections::HashMap;
@@ -22,7 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::context;
 
-/// How many commitments are kept at most: OGP's whole database (5,000) at about 7.5 kB each.
+/// How many commitments are kept at most: OGP's whole database (5,000) at about 4 kB each.
 pub(super) const KEEP: usize = 5_000;
 
 /// The commitments the template let go of, by their index, for its next walk.
