@@ -5,7 +5,9 @@
 //! To tell "a file this tool wrote and nobody touched since" from "a file a person edited", every
 //! written file's fingerprint (an FNV-1a hash of its bytes) is recorded in a small ledger,
 //! `.checkmyogp-written`, in the same folder. A target that exists is overwritten only when its
-//! current fingerprint matches the ledger, or with `--force`.
+//! current fingerprint matches the ledger, or with `--force`. A command writing many files
+//! checks them all before writing any ([`untouched_each`]: on every core, each folder's ledger
+//! looked at once for all of them, and again at the end in case another run wrote it meanwhile).
 
 use std::fs;
 use std::io::Write;
@@ -253,85 +255,184 @@ fn open_ledger(path: &Path, options: &mut fs::OpenOptions) -> Result<fs::File> {
     Ok(file)
 }
 
-/// The fingerprint of a regular file, read in pieces (never whole into memory); `None` when it
-/// cannot be read or is not a regular file.
-fn file_fingerprint(path: &Path) -> Option<u64> {
+/// What a target is, for [`is_untouched`]: absent, not a regular file this tool could read
+/// (or not readable), or a regular file with its fingerprint.
+enum Target {
+    Absent,
+    Unreadable,
+    File(u64),
+}
+
+/// What `path` is ([`Target`]), its fingerprint read in pieces through `buf` (never whole
+/// into memory), and only when it is a regular file (a link is followed, and its target must
+/// be one). A target that is not a link is looked at once: its own metadata is also the one a
+/// link would be followed to.
+fn target_at(path: &Path, buf: &mut [u8]) -> Target {
     use std::io::Read;
-    let meta = fs::metadata(path).ok()?;
+    let meta = match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Target::Absent,
+        Err(_) => return Target::Unreadable,
+        Ok(meta) if meta.file_type().is_symlink() => match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(_) => return Target::Unreadable,
+        },
+        Ok(meta) => meta,
+    };
     if crate::source::not_a_file(&meta).is_some() {
-        return None;
+        return Target::Unreadable;
     }
-    let mut file = fs::File::open(path).ok()?;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut buf = vec![0u8; 1 << 16];
+    let Ok(mut file) = fs::File::open(path) else {
+        return Target::Unreadable;
+    };
+    let mut h = FNV_START;
     loop {
-        let n = file.read(&mut buf).ok()?;
+        let Ok(n) = file.read(buf) else {
+            return Target::Unreadable;
+        };
         if n == 0 {
-            return Some(h);
+            return Target::File(h);
         }
-        for &b in &buf[..n] {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h = fingerprint_on(h, buf.get(..n).unwrap_or_default());
     }
 }
 
+/// The size of the pieces a target is read in to be fingerprinted.
+const READ_PIECE: usize = 1 << 16;
+
 fn file_name(path: &Path) -> String {
+    name_of(path).into_owned()
+}
+
+/// The name of `path` in its folder's ledger.
+fn name_of(path: &Path) -> std::borrow::Cow<'_, str> {
     path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+        .map_or(std::borrow::Cow::Borrowed(""), |n| n.to_string_lossy())
 }
 
 /// Whether `path` may be replaced without `--force`: it does not exist, or it is a regular
 /// file exactly as this tool last wrote it there.
 pub fn is_untouched(path: &Path) -> bool {
-    match fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return true,
-        Err(_) => return false,
-        Ok(_) => {}
+    match target_at(path, &mut vec![0u8; READ_PIECE]) {
+        Target::Absent => true,
+        Target::Unreadable => false,
+        Target::File(current) => recorded(&folder_of(path), &name_of(path), current),
     }
-    let Some(current) = file_fingerprint(path) else {
-        return false;
-    };
-    let name = file_name(path);
-    recorded(&folder_of(path), &name, current)
 }
 
-/// The last ledger read, by folder, with its size and time: checking thousands of targets in
-/// one folder (`draft --split`) reads its ledger once, not once per target.
-type LedgerCache = Option<(
-    PathBuf,
-    u64,
-    Option<std::time::SystemTime>,
-    std::collections::HashMap<String, Vec<u64>>,
-)>;
-static LEDGER_CACHE: std::sync::Mutex<LedgerCache> = std::sync::Mutex::new(None);
+/// Whether each of `paths` may be replaced without `--force`, as [`is_untouched`] says, in
+/// their order: the targets are read and fingerprinted on every core (`draft --split` checks
+/// a file per commitment before writing any), and each folder's ledger is looked at once per
+/// pass over the targets, not once per target. Should a ledger have changed by the end of a
+/// pass (another run recorded files there meanwhile), every target is checked again against
+/// it, up to three passes in all, so the answer is the one the ledger gives as it stands.
+pub fn untouched_each(paths: &[PathBuf]) -> Vec<bool> {
+    let mut folders: Vec<PathBuf> = Vec::new();
+    let mut index: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let folder_of_each: Vec<usize> = paths
+        .iter()
+        .map(|path| {
+            let dir = folder_of(path);
+            *index.entry(dir).or_insert_with_key(|dir| {
+                folders.push(dir.clone());
+                folders.len() - 1
+            })
+        })
+        .collect();
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let ledgers: Vec<std::sync::OnceLock<std::sync::Arc<Ledger>>> =
+            folders.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let answers = crate::par::map_with(
+            paths.len(),
+            UNTOUCHED_CHUNK,
+            || vec![0u8; READ_PIECE],
+            |buf, i| {
+                let (Some(path), Some(&f)) = (paths.get(i), folder_of_each.get(i)) else {
+                    return false;
+                };
+                match target_at(path, buf) {
+                    Target::Absent => true,
+                    Target::Unreadable => false,
+                    Target::File(current) => {
+                        let (Some(ledger), Some(dir)) = (ledgers.get(f), folders.get(f)) else {
+                            return false;
+                        };
+                        ledger
+                            .get_or_init(|| ledger_of(dir))
+                            .holds(&name_of(path), current)
+                    }
+                }
+            },
+        );
+        let changed = ledgers
+            .iter()
+            .zip(&folders)
+            .any(|(ledger, dir)| ledger.get().is_some_and(|l| l.stamp != stamp_of(dir)));
+        if !changed || passes == 3 {
+            return answers;
+        }
+    }
+}
+
+/// Targets checked per thread at least, in [`untouched_each`] (fewer stay on one thread).
+const UNTOUCHED_CHUNK: usize = 64;
+
+/// A ledger's size and time of change: when both are as they were, it was not written since.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+/// The [`Stamp`] of the ledger of `dir` (an absent ledger's is `(0, None)`).
+fn stamp_of(dir: &Path) -> Stamp {
+    let meta = fs::metadata(dir.join(LEDGER)).ok();
+    (
+        meta.as_ref().map_or(0, fs::Metadata::len),
+        meta.as_ref().and_then(|m| m.modified().ok()),
+    )
+}
+
+/// A folder's ledger as read: its [`Stamp`] just before, and each name's fingerprints.
+struct Ledger {
+    stamp: Stamp,
+    by_name: std::collections::HashMap<String, Vec<u64>>,
+}
+
+impl Ledger {
+    /// Whether it records `hash` for `name`.
+    fn holds(&self, name: &str, hash: u64) -> bool {
+        self.by_name
+            .get(name)
+            .is_some_and(|hashes| hashes.contains(&hash))
+    }
+}
+
+/// The last ledger read, with its folder: checking thousands of targets in one folder
+/// (`draft --split`) reads its ledger once, not once per target.
+static LEDGER_CACHE: std::sync::Mutex<Option<(PathBuf, std::sync::Arc<Ledger>)>> =
+    std::sync::Mutex::new(None);
+
+/// The ledger of `dir` as it stands: its [`Stamp`] is looked at, and the ledger read again
+/// only when it is not the one last read.
+fn ledger_of(dir: &Path) -> std::sync::Arc<Ledger> {
+    let stamp = stamp_of(dir);
+    let mut cache = lock(&LEDGER_CACHE);
+    if let Some((d, ledger)) = &*cache
+        && d == dir
+        && ledger.stamp == stamp
+    {
+        return std::sync::Arc::clone(ledger);
+    }
+    let mut by_name: std::collections::HashMap<String, Vec<u64>> = std::collections::HashMap::new();
+    for (n, h) in read_ledger(dir) {
+        by_name.entry(n).or_default().push(h);
+    }
+    let ledger = std::sync::Arc::new(Ledger { stamp, by_name });
+    *cache = Some((dir.to_path_buf(), std::sync::Arc::clone(&ledger)));
+    ledger
+}
 
 /// Whether the ledger of `dir` records `hash` for `name`.
 fn recorded(dir: &Path, name: &str, hash: u64) -> bool {
-    let meta = fs::metadata(dir.join(LEDGER)).ok();
-    let (len, modified) = (
-        meta.as_ref().map_or(0, fs::Metadata::len),
-        meta.as_ref().and_then(|m| m.modified().ok()),
-    );
-    let Ok(mut cache) = LEDGER_CACHE.lock() else {
-        return read_ledger(dir)
-            .iter()
-            .any(|(n, h)| n == name && *h == hash);
-    };
-    let fresh = matches!(&*cache, Some((d, l, m, _)) if d == dir && *l == len && *m == modified);
-    if !fresh {
-        let mut by_name: std::collections::HashMap<String, Vec<u64>> =
-            std::collections::HashMap::new();
-        for (n, h) in read_ledger(dir) {
-            by_name.entry(n).or_default().push(h);
-        }
-        *cache = Some((dir.to_path_buf(), len, modified, by_name));
-    }
-    cache
-        .as_ref()
-        .and_then(|(_, _, _, by_name)| by_name.get(name))
-        .is_some_and(|hashes| hashes.contains(&hash))
+    ledger_of(dir).holds(name, hash)
 }
 
 /// Refuses a target that exists but is not a regular file (a device such as /dev/null or
@@ -385,15 +486,34 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
 /// Refuses to replace `path` when a person made or edited it, unless `force`.
 fn refuse_if_edited(path: &Path, force: bool) -> Result<()> {
     if !force && !is_untouched(path) {
-        // A ledger that cannot be read is the cause, not the file: say so.
-        check_ledger(&folder_of(path).join(LEDGER))?;
-        bail!(
-            "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
-                 Choose another --output, move the file away, or add --force to replace it.",
-            path.display()
-        );
+        refuse(path)?;
     }
     Ok(())
+}
+
+/// Refuses, as [`refuse_if_edited`] does, the first of `paths` a person made or edited (all
+/// checked at once, by [`untouched_each`]).
+fn refuse_first_edited(paths: &[PathBuf]) -> Result<()> {
+    let untouched = untouched_each(paths);
+    match paths
+        .iter()
+        .zip(untouched)
+        .find(|(_, untouched)| !untouched)
+    {
+        Some((path, _)) => refuse(path),
+        None => Ok(()),
+    }
+}
+
+/// The refusal of a target a person made or edited.
+fn refuse(path: &Path) -> Result<()> {
+    // A ledger that cannot be read is the cause, not the file: say so.
+    check_ledger(&folder_of(path).join(LEDGER))?;
+    bail!(
+        "{} already exists and was not written by checkmyogp (or was edited since): it was left as it is.\n\
+             Choose another --output, move the file away, or add --force to replace it.",
+        path.display()
+    )
 }
 
 /// Like [`write_output`], for content produced piece by piece (an `assess --format json` of
@@ -459,8 +579,9 @@ pub fn write_outputs<B: AsRef<[u8]> + Sync>(files: &[(PathBuf, B)], force: bool)
     for (path, _) in files {
         check_target(path)?;
     }
-    for (path, _) in files {
-        refuse_if_edited(path, force)?;
+    if !force {
+        let paths: Vec<PathBuf> = files.iter().map(|(path, _)| path.clone()).collect();
+        refuse_first_edited(&paths)?;
     }
     let grown = record(
         files
@@ -658,17 +779,33 @@ pub fn write_outputs_as_made<T, E>(
     for (path, _, _) in &files {
         check_target(path)?;
     }
-    for (path, tmp, _) in &files {
-        if tmp.is_some() {
-            refuse_if_edited(path, force)?;
-        }
+    if !force {
+        let replacing: Vec<PathBuf> = files
+            .iter()
+            .filter(|(_, tmp, _)| tmp.is_some())
+            .map(|(path, _, _)| path.to_path_buf())
+            .collect();
+        refuse_first_edited(&replacing)?;
     }
+    // The files left as they are whose fingerprint the ledger lacks are recorded too: each
+    // folder's ledger is looked at once here, as it stands now.
+    let mut ledgers: Vec<(PathBuf, std::sync::Arc<Ledger>)> = Vec::new();
+    let mut lacking = |path: &Path, hash: u64| {
+        let dir = folder_of(path);
+        let ledger = match ledgers.iter().find(|(d, _)| *d == dir) {
+            Some((_, ledger)) => std::sync::Arc::clone(ledger),
+            None => {
+                let ledger = ledger_of(&dir);
+                ledgers.push((dir, std::sync::Arc::clone(&ledger)));
+                ledger
+            }
+        };
+        !ledger.holds(&name_of(path), hash)
+    };
     let grown = record(
         files
             .iter()
-            .filter(|(path, tmp, hash)| {
-                tmp.is_some() || !recorded(&folder_of(path), &file_name(path), *hash)
-            })
+            .filter(|(path, tmp, hash)| tmp.is_some() || lacking(path, *hash))
             .map(|(path, _, hash)| (path.as_path(), *hash)),
     )?;
     let mut unchanged = 0;
@@ -1371,6 +1508,59 @@ mod tests {
                     .starts_with(&format!("{} is a pipe (FIFO), not a file", fifo.display()))
             );
         }
+    }
+
+    #[test]
+    fn targets_checked_together_get_each_one_s_answer_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other");
+        fs::create_dir(&other).unwrap();
+        let mut paths: Vec<PathBuf> = (0..300)
+            .map(|i| dir.path().join(format!("{i}.md")))
+            .collect();
+        paths.extend((0..40).map(|i| other.join(format!("{i}.md"))));
+        let files: Vec<(PathBuf, Vec<u8>)> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.clone(), format!("file {i}\n").into_bytes()))
+            .collect();
+        write_outputs(&files, false).unwrap();
+        assert!(untouched_each(&paths).iter().all(|&u| u));
+        // One edited wherever it is, in either folder: it alone is found.
+        for at in [0, 1, 150, 299, 300, 339] {
+            let kept = fs::read(&paths[at]).unwrap();
+            fs::write(&paths[at], "edited\n").unwrap();
+            let each = untouched_each(&paths);
+            let edited: Vec<usize> = (0..paths.len()).filter(|&i| !each[i]).collect();
+            assert_eq!(edited, [at]);
+            fs::write(&paths[at], kept).unwrap();
+        }
+        // Absent, a folder, a link to one of its files and a dangling link, as `is_untouched`.
+        let mut mixed = paths.clone();
+        mixed.push(dir.path().join("absent.md"));
+        mixed.push(other.clone());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.md");
+            std::os::unix::fs::symlink(&paths[3], &link).unwrap();
+            let dangling = dir.path().join("dangling.md");
+            std::os::unix::fs::symlink(dir.path().join("gone"), &dangling).unwrap();
+            mixed.extend([link, dangling, PathBuf::from("/dev/null")]);
+        }
+        let alone: Vec<bool> = mixed.iter().map(|p| is_untouched(p)).collect();
+        assert_eq!(untouched_each(&mixed), alone);
+        assert_eq!(alone[paths.len()..].iter().filter(|&&u| u).count(), 1);
+        // A ledger appended since the last look is seen (the files are written again by
+        // another writer, which records them).
+        let changed: Vec<(PathBuf, Vec<u8>)> = files
+            .iter()
+            .map(|(p, b)| (p.clone(), [b.as_slice(), b"more\n"].concat()))
+            .collect();
+        write_outputs(&changed, false).unwrap();
+        assert!(untouched_each(&paths).iter().all(|&u| u));
+        fs::remove_file(dir.path().join(LEDGER)).unwrap();
+        let each = untouched_each(&paths);
+        assert!(each[..300].iter().all(|&u| !u) && each[300..].iter().all(|&u| u));
     }
 
     #[test]

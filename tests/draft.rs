@@ -2157,6 +2157,76 @@ fn a_split_of_many_commitments_keeps_few_files_open_and_syncs_each_before_renami
 }
 
 #[test]
+fn a_split_refuses_an_edited_file_wherever_it_is_and_looks_at_the_ledger_once_per_pass() {
+    // The targets are checked on several threads before anything is written: an edited file
+    // is refused, with the same message, whether it comes first, in the middle or last.
+    let dir = generated_plan(200);
+    let d = dir.path();
+    let run = run_in(d, &["draft", "plan", "--split", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut names = names_in(&d.join("out"));
+    names.retain(|n| n != ".checkmyogp-written");
+    // The overview comes first in plan order, then the commitments.
+    let overview = names.iter().position(|n| n == "overview.md").unwrap();
+    let mut order = vec![names.remove(overview)];
+    order.extend(names);
+    assert_eq!(order.len(), 201);
+    for at in [0, 1, 100, 199, 200] {
+        let name = &order[at];
+        let path = d.join("out").join(name);
+        let kept = fs::read(&path).unwrap();
+        fs::write(&path, "edited by a person\n").unwrap();
+        let before = snapshot_tree(d);
+        let refused = run_in(d, &["draft", "plan", "--split", "out", "--language", "fr"]);
+        assert_eq!(refused.code, 1, "{}", refused.stderr);
+        assert_eq!(
+            refused.stderr,
+            format!(
+                "error: out/{name} was changed since checkmyogp wrote it (or was not written by checkmyogp)\n  \
+                 Nothing was written: the file was left as it is so that no edits are lost.\n  \
+                 To keep the edits and get a fresh copy, write it elsewhere (for example --split draft-new) and merge the two;\n  \
+                 to replace it and lose the edits, add --force.\n"
+            )
+        );
+        assert_eq!(snapshot_tree(d), before, "nothing was written ({name})");
+        fs::write(&path, kept).unwrap();
+    }
+    // Three edited at once are told in plan order.
+    for at in [200, 0, 57] {
+        fs::write(d.join("out").join(&order[at]), "edited\n").unwrap();
+    }
+    let refused = run_in(d, &["draft", "plan", "--split", "out"]);
+    let told: Vec<&str> = refused
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: out/"))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(told, [&order[0], &order[57], &order[200]]);
+    assert_eq!(
+        run_in(d, &["draft", "plan", "--split", "out", "--force"]).code,
+        0
+    );
+
+    // The ledger is looked at a few times in a run, not once per target (every file changes
+    // with the language).
+    if let Some(strace) = strace() {
+        let args = ["draft", "plan", "--split", "out", "--language", "es"];
+        let trace = traced(&strace, d, "stat,lstat,newfstatat,statx", &args);
+        let ledger = trace
+            .lines()
+            .filter(|l| l.contains(".checkmyogp-written"))
+            .count();
+        assert!((1..=6).contains(&ledger), "{ledger} looks: {trace}");
+    } else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped the count of the ledger's looks: strace is not installed or may not trace"
+        );
+    }
+}
+
+#[test]
 fn a_split_rendered_on_several_threads_reports_the_first_failing_commitment() {
     // Commitments are rendered on as many threads as there are cores; when two fail, the
     // error told is always the one of the commitment that comes first in the plan, and nothing

@@ -98,21 +98,33 @@ fn refuse_edited(targets: &[PathBuf], force: bool, elsewhere: &str) -> anyhow::R
     if force {
         return Ok(false);
     }
-    let edited: Vec<&PathBuf> = targets
+    tell_edited(&edited(targets), elsewhere)
+}
+
+/// The targets a person edited (or that checkmyogp did not write), in their order, all checked
+/// at once ([`crate::write::untouched_each`]: on every core, each folder's ledger looked at once).
+fn edited(targets: &[PathBuf]) -> Vec<&PathBuf> {
+    targets
         .iter()
-        .filter(|t| !crate::write::is_untouched(t))
-        .collect();
+        .zip(crate::write::untouched_each(targets))
+        .filter(|(_, untouched)| !untouched)
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Says which targets were edited and what to do, when there are any (then `true`).
+fn tell_edited(edited: &[&PathBuf], elsewhere: &str) -> anyhow::Result<bool> {
     if edited.is_empty() {
         return Ok(false);
     }
     // A target that is not a regular file is refused for that, not as edited: --force would
     // not help.
-    for t in &edited {
+    for t in edited {
         crate::write::check_target(t)
             .with_context(|| format!("could not write {}", display_path(t)))?;
     }
     let mut err = anstream::stderr().lock();
-    for t in &edited {
+    for t in edited {
         writeln!(
             err,
             "error: {} was changed since checkmyogp wrote it (or was not written by checkmyogp)",
@@ -291,13 +303,18 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         };
         let mut targets = vec![folder.join(names::OVERVIEW)];
         targets.extend(file_names.iter().map(|n| folder.join(n)));
-        if !args.force && targets.iter().any(|t| !crate::write::is_untouched(t)) {
+        let edited_targets = if args.force {
+            Vec::new()
+        } else {
+            edited(&targets)
+        };
+        if !edited_targets.is_empty() {
             // Nothing is written; a template error is told first, as when nothing was edited.
             if let Err(d) = draft::render_split(&engine, &cx, |_, _| {}) {
                 print_diag(&d)?;
                 return Ok(Outcome::Problems);
             }
-            refuse_edited(&targets, args.force, "for example --split draft-new")?;
+            tell_edited(&edited_targets, "for example --split draft-new")?;
             return Ok(Outcome::Problems);
         }
         let count = targets.len();
