@@ -54,22 +54,48 @@ impl<W: Write> Write for Fingerprinting<W> {
     }
 }
 
-/// A temporary file beside `path`, with the permissions the final file should have: those of
-/// the file it replaces, or read-write for the owner and readable by others (temporary files
-/// are created private, which is wrong for a report meant to be shared).
+/// A temporary file beside `path`, with the permissions the final file should have
+/// ([`permissions_of`]).
 fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
-    let dir = folder_of(path);
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".checkmyogp-").suffix(".tmp");
-    let permissions = match fs::metadata(path) {
+    temp_in(&folder_of(path), None, permissions_of(path))
+}
+
+/// The permissions a file replacing `path` should have: those of the file it replaces, or
+/// read-write for the owner and readable by others (temporary files are created private,
+/// which is wrong for a report meant to be shared).
+fn permissions_of(path: &Path) -> Option<fs::Permissions> {
+    match fs::metadata(path) {
         Ok(m) => Some(m.permissions()),
         Err(_) => default_permissions(),
-    };
+    }
+}
+
+/// [`permissions_of`] `path`, whose metadata not following a link (`None` if it could not be
+/// had) was just read: only a link is looked at again, to be followed.
+fn permissions_from(path: &Path, meta: Option<&fs::Metadata>) -> Option<fs::Permissions> {
+    match meta {
+        Some(m) if !m.file_type().is_symlink() => Some(m.permissions()),
+        Some(_) => permissions_of(path),
+        None => default_permissions(),
+    }
+}
+
+/// A temporary file in `dir` with `permissions`. It is made in `base`, the same folder from
+/// the root, when the caller knows it: the temporary file's path is kept from the root, and
+/// for a folder given relative to the current one, that is otherwise asked of the system for
+/// each file.
+fn temp_in(
+    dir: &Path,
+    base: Option<&Path>,
+    permissions: Option<fs::Permissions>,
+) -> Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".checkmyogp-").suffix(".tmp");
     if let Some(p) = permissions {
         builder.permissions(p);
     }
     builder
-        .tempfile_in(&dir)
+        .tempfile_in(base.unwrap_or(dir))
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
 }
 
@@ -654,6 +680,9 @@ pub fn write_outputs_as_made<T, E>(
     let synced = std::sync::atomic::AtomicUsize::new(0);
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
     let receiver = std::sync::Mutex::new(receiver);
+    // The current folder, asked for once: the temporary files are made from the root (see
+    // `temp_in`).
+    let current = std::env::current_dir().ok();
     let stage = |i: usize, bytes: Vec<u8>| {
         if failed.index().is_some() {
             return;
@@ -661,12 +690,20 @@ pub fn write_outputs_as_made<T, E>(
         let (Some(path), Some(slot)) = (paths.get(i), slots.get(i)) else {
             return;
         };
-        if holds_already(path, &bytes) {
+        // The target is looked at once, to see whether it holds the bytes already and for
+        // the permissions of the file replacing it.
+        let target = fs::symlink_metadata(path).ok();
+        if target
+            .as_ref()
+            .is_some_and(|meta| holds_already(path, meta, &bytes))
+        {
             *lock(slot) = Some((None, fingerprint(&bytes)));
             synced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return;
         }
-        match unsynced(path, &bytes) {
+        let base = current.as_ref().map(|c| c.join(folder_of(path)));
+        let permissions = permissions_from(path, target.as_ref());
+        match unsynced(path, base.as_deref(), permissions, &bytes) {
             Ok((tmp, sync)) => {
                 *lock(slot) = Some((Some(tmp), fingerprint(&bytes)));
                 match sync {
@@ -819,13 +856,11 @@ pub fn write_outputs_as_made<T, E>(
     Ok(Ok((made, unchanged)))
 }
 
-/// Whether `path` is a regular file (not a link) that holds exactly `bytes`, read no further
-/// than one byte past their length (a file of another size is not read at all).
-fn holds_already(path: &Path, bytes: &[u8]) -> bool {
+/// Whether `path`, whose metadata not following a link is `meta`, is a regular file (not a
+/// link) that holds exactly `bytes`, read no further than one byte past their length (a file
+/// of another size is not read at all).
+fn holds_already(path: &Path, meta: &fs::Metadata, bytes: &[u8]) -> bool {
     use std::io::Read;
-    let Ok(meta) = fs::symlink_metadata(path) else {
-        return false;
-    };
     if !meta.file_type().is_file() || meta.len() != bytes.len() as u64 {
         return false;
     }
@@ -921,8 +956,13 @@ impl SyncQueue {
 /// Where it can be opened again to be synced later ([`sync_later`]), the system is asked to
 /// start putting it on disk ([`start_writing`]) and [`sync_file`] will wait for that;
 /// otherwise it is synced here, before it is closed.
-fn unsynced(path: &Path, bytes: &[u8]) -> Result<(tempfile::TempPath, SyncWhen)> {
-    let mut tmp = temp_beside(path)?;
+fn unsynced(
+    path: &Path,
+    base: Option<&Path>,
+    permissions: Option<fs::Permissions>,
+    bytes: &[u8],
+) -> Result<(tempfile::TempPath, SyncWhen)> {
+    let mut tmp = temp_in(&folder_of(path), base, permissions)?;
     tmp.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;
     let sync = if sync_later(tmp.as_file()) {
@@ -1314,6 +1354,50 @@ mod tests {
             fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
             assert_eq!(fs::read_to_string(path).unwrap(), format!("file {i}\n"));
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_written_as_made_over_a_link_takes_the_permissions_of_the_link_s_target() {
+        // The target is looked at once (not following a link); a link alone is followed, for
+        // the permissions of the file it points to, which is left as it is.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let pointed = elsewhere.path().join("pointed.md");
+        fs::write(&pointed, "theirs\n").unwrap();
+        fs::set_permissions(&pointed, fs::Permissions::from_mode(0o640)).unwrap();
+        let plain = dir.path().join("plain.md");
+        fs::write(&plain, "mine\n").unwrap();
+        fs::set_permissions(&plain, fs::Permissions::from_mode(0o604)).unwrap();
+        let paths = [
+            dir.path().join("link.md"),
+            dir.path().join("dangling.md"),
+            plain,
+            dir.path().join("new.md"),
+        ];
+        std::os::unix::fs::symlink(&pointed, &paths[0]).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path().join("gone"), &paths[1]).unwrap();
+        let made = write_outputs_as_made(&paths, true, |put| {
+            for i in 0..paths.len() {
+                put(i, format!("file {i}\n").into_bytes());
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(made, Ok(((), 0)));
+        for (i, (path, mode)) in paths.iter().zip([0o640, 0o644, 0o604, 0o644]).enumerate() {
+            let meta = fs::symlink_metadata(path).unwrap();
+            assert!(meta.file_type().is_file(), "{}", path.display());
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                mode,
+                "{}",
+                path.display()
+            );
+            assert_eq!(fs::read_to_string(path).unwrap(), format!("file {i}\n"));
+        }
+        assert_eq!(fs::read_to_string(&pointed).unwrap(), "theirs\n");
     }
 
     #[cfg(unix)]
