@@ -655,8 +655,8 @@ fn tidy_grown(grown: &[(PathBuf, (u64, u64))]) {
 /// disk ([`start_writing`]) and close it, and more threads sync the files written
 /// [`SYNC_LAG`] files before, many at once (see [`SYNCING_THREADS`]); the last ones are synced
 /// when `make` is done. Then every target is checked, the fingerprints are appended to the
-/// ledger in one go, and only then do the temporary files replace their targets (begun in
-/// order, on several threads: [`replace_all`]): the same files, the same ledger and the same guarantees as [`write_outputs`] (each file
+/// ledger in one go, and only then do the temporary files replace their targets, in order:
+/// the same files, the same ledger and the same guarantees as [`write_outputs`] (each file
 /// whole or not at all, every file synced and its fingerprint recorded before any file
 /// replaces its target), with the writing done during the making instead of after it. A
 /// target that already holds exactly the bytes made for it (a draft made again from the same
@@ -845,75 +845,16 @@ pub fn write_outputs_as_made<T, E>(
             .filter(|(path, tmp, hash)| tmp.is_some() || lacking(path, *hash))
             .map(|(path, _, hash)| (path.as_path(), *hash)),
     )?;
-    let unchanged = files.iter().filter(|(_, tmp, _)| tmp.is_none()).count();
-    replace_all(
-        files
-            .into_iter()
-            .filter_map(|(path, tmp, _)| Some((path.as_path(), tmp?)))
-            .collect(),
-    )?;
+    let mut unchanged = 0;
+    for (path, tmp, _) in files {
+        match tmp {
+            Some(tmp) => replace(tmp, path)?,
+            None => unchanged += 1,
+        }
+    }
     tidy_grown(&grown);
     Ok(Ok((made, unchanged)))
 }
-
-/// Renames synced temporary files over their targets, several at once ([`RENAMING_THREADS`]):
-/// a rename that replaces a file frees the old one, and a file system mounted with `discard`
-/// (this VM's ext4) tells the disk of each freed block and waits for it, in the rename, after
-/// the folder is unlocked, so renames on several threads wait together. Each rename is atomic
-/// as before; the files are begun in order, and after a failed one no more are begun (those
-/// not renamed are removed), and the first failing file's error is returned.
-fn replace_all(pairs: Vec<(&Path, tempfile::TempPath)>) -> Result<()> {
-    if pairs.len() < 2 * RENAMING_THREADS {
-        for (path, tmp) in pairs {
-            replace(tmp, path)?;
-        }
-        return Ok(());
-    }
-    let pairs: Vec<std::sync::Mutex<Option<(&Path, tempfile::TempPath)>>> = pairs
-        .into_iter()
-        .map(|pair| std::sync::Mutex::new(Some(pair)))
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed = FirstError::default();
-    let rename_next = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(pair) = pairs.get(i) else {
-                return;
-            };
-            let Some((path, tmp)) = lock(pair).take() else {
-                continue;
-            };
-            if let Err(e) = replace(tmp, path) {
-                failed.keep(i, e);
-                // No more files are begun.
-                next.store(pairs.len(), std::sync::atomic::Ordering::Relaxed);
-                return;
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..RENAMING_THREADS {
-            // A thread that cannot be started leaves its share to the others (or to this
-            // thread, after them, if none could be).
-            let _ = std::thread::Builder::new()
-                .stack_size(SYNCING_STACK)
-                .spawn_scoped(scope, rename_next);
-        }
-    });
-    if failed.index().is_none() {
-        rename_next();
-    }
-    match failed.into_inner() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// Threads that rename files over their targets ([`replace_all`]): each mostly waits for the
-/// disk (5,001 renames replacing files took 10–14 s on one thread and 0.6–1.5 s on 8 while this
-/// VM's disk was busy).
-const RENAMING_THREADS: usize = 8;
 
 /// Whether `path`, whose metadata not following a link is `meta`, is a regular file (not a
 /// link) that holds exactly `bytes`, read no further than one byte past their length (a file
@@ -1617,58 +1558,6 @@ mod tests {
         }));
         assert!(panicked.is_err());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left");
-    }
-
-    #[test]
-    fn files_renamed_on_several_threads_tell_the_first_failure_and_leave_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let count = RENAMING_THREADS * 8;
-        let paths: Vec<PathBuf> = (0..count)
-            .map(|i| dir.path().join(format!("{i}.md")))
-            .collect();
-        let staged_all = |paths: &[PathBuf]| -> Vec<tempfile::TempPath> {
-            paths
-                .iter()
-                .enumerate()
-                .map(|(i, p)| staged(p, format!("file {i}\n").as_bytes()).unwrap())
-                .collect()
-        };
-        let tmps = staged_all(&paths);
-        replace_all(paths.iter().map(PathBuf::as_path).zip(tmps).collect()).unwrap();
-        for (i, path) in paths.iter().enumerate() {
-            assert_eq!(fs::read_to_string(path).unwrap(), format!("file {i}\n"));
-        }
-        // Two targets that cannot be replaced (folders, not empty): the first one's error.
-        for at in [count / 3, count - 2] {
-            fs::remove_file(&paths[at]).unwrap();
-            fs::create_dir(&paths[at]).unwrap();
-            fs::write(paths[at].join("inside"), "x").unwrap();
-        }
-        let tmps = staged_all(&paths);
-        let err = replace_all(paths.iter().map(PathBuf::as_path).zip(tmps).collect()).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!("cannot replace {}", paths[count / 3].display())
-        );
-        let names = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".tmp"))
-            .count();
-        assert_eq!(names, 0, "no temporary file left");
-        // Fewer than two per thread: renamed here, in order, stopping at the first failure.
-        let few = &paths[count / 3 - 2..count / 3 + 2];
-        let err = replace_all(
-            few.iter()
-                .map(PathBuf::as_path)
-                .zip(staged_all(few))
-                .collect(),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!("cannot replace {}", paths[count / 3].display())
-        );
     }
 
     #[test]
