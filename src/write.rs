@@ -1358,26 +1358,19 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_file_written_as_made_over_a_link_takes_the_permissions_of_the_link_s_target() {
-        // The target is looked at once (not following a link); a link alone is followed, for
-        // the permissions of the file it points to, which is left as it is.
+    fn files_written_as_made_keep_their_target_s_permissions_and_never_replace_a_link() {
+        // The target is looked at once (not following a link): a file replaced keeps its
+        // permissions, a new one is readable by all; a link among the targets is refused, with
+        // or without --force, and nothing is replaced.
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let elsewhere = tempfile::tempdir().unwrap();
         let pointed = elsewhere.path().join("pointed.md");
         fs::write(&pointed, "theirs\n").unwrap();
-        fs::set_permissions(&pointed, fs::Permissions::from_mode(0o640)).unwrap();
         let plain = dir.path().join("plain.md");
         fs::write(&plain, "mine\n").unwrap();
         fs::set_permissions(&plain, fs::Permissions::from_mode(0o604)).unwrap();
-        let paths = [
-            dir.path().join("link.md"),
-            dir.path().join("dangling.md"),
-            plain,
-            dir.path().join("new.md"),
-        ];
-        std::os::unix::fs::symlink(&pointed, &paths[0]).unwrap();
-        std::os::unix::fs::symlink(elsewhere.path().join("gone"), &paths[1]).unwrap();
+        let paths = [plain.clone(), dir.path().join("new.md")];
         let made = write_outputs_as_made(&paths, true, |put| {
             for i in 0..paths.len() {
                 put(i, format!("file {i}\n").into_bytes());
@@ -1386,7 +1379,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(made, Ok(((), 0)));
-        for (i, (path, mode)) in paths.iter().zip([0o640, 0o644, 0o604, 0o644]).enumerate() {
+        for (i, (path, mode)) in paths.iter().zip([0o604, 0o644]).enumerate() {
             let meta = fs::symlink_metadata(path).unwrap();
             assert!(meta.file_type().is_file(), "{}", path.display());
             assert_eq!(
@@ -1397,7 +1390,30 @@ mod tests {
             );
             assert_eq!(fs::read_to_string(path).unwrap(), format!("file {i}\n"));
         }
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&pointed, &link).unwrap();
+        let paths = [plain.clone(), link.clone()];
+        let refused = write_outputs_as_made(&paths, true, |put| {
+            for i in 0..paths.len() {
+                put(i, format!("again {i}\n").into_bytes());
+            }
+            Ok::<_, ()>(())
+        });
+        assert!(format!("{:#}", refused.unwrap_err()).contains("is a symbolic link, not a file"));
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&pointed).unwrap(), "theirs\n");
+        assert_eq!(fs::read_to_string(&plain).unwrap(), "file 0\n");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "no temporary file is left");
     }
 
     #[cfg(unix)]
