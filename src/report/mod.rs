@@ -34,6 +34,8 @@ mod page;
 pub mod svg;
 pub mod words;
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 
 use crate::assess::Engine;
@@ -135,6 +137,23 @@ impl Context<'_> {
             .levels
             .iter()
             .position(|l| l.label == label)
+    }
+
+    /// [`Context::level_index`] for every label of criterion `k` at once, to look up many
+    /// labels (a bar for each level of a scale of 65,535 levels) without a search each.
+    pub(crate) fn level_indices(&self, k: usize) -> HashMap<&str, usize> {
+        let mut at = HashMap::new();
+        for (i, l) in self
+            .rubric
+            .criteria
+            .get(k)
+            .into_iter()
+            .flat_map(|c| c.levels.iter())
+            .enumerate()
+        {
+            at.entry(l.label.as_str()).or_insert(i);
+        }
+        at
     }
 
     /// The index of a rating label.
@@ -339,13 +358,14 @@ fn plan_charts(cx: &Context<'_>, commitments: &[CommitmentOut]) -> Vec<Chart> {
     let tr = &cx.tr;
     if let (Some(k), Some(by)) = (rubric.completion, &s.by_completion) {
         let levels = cx.levels(k);
+        let index = cx.level_indices(k);
         let bars: Vec<Bar> = by
             .iter()
             .map(|(label, count)| Bar {
                 label: level_label(tr, label, rubric.criteria.get(k).map(|c| c.id.as_str())),
                 count: *count,
-                fill: match cx.level_index(k, label) {
-                    Some(i) if label != NO_EVIDENCE => Fill::Level(i, levels.len()),
+                fill: match index.get(label.as_str()) {
+                    Some(&i) if label != NO_EVIDENCE => Fill::Level(i, levels.len()),
                     _ => Fill::None,
                 },
             })
@@ -562,8 +582,9 @@ fn heatmap(cx: &Context<'_>, commitments: &[CommitmentOut]) -> Option<Chart> {
         label: cx.label(r),
         kind: ColumnKind::Reference,
     }));
-    let level = |label: Option<&String>| match label.and_then(|l| cx.level_index(k, l)) {
-        Some(i) => HeatCell::Level(i),
+    let index = cx.level_indices(k);
+    let level = |label: Option<&String>| match label.and_then(|l| index.get(l.as_str())) {
+        Some(&i) => HeatCell::Level(i),
         None => HeatCell::Missing,
     };
     let empty = IndexMap::new();
