@@ -2,6 +2,7 @@
 //! level and comment per criterion, how they were combined, the milestone roll-up, the score's
 //! weights, and each flag's conditions.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use super::common::{self, OutputArgs};
@@ -73,15 +74,35 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let c = results::one(&inputs, &engine, ci, results::Detail::Evaluators);
     drop(engine);
     let results = results::head(&inputs, as_of);
-    let data = serde_json::json!({
-        "schema_version": results.schema_version,
-        "rubric": results.rubric.id,
-        "as_of": results.as_of,
-        "evaluators": results.evaluators,
-        "commitment": c,
-    });
-    common::emit(&args.output, &data, || document(&inputs, &results, &c))?;
+    let data = Explained {
+        schema_version: results.schema_version,
+        rubric: &results.rubric.id,
+        as_of: &results.as_of,
+        evaluators: &results.evaluators,
+        commitment: &c,
+    };
+    // The full table of every step is what CSV and workbooks show; the other formats never
+    // read it (at 49,000 milestones it held 2 KB for each).
+    let full = matches!(
+        args.output.format,
+        render::Format::Csv | render::Format::Xlsx
+    );
+    common::emit(&args.output, &data, || {
+        document(&inputs, &results, &c, full)
+    })?;
     Ok(Outcome::Ok)
+}
+
+/// What `--format json` writes, borrowed from the results: a copy as a JSON value (what
+/// `serde_json::json!` makes) held a commitment of 12,000 milestones twice over, 31 MB, for
+/// every format, the ones that never write it too.
+#[derive(serde::Serialize)]
+struct Explained<'a> {
+    schema_version: u32,
+    rubric: &'a str,
+    as_of: &'a str,
+    evaluators: &'a [results::EvaluatorInfo],
+    commitment: &'a CommitmentOut,
 }
 
 /// A number as `explain` writes it: up to 4 decimals, without trailing zeros (2.25, 1.6667, 3).
@@ -163,6 +184,9 @@ fn evaluator_columns(results: &Head) -> Vec<String> {
         .collect()
 }
 
+/// Reference evaluators' own answers to one question: each one's id and level (`None`: n/a).
+type Answers = Vec<(String, Option<String>)>;
+
 fn by_evaluator_cells(
     results: &Head,
     out: &CriterionOut,
@@ -196,7 +220,8 @@ fn by_evaluator_cells(
 }
 
 /// The document `explain` shows.
-pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
+/// `full`: with the table of every step ([`Doc::csv`]), for CSV and workbooks.
+pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut, full: bool) -> Doc {
     let rubric = &inputs.rubric;
     let plan_c = inputs.plan.commitments.iter().find(|p| p.id == c.id);
     let mut sections = Vec::new();
@@ -222,37 +247,43 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
         ),
         ("as of".to_string(), results.as_of.clone()),
     ]);
-    let reference_of = |crit: &str, milestone: Option<&str>| -> Vec<(String, Option<String>)> {
-        // Reference evaluators' own answers, read from their ratings in the score files.
-        let Some(pc) = plan_c else { return Vec::new() };
+    // Reference evaluators' own answers, read from their ratings in the score files: gathered
+    // in one pass by (milestone, criterion), since they are looked up for every milestone (a
+    // search of every rating for each of 49,000 milestones took half a minute).
+    let mut reference_answers: HashMap<(Option<usize>, usize), Answers> = HashMap::new();
+    let mut milestone_index: HashMap<&str, usize> = HashMap::new();
+    if let Some(pc) = plan_c {
         let ci = inputs
             .plan
             .commitments
             .iter()
             .position(|p| p.id == pc.id)
             .unwrap_or(0);
-        let mi = milestone.and_then(|m| pc.milestones.iter().position(|x| x.id == m));
-        let k = rubric.criterion_index(crit).unwrap_or(usize::MAX);
-        inputs
-            .scores
-            .ratings()
-            .iter()
-            .filter(|r| {
-                r.unit().commitment as usize == ci
-                    && r.unit().milestone.map(|m| m as usize) == mi
-                    && usize::from(r.criterion) == k
-                    && inputs
-                        .plan
-                        .is_reference(inputs.scores.evaluator_name(r.evaluator))
-            })
-            .map(|r| {
-                (
-                    inputs.scores.evaluator_name(r.evaluator).to_string(),
+        for (i, m) in pc.milestones.iter().enumerate() {
+            milestone_index.entry(m.id.as_str()).or_insert(i);
+        }
+        for r in inputs.scores.ratings() {
+            let name = inputs.scores.evaluator_name(r.evaluator);
+            if r.unit().commitment as usize != ci || !inputs.plan.is_reference(name) {
+                continue;
+            }
+            let k = usize::from(r.criterion);
+            reference_answers
+                .entry((r.unit().milestone.map(|m| m as usize), k))
+                .or_default()
+                .push((
+                    name.to_string(),
                     r.level()
                         .map(|l| rubric.criteria[k].label(usize::from(l)).to_string()),
-                )
-            })
-            .collect()
+                ));
+        }
+    }
+    let reference_of = |crit: &str, milestone: Option<&str>| -> &[(String, Option<String>)] {
+        let mi = milestone.and_then(|m| milestone_index.get(m).copied());
+        rubric
+            .criterion_index(crit)
+            .and_then(|k| reference_answers.get(&(mi, k)))
+            .map_or(&[], Vec::as_slice)
     };
 
     for (k, crit) in rubric.criteria.iter().enumerate() {
@@ -271,7 +302,7 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
                 row.extend(by_evaluator_cells(
                     results,
                     out,
-                    &reference_of(&crit.id, None),
+                    reference_of(&crit.id, None),
                 ));
                 row.push(Cell::toned(level_or_dash(out.level.as_ref()), Tone::Strong));
                 grid.push(row);
@@ -359,7 +390,7 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
                         Cell::new(render::number(m.weight)),
                     ];
                     let levels =
-                        by_evaluator_cells(results, mout, &reference_of(&crit.id, Some(&m.id)));
+                        by_evaluator_cells(results, mout, reference_of(&crit.id, Some(&m.id)));
                     let compact = levels
                         .iter()
                         .map(|cell| match cell.text.as_str() {
@@ -804,21 +835,21 @@ pub fn document(inputs: &Inputs, results: &Head, c: &CommitmentOut) -> Doc {
     }
 
     // The CSV keeps the score to 4 decimals, as every CSV export does (the table shows 1).
-    let csv_meta: Vec<(String, String)> = meta
-        .iter()
-        .map(|(k, v)| match (k.as_str(), c.score) {
-            ("score", Some(s)) => (k.clone(), exact(s)),
-            _ => (k.clone(), v.clone()),
-        })
-        .collect();
-    let mut csv_sections = sections.clone();
-    csv_sections[score_section].grid = Some(g_exact);
-    let csv = steps_grid(&csv_meta, &csv_sections);
+    let csv = full.then(|| {
+        let csv_meta: Vec<(String, String)> = meta
+            .iter()
+            .map(|(k, v)| match (k.as_str(), c.score) {
+                ("score", Some(s)) => (k.clone(), exact(s)),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect();
+        steps_grid(&csv_meta, &sections, (score_section, &g_exact))
+    });
     Doc {
         title: format!("Commitment {}: {}", c.id, c.title),
         meta,
         sections,
-        csv: Some(csv),
+        csv,
         notes: vec!["A civil-society assessment, not an official IRM rating.".into()],
     }
 }
@@ -1069,8 +1100,9 @@ fn status_and_consensus_words(
     text
 }
 
-/// `--format csv`: every step as a labelled row (section, what, detail), nothing left out.
-fn steps_grid(meta: &[(String, String)], sections: &[Section]) -> Grid {
+/// `--format csv`: every step as a labelled row (section, what, detail), nothing left out;
+/// `exact` is the section whose table the CSV shows with more decimals, and that table.
+fn steps_grid(meta: &[(String, String)], sections: &[Section], exact: (usize, &Grid)) -> Grid {
     let mut g = Grid::new(["section", "step", "detail"]);
     for (k, v) in meta {
         g.push(vec![
@@ -1079,7 +1111,7 @@ fn steps_grid(meta: &[(String, String)], sections: &[Section]) -> Grid {
             v.clone().into(),
         ]);
     }
-    for s in sections {
+    for (i, s) in sections.iter().enumerate() {
         let heading = s.heading.clone().unwrap_or_default();
         for t in &s.text {
             g.push(vec![
@@ -1088,7 +1120,12 @@ fn steps_grid(meta: &[(String, String)], sections: &[Section]) -> Grid {
                 t.clone().into(),
             ]);
         }
-        if let Some(grid) = &s.grid {
+        let grid = if i == exact.0 {
+            Some(exact.1)
+        } else {
+            s.grid.as_ref()
+        };
+        if let Some(grid) = grid {
             for row in &grid.rows {
                 let label = row.first().map(|c| c.text.clone()).unwrap_or_default();
                 let detail = grid
