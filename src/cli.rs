@@ -192,7 +192,7 @@ pub fn main() -> ExitCode {
                 .fg_color(Some(anstyle::AnsiColor::Red.into()));
             let message = format!("{e:#}");
             let _ = writeln!(
-                anstream::stderr(),
+                crate::terminal::stderr(),
                 "{red}error{red:#}: {}",
                 crate::text::for_terminal(&message)
             );

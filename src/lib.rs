@@ -21,6 +21,7 @@ pub mod results;
 pub mod sheet;
 pub mod source;
 pub mod suggest;
+pub mod terminal;
 pub mod text;
 pub mod wording;
 pub mod write;

@@ -149,7 +149,7 @@ pub fn is_control(c: char) -> bool {
 }
 
 /// `c` written so that it shows: `\0`, `\t`, `\n`, `\r`, or `\u{1b}`.
-fn escaped(c: char) -> String {
+pub(crate) fn escaped(c: char) -> String {
     match c {
         '\0' => "\\0".to_string(),
         '\t' => "\\t".to_string(),

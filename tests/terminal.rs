@@ -677,3 +677,170 @@ fn a_real_imported_plan_reads_well_at_80_columns() {
         "{explain}"
     );
 }
+
+/// The Mongolia sample with escape sequences, C1 controls and a right-to-left override in the
+/// country, a commitment's title and a comment (what the audit of terminal output used).
+fn sample_with_controls() -> tempfile::TempDir {
+    let dir = crate::util::sample("mongolia-2016-2018");
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = dir.path().join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}: {from}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "plan.toml",
+        "country = \"Mongolia\"",
+        "country = \"Mon\\u001b[31mgolia\\u202e\"",
+    );
+    edit(
+        "plan.toml",
+        "title = \"Mobile application",
+        "title = \"\\u001b[2J\\u001b]52;c;aGVsbG8=\\u0007Mobile\\u009b31m\\u2066 application",
+    );
+    edit(
+        "scores/demo.csv",
+        "Reports are shared",
+        "\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{1b}\\Reports \u{9b}2J\u{7f} are shared",
+    );
+    dir
+}
+
+/// What `args` write to standard output on a pseudo-terminal (standard error is dropped),
+/// without the carriage returns the terminal adds; `None` without `script` (util-linux).
+fn on_a_terminal(dir: &std::path::Path, args: &str) -> Option<String> {
+    let script = which("script").ok()?;
+    let command = format!("'{}' {args} 2>/dev/null", bin().display());
+    let out = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    assert!(out.status.success(), "{args}: {out:?}");
+    Some(String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n"))
+}
+
+/// No character that acts on a terminal: C0 controls but line feed and tab, DEL, C1, and the
+/// bidirectional overrides and isolates.
+fn assert_inert(shown: &str, what: &str) {
+    let raw: Vec<char> = shown
+        .chars()
+        .filter(|&c| checkmyogp::text::is_control(c) && c != '\n' && c != '\t')
+        .collect();
+    assert!(
+        raw.is_empty(),
+        "{what}: {raw:?} reach the terminal:\n{shown}"
+    );
+}
+
+#[test]
+fn on_a_terminal_every_format_shows_control_characters_escaped_and_files_keep_them() {
+    let dir = sample_with_controls();
+    let d = dir.path();
+    for (args, name) in [
+        ("assess --format csv", "a.csv"),
+        ("assess --format markdown", "a.md"),
+        ("summary --format markdown", "s.md"),
+        ("explain . 1 --format csv", "e.csv"),
+        ("explain . 1 --format markdown", "e.md"),
+        ("agreement --format markdown", "g.md"),
+    ] {
+        let list: Vec<&str> = args.split(' ').collect();
+        let piped = run_in(d, None, &list);
+        // A file or a pipe gets the text as it is: every control character kept.
+        let mut to_file = list.clone();
+        to_file.extend(["--output", name]);
+        run_in(d, None, &to_file);
+        assert_eq!(fs::read_to_string(d.join(name)).unwrap(), piped, "{args}");
+        assert!(
+            piped
+                .chars()
+                .any(|c| checkmyogp::text::is_control(c) && c != '\n' && c != '\t'),
+            "{args}: {piped}"
+        );
+        let Some(shown) = on_a_terminal(d, args) else {
+            let _ = writeln!(std::io::stderr(), "skipped: `script` is not installed");
+            return;
+        };
+        assert_inert(&shown, args);
+        // The same text, each control character escaped as the tables escape it.
+        assert_eq!(
+            shown,
+            checkmyogp::text::for_terminal(&piped),
+            "{args} on a terminal"
+        );
+        if name == "a.csv" {
+            assert!(
+                shown.contains(
+                    "\\u{1b}[2J\\u{1b}]52;c;aGVsbG8=\\u{7}Mobile\\u{9b}31m\\u{2066} application"
+                ),
+                "{shown}"
+            );
+        }
+    }
+
+    // JSON stays JSON with the same strings: C1 and bidirectional controls as JSON escapes.
+    let piped = run_in(d, None, &["assess", "--format", "json"]);
+    let shown = on_a_terminal(d, "assess --format json").unwrap();
+    assert_inert(&shown, "assess --format json");
+    assert!(shown.contains("Mon\\u001b[31mgolia\\u202e"), "{shown}");
+    assert!(
+        shown.contains("Mobile\\u009b31m\\u2066 application"),
+        "{shown}"
+    );
+    let value = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+    assert_eq!(value(&shown), value(&piped));
+    assert!(piped.contains("golia\u{202e}"));
+}
+
+#[test]
+fn validate_on_a_terminal_shows_the_plan_title_escaped() {
+    let dir = sample_with_controls();
+    let Some(script) = which("script").ok() else {
+        return;
+    };
+    for colour in ["always", "never"] {
+        let command = format!("'{}' --color {colour} validate .", bin().display());
+        let out = Command::new(&script)
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir.path())
+            .env_remove("COLUMNS")
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::null())
+            .output()
+            .expect("script runs");
+        let shown = String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n");
+        let line = shown
+            .lines()
+            .find(|l| l.starts_with("  plan "))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert_eq!(
+            line,
+            "  plan     Mon\\u{1b}[31mgolia\\u{202e} — Second National Action Plan of Mongolia for the Open Government Partnership, 2016–2018 (sample) (7 commitments, 22 milestones)"
+        );
+        // Only colours reach the terminal, and only when colour is on; all else shows escaped.
+        let mut rest = shown.as_str();
+        let mut colours = 0;
+        while let Some(at) = rest.find('\u{1b}') {
+            rest = &rest[at + 1..];
+            let end = rest.find('m').unwrap();
+            assert!(
+                rest.starts_with('[')
+                    && rest[1..end]
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b';'),
+                "{rest}"
+            );
+            colours += 1;
+        }
+        assert_eq!(colours > 0, colour == "always", "{shown:?}");
+        assert_inert(&shown.replace('\u{1b}', ""), "validate");
+    }
+}

@@ -122,7 +122,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                     .map(|h| format!("\n  help: {h}"))
                     .unwrap_or_default();
                 writeln!(
-                    anstream::stderr(),
+                    crate::terminal::stderr(),
                     "error: the rubric `{}` has no criterion \"{wanted}\"\n  expected: {}{hint}",
                     rubric.id,
                     crate::suggest::one_of(&ids, 30)

@@ -13,6 +13,7 @@ use crate::diag::{Report, Severity, plural};
 use crate::load::{self, Inputs};
 use crate::model::Date;
 use crate::render::{self, Doc, Format};
+use crate::terminal::Shown;
 
 /// `--format`, `--output`, `--force`.
 #[derive(Debug, Clone, Args)]
@@ -60,7 +61,7 @@ pub fn load_selection(selection: &load::Selection) -> anyhow::Result<Option<Inpu
     let inputs = load::load(selection, &mut report);
     if report.has_errors() || inputs.is_none() {
         super::print_report(&report)?;
-        let mut err = anstream::stderr().lock();
+        let mut err = crate::terminal::stderr();
         writeln!(
             err,
             "{} in the input: nothing was assessed. Fix {}, then run the command again.",
@@ -76,7 +77,7 @@ pub fn load_selection(selection: &load::Selection) -> anyhow::Result<Option<Inpu
         .filter(|d| d.severity == Severity::Note)
         .cloned()
         .collect();
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     for n in notes {
         err.write_all(n.render().as_bytes())?;
     }
@@ -134,7 +135,8 @@ pub fn emit<T: serde::Serialize + ?Sized>(
     }
     if to_file.is_none() && out.format == render::Format::Json {
         // Straight to the screen or pipe, without holding the whole text in memory.
-        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let mut stdout =
+            std::io::BufWriter::with_capacity(1 << 16, crate::terminal::stdout(Shown::Json));
         render::json::write(&mut stdout, data).context(super::STDOUT_FAILED)?;
         stdout.flush().context(super::STDOUT_FAILED)?;
         return Ok(());
@@ -145,9 +147,16 @@ pub fn emit<T: serde::Serialize + ?Sized>(
         Some(path) => {
             crate::write::write_output(path, text.as_bytes(), out.force)
                 .with_context(|| format!("could not write {}", path.display()))?;
-            writeln!(anstream::stderr(), "wrote {}", path.display())?;
+            writeln!(crate::terminal::stderr(), "wrote {}", path.display())?;
         }
-        None => super::to_stdout(text.as_bytes())?,
+        None => super::to_stdout(
+            text.as_bytes(),
+            if out.format == render::Format::Table && screen.colour {
+                Shown::Coloured
+            } else {
+                Shown::Text
+            },
+        )?,
     }
     Ok(())
 }
@@ -165,7 +174,7 @@ pub fn emit_workbook(
     let bytes = render::workbook_with(doc, streamed)?;
     crate::write::write_output(path, &bytes, out.force)
         .with_context(|| format!("could not write {}", path.display()))?;
-    writeln!(anstream::stderr(), "wrote {}", path.display())?;
+    writeln!(crate::terminal::stderr(), "wrote {}", path.display())?;
     Ok(())
 }
 
@@ -181,10 +190,11 @@ pub fn emit_json(
             // megabytes at the plan limit.
             crate::write::write_output_with(path, out.force, write)
                 .with_context(|| format!("could not write {}", path.display()))?;
-            writeln!(anstream::stderr(), "wrote {}", path.display())?;
+            writeln!(crate::terminal::stderr(), "wrote {}", path.display())?;
         }
         None => {
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let mut stdout =
+                std::io::BufWriter::with_capacity(1 << 16, crate::terminal::stdout(Shown::Json));
             write(&mut stdout).context(super::STDOUT_FAILED)?;
             stdout.flush().context(super::STDOUT_FAILED)?;
         }

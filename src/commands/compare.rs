@@ -57,7 +57,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         Ok(c) => c,
         Err(why) => {
             let d = Diagnostic::error("incomparable", why.to_string());
-            anstream::stderr().write_all(d.render().as_bytes())?;
+            crate::terminal::stderr().write_all(d.render().as_bytes())?;
             return Ok(Outcome::Problems);
         }
     };
@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         render::Format::Table | render::Format::Markdown
     );
     if !(to_screen && in_notes) {
-        let mut err = anstream::stderr().lock();
+        let mut err = crate::terminal::stderr();
         for w in &comparison.warnings {
             writeln!(err, "warning: {w}")?;
         }
@@ -106,7 +106,7 @@ fn load_side(path: &Path) -> anyhow::Result<Option<Assessed>> {
         let d = Diagnostic::error("compare-input", message)
             .at(Location::file(shown.clone()))
             .help(help.to_string());
-        anstream::stderr().write_all(d.render().as_bytes())?;
+        crate::terminal::stderr().write_all(d.render().as_bytes())?;
         Ok(None)
     };
     const WHAT: &str = "give an assessment folder (holding plan.toml), a plan file, or a file written by `checkmyogp assess --format json`";

@@ -102,7 +102,7 @@ pub fn script(shell: Shell) -> String {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::terminal::stdout(crate::terminal::Shown::Text);
     if let Some(kind) = args.ids {
         let mut report = crate::diag::Report::new();
         let mut sources = crate::source::SourceMap::default();
@@ -122,7 +122,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if let Some(shell) = args.shell {
         drop(out);
         // A closed pipe (`completions bash | head`) is not a failure; see cli.rs.
-        super::to_stdout(script(shell).as_bytes())?;
+        super::to_stdout(script(shell).as_bytes(), crate::terminal::Shown::Text)?;
     }
     Ok(Outcome::Ok)
 }

@@ -9,7 +9,7 @@
 //! since checkmyogp wrote it (unless `--force`). Every target is checked before the first is
 //! written, so a refusal leaves everything as it was.
 
-use std::io::{IsTerminal as _, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -123,7 +123,7 @@ fn tell_edited(edited: &[&PathBuf], elsewhere: &str) -> anyhow::Result<bool> {
         crate::write::check_target(t)
             .with_context(|| format!("could not write {}", display_path(t)))?;
     }
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     for t in edited {
         writeln!(
             err,
@@ -202,7 +202,7 @@ fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
             display_path(folder)
         )
     })?;
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     writeln!(
         err,
         "wrote {} templates and wording files to {}: {}",
@@ -223,7 +223,7 @@ fn export(folder: &Path, force: bool) -> anyhow::Result<Outcome> {
 }
 
 fn print_diag(d: &crate::diag::Diagnostic) -> anyhow::Result<()> {
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     err.write_all(d.render().as_bytes())?;
     writeln!(err, "The template has an error: nothing was written.")?;
     Ok(())
@@ -236,7 +236,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let to_stdout = args.output.as_ref().is_some_and(|p| p.as_os_str() == "-");
     if args.docx && to_stdout {
         writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "error: --docx writes a Word file; give its name with --output FILE.docx, not -"
         )?;
         return Ok(Outcome::Usage);
@@ -274,7 +274,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let (wording, problem) =
         crate::wording::Wording::load(&code, lang_folder.is_dir().then_some(lang_folder.as_path()));
     if let Some(problem) = problem {
-        writeln!(anstream::stderr(), "warning: {}", problem.0)?;
+        writeln!(crate::terminal::stderr(), "warning: {}", problem.0)?;
     }
     // The context keeps the inputs, and assesses each commitment and builds its part when the
     // template reaches it: the whole plan's results are never held.
@@ -367,7 +367,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             ),
         };
         writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "{wrote}\n  \
              {}\n  \
              Edit them freely: checkmyogp never overwrites your edits unless you add --force.",
@@ -385,18 +385,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     let places = draft::markdown::count_places(&text);
     if to_stdout {
-        let mut out = std::io::stdout().lock();
         // On a terminal, control characters from the inputs are shown, never obeyed (an
         // escape sequence in a comment could clear the screen or write the clipboard);
         // redirected to a file or a pipe, the text is kept as it is.
-        if out.is_terminal() {
-            out.write_all(crate::text::for_terminal(&text).as_bytes())
-        } else {
-            out.write_all(text.as_bytes())
-        }
-        .and_then(|()| out.flush())
-        .context(super::STDOUT_FAILED)?;
-        writeln!(anstream::stderr(), "{}", places_left(places))?;
+        let mut out = crate::terminal::stdout(crate::terminal::Shown::Text);
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .context(super::STDOUT_FAILED)?;
+        writeln!(crate::terminal::stderr(), "{}", places_left(places))?;
         return Ok(Outcome::Ok);
     }
     let target = args.output.clone().unwrap_or_else(|| {
@@ -416,7 +412,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         match docx::convert(&text, &cx.language) {
             Ok(b) => b,
             Err(e) => {
-                writeln!(anstream::stderr(), "error: {e}")?;
+                writeln!(crate::terminal::stderr(), "error: {e}")?;
                 return Ok(Outcome::Problems);
             }
         }
@@ -425,7 +421,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     };
     write_file(&target, &bytes)?;
     writeln!(
-        anstream::stderr(),
+        crate::terminal::stderr(),
         "wrote {} ({about}).\n  {}\n  \
          Edit it freely: checkmyogp never overwrites your edits unless you add --force.",
         display_path(&target),

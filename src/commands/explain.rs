@@ -62,7 +62,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             .map(|h| format!("\n  help: {h}"))
             .unwrap_or_default();
         writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "error: the plan has no commitment \"{wanted}\"\n  expected: {}{hint}",
             crate::suggest::one_of(&ids, 30)
         )?;
@@ -130,7 +130,7 @@ fn missing_id(dir: &str, parts: &PartArgs) -> anyhow::Result<Outcome> {
         .collect();
     let example = ids.first().copied().unwrap_or("1");
     writeln!(
-        anstream::stderr(),
+        crate::terminal::stderr(),
         "error: which commitment? Give its id after the folder, e.g. `checkmyogp explain {dir} {example}`\n  the plan's commitments: {}",
         if ids.is_empty() {
             "none".to_string()

@@ -120,7 +120,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         Ok(())
     })?;
     writeln!(
-        anstream::stderr(),
+        crate::terminal::stderr(),
         "wrote {}: {n} commitments × {e} evaluators × {k} criteria",
         args.dir.display()
     )?;

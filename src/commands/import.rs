@@ -148,7 +148,8 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
             "Import one with: checkmyogp import ogp {display} --country NAME --action-plan N --output DIR"
         ));
         let text = table_text(&doc, colour_on(&std::io::stdout()))?;
-        let mut out = anstream::stdout().lock();
+        let mut out =
+            crate::terminal::on_stdout(anstream::stdout().lock(), crate::terminal::Shown::Coloured);
         out.write_all(text.as_bytes())?;
         out.flush()?;
         return Ok(Outcome::Ok);
@@ -179,7 +180,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
             format!("{display} has no country or local member \"{wanted}\""),
         )
         .help(help);
-        let mut err = anstream::stderr().lock();
+        let mut err = crate::terminal::stderr();
         err.write_all(d.render().as_bytes())?;
         return Ok(Outcome::Usage);
     };
@@ -192,7 +193,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
             format!("The action plans of {country} in {display}:"),
             &mine,
         );
-        let mut err = anstream::stderr().lock();
+        let mut err = crate::terminal::stderr();
         writeln!(err, "error: {display} {why}:\n")?;
         err.write_all(table_text(&doc, colour_on(&std::io::stderr()))?.as_bytes())?;
         Ok(Outcome::Usage)
@@ -223,7 +224,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
 
     let Some(dir) = &args.output else {
         super::print_report(&report)?;
-        let mut err = anstream::stderr().lock();
+        let mut err = crate::terminal::stderr();
         writeln!(
             err,
             "error: say which folder to create with --output DIR, e.g.\n  checkmyogp import ogp {display} --country \"{country}\" --action-plan {} --output {}",
@@ -246,7 +247,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
         Err(too_large) => {
             super::print_report(&report)?;
             let d = too_large_diagnostic(too_large, &plan.title(), &display);
-            anstream::stderr().lock().write_all(d.render().as_bytes())?;
+            crate::terminal::stderr().write_all(d.render().as_bytes())?;
             return Ok(Outcome::Problems);
         }
     };
@@ -283,7 +284,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
             .filter(|d| d.severity == Severity::Error)
             .cloned()
             .collect();
-        let mut err = anstream::stderr().lock();
+        let mut err = crate::terminal::stderr();
         for d in errors {
             err.write_all(d.render().as_bytes())?;
         }
@@ -296,7 +297,7 @@ fn run_ogp(args: &OgpArgs) -> anyhow::Result<Outcome> {
     }
 
     let shown = crate::source::display_path(dir);
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     writeln!(
         err,
         "imported {}: {}, {} (rubric {})",

@@ -90,7 +90,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     write_new(&dir.join("README.md"), &team_readme(&rubric))?;
 
     let shown = crate::source::display_path(dir);
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     writeln!(
         err,
         "created {shown}/ for the `{}` rubric: plan.toml, README.md, scores/README.md\n\

@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         crate::write::write_outputs(&batch, args.force)
             .with_context(|| format!("could not write the manual pages into {}", dir.display()))?;
         writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "wrote {} manual pages into {}: {}",
             pages.len(),
             dir.display(),
@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             })
             .collect();
         writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "error: there is no manual page for \"{}\"\n  expected: {}",
             args.page.as_deref().unwrap_or(""),
             crate::suggest::one_of(&names.iter().map(String::as_str).collect::<Vec<_>>(), 40)
@@ -111,9 +111,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         Some(path) => {
             crate::write::write_output(path, page, args.force)
                 .with_context(|| format!("could not write {}", path.display()))?;
-            writeln!(anstream::stderr(), "wrote {}", path.display())?;
+            writeln!(crate::terminal::stderr(), "wrote {}", path.display())?;
         }
-        None => super::to_stdout(page)?,
+        None => super::to_stdout(page, crate::terminal::Shown::Text)?,
     }
     Ok(Outcome::Ok)
 }

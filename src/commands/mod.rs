@@ -25,10 +25,11 @@ use crate::diag::Report;
 /// pipe is still recognised under it, and is not a failure.
 pub const STDOUT_FAILED: &str = "could not write the output to standard output";
 
-/// Writes a command's output to standard output, saying so if that fails.
-pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+/// Writes a command's output to standard output (on a terminal, with its control characters
+/// escaped as `shown` says: see [`crate::terminal`]), saying so if that fails.
+pub fn to_stdout(bytes: &[u8], shown: crate::terminal::Shown) -> anyhow::Result<()> {
     use anyhow::Context;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::terminal::stdout(shown);
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .context(STDOUT_FAILED)
@@ -39,7 +40,7 @@ pub fn print_report(report: &Report) -> std::io::Result<()> {
     if report.is_empty() {
         return Ok(());
     }
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     err.write_all(report.render().as_bytes())?;
     err.flush()
 }

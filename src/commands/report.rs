@@ -82,7 +82,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         "report",
     );
     if let Some(problem) = problem {
-        writeln!(anstream::stderr(), "warning: {}", problem.0)?;
+        writeln!(crate::terminal::stderr(), "warning: {}", problem.0)?;
     }
     let mut report = report::prepare(
         &inputs,
@@ -130,7 +130,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             })
             .collect();
         if !refused.is_empty() {
-            let mut err = anstream::stderr().lock();
+            let mut err = crate::terminal::stderr();
             for p in &refused {
                 writeln!(
                     err,
@@ -152,7 +152,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             .with_context(|| format!("could not create the folder {}", dir.display()))?;
     }
     let keep_charts = args.charts.is_some();
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     if !to_stdout {
         // Checked above (with the other targets, before any is written).
         crate::write::write_checked_output_with(
@@ -171,7 +171,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         }
     }
     if to_stdout {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 16,
+            crate::terminal::stdout(crate::terminal::Shown::Text),
+        );
         report
             .write_page(&mut out, false)
             .and_then(|()| out.flush())

@@ -119,7 +119,8 @@ fn list() -> anyhow::Result<Outcome> {
         grid.push(vec![Cell::new(b.id), Cell::new(b.summary)]);
     }
     let (table, _) = TableRenderer { screen: screen() }.table(&grid);
-    let mut out = anstream::stdout().lock();
+    let mut out =
+        crate::terminal::on_stdout(anstream::stdout().lock(), crate::terminal::Shown::Coloured);
     write!(out, "{table}")
         .and_then(|()| out.flush())
         .context(super::STDOUT_FAILED)?;
@@ -151,7 +152,8 @@ fn show(spec: &str) -> anyhow::Result<Outcome> {
     let Some(rubric) = rubric else {
         return Ok(Outcome::Problems);
     };
-    let mut out = anstream::stdout().lock();
+    let mut out =
+        crate::terminal::on_stdout(anstream::stdout().lock(), crate::terminal::Shown::Coloured);
     out.write_all(describe(&for_terminal(&rubric), screen()).as_bytes())
         .and_then(|()| out.flush())
         .context(super::STDOUT_FAILED)?;
@@ -314,7 +316,7 @@ fn export(id: &str, output: Option<&PathBuf>, force: bool) -> anyhow::Result<Out
         Some(path) => {
             crate::write::write_output(path, b.text.as_bytes(), force)
                 .with_context(|| format!("could not export the rubric {}", b.id))?;
-            let mut err = anstream::stderr().lock();
+            let mut err = crate::terminal::stderr();
             writeln!(
                 err,
                 "wrote {}: edit it, then set rubric = \"{}\" in [assessment] of plan.toml",
@@ -324,7 +326,7 @@ fn export(id: &str, output: Option<&PathBuf>, force: bool) -> anyhow::Result<Out
                     .unwrap_or_default()
             )?;
         }
-        None => super::to_stdout(b.text.as_bytes())?,
+        None => super::to_stdout(b.text.as_bytes(), crate::terminal::Shown::Text)?,
     }
     Ok(Outcome::Ok)
 }

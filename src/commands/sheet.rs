@@ -115,7 +115,7 @@ pub fn load_plan_and_rubric(input: &InputArgs) -> anyhow::Result<Option<(Plan, R
         (Some(plan), Some(rubric)) if !report.has_errors() => Ok(Some((plan, rubric))),
         _ => {
             writeln!(
-                anstream::stderr(),
+                crate::terminal::stderr(),
                 "{} in the plan or the rubric: fix {}, then run the command again.",
                 plural(report.errors().max(1), "error"),
                 if report.errors() > 1 { "them" } else { "it" }
@@ -148,7 +148,7 @@ pub fn unknown_evaluator(plan: &Plan, id: &str) -> Option<Diagnostic> {
 
 fn usage(message: impl Into<String>) -> anyhow::Result<Outcome> {
     let d = Diagnostic::error("usage", message);
-    anstream::stderr().write_all(d.render().as_bytes())?;
+    crate::terminal::stderr().write_all(d.render().as_bytes())?;
     Ok(Outcome::Usage)
 }
 
@@ -192,7 +192,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     }
     if !args.input.parts.scores.is_empty() {
         writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "note: --scores is not used by `sheet`, which needs only the plan and the rubric"
         )?;
     }
@@ -201,7 +201,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Problems);
     };
     if let Some(d) = unknown_evaluator(&plan, evaluator) {
-        anstream::stderr().write_all(d.render().as_bytes())?;
+        crate::terminal::stderr().write_all(d.render().as_bytes())?;
         return Ok(Outcome::Usage);
     }
 
@@ -210,7 +210,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         SheetFormat::Csv => {
             let text = sheet::csv(&plan, &rubric, &layout, evaluator)?;
             if to_stdout {
-                super::to_stdout(text.as_bytes())?;
+                super::to_stdout(text.as_bytes(), crate::terminal::Shown::Text)?;
                 report_rows(&layout, None, evaluator)?;
                 return Ok(Outcome::Ok);
             }
@@ -254,7 +254,7 @@ fn xlsx_bytes(_: &Plan, _: &Rubric, _: &Layout, _: &str) -> anyhow::Result<Vec<u
 
 /// What was written, and what to do next, on stderr.
 fn report_rows(layout: &Layout, path: Option<&Path>, evaluator: &str) -> anyhow::Result<()> {
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     let milestones = layout.rows.iter().filter(|r| r.milestone.is_some()).count();
     let commitments = layout.rows.len() - milestones;
     let mut parts = Vec::new();
@@ -317,11 +317,11 @@ fn consensus(args: &Args) -> anyhow::Result<Outcome> {
         Some(id) => {
             if !plan.is_consensus(id) {
                 if let Some(d) = unknown_evaluator(plan, id) {
-                    anstream::stderr().write_all(d.render().as_bytes())?;
+                    crate::terminal::stderr().write_all(d.render().as_bytes())?;
                     return Ok(Outcome::Usage);
                 }
                 writeln!(
-                    anstream::stderr(),
+                    crate::terminal::stderr(),
                     "warning: `{id}` does not have role = \"consensus\" in plan.toml, so its levels would be combined with the others; give it that role before putting the sheet in scores/"
                 )?;
             }
@@ -336,9 +336,9 @@ fn consensus(args: &Args) -> anyhow::Result<Outcome> {
     let rows = sheet::consensus::rows(plan, &inputs.rubric, &inputs.scores, &assessment);
     let text = sheet::consensus::csv(&rows, &evaluator)?;
     let to_stdout = args.output.as_ref().is_some_and(|p| p.as_os_str() == "-");
-    let mut err = anstream::stderr().lock();
+    let mut err = crate::terminal::stderr();
     if to_stdout {
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::terminal::stdout(crate::terminal::Shown::Text);
         out.write_all(text.as_bytes())?;
         out.flush()?;
     } else {

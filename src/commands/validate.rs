@@ -1,6 +1,6 @@
 //! `checkmyogp validate [DIR]`: load everything and report every problem at once.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 
 use clap::ValueEnum;
 
@@ -62,11 +62,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             }
             let mut text = serde_json::to_string_pretty(&json)?;
             text.push('\n');
-            super::to_stdout(text.as_bytes())?;
+            super::to_stdout(text.as_bytes(), crate::terminal::Shown::Json)?;
         }
         Format::Text => {
             super::print_report(&report)?;
-            let mut err = anstream::stderr().lock();
+            let mut err = crate::terminal::stderr();
             let warnings = report.warnings();
             if report.has_errors() {
                 writeln!(
@@ -85,7 +85,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
                     String::new()
                 };
                 writeln!(err, "{green}ok{green:#}: {place} is valid{extra}")?;
-                write!(err, "{}", summary_text(i))?;
+                // On a terminal the stream escapes every control character but colour; the
+                // plan's title is escaped whole first, so that not even a colour from it acts.
+                let summary = summary_text(i);
+                if std::io::stderr().is_terminal() {
+                    write!(err, "{}", crate::text::for_terminal(&summary))?;
+                } else {
+                    write!(err, "{summary}")?;
+                }
             }
         }
     }

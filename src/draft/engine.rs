@@ -588,7 +588,7 @@ impl Engine {
         use std::io::Write as _;
         let shown = self.display_of(&self.choice.name);
         let _ = writeln!(
-            anstream::stderr(),
+            crate::terminal::stderr(),
             "error[template-too-large]: the draft template {shown} took more than {} MB of memory, far more than any comment needs, and was stopped\n  \
              = help: look for a loop that doubles or repeats text (`{{% set s = s ~ s %}}`) without end\n\
              The template has an error: nothing was written.",
