@@ -54,16 +54,14 @@ pub fn on_stdout<W: Write>(w: W, shown: Shown) -> Out<W> {
     Out::new(w, io::stdout().is_terminal().then_some(shown))
 }
 
-/// Standard error (colours as `--color` decides), escaped when it is a terminal; colour
-/// sequences pass only when colour is on.
+/// Standard error, escaped when it is a terminal. Messages are coloured as they are made, and
+/// the colour sequences that pass here are taken off after, by `anstream`, when colour is off
+/// (`--color never`, `NO_COLOR`), with any other sequence it still holds.
 pub fn stderr() -> Out<anstream::AutoStream<io::StderrLock<'static>>> {
-    let stream = anstream::stderr().lock();
-    let shown = if stream.current_choice() == anstream::ColorChoice::Never {
-        Shown::Text
-    } else {
-        Shown::Coloured
-    };
-    Out::new(stream, io::stderr().is_terminal().then_some(shown))
+    Out::new(
+        anstream::stderr().lock(),
+        io::stderr().is_terminal().then_some(Shown::Coloured),
+    )
 }
 
 impl<W: Write> Out<W> {

@@ -841,6 +841,12 @@ fn validate_on_a_terminal_shows_the_plan_title_escaped() {
             colours += 1;
         }
         assert_eq!(colours > 0, colour == "always", "{shown:?}");
+        // The tool's own colours are shown or left out, never shown escaped.
+        assert!(!shown.contains("\\u{1b}[1m"), "{shown}");
+        assert!(
+            plain(&shown).contains("\nok: the assessment in this folder is valid"),
+            "{shown}"
+        );
         assert_inert(&shown.replace('\u{1b}', ""), "validate");
     }
 }
