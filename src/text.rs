@@ -178,6 +178,30 @@ pub fn printable(s: &str, max: usize) -> String {
     out
 }
 
+/// Characters that show as nothing: a byte-order mark inside a cell (two exports pasted
+/// together), zero-width spaces and joiners, the word joiner.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{FEFF}' | '\u{200B}'..='\u{200D}' | '\u{2060}')
+}
+
+/// An id from the inputs as a message quotes it, with the characters that show as nothing
+/// written out (`\u{feff}`), so that `evaluator "demo\u{feff}" is not listed` says why `demo`
+/// was not found.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_invisible) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_invisible(c) {
+            out.push_str(&escaped(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// [`for_terminal`] in place, for the strings of a value about to be shown on a terminal.
 pub fn make_terminal_safe(s: &mut String) {
     if let Cow::Owned(clean) = for_terminal(s) {

@@ -211,6 +211,28 @@ fn a_byte_order_mark_in_the_middle_of_a_file_is_named_and_dropped() {
     );
 }
 
+/// A mark inside a cell (not where a line starts) is not dropped, but the message names it:
+/// `"ana\u{feff}"` where it showed as `"ana"`, which is listed.
+#[test]
+fn an_invisible_mark_inside_an_id_is_written_out_in_the_message() {
+    let dir = base_copy();
+    let ana = fs::read_to_string(dir.path().join("scores/ana.csv")).unwrap();
+    fs::write(
+        dir.path().join("scores/ana.csv"),
+        ana.replacen("\nana,1,", "\nana\u{feff},1,", 1),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["validate"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: evaluator \"ana\\u{feff}\" is not listed in plan.toml\n --> scores/ana.csv:2"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn blank_lines_at_the_start_make_the_reader_reserve_nothing() {
     // A header, 64 KiB of blank lines, then 40 MB of rows: a reader that guessed the number

@@ -1122,7 +1122,7 @@ impl<'a> FileReader<'_, 'a> {
             let d = match kind {
                 "evaluator" => {
                     let ids: Vec<&str> = plan.evaluators.iter().map(|e| e.id.as_str()).collect();
-                    Diagnostic::error("unknown-evaluator", format!("evaluator \"{text}\" is not listed in plan.toml{rows}"))
+                    Diagnostic::error("unknown-evaluator", format!("evaluator \"{}\" is not listed in plan.toml{rows}", crate::text::visible(&text)))
                         .at(loc)
                         .expected(format!("one of {}", suggest::one_of(&ids, 20)))
                         .maybe_help(suggest::did_you_mean(&text, ids.iter().copied()).or_else(|| {
@@ -1133,7 +1133,10 @@ impl<'a> FileReader<'_, 'a> {
                     let ids: Vec<&str> = plan.commitments.iter().map(|c| c.id.as_str()).collect();
                     Diagnostic::error(
                         "unknown-commitment",
-                        format!("commitment \"{text}\" is not in plan.toml{rows}"),
+                        format!(
+                            "commitment \"{}\" is not in plan.toml{rows}",
+                            crate::text::visible(&text)
+                        ),
                     )
                     .at(loc)
                     .expected(format!("a commitment id: {}", suggest::one_of(&ids, 15)))
