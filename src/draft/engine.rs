@@ -558,10 +558,10 @@ impl Engine {
     /// The processor time the renders of one call to [`Self::render`] or
     /// [`Self::render_each`] may take together (on Linux; the time elapsed elsewhere): 30 s,
     /// and 1 ms more for each commitment, milestone and note of the plan (through the fuel,
-    /// which grows with them). A whole `draft --split` of OGP's 5,000 commitments (40,000
-    /// units with their notes) takes under 2 s of processor time, and a whole `draft
-    /// --appendix` of the plan limit's 50,000 commitments about 7 s, against more than 70 s
-    /// and 80 s allowed to their renders.
+    /// which grows with them). A whole `draft --split` of OGP's 5,000 commitments takes under
+    /// 2 s of processor time, and a whole `draft --appendix` of the plan limit's 50,000
+    /// commitments about 7 s, against at least 35 s and 80 s allowed to their renders (more
+    /// with their notes).
     pub fn time_limit(&self) -> std::time::Duration {
         MIN_RENDER_TIME.saturating_add(std::time::Duration::from_millis(
             self.fuel / FUEL_PER_MILLISECOND,
