@@ -1175,6 +1175,20 @@ fn tidy_ledger(dir: &Path) {
 mod tests {
     use super::*;
 
+    /// [`write_outputs_as_made`] with `text(i)` made for each of `paths`, in order.
+    fn made_each(
+        paths: &[PathBuf],
+        force: bool,
+        text: impl Fn(usize) -> String,
+    ) -> Result<std::result::Result<((), usize), ()>> {
+        write_outputs_as_made(paths, force, |put| {
+            for i in 0..paths.len() {
+                put(i, text(i).into_bytes());
+            }
+            Ok(())
+        })
+    }
+
     #[test]
     fn fingerprint_is_fnv1a() {
         assert_eq!(fingerprint(b""), 0xcbf2_9ce4_8422_2325);
@@ -1340,13 +1354,7 @@ mod tests {
             fs::write(path, "edited by a person\n").unwrap();
             fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
         }
-        let made = write_outputs_as_made(&paths, true, |put| {
-            for i in 0..paths.len() {
-                put(i, format!("file {i}\n").into_bytes());
-            }
-            Ok::<_, ()>(())
-        })
-        .unwrap();
+        let made = made_each(&paths, true, |i| format!("file {i}\n")).unwrap();
         assert_eq!(made, Ok(((), 0)));
         for (i, (path, mode)) in paths.iter().zip(modes).enumerate() {
             let kept = fs::metadata(path).unwrap().permissions().mode() & 0o777;
@@ -1371,13 +1379,7 @@ mod tests {
         fs::write(&plain, "mine\n").unwrap();
         fs::set_permissions(&plain, fs::Permissions::from_mode(0o604)).unwrap();
         let paths = [plain.clone(), dir.path().join("new.md")];
-        let made = write_outputs_as_made(&paths, true, |put| {
-            for i in 0..paths.len() {
-                put(i, format!("file {i}\n").into_bytes());
-            }
-            Ok::<_, ()>(())
-        })
-        .unwrap();
+        let made = made_each(&paths, true, |i| format!("file {i}\n")).unwrap();
         assert_eq!(made, Ok(((), 0)));
         for (i, (path, mode)) in paths.iter().zip([0o604, 0o644]).enumerate() {
             let meta = fs::symlink_metadata(path).unwrap();
@@ -1393,13 +1395,12 @@ mod tests {
         let link = dir.path().join("link.md");
         std::os::unix::fs::symlink(&pointed, &link).unwrap();
         let paths = [plain.clone(), link.clone()];
-        let refused = write_outputs_as_made(&paths, true, |put| {
-            for i in 0..paths.len() {
-                put(i, format!("again {i}\n").into_bytes());
-            }
-            Ok::<_, ()>(())
-        });
-        assert!(format!("{:#}", refused.unwrap_err()).contains("is a symbolic link, not a file"));
+        for force in [false, true] {
+            let refused = made_each(&paths, force, |i| format!("again {i}\n"));
+            assert!(
+                format!("{:#}", refused.unwrap_err()).contains("is a symbolic link, not a file")
+            );
+        }
         assert!(
             fs::symlink_metadata(&link)
                 .unwrap()
@@ -1423,11 +1424,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths: Vec<PathBuf> = (0..6).map(|i| dir.path().join(format!("{i}.md"))).collect();
         let first = |i: usize| format!("file {i}\n").into_bytes();
-        let made = write_outputs_as_made(&paths, false, |put| {
-            for i in 0..paths.len() {
-                put(i, if i == 3 { b"old\n".to_vec() } else { first(i) });
+        let made = made_each(&paths, false, |i| {
+            if i == 3 {
+                "old\n".to_string()
+            } else {
+                format!("file {i}\n")
             }
-            Ok::<_, ()>(())
         })
         .unwrap();
         assert_eq!(made, Ok(((), 0)));
