@@ -229,14 +229,23 @@ fn a_scale_has_at_most_65535_levels() {
 
 #[test]
 fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
+    // The base with the first milestone weighing `weight`.
+    let weighing = |weight: &str| {
+        let dir = base_copy();
+        let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+        fs::write(
+            dir.path().join("plan.toml"),
+            plan.replacen(
+                "due = 2020-06-30",
+                &format!("due = 2020-06-30\nweight = {weight}"),
+                1,
+            ),
+        )
+        .unwrap();
+        dir
+    };
     // A milestone weight of 1.7e308 overflowed the roll-up (completion became Complete).
-    let dir = base_copy();
-    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
-    fs::write(
-        dir.path().join("plan.toml"),
-        plan.replacen("due = 2020-06-30", "due = 2020-06-30\nweight = 1.7e308", 1),
-    )
-    .unwrap();
+    let dir = weighing("1.7e308");
     let run = run_in(dir.path(), &["validate"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -252,13 +261,7 @@ fn numbers_beyond_what_the_arithmetic_carries_are_refused_where_they_are() {
 
     // A weight too small to count (a float holds 4e-323 only roughly; explain printed sums of
     // zeros divided by 0), of a milestone and of a criterion.
-    let dir = base_copy();
-    let plan = fs::read_to_string(dir.path().join("plan.toml")).unwrap();
-    fs::write(
-        dir.path().join("plan.toml"),
-        plan.replacen("due = 2020-06-30", "due = 2020-06-30\nweight = 4e-323", 1),
-    )
-    .unwrap();
+    let dir = weighing("4e-323");
     let run = run_in(dir.path(), &["validate"]);
     assert_eq!(run.code, 1);
     assert!(
