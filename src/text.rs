@@ -188,12 +188,18 @@ fn is_invisible(c: char) -> bool {
 /// written out (`\u{feff}`), so that `evaluator "demo\u{feff}" is not listed` says why `demo`
 /// was not found.
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_invisible) {
+    escaped_where(s, is_invisible)
+}
+
+/// `s` with each character that `escape` picks written out ([`escaped`]); borrowed when
+/// there is none.
+fn escaped_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&escape) {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len() + 8);
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if is_invisible(c) {
+        if escape(c) {
             out.push_str(&escaped(c));
         } else {
             out.push(c);
@@ -213,18 +219,7 @@ pub fn make_terminal_safe(s: &mut String) {
 /// escaped: what the inputs hold can then never clear the screen, move the cursor or write the
 /// clipboard. Colours are added after this, by the program itself.
 pub fn for_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_control(c) && c != '\n' && c != '\t') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if is_control(c) && c != '\n' && c != '\t' {
-            out.push_str(&escaped(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escaped_where(s, |c| is_control(c) && c != '\n' && c != '\t')
 }
 
 /// A cell as it was before [`formula_safe`]: the leading `'` it added is taken off (a sheet
